@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 mod commands;
 
 #[derive(Debug, Parser)]
-#[command(name = "finishline", version, about = "Finishline: from signed contract to a customer getting value")]
+#[command(
+    name = "finishline",
+    version,
+    about = "Finishline: from signed contract to a customer getting value"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -5,5 +5,27 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod ball;
+pub mod command;
+pub mod error;
+pub mod finish_line;
+pub mod gates;
+pub mod handoff;
+pub mod health;
+pub mod intake;
+pub mod lifecycle;
+pub mod nudge;
+pub mod people;
+pub mod plan;
+pub mod playbook;
+pub mod project;
+pub mod scope;
+pub mod scorecard;
+pub mod status_update;
+pub mod training;
+pub mod uat;
 
 pub use activity::Activity;
+pub use command::{apply, create_project, Command, Ctx};
+pub use error::DomainError;
+pub use project::Project;

@@ -1,0 +1,2575 @@
+//! Commands: every change to a project goes through `apply`, which checks the rules, changes the
+//! project and returns the activity records to append with it in one transaction.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::activity::Activity;
+use crate::error::{required_text, DomainError};
+use crate::finish_line::{finish_line_vagueness, Acceptance, Direction, SuccessCriterion};
+use crate::gates::{g1_kickoff_readiness, g2_go_live_readiness};
+use crate::handoff::{PromiseClass, PromiseResolution};
+use crate::intake::{
+    AccessDirection, AccessItem, DataSource, ImportRun, IntakeKind, IntakeRequest, Risk,
+    SampleState,
+};
+use crate::lifecycle::{LoopKind, Stage};
+use crate::people::{valid_email, Person, Role, Side};
+use crate::plan::{blocker_vagueness, Blocker, Proof, Rebaseline, Task, TaskLabel, TaskStatus};
+use crate::project::{
+    AdoptionReading, FinishLine, GoDecision, Project, RetroBucket, RetroItem, RetroKind,
+    StatusUpdate, TransitionPacket,
+};
+use crate::scope::{
+    Approval, ChangeDecision, ChangeRequest, RecordedChangeDecision, ScopeBucket, ScopeItem,
+};
+use crate::training::{Attendance, TrainingAudience, TrainingSession, TRAINING_MINUTES};
+use crate::uat::{Issue, UatCase, UatResult};
+
+/// Who is acting and when.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Shown in the activity log.
+    pub actor: String,
+    /// The project person acting, when known (customers in the portal, linked members).
+    pub person: Option<u32>,
+    pub side: Side,
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx {
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+}
+
+/// Where a failed UAT case or a no-go sends the project back to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReworkStage {
+    /// Technical setup: SSO, integrations, data migration.
+    Build,
+    Configuration,
+    Training,
+}
+
+impl ReworkStage {
+    fn stage(self) -> Stage {
+        match self {
+            ReworkStage::Build => Stage::Build,
+            ReworkStage::Configuration => Stage::Configuration,
+            ReworkStage::Training => Stage::Training,
+        }
+    }
+}
+
+/// How an adoption stall is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Intervention {
+    Retrain,
+    ReengageChampion,
+    FixWorkflow,
+}
+
+/// Every change that can be made to a project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    // People (R1)
+    AddPerson {
+        name: String,
+        email: String,
+        side: Side,
+        role: Role,
+        #[serde(default)]
+        user_id: Option<String>,
+    },
+    ChangeRole {
+        person: u32,
+        role: Role,
+    },
+    SetHelpContact {
+        person: u32,
+        help_contact: u32,
+    },
+    // Handoff
+    ClassifyPromise {
+        promise: u32,
+        class: PromiseClass,
+    },
+    ResolvePromise {
+        promise: u32,
+        resolution: PromiseResolution,
+    },
+    RealignWithSales {
+        reason: String,
+    },
+    // Finish line and criteria (R2)
+    SetFinishLine {
+        text: String,
+    },
+    AddCriterion {
+        metric: String,
+        #[serde(default)]
+        baseline: Option<f64>,
+        target: f64,
+        #[serde(default)]
+        direction: Direction,
+        #[serde(default)]
+        unit: String,
+        how_measured: String,
+    },
+    MeasureCriterion {
+        criterion: u32,
+        value: f64,
+    },
+    AcceptCriterion {
+        criterion: u32,
+        by: u32,
+        reason: String,
+    },
+    SetEarlyWin {
+        criterion: u32,
+    },
+    // Scope (R3, R4)
+    AddScopeItem {
+        text: String,
+        bucket: ScopeBucket,
+    },
+    MoveScopeItem {
+        item: u32,
+        bucket: ScopeBucket,
+    },
+    ConfirmNothingExcluded,
+    RequestChange {
+        title: String,
+        #[serde(default)]
+        description: String,
+        requested_by: u32,
+        #[serde(default)]
+        adds_new_data: bool,
+        #[serde(default)]
+        adds_new_workflow: bool,
+        #[serde(default)]
+        adds_new_team: bool,
+        #[serde(default)]
+        proposed_launch_date: Option<NaiveDate>,
+    },
+    AnswerChange {
+        request: u32,
+        person: u32,
+        approved: bool,
+        #[serde(default)]
+        note: String,
+        #[serde(default)]
+        proposed_launch_date: Option<NaiveDate>,
+    },
+    DecideChange {
+        request: u32,
+        decision: ChangeDecision,
+        #[serde(default)]
+        note: String,
+    },
+    // Plan (R5, R6, R7, R8)
+    AddTask {
+        title: String,
+        phase: String,
+        label: TaskLabel,
+        owner: u32,
+        due: NaiveDate,
+        #[serde(default)]
+        depends_on: Vec<u32>,
+        #[serde(default = "yes")]
+        needs_proof: bool,
+    },
+    AssignTask {
+        task: u32,
+        owner: u32,
+    },
+    CompleteTask {
+        task: u32,
+        proof: Option<Proof>,
+        #[serde(default)]
+        completed_by: Option<u32>,
+    },
+    ReopenTask {
+        task: u32,
+        reason: String,
+    },
+    BlockTask {
+        task: u32,
+        needed: String,
+        from: u32,
+        by: NaiveDate,
+    },
+    UnblockTask {
+        task: u32,
+        #[serde(default)]
+        note: String,
+    },
+    RebaselineTask {
+        task: u32,
+        due: NaiveDate,
+        reason: String,
+    },
+    SetLaunchDate {
+        date: NaiveDate,
+        #[serde(default)]
+        reason: String,
+    },
+    SetNextMeeting {
+        date: NaiveDate,
+    },
+    // Intake, access, data, risks
+    AddIntakeRequest {
+        kind: IntakeKind,
+        question: String,
+        owner: u32,
+        due: NaiveDate,
+    },
+    AnswerIntake {
+        request: u32,
+        answer: String,
+    },
+    AddAccessItem {
+        what: String,
+        direction: AccessDirection,
+        grantor: u32,
+        due: NaiveDate,
+    },
+    GrantAccess {
+        item: u32,
+    },
+    AddDataSource {
+        name: String,
+        #[serde(default)]
+        system: String,
+        #[serde(default)]
+        sample: SampleState,
+    },
+    SetSampleState {
+        source: u32,
+        sample: SampleState,
+    },
+    AddRisk {
+        text: String,
+        #[serde(default)]
+        owner: Option<u32>,
+    },
+    ConfirmNoKnownRisks,
+    RecordImportRun {
+        #[serde(default)]
+        source: Option<u32>,
+        file_sha256: String,
+        rows: u64,
+        errors: u64,
+        reviews: u64,
+    },
+    // Training (R14)
+    ScheduleTraining {
+        audience: TrainingAudience,
+        title: String,
+        scheduled_at: DateTime<Utc>,
+        minutes: u32,
+    },
+    RecordAttendance {
+        session: u32,
+        person: u32,
+        practice_task: String,
+        completed: bool,
+    },
+    MarkTrainingHeld {
+        session: u32,
+    },
+    SendTrainingRecap {
+        session: u32,
+    },
+    // UAT and issues
+    AddUatCase {
+        title: String,
+        criterion: u32,
+    },
+    RecordUatResult {
+        case: u32,
+        passed: bool,
+        #[serde(default)]
+        notes: String,
+        #[serde(default)]
+        loop_to: Option<ReworkStage>,
+    },
+    OpenIssue {
+        title: String,
+        #[serde(default)]
+        owner: Option<u32>,
+        #[serde(default)]
+        due: Option<NaiveDate>,
+    },
+    UpdateIssue {
+        issue: u32,
+        #[serde(default)]
+        owner: Option<u32>,
+        #[serde(default)]
+        due: Option<NaiveDate>,
+    },
+    CloseIssue {
+        issue: u32,
+    },
+    // Lifecycle
+    AdvanceStage {
+        to: Stage,
+    },
+    DecideGoLive {
+        go: bool,
+        reason: String,
+        #[serde(default)]
+        override_reason: Option<String>,
+        #[serde(default)]
+        back_to: Option<ReworkStage>,
+    },
+    RecordAdoption {
+        active_users: u32,
+        trained_users: u32,
+        #[serde(default)]
+        logins_first_week: Option<u32>,
+        #[serde(default)]
+        support_questions: Option<u32>,
+        #[serde(default)]
+        key_features_unused: Vec<String>,
+        #[serde(default)]
+        intervention: Option<Intervention>,
+    },
+    PrepareTransition {
+        renewal_csm: u32,
+        notes: String,
+    },
+    AcceptTransition,
+    Pause {
+        reason: String,
+    },
+    Resume,
+    Cancel {
+        reason: String,
+    },
+    // Status updates (R10) and retrospective (R13)
+    RecordStatusUpdate {
+        meeting_date: NaiveDate,
+        text: String,
+        #[serde(default)]
+        for_customer: bool,
+    },
+    AddRetroItem {
+        text: String,
+        kind: RetroKind,
+        bucket: RetroBucket,
+    },
+    MarkRetroPromoted {
+        item: u32,
+        playbook: String,
+    },
+    // Nudges (R9), recorded by the sweep
+    RecordNudge {
+        task: u32,
+        escalated: bool,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Command {
+    /// The snake_case action name.
+    pub fn name(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// Collects the activity records of one command.
+struct Log<'a> {
+    ctx: &'a Ctx,
+    out: Vec<Activity>,
+}
+
+impl<'a> Log<'a> {
+    fn push(
+        &mut self,
+        kind: &str,
+        subject: impl Into<String>,
+        summary: impl Into<String>,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) {
+        self.out.push(Activity {
+            at: self.ctx.now,
+            actor: self.ctx.actor.clone(),
+            kind: kind.into(),
+            subject: subject.into(),
+            summary: summary.into(),
+            before,
+            after,
+        });
+    }
+}
+
+/// What a new project starts from.
+#[derive(Debug, Clone)]
+pub struct NewProject {
+    pub id: String,
+    pub name: String,
+    pub customer: String,
+    pub handoff: crate::handoff::Handoff,
+    pub playbook: crate::playbook::Playbook,
+    /// The vendor implementation owner, if known at handoff.
+    pub owner: Option<NewPerson>,
+    pub start_date: NaiveDate,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub name: String,
+    pub email: String,
+    pub user_id: Option<String>,
+}
+
+/// Creates a project from a handoff and a playbook: phases become tasks with owners by role and
+/// due dates from offsets.
+pub fn create_project(new: NewProject, ctx: &Ctx) -> Result<(Project, Vec<Activity>), DomainError> {
+    let name = required_text("name", &new.name)?;
+    let customer = required_text("customer", &new.customer)?;
+    required_text("handoff.sold", &new.handoff.sold)?;
+    new.playbook.validate()?;
+    let mut handoff = new.handoff;
+    for (i, p) in handoff.promises.iter_mut().enumerate() {
+        p.text = required_text(&format!("handoff.promises[{i}].text"), &p.text)?;
+    }
+    let mut project = Project {
+        id: new.id,
+        name,
+        customer,
+        stage: Stage::Handoff,
+        paused_from: None,
+        playbook: crate::project::PlaybookRef {
+            key: new.playbook.key.clone(),
+            version: new.playbook.version,
+            name: new.playbook.name.clone(),
+        },
+        start_date: new.start_date,
+        created_at: ctx.now,
+        people: Vec::new(),
+        finish_line: None,
+        criteria: Vec::new(),
+        early_win: None,
+        scope: Vec::new(),
+        nothing_excluded_confirmed: false,
+        change_requests: Vec::new(),
+        tasks: Vec::new(),
+        intake: Vec::new(),
+        access: Vec::new(),
+        data_sources: Vec::new(),
+        risks: Vec::new(),
+        no_known_risks: false,
+        imports: Vec::new(),
+        training: Vec::new(),
+        uat: Vec::new(),
+        issues: Vec::new(),
+        go_decisions: Vec::new(),
+        launch_date: None,
+        baseline_launch_date: None,
+        launch_rebaselines: Vec::new(),
+        next_meeting: None,
+        live_on: None,
+        hypercare_until: None,
+        hypercare_days: new.playbook.hypercare_days,
+        adoption: Vec::new(),
+        transition: None,
+        status_updates: Vec::new(),
+        retro: Vec::new(),
+        last_customer_activity_at: None,
+        completed_at: None,
+        next_id: 0,
+        handoff,
+    };
+    // Promise ids live in the project's id space.
+    for i in 0..project.handoff.promises.len() {
+        let id = project.take_id();
+        project.handoff.promises[i].id = id;
+    }
+    let mut log = Log {
+        ctx,
+        out: Vec::new(),
+    };
+    log.push(
+        "project.created",
+        "project",
+        format!("Project \"{}\" for {} created from the handoff, playbook {} v{}", project.name, project.customer, project.playbook.name, project.playbook.version),
+        None,
+        Some(json!({ "stage": Stage::Handoff, "playbook": project.playbook, "segment": project.handoff.segment })),
+    );
+    let over: Vec<String> = project
+        .handoff
+        .promises
+        .iter()
+        .filter(|p| p.class.is_over_promise())
+        .map(|p| p.text.clone())
+        .collect();
+    if !over.is_empty() {
+        log.push(
+            "handoff.over_promises",
+            "handoff",
+            format!(
+                "{} promise(s) need resolving before kickoff: {}",
+                over.len(),
+                over.join("; ")
+            ),
+            None,
+            Some(json!({ "promises": over })),
+        );
+    }
+    // Tasks from the playbook.
+    let mut key_to_id = std::collections::HashMap::new();
+    for (phase, step) in new.playbook.steps() {
+        let id = project.take_id();
+        key_to_id.insert(step.key.clone(), id);
+        let due = new.start_date + Duration::days(step.due_offset_days);
+        project.tasks.push(Task {
+            id,
+            title: step.title.clone(),
+            phase: phase.name.clone(),
+            label: step.label,
+            owner: None,
+            due,
+            baseline_due: due,
+            rebaselines: Vec::new(),
+            depends_on: step
+                .depends_on
+                .iter()
+                .filter_map(|k| key_to_id.get(k).copied())
+                .collect(),
+            needs_proof: step.needs_proof,
+            status: TaskStatus::Pending,
+            ball: None,
+            nudges: 0,
+            escalated_at: None,
+            step_key: Some(step.key.clone()),
+            owner_role: Some(step.owner_role),
+        });
+    }
+    if let Some(owner) = new.owner {
+        add_person(
+            &mut project,
+            &mut log,
+            owner.name,
+            owner.email,
+            Side::Vendor,
+            Role::ImplementationOwner,
+            owner.user_id,
+        )?;
+    }
+    refresh_readiness(&mut project, &mut log);
+    Ok((project, log.out))
+}
+
+/// Applies one command to a project. On error the project is left unchanged.
+pub fn apply(
+    project: &mut Project,
+    command: Command,
+    ctx: &Ctx,
+) -> Result<Vec<Activity>, DomainError> {
+    let mut working = project.clone();
+    let mut log = Log {
+        ctx,
+        out: Vec::new(),
+    };
+    if working.stage.is_closed()
+        && !matches!(
+            command,
+            Command::AddRetroItem { .. }
+                | Command::MarkRetroPromoted { .. }
+                | Command::RecordStatusUpdate { .. }
+        )
+    {
+        return Err(DomainError::wrong_stage(format!(
+            "the project is {}: nothing more can change",
+            working.stage.label()
+        )));
+    }
+    if working.stage == Stage::Paused
+        && !matches!(
+            command,
+            Command::Resume | Command::Cancel { .. } | Command::RecordStatusUpdate { .. }
+        )
+    {
+        return Err(DomainError::wrong_stage(
+            "the project is paused: resume it first",
+        ));
+    }
+    execute(&mut working, command, &mut log)?;
+    if ctx.side == Side::Customer {
+        working.last_customer_activity_at = Some(ctx.now);
+    }
+    refresh_readiness(&mut working, &mut log);
+    *project = working;
+    Ok(log.out)
+}
+
+fn person_exists(p: &Project, id: u32, field: &str) -> Result<(), DomainError> {
+    if p.person(id).is_none() {
+        return Err(DomainError::invalid(
+            field,
+            format!("person {id} is not part of this project"),
+        ));
+    }
+    Ok(())
+}
+
+fn task_mut(p: &mut Project, id: u32) -> Result<&mut Task, DomainError> {
+    p.tasks
+        .iter_mut()
+        .find(|t| t.id == id)
+        .ok_or_else(|| DomainError::not_found(format!("task {id}")))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_person(
+    p: &mut Project,
+    log: &mut Log,
+    name: String,
+    email: String,
+    side: Side,
+    role: Role,
+    user_id: Option<String>,
+) -> Result<u32, DomainError> {
+    let name = required_text("name", &name)?;
+    let email = email.trim().to_lowercase();
+    if !valid_email(&email) {
+        return Err(DomainError::invalid(
+            "email",
+            format!("\"{email}\" is not an e-mail address"),
+        ));
+    }
+    if let Some(role_side) = role.side() {
+        if role_side != side {
+            return Err(DomainError::invalid(
+                "role",
+                format!("a {} is on the {} side", role.label(), role_side.label()),
+            ));
+        }
+    }
+    if p.people.iter().any(|x| x.email == email) {
+        return Err(DomainError::invalid(
+            "email",
+            format!("{email} is already in this project"),
+        ));
+    }
+    if role.is_unique() {
+        if let Some(existing) = p.first_with_role(role) {
+            return Err(DomainError::rule(
+                "R1",
+                format!(
+                    "{} is already the {}: change their role first, a project has exactly one",
+                    existing.name,
+                    role.label()
+                ),
+            ));
+        }
+    }
+    let id = p.take_id();
+    p.people.push(Person {
+        id,
+        name: name.clone(),
+        email: email.clone(),
+        side,
+        role,
+        user_id,
+        help_contact: None,
+    });
+    log.push(
+        "person.added",
+        format!("person:{id}"),
+        format!("{name} added as {} ({})", role.label(), side.label()),
+        None,
+        Some(json!({ "name": name, "email": email, "role": role, "side": side })),
+    );
+    assign_unowned_tasks(p, log);
+    Ok(id)
+}
+
+/// Gives tasks created from playbook steps their owner once a person holds the step's role.
+fn assign_unowned_tasks(p: &mut Project, log: &mut Log) {
+    let mut assigned = Vec::new();
+    for t in p
+        .tasks
+        .iter_mut()
+        .filter(|t| t.owner.is_none() && t.is_open())
+    {
+        let Some(role) = &t.owner_role else { continue };
+        let owner = p.people.iter().find(|x| x.role == *role).or_else(|| {
+            // A teammate role nobody holds yet falls to the implementation owner; a customer admin to the customer owner.
+            let fallback = match role {
+                Role::VendorTeammate => Role::ImplementationOwner,
+                Role::CustomerAdmin | Role::BackupContact => Role::CustomerOwner,
+                _ => return None,
+            };
+            p.people.iter().find(|x| x.role == fallback)
+        });
+        if let Some(owner) = owner {
+            t.owner = Some(owner.id);
+            assigned.push((t.id, owner.id, owner.name.clone()));
+        }
+    }
+    for (task, owner, name) in assigned {
+        log.push(
+            "task.assigned",
+            format!("task:{task}"),
+            format!("Task {task} assigned to {name}"),
+            None,
+            Some(json!({ "owner": owner })),
+        );
+    }
+}
+
+/// Opens pending tasks whose dependencies are done, and records every ball change (R7).
+fn refresh_readiness(p: &mut Project, log: &mut Log) {
+    let done: std::collections::HashSet<u32> = p
+        .tasks
+        .iter()
+        .filter(|t| t.is_done())
+        .map(|t| t.id)
+        .collect();
+    for t in p.tasks.iter_mut() {
+        if t.status == TaskStatus::Pending && t.depends_on.iter().all(|d| done.contains(d)) {
+            t.status = TaskStatus::Open;
+        }
+    }
+    let balls: Vec<(u32, Option<Side>)> = p.tasks.iter().map(|t| (t.id, p.ball_for(t))).collect();
+    for (id, ball) in balls {
+        let Some(t) = p.tasks.iter_mut().find(|t| t.id == id) else {
+            continue;
+        };
+        if t.ball != ball {
+            let summary = match ball {
+                Some(side) => format!(
+                    "Task {id} \"{}\" now waits on the {}",
+                    t.title,
+                    side.label()
+                ),
+                None => format!("Task {id} \"{}\" waits on nobody", t.title),
+            };
+            log.push(
+                "task.ball",
+                format!("task:{id}"),
+                summary,
+                Some(json!({ "side": t.ball })),
+                Some(json!({ "side": ball })),
+            );
+            t.ball = ball;
+        }
+    }
+}
+
+fn set_stage(p: &mut Project, log: &mut Log, to: Stage, why: &str) {
+    let from = p.stage;
+    p.stage = to;
+    log.push(
+        "stage.changed",
+        "project",
+        format!(
+            "Stage {} → {}{}",
+            from.label(),
+            to.label(),
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(": {why}")
+            }
+        ),
+        Some(json!({ "stage": from })),
+        Some(json!({ "stage": to })),
+    );
+}
+
+fn record_loop(p: &mut Project, log: &mut Log, kind: LoopKind, to: Stage, reason: &str) {
+    let from = p.stage;
+    log.push(
+        kind.activity_kind(),
+        "project",
+        format!(
+            "Loop taken: {} — back from {} to {}: {reason}",
+            kind.label(),
+            from.label(),
+            to.label()
+        ),
+        Some(json!({ "stage": from })),
+        Some(json!({ "stage": to, "reason": reason })),
+    );
+    set_stage(p, log, to, reason);
+}
+
+fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), DomainError> {
+    let ctx = log.ctx;
+    let now = ctx.now;
+    match command {
+        Command::AddPerson {
+            name,
+            email,
+            side,
+            role,
+            user_id,
+        } => {
+            add_person(p, log, name, email, side, role, user_id)?;
+        }
+        Command::ChangeRole { person, role } => {
+            person_exists(p, person, "person")?;
+            let side = p.person(person).map(|x| x.side).unwrap_or(Side::Vendor);
+            if let Some(rs) = role.side() {
+                if rs != side {
+                    return Err(DomainError::invalid(
+                        "role",
+                        format!("a {} is on the {} side", role.label(), rs.label()),
+                    ));
+                }
+            }
+            if role.is_unique() {
+                if let Some(other) = p.first_with_role(role).filter(|x| x.id != person) {
+                    return Err(DomainError::rule("R1", format!("{} is already the {}: a project has exactly one; change their role first", other.name, role.label())));
+                }
+            }
+            let x = p
+                .people
+                .iter_mut()
+                .find(|x| x.id == person)
+                .ok_or_else(|| DomainError::not_found(format!("person {person}")))?;
+            let before = x.role;
+            x.role = role;
+            let name = x.name.clone();
+            log.push(
+                "person.role_changed",
+                format!("person:{person}"),
+                format!("{name}: {} → {}", before.label(), role.label()),
+                Some(json!({ "role": before })),
+                Some(json!({ "role": role })),
+            );
+            assign_unowned_tasks(p, log);
+        }
+        Command::SetHelpContact {
+            person,
+            help_contact,
+        } => {
+            person_exists(p, person, "person")?;
+            person_exists(p, help_contact, "help_contact")?;
+            let helper = p.person_name(help_contact);
+            let x = p
+                .people
+                .iter_mut()
+                .find(|x| x.id == person)
+                .ok_or_else(|| DomainError::not_found(format!("person {person}")))?;
+            let before = x.help_contact;
+            x.help_contact = Some(help_contact);
+            let name = x.name.clone();
+            log.push(
+                "person.help_contact",
+                format!("person:{person}"),
+                format!("{name} asks {helper} for help"),
+                Some(json!({ "help_contact": before })),
+                Some(json!({ "help_contact": help_contact })),
+            );
+        }
+        Command::ClassifyPromise { promise, class } => {
+            let pr = p
+                .handoff
+                .promises
+                .iter_mut()
+                .find(|x| x.id == promise)
+                .ok_or_else(|| DomainError::not_found(format!("promise {promise}")))?;
+            let before = pr.class;
+            pr.class = class;
+            if !class.is_over_promise() {
+                pr.resolution = None;
+            }
+            let text = pr.text.clone();
+            log.push(
+                "promise.classified",
+                format!("promise:{promise}"),
+                format!("Promise \"{text}\" classified as {class:?}"),
+                Some(json!({ "class": before })),
+                Some(json!({ "class": class })),
+            );
+        }
+        Command::ResolvePromise {
+            promise,
+            resolution,
+        } => {
+            match &resolution {
+                PromiseResolution::IntoScope { plan } => {
+                    required_text("resolution.plan", plan)?;
+                }
+                PromiseResolution::Later { acknowledged_by } => {
+                    person_exists(p, *acknowledged_by, "resolution.acknowledged_by")?;
+                    if p.person(*acknowledged_by).map(|x| x.side) != Some(Side::Customer) {
+                        return Err(DomainError::invalid("resolution.acknowledged_by", "moving a promise to later needs the customer's acknowledgement: name a customer person"));
+                    }
+                }
+                PromiseResolution::Declined { reason } => {
+                    required_text("resolution.reason", reason)?;
+                }
+            }
+            let pr = p
+                .handoff
+                .promises
+                .iter_mut()
+                .find(|x| x.id == promise)
+                .ok_or_else(|| DomainError::not_found(format!("promise {promise}")))?;
+            if pr.class == PromiseClass::Unclassified {
+                return Err(DomainError::invalid(
+                    "promise",
+                    "classify the promise before resolving it",
+                ));
+            }
+            if !pr.class.is_over_promise() {
+                return Err(DomainError::invalid(
+                    "promise",
+                    "a standard promise needs no resolution",
+                ));
+            }
+            pr.resolution = Some(resolution.clone());
+            let text = pr.text.clone();
+            if let PromiseResolution::Later { .. } = resolution {
+                let id = p.take_id();
+                p.scope.push(ScopeItem {
+                    id,
+                    text: text.clone(),
+                    bucket: ScopeBucket::Later,
+                    from_change_request: None,
+                });
+            }
+            if let PromiseResolution::IntoScope { .. } = resolution {
+                let id = p.take_id();
+                p.scope.push(ScopeItem {
+                    id,
+                    text: text.clone(),
+                    bucket: ScopeBucket::In,
+                    from_change_request: None,
+                });
+            }
+            log.push(
+                "promise.resolved",
+                format!("promise:{promise}"),
+                format!("Over-promise \"{text}\" resolved"),
+                None,
+                Some(json!({ "resolution": resolution })),
+            );
+        }
+        Command::RealignWithSales { reason } => {
+            let reason = required_text("reason", &reason)?;
+            if p.stage > Stage::Kickoff {
+                return Err(DomainError::wrong_stage("realigning with sales is a pre-kickoff loop; after kickoff, raise a change request"));
+            }
+            record_loop(p, log, LoopKind::SalesRealign, Stage::Handoff, &reason);
+        }
+        Command::SetFinishLine { text } => {
+            let text = required_text("text", &text)?;
+            let reasons = finish_line_vagueness(&text);
+            let before = p.finish_line.as_ref().map(|f| f.text.clone());
+            let summary = if reasons.is_empty() {
+                format!("Finish line set: \"{text}\"")
+            } else {
+                format!(
+                    "Finish line set but flagged vague (R2): {}",
+                    reasons.join("; ")
+                )
+            };
+            p.finish_line = Some(FinishLine {
+                text: text.clone(),
+                vague_reasons: reasons.clone(),
+            });
+            log.push(
+                "finish_line.set",
+                "finish_line",
+                summary,
+                before.map(|b| json!({ "text": b })),
+                Some(json!({ "text": text, "vague_reasons": reasons })),
+            );
+        }
+        Command::AddCriterion {
+            metric,
+            baseline,
+            target,
+            direction,
+            unit,
+            how_measured,
+        } => {
+            let metric = required_text("metric", &metric)?;
+            let how_measured = required_text("how_measured", &how_measured)?;
+            if !target.is_finite() || baseline.is_some_and(|b| !b.is_finite()) {
+                return Err(DomainError::invalid("target", "must be a finite number"));
+            }
+            let id = p.take_id();
+            let c = SuccessCriterion {
+                id,
+                metric,
+                baseline,
+                target,
+                direction,
+                unit,
+                how_measured,
+                measured: None,
+                accepted: None,
+            };
+            log.push(
+                "criterion.added",
+                format!("criterion:{id}"),
+                format!("Success criterion added: {}", c.describe()),
+                None,
+                Some(json!(c)),
+            );
+            p.criteria.push(c);
+        }
+        Command::MeasureCriterion { criterion, value } => {
+            if !value.is_finite() {
+                return Err(DomainError::invalid("value", "must be a finite number"));
+            }
+            let c = p
+                .criteria
+                .iter_mut()
+                .find(|c| c.id == criterion)
+                .ok_or_else(|| DomainError::not_found(format!("success criterion {criterion}")))?;
+            let before = c.measured;
+            c.measured = Some(value);
+            let met = if c.is_met() { "met" } else { "not met" };
+            log.push(
+                "criterion.measured",
+                format!("criterion:{criterion}"),
+                format!(
+                    "{} measured at {} — {met}",
+                    c.describe(),
+                    crate::finish_line::fmt_num(value)
+                ),
+                Some(json!({ "measured": before })),
+                Some(json!({ "measured": value, "met": c.is_met() })),
+            );
+        }
+        Command::AcceptCriterion {
+            criterion,
+            by,
+            reason,
+        } => {
+            let reason = required_text("reason", &reason)?;
+            person_exists(p, by, "by")?;
+            if p.person(by).map(|x| x.role) != Some(Role::DecisionMaker)
+                || p.person(by).map(|x| x.side) != Some(Side::Customer)
+            {
+                return Err(DomainError::rule(
+                    "R11",
+                    "only the customer's decision maker can accept a criterion that was not met",
+                ));
+            }
+            let by_name = p.person_name(by);
+            let c = p
+                .criteria
+                .iter_mut()
+                .find(|c| c.id == criterion)
+                .ok_or_else(|| DomainError::not_found(format!("success criterion {criterion}")))?;
+            c.accepted = Some(Acceptance {
+                by,
+                reason: reason.clone(),
+            });
+            log.push(
+                "criterion.accepted",
+                format!("criterion:{criterion}"),
+                format!("{} accepted by {by_name}: {reason}", c.describe()),
+                None,
+                Some(json!({ "by": by, "reason": reason })),
+            );
+        }
+        Command::SetEarlyWin { criterion } => {
+            let c = p
+                .criteria
+                .iter()
+                .find(|c| c.id == criterion)
+                .ok_or_else(|| DomainError::not_found(format!("success criterion {criterion}")))?;
+            let d = c.describe();
+            p.early_win = Some(criterion);
+            log.push(
+                "criterion.early_win",
+                format!("criterion:{criterion}"),
+                format!("Early-win metric: {d}"),
+                None,
+                Some(json!({ "criterion": criterion })),
+            );
+        }
+        Command::AddScopeItem { text, bucket } => {
+            let text = required_text("text", &text)?;
+            let id = p.take_id();
+            p.scope.push(ScopeItem {
+                id,
+                text: text.clone(),
+                bucket,
+                from_change_request: None,
+            });
+            if bucket == ScopeBucket::Out {
+                p.nothing_excluded_confirmed = false;
+            }
+            log.push(
+                "scope.added",
+                format!("scope:{id}"),
+                format!("Scope ({bucket:?}): {text}"),
+                None,
+                Some(json!({ "text": text, "bucket": bucket })),
+            );
+        }
+        Command::MoveScopeItem { item, bucket } => {
+            let s = p
+                .scope
+                .iter_mut()
+                .find(|s| s.id == item)
+                .ok_or_else(|| DomainError::not_found(format!("scope item {item}")))?;
+            let before = s.bucket;
+            s.bucket = bucket;
+            let text = s.text.clone();
+            log.push(
+                "scope.moved",
+                format!("scope:{item}"),
+                format!("\"{text}\" moved {before:?} → {bucket:?}"),
+                Some(json!({ "bucket": before })),
+                Some(json!({ "bucket": bucket })),
+            );
+        }
+        Command::ConfirmNothingExcluded => {
+            if p.scope.iter().any(|s| s.bucket == ScopeBucket::Out) {
+                return Err(DomainError::rule(
+                    "R3",
+                    "the not-included note already lists items: nothing to confirm",
+                ));
+            }
+            p.nothing_excluded_confirmed = true;
+            log.push(
+                "scope.nothing_excluded",
+                "scope",
+                "Confirmed: phase one excludes nothing",
+                None,
+                None,
+            );
+        }
+        Command::RequestChange {
+            title,
+            description,
+            requested_by,
+            adds_new_data,
+            adds_new_workflow,
+            adds_new_team,
+            proposed_launch_date,
+        } => {
+            let title = required_text("title", &title)?;
+            person_exists(p, requested_by, "requested_by")?;
+            let id = p.take_id();
+            let cr = ChangeRequest {
+                id,
+                title: title.clone(),
+                description,
+                requested_by,
+                adds_new_data,
+                adds_new_workflow,
+                adds_new_team,
+                approvals: Vec::new(),
+                proposed_launch_date,
+                decision: None,
+                requested_at: now,
+            };
+            let material = if cr.is_material() {
+                " (material: needs both decision makers and a new launch date)"
+            } else {
+                ""
+            };
+            log.push(
+                "change_request.opened",
+                format!("change_request:{id}"),
+                format!(
+                    "Change request \"{title}\" raised by {}{material}",
+                    p.person_name(requested_by)
+                ),
+                None,
+                Some(json!(cr)),
+            );
+            p.change_requests.push(cr);
+        }
+        Command::AnswerChange {
+            request,
+            person,
+            approved,
+            note,
+            proposed_launch_date,
+        } => {
+            person_exists(p, person, "person")?;
+            let who = p
+                .person(person)
+                .cloned()
+                .ok_or_else(|| DomainError::not_found(format!("person {person}")))?;
+            if who.role != Role::DecisionMaker {
+                return Err(DomainError::rule("R4", format!("{} is not a decision maker: only the decision makers of both sides approve change requests", who.name)));
+            }
+            if let (Some(acting), Side::Customer) = (ctx.person, ctx.side) {
+                if acting != person {
+                    return Err(DomainError::rule(
+                        "R4",
+                        "a customer can only answer for themselves",
+                    ));
+                }
+            }
+            let cr = p
+                .change_requests
+                .iter_mut()
+                .find(|c| c.id == request)
+                .ok_or_else(|| DomainError::not_found(format!("change request {request}")))?;
+            if !cr.is_open() {
+                return Err(DomainError::invalid(
+                    "request",
+                    "this change request is already decided",
+                ));
+            }
+            if proposed_launch_date.is_some() {
+                cr.proposed_launch_date = proposed_launch_date;
+            }
+            cr.approvals.push(Approval {
+                person,
+                approved,
+                at: now,
+                note: note.clone(),
+            });
+            let title = cr.title.clone();
+            log.push(
+                if approved {
+                    "change_request.approved"
+                } else {
+                    "change_request.declined_by"
+                },
+                format!("change_request:{request}"),
+                format!(
+                    "{} {} \"{title}\"{}",
+                    who.name,
+                    if approved { "approved" } else { "declined" },
+                    if note.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {note}")
+                    }
+                ),
+                None,
+                Some(json!({ "person": person, "approved": approved, "side": who.side })),
+            );
+        }
+        Command::DecideChange {
+            request,
+            decision,
+            note,
+        } => {
+            let vendor_dm = p.decision_maker(Side::Vendor).map(|x| x.id);
+            let customer_dm = p.decision_maker(Side::Customer).map(|x| x.id);
+            let launch = p.launch_date;
+            let cr = p
+                .change_requests
+                .iter()
+                .find(|c| c.id == request)
+                .ok_or_else(|| DomainError::not_found(format!("change request {request}")))?
+                .clone();
+            if !cr.is_open() {
+                return Err(DomainError::invalid(
+                    "request",
+                    "this change request is already decided",
+                ));
+            }
+            let approved_by: Vec<u32> = cr
+                .approvals
+                .iter()
+                .filter(|a| a.approved)
+                .map(|a| a.person)
+                .filter(|pid| cr.latest_answer(*pid).is_some_and(|a| a.approved))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if decision == ChangeDecision::AddNow {
+                let (missing, new_date) =
+                    r4_add_now_requirements(&cr, vendor_dm, customer_dm, launch);
+                if !missing.is_empty() {
+                    return Err(DomainError::rule(
+                        "R4",
+                        format!(
+                            "\"{}\" adds {} and cannot be added now until: {}",
+                            cr.title,
+                            material_what(&cr),
+                            missing.join("; ")
+                        ),
+                    ));
+                }
+                if let Some(d) = new_date {
+                    if Some(d) != p.launch_date {
+                        rebaseline_launch(
+                            p,
+                            log,
+                            d,
+                            &format!("change request \"{}\" added to scope", cr.title),
+                        );
+                    }
+                }
+            }
+            let c = p
+                .change_requests
+                .iter_mut()
+                .find(|c| c.id == request)
+                .ok_or_else(|| DomainError::not_found(format!("change request {request}")))?;
+            c.decision = Some(RecordedChangeDecision {
+                decision,
+                approved_by: approved_by.clone(),
+                note: note.clone(),
+                at: now,
+            });
+            let bucket = match decision {
+                ChangeDecision::AddNow => ScopeBucket::In,
+                ChangeDecision::PhaseTwo => ScopeBucket::Later,
+                ChangeDecision::Decline => ScopeBucket::Out,
+            };
+            let id = p.take_id();
+            p.scope.push(ScopeItem {
+                id,
+                text: cr.title.clone(),
+                bucket,
+                from_change_request: Some(request),
+            });
+            let names: Vec<String> = approved_by.iter().map(|x| p.person_name(*x)).collect();
+            log.push(
+                "change_request.decided",
+                format!("change_request:{request}"),
+                format!(
+                    "Change request \"{}\" decided: {}{}",
+                    cr.title,
+                    decision.label(),
+                    if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", approved by {}", names.join(" and "))
+                    }
+                ),
+                None,
+                Some(json!({ "decision": decision, "approved_by": approved_by, "note": note })),
+            );
+        }
+        Command::AddTask {
+            title,
+            phase,
+            label,
+            owner,
+            due,
+            depends_on,
+            needs_proof,
+        } => {
+            let title = required_text("title", &title)?;
+            let phase = required_text("phase", &phase)?;
+            person_exists(p, owner, "owner")?;
+            for d in &depends_on {
+                if p.task(*d).is_none() {
+                    return Err(DomainError::invalid(
+                        "depends_on",
+                        format!("task {d} does not exist"),
+                    ));
+                }
+            }
+            let id = p.take_id();
+            p.tasks.push(Task {
+                id,
+                title: title.clone(),
+                phase,
+                label,
+                owner: Some(owner),
+                due,
+                baseline_due: due,
+                rebaselines: Vec::new(),
+                depends_on,
+                needs_proof,
+                status: TaskStatus::Pending,
+                ball: None,
+                nudges: 0,
+                escalated_at: None,
+                step_key: None,
+                owner_role: None,
+            });
+            log.push(
+                "task.created",
+                format!("task:{id}"),
+                format!(
+                    "Task {id} \"{title}\" ({}) for {}, due {due}",
+                    label.label(),
+                    p.person_name(owner)
+                ),
+                None,
+                Some(json!({ "owner": owner, "due": due, "label": label })),
+            );
+        }
+        Command::AssignTask { task, owner } => {
+            person_exists(p, owner, "owner")?;
+            let name = p.person_name(owner);
+            let t = task_mut(p, task)?;
+            let before = t.owner;
+            t.owner = Some(owner);
+            log.push(
+                "task.assigned",
+                format!("task:{task}"),
+                format!("Task {task} assigned to {name}"),
+                Some(json!({ "owner": before })),
+                Some(json!({ "owner": owner })),
+            );
+        }
+        Command::CompleteTask {
+            task,
+            proof,
+            completed_by,
+        } => {
+            let by = completed_by.or(ctx.person).ok_or_else(|| {
+                DomainError::rule("R5", "say who completed the task (completed_by)")
+            })?;
+            person_exists(p, by, "completed_by")?;
+            let by_name = p.person_name(by);
+            let import_ids: Vec<String> = p.imports.iter().map(|r| r.id.to_string()).collect();
+            let t = task_mut(p, task)?;
+            if t.is_done() {
+                return Err(DomainError::invalid(
+                    "task",
+                    format!("task {task} is already done"),
+                ));
+            }
+            if t.status == TaskStatus::Pending {
+                return Err(DomainError::rule(
+                    "R5",
+                    format!(
+                        "task {task} waits on tasks {:?} that are not done yet",
+                        t.depends_on
+                    ),
+                ));
+            }
+            let proof = match proof {
+                Some(pr) if !pr.text().trim().is_empty() => pr,
+                _ if !t.needs_proof => Proof::Note("done".into()),
+                _ => return Err(DomainError::rule("R5", format!("task {task} \"{}\" cannot be marked done without proof: attach a link, a file, an import run or a note of the result", t.title))),
+            };
+            if let Proof::Link(l) = &proof {
+                if !(l.starts_with("https://") || l.starts_with("http://")) {
+                    return Err(DomainError::invalid(
+                        "proof.value",
+                        "a link must start with https:// or http://",
+                    ));
+                }
+            }
+            if let Proof::ImportRun(r) = &proof {
+                if !import_ids.contains(r) {
+                    return Err(DomainError::invalid(
+                        "proof.value",
+                        format!("import run {r} is not recorded in this project"),
+                    ));
+                }
+            }
+            let before = t.state_label();
+            t.status = TaskStatus::Done {
+                proof: proof.clone(),
+                by,
+                at: now,
+            };
+            let title = t.title.clone();
+            log.push(
+                "task.completed",
+                format!("task:{task}"),
+                format!(
+                    "Task {task} \"{title}\" done by {by_name} — proof: {}",
+                    proof.describe()
+                ),
+                Some(json!({ "state": before })),
+                Some(json!({ "state": "done", "proof": proof, "by": by })),
+            );
+        }
+        Command::ReopenTask { task, reason } => {
+            let reason = required_text("reason", &reason)?;
+            let t = task_mut(p, task)?;
+            if !t.is_done() {
+                return Err(DomainError::invalid(
+                    "task",
+                    format!("task {task} is not done"),
+                ));
+            }
+            t.status = TaskStatus::Open;
+            log.push(
+                "task.reopened",
+                format!("task:{task}"),
+                format!("Task {task} reopened: {reason}"),
+                Some(json!({ "state": "done" })),
+                Some(json!({ "state": "open", "reason": reason })),
+            );
+        }
+        Command::BlockTask {
+            task,
+            needed,
+            from,
+            by,
+        } => {
+            if let Some(why) = blocker_vagueness(&needed) {
+                return Err(DomainError::rule("R6", why));
+            }
+            person_exists(p, from, "from")?;
+            let from_name = p.person_name(from);
+            let t = task_mut(p, task)?;
+            if t.is_done() {
+                return Err(DomainError::invalid("task", format!("task {task} is done")));
+            }
+            let needed = needed.trim().to_string();
+            t.status = TaskStatus::Blocked(Blocker {
+                needed: needed.clone(),
+                from,
+                by,
+                since: now,
+            });
+            log.push(
+                "task.blocked",
+                format!("task:{task}"),
+                format!("Task {task} blocked: needs {needed} from {from_name} by {by}"),
+                None,
+                Some(json!({ "needed": needed, "from": from, "by": by })),
+            );
+        }
+        Command::UnblockTask { task, note } => {
+            let t = task_mut(p, task)?;
+            if !matches!(t.status, TaskStatus::Blocked(_)) {
+                return Err(DomainError::invalid(
+                    "task",
+                    format!("task {task} is not blocked"),
+                ));
+            }
+            t.status = TaskStatus::Open;
+            log.push(
+                "task.unblocked",
+                format!("task:{task}"),
+                format!(
+                    "Task {task} unblocked{}",
+                    if note.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {note}")
+                    }
+                ),
+                None,
+                None,
+            );
+        }
+        Command::RebaselineTask { task, due, reason } => {
+            let reason = required_text("reason", &reason)?;
+            let t = task_mut(p, task)?;
+            if t.due == due {
+                return Err(DomainError::invalid(
+                    "due",
+                    format!("task {task} is already due {due}"),
+                ));
+            }
+            let from = t.due;
+            t.rebaselines.push(Rebaseline {
+                from,
+                to: due,
+                reason: reason.clone(),
+                at: now,
+            });
+            t.due = due;
+            let slips = t.slips();
+            log.push(
+                "task.rebaselined",
+                format!("task:{task}"),
+                format!("Task {task} re-baselined {from} → {due} (slip {slips}): {reason}"),
+                Some(json!({ "due": from })),
+                Some(json!({ "due": due, "reason": reason, "baseline": t.baseline_due })),
+            );
+        }
+        Command::SetLaunchDate { date, reason } => {
+            if p.launch_date.is_none() {
+                p.launch_date = Some(date);
+                p.baseline_launch_date = Some(date);
+                log.push(
+                    "launch.set",
+                    "launch",
+                    format!("Launch date set: {date}"),
+                    None,
+                    Some(json!({ "date": date })),
+                );
+            } else {
+                let reason = required_text("reason", &reason).map_err(|_| {
+                    DomainError::rule("R8", "moving the launch date needs a reason")
+                })?;
+                rebaseline_launch(p, log, date, &reason);
+            }
+        }
+        Command::SetNextMeeting { date } => {
+            let before = p.next_meeting;
+            p.next_meeting = Some(date);
+            log.push(
+                "meeting.next",
+                "project",
+                format!("Next meeting: {date}"),
+                Some(json!({ "date": before })),
+                Some(json!({ "date": date })),
+            );
+        }
+        Command::AddIntakeRequest {
+            kind,
+            question,
+            owner,
+            due,
+        } => {
+            let question = required_text("question", &question)?;
+            person_exists(p, owner, "owner")?;
+            let id = p.take_id();
+            log.push(
+                "intake.requested",
+                format!("intake:{id}"),
+                format!(
+                    "Intake request to {}: {question} (due {due})",
+                    p.person_name(owner)
+                ),
+                None,
+                Some(json!({ "kind": kind, "owner": owner, "due": due })),
+            );
+            p.intake.push(IntakeRequest {
+                id,
+                kind,
+                question,
+                owner,
+                due,
+                answer: None,
+                answered_at: None,
+            });
+        }
+        Command::AnswerIntake { request, answer } => {
+            let answer = required_text("answer", &answer)?;
+            let r = p
+                .intake
+                .iter_mut()
+                .find(|r| r.id == request)
+                .ok_or_else(|| DomainError::not_found(format!("intake request {request}")))?;
+            r.answer = Some(answer.clone());
+            r.answered_at = Some(now);
+            log.push(
+                "intake.answered",
+                format!("intake:{request}"),
+                format!("Intake answered: {}", r.question),
+                None,
+                Some(json!({ "answer": answer })),
+            );
+        }
+        Command::AddAccessItem {
+            what,
+            direction,
+            grantor,
+            due,
+        } => {
+            let what = required_text("what", &what)?;
+            person_exists(p, grantor, "grantor")?;
+            let id = p.take_id();
+            log.push(
+                "access.requested",
+                format!("access:{id}"),
+                format!(
+                    "Access needed: {what}, granted by {} by {due}",
+                    p.person_name(grantor)
+                ),
+                None,
+                Some(json!({ "direction": direction, "grantor": grantor, "due": due })),
+            );
+            p.access.push(AccessItem {
+                id,
+                what,
+                direction,
+                grantor,
+                due,
+                granted_at: None,
+            });
+        }
+        Command::GrantAccess { item } => {
+            let a = p
+                .access
+                .iter_mut()
+                .find(|a| a.id == item)
+                .ok_or_else(|| DomainError::not_found(format!("access item {item}")))?;
+            a.granted_at = Some(now);
+            log.push(
+                "access.granted",
+                format!("access:{item}"),
+                format!("Access granted: {}", a.what),
+                None,
+                None,
+            );
+        }
+        Command::AddDataSource {
+            name,
+            system,
+            sample,
+        } => {
+            let name = required_text("name", &name)?;
+            let id = p.take_id();
+            log.push(
+                "data_source.added",
+                format!("data_source:{id}"),
+                format!("Data source: {name} (sample {sample:?})"),
+                None,
+                Some(json!({ "name": name, "sample": sample })),
+            );
+            p.data_sources.push(DataSource {
+                id,
+                name,
+                system,
+                sample,
+            });
+        }
+        Command::SetSampleState { source, sample } => {
+            let d = p
+                .data_sources
+                .iter_mut()
+                .find(|d| d.id == source)
+                .ok_or_else(|| DomainError::not_found(format!("data source {source}")))?;
+            let before = d.sample;
+            d.sample = sample;
+            log.push(
+                "data_source.sample",
+                format!("data_source:{source}"),
+                format!("Sample of {}: {before:?} → {sample:?}", d.name),
+                Some(json!({ "sample": before })),
+                Some(json!({ "sample": sample })),
+            );
+        }
+        Command::AddRisk { text, owner } => {
+            let text = required_text("text", &text)?;
+            if let Some(o) = owner {
+                person_exists(p, o, "owner")?;
+            }
+            let id = p.take_id();
+            p.risks.push(Risk {
+                id,
+                text: text.clone(),
+                owner,
+            });
+            p.no_known_risks = false;
+            log.push(
+                "risk.added",
+                format!("risk:{id}"),
+                format!("Risk: {text}"),
+                None,
+                Some(json!({ "text": text })),
+            );
+        }
+        Command::ConfirmNoKnownRisks => {
+            if !p.risks.is_empty() {
+                return Err(DomainError::invalid("risks", "risks are already listed"));
+            }
+            p.no_known_risks = true;
+            log.push(
+                "risk.none_known",
+                "risks",
+                "Stated: no known risks to launch",
+                None,
+                None,
+            );
+        }
+        Command::RecordImportRun {
+            source,
+            file_sha256,
+            rows,
+            errors,
+            reviews,
+        } => {
+            if file_sha256.len() != 64 || !file_sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(DomainError::invalid(
+                    "file_sha256",
+                    "must be the 64-hex-digit sha256 of the uploaded file",
+                ));
+            }
+            if let Some(s) = source {
+                if !p.data_sources.iter().any(|d| d.id == s) {
+                    return Err(DomainError::invalid(
+                        "source",
+                        format!("data source {s} does not exist"),
+                    ));
+                }
+            }
+            let id = p.take_id();
+            let run = ImportRun {
+                id,
+                source,
+                file_sha256: file_sha256.to_lowercase(),
+                rows,
+                errors,
+                reviews,
+                at: now,
+            };
+            log.push("import.recorded", format!("import:{id}"), format!("Import run {id}: {rows} rows, {errors} blocking issue(s), {reviews} for review"), None, Some(json!(run)));
+            p.imports.push(run);
+        }
+        Command::ScheduleTraining {
+            audience,
+            title,
+            scheduled_at,
+            minutes,
+        } => {
+            let title = required_text("title", &title)?;
+            if !TRAINING_MINUTES.contains(&minutes) {
+                return Err(DomainError::rule("R14", format!("a training session lasts 30 to 45 minutes, not {minutes}: split it into short sessions by role")));
+            }
+            let id = p.take_id();
+            log.push(
+                "training.scheduled",
+                format!("training:{id}"),
+                format!(
+                    "Training for {} scheduled {scheduled_at}: {title} ({minutes} min)",
+                    audience.label()
+                ),
+                None,
+                Some(json!({ "audience": audience, "minutes": minutes })),
+            );
+            p.training.push(TrainingSession {
+                id,
+                audience,
+                title,
+                scheduled_at,
+                minutes,
+                attendees: Vec::new(),
+                held: false,
+                recap_sent_at: None,
+            });
+        }
+        Command::RecordAttendance {
+            session,
+            person,
+            practice_task,
+            completed,
+        } => {
+            let practice_task = required_text("practice_task", &practice_task)?;
+            person_exists(p, person, "person")?;
+            let name = p.person_name(person);
+            let s = p
+                .training
+                .iter_mut()
+                .find(|s| s.id == session)
+                .ok_or_else(|| DomainError::not_found(format!("training session {session}")))?;
+            s.attendees.retain(|a| a.person != person);
+            s.attendees.push(Attendance {
+                person,
+                practice_task: practice_task.clone(),
+                completed,
+            });
+            log.push(
+                "training.attendance",
+                format!("training:{session}"),
+                format!(
+                    "{name} attended \"{}\"; practice task \"{practice_task}\" {}",
+                    s.title,
+                    if completed {
+                        "completed"
+                    } else {
+                        "not completed"
+                    }
+                ),
+                None,
+                Some(json!({ "person": person, "completed": completed })),
+            );
+        }
+        Command::MarkTrainingHeld { session } => {
+            let s = p
+                .training
+                .iter_mut()
+                .find(|s| s.id == session)
+                .ok_or_else(|| DomainError::not_found(format!("training session {session}")))?;
+            if s.attendees.is_empty() {
+                return Err(DomainError::rule(
+                    "R14",
+                    "record the attendees and their practice tasks before marking the session held",
+                ));
+            }
+            s.held = true;
+            log.push(
+                "training.held",
+                format!("training:{session}"),
+                format!("Training held: {}", s.title),
+                None,
+                None,
+            );
+        }
+        Command::SendTrainingRecap { session } => {
+            let s = p
+                .training
+                .iter_mut()
+                .find(|s| s.id == session)
+                .ok_or_else(|| DomainError::not_found(format!("training session {session}")))?;
+            if !s.held {
+                return Err(DomainError::rule(
+                    "R14",
+                    "the recap follows the session: mark it held first",
+                ));
+            }
+            s.recap_sent_at = Some(now);
+            log.push(
+                "training.recap_sent",
+                format!("training:{session}"),
+                format!("Recap sent for \"{}\"", s.title),
+                None,
+                None,
+            );
+        }
+        Command::AddUatCase { title, criterion } => {
+            let title = required_text("title", &title)?;
+            if !p.criteria.iter().any(|c| c.id == criterion) {
+                return Err(DomainError::invalid("criterion", format!("success criterion {criterion} does not exist: UAT cases are tied to a success criterion")));
+            }
+            let id = p.take_id();
+            p.uat.push(UatCase {
+                id,
+                title: title.clone(),
+                criterion,
+                result: UatResult::NotRun,
+                failures: 0,
+            });
+            log.push(
+                "uat.added",
+                format!("uat:{id}"),
+                format!("UAT case: {title}"),
+                None,
+                Some(json!({ "criterion": criterion })),
+            );
+        }
+        Command::RecordUatResult {
+            case,
+            passed,
+            notes,
+            loop_to,
+        } => {
+            let c = p
+                .uat
+                .iter_mut()
+                .find(|c| c.id == case)
+                .ok_or_else(|| DomainError::not_found(format!("UAT case {case}")))?;
+            let title = c.title.clone();
+            if passed {
+                c.result = UatResult::Passed { at: now };
+                log.push(
+                    "uat.passed",
+                    format!("uat:{case}"),
+                    format!("UAT passed: {title}"),
+                    None,
+                    None,
+                );
+            } else {
+                let notes = required_text("notes", &notes)?;
+                let to = loop_to.ok_or_else(|| DomainError::invalid("loop_to", "a failed UAT case loops back: say where (configuration or build for technical setup)"))?;
+                c.result = UatResult::Failed {
+                    at: now,
+                    notes: notes.clone(),
+                };
+                c.failures += 1;
+                log.push(
+                    "uat.failed",
+                    format!("uat:{case}"),
+                    format!("UAT failed: {title} — {notes}"),
+                    None,
+                    Some(json!({ "notes": notes })),
+                );
+                if p.stage == Stage::Uat || p.stage == Stage::GoNoGo {
+                    record_loop(
+                        p,
+                        log,
+                        LoopKind::UatRework,
+                        to.stage(),
+                        &format!("UAT case \"{title}\" failed: {notes}"),
+                    );
+                }
+            }
+        }
+        Command::OpenIssue { title, owner, due } => {
+            let title = required_text("title", &title)?;
+            if let Some(o) = owner {
+                person_exists(p, o, "owner")?;
+            }
+            let id = p.take_id();
+            p.issues.push(Issue {
+                id,
+                title: title.clone(),
+                owner,
+                due,
+                closed_at: None,
+            });
+            log.push(
+                "issue.opened",
+                format!("issue:{id}"),
+                format!("Issue opened: {title}"),
+                None,
+                Some(json!({ "owner": owner, "due": due })),
+            );
+        }
+        Command::UpdateIssue { issue, owner, due } => {
+            if let Some(o) = owner {
+                person_exists(p, o, "owner")?;
+            }
+            let i = p
+                .issues
+                .iter_mut()
+                .find(|i| i.id == issue)
+                .ok_or_else(|| DomainError::not_found(format!("issue {issue}")))?;
+            let before = json!({ "owner": i.owner, "due": i.due });
+            if owner.is_some() {
+                i.owner = owner;
+            }
+            if due.is_some() {
+                i.due = due;
+            }
+            log.push(
+                "issue.updated",
+                format!("issue:{issue}"),
+                format!("Issue updated: {}", i.title),
+                Some(before),
+                Some(json!({ "owner": i.owner, "due": i.due })),
+            );
+        }
+        Command::CloseIssue { issue } => {
+            let i = p
+                .issues
+                .iter_mut()
+                .find(|i| i.id == issue)
+                .ok_or_else(|| DomainError::not_found(format!("issue {issue}")))?;
+            i.closed_at = Some(now);
+            log.push(
+                "issue.closed",
+                format!("issue:{issue}"),
+                format!("Issue closed: {}", i.title),
+                None,
+                None,
+            );
+        }
+        Command::AdvanceStage { to } => advance(p, log, to)?,
+        Command::DecideGoLive {
+            go,
+            reason,
+            override_reason,
+            back_to,
+        } => {
+            let reason = required_text("reason", &reason)?;
+            if p.stage != Stage::GoNoGo {
+                return Err(DomainError::wrong_stage(format!("the go / no-go decision is taken at the go / no-go stage; the project is at {}", p.stage.label())));
+            }
+            let report = g2_go_live_readiness(p, ctx.today());
+            let failing: Vec<String> = report
+                .failing()
+                .map(|i| format!("{}: {}", i.label, i.reason))
+                .collect();
+            let decided_by = ctx.actor.clone();
+            if go {
+                let override_reason = match (report.ready, override_reason) {
+                    (true, _) => None,
+                    (false, Some(r)) if !r.trim().is_empty() => {
+                        let is_owner = ctx
+                            .person
+                            .is_some_and(|id| p.vendor_owner().is_some_and(|o| o.id == id));
+                        if !is_owner {
+                            return Err(DomainError::rule("G2", "only the vendor implementation owner can override the go-live gate"));
+                        }
+                        Some(r.trim().to_string())
+                    }
+                    (false, _) => return Err(DomainError::GateNotReady { report }),
+                };
+                p.go_decisions.push(GoDecision {
+                    go: true,
+                    decided_by: decided_by.clone(),
+                    at: now,
+                    reason: reason.clone(),
+                    override_reason: override_reason.clone(),
+                    failing: failing.clone(),
+                });
+                log.push("go_live.decided", "go_live", format!("GO decided by {decided_by}: {reason}{}", override_reason.as_ref().map(|r| format!(" — gate overridden: {r}")).unwrap_or_default()), None, Some(json!({ "go": true, "override_reason": override_reason, "failing": failing })));
+                let today = ctx.today();
+                p.live_on = Some(today);
+                p.hypercare_until = Some(today + Duration::days(i64::from(p.hypercare_days)));
+                set_stage(p, log, Stage::Hypercare, "go-live");
+            } else {
+                let to = back_to.ok_or_else(|| {
+                    DomainError::invalid(
+                        "back_to",
+                        "a no-go loops back: say where to (build, configuration or training)",
+                    )
+                })?;
+                p.go_decisions.push(GoDecision {
+                    go: false,
+                    decided_by: decided_by.clone(),
+                    at: now,
+                    reason: reason.clone(),
+                    override_reason: None,
+                    failing: failing.clone(),
+                });
+                log.push(
+                    "go_live.decided",
+                    "go_live",
+                    format!("NO-GO decided by {decided_by}: {reason}"),
+                    None,
+                    Some(json!({ "go": false, "failing": failing })),
+                );
+                record_loop(p, log, LoopKind::NoGo, to.stage(), &reason);
+            }
+        }
+        Command::RecordAdoption {
+            active_users,
+            trained_users,
+            logins_first_week,
+            support_questions,
+            key_features_unused,
+            intervention,
+        } => {
+            if !p.stage.is_live() {
+                return Err(DomainError::wrong_stage(
+                    "adoption is measured after go-live",
+                ));
+            }
+            let mut stall = Vec::new();
+            if trained_users > 0 && active_users * 2 < trained_users {
+                stall.push(format!("only {active_users} of {trained_users} trained users active in the last 7 days"));
+            }
+            let unused: Vec<String> = key_features_unused
+                .iter()
+                .map(|f| f.trim().to_string())
+                .filter(|f| !f.is_empty())
+                .collect();
+            if !unused.is_empty() {
+                stall.push(format!("key features untouched: {}", unused.join(", ")));
+            }
+            let reading = AdoptionReading {
+                at: now,
+                active_users,
+                trained_users,
+                logins_first_week,
+                support_questions,
+                key_features_unused: unused,
+                stall_reasons: stall.clone(),
+            };
+            log.push(
+                "adoption.recorded",
+                "adoption",
+                format!(
+                    "Adoption: {active_users} of {trained_users} trained users active{}",
+                    if stall.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — stalled: {}", stall.join("; "))
+                    }
+                ),
+                None,
+                Some(json!(reading)),
+            );
+            p.adoption.push(reading);
+            if !stall.is_empty() {
+                let Some(kind) = intervention else {
+                    return Err(DomainError::rule("R12", format!("adoption has stalled ({}): choose an intervention — retrain, reengage_champion or fix_workflow", stall.join("; "))));
+                };
+                let owner = p.vendor_owner().map(|o| o.id).ok_or_else(|| {
+                    DomainError::rule(
+                        "R1",
+                        "assign the vendor owner before opening an intervention",
+                    )
+                })?;
+                let (title, to) = match kind {
+                    Intervention::Retrain => {
+                        ("Re-train the users who are not active", Stage::Training)
+                    }
+                    Intervention::ReengageChampion => ("Re-engage the champion", Stage::Adoption),
+                    Intervention::FixWorkflow => (
+                        "Fix the clunky workflow behind the stall",
+                        Stage::Configuration,
+                    ),
+                };
+                let id = p.take_id();
+                let due = ctx.today() + Duration::days(7);
+                p.tasks.push(Task {
+                    id,
+                    title: title.into(),
+                    phase: "Adoption intervention".into(),
+                    label: TaskLabel::VendorTask,
+                    owner: Some(owner),
+                    due,
+                    baseline_due: due,
+                    rebaselines: Vec::new(),
+                    depends_on: Vec::new(),
+                    needs_proof: true,
+                    status: TaskStatus::Open,
+                    ball: None,
+                    nudges: 0,
+                    escalated_at: None,
+                    step_key: None,
+                    owner_role: None,
+                });
+                log.push(
+                    "task.created",
+                    format!("task:{id}"),
+                    format!("Intervention task {id}: {title}"),
+                    None,
+                    Some(json!({ "owner": owner, "due": due })),
+                );
+                record_loop(
+                    p,
+                    log,
+                    LoopKind::AdoptionIntervention,
+                    to,
+                    &stall.join("; "),
+                );
+            }
+        }
+        Command::PrepareTransition { renewal_csm, notes } => {
+            let notes = required_text("notes", &notes)?;
+            person_exists(p, renewal_csm, "renewal_csm")?;
+            if p.person(renewal_csm).map(|x| x.role) != Some(Role::RenewalCsm) {
+                return Err(DomainError::invalid(
+                    "renewal_csm",
+                    "name a person with the renewal CSM role",
+                ));
+            }
+            p.transition = Some(TransitionPacket {
+                renewal_csm,
+                notes,
+                prepared_at: now,
+                accepted_at: None,
+            });
+            log.push(
+                "transition.prepared",
+                "transition",
+                format!(
+                    "Transition packet prepared for {}",
+                    p.person_name(renewal_csm)
+                ),
+                None,
+                None,
+            );
+        }
+        Command::AcceptTransition => {
+            let t = p.transition.as_mut().ok_or_else(|| {
+                DomainError::invalid("transition", "prepare the transition packet first")
+            })?;
+            if let Some(acting) = ctx.person {
+                if acting != t.renewal_csm {
+                    return Err(DomainError::rule(
+                        "R11",
+                        "only the renewal CSM named in the packet accepts the transition",
+                    ));
+                }
+            }
+            t.accepted_at = Some(now);
+            log.push(
+                "transition.accepted",
+                "transition",
+                "Transition accepted by the renewal CSM",
+                None,
+                None,
+            );
+        }
+        Command::Pause { reason } => {
+            let reason = required_text("reason", &reason)?;
+            p.paused_from = Some(p.stage);
+            set_stage(p, log, Stage::Paused, &reason);
+        }
+        Command::Resume => {
+            let to = p
+                .paused_from
+                .take()
+                .ok_or_else(|| DomainError::wrong_stage("the project is not paused"))?;
+            set_stage(p, log, to, "resumed");
+        }
+        Command::Cancel { reason } => {
+            let reason = required_text("reason", &reason)?;
+            set_stage(p, log, Stage::Cancelled, &reason);
+        }
+        Command::RecordStatusUpdate {
+            meeting_date,
+            text,
+            for_customer,
+        } => {
+            let text = required_text("text", &text)?;
+            let id = p.take_id();
+            p.status_updates.push(StatusUpdate {
+                id,
+                meeting_date,
+                text,
+                at: now,
+                for_customer,
+            });
+            log.push(
+                "status_update.sent",
+                format!("status_update:{id}"),
+                format!("Status update after the meeting of {meeting_date}"),
+                None,
+                None,
+            );
+        }
+        Command::AddRetroItem { text, kind, bucket } => {
+            let text = required_text("text", &text)?;
+            if p.live_on.is_none() {
+                return Err(DomainError::wrong_stage(
+                    "the retrospective comes after go-live",
+                ));
+            }
+            let id = p.take_id();
+            p.retro.push(RetroItem {
+                id,
+                text: text.clone(),
+                kind,
+                bucket,
+                promoted_to: None,
+            });
+            log.push(
+                "retro.added",
+                format!("retro:{id}"),
+                format!("Retrospective ({kind:?}, {bucket:?}): {text}"),
+                None,
+                None,
+            );
+        }
+        Command::MarkRetroPromoted { item, playbook } => {
+            let r = p
+                .retro
+                .iter_mut()
+                .find(|r| r.id == item)
+                .ok_or_else(|| DomainError::not_found(format!("retrospective item {item}")))?;
+            if r.bucket != RetroBucket::RolloutWork {
+                return Err(DomainError::rule("R13", "only rollout fixes are promoted into a playbook; product work goes to the product team"));
+            }
+            r.promoted_to = Some(playbook.clone());
+            log.push(
+                "retro.promoted",
+                format!("retro:{item}"),
+                format!("Retrospective item promoted into playbook {playbook}"),
+                None,
+                None,
+            );
+        }
+        Command::RecordNudge { task, escalated } => {
+            let t = task_mut(p, task)?;
+            t.nudges += 1;
+            if escalated {
+                t.escalated_at = Some(now);
+            }
+            let n = t.nudges;
+            log.push(
+                if escalated {
+                    "task.escalated"
+                } else {
+                    "task.nudged"
+                },
+                format!("task:{task}"),
+                format!(
+                    "Task {task} {} (nudge {n})",
+                    if escalated {
+                        "escalated to the executive sponsor"
+                    } else {
+                        "nudged"
+                    }
+                ),
+                None,
+                Some(json!({ "nudges": n })),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn material_what(cr: &ChangeRequest) -> String {
+    let mut v = Vec::new();
+    if cr.adds_new_data {
+        v.push("new data");
+    }
+    if cr.adds_new_workflow {
+        v.push("a new workflow");
+    }
+    if cr.adds_new_team {
+        v.push("a new team");
+    }
+    if v.is_empty() {
+        "nothing material".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// R4: what a change request still lacks before it can be added now; and the launch date to use.
+pub fn r4_add_now_requirements(
+    cr: &ChangeRequest,
+    vendor_dm: Option<u32>,
+    customer_dm: Option<u32>,
+    launch: Option<NaiveDate>,
+) -> (Vec<String>, Option<NaiveDate>) {
+    let mut missing = Vec::new();
+    if !cr.is_material() {
+        return (missing, None);
+    }
+    for (side, dm) in [("vendor", vendor_dm), ("customer", customer_dm)] {
+        match dm {
+            None => missing.push(format!("name the {side} decision maker")),
+            Some(id) if !cr.latest_answer(id).is_some_and(|a| a.approved) => {
+                missing.push(format!("the {side} decision maker approves it"))
+            }
+            Some(_) => {}
+        }
+    }
+    match cr.proposed_launch_date {
+        None => missing.push("agree a new launch date".into()),
+        Some(d) if launch.is_some_and(|l| d < l) => missing.push(format!("the new launch date {d} is earlier than the current one: more scope needs more time, not less")),
+        Some(_) => {}
+    }
+    (missing, cr.proposed_launch_date)
+}
+
+fn rebaseline_launch(p: &mut Project, log: &mut Log, date: NaiveDate, reason: &str) {
+    let from = p.launch_date;
+    if let Some(from) = from {
+        p.launch_rebaselines.push(Rebaseline {
+            from,
+            to: date,
+            reason: reason.into(),
+            at: log.ctx.now,
+        });
+    } else {
+        p.baseline_launch_date = Some(date);
+    }
+    p.launch_date = Some(date);
+    log.push(
+        "launch.rebaselined",
+        "launch",
+        format!(
+            "Launch date re-baselined {} → {date}: {reason}",
+            from.map(|d| d.to_string()).unwrap_or_else(|| "none".into())
+        ),
+        Some(json!({ "date": from })),
+        Some(json!({ "date": date, "reason": reason, "baseline": p.baseline_launch_date })),
+    );
+}
+
+/// Moves the project one stage forward, checking what the next stage needs.
+fn advance(p: &mut Project, log: &mut Log, to: Stage) -> Result<(), DomainError> {
+    let expected = p.stage.next().ok_or_else(|| {
+        DomainError::wrong_stage(format!(
+            "the project is {}: it has no next stage",
+            p.stage.label()
+        ))
+    })?;
+    if to != expected {
+        return Err(DomainError::wrong_stage(format!(
+            "the project is at {}; the next stage is {}, not {}",
+            p.stage.label(),
+            expected.label(),
+            to.label()
+        )));
+    }
+    let today = log.ctx.today();
+    match to {
+        Stage::Assign => {}
+        Stage::Intake if p.vendor_owner().is_none() => {
+            return Err(DomainError::rule(
+                "R1",
+                "assign the vendor implementation owner before intake",
+            ));
+        }
+        Stage::Kickoff => {
+            let report = g1_kickoff_readiness(p);
+            if !report.ready {
+                return Err(DomainError::GateNotReady { report });
+            }
+        }
+        Stage::Discovery => {
+            let mut missing = Vec::new();
+            if p.launch_date.is_none() {
+                missing.push("a real launch date");
+            }
+            if p.next_meeting.is_none() {
+                missing.push("the next meeting date");
+            }
+            if !missing.is_empty() {
+                return Err(DomainError::wrong_stage(format!(
+                    "kickoff is not finished: agree {}",
+                    missing.join(" and ")
+                )));
+            }
+            let r1 = crate::gates::r1_one_owner(p);
+            if !r1.is_empty() {
+                return Err(DomainError::rule("R1", r1.join("; ")));
+            }
+        }
+        Stage::GoNoGo if (p.uat.is_empty() || p.uat.iter().any(|c| !c.passed())) => {
+            return Err(DomainError::wrong_stage(
+                "UAT has not passed: every UAT case must pass before go / no-go",
+            ));
+        }
+        Stage::Hypercare => {
+            return Err(DomainError::wrong_stage(
+                "going live is a recorded go / no-go decision (decide_go_live), not a stage change",
+            ));
+        }
+        Stage::Adoption => {
+            if let Some(until) = p.hypercare_until {
+                if today < until {
+                    return Err(DomainError::wrong_stage(format!(
+                        "hypercare runs until {until}"
+                    )));
+                }
+            }
+        }
+        Stage::ValueReview => {}
+        Stage::Transition => {
+            let unmeasured: Vec<String> = p
+                .criteria
+                .iter()
+                .filter(|c| c.measured.is_none() && c.accepted.is_none())
+                .map(|c| c.describe())
+                .collect();
+            if !unmeasured.is_empty() {
+                return Err(DomainError::wrong_stage(format!(
+                    "the value review measures every success criterion; not yet measured: {}",
+                    unmeasured.join("; ")
+                )));
+            }
+        }
+        Stage::Complete => {
+            let failing = r11_done_is_value(p);
+            if !failing.is_empty() {
+                return Err(DomainError::rule("R11", failing.join("; ")));
+            }
+            p.completed_at = Some(log.ctx.now);
+        }
+        _ => {}
+    }
+    set_stage(p, log, to, "");
+    Ok(())
+}
+
+/// R11: complete only when every success criterion is met or explicitly accepted and the
+/// transition is accepted. Returns what is still missing.
+pub fn r11_done_is_value(p: &Project) -> Vec<String> {
+    let mut failing = Vec::new();
+    if p.criteria.is_empty() {
+        failing.push("there are no success criteria to meet".to_string());
+    }
+    for c in p.criteria.iter().filter(|c| !c.is_settled()) {
+        failing.push(match c.measured {
+            None => format!("\"{}\" has not been measured", c.describe()),
+            Some(v) => format!(
+                "\"{}\" is not met (measured {}) and not accepted by the customer's decision maker",
+                c.describe(),
+                crate::finish_line::fmt_num(v)
+            ),
+        });
+    }
+    match &p.transition {
+        None => failing.push("the transition packet to the renewal CSM is not prepared".into()),
+        Some(t) if t.accepted_at.is_none() => {
+            failing.push("the renewal CSM has not accepted the transition".into())
+        }
+        Some(_) => {}
+    }
+    failing
+}

@@ -1,0 +1,324 @@
+//! R2 — the finish line: one plain sentence naming the user, the task and what done looks like,
+//! with something measurable; and the success criteria measured at the value review.
+
+use serde::{Deserialize, Serialize};
+
+/// Phrases that name no outcome anyone could check.
+const VAGUE_PHRASES: &[&str] = &[
+    "improve operations",
+    "improve efficiency",
+    "streamline",
+    "users are happy",
+    "customers are happy",
+    "happy",
+    "better experience",
+    "optimize",
+    "optimise",
+    "best in class",
+    "world class",
+    "seamless",
+    "digital transformation",
+    "more efficient",
+    "increase productivity",
+    "modernize",
+    "modernise",
+    "leverage",
+    "synergy",
+];
+
+/// Words that name a user: a role or a person doing the task.
+const USER_WORDS: &[&str] = &[
+    "user",
+    "users",
+    "manager",
+    "managers",
+    "team",
+    "admin",
+    "admins",
+    "staff",
+    "agent",
+    "agents",
+    "dispatcher",
+    "dispatchers",
+    "nurse",
+    "nurses",
+    "desk",
+    "operator",
+    "operators",
+    "clerk",
+    "clerks",
+    "rep",
+    "reps",
+    "lead",
+    "leads",
+    "analyst",
+    "analysts",
+    "engineer",
+    "engineers",
+    "coordinator",
+    "coordinators",
+    "accountant",
+    "accountants",
+    "driver",
+    "drivers",
+    "doctor",
+    "doctors",
+    "owner",
+    "owners",
+    "customer",
+    "customers",
+    "employee",
+    "employees",
+    "member",
+    "members",
+    "planner",
+    "planners",
+    "supervisor",
+    "supervisors",
+    "technician",
+    "technicians",
+    "buyer",
+    "buyers",
+    "seller",
+    "sellers",
+    "student",
+    "students",
+    "teacher",
+    "teachers",
+    "patient",
+    "patients",
+    "officer",
+    "officers",
+    "director",
+    "directors",
+    "worker",
+    "workers",
+    "person",
+    "people",
+    "everyone",
+    "each",
+];
+
+/// Words that make a line measurable without a digit.
+const MEASURE_WORDS: &[&str] = &[
+    "every day",
+    "each day",
+    "daily",
+    "weekly",
+    "every week",
+    "every morning",
+    "by noon",
+    "without support",
+    "without help",
+    "by monday",
+    "by tuesday",
+    "by wednesday",
+    "by thursday",
+    "by friday",
+    "one ",
+    "two ",
+    "three ",
+    "four ",
+    "five ",
+    "six ",
+    "seven ",
+    "eight ",
+    "nine ",
+    "ten ",
+    "all ",
+    "under ",
+    "within ",
+    "before ",
+    "export",
+    "report",
+    "list",
+    "file",
+];
+
+/// Why a finish line is too vague to approve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Vagueness {
+    pub reasons: Vec<String>,
+}
+
+/// R2: checks a finish line. Returns the reasons it is vague; an empty list means it passes.
+pub fn finish_line_vagueness(text: &str) -> Vec<String> {
+    let mut reasons = Vec::new();
+    let lower = format!(" {} ", text.trim().to_lowercase());
+    if text.trim().is_empty() {
+        return vec!["the finish line is empty: write one sentence naming the user, the task and what done looks like".into()];
+    }
+    for phrase in VAGUE_PHRASES {
+        if lower.contains(phrase) {
+            reasons.push(format!(
+                "\"{phrase}\" names no outcome anyone could check: say what the user does and how you will know"
+            ));
+        }
+    }
+    let words: Vec<String> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    if !words.iter().any(|w| USER_WORDS.contains(&w.as_str())) {
+        reasons.push(
+            "no user is named: say who does the task (\"the ops manager\", \"dispatchers\")".into(),
+        );
+    }
+    let has_digit = text.chars().any(|c| c.is_ascii_digit());
+    if !has_digit && !MEASURE_WORDS.iter().any(|m| lower.contains(m)) {
+        reasons.push(
+            "nothing is measurable: add a count, a duration, a deadline or a named output (\"in under 15 minutes\", \"every day for two weeks\")"
+                .into(),
+        );
+    }
+    if words.len() < 6 {
+        reasons.push(
+            "too short to say what done looks like: name the user, the task and the result".into(),
+        );
+    }
+    reasons
+}
+
+/// Whether higher or lower is better for a success criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    #[default]
+    AtLeast,
+    AtMost,
+}
+
+/// A measurable success criterion: metric, baseline, target, how it is measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SuccessCriterion {
+    pub id: u32,
+    pub metric: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<f64>,
+    pub target: f64,
+    #[serde(default)]
+    pub direction: Direction,
+    #[serde(default)]
+    pub unit: String,
+    pub how_measured: String,
+    /// The value measured at the value review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured: Option<f64>,
+    /// Explicit acceptance of a criterion not met, with who and why (R11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Acceptance>,
+}
+
+/// A recorded acceptance of a criterion that was not met.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Acceptance {
+    pub by: u32,
+    pub reason: String,
+}
+
+impl SuccessCriterion {
+    /// Met when measured on the right side of the target.
+    pub fn is_met(&self) -> bool {
+        match (self.measured, self.direction) {
+            (Some(v), Direction::AtLeast) => v >= self.target,
+            (Some(v), Direction::AtMost) => v <= self.target,
+            (None, _) => false,
+        }
+    }
+
+    /// Met, or explicitly accepted (R11).
+    pub fn is_settled(&self) -> bool {
+        self.is_met() || self.accepted.is_some()
+    }
+
+    pub fn describe(&self) -> String {
+        let op = match self.direction {
+            Direction::AtLeast => "≥",
+            Direction::AtMost => "≤",
+        };
+        let unit = if self.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.unit)
+        };
+        format!("{} {op} {}{unit}", self.metric, fmt_num(self.target))
+    }
+}
+
+/// Formats a number without a trailing `.0`.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r2_finish_line_from_the_seed_passes() {
+        let line = "The customer's ops manager can import this week's orders, fix any flagged items, and export the final list in under 15 minutes without support.";
+        assert_eq!(finish_line_vagueness(line), Vec::<String>::new());
+    }
+
+    #[test]
+    fn r2_logistics_finish_line_passes_without_digits() {
+        let line = "Dispatchers log incoming loads every morning and confirm status by noon, every day for two weeks.";
+        assert!(
+            finish_line_vagueness(line).is_empty(),
+            "{:?}",
+            finish_line_vagueness(line)
+        );
+    }
+
+    #[test]
+    fn r2_vague_finish_line_is_flagged_with_reasons() {
+        let reasons = finish_line_vagueness("Streamline and improve operations");
+        assert!(reasons.iter().any(|r| r.contains("streamline")));
+        assert!(reasons.iter().any(|r| r.contains("improve operations")));
+        assert!(reasons.iter().any(|r| r.contains("no user is named")));
+        assert!(reasons.iter().any(|r| r.contains("nothing is measurable")));
+    }
+
+    #[test]
+    fn r2_users_are_happy_is_vague() {
+        let reasons =
+            finish_line_vagueness("Make sure the users are happy with the new system overall");
+        assert!(
+            reasons.iter().any(|r| r.contains("users are happy")),
+            "{reasons:?}"
+        );
+    }
+
+    #[test]
+    fn r2_criterion_met_respects_direction() {
+        let mut c = SuccessCriterion {
+            id: 1,
+            metric: "minutes to export".into(),
+            baseline: Some(60.0),
+            target: 15.0,
+            direction: Direction::AtMost,
+            unit: "min".into(),
+            how_measured: "timed by the ops manager".into(),
+            measured: Some(12.0),
+            accepted: None,
+        };
+        assert!(c.is_met());
+        c.measured = Some(20.0);
+        assert!(!c.is_met());
+        assert!(!c.is_settled());
+        c.accepted = Some(Acceptance {
+            by: 1,
+            reason: "good enough for phase one".into(),
+        });
+        assert!(c.is_settled());
+    }
+}

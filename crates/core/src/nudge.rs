@@ -1,0 +1,60 @@
+//! R9 — nudges and escalation for overdue customer tasks: the cadence and the decision of what
+//! is due for one task today. Sending belongs to the server; deciding belongs here.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::people::Side;
+use crate::plan::Task;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cadence {
+    /// Days before the due date to remind (positive numbers).
+    pub before_days: Vec<i64>,
+    /// Days after the due date to remind.
+    pub after_days: Vec<i64>,
+    /// Escalate to the executive sponsor after this many nudges…
+    pub escalate_after_nudges: u32,
+    /// …or this many days overdue, whichever comes first.
+    pub escalate_after_days: i64,
+}
+
+impl Default for Cadence {
+    fn default() -> Self {
+        Self {
+            before_days: vec![1],
+            after_days: vec![1, 3, 7],
+            escalate_after_nudges: 3,
+            escalate_after_days: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NudgeAction {
+    Nothing,
+    Remind,
+    Escalate,
+}
+
+/// R9: what to do today for a task waiting on the customer.
+pub fn r9_nudge_due(task: &Task, cadence: &Cadence, today: NaiveDate) -> NudgeAction {
+    if task.ball != Some(Side::Customer) || task.is_done() || task.escalated_at.is_some() {
+        return NudgeAction::Nothing;
+    }
+    let offset = (today - task.due).num_days();
+    if offset > 0
+        && (task.nudges >= cadence.escalate_after_nudges || offset >= cadence.escalate_after_days)
+    {
+        return NudgeAction::Escalate;
+    }
+    let on_cadence = (offset < 0 && cadence.before_days.contains(&-offset))
+        || (offset > 0 && cadence.after_days.contains(&offset));
+    if on_cadence {
+        NudgeAction::Remind
+    } else {
+        NudgeAction::Nothing
+    }
+}

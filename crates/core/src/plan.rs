@@ -1,0 +1,187 @@
+//! The mutual action plan: tasks with one owner, a due date and its baseline, proof and blockers
+//! (R5, R6, R8) and the side the ball is with (R7).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::people::Side;
+
+/// Who a playbook step or task belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TaskLabel {
+    VendorTask,
+    CustomerTask,
+    SharedTask,
+}
+
+impl TaskLabel {
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskLabel::VendorTask => "vendor task",
+            TaskLabel::CustomerTask => "customer task",
+            TaskLabel::SharedTask => "shared task",
+        }
+    }
+}
+
+/// Evidence that a task is done (R5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Proof {
+    Link(String),
+    /// The sha256 of an uploaded file.
+    File(String),
+    /// The id of a data import run.
+    ImportRun(String),
+    /// A note of the result.
+    Note(String),
+}
+
+impl Proof {
+    pub fn describe(&self) -> String {
+        match self {
+            Proof::Link(l) => format!("link {l}"),
+            Proof::File(f) => format!("file {}", f.get(..12).unwrap_or(f)),
+            Proof::ImportRun(r) => format!("import run {r}"),
+            Proof::Note(n) => format!("note \"{n}\""),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            Proof::Link(s) | Proof::File(s) | Proof::ImportRun(s) | Proof::Note(s) => s,
+        }
+    }
+}
+
+/// What a blocked task needs, from whom, by when (R6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Blocker {
+    pub needed: String,
+    pub from: u32,
+    pub by: NaiveDate,
+    pub since: DateTime<Utc>,
+}
+
+/// A task's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Waiting for its dependencies.
+    Pending,
+    /// Ready to work on.
+    Open,
+    Blocked(Blocker),
+    Done {
+        proof: Proof,
+        by: u32,
+        at: DateTime<Utc>,
+    },
+}
+
+/// A moved due date (R8).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rebaseline {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One task of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Task {
+    pub id: u32,
+    pub title: String,
+    pub phase: String,
+    pub label: TaskLabel,
+    /// The one person who owns it (R1); `None` only while a playbook role is unfilled.
+    pub owner: Option<u32>,
+    pub due: NaiveDate,
+    /// The first due date ever agreed (R8).
+    pub baseline_due: NaiveDate,
+    #[serde(default)]
+    pub rebaselines: Vec<Rebaseline>,
+    #[serde(default)]
+    pub depends_on: Vec<u32>,
+    pub needs_proof: bool,
+    pub status: TaskStatus,
+    /// The side this task waits on while it is open (R7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ball: Option<Side>,
+    /// Reminders sent for it (R9).
+    #[serde(default)]
+    pub nudges: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated_at: Option<DateTime<Utc>>,
+    /// The playbook step this task came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_key: Option<String>,
+    /// The playbook role that owns it by default, used to assign it once someone holds the role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_role: Option<crate::people::Role>,
+}
+
+impl Task {
+    pub fn is_done(&self) -> bool {
+        matches!(self.status, TaskStatus::Done { .. })
+    }
+
+    pub fn is_open(&self) -> bool {
+        !self.is_done()
+    }
+
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.is_open() && self.due < today
+    }
+
+    pub fn slips(&self) -> usize {
+        self.rebaselines.len()
+    }
+
+    pub fn state_label(&self) -> &'static str {
+        match self.status {
+            TaskStatus::Pending => "pending",
+            TaskStatus::Open => "open",
+            TaskStatus::Blocked(_) => "blocked",
+            TaskStatus::Done { .. } => "done",
+        }
+    }
+}
+
+/// Words that say a task is blocked without saying on what.
+const VAGUE_BLOCKERS: &[&str] = &[
+    "we are blocked",
+    "blocked",
+    "waiting",
+    "stuck",
+    "tbd",
+    "n/a",
+    "on hold",
+    "pending",
+    "waiting on customer",
+    "waiting on them",
+];
+
+/// R6: what a blocker must say. Returns the reason it is not specific, if it is not.
+pub fn blocker_vagueness(needed: &str) -> Option<String> {
+    let t = needed.trim().to_lowercase();
+    let t = t.trim_end_matches(['.', '!']);
+    if t.is_empty() {
+        return Some("say exactly what is needed (\"customer sends CSV with fields X, Y\")".into());
+    }
+    if VAGUE_BLOCKERS.contains(&t) || t.split_whitespace().count() < 3 {
+        return Some(format!(
+            "\"{}\" does not say what is needed: name the thing to deliver (\"customer sends CSV with fields X, Y\")",
+            needed.trim()
+        ));
+    }
+    None
+}

@@ -1,0 +1,261 @@
+//! Playbooks: reusable, versioned templates of phases and steps. Two are built in, from the seeds.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+use crate::lifecycle::Stage;
+use crate::people::Role;
+use crate::plan::TaskLabel;
+
+pub const STANDARD: &str = "standard";
+pub const LIGHT_TOUCH: &str = "light-touch-30";
+
+/// One step of a playbook; becomes a task of a project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Step {
+    /// Unique within the playbook; dependencies name it.
+    pub key: String,
+    pub title: String,
+    pub label: TaskLabel,
+    /// The role whose person owns the task by default.
+    pub owner_role: Role,
+    /// Days after the project's start that the task is due.
+    pub due_offset_days: i64,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    #[serde(default = "yes")]
+    pub needs_proof: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Phase {
+    pub name: String,
+    /// The lifecycle stage the phase belongs to.
+    pub stage: Stage,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Playbook {
+    pub key: String,
+    pub name: String,
+    pub version: u32,
+    #[serde(default)]
+    pub description: String,
+    /// Default hypercare window in days.
+    #[serde(default = "default_hypercare")]
+    pub hypercare_days: u32,
+    pub phases: Vec<Phase>,
+}
+
+fn default_hypercare() -> u32 {
+    14
+}
+
+impl Playbook {
+    pub fn steps(&self) -> impl Iterator<Item = (&Phase, &Step)> {
+        self.phases
+            .iter()
+            .flat_map(|p| p.steps.iter().map(move |s| (p, s)))
+    }
+
+    /// Checks a playbook someone edited: unique keys, known dependencies, no cycles.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        crate::error::required_text("name", &self.name)?;
+        if self.key.trim().is_empty()
+            || !self
+                .key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(DomainError::invalid(
+                "key",
+                "use letters, digits, '-' or '_'",
+            ));
+        }
+        let mut seen = std::collections::HashMap::new();
+        for (i, (_, step)) in self.steps().enumerate() {
+            if seen.insert(step.key.as_str(), i).is_some() {
+                return Err(DomainError::invalid(
+                    format!("steps.{}", step.key),
+                    "step key is used twice",
+                ));
+            }
+            crate::error::required_text(&format!("steps.{}.title", step.key), &step.title)?;
+        }
+        for (_, step) in self.steps() {
+            for dep in &step.depends_on {
+                match seen.get(dep.as_str()) {
+                    None => {
+                        return Err(DomainError::invalid(
+                            format!("steps.{}.depends_on", step.key),
+                            format!("names an unknown step \"{dep}\""),
+                        ))
+                    }
+                    Some(&j) if j >= seen[step.key.as_str()] => {
+                        return Err(DomainError::invalid(
+                            format!("steps.{}.depends_on", step.key),
+                            format!("\"{dep}\" comes later in the playbook: a step may only depend on earlier steps"),
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The built-in playbooks, version 1.
+pub fn builtin() -> Vec<Playbook> {
+    vec![standard(), light_touch()]
+}
+
+pub fn builtin_by_key(key: &str) -> Option<Playbook> {
+    builtin().into_iter().find(|p| p.key == key)
+}
+
+fn step(
+    key: &str,
+    title: &str,
+    label: TaskLabel,
+    owner_role: Role,
+    due: i64,
+    deps: &[&str],
+) -> Step {
+    Step {
+        key: key.into(),
+        title: title.into(),
+        label,
+        owner_role,
+        due_offset_days: due,
+        depends_on: deps.iter().map(|d| d.to_string()).collect(),
+        needs_proof: true,
+    }
+}
+
+fn phase(name: &str, stage: Stage, steps: Vec<Step>) -> Phase {
+    Phase {
+        name: name.into(),
+        stage,
+        steps,
+    }
+}
+
+use Role::{
+    CustomerAdmin as CAdmin, CustomerOwner as COwner, ImplementationOwner as Owner,
+    VendorTeammate as Mate,
+};
+use TaskLabel::{CustomerTask as C, SharedTask as S, VendorTask as V};
+
+/// Standard (white-glove): the lifecycle of seed 004.
+pub fn standard() -> Playbook {
+    Playbook {
+        key: STANDARD.into(),
+        name: "Standard (white-glove)".into(),
+        version: 1,
+        description: "The full lifecycle for mid-market and enterprise customers: internal kickoff, intake, kickoff, discovery, build, configuration, training, UAT, go / no-go, hypercare, adoption, value review and transition.".into(),
+        hypercare_days: 14,
+        phases: vec![
+            phase("Assign + internal kickoff", Stage::Assign, vec![
+                step("review-handoff", "Review the sales handoff and classify every promise", V, Owner, 2, &[]),
+                step("internal-kickoff", "Internal kickoff: account review and risk list", V, Owner, 3, &["review-handoff"]),
+            ]),
+            phase("Pre-kickoff intake", Stage::Intake, vec![
+                step("intake-outcome", "Tell us the first outcome you want live", C, COwner, 5, &[]),
+                step("intake-people", "Send names and roles of everyone involved", C, COwner, 5, &[]),
+                step("intake-samples", "Send sample files and screenshots of current systems", C, COwner, 7, &[]),
+                step("intake-access", "List the access needed both ways, who grants it, by when", S, Owner, 7, &[]),
+            ]),
+            phase("Kickoff", Stage::Kickoff, vec![
+                step("kickoff-call", "Kickoff: goals, phase-one scope, not-included note, launch date", S, Owner, 10, &["internal-kickoff"]),
+            ]),
+            phase("Discovery", Stage::Discovery, vec![
+                step("map-workflows", "Map current workflows and systems", V, Owner, 14, &["kickoff-call"]),
+                step("data-map", "Agree the data map for each source", S, Owner, 17, &["map-workflows"]),
+                step("mutual-action-plan", "Publish the mutual action plan with owners on both sides", V, Owner, 17, &["map-workflows"]),
+            ]),
+            phase("Build", Stage::Build, vec![
+                step("provision", "Provision the tenant and admin users", V, Mate, 19, &["mutual-action-plan"]),
+                step("sso", "Configure SSO on the customer's side", C, CAdmin, 24, &["provision"]),
+                step("integrations", "Connect the integrations and API keys", S, Mate, 26, &["provision"]),
+                step("customer-export", "Send the full data export", C, COwner, 24, &["data-map"]),
+                step("data-import", "Import the data and fix flagged rows", V, Mate, 28, &["customer-export"]),
+            ]),
+            phase("Configuration", Stage::Configuration, vec![
+                step("configure", "Configure the product to the customer's workflows", V, Mate, 33, &["data-import"]),
+            ]),
+            phase("Training", Stage::Training, vec![
+                step("train-admins", "Train the admins (30–45 min, practice task each)", V, Mate, 36, &["configure"]),
+                step("train-users", "Train the end users by role (30–45 min, practice task each)", V, Mate, 38, &["train-admins"]),
+            ]),
+            phase("UAT", Stage::Uat, vec![
+                step("uat", "Run the UAT cases tied to the success criteria", C, COwner, 42, &["train-users"]),
+            ]),
+            phase("Go / no-go", Stage::GoNoGo, vec![
+                step("go-no-go", "Go / no-go meeting with both decision makers", S, Owner, 44, &["uat"]),
+            ]),
+            phase("Adoption and value", Stage::ValueReview, vec![
+                step("value-review", "First business review against the success criteria", S, Owner, 100, &["go-no-go"]),
+                step("transition", "Hand the account to the renewal CSM", V, Owner, 105, &["value-review"]),
+            ]),
+        ],
+    }
+}
+
+/// Light-touch 30 days (seed 001): lock the basics, set up with real data, test one full path,
+/// train, fix, launch decision.
+pub fn light_touch() -> Playbook {
+    Playbook {
+        key: LIGHT_TOUCH.into(),
+        name: "Light-touch 30 days".into(),
+        version: 1,
+        description: "Week 1 lock the basics; week 2 set up with real data; week 3 test one full path; week 4 train, fix, launch decision.".into(),
+        hypercare_days: 14,
+        phases: vec![
+            phase("Week 1: lock the basics", Stage::Kickoff, vec![
+                step("finish-line", "Write the finish line and the not-included note", S, Owner, 2, &[]),
+                step("owners", "Name the owner on each side and the decision maker", S, Owner, 2, &[]),
+                step("sample-data", "Send a real sample of the data", C, COwner, 5, &[]),
+            ]),
+            phase("Week 2: set up with real data", Stage::Build, vec![
+                step("setup", "Set up the account with the real sample", V, Owner, 9, &["sample-data"]),
+                step("import", "Import the data, fix the flagged rows", S, Owner, 12, &["setup"]),
+            ]),
+            phase("Week 3: test one full path", Stage::Uat, vec![
+                step("full-path", "Run one full path end to end with a real user", C, COwner, 19, &["import"]),
+            ]),
+            phase("Week 4: train, fix, launch decision", Stage::GoNoGo, vec![
+                step("train", "Train the users (30–45 min, practice task each)", V, Owner, 24, &["full-path"]),
+                step("launch-decision", "Launch decision with the decision maker", S, Owner, 30, &["train"]),
+            ]),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_playbooks_are_valid() {
+        for p in builtin() {
+            p.validate().unwrap_or_else(|e| panic!("{}: {e}", p.key));
+        }
+    }
+
+    #[test]
+    fn playbook_with_forward_dependency_is_refused() {
+        let mut p = light_touch();
+        p.phases[0].steps[0].depends_on = vec!["launch-decision".into()];
+        let err = p.validate().expect_err("must refuse");
+        assert!(err.to_string().contains("comes later"), "{err}");
+    }
+}
