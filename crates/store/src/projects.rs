@@ -1,0 +1,257 @@
+//! Projects as versioned documents, and their activity log.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use finishline_core::{Activity, Project};
+use serde::Serialize;
+use sqlx::{Any, Row as _, Transaction};
+
+use crate::codec::{from_json, parse_date, parse_ts, to_json, ts};
+use crate::{Result, Row, Store, StoreError};
+
+/// What a list of projects shows without reading the documents.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectRow {
+    pub id: String,
+    pub name: String,
+    pub customer: String,
+    pub stage: String,
+    pub owner_name: String,
+    pub launch_date: Option<NaiveDate>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The outcome of applying a CRM delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Created,
+    /// This delivery id was applied before; nothing was written.
+    AlreadyApplied {
+        project_id: String,
+    },
+}
+
+fn stage_text(p: &Project) -> String {
+    serde_json::to_value(p.stage)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn owner_text(p: &Project) -> String {
+    p.vendor_owner().map(|o| o.name.clone()).unwrap_or_default()
+}
+
+fn row_of(r: &Row) -> Result<ProjectRow> {
+    let launch: Option<String> = r.try_get("launch_date")?;
+    Ok(ProjectRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        customer: r.try_get("customer")?,
+        stage: r.try_get("stage")?,
+        owner_name: r.try_get("owner_name")?,
+        launch_date: launch.as_deref().map(parse_date).transpose()?,
+        version: r.try_get("version")?,
+        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
+async fn append_activities(
+    tx: &mut Transaction<'static, Any>,
+    workspace: &str,
+    project: &str,
+    activities: &[Activity],
+) -> Result<()> {
+    for a in activities {
+        sqlx::query(
+            "INSERT INTO activities (workspace_id, project_id, at, kind, doc) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(workspace)
+        .bind(project)
+        .bind(ts(a.at))
+        .bind(&a.kind)
+        .bind(to_json(a)?)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_in(
+    tx: &mut Transaction<'static, Any>,
+    workspace: &str,
+    p: &Project,
+    activities: &[Activity],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO projects (id, workspace_id, name, customer, stage, owner_name, launch_date, \
+         version, doc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $9)",
+    )
+    .bind(&p.id)
+    .bind(workspace)
+    .bind(&p.name)
+    .bind(&p.customer)
+    .bind(stage_text(p))
+    .bind(owner_text(p))
+    .bind(p.launch_date.map(|d| d.to_string()))
+    .bind(to_json(p)?)
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| crate::unique_or(e, &format!("project {}", p.id)))?;
+    append_activities(tx, workspace, &p.id, activities).await
+}
+
+impl Store {
+    /// Stores a new project (version 1) with the activities that created it.
+    pub async fn insert_project(
+        &self,
+        workspace: &str,
+        p: &Project,
+        activities: &[Activity],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        insert_in(&mut tx, workspace, p, activities, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates the project of a CRM delivery unless that delivery id was applied already:
+    /// retries and replays of one deal never make two projects.
+    pub async fn insert_project_once(
+        &self,
+        workspace: &str,
+        delivery_id: &str,
+        p: &Project,
+        activities: &[Activity],
+        now: DateTime<Utc>,
+    ) -> Result<Delivery> {
+        let mut tx = self.write.begin().await?;
+        let seen = sqlx::query(
+            "SELECT project_id FROM webhook_deliveries WHERE workspace_id = $1 AND delivery_id = $2",
+        )
+        .bind(workspace)
+        .bind(delivery_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = seen {
+            return Ok(Delivery::AlreadyApplied {
+                project_id: row.try_get("project_id")?,
+            });
+        }
+        insert_in(&mut tx, workspace, p, activities, now).await?;
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (workspace_id, delivery_id, project_id, received_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(workspace)
+        .bind(delivery_id)
+        .bind(&p.id)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| crate::unique_or(e, &format!("delivery {delivery_id}")))?;
+        tx.commit().await?;
+        Ok(Delivery::Created)
+    }
+
+    /// A project of this workspace and the version it was read at.
+    pub async fn project(&self, workspace: &str, id: &str) -> Result<Option<(Project, i64)>> {
+        let row =
+            sqlx::query("SELECT doc, version FROM projects WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace)
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let doc: String = r.try_get("doc")?;
+                Ok(Some((
+                    from_json("project document", &doc)?,
+                    r.try_get("version")?,
+                )))
+            }
+        }
+    }
+
+    /// Writes a changed project and its activities if nobody changed it since `read_version`;
+    /// returns the new version, or `Conflict`.
+    pub async fn save_project(
+        &self,
+        workspace: &str,
+        p: &Project,
+        read_version: i64,
+        activities: &[Activity],
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE projects SET name = $1, customer = $2, stage = $3, owner_name = $4, \
+             launch_date = $5, version = version + 1, doc = $6, updated_at = $7 \
+             WHERE workspace_id = $8 AND id = $9 AND version = $10",
+        )
+        .bind(&p.name)
+        .bind(&p.customer)
+        .bind(stage_text(p))
+        .bind(owner_text(p))
+        .bind(p.launch_date.map(|d| d.to_string()))
+        .bind(to_json(p)?)
+        .bind(ts(now))
+        .bind(workspace)
+        .bind(&p.id)
+        .bind(read_version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict);
+        }
+        append_activities(&mut tx, workspace, &p.id, activities).await?;
+        tx.commit().await?;
+        Ok(read_version + 1)
+    }
+
+    /// The workspace's projects, most recently changed first.
+    pub async fn project_rows(&self, workspace: &str) -> Result<Vec<ProjectRow>> {
+        let rows = sqlx::query(
+            "SELECT id, name, customer, stage, owner_name, launch_date, version, updated_at \
+             FROM projects WHERE workspace_id = $1 ORDER BY updated_at DESC, id",
+        )
+        .bind(workspace)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(row_of).collect()
+    }
+
+    /// Every project document of the workspace with its version.
+    pub async fn projects(&self, workspace: &str) -> Result<Vec<(Project, i64)>> {
+        let rows = sqlx::query(
+            "SELECT doc, version FROM projects WHERE workspace_id = $1 ORDER BY updated_at DESC, id",
+        )
+        .bind(workspace)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let doc: String = r.try_get("doc")?;
+                Ok((from_json("project document", &doc)?, r.try_get("version")?))
+            })
+            .collect()
+    }
+
+    /// A project's activity log, oldest first.
+    pub async fn activities(&self, workspace: &str, project: &str) -> Result<Vec<Activity>> {
+        let rows = sqlx::query(
+            "SELECT doc FROM activities WHERE workspace_id = $1 AND project_id = $2 ORDER BY seq",
+        )
+        .bind(workspace)
+        .bind(project)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| from_json("activity", &r.try_get::<String, _>("doc")?))
+            .collect()
+    }
+}

@@ -1,0 +1,282 @@
+//! The store on both backends: documents, versions, activity in the same transaction,
+//! workspace scoping, exactly-once deliveries, credentials, playbooks, files, backup.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use finishline_core::command::{create_project, Ctx, NewPerson, NewProject};
+use finishline_core::handoff::{Handoff, Segment};
+use finishline_core::people::Side;
+use finishline_core::{apply, playbook, Command, Project};
+use finishline_store::testing::{fresh_postgres, fresh_sqlite};
+use finishline_store::{credentials, Delivery, Store, StoreError, UserRole};
+
+fn ctx() -> Ctx {
+    Ctx {
+        actor: "Dana (vendor)".into(),
+        person: None,
+        side: Side::Vendor,
+        now: Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+    }
+}
+
+fn new_project(id: &str) -> (Project, Vec<finishline_core::Activity>) {
+    create_project(
+        NewProject {
+            id: id.into(),
+            name: "Pilot".into(),
+            customer: "Acme Logistics".into(),
+            handoff: Handoff {
+                sold: "Dispatch module".into(),
+                promises: vec![],
+                champion: "Sam".into(),
+                expected_timeline: "6 weeks".into(),
+                segment: Segment::MidMarket,
+                contract_date: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                account_executive: String::new(),
+            },
+            playbook: playbook::light_touch(),
+            owner: Some(NewPerson {
+                name: "Dana Reyes".into(),
+                email: "dana@vendor.test".into(),
+                user_id: None,
+            }),
+            start_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        },
+        &ctx(),
+    )
+    .unwrap()
+}
+
+async fn exercise(store: &Store) {
+    let now = ctx().now;
+    let a = store.create_workspace("Vendor A", now).await.unwrap();
+    let b = store.create_workspace("Vendor B", now).await.unwrap();
+
+    // Projects: insert, read, save, conflict.
+    let (p, acts) = new_project("prj_1");
+    store.insert_project(&a.id, &p, &acts, now).await.unwrap();
+    let (mut loaded, v) = store.project(&a.id, "prj_1").await.unwrap().unwrap();
+    assert_eq!(loaded, p);
+    assert_eq!(v, 1);
+    assert!(
+        store.project(&b.id, "prj_1").await.unwrap().is_none(),
+        "other workspace sees nothing"
+    );
+
+    let more = apply(
+        &mut loaded,
+        Command::SetFinishLine {
+            text: "Dispatchers plan 100% of routes in Finishline, cutting planning time from 3 h to 1 h a day".into(),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    assert_eq!(
+        store
+            .save_project(&a.id, &loaded, 1, &more, now)
+            .await
+            .unwrap(),
+        2
+    );
+    let stale = store.save_project(&a.id, &loaded, 1, &more, now).await;
+    assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
+    let wrong_ws = store.save_project(&b.id, &loaded, 2, &more, now).await;
+    assert!(matches!(wrong_ws, Err(StoreError::Conflict)));
+    let log = store.activities(&a.id, "prj_1").await.unwrap();
+    assert_eq!(
+        log.len(),
+        acts.len() + more.len(),
+        "a failed save appends nothing"
+    );
+    assert!(store.activities(&b.id, "prj_1").await.unwrap().is_empty());
+    let rows = store.project_rows(&a.id).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].owner_name, "Dana Reyes");
+    assert_eq!(rows[0].version, 2);
+    assert!(store.project_rows(&b.id).await.unwrap().is_empty());
+
+    // Exactly-once deliveries.
+    let (q, qa) = new_project("prj_2");
+    assert_eq!(
+        store
+            .insert_project_once(&a.id, "dlv-1", &q, &qa, now)
+            .await
+            .unwrap(),
+        Delivery::Created
+    );
+    let (q2, qa2) = new_project("prj_3");
+    assert_eq!(
+        store
+            .insert_project_once(&a.id, "dlv-1", &q2, &qa2, now)
+            .await
+            .unwrap(),
+        Delivery::AlreadyApplied {
+            project_id: "prj_2".into()
+        }
+    );
+    assert!(store.project(&a.id, "prj_3").await.unwrap().is_none());
+    assert_eq!(store.projects(&a.id).await.unwrap().len(), 2);
+
+    // Users, sessions, tokens.
+    let hash = credentials::hash_password("a long enough password").unwrap();
+    let u = store
+        .create_user(
+            &a.id,
+            " Dana@Vendor.test ",
+            "Dana",
+            &hash,
+            UserRole::Admin,
+            now,
+        )
+        .await
+        .unwrap();
+    let dup = store
+        .create_user(
+            &b.id,
+            "dana@vendor.test",
+            "Other",
+            &hash,
+            UserRole::Member,
+            now,
+        )
+        .await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
+    let found = store
+        .user_by_email("DANA@vendor.test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, u.id);
+    let ses = store
+        .create_session(&u, now, chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.session_user(&ses, now).await.unwrap().unwrap().id,
+        u.id
+    );
+    assert!(
+        store
+            .session_user(&ses, now + chrono::Duration::days(2))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    store.delete_session(&ses).await.unwrap();
+    assert!(store.session_user(&ses, now).await.unwrap().is_none());
+    let (tok, secret) = store.create_api_token(&u, "ci", now).await.unwrap();
+    assert_eq!(
+        store
+            .token_user(&secret)
+            .await
+            .unwrap()
+            .unwrap()
+            .workspace_id,
+        a.id
+    );
+    assert!(
+        !store.revoke_api_token(&b.id, &tok.id, now).await.unwrap(),
+        "B cannot revoke A's token"
+    );
+    assert!(store.revoke_api_token(&a.id, &tok.id, now).await.unwrap());
+    assert!(store.token_user(&secret).await.unwrap().is_none());
+
+    // Playbooks are versioned per workspace.
+    let mut pb = playbook::standard();
+    pb.key = "acme-standard".into();
+    assert_eq!(
+        store.save_playbook(&a.id, &pb, "Dana", now).await.unwrap(),
+        1
+    );
+    pb.name = "Acme standard v2".into();
+    assert_eq!(
+        store.save_playbook(&a.id, &pb, "Dana", now).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .playbook(&a.id, "acme-standard", None)
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        2
+    );
+    assert_eq!(
+        store
+            .playbook(&a.id, "acme-standard", Some(1))
+            .await
+            .unwrap()
+            .unwrap()
+            .playbook
+            .name,
+        playbook::standard().name
+    );
+    assert_eq!(store.playbooks(&a.id).await.unwrap().len(), 1);
+    assert!(store.playbooks(&b.id).await.unwrap().is_empty());
+
+    // Files.
+    let f = store
+        .put_file(
+            &a.id,
+            "prj_1",
+            "export.csv",
+            "text/csv",
+            b"a,b\n1,2\n",
+            "Dana",
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(f.size, 8);
+    let (meta, body) = store.file(&a.id, &f.id).await.unwrap().unwrap();
+    assert_eq!(body, b"a,b\n1,2\n");
+    assert_eq!(meta.sha256.len(), 64);
+    assert!(store.file(&b.id, &f.id).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn sqlite_store_round_trips_and_scopes_by_workspace() {
+    let db = fresh_sqlite().await.unwrap();
+    exercise(&db.store).await;
+}
+
+#[tokio::test]
+async fn postgres_store_round_trips_and_scopes_by_workspace() {
+    let Some(db) = fresh_postgres("postgres_store_round_trips_and_scopes_by_workspace").await
+    else {
+        return;
+    };
+    exercise(&db.store).await;
+}
+
+#[tokio::test]
+async fn sqlite_backup_is_a_readable_copy() {
+    let db = fresh_sqlite().await.unwrap();
+    let now = ctx().now;
+    let ws = db.store.create_workspace("Vendor A", now).await.unwrap();
+    let (p, acts) = new_project("prj_1");
+    db.store
+        .insert_project(&ws.id, &p, &acts, now)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.sqlite");
+    db.store.backup(&copy).await.unwrap();
+    let restored = Store::open(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    assert_eq!(
+        restored.project(&ws.id, "prj_1").await.unwrap().unwrap().0,
+        p
+    );
+}
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_full_sync() {
+    let db = fresh_sqlite().await.unwrap();
+    let (mode, sync) = db.store.sqlite_settings().await.unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(sync, 2, "synchronous=FULL");
+}
