@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// One entry of the activity log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     /// When it happened (UTC).
     pub at: DateTime<Utc>,

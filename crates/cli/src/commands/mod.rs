@@ -1,3 +1,7 @@
 //! One module per top-level command.
 
+pub mod admin;
 pub mod data;
+pub mod db;
+pub mod project;
+pub mod serve;

@@ -1,0 +1,93 @@
+//! `finishline serve` and `finishline demo`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use finishline_store::Store;
+use finishline_web::{AppState, Config};
+
+use super::db::{redact, DbArgs};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "FINISHLINE_LISTEN", default_value = "127.0.0.1:7878")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Mark cookies Secure: set it when users reach the server over HTTPS (behind a proxy).
+    #[arg(long, env = "FINISHLINE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "FINISHLINE_LISTEN", default_value = "127.0.0.1:7878")]
+    pub listen: SocketAddr,
+    /// Folder for the demo database (`demo.sqlite`, recreated on every start).
+    #[arg(long, env = "FINISHLINE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Create the demo database and exit without serving.
+    #[arg(long)]
+    pub seed_only: bool,
+}
+
+pub async fn serve(args: ServeArgs) -> Result<()> {
+    let store = args.db.open().await?;
+    if store.workspaces().await?.is_empty() {
+        eprintln!(
+            "note: no workspace yet; create the first member with\n  finishline user create --email you@example.com --name \"Your Name\" --workspace-name \"Your company\" --admin"
+        );
+    }
+    tracing::info!(database = %redact(&args.db.url()?), "database ready");
+    let config = Config {
+        secure_cookies: args.secure_cookies,
+        ..Config::default()
+    };
+    run(store, args.listen, config, None).await
+}
+
+pub async fn demo(args: DemoArgs) -> Result<()> {
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("creating the data folder {}", args.data_dir.display()))?;
+    let path = args.data_dir.join("demo.sqlite");
+    // A fresh demo every time, dated from today.
+    for suffix in ["", "-wal", "-shm"] {
+        let f = PathBuf::from(format!("{}{suffix}", path.display()));
+        if f.exists() {
+            std::fs::remove_file(&f).with_context(|| format!("removing the old demo database {}", f.display()))?;
+        }
+    }
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open(&url).await.with_context(|| format!("creating {url}"))?;
+    let login = crate::demo::seed(&store, chrono::Utc::now()).await?;
+    if args.seed_only {
+        println!("demo database written to {}", path.display());
+        println!("login: {} / {}", login.email, login.password);
+        return Ok(());
+    }
+    let banner = format!(
+        "\nFinishline demo is running.\n  open:     http://{}/\n  API:      http://{}/api/v1/openapi.json\n  login:    {} / {}\n  database: {} (recreated on every `finishline demo`)\nPress Ctrl-C to stop.\n",
+        args.listen, args.listen, login.email, login.password, path.display()
+    );
+    run(store, args.listen, Config::default(), Some(banner)).await
+}
+
+async fn run(store: Store, listen: SocketAddr, config: Config, banner: Option<String>) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen} (is another server running there? use --listen)"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "listening");
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    let state = AppState::new(store.clone()).with_config(config);
+    finishline_web::serve(listener, state, finishline_web::shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}

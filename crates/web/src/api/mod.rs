@@ -1,0 +1,82 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document.
+
+pub mod members;
+pub mod playbooks;
+pub mod projects;
+pub mod session;
+pub mod webhooks;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Finishline API", description = "From signed contract to a customer getting value: implementation projects, their rules and gates."),
+    paths(
+        session::login, session::logout, session::me,
+        members::list, members::create, members::tokens, members::create_token, members::revoke_token,
+        projects::list, projects::create, projects::get, projects::command, projects::activity,
+        projects::status_draft, projects::scorecard, projects::upload, projects::download,
+        playbooks::list, playbooks::get, playbooks::save,
+        webhooks::crm, webhooks::settings, webhooks::rotate,
+    ),
+    components(schemas(finishline_core::Command)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+        );
+    }
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    let json_limit = state.config.max_json_bytes;
+    let upload_limit = state.config.max_upload_bytes;
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route("/auth/login", post(session::login))
+        .route("/auth/logout", post(session::logout))
+        .route("/me", get(session::me))
+        .route("/members", get(members::list).post(members::create))
+        .route("/tokens", get(members::tokens).post(members::create_token))
+        .route("/tokens/{id}", delete(members::revoke_token))
+        .route("/projects", get(projects::list).post(projects::create))
+        .route("/projects/{id}", get(projects::get))
+        .route("/projects/{id}/commands", post(projects::command))
+        .route("/projects/{id}/activity", get(projects::activity))
+        .route("/projects/{id}/status-draft", get(projects::status_draft))
+        .route(
+            "/projects/{id}/files",
+            post(projects::upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/projects/{id}/files/{file_id}", get(projects::download))
+        .route("/scorecard", get(projects::scorecard))
+        .route("/playbooks", get(playbooks::list).post(playbooks::save))
+        .route("/playbooks/{key}", get(playbooks::get))
+        .route("/webhooks/crm/{workspace_id}", post(webhooks::crm))
+        .route("/settings/webhook", get(webhooks::settings))
+        .route("/settings/webhook/rotate", post(webhooks::rotate))
+        .layer(DefaultBodyLimit::max(json_limit))
+}

@@ -1,0 +1,261 @@
+//! Projects: the portfolio, handoffs, the computed view, commands, the activity log, the status
+//! draft, files.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use finishline_core::scorecard::{r12_portfolio, r12_scorecard, PortfolioScorecard};
+use finishline_core::status_update::{r10_status_draft, StatusDraft};
+use finishline_core::{Activity, Command};
+use finishline_store::StoredFile;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Member;
+use crate::error::{ApiError, Problem};
+use crate::json::ApiJson;
+use crate::service::{self, member_ctx, NewHandoff, ProjectSummary, ProjectView};
+use crate::state::AppState;
+
+/// The portfolio: every project of the workspace with computed health.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects",
+    responses((status = 200, body = [ProjectSummary]), (status = 401, body = Problem)))]
+pub async fn list(State(state): State<AppState>, member: Member) -> Result<Json<Vec<ProjectSummary>>, ApiError> {
+    let now = state.now();
+    let projects = state.store.projects(member.workspace()).await?;
+    Ok(Json(projects.iter().map(|(p, _)| service::summary(p, now)).collect()))
+}
+
+/// Hands a deal over: creates the project from the handoff and a playbook.
+#[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = NewHandoff,
+    responses((status = 201, body = ProjectView), (status = 400, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    ApiJson(body): ApiJson<NewHandoff>,
+) -> Result<(StatusCode, Json<ProjectView>), ApiError> {
+    let now = state.now();
+    let ctx = finishline_core::Ctx {
+        actor: format!("{} (vendor)", member.0.name),
+        person: None,
+        side: finishline_core::people::Side::Vendor,
+        now,
+    };
+    let p = service::import_handoff(&state.store, member.workspace(), body, &ctx).await?;
+    let view = load_view(&state, member.workspace(), &p.id).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn load_view(state: &AppState, workspace: &str, id: &str) -> Result<ProjectView, ApiError> {
+    let (p, version) = state
+        .store
+        .project(workspace, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("project {id}")))?;
+    let acts = state.store.activities(workspace, id).await?;
+    Ok(service::view(p, version, &acts, state.now()))
+}
+
+/// One project with its health, gates (G1, G2), ball-in-court time (R7) and scorecard (R12).
+#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects",
+    params(("id" = String, Path, description = "project id")),
+    responses((status = 200, body = ProjectView), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> Result<Json<ProjectView>, ApiError> {
+    Ok(Json(load_view(&state, member.workspace(), &id).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommandResult {
+    /// What the command changed, as recorded in the activity log.
+    pub activities: Vec<Activity>,
+    pub view: ProjectView,
+}
+
+/// Changes a project. The body is one command, tagged by `action` (see the `Command` schema);
+/// the rules and gates are checked and refusals explained.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/commands", tag = "projects", request_body = Command,
+    params(("id" = String, Path, description = "project id")),
+    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn command(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    ApiJson(cmd): ApiJson<Command>,
+) -> Result<Json<CommandResult>, ApiError> {
+    let now = state.now();
+    let user = member.0.clone();
+    let (p, version, activities) = service::run_command(&state.store, member.workspace(), &id, &cmd, |p| {
+        member_ctx(&user, p, now)
+    })
+    .await?;
+    let all = state.store.activities(member.workspace(), &id).await?;
+    Ok(Json(CommandResult {
+        activities,
+        view: service::view(p, version, &all, now),
+    }))
+}
+
+/// The activity log, oldest first: who, when, what, before and after.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/activity", tag = "projects",
+    params(("id" = String, Path, description = "project id")),
+    responses((status = 200, body = [Activity]), (status = 404, body = Problem)))]
+pub async fn activity(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Activity>>, ApiError> {
+    ensure_project(&state, member.workspace(), &id).await?;
+    Ok(Json(state.store.activities(member.workspace(), &id).await?))
+}
+
+async fn ensure_project(state: &AppState, workspace: &str, id: &str) -> Result<(), ApiError> {
+    if state.store.project(workspace, id).await?.is_none() {
+        return Err(ApiError::not_found(format!("project {id}")));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DraftQuery {
+    /// `json` (the default) or `text`.
+    pub format: Option<String>,
+}
+
+/// The status update draft (R10) since the last recorded update, as JSON or plain text.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/status-draft", tag = "projects",
+    params(("id" = String, Path, description = "project id"), DraftQuery),
+    responses((status = 200, body = StatusDraft), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn status_draft(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Query(q): Query<DraftQuery>,
+) -> Result<Response, ApiError> {
+    let (p, _) = state
+        .store
+        .project(member.workspace(), &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("project {id}")))?;
+    let acts = state.store.activities(member.workspace(), &id).await?;
+    let draft = r10_status_draft(&p, &acts, state.now());
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(draft).into_response()),
+        Some("text") => Ok((
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            draft.to_text(),
+        )
+            .into_response()),
+        Some(other) => Err(ApiError::bad("format", format!("{other:?} is not json or text"))),
+    }
+}
+
+/// The portfolio scorecard (R12): averages over the workspace's projects.
+#[utoipa::path(get, path = "/api/v1/scorecard", tag = "projects",
+    responses((status = 200, body = PortfolioScorecard), (status = 401, body = Problem)))]
+pub async fn scorecard(State(state): State<AppState>, member: Member) -> Result<Json<PortfolioScorecard>, ApiError> {
+    let now = state.now();
+    let mut cards = Vec::new();
+    for (p, _) in state.store.projects(member.workspace()).await? {
+        let acts = state.store.activities(member.workspace(), &p.id).await?;
+        cards.push(r12_scorecard(&p, &acts, now));
+    }
+    Ok(Json(r12_portfolio(&cards)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// The file's name as the user knows it.
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileView {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<StoredFile> for FileView {
+    fn from(f: StoredFile) -> Self {
+        FileView {
+            id: f.id,
+            name: f.name,
+            content_type: f.content_type,
+            size: f.size,
+            sha256: f.sha256,
+            uploaded_by: f.uploaded_by,
+            created_at: f.created_at,
+        }
+    }
+}
+
+/// Uploads a file to a project (the raw body), e.g. proof for a task: then complete the task with
+/// `{"kind": "file", "value": "<file id>"}`.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/files", tag = "projects",
+    params(("id" = String, Path, description = "project id"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = FileView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<FileView>), ApiError> {
+    ensure_project(&state, member.workspace(), &id).await?;
+    let name = q.name.trim();
+    if name.is_empty() || name.len() > 255 || name.contains(['/', '\\', '\0']) {
+        return Err(ApiError::bad("name", "give a plain file name of 1 to 255 bytes, without slashes"));
+    }
+    if body.is_empty() {
+        return Err(ApiError::bad("body", "the file is empty"));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream");
+    let file = state
+        .store
+        .put_file(member.workspace(), &id, name, content_type, &body, &member.0.name, state.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(file.into())))
+}
+
+/// Downloads a file of a project.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/files/{file_id}", tag = "projects",
+    params(("id" = String, Path, description = "project id"), ("file_id" = String, Path, description = "file id")),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+pub async fn download(
+    State(state): State<AppState>,
+    member: Member,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let Some((meta, body)) = state.store.file(member.workspace(), &file_id).await? else {
+        return Err(ApiError::not_found(format!("file {file_id}")));
+    };
+    if meta.project_id != id {
+        return Err(ApiError::not_found(format!("file {file_id}")));
+    }
+    // Served as an attachment with nosniff so an uploaded page never runs in our origin.
+    let disposition = format!("attachment; filename=\"{}\"", meta.name.replace(['"', '\r', '\n'], "_"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,85 @@
+//! Who is asking: a workspace member by bearer API token or by session cookie.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use finishline_store::{User, UserRole};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "fl_session";
+
+/// A signed-in member of a workspace. Every handler that takes one reads and writes only that
+/// member's workspace.
+#[derive(Debug, Clone)]
+pub struct Member(pub User);
+
+impl Member {
+    pub fn workspace(&self) -> &str {
+        &self.0.workspace_id
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.0.role == UserRole::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "only a workspace admin can do this".into(),
+            ))
+        }
+    }
+}
+
+/// The value of a cookie in the request, if present.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(parts: &Parts) -> Option<Result<&str, ApiError>> {
+    let value = parts.headers.get(header::AUTHORIZATION)?;
+    let Ok(text) = value.to_str() else {
+        return Some(Err(ApiError::bad("Authorization", "is not readable text")));
+    };
+    match text.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Some(Ok(token.trim()))
+        }
+        _ => Some(Err(ApiError::bad(
+            "Authorization",
+            "use the form `Bearer <token>`",
+        ))),
+    }
+}
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(token) = bearer(parts) {
+            let user = state.store.token_user(token?).await?;
+            return user.map(Member).ok_or(ApiError::Unauthorized);
+        }
+        if let Some(secret) = cookie(parts, SESSION_COOKIE) {
+            let user = state.store.session_user(secret, state.now()).await?;
+            return user.map(Member).ok_or(ApiError::Unauthorized);
+        }
+        Err(ApiError::Unauthorized)
+    }
+}
+
+/// The `Set-Cookie` value that starts (or, with an empty secret, ends) a session.
+pub fn session_cookie(secret: &str, max_age_seconds: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
+    )
+}

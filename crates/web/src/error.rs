@@ -1,0 +1,180 @@
+//! Errors as `application/problem+json` (RFC 9457): what is wrong and where, never a stack
+//! trace. Store failures are logged in full and answered with a bare 500.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use finishline_core::gates::GateReport;
+use finishline_core::DomainError;
+use finishline_store::StoreError;
+use serde::Serialize;
+
+/// One problem with one part of the input.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// Where: a JSON path such as `handoff.contract_date`, or `body`, a header or a parameter name.
+    pub field: String,
+    pub message: String,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A stable identifier of the kind of problem, such as `urn:finishline:problem:invalid-input`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The rule (R1…R14) that refused the change, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The gate report, when a gate refused the change: every item with its reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateReport>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    BadRequest {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("sign in first: send a bearer token or a session cookie")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("this method is not allowed on this path")]
+    MethodNotAllowed,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = field.into();
+        let message = message.into();
+        ApiError::BadRequest {
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldError { field, message }],
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        ApiError::NotFound(what.into())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict => ApiError::Conflict(e.to_string()),
+            StoreError::Duplicate(what) => ApiError::Conflict(format!("{what} already exists")),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+fn problem(status: StatusCode, slug: &str, title: &str, detail: String) -> Problem {
+    Problem {
+        kind: format!("urn:finishline:problem:{slug}"),
+        title: title.to_string(),
+        status: status.as_u16(),
+        detail,
+        errors: Vec::new(),
+        rule: None,
+        gate: None,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let detail = self.to_string();
+        let p = match self {
+            ApiError::BadRequest { errors, .. } => Problem {
+                errors,
+                ..problem(StatusCode::BAD_REQUEST, "invalid-input", "Invalid input", detail)
+            },
+            ApiError::Unauthorized => {
+                problem(StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in", detail)
+            }
+            ApiError::Forbidden(_) => {
+                problem(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail)
+            }
+            ApiError::NotFound(_) => problem(StatusCode::NOT_FOUND, "not-found", "Not found", detail),
+            ApiError::Conflict(_) => problem(StatusCode::CONFLICT, "conflict", "Conflict", detail),
+            ApiError::TooLarge(_) => problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Request too large",
+                detail,
+            ),
+            ApiError::MethodNotAllowed => problem(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                detail,
+            ),
+            ApiError::UnsupportedMediaType(_) => problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                detail,
+            ),
+            ApiError::Domain(d) => domain_problem(d, detail),
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "something went wrong on our side; it has been logged".to_string(),
+                )
+            }
+        };
+        let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            axum::Json(p),
+        )
+            .into_response()
+    }
+}
+
+/// The domain's refusals are the user's to fix: 404 for unknown items, 422 otherwise, with the
+/// rule or the failing gate items spelled out.
+fn domain_problem(d: DomainError, detail: String) -> Problem {
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    match d {
+        DomainError::NotFound { .. } => problem(StatusCode::NOT_FOUND, "not-found", "Not found", detail),
+        DomainError::Invalid { field, message } => Problem {
+            errors: vec![FieldError { field, message }],
+            ..problem(unprocessable, "invalid-command", "Invalid command", detail)
+        },
+        DomainError::Rule { rule, .. } => Problem {
+            rule: Some(rule.to_string()),
+            ..problem(unprocessable, "rule", "Refused by a rule", detail)
+        },
+        DomainError::GateNotReady { report } => Problem {
+            rule: Some(format!("{:?}", report.gate)),
+            gate: Some(report),
+            ..problem(unprocessable, "gate-not-ready", "Gate not ready", detail)
+        },
+        DomainError::WrongStage { .. } => {
+            problem(StatusCode::CONFLICT, "wrong-stage", "Not at this stage", detail)
+        }
+    }
+}

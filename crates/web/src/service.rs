@@ -1,0 +1,307 @@
+//! What the API, the CRM webhook and the CLI share: creating a project from a handoff, applying a
+//! command with retries on concurrent changes, and the computed view of a project.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use finishline_core::ball::{r7_ball_in_court, BallReport};
+use finishline_core::command::{create_project, Ctx, NewPerson, NewProject};
+use finishline_core::gates::{g1_kickoff_readiness, g2_go_live_readiness, GateReport};
+use finishline_core::handoff::{Handoff, Promise, PromiseClass, Segment};
+use finishline_core::health::{health, Health};
+use finishline_core::people::Side;
+use finishline_core::playbook::{builtin_by_key, Playbook};
+use finishline_core::scorecard::{r12_scorecard, Scorecard};
+use finishline_core::{apply, Activity, Command, Project};
+use finishline_store::{Delivery, Store, StoreError, User};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+
+/// A deal handed over from sales: what the API, `finishline handoff import` and the CRM webhook
+/// accept.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewHandoff {
+    /// The project name; defaults to "<customer> implementation".
+    #[serde(default)]
+    pub name: Option<String>,
+    pub customer: String,
+    /// What was sold, in the contract's words.
+    pub sold: String,
+    /// Every promise made during the sale, each classified.
+    #[serde(default)]
+    pub promises: Vec<NewPromise>,
+    /// The customer's champion.
+    #[serde(default)]
+    pub champion: String,
+    /// The timeline the customer expects, as they were told it.
+    #[serde(default)]
+    pub expected_timeline: String,
+    #[serde(default)]
+    pub segment: Segment,
+    pub contract_date: NaiveDate,
+    #[serde(default)]
+    pub account_executive: String,
+    /// The playbook to follow: a built-in (`standard`, `light-touch-30`) or a workspace
+    /// playbook's key. Defaults to the segment's playbook.
+    #[serde(default)]
+    pub playbook: Option<String>,
+    /// A workspace playbook's version; the latest when absent.
+    #[serde(default)]
+    pub playbook_version: Option<i64>,
+    /// The vendor implementation owner, if known at handoff.
+    #[serde(default)]
+    pub owner: Option<NewOwner>,
+    /// When the plan starts; defaults to today.
+    #[serde(default)]
+    pub start_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPromise {
+    pub text: String,
+    /// standard, phase_two, custom, not_offered — or unclassified, which blocks kickoff.
+    #[serde(default = "unclassified")]
+    pub class: PromiseClass,
+}
+
+fn unclassified() -> PromiseClass {
+    PromiseClass::Unclassified
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOwner {
+    pub name: String,
+    pub email: String,
+}
+
+/// Finds a playbook by key: the workspace's own first, then the built-ins.
+pub async fn find_playbook(
+    store: &Store,
+    workspace: &str,
+    key: &str,
+    version: Option<i64>,
+) -> Result<Playbook, ApiError> {
+    if let Some(stored) = store.playbook(workspace, key, version).await? {
+        let mut pb = stored.playbook;
+        pb.version = u32::try_from(stored.version).unwrap_or(u32::MAX);
+        return Ok(pb);
+    }
+    match (builtin_by_key(key), version) {
+        (Some(pb), None) => Ok(pb),
+        (Some(pb), Some(v)) if i64::from(pb.version) == v => Ok(pb),
+        _ => Err(ApiError::bad(
+            "playbook",
+            format!("no playbook {key:?}{} in this workspace or among the built-ins (standard, light-touch-30)", version.map(|v| format!(" version {v}")).unwrap_or_default()),
+        )),
+    }
+}
+
+/// Builds the project of a handoff (not yet stored).
+pub async fn project_from_handoff(
+    store: &Store,
+    workspace: &str,
+    h: NewHandoff,
+    ctx: &Ctx,
+) -> Result<(Project, Vec<Activity>), ApiError> {
+    let key = h
+        .playbook
+        .clone()
+        .unwrap_or_else(|| h.segment.default_playbook().to_string());
+    let playbook = find_playbook(store, workspace, &key, h.playbook_version).await?;
+    if let Some(owner) = &h.owner {
+        if !finishline_core::people::valid_email(&owner.email) {
+            return Err(ApiError::bad("owner.email", format!("{:?} is not an email address", owner.email)));
+        }
+    }
+    let name = h
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("{} implementation", h.customer.trim()));
+    let new = NewProject {
+        id: format!("prj_{}", uuid::Uuid::new_v4().simple()),
+        name,
+        customer: h.customer,
+        handoff: Handoff {
+            sold: h.sold,
+            promises: h
+                .promises
+                .into_iter()
+                .map(|p| Promise {
+                    id: 0,
+                    text: p.text,
+                    class: p.class,
+                    resolution: None,
+                })
+                .collect(),
+            champion: h.champion,
+            expected_timeline: h.expected_timeline,
+            segment: h.segment,
+            contract_date: h.contract_date,
+            account_executive: h.account_executive,
+        },
+        playbook,
+        owner: h.owner.map(|o| NewPerson {
+            name: o.name,
+            email: o.email,
+            user_id: None,
+        }),
+        start_date: h.start_date.unwrap_or_else(|| ctx.today()),
+    };
+    Ok(create_project(new, ctx)?)
+}
+
+/// Creates and stores the project of a handoff.
+pub async fn import_handoff(
+    store: &Store,
+    workspace: &str,
+    h: NewHandoff,
+    ctx: &Ctx,
+) -> Result<Project, ApiError> {
+    let (p, acts) = project_from_handoff(store, workspace, h, ctx).await?;
+    store.insert_project(workspace, &p, &acts, ctx.now).await?;
+    Ok(p)
+}
+
+/// Creates the project of a CRM delivery once, however often the delivery is retried.
+pub async fn import_handoff_once(
+    store: &Store,
+    workspace: &str,
+    delivery_id: &str,
+    h: NewHandoff,
+    ctx: &Ctx,
+) -> Result<(Delivery, String), ApiError> {
+    let (p, acts) = project_from_handoff(store, workspace, h, ctx).await?;
+    let outcome = store
+        .insert_project_once(workspace, delivery_id, &p, &acts, ctx.now)
+        .await?;
+    let id = match &outcome {
+        Delivery::Created => p.id,
+        Delivery::AlreadyApplied { project_id } => project_id.clone(),
+    };
+    Ok((outcome, id))
+}
+
+/// The acting context of a vendor member: linked to the project person with their user id.
+pub fn member_ctx(user: &User, project: &Project, now: DateTime<Utc>) -> Ctx {
+    let person = project
+        .people
+        .iter()
+        .find(|p| p.user_id.as_deref() == Some(user.id.as_str()) || p.email.eq_ignore_ascii_case(&user.email))
+        .map(|p| p.id);
+    Ctx {
+        actor: format!("{} (vendor)", user.name),
+        person,
+        side: Side::Vendor,
+        now,
+    }
+}
+
+/// How often a command is retried when another writer changed the project in between.
+const RETRIES: usize = 5;
+
+/// Applies a command and stores the result with its activities; on a concurrent change, reloads
+/// and applies again, so the rules are always checked against what is stored.
+pub async fn run_command(
+    store: &Store,
+    workspace: &str,
+    project_id: &str,
+    command: &Command,
+    ctx_for: impl Fn(&Project) -> Ctx,
+) -> Result<(Project, i64, Vec<Activity>), ApiError> {
+    for _ in 0..RETRIES {
+        let (mut p, version) = store
+            .project(workspace, project_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("project {project_id}")))?;
+        let ctx = ctx_for(&p);
+        let acts = apply(&mut p, command.clone(), &ctx)?;
+        match store.save_project(workspace, &p, version, &acts, ctx.now).await {
+            Ok(v) => return Ok((p, v, acts)),
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Conflict(
+        "the project is being changed by others right now; try again".into(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Gates {
+    pub kickoff: GateReport,
+    pub go_live: GateReport,
+}
+
+/// A project with everything computed about it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectView {
+    pub project: Project,
+    /// Send nothing back: versions are handled by the server; shown for caching and debugging.
+    pub version: i64,
+    pub health: Health,
+    pub gates: Gates,
+    pub ball: BallReport,
+    pub scorecard: Scorecard,
+}
+
+pub fn view(project: Project, version: i64, activities: &[Activity], now: DateTime<Utc>) -> ProjectView {
+    let today = now.date_naive();
+    ProjectView {
+        health: health(&project, now),
+        gates: Gates {
+            kickoff: g1_kickoff_readiness(&project),
+            go_live: g2_go_live_readiness(&project, today),
+        },
+        ball: r7_ball_in_court(activities, now),
+        scorecard: r12_scorecard(&project, activities, now),
+        project,
+        version,
+    }
+}
+
+/// One line of the portfolio.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectSummary {
+    pub id: String,
+    pub name: String,
+    pub customer: String,
+    pub stage: finishline_core::lifecycle::Stage,
+    pub owner: Option<String>,
+    pub launch_date: Option<NaiveDate>,
+    pub days_to_launch: Option<i64>,
+    pub days_since_contract: i64,
+    pub health: Health,
+    /// Open tasks waiting on the customer right now.
+    pub waiting_on_customer: usize,
+    /// Open tasks waiting on the vendor right now.
+    pub waiting_on_vendor: usize,
+}
+
+pub fn summary(p: &Project, now: DateTime<Utc>) -> ProjectSummary {
+    let today = now.date_naive();
+    let (mut customer, mut vendor) = (0, 0);
+    for t in &p.tasks {
+        match p.ball_for(t) {
+            Some(Side::Customer) => customer += 1,
+            Some(Side::Vendor) => vendor += 1,
+            None => {}
+        }
+    }
+    ProjectSummary {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        customer: p.customer.clone(),
+        stage: p.stage,
+        owner: p.vendor_owner().map(|o| o.name.clone()),
+        launch_date: p.launch_date,
+        days_to_launch: p.days_to_launch(today),
+        days_since_contract: (today - p.handoff.contract_date).num_days(),
+        health: health(p, now),
+        waiting_on_customer: customer,
+        waiting_on_vendor: vendor,
+    }
+}
