@@ -50,7 +50,9 @@ fn bearer(parts: &Parts) -> Option<Result<&str, ApiError>> {
         return Some(Err(ApiError::bad("Authorization", "is not readable text")));
     };
     match text.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Some(Ok(token.trim()))
         }
         _ => Some(Err(ApiError::bad(

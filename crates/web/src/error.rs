@@ -105,15 +105,25 @@ impl IntoResponse for ApiError {
         let p = match self {
             ApiError::BadRequest { errors, .. } => Problem {
                 errors,
-                ..problem(StatusCode::BAD_REQUEST, "invalid-input", "Invalid input", detail)
+                ..problem(
+                    StatusCode::BAD_REQUEST,
+                    "invalid-input",
+                    "Invalid input",
+                    detail,
+                )
             },
-            ApiError::Unauthorized => {
-                problem(StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in", detail)
-            }
+            ApiError::Unauthorized => problem(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Not signed in",
+                detail,
+            ),
             ApiError::Forbidden(_) => {
                 problem(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail)
             }
-            ApiError::NotFound(_) => problem(StatusCode::NOT_FOUND, "not-found", "Not found", detail),
+            ApiError::NotFound(_) => {
+                problem(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+            }
             ApiError::Conflict(_) => problem(StatusCode::CONFLICT, "conflict", "Conflict", detail),
             ApiError::TooLarge(_) => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -159,7 +169,9 @@ impl IntoResponse for ApiError {
 fn domain_problem(d: DomainError, detail: String) -> Problem {
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     match d {
-        DomainError::NotFound { .. } => problem(StatusCode::NOT_FOUND, "not-found", "Not found", detail),
+        DomainError::NotFound { .. } => {
+            problem(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+        }
         DomainError::Invalid { field, message } => Problem {
             errors: vec![FieldError { field, message }],
             ..problem(unprocessable, "invalid-command", "Invalid command", detail)
@@ -173,8 +185,11 @@ fn domain_problem(d: DomainError, detail: String) -> Problem {
             gate: Some(report),
             ..problem(unprocessable, "gate-not-ready", "Gate not ready", detail)
         },
-        DomainError::WrongStage { .. } => {
-            problem(StatusCode::CONFLICT, "wrong-stage", "Not at this stage", detail)
-        }
+        DomainError::WrongStage { .. } => problem(
+            StatusCode::CONFLICT,
+            "wrong-stage",
+            "Not at this stage",
+            detail,
+        ),
     }
 }

@@ -37,6 +37,48 @@ async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found(format!("{}", uri.path()))
 }
 
+/// Axum's own rejections (a query string that does not parse, a body over the limit) come as
+/// plain text; they are rewritten here so that every error is problem+json.
+async fn problems_only(res: axum::response::Response) -> axum::response::Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/problem+json"));
+    if is_problem || status == StatusCode::SERVICE_UNAVAILABLE {
+        return res;
+    }
+    let text = match axum::body::to_bytes(res.into_body(), 64 * 1024).await {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(_) => String::new(),
+    };
+    let err = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::TooLarge(format!("the body is too large: {text}"))
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(text),
+        StatusCode::NOT_FOUND => ApiError::NotFound(text),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::UNAUTHORIZED => ApiError::Unauthorized,
+        s if s.is_server_error() => ApiError::Internal(text),
+        _ => {
+            let field = if text.contains("query string") {
+                "query"
+            } else if text.contains("path") {
+                "path"
+            } else {
+                "request"
+            };
+            ApiError::bad(field, text)
+        }
+    };
+    err.into_response()
+}
+
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -44,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api::router(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::map_response(problems_only))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -113,7 +113,10 @@ pub async fn project_from_handoff(
     let playbook = find_playbook(store, workspace, &key, h.playbook_version).await?;
     if let Some(owner) = &h.owner {
         if !finishline_core::people::valid_email(&owner.email) {
-            return Err(ApiError::bad("owner.email", format!("{:?} is not an email address", owner.email)));
+            return Err(ApiError::bad(
+                "owner.email",
+                format!("{:?} is not an email address", owner.email),
+            ));
         }
     }
     let name = h
@@ -190,7 +193,10 @@ pub fn member_ctx(user: &User, project: &Project, now: DateTime<Utc>) -> Ctx {
     let person = project
         .people
         .iter()
-        .find(|p| p.user_id.as_deref() == Some(user.id.as_str()) || p.email.eq_ignore_ascii_case(&user.email))
+        .find(|p| {
+            p.user_id.as_deref() == Some(user.id.as_str())
+                || p.email.eq_ignore_ascii_case(&user.email)
+        })
         .map(|p| p.id);
     Ctx {
         actor: format!("{} (vendor)", user.name),
@@ -219,7 +225,10 @@ pub async fn run_command(
             .ok_or_else(|| ApiError::not_found(format!("project {project_id}")))?;
         let ctx = ctx_for(&p);
         let acts = apply(&mut p, command.clone(), &ctx)?;
-        match store.save_project(workspace, &p, version, &acts, ctx.now).await {
+        match store
+            .save_project(workspace, &p, version, &acts, ctx.now)
+            .await
+        {
             Ok(v) => return Ok((p, v, acts)),
             Err(StoreError::Conflict) => continue,
             Err(e) => return Err(e.into()),
@@ -248,7 +257,12 @@ pub struct ProjectView {
     pub scorecard: Scorecard,
 }
 
-pub fn view(project: Project, version: i64, activities: &[Activity], now: DateTime<Utc>) -> ProjectView {
+pub fn view(
+    project: Project,
+    version: i64,
+    activities: &[Activity],
+    now: DateTime<Utc>,
+) -> ProjectView {
     let today = now.date_naive();
     ProjectView {
         health: health(&project, now),

@@ -73,13 +73,23 @@ fn read_password(given: Option<String>) -> Result<String> {
         eprint!("password (at least 10 characters; input is shown): ");
     }
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).context("reading the password")?;
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 pub async fn user(cmd: UserCommand) -> Result<()> {
     match cmd {
-        UserCommand::Create { email, name, password, admin, workspace, workspace_name, db } => {
+        UserCommand::Create {
+            email,
+            name,
+            password,
+            admin,
+            workspace,
+            workspace_name,
+            db,
+        } => {
             if !finishline_core::people::valid_email(&email) {
                 bail!("--email: {email:?} is not an email address");
             }
@@ -100,9 +110,22 @@ pub async fn user(cmd: UserCommand) -> Result<()> {
             let hash = tokio::task::spawn_blocking(move || hash_password(&password))
                 .await?
                 .map_err(anyhow::Error::msg)?;
-            let role = if admin { UserRole::Admin } else { UserRole::Member };
-            let user = store.create_user(&ws.id, &email, &name, &hash, role, now).await?;
-            println!("created {} {} <{}> in workspace {} ({})", role.as_str(), user.name, user.email, ws.name, ws.id);
+            let role = if admin {
+                UserRole::Admin
+            } else {
+                UserRole::Member
+            };
+            let user = store
+                .create_user(&ws.id, &email, &name, &hash, role, now)
+                .await?;
+            println!(
+                "created {} {} <{}> in workspace {} ({})",
+                role.as_str(),
+                user.name,
+                user.email,
+                ws.name,
+                ws.id
+            );
             store.close().await;
         }
         UserCommand::List { workspace, db } => {
@@ -128,8 +151,13 @@ pub async fn token(cmd: TokenCommand) -> Result<()> {
                 .user_by_email(&email)
                 .await?
                 .with_context(|| format!("there is no member with email {email}"))?;
-            let (token, secret) = store.create_api_token(&user, &name, chrono::Utc::now()).await?;
-            eprintln!("token {} ({}) acts as {}; keep the secret, it is shown only now:", token.id, token.name, user.email);
+            let (token, secret) = store
+                .create_api_token(&user, &name, chrono::Utc::now())
+                .await?;
+            eprintln!(
+                "token {} ({}) acts as {}; keep the secret, it is shown only now:",
+                token.id, token.name, user.email
+            );
             println!("{secret}");
             store.close().await;
         }

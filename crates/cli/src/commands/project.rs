@@ -61,15 +61,25 @@ pub enum HandoffCommand {
 pub async fn project(cmd: ProjectCommand) -> Result<()> {
     let now = chrono::Utc::now();
     match cmd {
-        ProjectCommand::List { workspace, json, db } => {
+        ProjectCommand::List {
+            workspace,
+            json,
+            db,
+        } => {
             let store = db.open().await?;
             let ws = pick_workspace(&store, workspace.as_deref()).await?;
             let projects = store.projects(&ws.id).await?;
-            let rows: Vec<_> = projects.iter().map(|(p, _)| service::summary(p, now)).collect();
+            let rows: Vec<_> = projects
+                .iter()
+                .map(|(p, _)| service::summary(p, now))
+                .collect();
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
-                println!("{:<38} {:<28} {:<14} {:<10} {:>8} {:>8}  OWNER", "ID", "NAME", "STAGE", "HEALTH", "WAIT:CUS", "WAIT:VEN");
+                println!(
+                    "{:<38} {:<28} {:<14} {:<10} {:>8} {:>8}  OWNER",
+                    "ID", "NAME", "STAGE", "HEALTH", "WAIT:CUS", "WAIT:VEN"
+                );
                 for r in &rows {
                     println!(
                         "{:<38} {:<28} {:<14} {:<10} {:>8} {:>8}  {}",
@@ -86,10 +96,18 @@ pub async fn project(cmd: ProjectCommand) -> Result<()> {
             }
             store.close().await;
         }
-        ProjectCommand::Show { id, workspace, json, db } => {
+        ProjectCommand::Show {
+            id,
+            workspace,
+            json,
+            db,
+        } => {
             let store = db.open().await?;
             let ws = pick_workspace(&store, workspace.as_deref()).await?;
-            let (p, version) = store.project(&ws.id, &id).await?.with_context(|| format!("there is no project {id} in {}", ws.name))?;
+            let (p, version) = store
+                .project(&ws.id, &id)
+                .await?
+                .with_context(|| format!("there is no project {id} in {}", ws.name))?;
             let acts = store.activities(&ws.id, &id).await?;
             let view = service::view(p, version, &acts, now);
             if json {
@@ -99,10 +117,18 @@ pub async fn project(cmd: ProjectCommand) -> Result<()> {
             }
             store.close().await;
         }
-        ProjectCommand::Status { id, workspace, json, db } => {
+        ProjectCommand::Status {
+            id,
+            workspace,
+            json,
+            db,
+        } => {
             let store = db.open().await?;
             let ws = pick_workspace(&store, workspace.as_deref()).await?;
-            let (p, _) = store.project(&ws.id, &id).await?.with_context(|| format!("there is no project {id} in {}", ws.name))?;
+            let (p, _) = store
+                .project(&ws.id, &id)
+                .await?
+                .with_context(|| format!("there is no project {id} in {}", ws.name))?;
             let acts = store.activities(&ws.id, &id).await?;
             let draft = r10_status_draft(&p, &acts, now);
             if json {
@@ -132,8 +158,18 @@ fn print_view(v: &service::ProjectView) {
     for r in &v.health.reasons {
         println!("              - {r}");
     }
-    println!("vendor owner: {}", p.vendor_owner().map(|o| o.name.as_str()).unwrap_or("(none)"));
-    println!("customer:     {}", p.customer_owner().map(|o| o.name.as_str()).unwrap_or("(none)"));
+    println!(
+        "vendor owner: {}",
+        p.vendor_owner()
+            .map(|o| o.name.as_str())
+            .unwrap_or("(none)")
+    );
+    println!(
+        "customer:     {}",
+        p.customer_owner()
+            .map(|o| o.name.as_str())
+            .unwrap_or("(none)")
+    );
     if let Some(f) = &p.finish_line {
         println!("finish line:  {}", f.text);
     }
@@ -148,7 +184,11 @@ fn print_view(v: &service::ProjectView) {
     let open = p.tasks.iter().filter(|t| t.is_open()).count();
     println!("tasks:        {open} open of {}", p.tasks.len());
     for gate in [&v.gates.kickoff, &v.gates.go_live] {
-        println!("{}: {}", gate.gate.title(), if gate.ready { "ready" } else { "not ready" });
+        println!(
+            "{}: {}",
+            gate.gate.title(),
+            if gate.ready { "ready" } else { "not ready" }
+        );
         for item in gate.failing() {
             println!("  ✗ {}: {}", item.label, item.reason);
         }
@@ -157,8 +197,13 @@ fn print_view(v: &service::ProjectView) {
 
 pub async fn handoff(cmd: HandoffCommand) -> Result<()> {
     match cmd {
-        HandoffCommand::Import { file, workspace, db } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        HandoffCommand::Import {
+            file,
+            workspace,
+            db,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let handoff: NewHandoff = finishline_web::json::parse(&bytes)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let store = db.open().await?;
@@ -172,10 +217,19 @@ pub async fn handoff(cmd: HandoffCommand) -> Result<()> {
             let p = service::import_handoff(&store, &ws.id, handoff, &ctx)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            println!("created project {} \"{}\" for {} ({} tasks from playbook {})", p.id, p.name, p.customer, p.tasks.len(), p.playbook.name);
+            println!(
+                "created project {} \"{}\" for {} ({} tasks from playbook {})",
+                p.id,
+                p.name,
+                p.customer,
+                p.tasks.len(),
+                p.playbook.name
+            );
             let unresolved = p.handoff.unresolved_promises().count();
             if unresolved > 0 {
-                println!("note: {unresolved} promise(s) must be classified or resolved before kickoff");
+                println!(
+                    "note: {unresolved} promise(s) must be classified or resolved before kickoff"
+                );
             }
             store.close().await;
         }

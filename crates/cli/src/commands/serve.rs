@@ -58,11 +58,14 @@ pub async fn demo(args: DemoArgs) -> Result<()> {
     for suffix in ["", "-wal", "-shm"] {
         let f = PathBuf::from(format!("{}{suffix}", path.display()));
         if f.exists() {
-            std::fs::remove_file(&f).with_context(|| format!("removing the old demo database {}", f.display()))?;
+            std::fs::remove_file(&f)
+                .with_context(|| format!("removing the old demo database {}", f.display()))?;
         }
     }
     let url = format!("sqlite://{}", path.display());
-    let store = Store::open(&url).await.with_context(|| format!("creating {url}"))?;
+    let store = Store::open(&url)
+        .await
+        .with_context(|| format!("creating {url}"))?;
     let login = crate::demo::seed(&store, chrono::Utc::now()).await?;
     if args.seed_only {
         println!("demo database written to {}", path.display());
@@ -76,10 +79,17 @@ pub async fn demo(args: DemoArgs) -> Result<()> {
     run(store, args.listen, Config::default(), Some(banner)).await
 }
 
-async fn run(store: Store, listen: SocketAddr, config: Config, banner: Option<String>) -> Result<()> {
+async fn run(
+    store: Store,
+    listen: SocketAddr,
+    config: Config,
+    banner: Option<String>,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("listening on {listen} (is another server running there? use --listen)"))?;
+        .with_context(|| {
+            format!("listening on {listen} (is another server running there? use --listen)")
+        })?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening");
     if let Some(b) = banner {

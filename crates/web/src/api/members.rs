@@ -28,7 +28,10 @@ pub struct NewMember {
 /// The workspace's members.
 #[utoipa::path(get, path = "/api/v1/members", tag = "members",
     responses((status = 200, body = [Me]), (status = 401, body = Problem)))]
-pub async fn list(State(state): State<AppState>, member: Member) -> Result<Json<Vec<Me>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<Vec<Me>>, ApiError> {
     let users = state.store.users(member.workspace()).await?;
     Ok(Json(users.iter().map(Me::from).collect()))
 }
@@ -43,7 +46,10 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Me>), ApiError> {
     member.require_admin()?;
     if !finishline_core::people::valid_email(&body.email) {
-        return Err(ApiError::bad("email", format!("{:?} is not an email address", body.email)));
+        return Err(ApiError::bad(
+            "email",
+            format!("{:?} is not an email address", body.email),
+        ));
     }
     if body.name.trim().is_empty() {
         return Err(ApiError::bad("name", "is required"));
@@ -53,7 +59,9 @@ pub async fn create(
     }
     let role = match body.role.as_deref() {
         None => UserRole::Member,
-        Some(r) => UserRole::parse(r).ok_or_else(|| ApiError::bad("role", "must be admin or member"))?,
+        Some(r) => {
+            UserRole::parse(r).ok_or_else(|| ApiError::bad("role", "must be admin or member"))?
+        }
     };
     let password = body.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -62,7 +70,14 @@ pub async fn create(
         .map_err(ApiError::Internal)?;
     let user = state
         .store
-        .create_user(member.workspace(), &body.email, &body.name, &hash, role, state.now())
+        .create_user(
+            member.workspace(),
+            &body.email,
+            &body.name,
+            &hash,
+            role,
+            state.now(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(Me::from(&user))))
 }
@@ -105,7 +120,10 @@ pub struct CreatedToken {
 /// The workspace's API tokens (without secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "members",
     responses((status = 200, body = [TokenView]), (status = 401, body = Problem)))]
-pub async fn tokens(State(state): State<AppState>, member: Member) -> Result<Json<Vec<TokenView>>, ApiError> {
+pub async fn tokens(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<Vec<TokenView>>, ApiError> {
     let tokens = state.store.api_tokens(member.workspace()).await?;
     Ok(Json(tokens.into_iter().map(TokenView::from).collect()))
 }
@@ -119,7 +137,10 @@ pub async fn create_token(
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     if body.name.trim().is_empty() {
-        return Err(ApiError::bad("name", "is required: say what the token is for"));
+        return Err(ApiError::bad(
+            "name",
+            "is required: say what the token is for",
+        ));
     }
     let (token, secret) = state
         .store
@@ -150,7 +171,11 @@ pub async fn revoke_token(
     if token.user_id != member.0.id {
         member.require_admin()?;
     }
-    if state.store.revoke_api_token(member.workspace(), &id, state.now()).await? {
+    if state
+        .store
+        .revoke_api_token(member.workspace(), &id, state.now())
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::Conflict(format!("token {id} is already revoked")))

@@ -26,7 +26,10 @@ pub struct PlaybookListing {
 /// Every playbook a project can start from: the built-ins, then the workspace's (latest versions).
 #[utoipa::path(get, path = "/api/v1/playbooks", tag = "playbooks",
     responses((status = 200, body = [PlaybookListing]), (status = 401, body = Problem)))]
-pub async fn list(State(state): State<AppState>, member: Member) -> Result<Json<Vec<PlaybookListing>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<Vec<PlaybookListing>>, ApiError> {
     let mut out: Vec<PlaybookListing> = builtin()
         .into_iter()
         .map(|p| PlaybookListing {
@@ -83,14 +86,23 @@ pub async fn save(
     if builtin().iter().any(|b| b.key == pb.key) {
         return Err(ApiError::bad(
             "key",
-            format!("{:?} is a built-in playbook; save your copy under a key of your own", pb.key),
+            format!(
+                "{:?} is a built-in playbook; save your copy under a key of your own",
+                pb.key
+            ),
         ));
     }
     if pb.key.trim().is_empty()
         || pb.key.len() > 64
-        || !pb.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        || !pb
+            .key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(ApiError::bad("key", "use 1 to 64 letters, digits, '-' or '_'"));
+        return Err(ApiError::bad(
+            "key",
+            "use 1 to 64 letters, digits, '-' or '_'",
+        ));
     }
     pb.validate()?;
     let version = state

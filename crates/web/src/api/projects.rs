@@ -22,10 +22,18 @@ use crate::state::AppState;
 /// The portfolio: every project of the workspace with computed health.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects",
     responses((status = 200, body = [ProjectSummary]), (status = 401, body = Problem)))]
-pub async fn list(State(state): State<AppState>, member: Member) -> Result<Json<Vec<ProjectSummary>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<Vec<ProjectSummary>>, ApiError> {
     let now = state.now();
     let projects = state.store.projects(member.workspace()).await?;
-    Ok(Json(projects.iter().map(|(p, _)| service::summary(p, now)).collect()))
+    Ok(Json(
+        projects
+            .iter()
+            .map(|(p, _)| service::summary(p, now))
+            .collect(),
+    ))
 }
 
 /// Hands a deal over: creates the project from the handoff and a playbook.
@@ -91,10 +99,11 @@ pub async fn command(
 ) -> Result<Json<CommandResult>, ApiError> {
     let now = state.now();
     let user = member.0.clone();
-    let (p, version, activities) = service::run_command(&state.store, member.workspace(), &id, &cmd, |p| {
-        member_ctx(&user, p, now)
-    })
-    .await?;
+    let (p, version, activities) =
+        service::run_command(&state.store, member.workspace(), &id, &cmd, |p| {
+            member_ctx(&user, p, now)
+        })
+        .await?;
     let all = state.store.activities(member.workspace(), &id).await?;
     Ok(Json(CommandResult {
         activities,
@@ -152,14 +161,20 @@ pub async fn status_draft(
             draft.to_text(),
         )
             .into_response()),
-        Some(other) => Err(ApiError::bad("format", format!("{other:?} is not json or text"))),
+        Some(other) => Err(ApiError::bad(
+            "format",
+            format!("{other:?} is not json or text"),
+        )),
     }
 }
 
 /// The portfolio scorecard (R12): averages over the workspace's projects.
 #[utoipa::path(get, path = "/api/v1/scorecard", tag = "projects",
     responses((status = 200, body = PortfolioScorecard), (status = 401, body = Problem)))]
-pub async fn scorecard(State(state): State<AppState>, member: Member) -> Result<Json<PortfolioScorecard>, ApiError> {
+pub async fn scorecard(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<PortfolioScorecard>, ApiError> {
     let now = state.now();
     let mut cards = Vec::new();
     for (p, _) in state.store.projects(member.workspace()).await? {
@@ -217,7 +232,10 @@ pub async fn upload(
     ensure_project(&state, member.workspace(), &id).await?;
     let name = q.name.trim();
     if name.is_empty() || name.len() > 255 || name.contains(['/', '\\', '\0']) {
-        return Err(ApiError::bad("name", "give a plain file name of 1 to 255 bytes, without slashes"));
+        return Err(ApiError::bad(
+            "name",
+            "give a plain file name of 1 to 255 bytes, without slashes",
+        ));
     }
     if body.is_empty() {
         return Err(ApiError::bad("body", "the file is empty"));
@@ -228,7 +246,15 @@ pub async fn upload(
         .unwrap_or("application/octet-stream");
     let file = state
         .store
-        .put_file(member.workspace(), &id, name, content_type, &body, &member.0.name, state.now())
+        .put_file(
+            member.workspace(),
+            &id,
+            name,
+            content_type,
+            &body,
+            &member.0.name,
+            state.now(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(file.into())))
 }
@@ -249,7 +275,10 @@ pub async fn download(
         return Err(ApiError::not_found(format!("file {file_id}")));
     }
     // Served as an attachment with nosniff so an uploaded page never runs in our origin.
-    let disposition = format!("attachment; filename=\"{}\"", meta.name.replace(['"', '\r', '\n'], "_"));
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        meta.name.replace(['"', '\r', '\n'], "_")
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),

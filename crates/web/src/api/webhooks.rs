@@ -84,12 +84,17 @@ pub async fn crm(
         .map_err(|_| ApiError::bad(TIMESTAMP_HEADER, "must be Unix seconds"))?;
     let delivery = header(&headers, DELIVERY_HEADER)?.to_string();
     if delivery.len() > 200 {
-        return Err(ApiError::bad(DELIVERY_HEADER, "must be at most 200 characters"));
+        return Err(ApiError::bad(
+            DELIVERY_HEADER,
+            "must be at most 200 characters",
+        ));
     }
     // An unknown workspace and a bad signature look the same from outside.
     let ws = state.store.workspace(&workspace_id).await?;
     let Some(ws) = ws.filter(|ws| verify(&ws.webhook_secret, timestamp, &body, signature)) else {
-        return Err(ApiError::Forbidden("the signature does not match this workspace's webhook secret".into()));
+        return Err(ApiError::Forbidden(
+            "the signature does not match this workspace's webhook secret".into(),
+        ));
     };
     let now = state.now();
     let age = now.timestamp() - timestamp;
@@ -106,10 +111,21 @@ pub async fn crm(
         side: finishline_core::people::Side::Vendor,
         now,
     };
-    let (outcome, project_id) = import_handoff_once(&state.store, &ws.id, &delivery, handoff, &ctx).await?;
+    let (outcome, project_id) =
+        import_handoff_once(&state.store, &ws.id, &delivery, handoff, &ctx).await?;
     let created = outcome == finishline_store::Delivery::Created;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(DeliveryResult { project_id, created })))
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(DeliveryResult {
+            project_id,
+            created,
+        }),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -122,7 +138,10 @@ pub struct WebhookSettings {
 /// The CRM webhook's address and signing secret (admins only).
 #[utoipa::path(get, path = "/api/v1/settings/webhook", tag = "webhooks",
     responses((status = 200, body = WebhookSettings), (status = 403, body = Problem)))]
-pub async fn settings(State(state): State<AppState>, member: Member) -> Result<Json<WebhookSettings>, ApiError> {
+pub async fn settings(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<WebhookSettings>, ApiError> {
     member.require_admin()?;
     let ws = state
         .store
@@ -138,9 +157,15 @@ pub async fn settings(State(state): State<AppState>, member: Member) -> Result<J
 /// Replaces the webhook secret; deliveries signed with the old one are refused from now on.
 #[utoipa::path(post, path = "/api/v1/settings/webhook/rotate", tag = "webhooks",
     responses((status = 200, body = WebhookSettings), (status = 403, body = Problem)))]
-pub async fn rotate(State(state): State<AppState>, member: Member) -> Result<Json<WebhookSettings>, ApiError> {
+pub async fn rotate(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<WebhookSettings>, ApiError> {
     member.require_admin()?;
-    let secret = state.store.rotate_webhook_secret(member.workspace()).await?;
+    let secret = state
+        .store
+        .rotate_webhook_secret(member.workspace())
+        .await?;
     Ok(Json(WebhookSettings {
         path: format!("/api/v1/webhooks/crm/{}", member.workspace()),
         secret,

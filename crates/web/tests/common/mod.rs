@@ -82,10 +82,21 @@ impl TestApp {
         let hash = credentials::hash_password("a long test password").unwrap();
         let user = self
             .store
-            .create_user(&ws.id, email, email.split('@').next().unwrap(), &hash, role, now)
+            .create_user(
+                &ws.id,
+                email,
+                email.split('@').next().unwrap(),
+                &hash,
+                role,
+                now,
+            )
             .await
             .unwrap();
-        let (_, secret) = self.store.create_api_token(&user, "tests", now).await.unwrap();
+        let (_, secret) = self
+            .store
+            .create_api_token(&user, "tests", now)
+            .await
+            .unwrap();
         MemberClient {
             http: Client::builder().cookie_store(true).build().unwrap(),
             base: self.base.clone(),
@@ -119,19 +130,30 @@ impl MemberClient {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        parse(self.req(Method::POST, path).json(&body).send().await.unwrap()).await
+        parse(
+            self.req(Method::POST, path)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// Runs a command that must succeed; returns the project view.
     pub async fn ok(&self, project: &str, cmd: Value) -> Value {
-        let (s, v) = self.post(&format!("/api/v1/projects/{project}/commands"), cmd.clone()).await;
+        let (s, v) = self
+            .post(&format!("/api/v1/projects/{project}/commands"), cmd.clone())
+            .await;
         assert_eq!(s, StatusCode::OK, "{cmd}\n→ {v:#}");
         v["view"].clone()
     }
 
     /// Runs a command that must be refused with `status`; returns the problem.
     pub async fn refused(&self, project: &str, cmd: Value, status: StatusCode) -> Value {
-        let (s, v) = self.post(&format!("/api/v1/projects/{project}/commands"), cmd.clone()).await;
+        let (s, v) = self
+            .post(&format!("/api/v1/projects/{project}/commands"), cmd.clone())
+            .await;
         assert_eq!(s, status, "{cmd}\n→ {v:#}");
         assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()), "{v:#}");
         v
@@ -153,7 +175,10 @@ pub async fn parse(r: Response) -> (StatusCode, Value) {
         .is_some_and(|c| c.starts_with("application/problem+json"));
     let text = r.text().await.unwrap();
     if !status.is_success() {
-        assert!(is_problem || status == StatusCode::SERVICE_UNAVAILABLE, "errors are problem+json: {status} {text}");
+        assert!(
+            is_problem || status == StatusCode::SERVICE_UNAVAILABLE,
+            "errors are problem+json: {status} {text}"
+        );
         assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "no 500s: {text}");
     }
     let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
