@@ -369,7 +369,7 @@ struct ChunkResult {
     rows: u64,
     bytes: u64,
     issues: Vec<Issue>,
-    keys: Vec<(u64, KeyKind, u128)>,
+    keys: Vec<(u64, KeyKind, u64)>,
     // Export only.
     outs: Vec<RowOut>,
     clean: Vec<u8>,
@@ -414,6 +414,7 @@ struct Cell {
     typed: Option<Typed>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_cell(
     ctx: &Ctx<'_>,
     fi: usize,
@@ -422,6 +423,7 @@ fn check_cell(
     value: &str,
     out: &mut String,
     issues: &mut Vec<Issue>,
+    memo: &mut Memo,
 ) -> Cell {
     let plan = ctx.plan;
     out.clear();
@@ -667,9 +669,9 @@ fn check_cell(
             out.push_str(value);
         }
     } else {
-        let mut cur = value.to_string();
-        for n in &f.normalizers {
-            if let Err(p) = n.apply(&cur, out) {
+        let problem = memo.normalise(&f.normalizers, value, out);
+        if let Some(p) = problem {
+            if !error {
                 issues.push(issue(
                     row,
                     f,
@@ -680,9 +682,7 @@ fn check_cell(
                     p.message,
                 ));
             }
-            std::mem::swap(&mut cur, out);
         }
-        std::mem::swap(&mut cur, out);
     }
     Cell {
         missing: false,
@@ -691,8 +691,59 @@ fn check_cell(
     }
 }
 
-fn hash128(s: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(s.as_bytes())
+/// A per-worker, per-field cache of normalised values: customer columns such as country,
+/// owner or status repeat a few values; the cache switches itself off when values do not repeat.
+#[derive(Default)]
+struct Memo {
+    map: HashMap<String, (String, Option<crate::normalize::NormalizeProblem>)>,
+    lookups: u64,
+    hits: u64,
+    off: bool,
+    cur: String,
+}
+
+impl Memo {
+    const CAP: usize = 4096;
+
+    fn normalise(
+        &mut self,
+        ns: &[Normalizer],
+        value: &str,
+        out: &mut String,
+    ) -> Option<crate::normalize::NormalizeProblem> {
+        if !self.off {
+            self.lookups += 1;
+            if let Some((v, p)) = self.map.get(value) {
+                self.hits += 1;
+                out.clear();
+                out.push_str(v);
+                return p.clone();
+            }
+            if self.lookups == 2000 && self.hits * 2 < self.lookups {
+                self.off = true;
+                self.map = HashMap::new();
+            }
+        }
+        let mut problem = None;
+        self.cur.clear();
+        self.cur.push_str(value);
+        for n in ns {
+            if let Err(p) = n.apply(&self.cur, out) {
+                problem.get_or_insert(p);
+            }
+            std::mem::swap(&mut self.cur, out);
+        }
+        std::mem::swap(&mut self.cur, out);
+        if !self.off && self.map.len() < Self::CAP {
+            self.map
+                .insert(value.to_string(), (out.clone(), problem.clone()));
+        }
+        problem
+    }
+}
+
+fn hash128(s: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(s.as_bytes())
 }
 
 /// Formula-injection guard: a cell starting with = + - @ tab or CR gets a leading apostrophe,
@@ -761,6 +812,8 @@ fn process_chunk(ctx: &Ctx<'_>, chunk: &[u8], first_row: u64) -> ChunkResult {
     let mut typed_vals: Vec<Option<Typed>> = vec![None; plan.fields.len()];
     let mut keybuf = String::new();
     let mut row_issues: Vec<Issue> = Vec::new();
+    let chunk_str = std::str::from_utf8(chunk).ok();
+    let mut memo: Vec<Memo> = (0..plan.fields.len()).map(|_| Memo::default()).collect();
     parse_records_term(
         chunk,
         ctx.delim,
@@ -842,14 +895,14 @@ fn process_chunk(ctx: &Ctx<'_>, chunk: &[u8], first_row: u64) -> ChunkResult {
                 missing[fi] = true;
                 typed_vals[fi] = None;
                 let Some(c) = f.col else { continue };
-                let Some(raw) = rec.get(buf, c) else {
+                let Some(raw) = rec.get_str(buf, chunk_str, c) else {
                     row_error = true;
                     row_issues.push(issue(row, f, plan, "missing-cell", Severity::Error, None, format!("the row has {n} cells but the header has {}; the cell for \"{}\" is missing — add it", plan.ncols, f.field.name)));
                     continue;
                 };
-                let text: std::borrow::Cow<'_, str> = match std::str::from_utf8(raw) {
+                let text: std::borrow::Cow<'_, str> = match raw {
                     Ok(s) => s.into(),
-                    Err(_) => {
+                    Err(raw) => {
                         let s = String::from_utf8_lossy(raw);
                         row_issues.push(issue(row, f, plan, "encoding", Severity::Review, Some(&s), "the cell has bytes that are not valid text (UTF-8); check the characters marked �".into()));
                         s
@@ -875,7 +928,16 @@ fn process_chunk(ctx: &Ctx<'_>, chunk: &[u8], first_row: u64) -> ChunkResult {
                         }
                     }
                 }
-                let cell = check_cell(ctx, fi, f, row, value, &mut norm, &mut row_issues);
+                let cell = check_cell(
+                    ctx,
+                    fi,
+                    f,
+                    row,
+                    value,
+                    &mut norm,
+                    &mut row_issues,
+                    &mut memo[fi],
+                );
                 row_error |= cell.error;
                 missing[fi] = cell.missing;
                 typed_vals[fi] = cell.typed;
@@ -1037,11 +1099,11 @@ impl Hasher for IdHasher {
             self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
         }
     }
-    fn write_u128(&mut self, i: u128) {
-        self.0 = i as u64;
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
     }
 }
-type KeyMap = HashMap<u128, u64, BuildHasherDefault<IdHasher>>;
+type KeyMap = HashMap<u64, u32, BuildHasherDefault<IdHasher>>;
 
 struct Writers {
     clean: std::io::BufWriter<std::fs::File>,
@@ -1186,7 +1248,7 @@ fn run(
     let mut write_err: Option<DataError> = None;
 
     let result: Result<Option<String>, DataError> = std::thread::scope(|s| {
-        let (chunk_tx, chunk_rx) = crossbeam_channel::bounded::<(u64, u64, Vec<u8>)>(threads * 2);
+        let (chunk_tx, chunk_rx) = crossbeam_channel::bounded::<(u64, u64, Vec<u8>)>(threads);
         let (res_tx, res_rx) = crossbeam_channel::bounded::<(u64, ChunkResult)>(threads * 2);
         let (delim, quote, term) = (ctx.delim, ctx.quote, ctx.term);
         let reader = s.spawn(move || -> Result<Option<String>, DataError> {
@@ -1225,6 +1287,13 @@ fn run(
             pending.insert(seq, r);
             while let Some(r) = pending.remove(&next) {
                 next += 1;
+                if next == 1 && r.bytes > 0 {
+                    // Size the key sets once from the first chunk: no rehash peaks later.
+                    let est = (total.saturating_mul(r.rows) / r.bytes).min(50_000_000) as usize;
+                    for m in dup_maps.iter_mut() {
+                        m.reserve(est + est / 8);
+                    }
+                }
                 rows += r.rows;
                 done_bytes += r.bytes;
                 if let Some(p) = &opts.progress {
@@ -1347,7 +1416,7 @@ fn merge_chunk(
                         });
                     }
                     None => {
-                        m.insert(h, row);
+                        m.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
                     }
                 }
             }
@@ -1359,7 +1428,7 @@ fn merge_chunk(
                     newly_rejected.push((row, format!("{}: {msg}", f.field.name)));
                     extra.push(issue(row, f, plan, "unique", Severity::Error, None, msg));
                 } else {
-                    m.insert(h, row);
+                    m.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
                 }
             }
             KeyKind::Primary => {
@@ -1384,7 +1453,7 @@ fn merge_chunk(
                         message: msg,
                     });
                 } else {
-                    pk_map.insert(h, row);
+                    pk_map.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
                 }
             }
         }

@@ -47,7 +47,7 @@ pub struct OpenOptions {
     /// Force the delimiter instead of sniffing it.
     pub delimiter: Option<u8>,
     pub limits: Limits,
-    /// Bytes per read (default 4 MiB).
+    /// Bytes per read and per chunk handed to a worker (default 1 MiB).
     pub chunk_bytes: Option<usize>,
 }
 
@@ -134,7 +134,7 @@ impl Input {
         opts: &OpenOptions,
         preferred_delim: Option<u8>,
     ) -> Result<Input, DataError> {
-        let block = opts.chunk_bytes.unwrap_or(4 << 20).max(1024);
+        let block = opts.chunk_bytes.unwrap_or(1 << 20).max(1024);
         let mut hasher = Sha256::new();
         let want = block.max(64 << 10);
         let mut first = vec![0u8; want];

@@ -139,32 +139,31 @@ fn collapse_spaces(value: &str, out: &mut String, title: bool) {
     }
 }
 
-const LEGAL_SUFFIXES: &[&[&str]] = &[
-    &["inc"],
-    &["incorporated"],
-    &["llc"],
-    &["l", "l", "c"],
-    &["ltd"],
-    &["limited"],
-    &["corp"],
-    &["corporation"],
-    &["co"],
-    &["company"],
-    &["gmbh"],
-    &["ag"],
-    &["sa"],
-    &["s", "a"],
-    &["plc"],
-    &["bv"],
-    &["b", "v"],
-    &["nv"],
-    &["oy"],
-    &["ab"],
-    &["srl"],
-    &["spa"],
-    &["pty"],
-    &["pty", "ltd"],
-    &["sas"],
+const LEGAL_SUFFIXES: &[&str] = &[
+    "inc",
+    "incorporated",
+    "llc",
+    "l l c",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "gmbh",
+    "ag",
+    "sa",
+    "s a",
+    "plc",
+    "bv",
+    "b v",
+    "nv",
+    "oy",
+    "ab",
+    "srl",
+    "spa",
+    "pty",
+    "sas",
 ];
 
 fn fold_char(c: char, out: &mut String) {
@@ -221,31 +220,24 @@ pub fn company_key(value: &str, out: &mut String) {
         }
     }
     // Strip legal suffixes from the end, repeatedly ("Acme Holdings Pty Ltd").
-    loop {
-        let words: Vec<&str> = out[start..].split(' ').collect();
-        if words.len() < 2 {
-            break;
-        }
-        let mut cut = None;
+    'outer: loop {
+        let cur = &out[start..];
         for suffix in LEGAL_SUFFIXES {
-            if words.len() > suffix.len() && words[words.len() - suffix.len()..] == **suffix {
-                cut = Some(suffix.len());
-                break;
-            }
-        }
-        match cut {
-            Some(n) => {
-                let keep = words.len() - n;
-                let new_len: usize =
-                    words[..keep].iter().map(|w| w.len()).sum::<usize>() + keep - 1;
-                out.truncate(start + new_len);
-                if out.ends_with(" and") && out.len() - start > 4 {
+            let n = suffix.len();
+            if cur.len() > n + 1
+                && cur.ends_with(suffix)
+                && cur.as_bytes()[cur.len() - n - 1] == b' '
+            {
+                let keep = out.len() - n - 1;
+                out.truncate(keep);
+                if out[start..].ends_with(" and") && out.len() - start > 4 {
                     let l = out.len() - 4;
                     out.truncate(l);
                 }
+                continue 'outer;
             }
-            None => break,
         }
+        break;
     }
 }
 

@@ -39,6 +39,24 @@ impl Record {
         let src = if s.scratch { &self.scratch } else { chunk };
         src.get(s.start as usize..s.end as usize)
     }
+    /// The field as text: borrowed from `chunk_str` (the chunk, already checked as UTF-8) when
+    /// possible; `Err(bytes)` when the bytes are not valid UTF-8.
+    pub fn get_str<'a>(
+        &'a self,
+        chunk: &'a [u8],
+        chunk_str: Option<&'a str>,
+        i: usize,
+    ) -> Option<Result<&'a str, &'a [u8]>> {
+        let s = self.spans.get(i)?;
+        if !s.scratch {
+            if let Some(cs) = chunk_str {
+                return cs.get(s.start as usize..s.end as usize).map(Ok);
+            }
+        }
+        let b = self.get(chunk, i)?;
+        Some(std::str::from_utf8(b).map_err(|_| b))
+    }
+
     /// A blank row: one empty field, or only empty fields.
     pub fn is_blank(&self) -> bool {
         self.spans.iter().all(|s| s.start == s.end)
