@@ -897,6 +897,10 @@ fn process_chunk(ctx: &Ctx<'_>, chunk: &[u8], first_row: u64) -> ChunkResult {
                 let Some(c) = f.col else { continue };
                 let Some(raw) = rec.get_str(buf, chunk_str, c) else {
                     row_error = true;
+                    if f.required {
+                        row_issues.push(issue(row, f, plan, "required", Severity::Error, None, format!("\"{}\" is required; the row is too short to hold it — add the missing cells", f.field.name)));
+                    }
+
                     row_issues.push(issue(row, f, plan, "missing-cell", Severity::Error, None, format!("the row has {n} cells but the header has {}; the cell for \"{}\" is missing — add it", plan.ncols, f.field.name)));
                     continue;
                 };
@@ -1249,7 +1253,7 @@ fn run(
 
     let result: Result<Option<String>, DataError> = std::thread::scope(|s| {
         let (chunk_tx, chunk_rx) = crossbeam_channel::bounded::<(u64, u64, Vec<u8>)>(threads);
-        let (res_tx, res_rx) = crossbeam_channel::bounded::<(u64, ChunkResult)>(threads * 2);
+        let (res_tx, res_rx) = crossbeam_channel::bounded::<(u64, ChunkResult)>(threads);
         let (delim, quote, term) = (ctx.delim, ctx.quote, ctx.term);
         let reader = s.spawn(move || -> Result<Option<String>, DataError> {
             let mut seq = 0u64;
