@@ -1059,6 +1059,14 @@ fn process_chunk(ctx: &Ctx<'_>, chunk: &[u8], first_row: u64) -> ChunkResult {
                         }
                         let shown = neutral.as_deref().unwrap_or(fin);
                         write_csv_field(&mut res.clean, shown);
+                        let unchanged = fix_used[fi].is_none()
+                            && f.col.is_some()
+                            && origs[fi].as_deref() == Some(shown);
+                        if unchanged {
+                            // Compact form: the original value, unchanged and unfixed.
+                            write_json_str(&mut res.lineage, shown);
+                            continue;
+                        }
                         res.lineage.push(b'[');
                         match (&origs[fi], f.col) {
                             (Some(o), Some(_)) => write_json_str(&mut res.lineage, o),
@@ -1353,7 +1361,7 @@ fn run(
                 "source": {"file": path.display().to_string(), "sha256": sha, "rows": rows},
                 "columns": cols,
                 "fixes": plan.fixes.labels,
-                "cells": "each row line lists, per field in this order, [original value, index of the fix applied or null, final value]"
+                "cells": "each row line lists, per field in this order, either one string (the original value, exported unchanged, no fix) or [original value, index of the fix applied or null, final value]"
             });
             writeln!(lf, "{head}").map_err(ioe)?;
             Some(ExportSummary {

@@ -421,9 +421,7 @@ impl Input {
                     if cur_row != Some(r) {
                         if let Some(prev) = cur_row {
                             write_csv_row(&mut csv, &row);
-                            for _ in prev + 1..r {
-                                csv.push(b'\n');
-                            }
+                            csv.resize(csv.len() + (r - prev - 1) as usize, b'\n');
                         } else {
                             let _ = first;
                         }

@@ -245,10 +245,7 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
     let v = value.trim();
     // Split off an extension: "x123", "ext 123", "ext. 123", "#123".
     let lower = v.to_ascii_lowercase();
-    let (main, ext) = match lower
-        .find("ext")
-        .or_else(|| lower.find(|c: char| c == 'x' || c == '#'))
-    {
+    let (main, ext) = match lower.find("ext").or_else(|| lower.find(['x', '#'])) {
         Some(i) => {
             let ext: String = lower[i..].chars().filter(char::is_ascii_digit).collect();
             (&v[..i], ext)

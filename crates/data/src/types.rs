@@ -54,9 +54,9 @@ impl Typed {
 }
 
 /// Validate a strftime-style format string.
-pub fn check_strftime(fmt: &str) -> Result<(), ()> {
+pub fn check_strftime(fmt: &str) -> Result<(), String> {
     if fmt.is_empty() || StrftimeItems::new(fmt).any(|i| matches!(i, Item::Error)) {
-        Err(())
+        Err(format!("\"{fmt}\" is not a strftime date format"))
     } else {
         Ok(())
     }
