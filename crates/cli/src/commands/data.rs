@@ -169,7 +169,7 @@ impl InputArgs {
         let progress: Option<Box<dyn Fn(u64, u64) + Send + Sync>> =
             if size > 32 << 20 && std::io::stderr().is_terminal() {
                 Some(Box::new(|done, total| {
-                    let pct = if total == 0 { 100 } else { done * 100 / total };
+                    let pct = (done * 100).checked_div(total).unwrap_or(100);
                     eprint!(
                         "\rchecking… {pct:>3}% ({} of {} MB)",
                         done >> 20,
