@@ -227,7 +227,7 @@ fn export_rejects_error_rows_with_reasons_and_neutralises_formulas() {
     let rejected = std::fs::read_to_string(&paths.rejected).unwrap();
     assert!(rejected.starts_with("row,reasons,Account Name"));
     assert!(
-        rejected.contains("4,account_name: \"account_name\" is required"),
+        rejected.contains("\n4,\"account_name: \"\"account_name\"\" is required"),
         "{rejected}"
     );
 }
