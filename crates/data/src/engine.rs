@@ -1,0 +1,1552 @@
+//! The check/export pipeline: header matching, per-cell rules, duplicate keys, and the
+//! multi-threaded streaming driver (a reader thread cuts record-aligned chunks, workers check
+//! them, the caller's thread merges results in row order).
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+
+use crate::fixes::{FixIndex, Fixes};
+use crate::input::{Input, OpenOptions};
+use crate::map::{BlankMeans, DataMap, Field, FieldType, OnUnknown};
+use crate::normalize::Normalizer;
+use crate::parse::{count_records, parse_records_term, Record};
+use crate::report::{ColumnMatch, Issue, Report, Severity, Tally};
+use crate::types::{self, EnumEntry, Typed};
+use crate::DataError;
+
+/// Options of a check or an export.
+#[derive(Default)]
+pub struct CheckOptions {
+    pub open: OpenOptions,
+    /// Worker threads (default: the number of cores).
+    pub threads: Option<usize>,
+    /// Called from time to time with (bytes read, file size).
+    pub progress: Option<Box<dyn Fn(u64, u64) + Send + Sync>>,
+}
+
+/// Where an export writes.
+#[derive(Debug, Clone)]
+pub struct ExportPaths {
+    pub clean: PathBuf,
+    pub rejected: PathBuf,
+    pub lineage: PathBuf,
+}
+
+impl ExportPaths {
+    /// `clean.csv` → `clean.rejected.csv`, `clean.lineage.jsonl`.
+    pub fn beside(clean: &Path) -> ExportPaths {
+        let stem = clean.with_extension("");
+        let s = stem.display().to_string();
+        ExportPaths {
+            clean: clean.to_path_buf(),
+            rejected: PathBuf::from(format!("{s}.rejected.csv")),
+            lineage: PathBuf::from(format!("{s}.lineage.jsonl")),
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportSummary {
+    pub clean_rows: u64,
+    pub rejected_rows: u64,
+    pub blank_rows_skipped: u64,
+    pub neutralised_cells: u64,
+    pub clean: String,
+    pub rejected: String,
+    pub lineage: String,
+}
+
+/// Squash a header for matching: lower case, letters and digits only.
+pub fn header_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+struct CField {
+    field: Field,
+    col: Option<usize>,
+    normalizers: Vec<Normalizer>,
+    regex: Option<Regex>,
+    enum_entries: Option<Vec<EnumEntry>>,
+    min: Option<Typed>,
+    max: Option<Typed>,
+    missing: Vec<String>,
+    required: bool,
+    blank: Option<BlankMeans>,
+    on_unknown: OnUnknown,
+    unique: bool,
+    /// Output the canonical typed form (dates as ISO, numbers plain).
+    canonical_out: bool,
+}
+
+pub(crate) struct Plan {
+    fields: Vec<CField>,
+    header: Vec<String>,
+    ncols: usize,
+    dup_groups: Vec<Vec<usize>>,
+    pk: Vec<usize>,
+    fixes: FixIndex,
+    has_unique: bool,
+}
+
+/// Match the file's columns to the map's fields.
+pub fn match_columns(
+    header: &[String],
+    map: &DataMap,
+) -> (Vec<Option<usize>>, Vec<ColumnMatch>, Vec<Issue>) {
+    let mut field_col: Vec<Option<usize>> = vec![None; map.fields.len()];
+    let mut cols = Vec::new();
+    let mut issues = Vec::new();
+    let mut seen_headers: HashMap<String, usize> = HashMap::new();
+    let keys: Vec<Vec<String>> = map
+        .fields
+        .iter()
+        .map(|f| {
+            let mut k = vec![header_key(&f.name)];
+            k.extend(f.source_names.iter().map(|s| header_key(s)));
+            if let Some(t) = &f.title {
+                k.push(header_key(t));
+            }
+            k
+        })
+        .collect();
+    for (ci, h) in header.iter().enumerate() {
+        let hk = header_key(h);
+        let col_name = if h.trim().is_empty() {
+            format!("column {}", ci + 1)
+        } else {
+            h.clone()
+        };
+        if h.trim().is_empty() {
+            issues.push(Issue {
+                row: 1,
+                column: Some(col_name.clone()),
+                field: None,
+                rule: "blank-header".into(),
+                severity: Severity::Review,
+                value: None,
+                message: format!(
+                    "column {} has no header; give it a name or delete it if it is empty",
+                    ci + 1
+                ),
+            });
+        }
+        if let Some(prev) = seen_headers.get(&hk) {
+            if !hk.is_empty() {
+                issues.push(Issue {
+                    row: 1,
+                    column: Some(col_name.clone()),
+                    field: None,
+                    rule: "duplicate-header".into(),
+                    severity: Severity::Error,
+                    value: Some(h.clone()),
+                    message: format!(
+                        "the header \"{h}\" appears twice (columns {} and {}); rename or delete one of them",
+                        prev + 1,
+                        ci + 1
+                    ),
+                });
+            }
+        } else {
+            seen_headers.insert(hk.clone(), ci);
+        }
+        let found = keys
+            .iter()
+            .position(|ks| !hk.is_empty() && ks.contains(&hk));
+        match found {
+            Some(fi) if field_col[fi].is_none() => {
+                field_col[fi] = Some(ci);
+                cols.push(ColumnMatch {
+                    column: col_name,
+                    index: ci,
+                    field: Some(map.fields[fi].name.clone()),
+                    suggestion: None,
+                });
+            }
+            Some(_) => {
+                cols.push(ColumnMatch {
+                    column: col_name,
+                    index: ci,
+                    field: None,
+                    suggestion: None,
+                });
+            }
+            None => {
+                // Fuzzy suggestion among fields not matched yet.
+                let mut best: Option<(usize, f64)> = None;
+                for (fi, ks) in keys.iter().enumerate() {
+                    for k in ks {
+                        let s = strsim::jaro_winkler(&hk, k);
+                        if s > best.map_or(0.0, |b| b.1) {
+                            best = Some((fi, s));
+                        }
+                    }
+                }
+                let suggestion = best
+                    .filter(|b| b.1 >= 0.8 && !hk.is_empty())
+                    .map(|b| map.fields[b.0].name.clone());
+                if !h.trim().is_empty() {
+                    let hint = match &suggestion {
+                        Some(s) => format!("; it looks like field \"{s}\": add \"{h}\" to that field's sourceNames"),
+                        None => "; add it to a field's sourceNames if it should be imported".into(),
+                    };
+                    issues.push(Issue {
+                        row: 1,
+                        column: Some(col_name.clone()),
+                        field: None,
+                        rule: "unmapped-column".into(),
+                        severity: Severity::Review,
+                        value: None,
+                        message: format!("the column \"{h}\" is not in the data map and will not be imported{hint}"),
+                    });
+                }
+                cols.push(ColumnMatch {
+                    column: col_name,
+                    index: ci,
+                    field: None,
+                    suggestion,
+                });
+            }
+        }
+    }
+    for (fi, f) in map.fields.iter().enumerate() {
+        if field_col[fi].is_none() {
+            let required = f.constraints.required;
+            let names: Vec<&str> = std::iter::once(f.name.as_str())
+                .chain(f.source_names.iter().map(String::as_str))
+                .collect();
+            issues.push(Issue {
+                row: 1,
+                column: None,
+                field: Some(f.name.clone()),
+                rule: "missing-column".into(),
+                severity: if required {
+                    Severity::Error
+                } else {
+                    Severity::Review
+                },
+                value: None,
+                message: format!(
+                    "no column for field \"{}\"{}; add a column headed {}",
+                    f.name,
+                    if required { " (required)" } else { "" },
+                    names
+                        .iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            });
+        }
+    }
+    (field_col, cols, issues)
+}
+
+impl Plan {
+    pub(crate) fn new(
+        map: &DataMap,
+        header: &[String],
+        fixes: &Fixes,
+    ) -> Result<(Plan, Vec<ColumnMatch>, Vec<Issue>), DataError> {
+        let (field_col, cols, issues) = match_columns(header, map);
+        let mut fields = Vec::new();
+        for (fi, f) in map.fields.iter().enumerate() {
+            let regex = match (&f.constraints.pattern, f.field_type) {
+                (Some(p), FieldType::String) => Some(Regex::new(&format!("^(?:{p})$")).map_err(
+                    |e| DataError::Map {
+                        path: format!("fields[{fi}].constraints.pattern"),
+                        message: e.to_string(),
+                    },
+                )?),
+                _ => None,
+            };
+            let enum_entries = f
+                .constraints
+                .enum_values
+                .as_ref()
+                .map(|vs| vs.iter().filter_map(|v| types::enum_value(f, v)).collect());
+            let normalizers = f
+                .normalize
+                .as_ref()
+                .map(|n| {
+                    n.to_vec()
+                        .iter()
+                        .filter_map(|s| Normalizer::parse(s))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let pk = map
+                .primary_key
+                .as_ref()
+                .map(|p| p.to_vec())
+                .unwrap_or_default();
+            let in_pk = pk.contains(&f.name);
+            fields.push(CField {
+                col: field_col[fi],
+                normalizers,
+                regex,
+                enum_entries,
+                min: f
+                    .constraints
+                    .minimum
+                    .as_ref()
+                    .and_then(|v| types::bound_value(f, v)),
+                max: f
+                    .constraints
+                    .maximum
+                    .as_ref()
+                    .and_then(|v| types::bound_value(f, v)),
+                missing: f
+                    .missing_values
+                    .clone()
+                    .unwrap_or_else(|| map.missing_values.clone()),
+                required: f.constraints.required || in_pk,
+                blank: f.blank_means,
+                on_unknown: f.on_unknown.unwrap_or_default(),
+                unique: f.constraints.unique,
+                canonical_out: !matches!(f.field_type, FieldType::String | FieldType::Any),
+                field: f.clone(),
+            });
+        }
+        let dup_groups = map
+            .duplicate_keys
+            .iter()
+            .map(|g| g.iter().filter_map(|n| map.field_index(n)).collect())
+            .collect();
+        let pk: Vec<usize> = map
+            .primary_key
+            .as_ref()
+            .map(|p| {
+                p.to_vec()
+                    .iter()
+                    .filter_map(|n| map.field_index(n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let has_unique = fields.iter().any(|f| f.unique) || !pk.is_empty();
+        Ok((
+            Plan {
+                fields,
+                header: header.to_vec(),
+                ncols: header.len(),
+                dup_groups,
+                pk,
+                fixes: FixIndex::new(fixes, map),
+                has_unique,
+            },
+            cols,
+            issues,
+        ))
+    }
+}
+
+/// A key to be checked against every earlier row (duplicate keys, unique, primary key).
+#[derive(Debug, Clone, Copy)]
+enum KeyKind {
+    Duplicate(u16),
+    Unique(u16),
+    Primary,
+}
+
+struct RowOut {
+    row: u64,
+    clean: (usize, usize),
+    lineage: (usize, usize),
+    orig: (usize, usize),
+    rejected: bool,
+    blank: bool,
+}
+
+#[derive(Default)]
+struct ChunkResult {
+    rows: u64,
+    bytes: u64,
+    issues: Vec<Issue>,
+    keys: Vec<(u64, KeyKind, u64)>,
+    // Export only.
+    outs: Vec<RowOut>,
+    clean: Vec<u8>,
+    lineage: Vec<u8>,
+    rejected: Vec<u8>,
+    orig: Vec<u8>,
+    neutralised: u64,
+}
+
+struct Ctx<'a> {
+    plan: &'a Plan,
+    delim: u8,
+    quote: u8,
+    term: u8,
+    export: bool,
+}
+
+fn issue(
+    row: u64,
+    f: &CField,
+    plan: &Plan,
+    rule: &str,
+    sev: Severity,
+    value: Option<&str>,
+    message: String,
+) -> Issue {
+    Issue {
+        row,
+        column: f.col.and_then(|c| plan.header.get(c).cloned()),
+        field: Some(f.field.name.clone()),
+        rule: rule.into(),
+        severity: sev,
+        value: value.map(str::to_string),
+        message,
+    }
+}
+
+/// Cell outcome: the final value (normalised) and whether it failed.
+struct Cell {
+    missing: bool,
+    error: bool,
+    typed: Option<Typed>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_cell(
+    ctx: &Ctx<'_>,
+    fi: usize,
+    f: &CField,
+    row: u64,
+    value: &str,
+    out: &mut String,
+    issues: &mut Vec<Issue>,
+    memo: &mut Memo,
+) -> Cell {
+    let plan = ctx.plan;
+    out.clear();
+    if f.missing.iter().any(|m| m == value) {
+        let sev_rule = match (f.required, f.blank) {
+            (_, Some(BlankMeans::NeedsReview)) => Some((Severity::Review, "needs-review")),
+            (true, _) | (false, Some(BlankMeans::Error)) => Some((Severity::Error, "required")),
+            _ => None,
+        };
+        let mut error = false;
+        if let Some((sev, rule)) = sev_rule {
+            error = sev == Severity::Error;
+            let msg = if sev == Severity::Review {
+                format!("\"{}\" is blank; a blank here needs review: enter the value or confirm it is unknown", f.field.name)
+            } else {
+                format!("\"{}\" is required; enter a value", f.field.name)
+            };
+            issues.push(issue(row, f, plan, rule, sev, Some(value), msg));
+        }
+        return Cell {
+            missing: true,
+            error,
+            typed: None,
+        };
+    }
+    // Type.
+    let date_reading = plan.fixes.date_reading[fi]
+        .as_ref()
+        .map(|(f, _)| f.as_str());
+    let typed = if f.field.field_type == FieldType::Date
+        && (date_reading.is_some() || !f.field.date_formats.is_empty())
+    {
+        let formats: Vec<&str> = match date_reading {
+            Some(fmt) => vec![fmt],
+            None => f.field.date_formats.iter().map(String::as_str).collect(),
+        };
+        let mut readings: Vec<(chrono::NaiveDate, &str)> = Vec::new();
+        for fmt in &formats {
+            if let Some(d) = types::parse_date_with(value.trim(), fmt) {
+                if !readings.iter().any(|(r, _)| *r == d) {
+                    readings.push((d, fmt));
+                }
+            }
+        }
+        if readings.len() > 1 {
+            let list = readings
+                .iter()
+                .map(|(d, fmt)| format!("{d} ({fmt})"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            issues.push(issue(
+                row,
+                f,
+                plan,
+                "ambiguous-date",
+                Severity::Review,
+                Some(value),
+                format!("\"{value}\" can be read as {list}; choose one reading for the file with `finishline data fix date-reading`, or fix the cell"),
+            ));
+        }
+        readings.first().map(|(d, _)| Typed::Date(*d))
+    } else {
+        types::cast(&f.field, value)
+    };
+    let Some(typed) = typed else {
+        let hint = match f.field.field_type {
+            FieldType::Date => match f.field.format.as_deref() {
+                None | Some("default") if f.field.date_formats.is_empty() => {
+                    "write the date as YYYY-MM-DD, such as 2025-03-31".to_string()
+                }
+                _ => format!(
+                    "write the date as {}",
+                    if f.field.date_formats.is_empty() {
+                        f.field.format.clone().unwrap_or_default()
+                    } else {
+                        f.field.date_formats.join(" or ")
+                    }
+                ),
+            },
+            FieldType::Integer => "enter a whole number".into(),
+            FieldType::Number => "enter a number".into(),
+            FieldType::Boolean => "enter true or false".into(),
+            t => format!("enter a {}", t.as_str()),
+        };
+        issues.push(issue(
+            row,
+            f,
+            plan,
+            "type",
+            Severity::Error,
+            Some(value),
+            format!(
+                "\"{value}\" is not a {}; {hint}",
+                f.field.field_type.as_str()
+            ),
+        ));
+        return Cell {
+            missing: false,
+            error: true,
+            typed: None,
+        };
+    };
+    let mut error = false;
+    // Constraints.
+    if let Some(entries) = &f.enum_entries {
+        let ok = match typed {
+            Typed::Str => entries.iter().any(|e| e.text == value),
+            _ => entries.iter().any(|e| e.typed.eq_typed(&typed)),
+        };
+        if !ok {
+            let lower = value.trim().to_lowercase();
+            let best = entries
+                .iter()
+                .map(|e| (e, strsim::jaro_winkler(&lower, &e.text.to_lowercase())))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .filter(|b| b.1 >= 0.8)
+                .map(|b| format!(" Did you mean \"{}\"?", b.0.text))
+                .unwrap_or_default();
+            let allowed = entries
+                .iter()
+                .map(|e| e.text.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sev = if f.on_unknown == OnUnknown::Review {
+                Severity::Review
+            } else {
+                Severity::Error
+            };
+            error |= sev == Severity::Error;
+            issues.push(issue(
+                row,
+                f,
+                plan,
+                "enum",
+                sev,
+                Some(value),
+                format!("\"{value}\" is not one of the allowed values ({allowed}); use one of them or map it with `finishline data fix map-value`.{best}"),
+            ));
+        }
+    }
+    if let Some(re) = &f.regex {
+        if !re.is_match(value) {
+            error = true;
+            let what = if f.normalizers.contains(&Normalizer::Email) {
+                "an e-mail address such as name@example.com".to_string()
+            } else {
+                format!(
+                    "text matching {}",
+                    f.field.constraints.pattern.as_deref().unwrap_or("")
+                )
+            };
+            issues.push(issue(
+                row,
+                f,
+                plan,
+                "pattern",
+                Severity::Error,
+                Some(value),
+                format!("\"{value}\" is not {what}; correct it"),
+            ));
+        }
+    }
+    if f.field.field_type == FieldType::String {
+        let n = value.chars().count();
+        if let Some(min) = f.field.constraints.min_length {
+            if n < min {
+                error = true;
+                issues.push(issue(
+                    row,
+                    f,
+                    plan,
+                    "minLength",
+                    Severity::Error,
+                    Some(value),
+                    format!("\"{value}\" is {n} characters long; it needs at least {min}"),
+                ));
+            }
+        }
+        if let Some(max) = f.field.constraints.max_length {
+            if n > max {
+                error = true;
+                issues.push(issue(
+                    row,
+                    f,
+                    plan,
+                    "maxLength",
+                    Severity::Error,
+                    Some(value),
+                    format!("\"{value}\" is {n} characters long; shorten it to at most {max}"),
+                ));
+            }
+        }
+    }
+    if let Some(min) = &f.min {
+        if typed.lt(min) || matches!(typed, Typed::Num(n) if n.is_nan()) {
+            error = true;
+            issues.push(issue(
+                row,
+                f,
+                plan,
+                "minimum",
+                Severity::Error,
+                Some(value),
+                format!(
+                    "\"{value}\" is below the minimum {}",
+                    f.field
+                        .constraints
+                        .minimum
+                        .as_ref()
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    if let Some(max) = &f.max {
+        if typed.gt(max) || matches!(typed, Typed::Num(n) if n.is_nan()) {
+            error = true;
+            issues.push(issue(
+                row,
+                f,
+                plan,
+                "maximum",
+                Severity::Error,
+                Some(value),
+                format!(
+                    "\"{value}\" is above the maximum {}",
+                    f.field
+                        .constraints
+                        .maximum
+                        .as_ref()
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    // Normalise.
+    if f.normalizers.is_empty() {
+        if f.canonical_out && ctx.export {
+            out.push_str(&typed.canonical(value));
+        } else {
+            out.push_str(value);
+        }
+    } else {
+        let problem = memo.normalise(&f.normalizers, value, out);
+        if let Some(p) = problem {
+            if !error {
+                issues.push(issue(
+                    row,
+                    f,
+                    plan,
+                    p.rule,
+                    Severity::Review,
+                    Some(value),
+                    p.message,
+                ));
+            }
+        }
+    }
+    Cell {
+        missing: false,
+        error,
+        typed: Some(typed),
+    }
+}
+
+/// A per-worker, per-field cache of normalised values: customer columns such as country,
+/// owner or status repeat a few values; the cache switches itself off when values do not repeat.
+#[derive(Default)]
+struct Memo {
+    map: HashMap<String, (String, Option<crate::normalize::NormalizeProblem>)>,
+    lookups: u64,
+    hits: u64,
+    off: bool,
+    cur: String,
+}
+
+impl Memo {
+    const CAP: usize = 4096;
+
+    fn normalise(
+        &mut self,
+        ns: &[Normalizer],
+        value: &str,
+        out: &mut String,
+    ) -> Option<crate::normalize::NormalizeProblem> {
+        if !self.off {
+            self.lookups += 1;
+            if let Some((v, p)) = self.map.get(value) {
+                self.hits += 1;
+                out.clear();
+                out.push_str(v);
+                return p.clone();
+            }
+            if self.lookups == 2000 && self.hits * 2 < self.lookups {
+                self.off = true;
+                self.map = HashMap::new();
+            }
+        }
+        let mut problem = None;
+        self.cur.clear();
+        self.cur.push_str(value);
+        for n in ns {
+            if let Err(p) = n.apply(&self.cur, out) {
+                problem.get_or_insert(p);
+            }
+            std::mem::swap(&mut self.cur, out);
+        }
+        std::mem::swap(&mut self.cur, out);
+        if !self.off && self.map.len() < Self::CAP {
+            self.map
+                .insert(value.to_string(), (out.clone(), problem.clone()));
+        }
+        problem
+    }
+}
+
+fn hash128(s: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(s.as_bytes())
+}
+
+/// Formula-injection guard: a cell starting with = + - @ tab or CR gets a leading apostrophe,
+/// unless it is a plain number ("-12.5", "+4912345678").
+pub fn neutralise(v: &str) -> Option<String> {
+    let first = v.as_bytes().first()?;
+    if !matches!(first, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') {
+        return None;
+    }
+    if matches!(first, b'+' | b'-') {
+        let rest = &v[1..];
+        if !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|c| c.is_ascii_digit() || c == b'.' || c == b' ')
+            && rest.bytes().next().is_some_and(|c| c.is_ascii_digit())
+        {
+            // A number, or a phone such as "+12015550123 x45" (below).
+            return None;
+        }
+        if first == &b'+'
+            && rest.split_once(" x").is_some_and(|(a, b)| {
+                a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+            })
+        {
+            return None;
+        }
+    }
+    Some(format!("'{v}"))
+}
+
+fn write_csv_field(out: &mut Vec<u8>, v: &str) {
+    if v.bytes().any(|c| matches!(c, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for c in v.bytes() {
+            if c == b'"' {
+                out.push(b'"');
+            }
+            out.push(c);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(v.as_bytes());
+    }
+}
+
+fn write_json_str(out: &mut Vec<u8>, v: &str) {
+    // serde_json escapes correctly; writing to a Vec cannot fail.
+    if serde_json::to_writer(&mut *out, v).is_err() {
+        out.extend_from_slice(b"\"\"");
+    }
+}
+
+fn process_chunk(ctx: &Ctx<'_>, chunk: &[u8], first_row: u64) -> ChunkResult {
+    let plan = ctx.plan;
+    let mut res = ChunkResult {
+        bytes: chunk.len() as u64,
+        ..ChunkResult::default()
+    };
+    let mut local = 0u64;
+    let mut norm = String::new();
+    let mut finals: Vec<String> = vec![String::new(); plan.fields.len()];
+    let mut origs: Vec<Option<String>> = vec![None; plan.fields.len()];
+    let mut fix_used: Vec<Option<usize>> = vec![None; plan.fields.len()];
+    let mut missing: Vec<bool> = vec![false; plan.fields.len()];
+    let mut typed_vals: Vec<Option<Typed>> = vec![None; plan.fields.len()];
+    let mut keybuf = String::new();
+    let mut row_issues: Vec<Issue> = Vec::new();
+    let chunk_str = std::str::from_utf8(chunk).ok();
+    let mut memo: Vec<Memo> = (0..plan.fields.len()).map(|_| Memo::default()).collect();
+    parse_records_term(
+        chunk,
+        ctx.delim,
+        ctx.quote,
+        ctx.term,
+        |rec: &Record, buf: &[u8]| {
+            let row = first_row + local + 2;
+            local += 1;
+            row_issues.clear();
+            if rec.is_blank() {
+                row_issues.push(Issue {
+                    row,
+                    column: None,
+                    field: None,
+                    rule: "blank-row".into(),
+                    severity: Severity::Review,
+                    value: None,
+                    message:
+                        "the row is blank; it will be skipped on export (delete it to silence this)"
+                            .into(),
+                });
+                res.issues.append(&mut row_issues);
+                if ctx.export {
+                    res.outs.push(RowOut {
+                        row,
+                        clean: (0, 0),
+                        lineage: (0, 0),
+                        orig: (0, 0),
+                        rejected: false,
+                        blank: true,
+                    });
+                }
+                return;
+            }
+            let mut row_error = false;
+            if rec.unclosed_quote {
+                row_error = true;
+                row_issues.push(Issue {
+                row,
+                column: None,
+                field: None,
+                rule: "unclosed-quote".into(),
+                severity: Severity::Error,
+                value: None,
+                message: "a quoted value is never closed, so the rest of the file was read as one cell; add the missing closing quote".into(),
+            });
+            }
+            if rec.embedded_newline {
+                row_issues.push(Issue {
+                row,
+                column: None,
+                field: None,
+                rule: "embedded-newline".into(),
+                severity: Severity::Review,
+                value: None,
+                message: "a cell of this row holds a line break; check it was meant (export keeps it, quoted)".into(),
+            });
+            }
+            let n = rec.len();
+            if n > plan.ncols {
+                for c in plan.ncols..n {
+                    let v = String::from_utf8_lossy(rec.get(buf, c).unwrap_or(b"")).into_owned();
+                    row_error = true;
+                    row_issues.push(Issue {
+                    row,
+                    column: Some(format!("column {}", c + 1)),
+                    field: None,
+                    rule: "extra-cell".into(),
+                    severity: Severity::Error,
+                    message: format!("the row has {n} cells but the header has {}; a value is probably split by an unquoted delimiter — quote it or remove the extra cell", plan.ncols),
+                    value: Some(v),
+                });
+                }
+            }
+            for (fi, f) in plan.fields.iter().enumerate() {
+                finals[fi].clear();
+                origs[fi] = None;
+                fix_used[fi] = None;
+                missing[fi] = true;
+                typed_vals[fi] = None;
+                let Some(c) = f.col else { continue };
+                let Some(raw) = rec.get_str(buf, chunk_str, c) else {
+                    row_error = true;
+                    if f.required {
+                        row_issues.push(issue(row, f, plan, "required", Severity::Error, None, format!("\"{}\" is required; the row is too short to hold it — add the missing cells", f.field.name)));
+                    }
+
+                    row_issues.push(issue(row, f, plan, "missing-cell", Severity::Error, None, format!("the row has {n} cells but the header has {}; the cell for \"{}\" is missing — add it", plan.ncols, f.field.name)));
+                    continue;
+                };
+                let text: std::borrow::Cow<'_, str> = match raw {
+                    Ok(s) => s.into(),
+                    Err(raw) => {
+                        let s = String::from_utf8_lossy(raw);
+                        row_issues.push(issue(row, f, plan, "encoding", Severity::Review, Some(&s), "the cell has bytes that are not valid text (UTF-8); check the characters marked �".into()));
+                        s
+                    }
+                };
+                let mut value: &str = &text;
+                if !plan.fixes.is_empty() {
+                    if let Some((v, i)) = plan.fixes.cells.get(&(row, fi)) {
+                        value = v;
+                        fix_used[fi] = Some(*i);
+                    } else if let Some((v, i)) = plan.fixes.map_values[fi].get(value) {
+                        value = v;
+                        fix_used[fi] = Some(*i);
+                    } else if let Some((v, i)) = &plan.fixes.fill[fi] {
+                        if f.missing.iter().any(|m| m == value) {
+                            value = v;
+                            fix_used[fi] = Some(*i);
+                        }
+                    }
+                    if fix_used[fi].is_none() {
+                        if let Some((_, i)) = &plan.fixes.date_reading[fi] {
+                            fix_used[fi] = Some(*i);
+                        }
+                    }
+                }
+                let cell = check_cell(
+                    ctx,
+                    fi,
+                    f,
+                    row,
+                    value,
+                    &mut norm,
+                    &mut row_issues,
+                    &mut memo[fi],
+                );
+                row_error |= cell.error;
+                missing[fi] = cell.missing;
+                typed_vals[fi] = cell.typed;
+                std::mem::swap(&mut finals[fi], &mut norm);
+                if ctx.export {
+                    origs[fi] = Some(text.into_owned());
+                }
+            }
+            // Keys checked against all earlier rows by the merger.
+            for (g, group) in plan.dup_groups.iter().enumerate() {
+                keybuf.clear();
+                let mut complete = true;
+                for (k, &fi) in group.iter().enumerate() {
+                    if missing[fi] {
+                        complete = false;
+                        break;
+                    }
+                    if k > 0 {
+                        keybuf.push('\u{1f}');
+                    }
+                    let f = &plan.fields[fi];
+                    match f.normalizers.last() {
+                        Some(n) => n.key(&finals[fi], &mut keybuf),
+                        None => Normalizer::Lower.key(finals[fi].trim(), &mut keybuf),
+                    }
+                }
+                if complete && !keybuf.is_empty() {
+                    res.keys
+                        .push((row, KeyKind::Duplicate(g as u16), hash128(&keybuf)));
+                }
+            }
+            if plan.has_unique {
+                for (fi, f) in plan.fields.iter().enumerate() {
+                    if f.unique && !missing[fi] {
+                        if let Some(t) = &typed_vals[fi] {
+                            let raw_final = finals[fi].clone();
+                            let key = format!("{fi}\u{1f}{}", t.canonical(&raw_final));
+                            res.keys
+                                .push((row, KeyKind::Unique(fi as u16), hash128(&key)));
+                        }
+                    }
+                }
+                if !plan.pk.is_empty() {
+                    keybuf.clear();
+                    for &fi in &plan.pk {
+                        keybuf.push_str(
+                            &typed_vals[fi]
+                                .as_ref()
+                                .map(|t| t.canonical(&finals[fi]))
+                                .unwrap_or_default(),
+                        );
+                        keybuf.push('\u{1f}');
+                    }
+                    res.keys.push((row, KeyKind::Primary, hash128(&keybuf)));
+                }
+            }
+            if ctx.export {
+                let orig_start = res.orig.len();
+                if plan.has_unique || row_error {
+                    let reasons: Vec<String> = row_issues
+                        .iter()
+                        .filter(|i| i.severity == Severity::Error)
+                        .map(|i| {
+                            format!(
+                                "{}: {}",
+                                i.field.as_deref().or(i.column.as_deref()).unwrap_or("row"),
+                                i.message
+                            )
+                        })
+                        .collect();
+                    let target = if row_error {
+                        &mut res.rejected
+                    } else {
+                        &mut res.orig
+                    };
+                    let start = target.len();
+                    target.extend_from_slice(row.to_string().as_bytes());
+                    target.push(b',');
+                    write_csv_field(target, &reasons.join("; "));
+                    for c in 0..rec.len() {
+                        target.push(b',');
+                        write_csv_field(
+                            target,
+                            &String::from_utf8_lossy(rec.get(buf, c).unwrap_or(b"")),
+                        );
+                    }
+                    target.push(b'\n');
+                    let _ = start;
+                }
+                let orig_end = res.orig.len();
+                if row_error {
+                    res.outs.push(RowOut {
+                        row,
+                        clean: (0, 0),
+                        lineage: (0, 0),
+                        orig: (0, 0),
+                        rejected: true,
+                        blank: false,
+                    });
+                } else {
+                    let cs = res.clean.len();
+                    let ls = res.lineage.len();
+                    res.lineage.extend_from_slice(b"\"source_row\":");
+                    res.lineage.extend_from_slice(row.to_string().as_bytes());
+                    res.lineage.extend_from_slice(b",\"cells\":[");
+                    for (fi, f) in plan.fields.iter().enumerate() {
+                        if fi > 0 {
+                            res.clean.push(b',');
+                            res.lineage.push(b',');
+                        }
+                        let fin = &finals[fi];
+                        let neutral = neutralise(fin);
+                        if neutral.is_some() {
+                            res.neutralised += 1;
+                        }
+                        let shown = neutral.as_deref().unwrap_or(fin);
+                        write_csv_field(&mut res.clean, shown);
+                        let unchanged = fix_used[fi].is_none()
+                            && f.col.is_some()
+                            && origs[fi].as_deref() == Some(shown);
+                        if unchanged {
+                            // Compact form: the original value, unchanged and unfixed.
+                            write_json_str(&mut res.lineage, shown);
+                            continue;
+                        }
+                        res.lineage.push(b'[');
+                        match (&origs[fi], f.col) {
+                            (Some(o), Some(_)) => write_json_str(&mut res.lineage, o),
+                            _ => res.lineage.extend_from_slice(b"null"),
+                        }
+                        res.lineage.push(b',');
+                        match fix_used[fi] {
+                            Some(i) => res.lineage.extend_from_slice(i.to_string().as_bytes()),
+                            None => res.lineage.extend_from_slice(b"null"),
+                        }
+                        res.lineage.push(b',');
+                        write_json_str(&mut res.lineage, shown);
+                        res.lineage.push(b']');
+                    }
+                    res.clean.push(b'\n');
+                    res.lineage.extend_from_slice(b"]}\n");
+                    res.outs.push(RowOut {
+                        row,
+                        clean: (cs, res.clean.len()),
+                        lineage: (ls, res.lineage.len()),
+                        orig: (orig_start, orig_end),
+                        rejected: false,
+                        blank: false,
+                    });
+                }
+            }
+            res.issues.append(&mut row_issues);
+        },
+    );
+    res.rows = local;
+    res
+}
+
+#[derive(Default)]
+struct IdHasher(u64);
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
+    }
+}
+type KeyMap = HashMap<u64, u32, BuildHasherDefault<IdHasher>>;
+
+struct Writers {
+    clean: std::io::BufWriter<std::fs::File>,
+    rejected: std::io::BufWriter<std::fs::File>,
+    lineage: std::io::BufWriter<std::fs::File>,
+    out_row: u64,
+    rejected_rows: u64,
+    blank: u64,
+    neutralised: u64,
+}
+
+fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, DataError> {
+    std::fs::File::create(path)
+        .map(|f| std::io::BufWriter::with_capacity(1 << 20, f))
+        .map_err(|e| DataError::Io {
+            path: path.display().to_string(),
+            source: e,
+        })
+}
+
+/// Check a file against a map, collecting every issue into the report.
+pub fn check(
+    path: &Path,
+    map: &DataMap,
+    fixes: &Fixes,
+    opts: &CheckOptions,
+) -> Result<Report, DataError> {
+    let mut issues = Vec::new();
+    let mut report = check_with(path, map, fixes, opts, &mut |i: &Issue| {
+        issues.push(i.clone())
+    })?;
+    report.issues = issues;
+    Ok(report)
+}
+
+/// Check a file against a map, handing each issue to `sink` in row order (memory stays flat).
+pub fn check_with(
+    path: &Path,
+    map: &DataMap,
+    fixes: &Fixes,
+    opts: &CheckOptions,
+    sink: &mut dyn FnMut(&Issue),
+) -> Result<Report, DataError> {
+    run(path, map, fixes, opts, sink, None).map(|(r, _)| r)
+}
+
+/// Export the clean file, the rejected rows and the lineage; returns the check report too.
+pub fn export(
+    path: &Path,
+    map: &DataMap,
+    fixes: &Fixes,
+    opts: &CheckOptions,
+    out: &ExportPaths,
+    sink: &mut dyn FnMut(&Issue),
+) -> Result<(Report, ExportSummary), DataError> {
+    let (r, s) = run(path, map, fixes, opts, sink, Some(out))?;
+    match s {
+        Some(s) => Ok((r, s)),
+        None => Err(DataError::Unusable {
+            path: path.display().to_string(),
+            message: "export produced nothing".into(),
+        }),
+    }
+}
+
+fn run(
+    path: &Path,
+    map: &DataMap,
+    fixes: &Fixes,
+    opts: &CheckOptions,
+    sink: &mut dyn FnMut(&Issue),
+    export: Option<&ExportPaths>,
+) -> Result<(Report, Option<ExportSummary>), DataError> {
+    fixes.validate(map)?;
+    let mut input = Input::open(path, &opts.open)?;
+    let info = input.info.clone();
+    let (plan, columns, header_issues) = Plan::new(map, &input.header, fixes)?;
+    let mut tally = Tally::default();
+    for i in &header_issues {
+        tally.add(i);
+        sink(i);
+    }
+    let mut writers = match export {
+        Some(p) => {
+            let mut w = Writers {
+                clean: create(&p.clean)?,
+                rejected: create(&p.rejected)?,
+                lineage: create(&p.lineage)?,
+                out_row: 1,
+                rejected_rows: 0,
+                blank: 0,
+                neutralised: 0,
+            };
+            let ioe = |e: std::io::Error| DataError::Io {
+                path: p.clean.display().to_string(),
+                source: e,
+            };
+            let names: Vec<&str> = map.fields.iter().map(|f| f.name.as_str()).collect();
+            let mut line = Vec::new();
+            for (i, n) in names.iter().enumerate() {
+                if i > 0 {
+                    line.push(b',');
+                }
+                write_csv_field(&mut line, n);
+            }
+            line.push(b'\n');
+            w.clean.write_all(&line).map_err(ioe)?;
+            let mut rej = b"row,reasons".to_vec();
+            for h in &input.header {
+                rej.push(b',');
+                write_csv_field(&mut rej, h);
+            }
+            rej.push(b'\n');
+            w.rejected.write_all(&rej).map_err(ioe)?;
+            Some(w)
+        }
+        None => None,
+    };
+    let ctx = Ctx {
+        plan: &plan,
+        delim: input.delim,
+        quote: input.quote,
+        term: input.term(),
+        export: export.is_some(),
+    };
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        })
+        .max(1);
+    let total = input.info.bytes;
+    let mut rows = 0u64;
+    let mut dup_maps: Vec<KeyMap> = (0..plan.dup_groups.len())
+        .map(|_| KeyMap::default())
+        .collect();
+    let mut uniq_maps: HashMap<u16, KeyMap> = HashMap::new();
+    let mut pk_map = KeyMap::default();
+    let mut done_bytes = 0u64;
+    let mut write_err: Option<DataError> = None;
+
+    let result: Result<Option<String>, DataError> = std::thread::scope(|s| {
+        let (chunk_tx, chunk_rx) = crossbeam_channel::bounded::<(u64, u64, Vec<u8>)>(threads);
+        let (res_tx, res_rx) = crossbeam_channel::bounded::<(u64, ChunkResult)>(threads);
+        let (delim, quote, term) = (ctx.delim, ctx.quote, ctx.term);
+        let reader = s.spawn(move || -> Result<Option<String>, DataError> {
+            let mut seq = 0u64;
+            let mut first_row = 0u64;
+            while let Some(chunk) = input.next_chunk()? {
+                let n = count_records(&chunk, delim, quote, term);
+                if chunk_tx.send((seq, first_row, chunk)).is_err() {
+                    break;
+                }
+                seq += 1;
+                first_row += n;
+            }
+            drop(chunk_tx);
+            Ok(input.sha256().map(str::to_string))
+        });
+        for _ in 0..threads {
+            let rx = chunk_rx.clone();
+            let tx = res_tx.clone();
+            let ctx = &ctx;
+            s.spawn(move || {
+                for (seq, first_row, chunk) in rx {
+                    let r = process_chunk(ctx, &chunk, first_row);
+                    drop(chunk);
+                    if tx.send((seq, r)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(chunk_rx);
+        drop(res_tx);
+        let mut pending: BTreeMap<u64, ChunkResult> = BTreeMap::new();
+        let mut next = 0u64;
+        for (seq, r) in res_rx {
+            pending.insert(seq, r);
+            while let Some(r) = pending.remove(&next) {
+                next += 1;
+                if next == 1 && r.bytes > 0 {
+                    // Size the key sets once from the first chunk: no rehash peaks later.
+                    let est = (total.saturating_mul(r.rows) / r.bytes).min(50_000_000) as usize;
+                    for m in dup_maps.iter_mut() {
+                        m.reserve(est + est / 8);
+                    }
+                }
+                rows += r.rows;
+                done_bytes += r.bytes;
+                if let Some(p) = &opts.progress {
+                    p(done_bytes.min(total), total);
+                }
+                merge_chunk(
+                    &plan,
+                    r,
+                    &mut dup_maps,
+                    &mut uniq_maps,
+                    &mut pk_map,
+                    &mut tally,
+                    sink,
+                    writers.as_mut(),
+                    &mut write_err,
+                );
+            }
+        }
+        match reader.join() {
+            Ok(r) => r,
+            Err(_) => Err(DataError::Unusable {
+                path: path.display().to_string(),
+                message: "the reader thread failed".into(),
+            }),
+        }
+    });
+    let sha = result?;
+    if let Some(e) = write_err {
+        return Err(e);
+    }
+    let summary = match (writers, export) {
+        (Some(mut w), Some(p)) => {
+            let ioe = |e: std::io::Error| DataError::Io {
+                path: p.clean.display().to_string(),
+                source: e,
+            };
+            w.clean.flush().map_err(ioe)?;
+            w.rejected.flush().map_err(ioe)?;
+            w.lineage.flush().map_err(ioe)?;
+            drop(w.lineage);
+            // The lineage header goes first: write it to a side file then concatenate cheaply
+            // would cost a copy; instead it is the last line, marked "source".
+            let mut lf = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&p.lineage)
+                .map_err(ioe)?;
+            let cols: Vec<serde_json::Value> = plan
+                .fields
+                .iter()
+                .map(|f| serde_json::json!({"field": f.field.name, "column": f.col.and_then(|c| plan.header.get(c).cloned())}))
+                .collect();
+            let head = serde_json::json!({
+                "source": {"file": path.display().to_string(), "sha256": sha, "rows": rows},
+                "columns": cols,
+                "fixes": plan.fixes.labels,
+                "cells": "each row line lists, per field in this order, either one string (the original value, exported unchanged, no fix) or [original value, index of the fix applied or null, final value]"
+            });
+            writeln!(lf, "{head}").map_err(ioe)?;
+            Some(ExportSummary {
+                clean_rows: w.out_row - 1,
+                rejected_rows: w.rejected_rows,
+                blank_rows_skipped: w.blank,
+                neutralised_cells: w.neutralised,
+                clean: p.clean.display().to_string(),
+                rejected: p.rejected.display().to_string(),
+                lineage: p.lineage.display().to_string(),
+            })
+        }
+        _ => None,
+    };
+    let report = Report {
+        file: path.display().to_string(),
+        sha256: sha,
+        input: info,
+        rows,
+        columns,
+        errors: tally.errors,
+        reviews: tally.reviews,
+        rows_with_errors: tally.rows_with_errors,
+        rows_with_reviews: tally.rows_with_reviews,
+        summary: tally.summary(),
+        issues: Vec::new(),
+    };
+    Ok((report, summary))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn merge_chunk(
+    plan: &Plan,
+    r: ChunkResult,
+    dup_maps: &mut [KeyMap],
+    uniq_maps: &mut HashMap<u16, KeyMap>,
+    pk_map: &mut KeyMap,
+    tally: &mut Tally,
+    sink: &mut dyn FnMut(&Issue),
+    writers: Option<&mut Writers>,
+    write_err: &mut Option<DataError>,
+) {
+    let mut extra: Vec<Issue> = Vec::new();
+    let mut newly_rejected: Vec<(u64, String)> = Vec::new();
+    for (row, kind, h) in r.keys {
+        match kind {
+            KeyKind::Duplicate(g) => {
+                let m = &mut dup_maps[g as usize];
+                match m.get(&h) {
+                    Some(first) => {
+                        let names: Vec<&str> = plan.dup_groups[g as usize]
+                            .iter()
+                            .map(|&fi| plan.fields[fi].field.name.as_str())
+                            .collect();
+                        let f0 = &plan.fields[plan.dup_groups[g as usize][0]];
+                        extra.push(Issue {
+                            row,
+                            column: f0.col.and_then(|c| plan.header.get(c).cloned()),
+                            field: Some(names.join("+")),
+                            rule: "duplicate-key".into(),
+                            severity: Severity::Review,
+                            value: None,
+                            message: format!("{} matches row {first} once normalised (\"ACME Inc.\" and \"Acme\" are the same); merge the two rows or tell them apart", names.join(" + ")),
+                        });
+                    }
+                    None => {
+                        m.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
+                    }
+                }
+            }
+            KeyKind::Unique(fi) => {
+                let m = uniq_maps.entry(fi).or_default();
+                if let Some(first) = m.get(&h) {
+                    let f = &plan.fields[fi as usize];
+                    let msg = format!("\"{}\" must be unique and repeats the value of row {first}; change one of them", f.field.name);
+                    newly_rejected.push((row, format!("{}: {msg}", f.field.name)));
+                    extra.push(issue(row, f, plan, "unique", Severity::Error, None, msg));
+                } else {
+                    m.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
+                }
+            }
+            KeyKind::Primary => {
+                if let Some(first) = pk_map.get(&h) {
+                    let names: Vec<&str> = plan
+                        .pk
+                        .iter()
+                        .map(|&fi| plan.fields[fi].field.name.as_str())
+                        .collect();
+                    let msg = format!(
+                        "the primary key ({}) repeats row {first}; keys must be unique",
+                        names.join(", ")
+                    );
+                    newly_rejected.push((row, msg.clone()));
+                    extra.push(Issue {
+                        row,
+                        column: None,
+                        field: Some(names.join("+")),
+                        rule: "primary-key".into(),
+                        severity: Severity::Error,
+                        value: None,
+                        message: msg,
+                    });
+                } else {
+                    pk_map.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
+                }
+            }
+        }
+    }
+    // Emit issues in row order.
+    let mut a = r.issues.into_iter().peekable();
+    let mut b = extra.into_iter().peekable();
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.row <= y.row,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let i = if take_a { a.next() } else { b.next() };
+        if let Some(i) = i {
+            tally.add(&i);
+            sink(&i);
+        }
+    }
+    if let Some(w) = writers {
+        if write_err.is_some() {
+            return;
+        }
+        let mut go = || -> std::io::Result<()> {
+            w.neutralised += r.neutralised;
+            w.rejected.write_all(&r.rejected)?;
+            let mut nr = newly_rejected.iter().peekable();
+            for o in &r.outs {
+                if o.blank {
+                    w.blank += 1;
+                    continue;
+                }
+                if o.rejected {
+                    w.rejected_rows += 1;
+                    continue;
+                }
+                let mut reasons = Vec::new();
+                while let Some((row, why)) = nr.peek() {
+                    if *row == o.row {
+                        reasons.push(why.clone());
+                        nr.next();
+                    } else if *row < o.row {
+                        nr.next();
+                    } else {
+                        break;
+                    }
+                }
+                if !reasons.is_empty() {
+                    w.rejected_rows += 1;
+                    let line = &r.orig[o.orig.0..o.orig.1];
+                    // Replace the (empty) reasons of the prepared line.
+                    let text = String::from_utf8_lossy(line);
+                    let (rowtxt, rest) = text.split_once(',').unwrap_or((&text, ""));
+                    let rest = rest
+                        .strip_prefix(',')
+                        .or_else(|| rest.strip_prefix("\"\","))
+                        .unwrap_or(rest);
+                    let mut out = Vec::new();
+                    out.extend_from_slice(rowtxt.as_bytes());
+                    out.push(b',');
+                    write_csv_field(&mut out, &reasons.join("; "));
+                    out.push(b',');
+                    out.extend_from_slice(rest.as_bytes());
+                    w.rejected.write_all(&out)?;
+                    continue;
+                }
+                w.clean.write_all(&r.clean[o.clean.0..o.clean.1])?;
+                w.lineage.write_all(b"{\"out_row\":")?;
+                w.out_row += 1;
+                w.lineage.write_all(w.out_row.to_string().as_bytes())?;
+                w.lineage.write_all(b",")?;
+                w.lineage.write_all(&r.lineage[o.lineage.0..o.lineage.1])?;
+            }
+            Ok(())
+        };
+        if let Err(e) = go() {
+            *write_err = Some(DataError::Io {
+                path: "export output".into(),
+                source: e,
+            });
+        }
+    }
+}

@@ -1,0 +1,570 @@
+//! Normalisers: turn the many spellings customers use into one (`normalize` in a data map).
+//!
+//! Each normaliser has a display form (what `export` writes) and, through [`Normalizer::key`],
+//! a comparison key used by `duplicateKeys`: "ACME Inc.", "Acme" and " ACME, inc " share a key.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// One normaliser named in a data map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Normalizer {
+    Company,
+    Person,
+    Email,
+    Phone,
+    Country,
+    Trim,
+    Lower,
+    Upper,
+    Title,
+}
+
+/// Why a value could not be normalised (a `review` issue, never a rejection).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalizeProblem {
+    pub rule: &'static str,
+    pub message: String,
+}
+
+impl Normalizer {
+    pub const NAMES: &'static [&'static str] = &[
+        "company", "person", "email", "phone", "country", "trim", "case", "lower", "upper", "title",
+    ];
+
+    /// `case` alone means lower case; `case:upper`, `case:title` are accepted too.
+    pub fn parse(name: &str) -> Option<Normalizer> {
+        Some(match name.trim().to_ascii_lowercase().as_str() {
+            "company" | "organisation" | "organization" => Normalizer::Company,
+            "person" | "name" => Normalizer::Person,
+            "email" => Normalizer::Email,
+            "phone" => Normalizer::Phone,
+            "country" => Normalizer::Country,
+            "trim" => Normalizer::Trim,
+            "case" | "lower" | "case:lower" | "lowercase" => Normalizer::Lower,
+            "upper" | "case:upper" | "uppercase" => Normalizer::Upper,
+            "title" | "case:title" => Normalizer::Title,
+            _ => return None,
+        })
+    }
+
+    /// Apply to `value`, writing the display form into `out` (cleared first).
+    pub fn apply(self, value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
+        out.clear();
+        match self {
+            Normalizer::Trim => out.push_str(value.trim()),
+            Normalizer::Lower => out.push_str(&value.trim().to_lowercase()),
+            Normalizer::Upper => out.push_str(&value.trim().to_uppercase()),
+            Normalizer::Title => collapse_spaces(value, out, true),
+            Normalizer::Company => collapse_spaces(value, out, false),
+            Normalizer::Person => {
+                let v = value.trim();
+                let all_upper =
+                    v.chars().any(char::is_alphabetic) && !v.chars().any(char::is_lowercase);
+                let all_lower = !v.chars().any(char::is_uppercase);
+                collapse_spaces(value, out, all_upper || all_lower);
+            }
+            Normalizer::Email => {
+                let v = value.trim();
+                for c in v.chars() {
+                    out.extend(c.to_lowercase());
+                }
+                if v.contains(char::is_whitespace) || v.matches('@').count() != 1 {
+                    return Err(NormalizeProblem {
+                        rule: "email-unrecognised",
+                        message: "this is not one e-mail address; enter a single address such as name@example.com"
+                            .into(),
+                    });
+                }
+            }
+            Normalizer::Phone => return phone(value, out),
+            Normalizer::Country => {
+                let k = country_lookup_key(value);
+                match countries().get(k.as_str()) {
+                    Some(code) => out.push_str(code),
+                    None => {
+                        out.push_str(value.trim());
+                        return Err(NormalizeProblem {
+                            rule: "country-unrecognised",
+                            message: format!(
+                                "\"{}\" is not a country we recognise; use a name or an ISO code such as US, DE, GB",
+                                value.trim()
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The comparison key of an already normalised value, appended to `out`.
+    pub fn key(self, normalised: &str, out: &mut String) {
+        match self {
+            Normalizer::Company => company_key(normalised, out),
+            _ => {
+                for c in normalised.chars() {
+                    if c.is_whitespace() {
+                        if !out.ends_with(' ') && !out.is_empty() {
+                            out.push(' ');
+                        }
+                    } else {
+                        out.extend(c.to_lowercase());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Trim, collapse inner whitespace; optionally title-case each word.
+fn collapse_spaces(value: &str, out: &mut String, title: bool) {
+    for (i, word) in value.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if title {
+            let mut first = true;
+            for c in word.chars() {
+                if first {
+                    out.extend(c.to_uppercase());
+                } else {
+                    out.extend(c.to_lowercase());
+                }
+                first = !c.is_alphanumeric() && c != '\'';
+            }
+        } else {
+            out.push_str(word);
+        }
+    }
+}
+
+const LEGAL_SUFFIXES: &[&str] = &[
+    "inc",
+    "incorporated",
+    "llc",
+    "l l c",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "gmbh",
+    "ag",
+    "sa",
+    "s a",
+    "plc",
+    "bv",
+    "b v",
+    "nv",
+    "oy",
+    "ab",
+    "srl",
+    "spa",
+    "pty",
+    "sas",
+];
+
+fn fold_char(c: char, out: &mut String) {
+    let folded = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
+        'æ' => "ae",
+        'ç' | 'č' | 'ć' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' => "e",
+        'ì' | 'í' | 'î' | 'ï' => "i",
+        'ñ' | 'ń' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
+        'œ' => "oe",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' => "u",
+        'ý' | 'ÿ' => "y",
+        'ß' => "ss",
+        'š' | 'ś' => "s",
+        'ž' | 'ź' | 'ż' => "z",
+        'ł' => "l",
+        _ => {
+            out.push(c);
+            return;
+        }
+    };
+    out.push_str(folded);
+}
+
+/// Company comparison key: lower case, accents folded, punctuation dropped, `&` as `and`,
+/// legal-form suffixes ("Inc.", "LLC", "GmbH", "S.A.") removed from the end.
+pub fn company_key(value: &str, out: &mut String) {
+    let start = out.len();
+    let mut pending_space = false;
+    for c in value.chars() {
+        if c.is_alphanumeric() {
+            if pending_space && out.len() > start {
+                out.push(' ');
+            }
+            pending_space = false;
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                for l in c.to_lowercase() {
+                    fold_char(l, out);
+                }
+            }
+        } else if c == '&' {
+            if out.len() > start {
+                out.push_str(" and");
+            }
+            pending_space = true;
+        } else if c == '\'' || c == '’' {
+            // O'Brien and OBrien are the same name.
+        } else {
+            pending_space = true;
+        }
+    }
+    // Strip legal suffixes from the end, repeatedly ("Acme Holdings Pty Ltd").
+    'outer: loop {
+        let cur = &out[start..];
+        for suffix in LEGAL_SUFFIXES {
+            let n = suffix.len();
+            if cur.len() > n + 1
+                && cur.ends_with(suffix)
+                && cur.as_bytes()[cur.len() - n - 1] == b' '
+            {
+                let keep = out.len() - n - 1;
+                out.truncate(keep);
+                if out[start..].ends_with(" and") && out.len() - start > 4 {
+                    let l = out.len() - 4;
+                    out.truncate(l);
+                }
+                continue 'outer;
+            }
+        }
+        break;
+    }
+}
+
+fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
+    let v = value.trim();
+    // Split off an extension: "x123", "ext 123", "ext. 123", "#123".
+    let lower = v.to_ascii_lowercase();
+    let (main, ext) = match lower.find("ext").or_else(|| lower.find(['x', '#'])) {
+        Some(i) => {
+            let ext: String = lower[i..].chars().filter(char::is_ascii_digit).collect();
+            (&v[..i], ext)
+        }
+        None => (v, String::new()),
+    };
+    let plus = main.trim_start().starts_with('+') || main.trim_start().starts_with("00");
+    let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
+    if main.trim_start().starts_with("00") {
+        digits.drain(..2);
+    }
+    if main.chars().any(|c| c.is_alphabetic()) || digits.len() < 7 || digits.len() > 15 {
+        out.push_str(v);
+        return Err(NormalizeProblem {
+            rule: "phone-unrecognised",
+            message: format!(
+                "\"{v}\" is not a phone number we can read; write it with its country code, such as +1 212 555 0100"
+            ),
+        });
+    }
+    out.push('+');
+    if plus {
+        out.push_str(&digits);
+    } else if digits.len() == 10 {
+        out.push('1');
+        out.push_str(&digits);
+    } else if digits.len() == 11 && digits.starts_with('1') {
+        out.push_str(&digits);
+    } else {
+        out.clear();
+        out.push_str(v);
+        return Err(NormalizeProblem {
+            rule: "phone-unrecognised",
+            message: format!("\"{v}\" has no country code; write it as +<country code> <number>"),
+        });
+    }
+    if !ext.is_empty() {
+        out.push_str(" x");
+        out.push_str(&ext);
+    }
+    Ok(())
+}
+
+fn country_lookup_key(value: &str) -> String {
+    let mut k = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                fold_char(l, &mut k);
+            }
+        } else if c.is_whitespace() && !k.is_empty() && !k.ends_with(' ') {
+            k.push(' ');
+        }
+    }
+    while k.ends_with(' ') {
+        k.pop();
+    }
+    k
+}
+
+/// ISO code, ISO3 code, then names and common spellings.
+const COUNTRIES: &[(&str, &str, &[&str])] = &[
+    (
+        "US",
+        "USA",
+        &[
+            "united states",
+            "united states of america",
+            "us of a",
+            "america",
+            "u s",
+            "u s a",
+            "estados unidos",
+        ],
+    ),
+    ("CA", "CAN", &["canada"]),
+    (
+        "GB",
+        "GBR",
+        &[
+            "united kingdom",
+            "uk",
+            "u k",
+            "great britain",
+            "britain",
+            "england",
+            "scotland",
+            "wales",
+            "northern ireland",
+        ],
+    ),
+    (
+        "DE",
+        "DEU",
+        &[
+            "germany",
+            "deutschland",
+            "federal republic of germany",
+            "allemagne",
+        ],
+    ),
+    ("FR", "FRA", &["france"]),
+    ("AU", "AUS", &["australia"]),
+    ("IN", "IND", &["india", "bharat"]),
+    ("BR", "BRA", &["brazil", "brasil"]),
+    ("JP", "JPN", &["japan", "nippon"]),
+    ("CN", "CHN", &["china", "peoples republic of china", "prc"]),
+    ("MX", "MEX", &["mexico", "méxico"]),
+    ("ES", "ESP", &["spain", "espana", "españa"]),
+    ("IT", "ITA", &["italy", "italia"]),
+    (
+        "NL",
+        "NLD",
+        &["netherlands", "the netherlands", "holland", "nederland"],
+    ),
+    ("BE", "BEL", &["belgium", "belgique", "belgie"]),
+    (
+        "CH",
+        "CHE",
+        &["switzerland", "schweiz", "suisse", "svizzera"],
+    ),
+    ("AT", "AUT", &["austria", "osterreich", "österreich"]),
+    ("SE", "SWE", &["sweden", "sverige"]),
+    ("NO", "NOR", &["norway", "norge"]),
+    ("DK", "DNK", &["denmark", "danmark"]),
+    ("FI", "FIN", &["finland", "suomi"]),
+    ("IE", "IRL", &["ireland", "eire", "republic of ireland"]),
+    ("PT", "PRT", &["portugal"]),
+    ("PL", "POL", &["poland", "polska"]),
+    ("CZ", "CZE", &["czech republic", "czechia"]),
+    ("GR", "GRC", &["greece"]),
+    ("TR", "TUR", &["turkey", "turkiye", "türkiye"]),
+    ("RU", "RUS", &["russia", "russian federation"]),
+    ("UA", "UKR", &["ukraine"]),
+    ("IL", "ISR", &["israel"]),
+    ("AE", "ARE", &["united arab emirates", "uae", "u a e"]),
+    ("SA", "SAU", &["saudi arabia"]),
+    ("ZA", "ZAF", &["south africa"]),
+    ("NG", "NGA", &["nigeria"]),
+    ("KE", "KEN", &["kenya"]),
+    ("EG", "EGY", &["egypt"]),
+    ("GH", "GHA", &["ghana"]),
+    ("KR", "KOR", &["south korea", "korea", "republic of korea"]),
+    ("SG", "SGP", &["singapore"]),
+    ("HK", "HKG", &["hong kong"]),
+    ("TW", "TWN", &["taiwan"]),
+    ("ID", "IDN", &["indonesia"]),
+    ("MY", "MYS", &["malaysia"]),
+    ("TH", "THA", &["thailand"]),
+    ("VN", "VNM", &["vietnam", "viet nam"]),
+    ("PH", "PHL", &["philippines"]),
+    ("NZ", "NZL", &["new zealand"]),
+    ("AR", "ARG", &["argentina"]),
+    ("CL", "CHL", &["chile"]),
+    ("CO", "COL", &["colombia"]),
+    ("PE", "PER", &["peru"]),
+    ("LU", "LUX", &["luxembourg"]),
+    ("HU", "HUN", &["hungary"]),
+    ("RO", "ROU", &["romania"]),
+    ("PK", "PAK", &["pakistan"]),
+    ("BD", "BGD", &["bangladesh"]),
+];
+
+fn countries() -> &'static HashMap<String, &'static str> {
+    static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (iso2, iso3, names) in COUNTRIES {
+            m.insert(iso2.to_ascii_lowercase(), *iso2);
+            m.insert(iso3.to_ascii_lowercase(), *iso2);
+            for n in *names {
+                m.insert(country_lookup_key(n), *iso2);
+            }
+        }
+        m
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(n: Normalizer, v: &str) -> Result<String, NormalizeProblem> {
+        let mut out = String::new();
+        n.apply(v, &mut out).map(|()| out)
+    }
+
+    fn key(n: Normalizer, v: &str) -> String {
+        let mut norm = String::new();
+        let _ = n.apply(v, &mut norm);
+        let mut k = String::new();
+        n.key(&norm, &mut k);
+        k
+    }
+
+    #[test]
+    fn company_variants_share_one_key() {
+        let base = key(Normalizer::Company, "ACME Inc.");
+        for v in [
+            "Acme",
+            "ACME",
+            "acme, inc",
+            " Acme  Inc ",
+            "ACME INC",
+            "Acme LLC",
+            "Acme Corp.",
+            "Acme S.A.",
+        ] {
+            assert_eq!(key(Normalizer::Company, v), base, "{v}");
+        }
+        assert_eq!(base, "acme");
+        assert_ne!(key(Normalizer::Company, "Acme Holdings"), base);
+    }
+
+    #[test]
+    fn company_key_folds_accents_and_ampersands() {
+        assert_eq!(
+            key(Normalizer::Company, "Zürich Façades GmbH"),
+            "zurich facades"
+        );
+        assert_eq!(
+            key(Normalizer::Company, "Smith, Jones & Co."),
+            "smith jones"
+        );
+        assert_eq!(key(Normalizer::Company, "Smith & Sons"), "smith and sons");
+    }
+
+    #[test]
+    fn company_display_collapses_spaces_and_keeps_case() {
+        assert_eq!(
+            apply(Normalizer::Company, "  Blue  Red Labs Inc. ").as_deref(),
+            Ok("Blue Red Labs Inc.")
+        );
+    }
+
+    #[test]
+    fn phones_become_e164_with_extension() {
+        for v in [
+            "(201) 555-0123",
+            "+1 201 555 0123",
+            "201.555.0123",
+            "2015550123",
+            "+1-201-555-0123",
+        ] {
+            assert_eq!(
+                apply(Normalizer::Phone, v).as_deref(),
+                Ok("+12015550123"),
+                "{v}"
+            );
+        }
+        assert_eq!(
+            apply(Normalizer::Phone, "1 (201) 555 0123 x45").as_deref(),
+            Ok("+12015550123 x45")
+        );
+        assert_eq!(
+            apply(Normalizer::Phone, "+44 20 1234 5678").as_deref(),
+            Ok("+442012345678")
+        );
+        assert!(apply(Normalizer::Phone, "call me").is_err());
+        assert!(apply(Normalizer::Phone, "12345").is_err());
+    }
+
+    #[test]
+    fn countries_become_iso_codes() {
+        for (v, c) in [
+            ("US", "US"),
+            ("USA", "US"),
+            ("U.S.", "US"),
+            ("united states", "US"),
+            ("US ", "US"),
+            ("UK", "GB"),
+            ("Great Britain", "GB"),
+            ("U.K.", "GB"),
+            ("Deutschland", "DE"),
+            ("DEU", "DE"),
+            ("Brasil", "BR"),
+            ("CAN", "CA"),
+            ("Japan", "JP"),
+        ] {
+            assert_eq!(apply(Normalizer::Country, v).as_deref(), Ok(c), "{v}");
+        }
+        assert_eq!(
+            apply(Normalizer::Country, "Atlantis").map_err(|e| e.rule),
+            Err("country-unrecognised")
+        );
+    }
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        assert_eq!(
+            apply(Normalizer::Email, " Ana.Lee@Example.COM ").as_deref(),
+            Ok("ana.lee@example.com")
+        );
+        assert!(apply(Normalizer::Email, "a@b.com ; c@d.com").is_err());
+    }
+
+    #[test]
+    fn person_names_in_one_case_are_title_cased() {
+        assert_eq!(
+            apply(Normalizer::Person, "JOHN  O'BRIEN").as_deref(),
+            Ok("John O'brien")
+        );
+        assert_eq!(
+            apply(Normalizer::Person, "mary smith").as_deref(),
+            Ok("Mary Smith")
+        );
+        assert_eq!(
+            apply(Normalizer::Person, "Mary McDonald").as_deref(),
+            Ok("Mary McDonald")
+        );
+    }
+
+    #[test]
+    fn case_and_trim() {
+        assert_eq!(apply(Normalizer::Trim, "  a b ").as_deref(), Ok("a b"));
+        assert_eq!(
+            apply(Normalizer::parse("case").unwrap_or(Normalizer::Trim), "ABC").as_deref(),
+            Ok("abc")
+        );
+        assert_eq!(apply(Normalizer::Upper, "abc").as_deref(), Ok("ABC"));
+    }
+}

@@ -1,0 +1,371 @@
+//! A small, fast CSV record parser and a splitter that cuts a byte stream at record boundaries,
+//! so chunks can be parsed on several threads and merged back in row order.
+//!
+//! Semantics (RFC 4180, lenient like Python's `csv`): a field that *starts* with the quote
+//! character is quoted; `""` inside it is one quote; text after the closing quote up to the next
+//! delimiter is kept. A quote elsewhere is an ordinary character. Records end at `\n`, `\r\n` or
+//! `\r`. An empty line is a record with one empty field (a blank row keeps its row number).
+
+use memchr::{memchr, memchr3, memrchr};
+
+/// Where a field's bytes live: in the chunk, or in the record's scratch buffer (unescaped).
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    scratch: bool,
+    start: u32,
+    end: u32,
+}
+
+/// One parsed record, borrowing the chunk.
+#[derive(Debug, Default)]
+pub struct Record {
+    spans: Vec<Span>,
+    scratch: Vec<u8>,
+    /// The closing quote of a quoted field was missing (the field ran to the end of the input).
+    pub unclosed_quote: bool,
+    /// A quoted field contained a line break.
+    pub embedded_newline: bool,
+}
+
+impl Record {
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+    pub fn get<'a>(&'a self, chunk: &'a [u8], i: usize) -> Option<&'a [u8]> {
+        let s = self.spans.get(i)?;
+        let src = if s.scratch { &self.scratch } else { chunk };
+        src.get(s.start as usize..s.end as usize)
+    }
+    /// The field as text: borrowed from `chunk_str` (the chunk, already checked as UTF-8) when
+    /// possible; `Err(bytes)` when the bytes are not valid UTF-8.
+    pub fn get_str<'a>(
+        &'a self,
+        chunk: &'a [u8],
+        chunk_str: Option<&'a str>,
+        i: usize,
+    ) -> Option<Result<&'a str, &'a [u8]>> {
+        let s = self.spans.get(i)?;
+        if !s.scratch {
+            if let Some(cs) = chunk_str {
+                return cs.get(s.start as usize..s.end as usize).map(Ok);
+            }
+        }
+        let b = self.get(chunk, i)?;
+        Some(std::str::from_utf8(b).map_err(|_| b))
+    }
+
+    /// A blank row: one empty field, or only empty fields.
+    pub fn is_blank(&self) -> bool {
+        self.spans.iter().all(|s| s.start == s.end)
+    }
+}
+
+/// Parse records from `buf` (which starts at a record boundary), calling `f(record)` for each.
+/// Returns the number of records.
+pub fn parse_records(buf: &[u8], delim: u8, quote: u8, f: impl FnMut(&Record, &[u8])) -> u64 {
+    parse_records_term(buf, delim, quote, b'\n', f)
+}
+
+/// [`parse_records`] with the line terminator: with `\n`, a lone `\r` is an ordinary character.
+pub fn parse_records_term(
+    buf: &[u8],
+    delim: u8,
+    quote: u8,
+    term: u8,
+    mut f: impl FnMut(&Record, &[u8]),
+) -> u64 {
+    let mut rec = Record::default();
+    let mut pos = 0usize;
+    let mut n = 0u64;
+    let len = buf.len();
+    while pos < len {
+        rec.spans.clear();
+        rec.scratch.clear();
+        rec.unclosed_quote = false;
+        rec.embedded_newline = false;
+        loop {
+            // One field starting at pos.
+            if pos < len && buf[pos] == quote {
+                pos += 1;
+                let start = pos;
+                let mut escaped = false;
+                let scratch_start = rec.scratch.len();
+                let mut end;
+                loop {
+                    match memchr(quote, &buf[pos..]) {
+                        Some(i) => {
+                            let q = pos + i;
+                            if q + 1 < len && buf[q + 1] == quote {
+                                rec.scratch.extend_from_slice(&buf[pos..=q]);
+                                escaped = true;
+                                pos = q + 2;
+                            } else {
+                                if escaped {
+                                    rec.scratch.extend_from_slice(&buf[pos..q]);
+                                }
+                                end = q;
+                                pos = q + 1;
+                                break;
+                            }
+                        }
+                        None => {
+                            rec.unclosed_quote = true;
+                            if escaped {
+                                rec.scratch.extend_from_slice(&buf[pos..]);
+                            }
+                            end = len;
+                            pos = len;
+                            break;
+                        }
+                    }
+                }
+                if !escaped && memchr::memchr2(b'\n', b'\r', &buf[start..end]).is_some() {
+                    rec.embedded_newline = true;
+                }
+                // Text after the closing quote, up to the delimiter, is kept.
+                let tail_end = match memchr3(delim, b'\n', b'\r', &buf[pos..]) {
+                    Some(i) => pos + i,
+                    None => len,
+                };
+                if tail_end > pos || escaped {
+                    if !escaped {
+                        rec.scratch.extend_from_slice(&buf[start..end]);
+                    }
+                    rec.scratch.extend_from_slice(&buf[pos..tail_end]);
+                    if memchr::memchr2(b'\n', b'\r', &rec.scratch[scratch_start..]).is_some() {
+                        rec.embedded_newline = true;
+                    }
+                    rec.spans.push(Span {
+                        scratch: true,
+                        start: scratch_start as u32,
+                        end: rec.scratch.len() as u32,
+                    });
+                    let _ = &mut end;
+                } else {
+                    rec.spans.push(Span {
+                        scratch: false,
+                        start: start as u32,
+                        end: end as u32,
+                    });
+                }
+                pos = tail_end;
+            } else {
+                let mut e = pos;
+                loop {
+                    match memchr3(delim, b'\n', b'\r', &buf[e..]) {
+                        Some(i) => {
+                            e += i;
+                            if term == b'\n'
+                                && buf[e] == b'\r'
+                                && e + 1 < len
+                                && buf[e + 1] != b'\n'
+                            {
+                                e += 1;
+                                continue;
+                            }
+                            break;
+                        }
+                        None => {
+                            e = len;
+                            break;
+                        }
+                    }
+                }
+                rec.spans.push(Span {
+                    scratch: false,
+                    start: pos as u32,
+                    end: e as u32,
+                });
+                pos = e;
+            }
+            if pos >= len {
+                break;
+            }
+            let c = buf[pos];
+            pos += 1;
+            if c == delim {
+                if pos >= len {
+                    rec.spans.push(Span {
+                        scratch: false,
+                        start: pos as u32,
+                        end: pos as u32,
+                    });
+                    break;
+                }
+                continue;
+            }
+            if c == b'\r' && pos < len && buf[pos] == b'\n' {
+                pos += 1;
+            }
+            break;
+        }
+        n += 1;
+        f(&rec, buf);
+    }
+    n
+}
+
+/// Find the end (exclusive) of the last complete record in `buf`, which starts at a record
+/// boundary: the position just after the last line break that is not inside a quoted field.
+/// `None` when `buf` holds no complete record.
+pub fn last_record_end(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<usize> {
+    let regions = quoted_regions(buf, delim, quote);
+    let mut limit = buf.len();
+    loop {
+        let nl = memrchr(term, &buf[..limit])?;
+        match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
+            Some((o, _)) => limit = *o,
+            None => return Some(nl + 1),
+        }
+    }
+}
+
+/// The number of records in `buf` (whole records, as [`parse_records_term`] counts them).
+pub fn count_records(buf: &[u8], delim: u8, quote: u8, term: u8) -> u64 {
+    if buf.is_empty() {
+        return 0;
+    }
+    let regions = quoted_regions(buf, delim, quote);
+    let mut n = 0u64;
+    let mut r = 0;
+    for nl in memchr::memchr_iter(term, buf) {
+        while r < regions.len() && regions[r].1 < nl {
+            r += 1;
+        }
+        if r < regions.len() && regions[r].0 < nl && nl < regions[r].1 {
+            continue;
+        }
+        n += 1;
+    }
+    if buf[buf.len() - 1] != term {
+        n += 1;
+    }
+    n
+}
+
+/// Quoted regions [open, close] by the parser's rule: a quote opens a field only at the
+/// start of a field (after a delimiter or a line break, or at the start).
+fn quoted_regions(buf: &[u8], delim: u8, quote: u8) -> Vec<(usize, usize)> {
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    let mut pos = 0;
+    let len = buf.len();
+    while let Some(i) = memchr(quote, &buf[pos..]) {
+        let q = pos + i;
+        let at_start = q == 0 || matches!(buf[q - 1], b'\n' | b'\r') || buf[q - 1] == delim;
+        if !at_start {
+            pos = q + 1;
+            continue;
+        }
+        // Find the closing quote.
+        let mut p = q + 1;
+        let close = loop {
+            match memchr(quote, &buf[p..]) {
+                Some(j) => {
+                    let c = p + j;
+                    if c + 1 < len && buf[c + 1] == quote {
+                        p = c + 2;
+                    } else if c + 1 == len {
+                        // Cannot tell yet whether this is `""`; treat as open.
+                        break None;
+                    } else {
+                        break Some(c);
+                    }
+                }
+                None => break None,
+            }
+        };
+        match close {
+            Some(c) => {
+                regions.push((q, c));
+                pos = c + 1;
+            }
+            None => {
+                regions.push((q, len));
+                break;
+            }
+        }
+    }
+    regions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(s: &str) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        parse_records(s.as_bytes(), b',', b'"', |r, b| {
+            out.push(
+                (0..r.len())
+                    .map(|i| String::from_utf8_lossy(r.get(b, i).unwrap_or(b"")).into_owned())
+                    .collect(),
+            )
+        });
+        out
+    }
+
+    #[test]
+    fn quoted_fields_with_delimiters_quotes_and_newlines() {
+        let r = rows("a,\"b,c\",\"say \"\"hi\"\"\"\n\"multi\nline\",x,\r\n");
+        assert_eq!(r[0], vec!["a", "b,c", "say \"hi\""]);
+        assert_eq!(r[1], vec!["multi\nline", "x", ""]);
+        assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn blank_lines_are_blank_records() {
+        let r = rows("a,b\n\nc,d\n");
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[1], vec![""]);
+    }
+
+    #[test]
+    fn a_quote_inside_a_field_is_literal() {
+        assert_eq!(rows("ab\"c,d\n")[0], vec!["ab\"c", "d"]);
+        assert_eq!(rows("\"ab\"c,d\n")[0], vec!["abc", "d"]);
+    }
+
+    #[test]
+    fn unclosed_quote_is_flagged_not_a_panic() {
+        let mut flagged = false;
+        parse_records(b"a,\"bc\nd,e\n", b',', b'"', |r, _| {
+            flagged |= r.unclosed_quote
+        });
+        assert!(flagged);
+    }
+
+    #[test]
+    fn split_point_skips_newlines_inside_quotes() {
+        let buf = b"a,b\nc,\"d\ne\"\nf,\"g\nh";
+        assert_eq!(last_record_end(buf, b',', b'"', b'\n'), Some(12));
+        assert_eq!(last_record_end(b"abc", b',', b'"', b'\n'), None);
+        assert_eq!(last_record_end(b"\"a\nb", b',', b'"', b'\n'), None);
+    }
+
+    #[test]
+    fn count_matches_the_parser() {
+        for text in [
+            "a,b\nc,\"d\ne\"\n\nf,g",
+            "a\r\nb\r\n",
+            "x,\"\"\"q\"\"\"\ny\n",
+            "",
+        ] {
+            let n = parse_records(text.as_bytes(), b',', b'"', |_, _| {});
+            assert_eq!(
+                count_records(text.as_bytes(), b',', b'"', b'\n'),
+                n,
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn old_mac_line_endings() {
+        let mut n = 0;
+        parse_records_term(b"a,b\rc,d\r", b',', b'"', b'\r', |_, _| n += 1);
+        assert_eq!(n, 2);
+    }
+}
