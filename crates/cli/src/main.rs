@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+#[allow(dead_code)]
+mod demo;
 
 #[derive(Debug, Parser)]
 #[command(
