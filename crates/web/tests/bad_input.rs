@@ -113,7 +113,11 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
         let (s, p) = m.get(&format!("/api/v1/projects?{q}")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{q}: {p:#}");
     }
-    let r = m.req(Method::GET, "/api/v1/projects?limit=1").send().await.unwrap();
+    let r = m
+        .req(Method::GET, "/api/v1/projects?limit=1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["x-total-count"], "1");
     // Oversize bodies: JSON over 1 MiB, uploads over the limit.
     let big = format!(
