@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
+pub mod imports;
 pub mod members;
 pub mod playbooks;
 pub mod projects;
@@ -21,6 +22,7 @@ use crate::state::AppState;
         members::list, members::create, members::tokens, members::create_token, members::revoke_token,
         projects::list, projects::create, projects::get, projects::command, projects::activity,
         projects::status_draft, projects::scorecard, projects::upload, projects::download,
+        imports::create,
         playbooks::list, playbooks::get, playbooks::save,
         webhooks::crm, webhooks::settings, webhooks::rotate,
     ),
@@ -74,6 +76,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/projects/{id}/files",
             post(projects::upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/projects/{id}/imports",
+            post(imports::create).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/projects/{id}/files/{file_id}", get(projects::download))
         .route("/scorecard", get(projects::scorecard))

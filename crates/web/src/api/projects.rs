@@ -117,6 +117,22 @@ pub async fn command(
     Path(id): Path<String>,
     ApiJson(cmd): ApiJson<Command>,
 ) -> Result<Json<CommandResult>, ApiError> {
+    if let Command::CompleteTask {
+        proof: Some(finishline_core::plan::Proof::File(file)),
+        ..
+    } = &cmd
+    {
+        let ok = matches!(state.store.file(member.workspace(), file).await?, Some((meta, _)) if meta.project_id == id);
+        if !ok {
+            return Err(finishline_core::DomainError::invalid(
+                "proof.value",
+                format!(
+                    "no file {file} was uploaded to this project: upload it first (POST …/files)"
+                ),
+            )
+            .into());
+        }
+    }
     let now = state.now();
     let user = member.0.clone();
     let (p, version, activities) =
