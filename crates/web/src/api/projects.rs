@@ -52,8 +52,27 @@ pub async fn list(
         .projects
         .page(&state.store, member.workspace(), limit, offset)
         .await?;
-    let rows: Vec<ProjectSummary> = page.iter().map(|p| service::summary(p, now)).collect();
-    Ok(([(TOTAL_HEADER, total.to_string())], Json(rows)).into_response())
+    // The lines are cached as JSON; the page is their concatenation.
+    let mut body = Vec::with_capacity(page.len() * 512 + 2);
+    body.push(b'[');
+    for (i, (p, version)) in page.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(&state.projects.line_json(p, *version, now)?);
+    }
+    body.push(b']');
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::HeaderName::from_static(TOTAL_HEADER),
+                total.to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// Hands a deal over: creates the project from the handoff and a playbook.
@@ -94,8 +113,31 @@ pub async fn get(
     State(state): State<AppState>,
     member: Member,
     Path(id): Path<String>,
-) -> Result<Json<ProjectView>, ApiError> {
-    Ok(Json(load_view(&state, member.workspace(), &id).await?))
+) -> Result<Response, ApiError> {
+    let ws = member.workspace();
+    let now = state.now();
+    let Some(version) = state.store.project_version(ws, &id).await? else {
+        return Err(ApiError::not_found(format!("project {id}")));
+    };
+    // Views are computed once per version and minute; a change anywhere bumps the version.
+    let json = match state.projects.view_json(&id, version, now) {
+        Some(json) => json,
+        None => {
+            let view = load_view(&state, ws, &id).await?;
+            let json: std::sync::Arc<[u8]> = serde_json::to_vec(&view)
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .into();
+            state
+                .projects
+                .keep_view(&id, view.version, now, json.clone());
+            json
+        }
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Bytes::from_owner(json),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
