@@ -21,7 +21,7 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PageQuery {
-    /// At most this many projects (1 to 1000, default 200).
+    /// At most this many projects (1 to 1000, default 50).
     pub limit: Option<i64>,
     /// Skip this many (default 0).
     pub offset: Option<i64>,
@@ -39,7 +39,7 @@ pub async fn list(
     member: Member,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let limit = q.limit.unwrap_or(200);
+    let limit = q.limit.unwrap_or(50);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::bad("limit", "must be between 1 and 1000"));
     }
