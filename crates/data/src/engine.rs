@@ -1424,7 +1424,7 @@ fn merge_chunk(
                             rule: "duplicate-key".into(),
                             severity: Severity::Review,
                             value: None,
-                            message: format!("{} matches row {first} once normalised (\"ACME Inc.\" and \"Acme\" are the same); merge the two rows or tell them apart", names.join(" + ")),
+                            message: format!("{} matches row {first} once normalised (case, spacing, punctuation and suffixes such as Inc. or Ltd are ignored); merge the two rows or tell them apart", names.join(" + ")),
                         });
                     }
                     None => {
