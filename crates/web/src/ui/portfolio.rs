@@ -1,0 +1,199 @@
+//! The portfolio: every project of the workspace with its stage, computed health and reasons,
+//! days since contract and to launch, who the ball is with, the owner; filters and sorting; and
+//! the chart of days waiting on the customer vs on the vendor.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use finishline_core::ball::r7_ball_in_court;
+use finishline_core::health::HealthLevel;
+use finishline_core::lifecycle::{Stage, STAGE_ORDER};
+use maud::html;
+use serde::Deserialize;
+
+use crate::service::{summary, ProjectSummary};
+use crate::state::AppState;
+use crate::ui::form::html as html_response;
+use crate::ui::layout::{self, Nav};
+use crate::ui::session::Vendor;
+use crate::ui::svg::{waits_chart, Waits};
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Filter {
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub health: String,
+    #[serde(default)]
+    pub sort: String,
+}
+
+struct Row {
+    s: ProjectSummary,
+    customer_days: f64,
+    vendor_days: f64,
+}
+
+fn health_key(l: HealthLevel) -> &'static str {
+    match l {
+        HealthLevel::OnTrack => "on_track",
+        HealthLevel::AtRisk => "at_risk",
+        HealthLevel::OffTrack => "off_track",
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    filter: Result<Query<Filter>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Query(filter) = filter.unwrap_or(Query(Filter::default()));
+    let now = state.now();
+    let projects = match state.store.projects(vendor.workspace()).await {
+        Ok(p) => p,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let mut rows = Vec::with_capacity(projects.len());
+    for (p, _) in &projects {
+        let acts = match state.store.activities(vendor.workspace(), &p.id).await {
+            Ok(a) => a,
+            Err(e) => return layout::internal(&e.to_string()),
+        };
+        let ball = r7_ball_in_court(&acts, now);
+        rows.push(Row {
+            s: summary(p, now),
+            customer_days: ball.project.customer_days(),
+            vendor_days: ball.project.vendor_days(),
+        });
+    }
+    let total = rows.len();
+    rows.retain(|r| {
+        (filter.stage.is_empty() || r.s.stage.key() == filter.stage)
+            && (filter.health.is_empty() || health_key(r.s.health.level) == filter.health)
+    });
+    match filter.sort.as_str() {
+        "launch" => {
+            rows.sort_by_key(|r| (r.s.days_to_launch.unwrap_or(i64::MAX), r.s.name.clone()))
+        }
+        "contract" => rows.sort_by_key(|r| (-r.s.days_since_contract, r.s.name.clone())),
+        "waiting" => rows.sort_by(|a, b| {
+            b.customer_days
+                .partial_cmp(&a.customer_days)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        }),
+        "stage" => rows.sort_by_key(|r| (r.s.stage, r.s.name.clone())),
+        "name" => rows.sort_by_key(|r| r.s.name.to_lowercase()),
+        _ => rows.sort_by_key(|r| (std::cmp::Reverse(r.s.health.level), r.s.name.to_lowercase())),
+    }
+    let chart: Vec<Waits> = rows
+        .iter()
+        .map(|r| Waits {
+            label: r.s.customer.clone(),
+            customer_days: r.customer_days,
+            vendor_days: r.vendor_days,
+        })
+        .collect();
+    let mut stages: Vec<Stage> = STAGE_ORDER.to_vec();
+    stages.extend([Stage::Paused, Stage::Cancelled]);
+    let body = html! {
+        div class="page-head" {
+            h1 { "Portfolio" }
+            a class="button" href="/handoff" { "New handoff" }
+        }
+        form method="get" action="/" class="filters" aria-label="Filter and sort projects" {
+            div class="field" {
+                label for="f-stage" { "Stage" }
+                select id="f-stage" name="stage" {
+                    option value="" { "any stage" }
+                    @for s in &stages {
+                        option value=(s.key()) selected[s.key() == filter.stage] { (s.label()) }
+                    }
+                }
+            }
+            div class="field" {
+                label for="f-health" { "Health" }
+                select id="f-health" name="health" {
+                    option value="" { "any health" }
+                    @for l in [HealthLevel::OffTrack, HealthLevel::AtRisk, HealthLevel::OnTrack] {
+                        option value=(health_key(l)) selected[health_key(l) == filter.health] { (l.label()) }
+                    }
+                }
+            }
+            div class="field" {
+                label for="f-sort" { "Sort by" }
+                select id="f-sort" name="sort" {
+                    @for (v, l) in [("", "health, worst first"), ("launch", "days to launch"), ("contract", "days since contract"), ("waiting", "days waiting on customer"), ("stage", "stage"), ("name", "name")] {
+                        option value=(v) selected[v == filter.sort] { (l) }
+                    }
+                }
+            }
+            button type="submit" { "Apply" }
+        }
+        p class="muted" { (rows.len()) " of " (total) " projects" }
+        div class="table-wrap" {
+            table class="portfolio" {
+                thead { tr {
+                    th scope="col" { "Project" }
+                    th scope="col" { "Stage" }
+                    th scope="col" { "Health" }
+                    th scope="col" class="num" { "Since contract" }
+                    th scope="col" class="num" { "To launch" }
+                    th scope="col" { "Ball in court" }
+                    th scope="col" { "Owner" }
+                } }
+                tbody {
+                    @for r in &rows {
+                        tr {
+                            td data-label="Project" {
+                                a href=(format!("/projects/{}", r.s.id)) { strong { (r.s.customer) } }
+                                div class="muted small" { (r.s.name) }
+                            }
+                            td data-label="Stage" { (r.s.stage.label()) }
+                            td data-label="Health" {
+                                (layout::health_badge(&r.s.health))
+                                @if !r.s.health.reasons.is_empty() {
+                                    ul class="reasons" { @for why in &r.s.health.reasons { li { (why) } } }
+                                }
+                            }
+                            td data-label="Since contract" class="num" { (layout::days(r.s.days_since_contract)) }
+                            td data-label="To launch" class="num" {
+                                @match r.s.days_to_launch {
+                                    Some(d) if d < 0 => span class="late" { (layout::days(-d)) " past" },
+                                    Some(d) => (layout::days(d)),
+                                    None => span class="muted" { "no date" },
+                                }
+                            }
+                            td data-label="Ball in court" {
+                                @if r.s.waiting_on_customer + r.s.waiting_on_vendor == 0 {
+                                    span class="muted" { "nothing open" }
+                                } @else {
+                                    span class="side customer" { (r.s.waiting_on_customer) " on customer" }
+                                    " · "
+                                    span class="side vendor" { (r.s.waiting_on_vendor) " on vendor" }
+                                }
+                            }
+                            td data-label="Owner" { (r.s.owner.clone().unwrap_or_else(|| "unassigned".into())) }
+                        }
+                    }
+                    @if rows.is_empty() {
+                        tr { td colspan="7" class="muted" { "No project matches. " a href="/" { "Clear the filters" } } }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="waits-h" {
+            h2 id="waits-h" { "Where time is lost: days waiting on each side" }
+            @if chart.is_empty() { p class="muted" { "No projects yet." } } @else { (waits_chart(&chart)) }
+        }
+    };
+    html_response(
+        StatusCode::OK,
+        layout::page(
+            "Portfolio",
+            Nav::Portfolio,
+            &vendor.user.name,
+            &vendor.csrf,
+            body,
+        ),
+    )
+}
