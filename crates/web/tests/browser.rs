@@ -503,6 +503,31 @@ async fn screenshots() {
     ] {
         shoot(&member, &base, &path, &dir, name).await;
     }
+    // Viewport-sized views of the long project page, section by section.
+    for (anchor, width) in [
+        ("", 1280u32),
+        ("plan", 1280),
+        ("scope", 1280),
+        ("gates", 1280),
+        ("", 375),
+        ("plan", 375),
+    ] {
+        member.set_window_size(width, 1000).await.unwrap();
+        member.goto(&format!("{base}{first}")).await.unwrap();
+        if !anchor.is_empty() {
+            member
+                .execute(
+                    &format!("document.getElementById('{anchor}').scrollIntoView()"),
+                    vec![],
+                )
+                .await
+                .unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = member.screenshot().await.unwrap();
+        let name = if anchor.is_empty() { "top" } else { anchor };
+        std::fs::write(format!("{dir}/project-view-{name}-{width}.png"), png).unwrap();
+    }
     // A real portal session through an invitation link.
     member.set_window_size(1280, 900).await.unwrap();
     member.goto(&format!("{base}{first}#portal")).await.unwrap();

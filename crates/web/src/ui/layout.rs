@@ -304,6 +304,12 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// A refusal that belongs to no form on the page (a form sent without its `_form` key, or one
+/// not offered here), shown at the top.
+pub fn page_refusal(st: &FormState) -> Markup {
+    Fields::new(Some(st), "").message()
+}
+
 /// Every failing item of a gate with its reason.
 pub fn gate_failures(report: &GateReport) -> Markup {
     html! {

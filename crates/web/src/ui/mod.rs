@@ -6,6 +6,11 @@
 //! `csrf`), and every action runs through `service::run_command`, so the rules of the core
 //! decide and a refusal is shown next to the form with what the user typed.
 
+#![expect(
+    clippy::result_large_err,
+    reason = "a refused form or request is answered with a rendered page; it is not a hot path"
+)]
+
 pub mod actions;
 pub mod assets;
 pub mod form;

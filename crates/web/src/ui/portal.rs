@@ -90,6 +90,7 @@ fn portal_body(
         }
     };
     html! {
+        (layout::page_refusal(st))
         div class="page-head" {
             div {
                 p class="muted small" { (p.name) }
@@ -607,6 +608,7 @@ pub async fn action(
     };
     if let Err(why) = allowed(&p, &me, &action, &form) {
         let mut st = FormState::new(&form);
+        st.form = String::new();
         st.message = Some(why);
         return render(&state, &customer, st).await;
     }

@@ -30,6 +30,7 @@ pub struct Filter {
 
 struct Row {
     s: ProjectSummary,
+    live_on: Option<chrono::NaiveDate>,
     customer_days: f64,
     vendor_days: f64,
 }
@@ -62,6 +63,7 @@ pub async fn page(
         let ball = r7_ball_in_court(&acts, now);
         rows.push(Row {
             s: summary(p, now),
+            live_on: p.live_on,
             customer_days: ball.project.customer_days(),
             vendor_days: ball.project.vendor_days(),
         });
@@ -157,10 +159,14 @@ pub async fn page(
                             }
                             td data-label="Since contract" class="num" { (layout::days(r.s.days_since_contract)) }
                             td data-label="To launch" class="num" {
+                                @if let Some(live) = r.live_on.filter(|_| r.s.stage.is_live()) {
+                                    span class="badge ok" { "live" } " since " (live)
+                                } @else {
                                 @match r.s.days_to_launch {
                                     Some(d) if d < 0 => span class="late" { (layout::days(-d)) " past" },
                                     Some(d) => (layout::days(d)),
                                     None => span class="muted" { "no date" },
+                                }
                                 }
                             }
                             td data-label="Ball in court" {

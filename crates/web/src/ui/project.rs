@@ -294,6 +294,7 @@ fn body(
     let sc = &d.view.scorecard;
     html! {
         @if let Some(fl) = flash { div class="flash" role="status" { (fl) } }
+        (layout::page_refusal(st))
         div class="page-head" {
             div {
                 p class="muted small" { a href="/" { "Portfolio" } " / " (p.name) }
