@@ -554,6 +554,13 @@ async fn screenshots() {
         .unwrap();
     wait_text(&customer, "Welcome").await;
     shoot(&customer, &base, "/portal", &dir, "portal").await;
+    for width in [1280u32, 375] {
+        customer.set_window_size(width, 1000).await.unwrap();
+        customer.goto(&format!("{base}/portal")).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = customer.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/portal-view-{width}.png"), png).unwrap();
+    }
     member.close().await.unwrap();
     customer.close().await.unwrap();
 }

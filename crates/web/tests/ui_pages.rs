@@ -790,8 +790,21 @@ async fn settings_show_a_new_token_once_and_admins_add_members() {
 }
 
 #[tokio::test]
-async fn invitation_links_are_single_use_expiring_and_revocable() {
+async fn invitation_links_are_single_use_expiring_and_revocable_on_sqlite() {
     let app = spawn(Backend::Sqlite, "ui_invitations").await.unwrap();
+    invitation_links_are_single_use_expiring_and_revocable(&app).await;
+}
+
+#[tokio::test]
+async fn invitation_links_are_single_use_expiring_and_revocable_on_postgres() {
+    let Some(app) = spawn(Backend::Postgres, "ui_invitations_pg").await else {
+        return;
+    };
+    invitation_links_are_single_use_expiring_and_revocable(&app).await;
+}
+
+async fn invitation_links_are_single_use_expiring_and_revocable(app: &TestApp) {
+    let app = app;
     let m = app.workspace("Vendor A", "dana@vendor.test").await;
     let (id, v) = project(&app, &m, "Haulers Ltd").await;
     let member = Web::new(&app);
@@ -889,15 +902,28 @@ async fn invitation_links_are_single_use_expiring_and_revocable() {
 }
 
 #[tokio::test]
-async fn a_portal_session_reaches_only_its_own_project_by_any_url() {
+async fn a_portal_session_reaches_only_its_own_project_by_any_url_on_sqlite() {
     let app = spawn(Backend::Sqlite, "ui_portal_authz").await.unwrap();
+    a_portal_session_reaches_only_its_own_project_by_any_url(&app).await;
+}
+
+#[tokio::test]
+async fn a_portal_session_reaches_only_its_own_project_by_any_url_on_postgres() {
+    let Some(app) = spawn(Backend::Postgres, "ui_portal_authz_pg").await else {
+        return;
+    };
+    a_portal_session_reaches_only_its_own_project_by_any_url(&app).await;
+}
+
+async fn a_portal_session_reaches_only_its_own_project_by_any_url(app: &TestApp) {
+    let app = app;
     let m = app.workspace("Vendor A", "dana@vendor.test").await;
     let (id, v) = project(&app, &m, "Haulers Ltd").await;
     let (other, _) = project(&app, &m, "Other Customer").await;
     let member = Web::new(&app);
     member.login("dana@vendor.test").await;
     let casey = person(&v, "Casey");
-    let customer = portal_for(&app, &member, &id, casey).await;
+    let customer = portal_for(app, &member, &id, casey).await;
 
     // Its own portal, without internal notes or other projects.
     let (s, portal) = customer.get("/portal").await;

@@ -114,6 +114,7 @@ fn spec(action: &str) -> Option<&'static [(&'static str, Kind, &'static str)]> {
         ],
         "add_risk" => &[("text", Text, "Risk"), ("owner", OptId, "owner")],
         "confirm_no_known_risks" => &[],
+        "add_uat_case" => &[("title", Text, "Test case"), ("criterion", Id, "criterion")],
         "record_uat_result" => &[
             ("case", Id, "UAT case"),
             ("passed", Bool, ""),
@@ -284,7 +285,7 @@ pub fn anchor(action: &str) -> &'static str {
         | "add_data_source"
         | "add_risk"
         | "confirm_no_known_risks" => "intake",
-        "record_uat_result" => "uat",
+        "record_uat_result" | "add_uat_case" => "uat",
         "advance_stage" | "decide_go_live" => "gates",
         "record_status_update" => "status",
         _ => "plan",

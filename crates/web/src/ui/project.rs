@@ -65,7 +65,7 @@ pub fn task_state(
                 div class="small" {
                     "by " (p.person_name(*by)) " on " (at.date_naive()) " — "
                     @match proof {
-                        finishline_core::plan::Proof::File(f) => a href=(format!("{file_base}{f}")) { "file" },
+                        finishline_core::plan::Proof::File(f) => a href=(format!("{file_base}{f}")) hx-boost="false" download { "file" },
                         finishline_core::plan::Proof::Link(l) => a href=(l) rel="noopener noreferrer" { "link" },
                         other => (other.describe()),
                     }
@@ -594,6 +594,26 @@ fn body(
                 @if c.passed() { " " span class="badge ok" { "passed" } } @else { " " span class="badge" { (key(&c.result).replace('_', " ")) } }
                 @if c.failures > 0 { " · failed " (c.failures) "×" }
             } } }
+            @if !p.criteria.is_empty() {
+                div class="forms" {
+                    @let fa = f("add_uat_case");
+                    (action_form(p, "add_uat_case", &fa, csrf, "Add case", false, html! {
+                        h3 { "UAT case" }
+                        (fa.input("title", "Test case", "text", "", true))
+                        (fa.select("criterion", "Success criterion it proves", &p.criteria.iter().map(|c| (c.id.to_string(), c.describe())).collect::<Vec<_>>(), ""))
+                    }))
+                    @if !p.uat.is_empty() {
+                        @let fr = f("record_uat_result");
+                        (action_form(p, "record_uat_result", &fr, csrf, "Record result", false, html! {
+                            h3 { "UAT result" }
+                            (fr.select("case", "Case", &p.uat.iter().map(|c| (c.id.to_string(), c.title.clone())).collect::<Vec<_>>(), ""))
+                            (fr.select("passed", "Result", &[("yes".into(), "passed".into()), ("no".into(), "failed".into())], "yes"))
+                            (fr.input("notes", "Notes", "text", "", false))
+                            (fr.select("loop_to", "On failure, loop back to", &[("".into(), "—".into()), ("build".into(), "build".into()), ("configuration".into(), "configuration".into()), ("training".into(), "training".into())], ""))
+                        }))
+                    }
+                }
+            }
             h3 { "Issues" }
             ul { @for i in &p.issues { li {
                 (i.title) " — " (owner_name(p, i.owner)) @if let Some(d) = i.due { ", due " (d) }
@@ -675,7 +695,7 @@ fn body(
 
         (section("files", "Files", html! {
             @if d.files.is_empty() { p class="muted" { "No files." } }
-            ul { @for file in &d.files { li { a href=(format!("{fb}{}", file.id)) { (file.name) } " — " (file.size) " bytes, by " (file.uploaded_by) } } }
+            ul { @for file in &d.files { li { a href=(format!("{fb}{}", file.id)) hx-boost="false" download { (file.name) } " — " (file.size) " bytes, by " (file.uploaded_by) } } }
         }))
 
         (section("scorecard", "Scorecard", html! {
