@@ -804,10 +804,9 @@ async fn invitation_links_are_single_use_expiring_and_revocable_on_postgres() {
 }
 
 async fn invitation_links_are_single_use_expiring_and_revocable(app: &TestApp) {
-    let app = app;
     let m = app.workspace("Vendor A", "dana@vendor.test").await;
-    let (id, v) = project(&app, &m, "Haulers Ltd").await;
-    let member = Web::new(&app);
+    let (id, v) = project(app, &m, "Haulers Ltd").await;
+    let member = Web::new(app);
     member.login("dana@vendor.test").await;
     let csrf = member.csrf(&format!("/projects/{id}")).await;
 
@@ -840,7 +839,7 @@ async fn invitation_links_are_single_use_expiring_and_revocable(app: &TestApp) {
     assert_eq!(invs.len(), 1);
 
     // First use starts a session; the second is refused.
-    let c1 = Web::new(&app);
+    let c1 = Web::new(app);
     let (_, page) = c1.get(&format!("/portal/join/{token}")).await;
     let r = c1
         .post(
@@ -858,7 +857,7 @@ async fn invitation_links_are_single_use_expiring_and_revocable(app: &TestApp) {
     let (s, portal) = c1.get("/portal").await;
     assert_eq!(s, StatusCode::OK);
     assert!(portal.contains("Welcome, Casey"));
-    let c2 = Web::new(&app);
+    let c2 = Web::new(app);
     let (s, body) = c2.get(&format!("/portal/join/{token}")).await;
     assert_eq!(s, StatusCode::GONE);
     assert!(body.contains("already used"));
@@ -896,7 +895,7 @@ async fn invitation_links_are_single_use_expiring_and_revocable(app: &TestApp) {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
     app.clock.advance(Duration::days(15));
-    let (s, body) = Web::new(&app).get(&format!("/portal/join/{token}")).await;
+    let (s, body) = Web::new(app).get(&format!("/portal/join/{token}")).await;
     assert_eq!(s, StatusCode::GONE);
     assert!(body.contains("expired"));
 }
@@ -916,11 +915,10 @@ async fn a_portal_session_reaches_only_its_own_project_by_any_url_on_postgres() 
 }
 
 async fn a_portal_session_reaches_only_its_own_project_by_any_url(app: &TestApp) {
-    let app = app;
     let m = app.workspace("Vendor A", "dana@vendor.test").await;
-    let (id, v) = project(&app, &m, "Haulers Ltd").await;
-    let (other, _) = project(&app, &m, "Other Customer").await;
-    let member = Web::new(&app);
+    let (id, v) = project(app, &m, "Haulers Ltd").await;
+    let (other, _) = project(app, &m, "Other Customer").await;
+    let member = Web::new(app);
     member.login("dana@vendor.test").await;
     let casey = person(&v, "Casey");
     let customer = portal_for(app, &member, &id, casey).await;
