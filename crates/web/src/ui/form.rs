@@ -313,10 +313,16 @@ pub fn page_status(state: &FormState) -> StatusCode {
 }
 
 pub fn html(status: StatusCode, markup: maud::Markup) -> Response {
-    (
+    let mut res = (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         markup.into_string(),
     )
-        .into_response()
+        .into_response();
+    if status.is_client_error() {
+        // A refused form is shown where it was sent from: htmx keeps the page's URL.
+        res.headers_mut()
+            .insert("hx-push-url", header::HeaderValue::from_static("false"));
+    }
+    res
 }

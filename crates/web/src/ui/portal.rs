@@ -98,7 +98,7 @@ fn portal_body(
             }
         }
         dl class="facts" {
-            div { dt { "Finish line" } dd { (p.finish_line.as_ref().map_or("not written yet".into(), |x| x.text.clone())) } }
+            div class="wide" { dt { "Finish line" } dd { (p.finish_line.as_ref().map_or("not written yet".into(), |x| x.text.clone())) } }
             div { dt { "Launch date" } dd {
                 @match p.launch_date {
                     Some(l) => { (l) " — " @let left = (l - today).num_days(); @if left < 0 { (layout::days(-left)) " past" } @else { (layout::days(left)) " left" } },

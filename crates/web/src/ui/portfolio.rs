@@ -102,7 +102,8 @@ pub async fn page(
             h1 { "Portfolio" }
             a class="button" href="/handoff" { "New handoff" }
         }
-        form method="get" action="/" class="filters" aria-label="Filter and sort projects" {
+        form method="get" action="/" class="filters" aria-label="Filter and sort projects"
+            hx-get="/" hx-trigger="change" hx-target="body" hx-push-url="true" {
             div class="field" {
                 label for="f-stage" { "Stage" }
                 select id="f-stage" name="stage" {
