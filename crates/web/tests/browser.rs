@@ -184,6 +184,8 @@ async fn member_and_customer_work_a_project_in_a_real_browser() {
         .unwrap();
     wait_text(&member, "Haulers Ltd").await;
     wait_text(&member, "Light-touch 30 days").await;
+    let htmx = member.execute("return typeof htmx", vec![]).await.unwrap();
+    assert_eq!(htmx, json!("object"), "htmx loads under the CSP");
     let url = member.current_url().await.unwrap();
     let id = url
         .path()

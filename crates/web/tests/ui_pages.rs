@@ -1114,3 +1114,66 @@ async fn a_portal_session_reaches_only_its_own_project_by_any_url(app: &TestApp)
     // The vendor's session cannot use the portal either.
     assert_eq!(member.get("/portal").await.0, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_member_of_another_workspace_reaches_nothing_of_this_one() {
+    let app = spawn(Backend::Sqlite, "ui_tenants").await.unwrap();
+    let a = app.workspace("Vendor A", "dana@vendor.test").await;
+    let (id, v) = project(&app, &a, "Haulers Ltd").await;
+    let _b = app.workspace("Vendor B", "bea@other.test").await;
+    let f = app
+        .store
+        .put_file(
+            &a.workspace.id,
+            &id,
+            "x.csv",
+            "text/csv",
+            b"a",
+            "t",
+            app.clock_now(),
+        )
+        .await
+        .unwrap();
+    let owner = Web::new(&app);
+    owner.login("dana@vendor.test").await;
+    let csrf = owner.csrf(&format!("/projects/{id}")).await;
+    let casey = person(&v, "Casey").to_string();
+    let r = owner
+        .post(
+            &format!("/projects/{id}/invitations"),
+            &[("csrf", &csrf), ("person", &casey)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let inv = app.store.invitations(&a.workspace.id, &id).await.unwrap()[0]
+        .id
+        .clone();
+
+    let bea = Web::new(&app);
+    bea.login("bea@other.test").await;
+    for path in [
+        format!("/projects/{id}"),
+        format!("/projects/{id}/preview"),
+        format!("/projects/{id}/files/{}", f.id),
+    ] {
+        assert_eq!(bea.get(&path).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (_, home) = bea.get("/").await;
+    assert!(!home.contains("Haulers"));
+    let csrf = bea.csrf("/").await;
+    for path in [
+        format!("/projects/{id}/actions/add_risk"),
+        format!("/projects/{id}/invitations"),
+        format!("/projects/{id}/invitations/{inv}/revoke"),
+    ] {
+        let r = bea
+            .post(&path, &[("csrf", &csrf), ("text", "x"), ("person", &casey)])
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert!(
+        app.store.invitations(&a.workspace.id, &id).await.unwrap()[0]
+            .revoked_at
+            .is_none()
+    );
+}
