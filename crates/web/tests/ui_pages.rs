@@ -709,6 +709,74 @@ async fn handoff_form_reviews_promises_and_creates_the_project() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, list) = web.get("/playbooks").await;
     assert!(list.contains("Clinic standard"));
+
+    // Edit it: change a step and add one; each save is a new version.
+    let csrf = web.csrf("/playbooks/clinic-standard").await;
+    let r = web
+        .post(
+            "/playbooks/clinic-standard/edit",
+            &[
+                ("csrf", &csrf),
+                ("_form", "edit_step"),
+                ("phase", "0"),
+                ("step", ""),
+                ("key", ""),
+                ("title", ""),
+                ("label", "vendor_task"),
+                ("owner_role", "implementation_owner"),
+                ("due_offset_days", "-3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("Title is required") && body.contains("a whole number of days"),
+        "{body}"
+    );
+    let r = web
+        .post(
+            "/playbooks/clinic-standard/edit",
+            &[
+                ("csrf", &csrf),
+                ("_form", "edit_step"),
+                ("phase", "0"),
+                ("step", ""),
+                ("key", "clinic-tour"),
+                ("title", "Tour the clinic's front desk"),
+                ("label", "shared_task"),
+                ("owner_role", "implementation_owner"),
+                ("due_offset_days", "3"),
+                ("needs_proof", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let stored = app
+        .store
+        .playbook(&_m.workspace.id, "clinic-standard", None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.version, 2);
+    assert!(stored.playbook.steps().any(|(_, s)| s.key == "clinic-tour"));
+    let csrf = web.csrf("/playbooks/standard").await;
+    let r = web
+        .post(
+            "/playbooks/standard/edit",
+            &[("csrf", &csrf), ("phase", "0"), ("title", "x")],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "built-ins are copied, not edited"
+    );
 }
 
 #[tokio::test]

@@ -61,6 +61,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/playbooks", get(playbooks::list))
         .route("/playbooks/{key}", get(playbooks::view))
         .route("/playbooks/{key}/copy", post(playbooks::copy))
+        .route("/playbooks/{key}/edit", post(playbooks::edit))
         .route("/settings", get(settings::page))
         .route("/settings/members", post(settings::add_member))
         .route("/settings/tokens", post(settings::create_token))

@@ -43,7 +43,71 @@ pub async fn list(State(state): State<AppState>, v: Vendor) -> Response {
     )
 }
 
-fn view_markup(pb: &Playbook, v: &Vendor, st: &FormState) -> maud::Markup {
+fn roles() -> Vec<(String, String)> {
+    use finishline_core::people::Role::*;
+    [
+        ImplementationOwner,
+        VendorTeammate,
+        AccountExecutive,
+        RenewalCsm,
+        CustomerOwner,
+        BackupContact,
+        DecisionMaker,
+        ExecutiveSponsor,
+        CustomerAdmin,
+        EndUser,
+    ]
+    .iter()
+    .map(|r| (crate::ui::project::key(r), r.label().to_string()))
+    .collect()
+}
+
+fn labels() -> Vec<(String, String)> {
+    [
+        ("vendor_task", "vendor task"),
+        ("customer_task", "customer task"),
+        ("shared_task", "shared task"),
+    ]
+    .iter()
+    .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+    .collect()
+}
+
+/// The forms that edit a workspace playbook: each saves a new version.
+fn edit_forms(pb: &Playbook, v: &Vendor, st: &FormState) -> maud::Markup {
+    let fe = Fields::new(Some(st), "edit_step");
+    let steps: Vec<(String, String)> = pb
+        .steps()
+        .map(|(_, s)| (s.key.clone(), s.title.clone()))
+        .collect();
+    let phases: Vec<(String, String)> = pb
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i.to_string(), p.name.clone()))
+        .collect();
+    html! {
+        h2 { "Edit (saves version " (pb.version + 1) ")" }
+        div class="forms" {
+            form method="post" action=(format!("/playbooks/{}/edit", pb.key)) class="action" {
+                (fe.hidden(&v.csrf))
+                (fe.message())
+                h3 { "Add or change a step" }
+                (fe.select("phase", "Phase", &phases, ""))
+                (fe.select("step", "Step to change (or a new one)", &[(String::new(), "a new step".to_string())].into_iter().chain(steps).collect::<Vec<_>>(), ""))
+                (fe.input("key", "Key of a new step", "text", "", false))
+                (fe.input("title", "Title", "text", "", true))
+                (fe.select("label", "Side", &labels(), "shared_task"))
+                (fe.select("owner_role", "Owner role", &roles(), "implementation_owner"))
+                (fe.input("due_offset_days", "Due (days after start)", "number", "7", true))
+                (fe.checkbox("needs_proof", "needs proof", true))
+                button type="submit" { "Save new version" }
+            }
+        }
+    }
+}
+
+fn view_markup(pb: &Playbook, v: &Vendor, st: &FormState, own: bool) -> maud::Markup {
     let f = Fields::new(Some(st), "copy");
     html! {
         p class="muted small" { a href="/playbooks" { "Playbooks" } " / " (pb.key) }
@@ -66,6 +130,7 @@ fn view_markup(pb: &Playbook, v: &Vendor, st: &FormState) -> maud::Markup {
                 } }
             }
         }
+        @if own { (edit_forms(pb, v, st)) } @else { p class="muted" { "Built-in playbooks are copied, then edited." } }
         form method="post" action=(format!("/playbooks/{}/copy", pb.key)) class="action" {
             (f.hidden(&v.csrf))
             (f.message())
@@ -84,6 +149,10 @@ pub async fn view(State(state): State<AppState>, v: Vendor, Path(key): Path<Stri
 }
 
 async fn render(state: &AppState, v: &Vendor, key: &str, st: FormState) -> Response {
+    let own = matches!(
+        state.store.playbook(v.workspace(), key, None).await,
+        Ok(Some(_))
+    );
     match find_playbook(&state.store, v.workspace(), key, None).await {
         Ok(pb) => html_response(
             page_status(&st),
@@ -92,7 +161,7 @@ async fn render(state: &AppState, v: &Vendor, key: &str, st: FormState) -> Respo
                 Nav::Playbooks,
                 &v.user.name,
                 &v.csrf,
-                view_markup(&pb, v, &st),
+                view_markup(&pb, v, &st, own),
             ),
         ),
         Err(crate::ApiError::Internal(m)) => layout::internal(&m),
@@ -155,6 +224,121 @@ pub async fn copy(
         .await
     {
         Ok(_) => see_other(&format!("/playbooks/{new_key}")),
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+/// Adds or changes a step of a workspace playbook and saves it as a new version.
+pub async fn edit(
+    State(state): State<AppState>,
+    v: Vendor,
+    Path(key): Path<String>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&v.csrf) {
+        return r;
+    }
+    let mut pb = match state.store.playbook(v.workspace(), &key, None).await {
+        Ok(Some(s)) => {
+            let mut pb = s.playbook;
+            pb.version = u32::try_from(s.version).unwrap_or(u32::MAX);
+            pb
+        }
+        Ok(None) => return layout::not_found(&format!("Workspace playbook {key}")),
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let mut st = FormState::new(&form);
+    st.form = "edit_step".into();
+    let title = form.get("title").to_string();
+    if title.is_empty() {
+        st.field("title", "Title is required");
+    }
+    let due: Option<i64> = form
+        .get("due_offset_days")
+        .parse()
+        .ok()
+        .filter(|d: &i64| (0..=3650).contains(d));
+    if due.is_none() {
+        st.field("due_offset_days", "a whole number of days from 0 to 3650");
+    }
+    let label =
+        serde_json::from_value(serde_json::Value::String(form.get("label").to_string())).ok();
+    if label.is_none() {
+        st.field("label", "choose the side");
+    }
+    let role = serde_json::from_value(serde_json::Value::String(
+        form.get("owner_role").to_string(),
+    ))
+    .ok();
+    if role.is_none() {
+        st.field("owner_role", "choose the owner role");
+    }
+    let phase = form
+        .get("phase")
+        .parse::<usize>()
+        .ok()
+        .filter(|i| *i < pb.phases.len());
+    if phase.is_none() {
+        st.field("phase", "choose a phase");
+    }
+    let existing = form.get("step").to_string();
+    let new_key = form.get("key").to_string();
+    if existing.is_empty()
+        && (new_key.is_empty()
+            || !new_key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        st.field(
+            "key",
+            "a new step needs a key of letters, digits and dashes",
+        );
+    }
+    let (Some(due), Some(label), Some(role), Some(phase), true) =
+        (due, label, role, phase, st.errors.is_empty())
+    else {
+        st.message = Some("Some fields need fixing; see below each one.".into());
+        return render(&state, &v, &key, st).await;
+    };
+    let needs_proof = form.has("needs_proof");
+    if existing.is_empty() {
+        if let Some(ph) = pb.phases.get_mut(phase) {
+            ph.steps.push(finishline_core::playbook::Step {
+                key: new_key,
+                title,
+                label,
+                owner_role: role,
+                due_offset_days: due,
+                depends_on: Vec::new(),
+                needs_proof,
+            });
+        }
+    } else {
+        let Some(step) = pb
+            .phases
+            .iter_mut()
+            .flat_map(|p| p.steps.iter_mut())
+            .find(|s| s.key == existing)
+        else {
+            st.field("step", "no such step in this playbook");
+            return render(&state, &v, &key, st).await;
+        };
+        step.title = title;
+        step.label = label;
+        step.owner_role = role;
+        step.due_offset_days = due;
+        step.needs_proof = needs_proof;
+    }
+    if let Err(e) = pb.validate() {
+        st.message = Some(e.to_string());
+        return render(&state, &v, &key, st).await;
+    }
+    match state
+        .store
+        .save_playbook(v.workspace(), &pb, &v.user.name, state.now())
+        .await
+    {
+        Ok(_) => see_other(&format!("/playbooks/{key}")),
         Err(e) => layout::internal(&e.to_string()),
     }
 }
