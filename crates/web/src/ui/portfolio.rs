@@ -43,39 +43,13 @@ fn health_key(l: HealthLevel) -> &'static str {
     }
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    vendor: Vendor,
-    filter: Result<Query<Filter>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Query(filter) = filter.unwrap_or(Query(Filter::default()));
-    let now = state.now();
-    let projects = match state.store.projects(vendor.workspace()).await {
-        Ok(p) => p,
-        Err(e) => return layout::internal(&e.to_string()),
-    };
-    let mut rows = Vec::with_capacity(projects.len());
-    for (p, _) in &projects {
-        let acts = match state.store.activities(vendor.workspace(), &p.id).await {
-            Ok(a) => a,
-            Err(e) => return layout::internal(&e.to_string()),
-        };
-        let ball = r7_ball_in_court(&acts, now);
-        rows.push(Row {
-            s: summary(p, now),
-            live_on: p.live_on,
-            customer_days: ball.project.customer_days(),
-            vendor_days: ball.project.vendor_days(),
-        });
-    }
-    let total = rows.len();
-    rows.retain(|r| {
-        (filter.stage.is_empty() || r.s.stage.key() == filter.stage)
-            && (filter.health.is_empty() || health_key(r.s.health.level) == filter.health)
-    });
-    match filter.sort.as_str() {
+/// How many projects the waiting chart shows (in the table's order).
+const CHART_ROWS: usize = 30;
+
+fn sort(rows: &mut [Row], by: &str) {
+    match by {
         "launch" => {
-            rows.sort_by_key(|r| (r.s.days_to_launch.unwrap_or(i64::MAX), r.s.name.clone()))
+            rows.sort_by_key(|r| (r.s.days_to_launch.unwrap_or(i64::MAX), r.s.name.clone()));
         }
         "contract" => rows.sort_by_key(|r| (-r.s.days_since_contract, r.s.name.clone())),
         "waiting" => rows.sort_by(|a, b| {
@@ -87,8 +61,55 @@ pub async fn page(
         "name" => rows.sort_by_key(|r| r.s.name.to_lowercase()),
         _ => rows.sort_by_key(|r| (std::cmp::Reverse(r.s.health.level), r.s.name.to_lowercase())),
     }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    filter: Result<Query<Filter>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Query(filter) = filter.unwrap_or(Query(Filter::default()));
+    let now = state.now();
+    let projects = match state.store.projects(vendor.workspace()).await {
+        Ok(p) => p,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let mut rows: Vec<Row> = projects
+        .iter()
+        .map(|(p, _)| Row {
+            s: summary(p, now),
+            live_on: p.live_on,
+            customer_days: 0.0,
+            vendor_days: 0.0,
+        })
+        .collect();
+    let total = rows.len();
+    rows.retain(|r| {
+        (filter.stage.is_empty() || r.s.stage.key() == filter.stage)
+            && (filter.health.is_empty() || health_key(r.s.health.level) == filter.health)
+    });
+    // Time waited per side comes from the activity log (R7): read it for the projects sorted by
+    // it, or for the first ones charted, not for every project of a large portfolio.
+    let by_waiting = filter.sort == "waiting";
+    let needs_log = if by_waiting { rows.len() } else { CHART_ROWS };
+    if !by_waiting {
+        sort(&mut rows, &filter.sort);
+    }
+    for r in rows.iter_mut().take(needs_log) {
+        let acts = match state.store.activities(vendor.workspace(), &r.s.id).await {
+            Ok(a) => a,
+            Err(e) => return layout::internal(&e.to_string()),
+        };
+        let ball = r7_ball_in_court(&acts, now);
+        r.customer_days = ball.project.customer_days();
+        r.vendor_days = ball.project.vendor_days();
+    }
+    if by_waiting {
+        sort(&mut rows, "waiting");
+    }
     let chart: Vec<Waits> = rows
         .iter()
+        .take(CHART_ROWS)
         .map(|r| Waits {
             label: r.s.customer.clone(),
             customer_days: r.customer_days,
@@ -190,6 +211,7 @@ pub async fn page(
         }
         section aria-labelledby="waits-h" {
             h2 id="waits-h" { "Where time is lost: days waiting on each side" }
+            @if rows.len() > CHART_ROWS { p class="muted small" { "The first " (CHART_ROWS) " projects in the table's order." } }
             @if chart.is_empty() { p class="muted" { "No projects yet." } } @else { (waits_chart(&chart)) }
         }
     };
