@@ -511,6 +511,8 @@ async fn screenshots() {
         ("plan", 1280),
         ("scope", 1280),
         ("gates", 1280),
+        ("gantt", 1280),
+        ("gantt", 375),
         ("", 375),
         ("plan", 375),
     ] {

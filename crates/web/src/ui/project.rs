@@ -369,8 +369,9 @@ fn body(
 
         (section("plan", "Plan", html! {
             (plan_table(p, today, &tasks, &fb))
-            h3 { "Gantt" }
+            h3 id="gantt" { "Gantt" }
             div class="gantt-wrap" { (svg::gantt(p, today)) }
+            (svg::gantt_legend())
             div class="forms" {
                 @let fc = f("complete_task");
                 (action_form(p, "complete_task", &fc, csrf, "Mark done", true, html! {

@@ -60,6 +60,25 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
+/// The key of the Gantt chart's colours and lines.
+pub fn gantt_legend() -> Markup {
+    let item = |class: &str, label: &str| {
+        html! {
+            span class="key" {
+                svg width="14" height="10" aria-hidden="true" { rect class=(class) width="14" height="10" rx="2" {} }
+                " " (label)
+            }
+        }
+    };
+    html! {
+        p class="legend small muted" {
+            (item("g-done", "done")) (item("g-customer", "customer task")) (item("g-vendor", "vendor or shared task"))
+            (item("g-blocked", "blocked")) (item("g-late", "overdue")) (item("g-pending", "waiting on earlier tasks"))
+            span class="key" { "dotted line: baseline · orange line: today · green dashes: launch date" }
+        }
+    }
+}
+
 /// The plan as a Gantt chart: a bar per task from its start (its dependencies' due, or the plan
 /// start) to its due date; the baseline as a thin line when it moved; blocked tasks hatched;
 /// today as a vertical line.
