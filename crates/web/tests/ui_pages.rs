@@ -1245,3 +1245,33 @@ async fn a_member_of_another_workspace_reaches_nothing_of_this_one() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn the_portfolio_pages_a_large_workspace() {
+    let app = spawn(Backend::Sqlite, "ui_paging").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    for i in 0..55 {
+        let (s, v) = m
+            .post("/api/v1/projects", handoff(&format!("Customer {i:02}")))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v:#}");
+    }
+    let web = Web::new(&app);
+    web.login("dana@vendor.test").await;
+    let (s, first) = web.get("/?sort=name").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        first.contains("55 of 55 projects") && first.contains("page 1 of 2"),
+        "{first}"
+    );
+    assert!(first.contains("Customer 00") && !first.contains("Customer 54"));
+    let (_, second) = web.get("/?sort=name&page=2").await;
+    assert!(second.contains("Customer 54") && !second.contains("Customer 00 implementation"));
+    for page in ["0", "99", "x", "-1"] {
+        assert_eq!(
+            web.get(&format!("/?page={page}")).await.0,
+            StatusCode::OK,
+            "page {page}"
+        );
+    }
+}

@@ -26,6 +26,9 @@ pub struct Filter {
     pub health: String,
     #[serde(default)]
     pub sort: String,
+    /// 1-based page of the table.
+    #[serde(default)]
+    pub page: Option<String>,
 }
 
 struct Row {
@@ -43,8 +46,8 @@ fn health_key(l: HealthLevel) -> &'static str {
     }
 }
 
-/// How many projects the waiting chart shows (in the table's order).
-const CHART_ROWS: usize = 30;
+/// Projects per page of the table; the waiting chart shows the page's projects.
+const PAGE_ROWS: usize = 50;
 
 fn sort(rows: &mut [Row], by: &str) {
     match by {
@@ -91,11 +94,24 @@ pub async fn page(
     // Time waited per side comes from the activity log (R7): read it for the projects sorted by
     // it, or for the first ones charted, not for every project of a large portfolio.
     let by_waiting = filter.sort == "waiting";
-    let needs_log = if by_waiting { rows.len() } else { CHART_ROWS };
+    let filtered = rows.len();
+    let pages = filtered.div_ceil(PAGE_ROWS).max(1);
+    let page = filter
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let skip = (page - 1) * PAGE_ROWS;
+    let (from, needs_log) = if by_waiting {
+        (0, rows.len())
+    } else {
+        (skip, PAGE_ROWS)
+    };
     if !by_waiting {
         sort(&mut rows, &filter.sort);
     }
-    for r in rows.iter_mut().take(needs_log) {
+    for r in rows.iter_mut().skip(from).take(needs_log) {
         let acts = match state.store.activities(vendor.workspace(), &r.s.id).await {
             Ok(a) => a,
             Err(e) => return layout::internal(&e.to_string()),
@@ -107,9 +123,21 @@ pub async fn page(
     if by_waiting {
         sort(&mut rows, "waiting");
     }
+    let rows: Vec<Row> = rows.into_iter().skip(skip).take(PAGE_ROWS).collect();
+    let page_link = |n: usize| {
+        format!(
+            "/?{}",
+            serde_urlencoded::to_string([
+                ("stage", filter.stage.as_str()),
+                ("health", filter.health.as_str()),
+                ("sort", filter.sort.as_str()),
+                ("page", n.to_string().as_str()),
+            ])
+            .unwrap_or_default()
+        )
+    };
     let chart: Vec<Waits> = rows
         .iter()
-        .take(CHART_ROWS)
         .map(|r| Waits {
             label: r.s.customer.clone(),
             customer_days: r.customer_days,
@@ -153,7 +181,8 @@ pub async fn page(
             }
             button type="submit" { "Apply" }
         }
-        p class="muted" { (rows.len()) " of " (total) " projects" }
+        p class="muted" { (filtered) " of " (total) " projects"
+            @if pages > 1 { " · page " (page) " of " (pages) } }
         div class="table-wrap" {
             table class="portfolio" {
                 thead { tr {
@@ -209,9 +238,16 @@ pub async fn page(
                 }
             }
         }
+        @if pages > 1 {
+            nav class="pager" aria-label="Pages" {
+                @if page > 1 { a href=(page_link(page - 1)) rel="prev" { "← previous" } }
+                span { "page " (page) " of " (pages) }
+                @if page < pages { a href=(page_link(page + 1)) rel="next" { "next →" } }
+            }
+        }
         section aria-labelledby="waits-h" {
             h2 id="waits-h" { "Where time is lost: days waiting on each side" }
-            @if rows.len() > CHART_ROWS { p class="muted small" { "The first " (CHART_ROWS) " projects in the table's order." } }
+            @if pages > 1 { p class="muted small" { "The projects of this page, in the table's order." } }
             @if chart.is_empty() { p class="muted" { "No projects yet." } } @else { (waits_chart(&chart)) }
         }
     };
