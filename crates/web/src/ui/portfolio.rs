@@ -2,6 +2,9 @@
 //! days since contract and to launch, who the ball is with, the owner; filters and sorting; and
 //! the chart of days waiting on the customer vs on the vendor.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -32,7 +35,7 @@ pub struct Filter {
 }
 
 struct Row {
-    s: ProjectSummary,
+    s: Arc<ProjectSummary>,
     live_on: Option<chrono::NaiveDate>,
     customer_days: f64,
     vendor_days: f64,
@@ -44,6 +47,76 @@ fn health_key(l: HealthLevel) -> &'static str {
         HealthLevel::AtRisk => "at_risk",
         HealthLevel::OffTrack => "off_track",
     }
+}
+
+/// Computed summaries by (workspace, project), kept for the project's version and the minute
+/// they were computed in: the portfolio then reads only the list columns of unchanged projects
+/// instead of parsing every document on every request. Health depends on the time, so an entry
+/// is at most a minute old.
+type SummaryCache =
+    HashMap<(String, String), (i64, i64, Arc<ProjectSummary>, Option<chrono::NaiveDate>)>;
+static SUMMARIES: LazyLock<Mutex<SummaryCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+async fn summaries(
+    state: &AppState,
+    ws: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Row>, finishline_store::StoreError> {
+    let minute = now.timestamp().div_euclid(60);
+    let metas = state.store.project_rows(ws).await?;
+    let mut rows = Vec::with_capacity(metas.len());
+    let mut missing = Vec::new();
+    {
+        let cache = SUMMARIES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for m in &metas {
+            match cache.get(&(ws.to_string(), m.id.clone())) {
+                Some((v, at, s, live_on)) if *v == m.version && *at == minute => rows.push(Row {
+                    s: s.clone(),
+                    live_on: *live_on,
+                    customer_days: 0.0,
+                    vendor_days: 0.0,
+                }),
+                _ => missing.push(m.id.clone()),
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(rows);
+    }
+    let mut fresh = Vec::new();
+    if missing.len() > 16 {
+        let wanted: std::collections::HashSet<&String> = missing.iter().collect();
+        for (p, v) in state.store.projects(ws).await? {
+            if wanted.contains(&p.id) {
+                fresh.push((p, v));
+            }
+        }
+    } else {
+        for id in &missing {
+            if let Some(pv) = state.store.project(ws, id).await? {
+                fresh.push(pv);
+            }
+        }
+    }
+    let mut cache = SUMMARIES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for (p, version) in fresh {
+        let s = Arc::new(summary(&p, now));
+        cache.insert(
+            (ws.to_string(), p.id.clone()),
+            (version, minute, s.clone(), p.live_on),
+        );
+        rows.push(Row {
+            s,
+            live_on: p.live_on,
+            customer_days: 0.0,
+            vendor_days: 0.0,
+        });
+    }
+    Ok(rows)
 }
 
 /// Projects per page of the table; the waiting chart shows the page's projects.
@@ -73,19 +146,10 @@ pub async fn page(
 ) -> Response {
     let Query(filter) = filter.unwrap_or(Query(Filter::default()));
     let now = state.now();
-    let projects = match state.store.projects(vendor.workspace()).await {
-        Ok(p) => p,
+    let mut rows = match summaries(&state, vendor.workspace(), now).await {
+        Ok(r) => r,
         Err(e) => return layout::internal(&e.to_string()),
     };
-    let mut rows: Vec<Row> = projects
-        .iter()
-        .map(|(p, _)| Row {
-            s: summary(p, now),
-            live_on: p.live_on,
-            customer_days: 0.0,
-            vendor_days: 0.0,
-        })
-        .collect();
     let total = rows.len();
     rows.retain(|r| {
         (filter.stage.is_empty() || r.s.stage.key() == filter.stage)
