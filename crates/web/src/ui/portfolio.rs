@@ -36,6 +36,7 @@ pub struct Filter {
 
 struct Row {
     s: Arc<ProjectSummary>,
+    version: i64,
     live_on: Option<chrono::NaiveDate>,
     customer_days: f64,
     vendor_days: f64,
@@ -55,6 +56,10 @@ fn health_key(l: HealthLevel) -> &'static str {
 /// is at most a minute old.
 type SummaryCache =
     HashMap<(String, String), (i64, i64, Arc<ProjectSummary>, Option<chrono::NaiveDate>)>;
+/// Days waited per side (R7) by (workspace, project), for the same version and minute.
+type WaitCache = HashMap<(String, String), (i64, i64, f64, f64)>;
+static WAITS: LazyLock<Mutex<WaitCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
 static SUMMARIES: LazyLock<Mutex<SummaryCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 async fn summaries(
@@ -74,6 +79,7 @@ async fn summaries(
             match cache.get(&(ws.to_string(), m.id.clone())) {
                 Some((v, at, s, live_on)) if *v == m.version && *at == minute => rows.push(Row {
                     s: s.clone(),
+                    version: *v,
                     live_on: *live_on,
                     customer_days: 0.0,
                     vendor_days: 0.0,
@@ -111,6 +117,7 @@ async fn summaries(
         );
         rows.push(Row {
             s,
+            version,
             live_on: p.live_on,
             customer_days: 0.0,
             vendor_days: 0.0,
@@ -175,7 +182,20 @@ pub async fn page(
     if !by_waiting {
         sort(&mut rows, &filter.sort);
     }
+    let minute = now.timestamp().div_euclid(60);
     for r in rows.iter_mut().skip(from).take(needs_log) {
+        let key = (vendor.workspace().to_string(), r.s.id.clone());
+        let cached = WAITS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .copied();
+        if let Some((v, at, c, w)) = cached {
+            if v == r.version && at == minute {
+                (r.customer_days, r.vendor_days) = (c, w);
+                continue;
+            }
+        }
         let acts = match state.store.activities(vendor.workspace(), &r.s.id).await {
             Ok(a) => a,
             Err(e) => return layout::internal(&e.to_string()),
@@ -183,6 +203,10 @@ pub async fn page(
         let ball = r7_ball_in_court(&acts, now);
         r.customer_days = ball.project.customer_days();
         r.vendor_days = ball.project.vendor_days();
+        WAITS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, (r.version, minute, r.customer_days, r.vendor_days));
     }
     if by_waiting {
         sort(&mut rows, "waiting");
