@@ -112,20 +112,20 @@ pub fn plan_table(
                 tbody {
                     @for t in tasks {
                         tr id=(format!("task-{}", t.id)) {
-                            td data-label="#" { (t.id) }
-                            td data-label="Task" {
+                            td { (t.id) }
+                            td {
                                 (t.title)
                                 div class="muted small" { (t.phase) " · " (t.label.label()) @if t.needs_proof { " · needs proof" } }
                             }
-                            td data-label="Owner" { (owner_name(p, t.owner)) }
-                            td data-label="Due" {
+                            td { (owner_name(p, t.owner)) }
+                            td {
                                 (t.due)
                                 @if t.due != t.baseline_due {
                                     div class="small muted" { "baseline " (t.baseline_due) ", moved " (t.slips()) "×" }
                                 }
                             }
-                            td data-label="State" { (task_state(p, t, today, file_base)) }
-                            td data-label="Ball" { (ball(p, t)) }
+                            td { (task_state(p, t, today, file_base)) }
+                            td { (ball(p, t)) }
                         }
                     }
                 }
