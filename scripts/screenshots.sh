@@ -18,5 +18,5 @@ for _ in $(seq 1 100); do
     sleep 0.2
 done
 FINISHLINE_SCREENSHOT_URL="http://127.0.0.1:$port" FINISHLINE_SCREENSHOT_DIR="$out" \
-    cargo test -q -p finishline-web --test browser -- --ignored screenshots
+    cargo test -q -p finishline-web --test browser -- --ignored --nocapture screenshots
 ls -l "$out"/*.png

@@ -581,6 +581,15 @@ async fn shoot(c: &Client, base: &str, path: &str, dir: &str, name: &str) {
             .as_u64()
             .unwrap_or(900);
         let h = u32::try_from(h).unwrap_or(900).clamp(600, 9000);
+        let w = c
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(0);
+        if w > u64::from(width) {
+            eprintln!("WARNING: {path} is {w} px wide at {width} px (horizontal scroll)");
+        }
         c.set_window_size(width, h).await.unwrap();
         tokio::time::sleep(Duration::from_millis(150)).await;
         let png = c.screenshot().await.unwrap();
