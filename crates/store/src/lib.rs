@@ -10,6 +10,7 @@
 mod codec;
 pub mod credentials;
 mod files;
+mod invitations;
 mod playbooks;
 mod projects;
 #[cfg(feature = "testing")]
@@ -24,6 +25,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 
 pub use files::StoredFile;
+pub use invitations::{Invitation, PortalSession};
 pub use playbooks::StoredPlaybook;
 pub use projects::{Delivery, ProjectRow};
 pub use workspaces::{ApiToken, User, UserRole, Workspace};

@@ -9,6 +9,7 @@ pub mod error;
 pub mod json;
 pub mod service;
 pub mod state;
+pub mod ui;
 
 use std::future::Future;
 
@@ -101,6 +102,7 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
         ))
         .layer(TraceLayer::new_for_http())
+        .merge(ui::router(&state))
         .with_state(state)
 }
 
