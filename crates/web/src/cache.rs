@@ -97,6 +97,30 @@ impl ProjectCache {
         Ok(json)
     }
 
+    /// The documents of these projects of the workspace at these versions: cached ones as they
+    /// are, the rest read in one go.
+    pub async fn documents(
+        &self,
+        store: &Store,
+        workspace: &str,
+        wanted: &[(String, i64)],
+    ) -> Result<Vec<(Arc<Project>, i64)>, finishline_store::StoreError> {
+        let mut out = Vec::with_capacity(wanted.len());
+        let mut missing = Vec::new();
+        for (id, v) in wanted {
+            match self.get(id, *v) {
+                Some(p) => out.push((p, *v)),
+                None => missing.push(id.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            for (p, v) in store.projects_by_id(workspace, &missing).await? {
+                out.push((self.put(p, v), v));
+            }
+        }
+        Ok(out)
+    }
+
     /// A page of the workspace's projects, most recently changed first, and the total count.
     pub async fn page(
         &self,

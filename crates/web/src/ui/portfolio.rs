@@ -91,21 +91,15 @@ async fn summaries(
     if missing.is_empty() {
         return Ok(rows);
     }
-    let mut fresh = Vec::new();
-    if missing.len() > 16 {
-        let wanted: std::collections::HashSet<&String> = missing.iter().collect();
-        for (p, v) in state.store.projects(ws).await? {
-            if wanted.contains(&p.id) {
-                fresh.push((p, v));
-            }
-        }
-    } else {
-        for id in &missing {
-            if let Some(pv) = state.store.project(ws, id).await? {
-                fresh.push(pv);
-            }
-        }
-    }
+    // Documents come from the shared cache by version: when the minute turns, summaries are
+    // recomputed from parsed documents instead of parsing every document again.
+    let missing: std::collections::HashSet<String> = missing.into_iter().collect();
+    let wanted: Vec<(String, i64)> = metas
+        .iter()
+        .filter(|m| missing.contains(&m.id))
+        .map(|m| (m.id.clone(), m.version))
+        .collect();
+    let fresh = state.projects.documents(&state.store, ws, &wanted).await?;
     let mut cache = SUMMARIES
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
