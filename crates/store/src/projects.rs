@@ -236,6 +236,18 @@ impl Store {
         rows.iter().map(row_of).collect()
     }
 
+    /// Changes whenever a project of the workspace is created or saved (the count, and the sum
+    /// of versions, which every save raises): a cheap check that a cached list is still right.
+    pub async fn projects_fingerprint(&self, workspace: &str) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS v FROM projects WHERE workspace_id = $1",
+        )
+        .bind(workspace)
+        .fetch_one(&self.read)
+        .await?;
+        Ok((row.try_get("n")?, row.try_get("v")?))
+    }
+
     /// The ids and versions of a page of the workspace's projects, most recently changed first,
     /// and how many there are in all: enough to serve a list from a cache of documents.
     pub async fn project_versions(

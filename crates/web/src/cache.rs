@@ -10,12 +10,15 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use finishline_core::Project;
-use finishline_store::Store;
+use finishline_store::{ProjectRow, Store};
 
 use crate::error::ApiError;
 
 /// Past this many entries the cache starts over: simple, and a list refills it in one query.
 const MAX_ENTRIES: usize = 20_000;
+
+/// A workspace's list rows and the fingerprint they were read at.
+type ListAt = ((i64, i64), Arc<Vec<ProjectRow>>);
 
 /// JSON rendered for (version, minute).
 type Rendered = (i64, i64, Arc<[u8]>);
@@ -28,6 +31,8 @@ pub struct ProjectCache {
     lines: Mutex<HashMap<String, Rendered>>,
     /// A project's whole computed view as JSON, by version and minute (views are large: fewer kept).
     views: Mutex<HashMap<String, Rendered>>,
+    /// Each workspace's list rows with the fingerprint they were read at.
+    rows: Mutex<HashMap<String, ListAt>>,
 }
 
 /// Views are about 25 KB for 60 tasks: this keeps the busiest ones within tens of megabytes.
@@ -95,6 +100,31 @@ impl ProjectCache {
         }
         lines.insert(p.id.clone(), (version, minute, json.clone()));
         Ok(json)
+    }
+
+    /// The list rows of every project of the workspace, read again only when a project was
+    /// created or changed since (by any server: the fingerprint is read from the database).
+    pub async fn rows(
+        &self,
+        store: &Store,
+        workspace: &str,
+    ) -> Result<Arc<Vec<ProjectRow>>, finishline_store::StoreError> {
+        let print = store.projects_fingerprint(workspace).await?;
+        {
+            let rows = self.rows.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((p, r)) = rows.get(workspace) {
+                if *p == print {
+                    return Ok(r.clone());
+                }
+            }
+        }
+        let fresh = Arc::new(store.project_rows(workspace).await?);
+        let mut rows = self.rows.lock().unwrap_or_else(|e| e.into_inner());
+        if rows.len() >= MAX_ENTRIES {
+            rows.clear();
+        }
+        rows.insert(workspace.to_string(), (print, fresh.clone()));
+        Ok(fresh)
     }
 
     /// The documents of these projects of the workspace at these versions: cached ones as they

@@ -68,14 +68,14 @@ async fn summaries(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Row>, finishline_store::StoreError> {
     let minute = now.timestamp().div_euclid(60);
-    let metas = state.store.project_rows(ws).await?;
+    let metas = state.projects.rows(&state.store, ws).await?;
     let mut rows = Vec::with_capacity(metas.len());
     let mut missing = Vec::new();
     {
         let cache = SUMMARIES
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for m in &metas {
+        for m in metas.iter() {
             match cache.get(&(ws.to_string(), m.id.clone())) {
                 Some((v, at, s, live_on)) if *v == m.version && *at == minute => rows.push(Row {
                     s: s.clone(),
