@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod json;
+pub mod notify;
 pub mod service;
 pub mod state;
 

@@ -69,7 +69,10 @@ pub async fn demo(args: DemoArgs) -> Result<()> {
     let login = crate::demo::seed(&store, chrono::Utc::now()).await?;
     if args.seed_only {
         println!("demo database written to {}", path.display());
-        println!("login: {} / {} (workspace {})", login.email, login.password, login.workspace_id);
+        println!(
+            "login: {} / {} (workspace {})",
+            login.email, login.password, login.workspace_id
+        );
         return Ok(());
     }
     let banner = format!(
