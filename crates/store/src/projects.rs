@@ -225,6 +225,62 @@ impl Store {
         rows.iter().map(row_of).collect()
     }
 
+    /// The ids and versions of a page of the workspace's projects, most recently changed first,
+    /// and how many there are in all: enough to serve a list from a cache of documents.
+    pub async fn project_versions(
+        &self,
+        workspace: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<(String, i64)>, i64)> {
+        let rows = sqlx::query(
+            "SELECT id, version FROM projects WHERE workspace_id = $1 \
+             ORDER BY updated_at DESC, id LIMIT $2 OFFSET $3",
+        )
+        .bind(workspace)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.read)
+        .await?;
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM projects WHERE workspace_id = $1")
+            .bind(workspace)
+            .fetch_one(&self.read)
+            .await?
+            .try_get("n")?;
+        let page = rows
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("version")?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((page, total))
+    }
+
+    /// The documents of the named projects of this workspace (ids of other workspaces are
+    /// silently absent).
+    pub async fn projects_by_id(
+        &self,
+        workspace: &str,
+        ids: &[String],
+    ) -> Result<Vec<(Project, i64)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        // Bounded IN lists keep statements small on both backends.
+        for chunk in ids.chunks(200) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT doc, version FROM projects WHERE workspace_id = $1 AND id IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(workspace);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&self.read).await? {
+                let doc: String = r.try_get("doc")?;
+                out.push((from_json("project document", &doc)?, r.try_get("version")?));
+            }
+        }
+        Ok(out)
+    }
+
     /// Every project document of the workspace with its version.
     pub async fn projects(&self, workspace: &str) -> Result<Vec<(Project, i64)>> {
         let rows = sqlx::query(

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod clock;
 pub mod error;
 pub mod json;
@@ -35,7 +36,7 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::not_found(format!("{}", uri.path()))
+    ApiError::not_found(uri.path().to_string())
 }
 
 /// Axum's own rejections (a query string that does not parse, a body over the limit) come as

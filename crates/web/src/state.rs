@@ -41,6 +41,7 @@ pub struct AppState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
+    pub projects: Arc<crate::cache::ProjectCache>,
 }
 
 impl AppState {
@@ -49,6 +50,7 @@ impl AppState {
             store,
             clock: Arc::new(SystemClock),
             config: Arc::new(Config::default()),
+            projects: Arc::new(crate::cache::ProjectCache::default()),
         }
     }
 

@@ -108,6 +108,17 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
         .get(&format!("/api/v1/projects/{id}/status-draft?format=pdf"))
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Paging out of range.
+    for q in ["limit=0", "limit=1001", "offset=-1", "limit=abc"] {
+        let (s, p) = m.get(&format!("/api/v1/projects?{q}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{q}: {p:#}");
+    }
+    let r = m
+        .req(Method::GET, "/api/v1/projects?limit=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-total-count"], "1");
     // Oversize bodies: JSON over 1 MiB, uploads over the limit.
     let big = format!(
         "{{\"action\":\"set_finish_line\",\"text\":\"{}\"}}",

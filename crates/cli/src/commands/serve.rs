@@ -75,18 +75,28 @@ pub async fn demo(args: DemoArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let banner = format!(
-        "\nFinishline demo is running.\n  open:     http://{}/\n  API:      http://{}/api/v1/openapi.json\n  login:    {} / {}\n  database: {} (recreated on every `finishline demo`)\nPress Ctrl-C to stop.\n",
-        args.listen, args.listen, login.email, login.password, path.display()
-    );
-    run(store, args.listen, Config::default(), Some(banner)).await
+    let banner = move |addr: SocketAddr| {
+        format!(
+            "\nFinishline demo is running.\n  open:     http://{addr}/\n  API:      http://{addr}/api/v1/openapi.json\n  login:    {} / {}\n  database: {} (recreated on every `finishline demo`)\nPress Ctrl-C to stop.\n",
+            login.email, login.password, path.display()
+        )
+    };
+    run(
+        store,
+        args.listen,
+        Config::default(),
+        Some(Box::new(banner)),
+    )
+    .await
 }
+
+type Banner = Box<dyn FnOnce(SocketAddr) -> String + Send>;
 
 async fn run(
     store: Store,
     listen: SocketAddr,
     config: Config,
-    banner: Option<String>,
+    banner: Option<Banner>,
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -96,7 +106,10 @@ async fn run(
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening");
     if let Some(b) = banner {
-        println!("{b}");
+        // The real address, so `--listen 127.0.0.1:0` tells where it landed.
+        println!("{}", b(addr));
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
     }
     let state = AppState::new(store.clone()).with_config(config);
     finishline_web::serve(listener, state, finishline_web::shutdown_signal()).await?;

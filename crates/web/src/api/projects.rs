@@ -19,21 +19,41 @@ use crate::json::ApiJson;
 use crate::service::{self, member_ctx, NewHandoff, ProjectSummary, ProjectView};
 use crate::state::AppState;
 
-/// The portfolio: every project of the workspace with computed health.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "projects",
-    responses((status = 200, body = [ProjectSummary]), (status = 401, body = Problem)))]
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// At most this many projects (1 to 1000, default 200).
+    pub limit: Option<i64>,
+    /// Skip this many (default 0).
+    pub offset: Option<i64>,
+}
+
+/// The total number of projects, for paging.
+pub const TOTAL_HEADER: &str = "x-total-count";
+
+/// The portfolio: the workspace's projects with computed health, most recently changed first.
+/// The total is in the `X-Total-Count` header.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(PageQuery),
+    responses((status = 200, body = [ProjectSummary]), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
-) -> Result<Json<Vec<ProjectSummary>>, ApiError> {
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let limit = q.limit.unwrap_or(200);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::bad("limit", "must be between 1 and 1000"));
+    }
+    let offset = q.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(ApiError::bad("offset", "must not be negative"));
+    }
     let now = state.now();
-    let projects = state.store.projects(member.workspace()).await?;
-    Ok(Json(
-        projects
-            .iter()
-            .map(|(p, _)| service::summary(p, now))
-            .collect(),
-    ))
+    let (page, total) = state
+        .projects
+        .page(&state.store, member.workspace(), limit, offset)
+        .await?;
+    let rows: Vec<ProjectSummary> = page.iter().map(|p| service::summary(p, now)).collect();
+    Ok(([(TOTAL_HEADER, total.to_string())], Json(rows)).into_response())
 }
 
 /// Hands a deal over: creates the project from the handoff and a playbook.
