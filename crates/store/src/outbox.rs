@@ -410,6 +410,17 @@ impl Store {
         Ok(())
     }
 
+    /// Whether a digest line with this key was written (sent or not).
+    pub async fn digest_item_exists(&self, workspace: &str, item_key: &str) -> Result<bool> {
+        let row =
+            sqlx::query("SELECT id FROM digest_items WHERE workspace_id = $1 AND item_key = $2")
+                .bind(workspace)
+                .bind(item_key)
+                .fetch_optional(&self.write)
+                .await?;
+        Ok(row.is_some())
+    }
+
     /// Emails with digest lines not yet sent.
     pub async fn digest_recipients(&self, workspace: &str) -> Result<Vec<String>> {
         let rows = sqlx::query(

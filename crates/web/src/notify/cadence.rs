@@ -124,6 +124,30 @@ fn plan(
 
 const RETRIES: usize = 5;
 
+async fn reminded_today(
+    state: &AppState,
+    workspace: &str,
+    p: &Project,
+    task: u32,
+    today: NaiveDate,
+) -> Result<bool, ApiError> {
+    let Some(owner) = p
+        .tasks
+        .iter()
+        .find(|t| t.id == task)
+        .and_then(|t| t.owner)
+        .and_then(|o| p.person(o))
+    else {
+        return Ok(false);
+    };
+    let key = format!(
+        "r9:remind:{}:{task}:{today}:{}",
+        p.id,
+        owner.email.to_lowercase()
+    );
+    Ok(state.store.digest_item_exists(workspace, &key).await?)
+}
+
 /// Records one nudge or escalation with its digest lines, once: if another server did it
 /// already (the digest line's key is taken), nothing is written.
 async fn nudge(
@@ -146,6 +170,10 @@ async fn nudge(
             return Ok(());
         };
         let escalated = action == NudgeAction::Escalate;
+        if escalated && reminded_today(state, workspace, &p, task, now.date_naive()).await? {
+            // The third reminder went out today: escalate on a later pass, not hours after it.
+            return Ok(());
+        }
         let ctx = Ctx {
             actor: "Finishline (R9 cadence)".into(),
             person: None,
