@@ -71,10 +71,11 @@ async fn start_receiver(r: Receiver) -> String {
             post(move || {
                 let r = r3.clone();
                 async move {
-                    r.hits
-                        .lock()
-                        .unwrap()
-                        .push(("/elsewhere".into(), HeaderMap::new(), String::new()));
+                    r.hits.lock().unwrap().push((
+                        "/elsewhere".into(),
+                        HeaderMap::new(),
+                        String::new(),
+                    ));
                     "followed"
                 }
             }),
@@ -87,7 +88,9 @@ async fn start_receiver(r: Receiver) -> String {
 
 fn verify(secret: &str, headers: &HeaderMap, body: &str) -> bool {
     let h = |n: &str| headers.get(n).unwrap().to_str().unwrap().to_string();
-    let key = STANDARD.decode(secret.strip_prefix("whsec_").unwrap()).unwrap();
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap();
     mac.update(format!("{}.{}.{body}", h("webhook-id"), h("webhook-timestamp")).as_bytes());
     let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
@@ -103,7 +106,10 @@ async fn events_are_signed_retried_logged_and_sent_to_slack_as_text() {
     let base = start_receiver(receiver.clone()).await;
     // Loopback is allowed here by an admin, explicitly.
     let (s, v) = m
-        .put("/api/v1/notify/settings", json!({"allow_hosts": ["127.0.0.1"]}))
+        .put(
+            "/api/v1/notify/settings",
+            json!({"allow_hosts": ["127.0.0.1"]}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v:#}");
     let (s, hook) = m
@@ -116,7 +122,10 @@ async fn events_are_signed_retried_logged_and_sent_to_slack_as_text() {
     let secret = hook["secret"].as_str().unwrap().to_string();
     assert!(secret.starts_with("whsec_"));
     let (s, slack) = m
-        .post("/api/v1/notify/webhooks", json!({"url": format!("{base}/slack"), "target": "slack"}))
+        .post(
+            "/api/v1/notify/webhooks",
+            json!({"url": format!("{base}/slack"), "target": "slack"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{slack:#}");
 
@@ -124,7 +133,13 @@ async fn events_are_signed_retried_logged_and_sent_to_slack_as_text() {
         .project_with_customer_tasks("Brightwater", &[("Send the user export", "2026-03-05")])
         .await;
     let (_, v) = m.get(&format!("/api/v1/projects/{project}")).await;
-    let casey = v["project"]["people"].as_array().unwrap().iter().find(|p| p["name"] == "Casey").unwrap()["id"].clone();
+    let casey = v["project"]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Casey")
+        .unwrap()["id"]
+        .clone();
     m.ok(&project, json!({"action": "complete_task", "task": tasks[0], "proof": {"kind": "note", "value": "sent"}, "completed_by": casey}))
         .await;
     app.sweep().await;
@@ -141,16 +156,29 @@ async fn events_are_signed_retried_logged_and_sent_to_slack_as_text() {
     let first = hook_hits(&receiver).len();
     assert!(first >= 1);
     app.sweep().await;
-    assert_eq!(hook_hits(&receiver).len(), first, "no retry before the backoff");
+    assert_eq!(
+        hook_hits(&receiver).len(),
+        first,
+        "no retry before the backoff"
+    );
     app.clock.advance(chrono::Duration::minutes(5));
     app.sweep().await;
     let hits = hook_hits(&receiver);
     let types: Vec<String> = hits
         .iter()
         .filter(|h| verify(&secret, &h.1, &h.2))
-        .map(|h| serde_json::from_str::<Value>(&h.2).unwrap()["type"].as_str().unwrap().to_string())
+        .map(|h| {
+            serde_json::from_str::<Value>(&h.2).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
-    assert_eq!(hits.len(), types.len(), "every delivery carries a valid signature");
+    assert_eq!(
+        hits.len(),
+        types.len(),
+        "every delivery carries a valid signature"
+    );
     assert!(types.contains(&"project.created".to_string()), "{types:?}");
     assert!(types.contains(&"task.done".to_string()), "{types:?}");
     // Retries carry the same webhook-id, so receivers can deduplicate.
@@ -161,14 +189,27 @@ async fn events_are_signed_retried_logged_and_sent_to_slack_as_text() {
     assert_eq!(ids.len(), hits.len() - 1, "one retry of one message");
 
     // Slack gets readable text.
-    let slack_hits: Vec<_> = receiver.hits.lock().unwrap().iter().filter(|h| h.0 == "/slack").cloned().collect();
+    let slack_hits: Vec<_> = receiver
+        .hits
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|h| h.0 == "/slack")
+        .cloned()
+        .collect();
     assert!(!slack_hits.is_empty());
-    let text = serde_json::from_str::<Value>(&slack_hits[0].2).unwrap()["text"].as_str().unwrap().to_string();
+    let text = serde_json::from_str::<Value>(&slack_hits[0].2).unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(text.contains("Brightwater"), "{text}");
 
     // The delivery log shows attempts and the error of the failed one.
     let (s, log) = m
-        .get(&format!("/api/v1/notify/webhooks/{}/deliveries", hook["id"].as_str().unwrap()))
+        .get(&format!(
+            "/api/v1/notify/webhooks/{}/deliveries",
+            hook["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(s, StatusCode::OK);
     let log = log.as_array().unwrap();
@@ -177,7 +218,10 @@ async fn events_are_signed_retried_logged_and_sent_to_slack_as_text() {
 
     // Unknown event types are refused with the field named.
     let (s, v) = m
-        .post("/api/v1/notify/webhooks", json!({"url": format!("{base}/hook"), "events": ["task.exploded"]}))
+        .post(
+            "/api/v1/notify/webhooks",
+            json!({"url": format!("{base}/hook"), "events": ["task.exploded"]}),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["errors"][0]["field"], "events[0]", "{v:#}");
@@ -204,35 +248,69 @@ async fn webhooks_never_reach_private_addresses_unless_allowed_and_never_follow_
     }
     m.project_with_customer_tasks("Brightwater", &[]).await;
     app.sweep().await;
-    assert!(receiver.hits.lock().unwrap().is_empty(), "nothing reached loopback");
+    assert!(
+        receiver.hits.lock().unwrap().is_empty(),
+        "nothing reached loopback"
+    );
     for id in &hooks {
-        let (_, log) = m.get(&format!("/api/v1/notify/webhooks/{id}/deliveries")).await;
+        let (_, log) = m
+            .get(&format!("/api/v1/notify/webhooks/{id}/deliveries"))
+            .await;
         let log = log.as_array().unwrap();
         assert!(!log.is_empty());
         for d in log {
             assert_eq!(d["state"], "failed", "{d:#}");
-            assert!(d["last_error"].as_str().unwrap().contains("refused"), "{d:#}");
+            assert!(
+                d["last_error"].as_str().unwrap().contains("refused"),
+                "{d:#}"
+            );
         }
     }
 
     // An admin allows 127.0.0.1: a redirect from there is not followed.
-    m.put("/api/v1/notify/settings", json!({"allow_hosts": ["127.0.0.1"]})).await;
-    let (_, moved) = m.post("/api/v1/notify/webhooks", json!({"url": format!("{base}/moved")})).await;
+    m.put(
+        "/api/v1/notify/settings",
+        json!({"allow_hosts": ["127.0.0.1"]}),
+    )
+    .await;
+    let (_, moved) = m
+        .post(
+            "/api/v1/notify/webhooks",
+            json!({"url": format!("{base}/moved")}),
+        )
+        .await;
     m.project_with_customer_tasks("Clearwater", &[]).await;
     app.sweep().await;
     let (_, log) = m
-        .get(&format!("/api/v1/notify/webhooks/{}/deliveries", moved["id"].as_str().unwrap()))
+        .get(&format!(
+            "/api/v1/notify/webhooks/{}/deliveries",
+            moved["id"].as_str().unwrap()
+        ))
         .await;
     let d = &log.as_array().unwrap()[0];
     assert_eq!(d["state"], "pending", "{d:#}");
-    assert!(d["last_error"].as_str().unwrap().contains("redirects are not followed"), "{d:#}");
     assert!(
-        receiver.hits.lock().unwrap().iter().all(|h| h.0 != "/elsewhere"),
+        d["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("redirects are not followed"),
+        "{d:#}"
+    );
+    assert!(
+        receiver
+            .hits
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|h| h.0 != "/elsewhere"),
         "the redirect was not followed"
     );
     // Settings with a URL instead of a host are refused.
     let (s, _) = m
-        .put("/api/v1/notify/settings", json!({"allow_hosts": ["http://127.0.0.1/"]}))
+        .put(
+            "/api/v1/notify/settings",
+            json!({"allow_hosts": ["http://127.0.0.1/"]}),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
