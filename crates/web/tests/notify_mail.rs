@@ -17,7 +17,18 @@ const DANA: &str = "dana@vendor.test";
 
 #[tokio::test]
 async fn r9_cadence_sends_one_digest_a_day_and_escalates_to_the_sponsor() {
-    let app = spawn(Db::Sqlite, "r9_cadence", true, vec![]).await.unwrap();
+    r9_cadence(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn r9_cadence_on_postgres() {
+    r9_cadence(Db::Postgres).await;
+}
+
+async fn r9_cadence(db: Db) {
+    let Some(app) = spawn(db, "r9_cadence", true, vec![]).await else {
+        return;
+    };
     let m = app.admin("Vendor A", "dana@vendor.test").await;
     // Two customer tasks due the same day: one email covers both (digest grouping).
     let (project, tasks) = m
