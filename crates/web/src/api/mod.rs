@@ -23,7 +23,7 @@ use crate::state::AppState;
         projects::list, projects::create, projects::get, projects::command, projects::activity,
         projects::status_draft, projects::scorecard, projects::upload, projects::download,
         playbooks::list, playbooks::get, playbooks::save,
-        webhooks::crm, webhooks::settings, webhooks::rotate,
+        webhooks::crm, webhooks::hubspot, webhooks::salesforce, webhooks::settings, webhooks::rotate,
         notify::outbox, notify::sweep, notify::get_settings, notify::put_settings,
         notify::list_preferences, notify::put_preferences, notify::list_webhooks,
         notify::create_webhook, notify::delete_webhook, notify::deliveries, notify::usage,
@@ -118,6 +118,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/playbooks", get(playbooks::list).post(playbooks::save))
         .route("/playbooks/{key}", get(playbooks::get))
         .route("/webhooks/crm/{workspace_id}", post(webhooks::crm))
+        .route(
+            "/webhooks/crm/{workspace_id}/hubspot",
+            post(webhooks::hubspot),
+        )
+        .route(
+            "/webhooks/crm/{workspace_id}/salesforce",
+            post(webhooks::salesforce),
+        )
         .route("/settings/webhook", get(webhooks::settings))
         .route("/settings/webhook/rotate", post(webhooks::rotate))
         .merge(notify_routes())

@@ -24,6 +24,12 @@ pub struct NotifySettings {
     /// Hosts outbound webhooks may reach although they resolve to loopback or private addresses.
     #[serde(default)]
     pub allow_hosts: Vec<String>,
+    /// CRM field mappings: for `hubspot` and `salesforce`, handoff field → the CRM property it
+    /// is read from (`customer`, `sold`, `contract_date`, `champion`, `expected_timeline`,
+    /// `segment`, `account_executive`, `owner_name`, `owner_email`). Unset fields keep the
+    /// defaults (see the README).
+    #[serde(default)]
+    pub crm_mappings: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl NotifySettings {
@@ -56,6 +62,25 @@ impl NotifySettings {
                     format!("{path}.escalate_after_nudges/escalate_after_days"),
                     "escalate after at least 1 nudge and 1 day",
                 ));
+            }
+        }
+        for (source, fields) in &self.crm_mappings {
+            if !matches!(source.as_str(), "hubspot" | "salesforce") {
+                return Err(ApiError::bad(
+                    format!("crm_mappings.{source}"),
+                    "map fields for hubspot or salesforce",
+                ));
+            }
+            for field in fields.keys() {
+                if !crate::api::webhooks::HANDOFF_FIELDS.contains(&field.as_str()) {
+                    return Err(ApiError::bad(
+                        format!("crm_mappings.{source}.{field}"),
+                        format!(
+                            "not a handoff field; use one of {}",
+                            crate::api::webhooks::HANDOFF_FIELDS.join(", ")
+                        ),
+                    ));
+                }
             }
         }
         for h in &self.allow_hosts {
