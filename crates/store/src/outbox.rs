@@ -410,6 +410,30 @@ impl Store {
         Ok(())
     }
 
+    /// Adds a digest line that no project change goes with (a summary); false when its key was
+    /// taken already.
+    pub async fn add_digest_item(
+        &self,
+        workspace: &str,
+        item: &NewDigestItem,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO digest_items (id, workspace_id, email, item_key, urgent, doc, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(new_id("dgi"))
+        .bind(workspace)
+        .bind(&item.email)
+        .bind(&item.item_key)
+        .bind(i64::from(item.urgent))
+        .bind(&item.doc)
+        .bind(ts(now))
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Whether a digest line with this key was written (sent or not).
     pub async fn digest_item_exists(&self, workspace: &str, item_key: &str) -> Result<bool> {
         let row =

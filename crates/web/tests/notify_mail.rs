@@ -379,3 +379,44 @@ async fn one_click_links_need_a_post_work_once_and_act_as_the_customer() {
         "links expire after 14 days"
     );
 }
+
+#[tokio::test]
+async fn hypercare_sends_the_owner_a_daily_summary_of_open_issues() {
+    let app = spawn(Db::Sqlite, "hypercare", true, vec![]).await.unwrap();
+    let m = app.admin("Vendor A", "dana@vendor.test").await;
+    let (project, _) = m.project_with_customer_tasks("Brightwater", &[]).await;
+    // Arrange: live today, in hypercare for 14 days (the lifecycle test walks there).
+    let store = &app.state.store;
+    let (mut p, version) = store
+        .project(&m.workspace.id, &project)
+        .await
+        .unwrap()
+        .unwrap();
+    let today = app.now().date_naive();
+    p.stage = finishline_core::lifecycle::Stage::Hypercare;
+    p.live_on = Some(today);
+    p.hypercare_until = Some(today + chrono::Duration::days(14));
+    store
+        .save_project(&m.workspace.id, &p, version, &[], app.now())
+        .await
+        .unwrap();
+    m.ok(
+        &project,
+        json!({"action": "open_issue", "title": "Dispatch board slow on Mondays"}),
+    )
+    .await;
+    for day in 0..3 {
+        app.at(day, 9);
+        app.sweep().await;
+    }
+    let summaries: Vec<_> = app
+        .smtp()
+        .to(DANA)
+        .into_iter()
+        .filter(|m| m.body().contains("Hypercare until"))
+        .collect();
+    assert_eq!(summaries.len(), 3, "one a day");
+    assert!(summaries[0]
+        .body()
+        .contains("1 open issue(s) (Dispatch board slow on Mondays)"));
+}

@@ -223,6 +223,74 @@ pub async fn run(
                 tracing::warn!(project.id = %p.id, task, error = %e, "recording a nudge failed");
             }
         }
+        hypercare_summary(state, workspace, &p, now).await?;
     }
+    Ok(())
+}
+
+/// During hypercare, a daily line in the vendor owner's digest: open issues and usage.
+async fn hypercare_summary(
+    state: &AppState,
+    workspace: &str,
+    p: &Project,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let today = now.date_naive();
+    let (Stage::Hypercare, Some(until)) = (p.stage, p.hypercare_until) else {
+        return Ok(());
+    };
+    let Some(owner) = p.vendor_owner().filter(|o| !o.email.trim().is_empty()) else {
+        return Ok(());
+    };
+    if today > until {
+        return Ok(());
+    }
+    let open: Vec<&str> = p
+        .issues
+        .iter()
+        .filter(|i| i.is_open())
+        .map(|i| i.title.as_str())
+        .collect();
+    let mut text = format!("Hypercare until {until}: {} open issue(s)", open.len());
+    if !open.is_empty() {
+        text.push_str(&format!(" ({})", open.join("; ")));
+    }
+    let goals = state
+        .store
+        .adoption_goals(workspace)
+        .await?
+        .into_iter()
+        .find(|g| g.project_id == p.id);
+    if let Some(g) = goals {
+        let week = state
+            .store
+            .usage_summary(workspace, &g.account, now - chrono::Duration::days(7), now)
+            .await?;
+        text.push_str(&format!(
+            "; usage: {} active user(s) in the last 7 days, {} logged in",
+            week.active_users, week.users_logged_in
+        ));
+    }
+    let line = Line {
+        kind: "hypercare".into(),
+        project_id: p.id.clone(),
+        project: p.name.clone(),
+        customer: p.customer.clone(),
+        task: 0,
+        title: text,
+        due: until,
+        days_overdue: 0,
+        nudges: 0,
+        owner: owner.name.clone(),
+        act_as: None,
+    };
+    let email = owner.email.to_lowercase();
+    let item = NewDigestItem {
+        item_key: format!("hypercare:{}:{today}:{email}", p.id),
+        email,
+        urgent: false,
+        doc: serde_json::to_string(&line).unwrap_or_default(),
+    };
+    state.store.add_digest_item(workspace, &item, now).await?;
     Ok(())
 }

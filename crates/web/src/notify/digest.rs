@@ -89,7 +89,12 @@ async fn compose(
                 .unwrap_or("the customer")
         )
     } else {
-        format!("{} task(s) due or overdue for you", lines.len())
+        let tasks = lines.iter().filter(|l| l.kind != "hypercare").count();
+        if tasks == 0 {
+            "Your daily hypercare summary".to_string()
+        } else {
+            format!("{tasks} task(s) due or overdue for you")
+        }
     };
     let mut body = String::from("Hello,\n\n");
     if escalations > 0 {
@@ -102,7 +107,10 @@ async fn compose(
     }
     let mut projects: Vec<&str> = lines.iter().map(|l| l.project.as_str()).collect();
     projects.dedup();
-    for l in lines {
+    for l in lines.iter().filter(|l| l.kind == "hypercare") {
+        body.push_str(&format!("* [{}] {}\n\n", l.project, l.title));
+    }
+    for l in lines.iter().filter(|l| l.kind != "hypercare") {
         let when = match l.days_overdue {
             d if d < 0 => format!("due in {} day(s), on {}", -d, l.due),
             0 => format!("due today, {}", l.due),
