@@ -99,7 +99,18 @@ fn verify(secret: &str, headers: &HeaderMap, body: &str) -> bool {
 
 #[tokio::test]
 async fn events_are_signed_retried_logged_and_sent_to_slack_as_text() {
-    let app = spawn(Db::Sqlite, "webhooks", false, vec![]).await.unwrap();
+    signed_events(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn events_on_postgres() {
+    signed_events(Db::Postgres).await;
+}
+
+async fn signed_events(db: Db) {
+    let Some(app) = spawn(db, "webhooks", false, vec![]).await else {
+        return;
+    };
     let m = app.admin("Vendor A", "dana@vendor.test").await;
     let receiver = Receiver::default();
     *receiver.fail_first.lock().unwrap() = 1;

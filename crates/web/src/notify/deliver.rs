@@ -143,6 +143,9 @@ pub async fn run(state: &AppState, report: &mut SweepReport) -> Result<(), ApiEr
     let now = state.now();
     let ids = state.store.deliverable(&channels, now, 200).await?;
     for id in ids {
+        // The lease starts now, not when the batch started: a long batch never sends under an
+        // expired lease that another server could take.
+        let now = state.now();
         let Some(m) = state
             .store
             .claim_message(&id, &cfg.worker_id, now, now + cfg.lease)
