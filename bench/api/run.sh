@@ -46,7 +46,7 @@ for backend in $BACKENDS; do
     SERVER=$!
     trap 'kill $SERVER 2>/dev/null || true' EXIT
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-    for path in "/api/v1/projects/prj_bench_00042" "/api/v1/projects" "/api/v1/projects?limit=1000"; do
+    for path in "/api/v1/projects/prj_bench_00042" "/api/v1/projects" "/api/v1/projects?limit=200" "/api/v1/projects?limit=1000"; do
         # Warm up (first reads parse documents into the cache), then measure.
         wrk -t2 -c"$CONNECTIONS" -d3s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path" >/dev/null
         read -r p50 p99 rps < <(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path" | latency)

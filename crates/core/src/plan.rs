@@ -32,7 +32,7 @@ impl TaskLabel {
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Proof {
     Link(String),
-    /// The sha256 of an uploaded file.
+    /// The id of a file uploaded to the project.
     File(String),
     /// The id of a data import run.
     ImportRun(String),

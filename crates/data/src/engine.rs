@@ -693,9 +693,16 @@ fn check_cell(
 
 /// A per-worker, per-field cache of normalised values: customer columns such as country,
 /// owner or status repeat a few values; the cache switches itself off when values do not repeat.
+type MemoMap = HashMap<
+    String,
+    (String, Option<crate::normalize::NormalizeProblem>),
+    xxhash_rust::xxh3::Xxh3DefaultBuilder,
+>;
+
 #[derive(Default)]
 struct Memo {
-    map: HashMap<String, (String, Option<crate::normalize::NormalizeProblem>)>,
+    // A fast non-keyed hash: the keys are the customer's own values, looked up once per cell.
+    map: MemoMap,
     lookups: u64,
     hits: u64,
     off: bool,
@@ -721,7 +728,7 @@ impl Memo {
             }
             if self.lookups == 2000 && self.hits * 2 < self.lookups {
                 self.off = true;
-                self.map = HashMap::new();
+                self.map = MemoMap::default();
             }
         }
         let mut problem = None;
@@ -1424,7 +1431,7 @@ fn merge_chunk(
                             rule: "duplicate-key".into(),
                             severity: Severity::Review,
                             value: None,
-                            message: format!("{} matches row {first} once normalised (\"ACME Inc.\" and \"Acme\" are the same); merge the two rows or tell them apart", names.join(" + ")),
+                            message: format!("{} matches row {first} once normalised (case, spacing, punctuation and suffixes such as Inc. or Ltd are ignored); merge the two rows or tell them apart", names.join(" + ")),
                         });
                     }
                     None => {

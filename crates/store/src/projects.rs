@@ -177,6 +177,17 @@ impl Store {
         }
     }
 
+    /// The current version of a project of this workspace, without reading its document.
+    pub async fn project_version(&self, workspace: &str, id: &str) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT version FROM projects WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| r.try_get("version").map_err(StoreError::from))
+            .transpose()
+    }
+
     /// Writes a changed project and its activities if nobody changed it since `read_version`;
     /// returns the new version, or `Conflict`.
     pub async fn save_project(

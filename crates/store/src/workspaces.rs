@@ -67,6 +67,15 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+fn workspace_of(r: &Row) -> Result<Workspace> {
+    Ok(Workspace {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        webhook_secret: r.try_get("webhook_secret")?,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+    })
+}
+
 fn user_of(row: &Row) -> Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
@@ -115,29 +124,16 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.read)
         .await?;
-        row.map(|r| {
-            Ok(Workspace {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                webhook_secret: r.try_get("webhook_secret")?,
-                created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(workspace_of).transpose()
     }
 
     pub async fn workspaces(&self) -> Result<Vec<Workspace>> {
-        let rows = sqlx::query("SELECT id FROM workspaces ORDER BY created_at")
-            .fetch_all(&self.read)
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let id: String = r.try_get("id")?;
-            if let Some(ws) = self.workspace(&id).await? {
-                out.push(ws);
-            }
-        }
-        Ok(out)
+        let rows = sqlx::query(
+            "SELECT id, name, webhook_secret, created_at FROM workspaces ORDER BY created_at",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(workspace_of).collect()
     }
 
     pub async fn rotate_webhook_secret(&self, workspace: &str) -> Result<String> {

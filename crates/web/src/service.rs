@@ -249,7 +249,7 @@ pub struct Gates {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectView {
     pub project: Project,
-    /// Send nothing back: versions are handled by the server; shown for caching and debugging.
+    /// Bumped by every change; commands need not send it (the server retries on conflicts).
     pub version: i64,
     pub health: Health,
     pub gates: Gates,

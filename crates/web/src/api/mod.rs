@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
+pub mod imports;
 pub mod members;
 pub mod notify;
 pub mod playbooks;
@@ -22,6 +23,7 @@ use crate::state::AppState;
         members::list, members::create, members::tokens, members::create_token, members::revoke_token,
         projects::list, projects::create, projects::get, projects::command, projects::activity,
         projects::status_draft, projects::scorecard, projects::upload, projects::download,
+        imports::create,
         playbooks::list, playbooks::get, playbooks::save,
         webhooks::crm, webhooks::hubspot, webhooks::salesforce, webhooks::settings, webhooks::rotate,
         notify::outbox, notify::sweep, notify::get_settings, notify::put_settings,
@@ -112,6 +114,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/projects/{id}/files",
             post(projects::upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/projects/{id}/imports",
+            post(imports::create).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/projects/{id}/files/{file_id}", get(projects::download))
         .route("/scorecard", get(projects::scorecard))

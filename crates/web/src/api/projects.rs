@@ -21,7 +21,7 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PageQuery {
-    /// At most this many projects (1 to 1000, default 200).
+    /// At most this many projects (1 to 1000, default 50).
     pub limit: Option<i64>,
     /// Skip this many (default 0).
     pub offset: Option<i64>,
@@ -39,7 +39,7 @@ pub async fn list(
     member: Member,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let limit = q.limit.unwrap_or(200);
+    let limit = q.limit.unwrap_or(50);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::bad("limit", "must be between 1 and 1000"));
     }
@@ -52,8 +52,27 @@ pub async fn list(
         .projects
         .page(&state.store, member.workspace(), limit, offset)
         .await?;
-    let rows: Vec<ProjectSummary> = page.iter().map(|p| service::summary(p, now)).collect();
-    Ok(([(TOTAL_HEADER, total.to_string())], Json(rows)).into_response())
+    // The lines are cached as JSON; the page is their concatenation.
+    let mut body = Vec::with_capacity(page.len() * 512 + 2);
+    body.push(b'[');
+    for (i, (p, version)) in page.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(&state.projects.line_json(p, *version, now)?);
+    }
+    body.push(b']');
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::HeaderName::from_static(TOTAL_HEADER),
+                total.to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// Hands a deal over: creates the project from the handoff and a playbook.
@@ -94,8 +113,31 @@ pub async fn get(
     State(state): State<AppState>,
     member: Member,
     Path(id): Path<String>,
-) -> Result<Json<ProjectView>, ApiError> {
-    Ok(Json(load_view(&state, member.workspace(), &id).await?))
+) -> Result<Response, ApiError> {
+    let ws = member.workspace();
+    let now = state.now();
+    let Some(version) = state.store.project_version(ws, &id).await? else {
+        return Err(ApiError::not_found(format!("project {id}")));
+    };
+    // Views are computed once per version and minute; a change anywhere bumps the version.
+    let json = match state.projects.view_json(&id, version, now) {
+        Some(json) => json,
+        None => {
+            let view = load_view(&state, ws, &id).await?;
+            let json: std::sync::Arc<[u8]> = serde_json::to_vec(&view)
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .into();
+            state
+                .projects
+                .keep_view(&id, view.version, now, json.clone());
+            json
+        }
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Bytes::from_owner(json),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -117,6 +159,22 @@ pub async fn command(
     Path(id): Path<String>,
     ApiJson(cmd): ApiJson<Command>,
 ) -> Result<Json<CommandResult>, ApiError> {
+    if let Command::CompleteTask {
+        proof: Some(finishline_core::plan::Proof::File(file)),
+        ..
+    } = &cmd
+    {
+        let ok = matches!(state.store.file(member.workspace(), file).await?, Some((meta, _)) if meta.project_id == id);
+        if !ok {
+            return Err(finishline_core::DomainError::invalid(
+                "proof.value",
+                format!(
+                    "no file {file} was uploaded to this project: upload it first (POST …/files)"
+                ),
+            )
+            .into());
+        }
+    }
     let now = state.now();
     let user = member.0.clone();
     let (p, version, activities) =
