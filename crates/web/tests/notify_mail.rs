@@ -420,3 +420,103 @@ async fn hypercare_sends_the_owner_a_daily_summary_of_open_issues() {
         .body()
         .contains("1 open issue(s) (Dispatch board slow on Mondays)"));
 }
+
+#[tokio::test]
+async fn an_smtp_outage_delays_mail_and_retries_with_backoff_never_losing_it() {
+    let app = spawn(Db::Sqlite, "smtp_outage", true, vec![])
+        .await
+        .unwrap();
+    let m = app.admin("Vendor A", "dana@vendor.test").await;
+    m.project_with_customer_tasks("Brightwater", &[("Send the user export", "2026-03-05")])
+        .await;
+    app.smtp()
+        .refuse
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    app.at(2, 9);
+    app.sweep().await;
+    assert!(app.smtp().messages().is_empty());
+    let (_, outbox) = m.get("/api/v1/outbox?channel=email").await;
+    let msg = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["recipient"] == CASEY)
+        .unwrap()
+        .clone();
+    assert_eq!(msg["state"], "pending", "{msg:#}");
+    assert_eq!(msg["attempts"], 1);
+    assert!(
+        msg["last_error"].as_str().unwrap().contains("451"),
+        "{msg:#}"
+    );
+    // Not retried before the backoff; retried after it, once the server is back.
+    app.smtp()
+        .refuse
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    app.sweep().await;
+    assert!(app.smtp().to(CASEY).is_empty(), "backoff holds the retry");
+    app.clock.advance(chrono::Duration::seconds(31));
+    app.sweep().await;
+    app.sweep().await;
+    assert_eq!(app.smtp().to(CASEY).len(), 1, "sent once after the outage");
+    let (_, outbox) = m.get("/api/v1/outbox?channel=email").await;
+    let msg = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["recipient"] == CASEY)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (msg["state"].as_str(), msg["attempts"].as_i64()),
+        (Some("sent"), Some(2))
+    );
+}
+
+#[tokio::test]
+async fn weekly_digests_gather_a_week_and_off_sends_nothing() {
+    let app = spawn(Db::Sqlite, "frequencies", true, vec![])
+        .await
+        .unwrap();
+    let m = app.admin("Vendor A", "dana@vendor.test").await;
+    m.project_with_customer_tasks("Brightwater", &[("Send the user export", "2026-03-05")])
+        .await;
+    m.project_with_customer_tasks("Clearwater", &[("Sign the data agreement", "2026-03-04")])
+        .await;
+    m.put(
+        "/api/v1/notify/preferences",
+        json!({"email": CASEY, "frequency": "weekly"}),
+    )
+    .await;
+    m.put(
+        "/api/v1/notify/preferences",
+        json!({"email": "casey@clearwater.test", "frequency": "off"}),
+    )
+    .await;
+    for day in 0..12 {
+        app.at(day, 9);
+        app.sweep().await;
+    }
+    // Weekly: the first reminder goes out at once (no digest sent yet), the next ones a week
+    // later, in one email.
+    let casey = app.smtp().to(CASEY);
+    let with_task: Vec<_> = casey
+        .iter()
+        .filter(|m| m.body().contains("Send the user export"))
+        .collect();
+    assert_eq!(
+        with_task.len(),
+        2,
+        "{:#?}",
+        casey.iter().map(|m| m.subject()).collect::<Vec<_>>()
+    );
+    assert!(
+        with_task[1].body().matches("Send the user export").count() >= 2,
+        "{}",
+        with_task[1].body()
+    );
+    assert!(
+        app.smtp().to("casey@clearwater.test").is_empty(),
+        "off means off"
+    );
+}
