@@ -520,3 +520,52 @@ async fn weekly_digests_gather_a_week_and_off_sends_nothing() {
         "off means off"
     );
 }
+
+#[tokio::test]
+async fn two_servers_sweeping_one_postgresql_nudge_and_mail_once() {
+    let Some(app) = spawn(Db::Postgres, "two_sweepers", true, vec![]).await else {
+        return;
+    };
+    let m = app.admin("Vendor A", "dana@vendor.test").await;
+    let (project, tasks) = m
+        .project_with_customer_tasks("Brightwater", &[("Send the user export", "2026-03-05")])
+        .await;
+    // A second server on the same database: its own worker id, the same clock.
+    let mut config = (*app.state.config).clone();
+    config.notify.worker_id = "second-server".into();
+    let second = app.state.clone().with_config(config);
+    for day in 0..12 {
+        app.at(day, 9);
+        let (a, b, c, d) = tokio::join!(
+            finishline_web::notify::sweep_once(&app.state, None),
+            finishline_web::notify::sweep_once(&second, None),
+            finishline_web::notify::sweep_once(&app.state, None),
+            finishline_web::notify::sweep_once(&second, None),
+        );
+        for r in [a, b, c, d] {
+            r.unwrap();
+        }
+    }
+    let t = m.task(&project, tasks[0]).await;
+    assert_eq!(
+        t["nudges"], 4,
+        "3 reminders and 1 escalation, each once: {t:#}"
+    );
+    let mut ids: Vec<String> = app
+        .smtp()
+        .messages()
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "no message sent twice");
+    let casey: Vec<_> = app
+        .smtp()
+        .to(CASEY)
+        .into_iter()
+        .filter(|m| m.body().contains("Send the user export"))
+        .collect();
+    assert_eq!(casey.len(), 3);
+}
