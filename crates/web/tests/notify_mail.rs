@@ -569,3 +569,50 @@ async fn two_servers_sweeping_one_postgresql_nudge_and_mail_once() {
         .collect();
     assert_eq!(casey.len(), 3);
 }
+
+#[tokio::test]
+async fn a_playbook_cadence_overrides_the_workspace_cadence() {
+    let app = spawn(Db::Sqlite, "playbook_cadence", true, vec![])
+        .await
+        .unwrap();
+    let m = app.admin("Vendor A", "dana@vendor.test").await;
+    // SMB handoffs follow light-touch-30: remind only 2 days after, escalate after 5 days.
+    let (s, v) = m
+        .put(
+            "/api/v1/notify/settings",
+            json!({"playbook_cadences": {"light-touch-30": {"before_days": [], "after_days": [2], "escalate_after_nudges": 3, "escalate_after_days": 5}}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v:#}");
+    m.project_with_customer_tasks("Brightwater", &[("Send the user export", "2026-03-05")])
+        .await;
+    let mut days = Vec::new();
+    for day in 0..10 {
+        let before = app.smtp().messages().len();
+        app.at(day, 9);
+        app.sweep().await;
+        if app.smtp().messages()[before..]
+            .iter()
+            .any(|m| m.body().contains("Send the user export"))
+        {
+            days.push(day);
+        }
+    }
+    // Reminded on 03-07 (day 5) only; escalated once 5 days overdue (03-10, day 8).
+    assert_eq!(days.first(), Some(&5), "{days:?}");
+    let sam: Vec<_> = app
+        .smtp()
+        .to(SAM)
+        .into_iter()
+        .filter(|m| m.body().contains("Send the user export"))
+        .collect();
+    assert_eq!(sam.len(), 1);
+    // A cadence with a zero day is refused, naming where.
+    let (s, v) = m
+        .put(
+            "/api/v1/notify/settings",
+            json!({"cadence": {"before_days": [0], "after_days": [1], "escalate_after_nudges": 3, "escalate_after_days": 10}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v:#}");
+}

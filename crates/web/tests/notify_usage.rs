@@ -48,16 +48,17 @@ async fn usage_is_counted_once_and_a_stall_opens_an_intervention_shown_in_health
         {"event_id": "e2", "account": "brightwater-prod", "user": "u2", "event": "login", "timestamp": day(1, 1)},
         {"event_id": "e3", "account": "brightwater-prod", "user": "u1", "event": "dispatch.create", "timestamp": day(5, 1)},
         {"event_id": "e4", "account": "brightwater-prod", "user": "u2", "event": "login", "timestamp": day(6, 1)},
+        {"event_id": "e5", "account": "brightwater-prod", "user": "u2", "event": "support_question", "timestamp": day(6, 2)},
     ]});
     let (s, v) = m.post("/api/v1/usage", batch.clone()).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{v:#}");
-    assert_eq!(v["accepted"], 4);
+    assert_eq!(v["accepted"], 5);
     // A resent batch counts nothing twice.
     let (s, v) = m.post("/api/v1/usage", batch).await;
     assert_eq!(s, StatusCode::ACCEPTED);
     assert_eq!(
         (v["accepted"].as_u64(), v["duplicates"].as_u64()),
-        (Some(0), Some(4))
+        (Some(0), Some(5))
     );
 
     // A week after go-live, the sweep measures: 2 of 6 trained users active, report.export unused.
@@ -72,6 +73,7 @@ async fn usage_is_counted_once_and_a_stall_opens_an_intervention_shown_in_health
         .clone();
     assert_eq!(reading["active_users"], 2, "{reading:#}");
     assert_eq!(reading["logins_first_week"], 2, "{reading:#}");
+    assert_eq!(reading["support_questions"], 1, "{reading:#}");
     assert_eq!(reading["key_features_unused"], json!(["report.export"]));
     let intervention = v["project"]["tasks"]
         .as_array()

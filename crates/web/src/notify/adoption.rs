@@ -14,6 +14,9 @@ use super::SweepReport;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// The usage event that counts a support question.
+pub const SUPPORT_QUESTION: &str = "support_question";
+
 /// Goals set at kickoff, and the project's account in the usage feed.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -34,6 +37,8 @@ pub struct AdoptionReport {
     pub trained_users: u32,
     pub active_users_7d: u32,
     pub logins_first_week: Option<u32>,
+    /// `support_question` events in the last 7 days (they feed the scorecard, R12).
+    pub support_questions_7d: u32,
     pub key_features_unused: Vec<String>,
     /// Why adoption is stalling; empty when it is not.
     pub stall_reasons: Vec<String>,
@@ -85,6 +90,11 @@ pub async fn measure(
         trained_users: goals.trained_users,
         active_users_7d: week.active_users,
         logins_first_week: first_week,
+        support_questions_7d: week
+            .events
+            .iter()
+            .find(|(e, _)| e == SUPPORT_QUESTION)
+            .map_or(0, |(_, n)| *n),
         key_features_unused: unused,
         stall_reasons: stall,
     })
@@ -130,7 +140,7 @@ pub async fn run(
             active_users: r.active_users_7d,
             trained_users: r.trained_users,
             logins_first_week: r.logins_first_week,
-            support_questions: None,
+            support_questions: Some(r.support_questions_7d),
             key_features_unused: r.key_features_unused.clone(),
             intervention: (!r.stall_reasons.is_empty()).then(|| intervention(&r)),
         };
