@@ -174,6 +174,11 @@ async fn run(
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
     }
+    let mut config = config;
+    if config.notify.public_url.ends_with(":0") {
+        // Links in emails point at the port the server landed on.
+        config.notify.public_url = format!("http://{addr}");
+    }
     let state = AppState::new(store.clone()).with_config(config);
     let sweeper = finishline_web::notify::spawn_sweeper(state.clone());
     let served = finishline_web::serve(listener, state, finishline_web::shutdown_signal()).await;
