@@ -11,6 +11,7 @@ mod codec;
 pub mod credentials;
 mod files;
 mod hooks;
+mod invitations;
 mod outbox;
 mod playbooks;
 mod projects;
@@ -28,6 +29,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use files::StoredFile;
 pub use hooks::{LoggedActivity, WebhookEndpoint};
+pub use invitations::{Invitation, PortalSession};
 pub use outbox::{DigestItem, Effects, NewDigestItem, NewMessage, NotifyPrefs, OutboxMessage};
 pub use playbooks::StoredPlaybook;
 pub use projects::{Delivery, ProjectRow};

@@ -10,6 +10,7 @@ pub mod json;
 pub mod notify;
 pub mod service;
 pub mod state;
+pub mod ui;
 
 use std::future::Future;
 
@@ -102,6 +103,7 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
         ))
         .layer(TraceLayer::new_for_http())
+        .merge(ui::router(&state))
         .with_state(state)
 }
 

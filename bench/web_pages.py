@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Server time of the HTML pages under load (a benchmark, not a test).
+
+Starts the release binary's demo, grows the workspace to 2,000 projects and one project to 200
+tasks through the JSON API, then runs wrk (50 connections) against the portfolio page and that
+project page with a session cookie, and prints latency percentiles and page weights.
+
+    cargo build --release --bin finishline && python3 bench/web_pages.py
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+PORT = int(os.environ.get("FINISHLINE_BENCH_PORT", "7987"))
+BASE = f"http://127.0.0.1:{PORT}"
+PROJECTS = int(os.environ.get("FINISHLINE_BENCH_PROJECTS", "2000"))
+TASKS = 200
+
+
+def call(method, path, body=None, cookie=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(BASE + path, data=data, method=method)
+    req.add_header("content-type", "application/json")
+    if cookie:
+        req.add_header("cookie", cookie)
+    with urllib.request.urlopen(req) as r:
+        return r.headers, json.loads(r.read() or b"null")
+
+
+def main():
+    data = tempfile.mkdtemp()
+    demo = subprocess.Popen(
+        ["./target/release/finishline", "demo", "--listen", f"127.0.0.1:{PORT}", "--data-dir", data],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(BASE + "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        headers, _ = call("POST", "/api/v1/auth/login",
+                          {"email": "demo@finishline.local", "password": "finishline-demo"})
+        cookie = headers["set-cookie"].split(";")[0]
+        _, projects = call("GET", "/api/v1/projects", cookie=cookie)
+        items = projects if isinstance(projects, list) else projects.get("projects", projects.get("items", []))
+        big = items[0]["id"]
+        _, view = call("GET", f"/api/v1/projects/{big}", cookie=cookie)
+        owner = view["project"]["people"][0]["id"]
+        have = len(view["project"]["tasks"])
+        t0 = time.time()
+        for i in range(TASKS - have):
+            call("POST", f"/api/v1/projects/{big}/commands",
+                 {"action": "add_task", "title": f"Bench task {i}", "phase": "Bench", "label": "vendor_task",
+                  "owner": owner, "due": "2027-01-15"}, cookie=cookie)
+        for i in range(PROJECTS - len(items)):
+            call("POST", "/api/v1/projects",
+                 {"customer": f"Bench customer {i}", "sold": "Module, 10 seats",
+                  "promises": [{"text": "Weekly export", "class": "standard"}],
+                  "segment": "smb", "contract_date": "2026-10-01"}, cookie=cookie)
+        print(f"seeded {PROJECTS} projects, {TASKS} tasks in one, in {time.time() - t0:.0f}s")
+        for name, path in [("portfolio (2,000 projects, page 1 of 40)", "/"),
+                           (f"project page ({TASKS} tasks)", f"/projects/{big}")]:
+            with urllib.request.urlopen(urllib.request.Request(BASE + path, headers={"cookie": cookie})) as r:
+                size = len(r.read())
+            out = subprocess.run(["wrk", "-t2", "-c50", "-d15s", "--latency", "-H", f"Cookie: {cookie}", BASE + path],
+                                 capture_output=True, text=True).stdout
+            lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
+            rps = re.search(r"Requests/sec:\s+(\S+)", out)
+            print(f"{name}: {size / 1024:.0f} KB; p50 {lat.get('50')}, p90 {lat.get('90')}, p99 {lat.get('99')}; "
+                  f"{rps.group(1) if rps else '?'} req/s")
+    finally:
+        demo.terminate()
+        demo.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

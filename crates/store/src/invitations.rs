@@ -1,0 +1,243 @@
+//! Customer portal access: invitation links and the portal sessions they start.
+//!
+//! An invitation is created by a vendor member for one customer person of one project. Its
+//! secret is shown once and stored as SHA-256; it expires, can be revoked, and starts exactly one
+//! portal session. A portal session is bound to the workspace, the project and the person, and
+//! ends when it expires or when its invitation is revoked.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row as _;
+
+use crate::codec::{new_id, parse_ts, ts};
+use crate::credentials::{hash_secret, new_secret};
+use crate::{corrupt, Result, Row, Store};
+
+/// An invitation as listed; the link's secret is shown once, at creation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Invitation {
+    pub id: String,
+    pub project_id: String,
+    pub person_id: u32,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Invitation {
+    /// Still able to start a session.
+    pub fn is_usable(&self, now: DateTime<Utc>) -> bool {
+        self.used_at.is_none() && self.revoked_at.is_none() && self.expires_at > now
+    }
+}
+
+/// Who a portal cookie belongs to.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortalSession {
+    pub workspace_id: String,
+    pub project_id: String,
+    pub person_id: u32,
+    pub invitation_id: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn opt_ts(r: &Row, col: &str) -> Result<Option<DateTime<Utc>>> {
+    let v: Option<String> = r.try_get(col)?;
+    v.as_deref().map(parse_ts).transpose()
+}
+
+fn person_of(r: &Row) -> Result<u32> {
+    let v: i64 = r.try_get("person_id")?;
+    u32::try_from(v).map_err(|e| corrupt("person id", e))
+}
+
+fn invitation_of(r: &Row) -> Result<Invitation> {
+    Ok(Invitation {
+        id: r.try_get("id")?,
+        project_id: r.try_get("project_id")?,
+        person_id: person_of(r)?,
+        created_by: r.try_get("created_by")?,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+        expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+        used_at: opt_ts(r, "used_at")?,
+        revoked_at: opt_ts(r, "revoked_at")?,
+    })
+}
+
+const INVITATION_COLUMNS: &str =
+    "id, project_id, person_id, created_by, created_at, expires_at, used_at, revoked_at";
+
+impl Store {
+    /// Creates an invitation for a person of a project; returns it with the secret, shown once.
+    pub async fn create_invitation(
+        &self,
+        workspace: &str,
+        project: &str,
+        person: u32,
+        created_by: &str,
+        now: DateTime<Utc>,
+        ttl: chrono::Duration,
+    ) -> Result<(Invitation, String)> {
+        let secret = new_secret("fl_inv");
+        let inv = Invitation {
+            id: new_id("inv"),
+            project_id: project.to_string(),
+            person_id: person,
+            created_by: created_by.to_string(),
+            created_at: now,
+            expires_at: now + ttl,
+            used_at: None,
+            revoked_at: None,
+        };
+        sqlx::query(
+            "INSERT INTO portal_invitations (id, workspace_id, project_id, person_id, token_hash, \
+             created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&inv.id)
+        .bind(workspace)
+        .bind(project)
+        .bind(i64::from(person))
+        .bind(hash_secret(&secret))
+        .bind(created_by)
+        .bind(ts(now))
+        .bind(ts(inv.expires_at))
+        .execute(&self.write)
+        .await?;
+        Ok((inv, secret))
+    }
+
+    /// The invitations of a project, newest first.
+    pub async fn invitations(&self, workspace: &str, project: &str) -> Result<Vec<Invitation>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM portal_invitations \
+             WHERE workspace_id = $1 AND project_id = $2 ORDER BY created_at DESC, id"
+        ))
+        .bind(workspace)
+        .bind(project)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(invitation_of).collect()
+    }
+
+    /// Revokes an invitation of this project (and so every session it started); false when there
+    /// is no such live invitation here.
+    pub async fn revoke_invitation(
+        &self,
+        workspace: &str,
+        project: &str,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE portal_invitations SET revoked_at = $1 \
+             WHERE id = $2 AND workspace_id = $3 AND project_id = $4 AND revoked_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(id)
+        .bind(workspace)
+        .bind(project)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The invitation behind a link's secret, whatever its state (to explain why it does not work).
+    pub async fn invitation_by_secret(&self, secret: &str) -> Result<Option<Invitation>> {
+        let row = sqlx::query(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM portal_invitations WHERE token_hash = $1"
+        ))
+        .bind(hash_secret(secret))
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(invitation_of).transpose()
+    }
+
+    /// Uses an invitation once: when it is live, marks it used and starts a portal session;
+    /// returns the session with its secret for the cookie. Two concurrent uses start one session.
+    pub async fn redeem_invitation(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+        ttl: chrono::Duration,
+    ) -> Result<Option<(PortalSession, String)>> {
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE portal_invitations SET used_at = $1 WHERE token_hash = $2 \
+             AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
+        )
+        .bind(ts(now))
+        .bind(hash_secret(secret))
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT id, workspace_id, project_id, person_id FROM portal_invitations WHERE token_hash = $1",
+        )
+        .bind(hash_secret(secret))
+        .fetch_one(&mut *tx)
+        .await?;
+        let session = PortalSession {
+            workspace_id: row.try_get("workspace_id")?,
+            project_id: row.try_get("project_id")?,
+            person_id: person_of(&row)?,
+            invitation_id: row.try_get("id")?,
+            expires_at: now + ttl,
+        };
+        let session_secret = new_secret("fl_por");
+        sqlx::query(
+            "INSERT INTO portal_sessions (token_hash, invitation_id, workspace_id, project_id, \
+             person_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(hash_secret(&session_secret))
+        .bind(&session.invitation_id)
+        .bind(&session.workspace_id)
+        .bind(&session.project_id)
+        .bind(i64::from(session.person_id))
+        .bind(ts(now))
+        .bind(ts(session.expires_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some((session, session_secret)))
+    }
+
+    /// The portal session behind a cookie secret, if it is live and its invitation not revoked.
+    pub async fn portal_session(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PortalSession>> {
+        let row = sqlx::query(
+            "SELECT s.invitation_id, s.workspace_id, s.project_id, s.person_id, s.expires_at \
+             FROM portal_sessions s JOIN portal_invitations i ON i.id = s.invitation_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND i.revoked_at IS NULL",
+        )
+        .bind(hash_secret(secret))
+        .bind(ts(now))
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| {
+            Ok(PortalSession {
+                workspace_id: r.try_get("workspace_id")?,
+                project_id: r.try_get("project_id")?,
+                person_id: person_of(&r)?,
+                invitation_id: r.try_get("invitation_id")?,
+                expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_portal_session(&self, secret: &str) -> Result<()> {
+        sqlx::query("DELETE FROM portal_sessions WHERE token_hash = $1")
+            .bind(hash_secret(secret))
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+}

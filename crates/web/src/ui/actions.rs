@@ -1,0 +1,355 @@
+//! Project actions from forms: each form posts to `/projects/{id}/actions/<action>`, is parsed
+//! into a core `Command` (field by field, with an error for each field that does not parse) and
+//! runs through `service::run_command`. A refusal re-renders the project page with the reason
+//! next to the form and what the user typed kept.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use finishline_core::plan::Proof;
+use finishline_core::Command;
+use serde_json::{json, Map, Value};
+
+use crate::error::ApiError;
+use crate::service::{member_ctx, run_command};
+use crate::state::AppState;
+use crate::ui::form::{FormData, FormState, Parse};
+use crate::ui::layout;
+use crate::ui::project;
+use crate::ui::session::Vendor;
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Text,
+    OptText,
+    Id,
+    OptId,
+    Date,
+    OptDate,
+    Bool,
+    Num,
+    OptNum,
+    Enum,
+    OptEnum,
+}
+
+use Kind::*;
+
+/// The fields of each action built generically: (form field, kind, label).
+fn spec(action: &str) -> Option<&'static [(&'static str, Kind, &'static str)]> {
+    Some(match action {
+        "block_task" => &[
+            ("task", Id, "task"),
+            ("needed", Text, "What is needed"),
+            ("from", Id, "person it is needed from"),
+            ("by", Date, "By when"),
+        ],
+        "unblock_task" => &[("task", Id, "task"), ("note", OptText, "Note")],
+        "reopen_task" => &[("task", Id, "task"), ("reason", Text, "Reason")],
+        "rebaseline_task" => &[
+            ("task", Id, "task"),
+            ("due", Date, "New due date"),
+            ("reason", Text, "Reason"),
+        ],
+        "assign_task" => &[("task", Id, "task"), ("owner", Id, "owner")],
+        "add_task" => &[
+            ("title", Text, "Title"),
+            ("phase", Text, "Phase"),
+            ("label", Enum, "side"),
+            ("owner", Id, "owner"),
+            ("due", Date, "Due date"),
+        ],
+        "set_launch_date" => &[("date", Date, "Launch date"), ("reason", OptText, "Reason")],
+        "set_next_meeting" => &[("date", Date, "Next meeting")],
+        "add_person" => &[
+            ("name", Text, "Name"),
+            ("email", Text, "Email"),
+            ("side", Enum, "side"),
+            ("role", Enum, "role"),
+        ],
+        "set_finish_line" => &[("text", Text, "Finish line")],
+        "add_criterion" => &[
+            ("metric", Text, "Metric"),
+            ("baseline", OptNum, "Baseline"),
+            ("target", Num, "Target"),
+            ("unit", OptText, "Unit"),
+            ("how_measured", Text, "How it is measured"),
+        ],
+        "set_early_win" => &[("criterion", Id, "criterion")],
+        "add_scope_item" => &[("text", Text, "Item"), ("bucket", Enum, "bucket")],
+        "confirm_nothing_excluded" => &[],
+        "request_change" => &[
+            ("title", Text, "Title"),
+            ("description", OptText, "Description"),
+            ("requested_by", Id, "requester"),
+            ("adds_new_data", Bool, ""),
+            ("adds_new_workflow", Bool, ""),
+            ("adds_new_team", Bool, ""),
+            ("proposed_launch_date", OptDate, "Proposed launch date"),
+        ],
+        "answer_change" => &[
+            ("request", Id, "change request"),
+            ("person", Id, "decision maker"),
+            ("approved", Bool, ""),
+            ("note", OptText, "Note"),
+            ("proposed_launch_date", OptDate, "Proposed launch date"),
+        ],
+        "decide_change" => &[
+            ("request", Id, "change request"),
+            ("decision", Enum, "decision"),
+            ("note", OptText, "Note"),
+        ],
+        "classify_promise" => &[("promise", Id, "promise"), ("class", Enum, "class")],
+        "add_intake_request" => &[
+            ("kind", Enum, "kind"),
+            ("question", Text, "Question"),
+            ("owner", Id, "owner"),
+            ("due", Date, "Due date"),
+        ],
+        "answer_intake" => &[("request", Id, "request"), ("answer", Text, "Answer")],
+        "add_data_source" => &[
+            ("name", Text, "Name"),
+            ("system", OptText, "System"),
+            ("sample", Enum, "sample"),
+        ],
+        "add_risk" => &[("text", Text, "Risk"), ("owner", OptId, "owner")],
+        "confirm_no_known_risks" => &[],
+        "add_uat_case" => &[("title", Text, "Test case"), ("criterion", Id, "criterion")],
+        "record_uat_result" => &[
+            ("case", Id, "UAT case"),
+            ("passed", Bool, ""),
+            ("notes", OptText, "Notes"),
+            ("loop_to", OptEnum, "loop back to"),
+        ],
+        "advance_stage" => &[("to", Enum, "stage")],
+        "decide_go_live" => &[
+            ("go", Bool, ""),
+            ("reason", Text, "Reason"),
+            ("override_reason", OptText, "Override reason"),
+            ("back_to", OptEnum, "loop back to"),
+        ],
+        "record_status_update" => &[
+            ("meeting_date", Date, "Meeting date"),
+            ("text", Text, "Text"),
+            ("for_customer", Bool, ""),
+        ],
+        _ => return None,
+    })
+}
+
+fn truthy(v: &str) -> bool {
+    matches!(v, "on" | "true" | "yes" | "go" | "1" | "approve")
+}
+
+/// Builds the command of an action from a form. `file` is the id of a file stored for proof.
+pub fn build(action: &str, f: &FormData, file: Option<String>) -> Result<Command, FormState> {
+    let mut st = FormState::new(f);
+    let mut p = Parse::default();
+    let command = if action == "complete_task" {
+        let task = p.id(f, "task", "task");
+        let proof = if let Some(id) = file {
+            Some(Proof::File(id))
+        } else if f.has("proof_link") {
+            Some(Proof::Link(f.get("proof_link").to_string()))
+        } else if f.has("proof_note") {
+            Some(Proof::Note(f.get("proof_note").to_string()))
+        } else {
+            None
+        };
+        Some(Command::CompleteTask {
+            task,
+            proof,
+            completed_by: None,
+        })
+    } else if action == "resolve_promise" {
+        let promise = p.id(f, "promise", "promise");
+        let resolution = match f.get("outcome") {
+            "into_scope" => {
+                json!({"outcome": "into_scope", "plan": p.text(f, "detail", "The plan")})
+            }
+            "declined" => {
+                json!({"outcome": "declined", "reason": p.text(f, "detail", "The reason")})
+            }
+            "later" => {
+                json!({"outcome": "later", "acknowledged_by": p.id(f, "acknowledged_by", "customer person who acknowledged")})
+            }
+            _ => {
+                p.errors
+                    .push(("outcome".into(), "choose how it was resolved".into()));
+                Value::Null
+            }
+        };
+        if p.ok() {
+            serde_json::from_value(
+                json!({"action": "resolve_promise", "promise": promise, "resolution": resolution}),
+            )
+            .ok()
+        } else {
+            None
+        }
+    } else {
+        let Some(fields) = spec(action) else {
+            st.message = Some(format!("there is no action {action:?}"));
+            return Err(st);
+        };
+        let mut obj = Map::new();
+        obj.insert("action".into(), Value::String(action.to_string()));
+        for (name, kind, label) in fields {
+            let v = f.get(name);
+            let value = match kind {
+                Text => Some(Value::String(p.text(f, name, label))),
+                OptText => (!v.is_empty()).then(|| Value::String(v.to_string())),
+                Id => Some(json!(p.id(f, name, label))),
+                OptId => {
+                    if v.is_empty() {
+                        None
+                    } else {
+                        Some(json!(p.id(f, name, label)))
+                    }
+                }
+                Date => p.date(f, name, label).map(|d| json!(d)),
+                OptDate => p.opt_date(f, name, label).map(|d| json!(d)),
+                Bool => Some(Value::Bool(truthy(v))),
+                Num | OptNum => {
+                    if v.is_empty() {
+                        if matches!(kind, Num) {
+                            p.errors
+                                .push((name.to_string(), format!("{label} is required")));
+                        }
+                        None
+                    } else {
+                        match v.parse::<f64>() {
+                            Ok(n) if n.is_finite() => Some(json!(n)),
+                            _ => {
+                                p.errors.push((
+                                    name.to_string(),
+                                    format!("{label}: {v:?} is not a number"),
+                                ));
+                                None
+                            }
+                        }
+                    }
+                }
+                Enum => {
+                    if v.is_empty() {
+                        p.errors
+                            .push((name.to_string(), format!("choose the {label}")));
+                        None
+                    } else {
+                        Some(Value::String(v.to_string()))
+                    }
+                }
+                OptEnum => (!v.is_empty()).then(|| Value::String(v.to_string())),
+            };
+            if let Some(value) = value {
+                obj.insert((*name).to_string(), value);
+            }
+        }
+        if p.ok() {
+            match serde_json::from_value::<Command>(Value::Object(obj)) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    st.message = Some(format!("the form could not be read: {e}"));
+                    return Err(st);
+                }
+            }
+        } else {
+            None
+        }
+    };
+    match command {
+        Some(c) if p.ok() => Ok(c),
+        _ => {
+            if st.message.is_none() {
+                st.message = Some("Some fields need fixing; see below each one.".into());
+            }
+            st.errors.extend(p.errors);
+            Err(st)
+        }
+    }
+}
+
+/// Where on the project page an action's result is seen.
+pub fn anchor(action: &str) -> &'static str {
+    match action {
+        "add_person" => "people",
+        "request_change"
+        | "answer_change"
+        | "decide_change"
+        | "add_scope_item"
+        | "confirm_nothing_excluded" => "scope",
+        "classify_promise" | "resolve_promise" => "handoff",
+        "set_finish_line" | "add_criterion" | "set_early_win" => "finish-line",
+        "add_intake_request"
+        | "answer_intake"
+        | "add_data_source"
+        | "add_risk"
+        | "confirm_no_known_risks" => "intake",
+        "record_uat_result" | "add_uat_case" => "uat",
+        "advance_stage" | "decide_go_live" => "gates",
+        "record_status_update" => "status",
+        _ => "plan",
+    }
+}
+
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+pub async fn run(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    Path((id, action)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&vendor.csrf) {
+        return r;
+    }
+    let ws = vendor.workspace().to_string();
+    match state.store.project(&ws, &id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return layout::not_found(&format!("Project {id}")),
+        Err(e) => return layout::internal(&e.to_string()),
+    }
+    let now = state.now();
+    let mut file_id = None;
+    if action == "complete_task" {
+        if let Some(up) = form.file("proof_file") {
+            match state
+                .store
+                .put_file(
+                    &ws,
+                    &id,
+                    &up.name,
+                    &up.content_type,
+                    &up.body,
+                    &vendor.user.name,
+                    now,
+                )
+                .await
+            {
+                Ok(f) => file_id = Some(f.id),
+                Err(e) => return layout::internal(&e.to_string()),
+            }
+        }
+    }
+    let command = match build(&action, &form, file_id) {
+        Ok(c) => c,
+        Err(st) => return project::render(&state, &vendor, &id, st, None).await,
+    };
+    let user = vendor.user.clone();
+    match run_command(&state.store, &ws, &id, &command, |p| {
+        member_ctx(&user, p, now)
+    })
+    .await
+    {
+        Ok(_) => see_other(&format!("/projects/{id}#{}", anchor(&action))),
+        Err(e) => match FormState::new(&form).refused(e) {
+            Ok(st) => project::render(&state, &vendor, &id, st, None).await,
+            Err(ApiError::Internal(m)) => layout::internal(&m),
+            Err(other) => {
+                layout::error_page(StatusCode::BAD_REQUEST, "Not done", &other.to_string())
+            }
+        },
+    }
+}

@@ -1,0 +1,57 @@
+//! The front-end files, embedded in the binary and served under a content-hashed name with a
+//! year-long immutable cache: a new build changes the name, never the content behind a name.
+
+use std::sync::LazyLock;
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+const CSS: &[u8] = include_bytes!("../../assets/app.css");
+/// htmx 2 from the npm package `htmx.org`, unmodified.
+const HTMX: &[u8] = include_bytes!("../../assets/htmx.min.js");
+
+struct Asset {
+    name: String,
+    body: &'static [u8],
+    content_type: &'static str,
+}
+
+fn hashed(stem: &str, ext: &str, body: &'static [u8], content_type: &'static str) -> Asset {
+    let h = hex::encode(Sha256::digest(body));
+    Asset {
+        name: format!("{stem}.{}.{ext}", &h[..12]),
+        body,
+        content_type,
+    }
+}
+
+static ASSETS: LazyLock<[Asset; 2]> = LazyLock::new(|| {
+    [
+        hashed("app", "css", CSS, "text/css; charset=utf-8"),
+        hashed("htmx", "min.js", HTMX, "text/javascript; charset=utf-8"),
+    ]
+});
+
+pub fn css_url() -> String {
+    format!("/assets/{}", ASSETS[0].name)
+}
+
+pub fn htmx_url() -> String {
+    format!("/assets/{}", ASSETS[1].name)
+}
+
+pub async fn serve(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|a| a.name == name) {
+        Some(a) => (
+            [
+                (header::CONTENT_TYPE, a.content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            a.body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
+    }
+}

@@ -1,0 +1,104 @@
+//! The server-rendered web workspace (vendor members) and the customer portal.
+//!
+//! HTML is rendered with maud (compile-time templates, escaped by default). Every page works
+//! without JavaScript; htmx (vendored, see `assets`) boosts links and forms so that a page is
+//! swapped in place. Every state-changing form carries a CSRF token bound to the session (see
+//! `csrf`), and every action runs through `service::run_command`, so the rules of the core
+//! decide and a refusal is shown next to the form with what the user typed.
+
+#![expect(
+    clippy::result_large_err,
+    reason = "a refused form or request is answered with a rendered page; it is not a hot path"
+)]
+
+pub mod actions;
+pub mod assets;
+pub mod form;
+pub mod handoff;
+pub mod layout;
+pub mod playbooks;
+pub mod portal;
+pub mod portfolio;
+pub mod project;
+pub mod session;
+pub mod settings;
+pub mod svg;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::state::AppState;
+
+/// How long a portal invitation link stays valid.
+pub const INVITATION_DAYS: i64 = 14;
+
+/// The route table of the HTML pages.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let upload_limit = state.config.max_upload_bytes + 64 * 1024;
+    Router::new()
+        .route("/", get(portfolio::page))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/handoff", get(handoff::page).post(handoff::submit))
+        .route("/projects/{id}", get(project::page))
+        .route(
+            "/projects/{id}/actions/{action}",
+            post(actions::run).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/projects/{id}/files/{file}", get(project::file))
+        .route(
+            "/projects/{id}/invitations",
+            post(portal::create_invitation),
+        )
+        .route(
+            "/projects/{id}/invitations/{inv}/revoke",
+            post(portal::revoke_invitation),
+        )
+        .route("/projects/{id}/preview", get(portal::preview))
+        .route("/playbooks", get(playbooks::list))
+        .route("/playbooks/{key}", get(playbooks::view))
+        .route("/playbooks/{key}/copy", post(playbooks::copy))
+        .route("/playbooks/{key}/edit", post(playbooks::edit))
+        .route("/settings", get(settings::page))
+        .route("/settings/members", post(settings::add_member))
+        .route("/settings/tokens", post(settings::create_token))
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/settings/webhook/rotate", post(settings::rotate_webhook))
+        .route("/portal", get(portal::home))
+        .route("/portal/join/{token}", get(portal::join_page))
+        .route("/portal/join", post(portal::join))
+        .route(
+            "/portal/actions/{action}",
+            post(portal::action).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/portal/files/{file}", get(portal::file))
+        .route("/portal/logout", post(portal::logout))
+        .route("/assets/{name}", get(assets::serve))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}

@@ -1,0 +1,669 @@
+//! The customer portal: one customer person, one project, reached by an invitation link.
+//!
+//! It shows their side's tasks first ("what we need from you, by when"), the shared plan, the
+//! finish line, the launch date and who to ask for help; never internal notes (activity log,
+//! risks, sales promises, scorecard) and never another project. Customers act through an
+//! allowlist of actions, each checked here against their person before the core sees it, and
+//! run with a customer context (`Ctx { side: Customer, person, actor: "<name> (customer)" }`).
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use finishline_core::command::Ctx;
+use finishline_core::lifecycle::Stage;
+use finishline_core::people::{Person, Role, Side};
+use finishline_core::plan::{Task, TaskLabel, TaskStatus};
+use finishline_core::Project;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::service::run_command;
+use crate::state::AppState;
+use crate::ui::actions::{build, see_other};
+use crate::ui::form::{csrf_token, html as html_response, page_status, FormData, FormState};
+use crate::ui::layout::{self, Fields};
+use crate::ui::project::{self, people_opts, plan_table};
+use crate::ui::session::{
+    cookie_from_headers, portal_cookie, pre_session_csrf, Customer, Vendor, PORTAL_COOKIE,
+    PRE_SESSION_COOKIE,
+};
+
+fn is_customer_task(p: &Project, t: &Task) -> bool {
+    t.label == TaskLabel::CustomerTask
+        || t.owner
+            .and_then(|o| p.person(o))
+            .is_some_and(|x| x.side == Side::Customer)
+}
+
+fn is_customer_dm(person: &Person) -> bool {
+    person.role == Role::DecisionMaker && person.side == Side::Customer
+}
+
+/// Who the customer asks for help: their named help contact, else the vendor owner.
+fn help_contact<'a>(p: &'a Project, person: &Person) -> Option<&'a Person> {
+    person
+        .help_contact
+        .and_then(|h| p.person(h))
+        .or_else(|| p.vendor_owner())
+}
+
+/// The portal page of a person. `csrf` is `None` in the vendor's preview: forms are disabled.
+fn portal_body(
+    p: &Project,
+    person: &Person,
+    csrf: Option<&str>,
+    st: &FormState,
+    today: chrono::NaiveDate,
+    file_base: &str,
+) -> Markup {
+    let f = |k: &str| Fields::new(Some(st), k);
+    let token = csrf.unwrap_or("");
+    let mut mine: Vec<&Task> = p
+        .tasks
+        .iter()
+        .filter(|t| t.is_open() && is_customer_task(p, t))
+        .collect();
+    mine.sort_by_key(|t| (t.owner != Some(person.id), t.due, t.id));
+    let all: Vec<&Task> = p.tasks.iter().collect();
+    let stuck_from = people_opts(p, |x| x.side == Side::Vendor || x.id == person.id);
+    let open_intake: Vec<_> = p
+        .intake
+        .iter()
+        .filter(|r| {
+            r.answer.is_none() && p.person(r.owner).is_some_and(|o| o.side == Side::Customer)
+        })
+        .collect();
+    let open_crs: Vec<_> = p.change_requests.iter().filter(|c| c.is_open()).collect();
+    let dm = is_customer_dm(person);
+    let form = |action: &str, fields: &Fields, submit: &str, multipart: bool, body: Markup| {
+        html! {
+            form method="post" action=(format!("/portal/actions/{action}")) class="action"
+                enctype=[multipart.then_some("multipart/form-data")] {
+                (fields.hidden(token))
+                (fields.message())
+                fieldset disabled[csrf.is_none()] {
+                    (body)
+                    button type="submit" { (submit) }
+                }
+            }
+        }
+    };
+    html! {
+        (layout::page_refusal(st))
+        div class="page-head" {
+            div {
+                p class="muted small" { (p.name) }
+                h1 { "Welcome, " (person.name) }
+            }
+        }
+        dl class="facts" {
+            div class="wide" { dt { "Finish line" } dd { (p.finish_line.as_ref().map_or("not written yet".into(), |x| x.text.clone())) } }
+            div { dt { "Launch date" } dd {
+                @match p.launch_date {
+                    Some(l) => { (l) " — " @let left = (l - today).num_days(); @if left < 0 { (layout::days(-left)) " past" } @else { (layout::days(left)) " left" } },
+                    None => "not set yet",
+                }
+            } }
+            div { dt { "Stage" } dd { (p.stage.label()) } }
+            div { dt { "Who to ask for help" } dd {
+                @match help_contact(p, person) {
+                    Some(h) => { (h.name) br; a href=(format!("mailto:{}", h.email)) { (h.email) } },
+                    None => "your implementation team",
+                }
+            } }
+        }
+
+        section id="yours" aria-labelledby="yours-h" {
+            h2 id="yours-h" { "What we need from you, by when" }
+            @if mine.is_empty() { p class="muted" { "Nothing right now. Thank you!" } }
+            @for t in &mine {
+                article class="task-card" id=(format!("task-{}", t.id)) {
+                    h3 { (t.title) }
+                    p class="small" {
+                        "due " strong { (t.due) } " · " (project::owner_name(p, t.owner))
+                        @if t.is_overdue(today) { " " span class="badge warn" { "overdue" } }
+                    }
+                    (project::task_state(p, t, today, file_base))
+                    @if !matches!(t.status, TaskStatus::Pending) {
+                        @let key = format!("complete_task-{}", t.id);
+                        @let fc = f(&key);
+                        details open[st.form == key] {
+                            summary { "Mark done with proof" }
+                            (form("complete_task", &fc, "Mark done", true, html! {
+                                input type="hidden" name="task" value=(t.id);
+                                (fc.file("proof_file", "Upload a file"))
+                                (fc.input("proof_link", "Or a link (https://…)", "url", "", false))
+                                (fc.input("proof_note", "Or a note of the result", "text", "", false))
+                            }))
+                        }
+                        @let key = format!("block_task-{}", t.id);
+                        @let fb = f(&key);
+                        details open[st.form == key] {
+                            summary { "We are stuck" }
+                            (form("block_task", &fb, "Tell the team", false, html! {
+                                input type="hidden" name="task" value=(t.id);
+                                (fb.input("needed", "What exactly do you need?", "text", "", true))
+                                (fb.select("from", "From whom", &stuck_from, ""))
+                                (fb.input("by", "By when", "date", "", true))
+                            }))
+                        }
+                    }
+                }
+            }
+        }
+
+        @if !open_intake.is_empty() {
+            section id="questions" aria-labelledby="questions-h" {
+                h2 id="questions-h" { "Questions for you" }
+                @for r in &open_intake {
+                    @let key = format!("answer_intake-{}", r.id);
+                    @let fa = f(&key);
+                    article class="task-card" {
+                        h3 { (r.question) }
+                        p class="small" { "due " (r.due) " · " (p.person_name(r.owner)) }
+                        (form("answer_intake", &fa, "Send answer", false, html! {
+                            input type="hidden" name="request" value=(r.id);
+                            (fa.textarea("answer", "Your answer", "", true))
+                        }))
+                    }
+                }
+            }
+        }
+
+        @if !open_crs.is_empty() {
+            section id="changes" aria-labelledby="changes-h" {
+                h2 id="changes-h" { "Change requests" }
+                @for c in &open_crs {
+                    @let key = format!("answer_change-{}", c.id);
+                    @let fa = f(&key);
+                    article class="task-card" {
+                        h3 { (c.title) }
+                        @if !c.description.is_empty() { p { (c.description) } }
+                        @if let Some(d) = c.proposed_launch_date { p class="small" { "Proposed launch date: " (d) } }
+                        @match c.latest_answer(person.id) {
+                            Some(a) => p { "You " (if a.approved { "approved" } else { "declined" }) " this." },
+                            None => @if dm {
+                                (form("answer_change", &fa, "Send answer", false, html! {
+                                    input type="hidden" name="request" value=(c.id);
+                                    (fa.select("approved", "Your answer", &[("yes".into(), "approve".into()), ("no".into(), "decline".into())], ""))
+                                    (fa.input("note", "Note", "text", "", false))
+                                }))
+                            } @else {
+                                p class="muted small" { "Your decision maker answers this." }
+                            },
+                        }
+                    }
+                }
+            }
+        }
+
+        @if p.stage == Stage::GoNoGo && dm {
+            section id="golive" aria-labelledby="golive-h" {
+                h2 id="golive-h" { "Go-live decision" }
+                @let fg = f("decide_go_live");
+                (form("decide_go_live", &fg, "Record decision", false, html! {
+                    (fg.select("go", "Decision", &[("go".into(), "go".into()), ("no".into(), "no-go".into())], "go"))
+                    (fg.input("reason", "Reason", "text", "", true))
+                    (fg.select("back_to", "On no-go, what needs more work", &[("".into(), "—".into()), ("build".into(), "technical setup".into()), ("configuration".into(), "configuration".into()), ("training".into(), "training".into())], ""))
+                }))
+            }
+        }
+
+        section id="plan" aria-labelledby="plan-h" {
+            h2 id="plan-h" { "The shared plan" }
+            (plan_table(p, today, &all, file_base))
+        }
+
+        @let updates: Vec<_> = p.status_updates.iter().filter(|u| u.for_customer).collect();
+        @if !updates.is_empty() {
+            section id="updates" aria-labelledby="updates-h" {
+                h2 id="updates-h" { "Status updates" }
+                @for u in updates.iter().rev() {
+                    details { summary { (u.meeting_date) } pre { (u.text) } }
+                }
+            }
+        }
+    }
+}
+
+pub async fn home(State(state): State<AppState>, customer: Customer) -> Response {
+    render(&state, &customer, FormState::default()).await
+}
+
+async fn render(state: &AppState, c: &Customer, st: FormState) -> Response {
+    let s = &c.session;
+    let p = match state.store.project(&s.workspace_id, &s.project_id).await {
+        Ok(Some((p, _))) => p,
+        Ok(None) => {
+            return layout::portal_message(
+                StatusCode::NOT_FOUND,
+                "Project not found",
+                "This project is no longer available.",
+            )
+        }
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let Some(person) = p.person(s.person_id).cloned() else {
+        return layout::portal_message(
+            StatusCode::FORBIDDEN,
+            "No access",
+            "You are no longer part of this project.",
+        );
+    };
+    let status = page_status(&st);
+    let body = portal_body(
+        &p,
+        &person,
+        Some(&c.csrf),
+        &st,
+        state.now().date_naive(),
+        "/portal/files/",
+    );
+    html_response(
+        status,
+        layout::portal_page(&p.customer, &p.customer, &person.name, Some(&c.csrf), body),
+    )
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PreviewQuery {
+    #[serde(default)]
+    pub person: Option<String>,
+}
+
+/// "View as customer": the portal exactly as a customer person sees it, forms disabled.
+pub async fn preview(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    Path(id): Path<String>,
+    q: Result<Query<PreviewQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Query(q) = q.unwrap_or(Query(PreviewQuery::default()));
+    let p = match state.store.project(vendor.workspace(), &id).await {
+        Ok(Some((p, _))) => p,
+        Ok(None) => return layout::not_found(&format!("Project {id}")),
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let chosen = q
+        .person
+        .as_deref()
+        .and_then(|s| s.parse::<u32>().ok())
+        .and_then(|pid| p.person(pid))
+        .filter(|x| x.side == Side::Customer)
+        .or_else(|| p.customer_owner())
+        .or_else(|| p.people.iter().find(|x| x.side == Side::Customer))
+        .cloned();
+    let Some(person) = chosen else {
+        return layout::error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "No customer person yet",
+            "Add a customer person to the project to preview their portal.",
+        );
+    };
+    let body = html! {
+        div class="flash" role="status" {
+            "Preview: this is what " strong { (person.name) } " sees in the portal. Actions are disabled. "
+            a href=(format!("/projects/{}", p.id)) { "Back to the project" }
+        }
+        (portal_body(&p, &person, None, &FormState::default(), state.now().date_naive(), &format!("/projects/{}/files/", p.id)))
+    };
+    html_response(
+        StatusCode::OK,
+        layout::portal_page(
+            &p.customer,
+            &p.customer,
+            &format!("preview as {}", person.name),
+            None,
+            body,
+        ),
+    )
+}
+
+/// Creates an invitation link for a customer person and shows it once.
+pub async fn create_invitation(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&vendor.csrf) {
+        return r;
+    }
+    let p = match state.store.project(vendor.workspace(), &id).await {
+        Ok(Some((p, _))) => p,
+        Ok(None) => return layout::not_found(&format!("Project {id}")),
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let mut st = FormState::new(&form);
+    st.form = "invite".into();
+    let person = form
+        .get("person")
+        .parse::<u32>()
+        .ok()
+        .and_then(|pid| p.person(pid))
+        .filter(|x| x.side == Side::Customer);
+    let Some(person) = person else {
+        st.field("person", "choose a customer person of this project");
+        st.message = Some("An invitation is for one customer person of this project.".into());
+        return project::render(&state, &vendor, &id, st, None).await;
+    };
+    let (_, secret) = match state
+        .store
+        .create_invitation(
+            vendor.workspace(),
+            &id,
+            person.id,
+            &vendor.user.name,
+            state.now(),
+            chrono::Duration::days(crate::ui::INVITATION_DAYS),
+        )
+        .await
+    {
+        Ok(x) => x,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    let link = format!("{scheme}://{host}/portal/join/{secret}");
+    let flash = html! {
+        p { "Invitation link for " strong { (person.name) } " — copy it now, it is shown only once:" }
+        label for="invite-link" class="sr-only" { "Invitation link" }
+        input id="invite-link" class="secret" type="text" readonly value=(link);
+    };
+    let mut res = project::render(&state, &vendor, &id, FormState::default(), Some(flash)).await;
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    Path((id, inv)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&vendor.csrf) {
+        return r;
+    }
+    match state
+        .store
+        .revoke_invitation(vendor.workspace(), &id, &inv, state.now())
+        .await
+    {
+        Ok(true) => see_other(&format!("/projects/{id}#portal")),
+        Ok(false) => layout::not_found(&format!("Invitation {inv}")),
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+/// The landing page of an invitation link: one button, so that link scanners that fetch the
+/// URL do not use up the single-use link.
+pub async fn join_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    let now = state.now();
+    let inv = match state.store.invitation_by_secret(&token).await {
+        Ok(i) => i,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let why = match &inv {
+        None => Some("This link is not valid. Check that it was copied whole."),
+        Some(i) if i.revoked_at.is_some() => Some("This link was revoked. Ask your implementation contact for a new one."),
+        Some(i) if i.used_at.is_some() => Some("This link was already used. A link opens the portal once; ask your implementation contact for a new one."),
+        Some(i) if i.expires_at <= now => Some("This link has expired. Ask your implementation contact for a new one."),
+        Some(_) => None,
+    };
+    if let Some(why) = why {
+        return layout::portal_message(StatusCode::GONE, "This link does not work", why);
+    }
+    let (csrf, set) = pre_session_csrf(
+        cookie_from_headers(&headers, PRE_SESSION_COOKIE),
+        state.config.secure_cookies,
+    );
+    let markup = layout::bare(
+        "Open your project",
+        html! {
+            main class="login" id="main" {
+                h1 { "Your implementation project" }
+                p { "You were invited to follow your project and do your part of it here." }
+                form method="post" action="/portal/join" class="card" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="token" value=(token);
+                    button type="submit" { "Open the project" }
+                }
+            }
+        },
+    );
+    let mut res = html_response(StatusCode::OK, markup);
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    if let Some(c) = set.and_then(|c| c.parse().ok()) {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+pub async fn join(State(state): State<AppState>, headers: HeaderMap, form: FormData) -> Response {
+    let Some(pre) = cookie_from_headers(&headers, PRE_SESSION_COOKIE) else {
+        return layout::portal_message(
+            StatusCode::FORBIDDEN,
+            "Open the link again",
+            "Your browser did not keep the page's security cookie. Open the invitation link again.",
+        );
+    };
+    if let Err(r) = form.check_csrf(&csrf_token(pre)) {
+        return r;
+    }
+    match state.store.redeem_invitation(form.get("token"), state.now(), state.config.session_ttl).await {
+        Ok(Some((_, secret))) => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::SET_COOKIE, portal_cookie(&secret, state.config.session_ttl.num_seconds(), state.config.secure_cookies)),
+                (header::LOCATION, "/portal".to_string()),
+            ],
+        )
+            .into_response(),
+        Ok(None) => layout::portal_message(StatusCode::GONE, "This link does not work", "It was already used, has expired or was revoked. Ask your implementation contact for a new one."),
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, form: FormData) -> Response {
+    if let Some(secret) = cookie_from_headers(&headers, PORTAL_COOKIE) {
+        if let Err(r) = form.check_csrf(&csrf_token(secret)) {
+            return r;
+        }
+        if let Err(e) = state.store.delete_portal_session(secret).await {
+            return layout::internal(&e.to_string());
+        }
+    }
+    (
+        StatusCode::OK,
+        [(header::SET_COOKIE, portal_cookie("", 0, state.config.secure_cookies))],
+        html_response(StatusCode::OK, layout::bare("Signed out", html! { main class="login" id="main" { h1 { "Signed out" } p { "Open a new invitation link to come back." } } })),
+    )
+        .into_response()
+}
+
+pub async fn file(
+    State(state): State<AppState>,
+    customer: Customer,
+    Path(file_id): Path<String>,
+) -> Response {
+    let s = &customer.session;
+    project::serve_file(&state, &s.workspace_id, &s.project_id, &file_id).await
+}
+
+const PORTAL_ACTIONS: &[&str] = &[
+    "complete_task",
+    "block_task",
+    "answer_intake",
+    "answer_change",
+    "decide_go_live",
+];
+
+/// Checks that a customer may take this action on what the form names.
+fn allowed(p: &Project, me: &Person, action: &str, form: &FormData) -> Result<(), String> {
+    let task_ok = || {
+        form.get("task")
+            .parse::<u32>()
+            .ok()
+            .and_then(|id| p.task(id))
+            .is_some_and(|t| is_customer_task(p, t))
+    };
+    match action {
+        "complete_task" | "block_task" => {
+            if !task_ok() {
+                return Err("this task is not one of your side's tasks".into());
+            }
+            if action == "block_task" {
+                let from_ok = form
+                    .get("from")
+                    .parse::<u32>()
+                    .ok()
+                    .and_then(|id| p.person(id))
+                    .is_some_and(|x| x.side == Side::Vendor || x.id == me.id);
+                if !from_ok {
+                    return Err(
+                        "say who you need it from: someone on the vendor team, or yourself".into(),
+                    );
+                }
+            }
+            Ok(())
+        }
+        "answer_intake" => {
+            let ok = form
+                .get("request")
+                .parse::<u32>()
+                .ok()
+                .and_then(|id| p.intake.iter().find(|r| r.id == id))
+                .and_then(|r| p.person(r.owner))
+                .is_some_and(|o| o.side == Side::Customer);
+            if ok {
+                Ok(())
+            } else {
+                Err("this question is not for your side".into())
+            }
+        }
+        "answer_change" | "decide_go_live" => {
+            if is_customer_dm(me) {
+                Ok(())
+            } else {
+                Err("only your decision maker can answer this".into())
+            }
+        }
+        _ => Err(format!("there is no portal action {action:?}")),
+    }
+}
+
+pub async fn action(
+    State(state): State<AppState>,
+    customer: Customer,
+    Path(action): Path<String>,
+    mut form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&customer.csrf) {
+        return r;
+    }
+    if !PORTAL_ACTIONS.contains(&action.as_str()) {
+        return layout::portal_message(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such action in the portal.",
+        );
+    }
+    let s = customer.session.clone();
+    let p = match state.store.project(&s.workspace_id, &s.project_id).await {
+        Ok(Some((p, _))) => p,
+        Ok(None) => {
+            return layout::portal_message(
+                StatusCode::NOT_FOUND,
+                "Project not found",
+                "This project is no longer available.",
+            )
+        }
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let Some(me) = p.person(s.person_id).cloned() else {
+        return layout::portal_message(
+            StatusCode::FORBIDDEN,
+            "No access",
+            "You are no longer part of this project.",
+        );
+    };
+    if let Err(why) = allowed(&p, &me, &action, &form) {
+        let mut st = FormState::new(&form);
+        st.form = String::new();
+        st.message = Some(why);
+        return render(&state, &customer, st).await;
+    }
+    if action == "answer_change" {
+        form.fields.retain(|(k, _)| k != "person");
+        form.fields.push(("person".into(), me.id.to_string()));
+    }
+    let now = state.now();
+    let mut file_id = None;
+    if action == "complete_task" {
+        if let Some(up) = form.file("proof_file") {
+            match state
+                .store
+                .put_file(
+                    &s.workspace_id,
+                    &s.project_id,
+                    &up.name,
+                    &up.content_type,
+                    &up.body,
+                    &format!("{} (customer)", me.name),
+                    now,
+                )
+                .await
+            {
+                Ok(f) => file_id = Some(f.id),
+                Err(e) => return layout::internal(&e.to_string()),
+            }
+        }
+    }
+    let command = match build(&action, &form, file_id) {
+        Ok(c) => c,
+        Err(st) => return render(&state, &customer, st).await,
+    };
+    let ctx = Ctx {
+        actor: format!("{} (customer)", me.name),
+        person: Some(me.id),
+        side: Side::Customer,
+        now,
+    };
+    match run_command(
+        &state.store,
+        &s.workspace_id,
+        &s.project_id,
+        &command,
+        |_| ctx.clone(),
+    )
+    .await
+    {
+        Ok(_) => see_other("/portal"),
+        Err(e) => match FormState::new(&form).refused(e) {
+            Ok(st) => render(&state, &customer, st).await,
+            Err(ApiError::Internal(m)) => layout::internal(&m),
+            Err(other) => {
+                layout::portal_message(StatusCode::BAD_REQUEST, "Not done", &other.to_string())
+            }
+        },
+    }
+}

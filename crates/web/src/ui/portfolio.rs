@@ -1,0 +1,352 @@
+//! The portfolio: every project of the workspace with its stage, computed health and reasons,
+//! days since contract and to launch, who the ball is with, the owner; filters and sorting; and
+//! the chart of days waiting on the customer vs on the vendor.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use finishline_core::ball::r7_ball_in_court;
+use finishline_core::health::HealthLevel;
+use finishline_core::lifecycle::{Stage, STAGE_ORDER};
+use maud::html;
+use serde::Deserialize;
+
+use crate::service::{summary, ProjectSummary};
+use crate::state::AppState;
+use crate::ui::form::html as html_response;
+use crate::ui::layout::{self, Nav};
+use crate::ui::session::Vendor;
+use crate::ui::svg::{waits_chart, Waits};
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Filter {
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub health: String,
+    #[serde(default)]
+    pub sort: String,
+    /// 1-based page of the table.
+    #[serde(default)]
+    pub page: Option<String>,
+}
+
+struct Row {
+    s: Arc<ProjectSummary>,
+    version: i64,
+    live_on: Option<chrono::NaiveDate>,
+    customer_days: f64,
+    vendor_days: f64,
+}
+
+fn health_key(l: HealthLevel) -> &'static str {
+    match l {
+        HealthLevel::OnTrack => "on_track",
+        HealthLevel::AtRisk => "at_risk",
+        HealthLevel::OffTrack => "off_track",
+    }
+}
+
+/// Computed summaries by (workspace, project), kept for the project's version and the minute
+/// they were computed in: the portfolio then reads only the list columns of unchanged projects
+/// instead of parsing every document on every request. Health depends on the time, so an entry
+/// is at most a minute old.
+type SummaryCache =
+    HashMap<(String, String), (i64, i64, Arc<ProjectSummary>, Option<chrono::NaiveDate>)>;
+/// Days waited per side (R7) by (workspace, project), for the same version and minute.
+type WaitCache = HashMap<(String, String), (i64, i64, f64, f64)>;
+static WAITS: LazyLock<Mutex<WaitCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+static SUMMARIES: LazyLock<Mutex<SummaryCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+async fn summaries(
+    state: &AppState,
+    ws: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Row>, finishline_store::StoreError> {
+    let minute = now.timestamp().div_euclid(60);
+    let metas = state.store.project_rows(ws).await?;
+    let mut rows = Vec::with_capacity(metas.len());
+    let mut missing = Vec::new();
+    {
+        let cache = SUMMARIES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for m in &metas {
+            match cache.get(&(ws.to_string(), m.id.clone())) {
+                Some((v, at, s, live_on)) if *v == m.version && *at == minute => rows.push(Row {
+                    s: s.clone(),
+                    version: *v,
+                    live_on: *live_on,
+                    customer_days: 0.0,
+                    vendor_days: 0.0,
+                }),
+                _ => missing.push(m.id.clone()),
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(rows);
+    }
+    let mut fresh = Vec::new();
+    if missing.len() > 16 {
+        let wanted: std::collections::HashSet<&String> = missing.iter().collect();
+        for (p, v) in state.store.projects(ws).await? {
+            if wanted.contains(&p.id) {
+                fresh.push((p, v));
+            }
+        }
+    } else {
+        for id in &missing {
+            if let Some(pv) = state.store.project(ws, id).await? {
+                fresh.push(pv);
+            }
+        }
+    }
+    let mut cache = SUMMARIES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for (p, version) in fresh {
+        let s = Arc::new(summary(&p, now));
+        cache.insert(
+            (ws.to_string(), p.id.clone()),
+            (version, minute, s.clone(), p.live_on),
+        );
+        rows.push(Row {
+            s,
+            version,
+            live_on: p.live_on,
+            customer_days: 0.0,
+            vendor_days: 0.0,
+        });
+    }
+    Ok(rows)
+}
+
+/// Projects per page of the table; the waiting chart shows the page's projects.
+const PAGE_ROWS: usize = 50;
+
+fn sort(rows: &mut [Row], by: &str) {
+    match by {
+        "launch" => {
+            rows.sort_by_key(|r| (r.s.days_to_launch.unwrap_or(i64::MAX), r.s.name.clone()));
+        }
+        "contract" => rows.sort_by_key(|r| (-r.s.days_since_contract, r.s.name.clone())),
+        "waiting" => rows.sort_by(|a, b| {
+            b.customer_days
+                .partial_cmp(&a.customer_days)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        }),
+        "stage" => rows.sort_by_key(|r| (r.s.stage, r.s.name.clone())),
+        "name" => rows.sort_by_key(|r| r.s.name.to_lowercase()),
+        _ => rows.sort_by_key(|r| (std::cmp::Reverse(r.s.health.level), r.s.name.to_lowercase())),
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    filter: Result<Query<Filter>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Query(filter) = filter.unwrap_or(Query(Filter::default()));
+    let now = state.now();
+    let mut rows = match summaries(&state, vendor.workspace(), now).await {
+        Ok(r) => r,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let total = rows.len();
+    rows.retain(|r| {
+        (filter.stage.is_empty() || r.s.stage.key() == filter.stage)
+            && (filter.health.is_empty() || health_key(r.s.health.level) == filter.health)
+    });
+    // Time waited per side comes from the activity log (R7): read it for the projects sorted by
+    // it, or for the first ones charted, not for every project of a large portfolio.
+    let by_waiting = filter.sort == "waiting";
+    let filtered = rows.len();
+    let pages = filtered.div_ceil(PAGE_ROWS).max(1);
+    let page = filter
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let skip = (page - 1) * PAGE_ROWS;
+    let (from, needs_log) = if by_waiting {
+        (0, rows.len())
+    } else {
+        (skip, PAGE_ROWS)
+    };
+    if !by_waiting {
+        sort(&mut rows, &filter.sort);
+    }
+    let minute = now.timestamp().div_euclid(60);
+    for r in rows.iter_mut().skip(from).take(needs_log) {
+        let key = (vendor.workspace().to_string(), r.s.id.clone());
+        let cached = WAITS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .copied();
+        if let Some((v, at, c, w)) = cached {
+            if v == r.version && at == minute {
+                (r.customer_days, r.vendor_days) = (c, w);
+                continue;
+            }
+        }
+        let acts = match state.store.activities(vendor.workspace(), &r.s.id).await {
+            Ok(a) => a,
+            Err(e) => return layout::internal(&e.to_string()),
+        };
+        let ball = r7_ball_in_court(&acts, now);
+        r.customer_days = ball.project.customer_days();
+        r.vendor_days = ball.project.vendor_days();
+        WAITS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, (r.version, minute, r.customer_days, r.vendor_days));
+    }
+    if by_waiting {
+        sort(&mut rows, "waiting");
+    }
+    let rows: Vec<Row> = rows.into_iter().skip(skip).take(PAGE_ROWS).collect();
+    let page_link = |n: usize| {
+        format!(
+            "/?{}",
+            serde_urlencoded::to_string([
+                ("stage", filter.stage.as_str()),
+                ("health", filter.health.as_str()),
+                ("sort", filter.sort.as_str()),
+                ("page", n.to_string().as_str()),
+            ])
+            .unwrap_or_default()
+        )
+    };
+    let chart: Vec<Waits> = rows
+        .iter()
+        .map(|r| Waits {
+            label: r.s.customer.clone(),
+            customer_days: r.customer_days,
+            vendor_days: r.vendor_days,
+        })
+        .collect();
+    let mut stages: Vec<Stage> = STAGE_ORDER.to_vec();
+    stages.extend([Stage::Paused, Stage::Cancelled]);
+    let body = html! {
+        div class="page-head" {
+            h1 { "Portfolio" }
+            a class="button" href="/handoff" { "New handoff" }
+        }
+        form method="get" action="/" class="filters" aria-label="Filter and sort projects"
+            hx-get="/" hx-trigger="change" hx-target="body" hx-push-url="true" {
+            div class="field" {
+                label for="f-stage" { "Stage" }
+                select id="f-stage" name="stage" {
+                    option value="" { "any stage" }
+                    @for s in &stages {
+                        option value=(s.key()) selected[s.key() == filter.stage] { (s.label()) }
+                    }
+                }
+            }
+            div class="field" {
+                label for="f-health" { "Health" }
+                select id="f-health" name="health" {
+                    option value="" { "any health" }
+                    @for l in [HealthLevel::OffTrack, HealthLevel::AtRisk, HealthLevel::OnTrack] {
+                        option value=(health_key(l)) selected[health_key(l) == filter.health] { (l.label()) }
+                    }
+                }
+            }
+            div class="field" {
+                label for="f-sort" { "Sort by" }
+                select id="f-sort" name="sort" {
+                    @for (v, l) in [("", "health, worst first"), ("launch", "days to launch"), ("contract", "days since contract"), ("waiting", "days waiting on customer"), ("stage", "stage"), ("name", "name")] {
+                        option value=(v) selected[v == filter.sort] { (l) }
+                    }
+                }
+            }
+            button type="submit" { "Apply" }
+        }
+        p class="muted" { (filtered) " of " (total) " projects"
+            @if pages > 1 { " · page " (page) " of " (pages) } }
+        div class="table-wrap" {
+            table class="portfolio" {
+                thead { tr {
+                    th scope="col" { "Project" }
+                    th scope="col" { "Stage" }
+                    th scope="col" { "Health" }
+                    th scope="col" class="num" { "Since contract" }
+                    th scope="col" class="num" { "To launch" }
+                    th scope="col" { "Ball in court" }
+                    th scope="col" { "Owner" }
+                } }
+                tbody {
+                    @for r in &rows {
+                        tr {
+                            td data-label="Project" {
+                                a href=(format!("/projects/{}", r.s.id)) { strong { (r.s.customer) } }
+                                div class="muted small" { (r.s.name) }
+                            }
+                            td data-label="Stage" { (r.s.stage.label()) }
+                            td data-label="Health" {
+                                (layout::health_badge(&r.s.health))
+                                @if !r.s.health.reasons.is_empty() {
+                                    ul class="reasons" { @for why in &r.s.health.reasons { li { (why) } } }
+                                }
+                            }
+                            td data-label="Since contract" class="num" { (layout::days(r.s.days_since_contract)) }
+                            td data-label="To launch" class="num" {
+                                @if let Some(live) = r.live_on.filter(|_| r.s.stage.is_live()) {
+                                    span class="badge ok" { "live" } " since " (live)
+                                } @else {
+                                @match r.s.days_to_launch {
+                                    Some(d) if d < 0 => span class="late" { (layout::days(-d)) " past" },
+                                    Some(d) => (layout::days(d)),
+                                    None => span class="muted" { "no date" },
+                                }
+                                }
+                            }
+                            td data-label="Ball in court" {
+                                @if r.s.waiting_on_customer + r.s.waiting_on_vendor == 0 {
+                                    span class="muted" { "nothing open" }
+                                } @else {
+                                    span class="side customer" { (r.s.waiting_on_customer) " on customer" }
+                                    " · "
+                                    span class="side vendor" { (r.s.waiting_on_vendor) " on vendor" }
+                                }
+                            }
+                            td data-label="Owner" { (r.s.owner.clone().unwrap_or_else(|| "unassigned".into())) }
+                        }
+                    }
+                    @if rows.is_empty() {
+                        tr { td colspan="7" class="muted" { "No project matches. " a href="/" { "Clear the filters" } } }
+                    }
+                }
+            }
+        }
+        @if pages > 1 {
+            nav class="pager" aria-label="Pages" {
+                @if page > 1 { a href=(page_link(page - 1)) rel="prev" { "← previous" } }
+                span { "page " (page) " of " (pages) }
+                @if page < pages { a href=(page_link(page + 1)) rel="next" { "next →" } }
+            }
+        }
+        section aria-labelledby="waits-h" {
+            h2 id="waits-h" { "Where time is lost: days waiting on each side" }
+            @if pages > 1 { p class="muted small" { "The projects of this page, in the table's order." } }
+            @if chart.is_empty() { p class="muted" { "No projects yet." } } @else { (waits_chart(&chart)) }
+        }
+    };
+    html_response(
+        StatusCode::OK,
+        layout::page(
+            "Portfolio",
+            Nav::Portfolio,
+            &vendor.user.name,
+            &vendor.csrf,
+            body,
+        ),
+    )
+}

@@ -1,0 +1,303 @@
+//! Who is looking at a page: a vendor member (the `fl_session` cookie, the same database session
+//! as the API) or a customer in the portal (the `fl_portal` cookie). Signing in and out.
+
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use finishline_store::credentials::{new_secret, verify_password};
+use finishline_store::{PortalSession, User, UserRole};
+use maud::html;
+use serde::Deserialize;
+
+use crate::auth::{cookie, session_cookie, SESSION_COOKIE};
+use crate::state::AppState;
+use crate::ui::form::{csrf_token, html as html_response, FormData, FormState};
+use crate::ui::layout;
+
+pub const PORTAL_COOKIE: &str = "fl_portal";
+/// The CSRF secret of a visitor who has no session yet (the login and join forms).
+pub const PRE_SESSION_COOKIE: &str = "fl_csrf";
+
+/// A signed-in vendor member, and the CSRF token of their session.
+#[derive(Debug, Clone)]
+pub struct Vendor {
+    pub user: User,
+    pub csrf: String,
+}
+
+impl Vendor {
+    pub fn workspace(&self) -> &str {
+        &self.user.workspace_id
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.role == UserRole::Admin
+    }
+}
+
+fn to_login(parts: &Parts) -> Response {
+    let next = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let target = if parts.method == axum::http::Method::GET && next != "/" {
+        format!("/login?next={}", urlencode(&next))
+    } else {
+        "/login".to_string()
+    };
+    Redirect::to(&target).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for Vendor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(secret) = cookie(parts, SESSION_COOKIE) else {
+            return Err(to_login(parts));
+        };
+        match state.store.session_user(secret, state.now()).await {
+            Ok(Some(user)) => Ok(Vendor {
+                user,
+                csrf: csrf_token(secret),
+            }),
+            Ok(None) => Err(to_login(parts)),
+            Err(e) => Err(layout::internal(&e.to_string())),
+        }
+    }
+}
+
+/// A customer in the portal: one workspace, one project, one person.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    pub session: PortalSession,
+    pub csrf: String,
+}
+
+impl FromRequestParts<AppState> for Customer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let expired = || {
+            layout::portal_message(
+                StatusCode::UNAUTHORIZED,
+                "Your portal link is not active",
+                "Open the invitation link you were sent. A link works once and expires; if it was already used or has expired, ask your implementation contact for a new one.",
+            )
+        };
+        let Some(secret) = cookie(parts, PORTAL_COOKIE) else {
+            return Err(expired());
+        };
+        match state.store.portal_session(secret, state.now()).await {
+            Ok(Some(session)) => Ok(Customer {
+                session,
+                csrf: csrf_token(secret),
+            }),
+            Ok(None) => Err(expired()),
+            Err(e) => Err(layout::internal(&e.to_string())),
+        }
+    }
+}
+
+/// The CSRF token of a visitor without a session, and the cookie to set when they have none yet.
+pub fn pre_session_csrf(parts_cookie: Option<&str>, secure: bool) -> (String, Option<String>) {
+    match parts_cookie {
+        Some(secret) if secret.len() >= 32 => (csrf_token(secret), None),
+        _ => {
+            let secret = new_secret("fl_pre");
+            let secure = if secure { "; Secure" } else { "" };
+            (
+                csrf_token(&secret),
+                Some(format!(
+                    "{PRE_SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age=86400{secure}"
+                )),
+            )
+        }
+    }
+}
+
+pub fn portal_cookie(secret: &str, max_age_seconds: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{PORTAL_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// Only a path of this site is a place to go back to after signing in.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+fn login_markup(csrf: &str, next: &str, st: &FormState) -> maud::Markup {
+    let f = layout::Fields::new(Some(st), "login");
+    layout::bare(
+        "Sign in",
+        html! {
+            main class="login" id="main" {
+                h1 { "Finishline" }
+                p class="muted" { "From signed contract to a customer getting value." }
+                form method="post" action="/login" class="card" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="_form" value="login";
+                    input type="hidden" name="next" value=(next);
+                    (f.message())
+                    (f.input("email", "Email", "email", "", true))
+                    (f.input("password", "Password", "password", "", true))
+                    button type="submit" { "Sign in" }
+                }
+            }
+        },
+    )
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    Query(q): Query<LoginQuery>,
+    req: axum::extract::Request,
+) -> Response {
+    let (parts, _) = req.into_parts();
+    let (csrf, set) = pre_session_csrf(
+        cookie(&parts, PRE_SESSION_COOKIE),
+        state.config.secure_cookies,
+    );
+    let next = safe_next(q.next.as_deref().unwrap_or("/"));
+    let mut res = html_response(
+        StatusCode::OK,
+        login_markup(&csrf, &next, &FormState::default()),
+    );
+    if let Some(c) = set {
+        if let Ok(v) = c.parse() {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    form: FormData,
+) -> Response {
+    let pre = cookie_from_headers(&headers, PRE_SESSION_COOKIE);
+    let csrf = pre.map(csrf_token).unwrap_or_default();
+    if csrf.is_empty() {
+        return Redirect::to("/login").into_response();
+    }
+    if let Err(r) = form.check_csrf(&csrf) {
+        return r;
+    }
+    let next = safe_next(form.get("next"));
+    let mut st = FormState::new(&form);
+    st.form = "login".into();
+    let email = form.get("email").to_string();
+    let password = form
+        .fields
+        .iter()
+        .find(|(k, _)| k == "password")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    if email.is_empty() {
+        st.field("email", "enter your email address");
+    }
+    if password.is_empty() {
+        st.field("password", "enter your password");
+    }
+    if !st.errors.is_empty() {
+        st.message = Some("Fill in both fields.".into());
+        return html_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            login_markup(&csrf, &next, &st),
+        );
+    }
+    let user = match state.store.user_by_email(&email).await {
+        Ok(u) => u,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| {
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zp3UDsVkzAFaa7LSM7J9bTxgJ1gGBNjYqeyxNNhbPAk".to_string()
+    });
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let user = match (user, ok) {
+        (Some(u), true) => u,
+        _ => {
+            st.message = Some("The email or the password is wrong.".into());
+            st.field("password", "check the password (it is case-sensitive)");
+            return html_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                login_markup(&csrf, &next, &st),
+            );
+        }
+    };
+    let secret = match state
+        .store
+        .create_session(&user, state.now(), state.config.session_ttl)
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let c = session_cookie(
+        &secret,
+        state.config.session_ttl.num_seconds(),
+        state.config.secure_cookies,
+    );
+    (
+        StatusCode::SEE_OTHER,
+        [(header::SET_COOKIE, c), (header::LOCATION, next)],
+    )
+        .into_response()
+}
+
+pub fn cookie_from_headers<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    form: FormData,
+) -> Response {
+    if let Some(secret) = cookie_from_headers(&headers, SESSION_COOKIE) {
+        if let Err(r) = form.check_csrf(&csrf_token(secret)) {
+            return r;
+        }
+        if let Err(e) = state.store.delete_session(secret).await {
+            return layout::internal(&e.to_string());
+        }
+    }
+    let clear = session_cookie("", 0, state.config.secure_cookies);
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, clear),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response()
+}

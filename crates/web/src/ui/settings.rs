@@ -1,0 +1,238 @@
+//! Workspace settings: members and roles, API tokens (a new secret is shown once), and the CRM
+//! webhook secret. Changing members and the webhook is for admins.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use finishline_store::credentials::{hash_password, password_problem};
+use finishline_store::{StoreError, UserRole};
+use maud::{html, Markup};
+
+use crate::state::AppState;
+use crate::ui::actions::see_other;
+use crate::ui::form::{html as html_response, page_status, FormData, FormState};
+use crate::ui::layout::{self, Fields, Nav};
+use crate::ui::session::Vendor;
+
+async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Markup>) -> Response {
+    let ws = v.workspace();
+    let (users, tokens, workspace) = match (
+        state.store.users(ws).await,
+        state.store.api_tokens(ws).await,
+        state.store.workspace(ws).await,
+    ) {
+        (Ok(u), Ok(t), Ok(Some(w))) => (u, t, w),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            return layout::internal(&e.to_string())
+        }
+        (_, _, Ok(None)) => return layout::not_found("The workspace"),
+    };
+    let name_of = |id: &str| {
+        users
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    };
+    let fm = Fields::new(Some(&st), "member");
+    let ft = Fields::new(Some(&st), "token");
+    let csrf = v.csrf.as_str();
+    let body = html! {
+        @if let Some(fl) = flash { div class="flash" role="status" { (fl) } }
+        h1 { "Settings · " (workspace.name) }
+        section id="members" aria-labelledby="members-h" {
+            h2 id="members-h" { "Members" }
+            div class="table-wrap" { table {
+                thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Role" } } }
+                tbody { @for u in &users { tr { td data-label="Name" { (u.name) } td data-label="Email" { (u.email) } td data-label="Role" { (u.role.as_str()) } } } }
+            } }
+            @if v.is_admin() {
+                form method="post" action="/settings/members" class="action" {
+                    (fm.hidden(csrf))
+                    (fm.message())
+                    h3 { "Add a member" }
+                    div class="row" {
+                        (fm.input("name", "Name", "text", "", true))
+                        (fm.input("email", "Email", "email", "", true))
+                        (fm.input("password", "First password (10+ characters)", "password", "", true))
+                        (fm.select("role", "Role", &[("member".into(), "member".into()), ("admin".into(), "admin".into())], "member"))
+                    }
+                    button type="submit" { "Add member" }
+                }
+            } @else {
+                p class="muted small" { "Only an admin adds members." }
+            }
+        }
+        section id="tokens" aria-labelledby="tokens-h" {
+            h2 id="tokens-h" { "API tokens" }
+            ul { @for t in &tokens { li {
+                strong { (t.name) } " — " (name_of(&t.user_id)) ", created " (t.created_at.date_naive())
+                @if t.revoked_at.is_some() { " " span class="badge" { "revoked" } } @else if v.is_admin() || t.user_id == v.user.id {
+                    form method="post" action=(format!("/settings/tokens/{}/revoke", t.id)) class="inline" {
+                        input type="hidden" name="csrf" value=(csrf);
+                        " " button type="submit" class="link" { "Revoke" }
+                    }
+                }
+            } } }
+            form method="post" action="/settings/tokens" class="action" {
+                (ft.hidden(csrf))
+                (ft.message())
+                (ft.input("name", "What the token is for", "text", "", true))
+                button type="submit" { "Create token" }
+            }
+        }
+        @if v.is_admin() {
+            section id="webhook" aria-labelledby="webhook-h" {
+                h2 id="webhook-h" { "CRM webhook" }
+                p { "Deliveries go to " code { "/api/v1/webhooks/crm/" (workspace.id) } ", signed with HMAC-SHA256." }
+                label for="whsec" { "Signing secret" }
+                input id="whsec" class="secret" type="text" readonly value=(workspace.webhook_secret);
+                form method="post" action="/settings/webhook/rotate" class="action" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" class="secondary" { "Rotate the secret" }
+                }
+            }
+        }
+    };
+    html_response(
+        page_status(&st),
+        layout::page("Settings", Nav::Settings, &v.user.name, csrf, body),
+    )
+}
+
+pub async fn page(State(state): State<AppState>, v: Vendor) -> Response {
+    render(&state, &v, FormState::default(), None).await
+}
+
+pub async fn add_member(State(state): State<AppState>, v: Vendor, form: FormData) -> Response {
+    if let Err(r) = form.check_csrf(&v.csrf) {
+        return r;
+    }
+    if !v.is_admin() {
+        return layout::error_page(
+            StatusCode::FORBIDDEN,
+            "Admins only",
+            "Only a workspace admin adds members.",
+        );
+    }
+    let mut st = FormState::new(&form);
+    st.form = "member".into();
+    let name = form.get("name").to_string();
+    let email = form.get("email").to_string();
+    let password = form
+        .fields
+        .iter()
+        .find(|(k, _)| k == "password")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    if name.is_empty() {
+        st.field("name", "Name is required");
+    }
+    if !finishline_core::people::valid_email(&email) {
+        st.field("email", format!("{email:?} is not an email address"));
+    }
+    if let Some(p) = password_problem(&password) {
+        st.field("password", format!("the password {p}"));
+    }
+    let role = UserRole::parse(form.get("role")).unwrap_or(UserRole::Member);
+    if !st.errors.is_empty() {
+        st.message = Some("Some fields need fixing.".into());
+        return render(&state, &v, st, None).await;
+    }
+    let hash = match tokio::task::spawn_blocking(move || hash_password(&password)).await {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => return layout::internal(&e),
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    match state
+        .store
+        .create_user(v.workspace(), &email, &name, &hash, role, state.now())
+        .await
+    {
+        Ok(_) => see_other("/settings#members"),
+        Err(StoreError::Duplicate(_)) => {
+            st.field("email", "a member with this email already exists");
+            st.message = Some("This email is taken.".into());
+            render(&state, &v, st, None).await
+        }
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+pub async fn create_token(State(state): State<AppState>, v: Vendor, form: FormData) -> Response {
+    if let Err(r) = form.check_csrf(&v.csrf) {
+        return r;
+    }
+    let mut st = FormState::new(&form);
+    st.form = "token".into();
+    let name = form.get("name");
+    if name.is_empty() {
+        st.field("name", "say what the token is for");
+        st.message = Some("The token needs a name.".into());
+        return render(&state, &v, st, None).await;
+    }
+    match state
+        .store
+        .create_api_token(&v.user, name, state.now())
+        .await
+    {
+        Ok((t, secret)) => {
+            let flash = html! {
+                p { "Token " strong { (t.name) } " created. Copy the secret now: it is shown only once." }
+                label for="new-token" class="sr-only" { "Token secret" }
+                input id="new-token" class="secret" type="text" readonly value=(secret);
+            };
+            render(&state, &v, FormState::default(), Some(flash)).await
+        }
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    v: Vendor,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&v.csrf) {
+        return r;
+    }
+    let tokens = match state.store.api_tokens(v.workspace()).await {
+        Ok(t) => t,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let Some(t) = tokens.iter().find(|t| t.id == id) else {
+        return layout::not_found(&format!("Token {id}"));
+    };
+    if !(v.is_admin() || t.user_id == v.user.id) {
+        return layout::error_page(
+            StatusCode::FORBIDDEN,
+            "Not yours",
+            "Only an admin or the token's own member revokes it.",
+        );
+    }
+    match state
+        .store
+        .revoke_api_token(v.workspace(), &id, state.now())
+        .await
+    {
+        Ok(_) => see_other("/settings#tokens"),
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+pub async fn rotate_webhook(State(state): State<AppState>, v: Vendor, form: FormData) -> Response {
+    if let Err(r) = form.check_csrf(&v.csrf) {
+        return r;
+    }
+    if !v.is_admin() {
+        return layout::error_page(
+            StatusCode::FORBIDDEN,
+            "Admins only",
+            "Only a workspace admin rotates the webhook secret.",
+        );
+    }
+    match state.store.rotate_webhook_secret(v.workspace()).await {
+        Ok(_) => see_other("/settings#webhook"),
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}

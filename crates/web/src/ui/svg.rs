@@ -1,0 +1,174 @@
+//! Charts drawn on the server as SVG: days waiting on each side per project, and the plan as a
+//! Gantt chart with baselines, blocked spans and dependencies. Colours come from classes in the
+//! stylesheet (no inline style, so the CSP holds).
+
+use chrono::NaiveDate;
+use finishline_core::plan::TaskStatus;
+use finishline_core::Project;
+use maud::{html, Markup};
+
+/// One bar pair of the waiting chart.
+pub struct Waits {
+    pub label: String,
+    pub customer_days: f64,
+    pub vendor_days: f64,
+}
+
+/// Horizontal bars: days waiting on the customer and on the vendor, per project.
+pub fn waits_chart(rows: &[Waits]) -> Markup {
+    let label_w = 180.0;
+    let width = 720.0;
+    let bar_h = 10.0;
+    let row_h = 30.0;
+    let top = 24.0;
+    let height = top + row_h * rows.len() as f64 + 10.0;
+    let max = rows
+        .iter()
+        .map(|r| r.customer_days.max(r.vendor_days))
+        .fold(1.0_f64, f64::max);
+    let scale = (width - label_w - 60.0) / max;
+    html! {
+        svg class="chart" viewBox=(format!("0 0 {width} {height}")) role="img"
+            aria-labelledby="waits-title" preserveAspectRatio="xMinYMin meet" {
+            title id="waits-title" { "Days waiting on the customer and on the vendor, per project" }
+            rect class="key-customer" x=(label_w) y="4" width="10" height="10" {}
+            text x=(label_w + 14.0) y="13" class="small" { "waiting on customer" }
+            rect class="key-vendor" x=(label_w + 150.0) y="4" width="10" height="10" {}
+            text x=(label_w + 164.0) y="13" class="small" { "waiting on vendor" }
+            @for (i, r) in rows.iter().enumerate() {
+                @let y = top + row_h * i as f64;
+                text x=(label_w - 8.0) y=(y + 14.0) text-anchor="end" class="label" { (truncate(&r.label, 24)) }
+                rect class="bar-customer" x=(label_w) y=(y + 2.0) width=(format!("{:.1}", (r.customer_days * scale).max(1.0))) height=(bar_h) {
+                    title { (format!("{}: {:.1} days waiting on the customer", r.label, r.customer_days)) }
+                }
+                text x=(label_w + (r.customer_days * scale).max(1.0) + 4.0) y=(y + 11.0) class="small" { (format!("{:.1}", r.customer_days)) }
+                rect class="bar-vendor" x=(label_w) y=(y + 2.0 + bar_h + 2.0) width=(format!("{:.1}", (r.vendor_days * scale).max(1.0))) height=(bar_h) {
+                    title { (format!("{}: {:.1} days waiting on the vendor", r.label, r.vendor_days)) }
+                }
+                text x=(label_w + (r.vendor_days * scale).max(1.0) + 4.0) y=(y + 23.0) class="small" { (format!("{:.1}", r.vendor_days)) }
+            }
+        }
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let t: String = s.chars().take(n - 1).collect();
+        format!("{t}…")
+    }
+}
+
+/// The key of the Gantt chart's colours and lines.
+pub fn gantt_legend() -> Markup {
+    let item = |class: &str, label: &str| {
+        html! {
+            span class="key" {
+                svg width="14" height="10" aria-hidden="true" { rect class=(class) width="14" height="10" rx="2" {} }
+                " " (label)
+            }
+        }
+    };
+    html! {
+        p class="legend small muted" {
+            (item("g-done", "done")) (item("g-customer", "customer task")) (item("g-vendor", "vendor or shared task"))
+            (item("g-blocked", "blocked")) (item("g-late", "overdue")) (item("g-pending", "waiting on earlier tasks"))
+            span class="key" { "dotted line: baseline · orange line: today · green dashes: launch date" }
+        }
+    }
+}
+
+/// The plan as a Gantt chart: a bar per task from its start (its dependencies' due, or the plan
+/// start) to its due date; the baseline as a thin line when it moved; blocked tasks hatched;
+/// today as a vertical line.
+pub fn gantt(p: &Project, today: NaiveDate) -> Markup {
+    if p.tasks.is_empty() {
+        return html! { p class="muted" { "No tasks yet." } };
+    }
+    let start = p
+        .tasks
+        .iter()
+        .map(|t| t.due.min(t.baseline_due))
+        .min()
+        .unwrap_or(p.start_date)
+        .min(p.start_date);
+    let end = p
+        .tasks
+        .iter()
+        .map(|t| t.due.max(t.baseline_due))
+        .max()
+        .unwrap_or(today)
+        .max(p.launch_date.unwrap_or(today))
+        .max(today);
+    let span = ((end - start).num_days() + 2).max(7) as f64;
+    let label_w = 230.0;
+    let width = 900.0;
+    let row_h = 18.0;
+    let top = 22.0;
+    let height = top + row_h * p.tasks.len() as f64 + 6.0;
+    let px = (width - label_w - 10.0) / span;
+    let x = |d: NaiveDate| label_w + ((d - start).num_days() as f64) * px;
+    let task_start = |t: &finishline_core::plan::Task| {
+        t.depends_on
+            .iter()
+            .filter_map(|d| p.task(*d))
+            .map(|d| d.due)
+            .max()
+            .unwrap_or(p.start_date)
+            .min(t.due)
+    };
+    html! {
+        svg class="chart gantt" viewBox=(format!("0 0 {width} {height}")) role="img" aria-labelledby="gantt-title" {
+            title id="gantt-title" { "Plan as a Gantt chart: bars to each due date, baselines, blocked tasks and today" }
+            defs {
+                pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
+                    rect width="3" height="6" class="hatch" {}
+                }
+            }
+            text x=(label_w) y="12" class="small" { (start.format("%d %b").to_string()) }
+            text x=(width - 10.0) y="12" text-anchor="end" class="small" { (end.format("%d %b").to_string()) }
+            @let tx = x(today);
+            line class="today" x1=(tx) x2=(tx) y1="16" y2=(height) {}
+            text x=(tx + 2.0) y="12" class="small" { "today" }
+            @if let Some(l) = p.launch_date {
+                line class="launch" x1=(x(l)) x2=(x(l)) y1="16" y2=(height) {}
+            }
+            @for (i, t) in p.tasks.iter().enumerate() {
+                @let y = top + row_h * i as f64;
+                @let s = task_start(t);
+                @let bx = x(s);
+                @let bw = (x(t.due) - bx).max(px.max(4.0));
+                @let class = match &t.status {
+                    TaskStatus::Done { .. } => "g-done",
+                    TaskStatus::Blocked(_) => "g-blocked",
+                    _ if t.is_overdue(today) => "g-late",
+                    TaskStatus::Pending => "g-pending",
+                    TaskStatus::Open => match t.label {
+                        finishline_core::plan::TaskLabel::CustomerTask => "g-customer",
+                        _ => "g-vendor",
+                    },
+                };
+                text x=(label_w - 6.0) y=(y + 12.0) text-anchor="end" class="label" { (truncate(&t.title, 34)) }
+                rect class=(class) x=(format!("{bx:.1}")) y=(y + 3.0) width=(format!("{bw:.1}")) height="11" rx="2" {
+                    title { (format!("{} — due {}{}", t.title, t.due, if t.due != t.baseline_due { format!(" (baseline {})", t.baseline_due) } else { String::new() })) }
+                }
+                @if let TaskStatus::Blocked(b) = &t.status {
+                    @let bs = x(b.since.date_naive()).max(bx);
+                    @let be = x(today.max(b.since.date_naive())) + px;
+                    rect fill="url(#hatch)" x=(format!("{bs:.1}")) y=(y + 3.0) width=(format!("{:.1}", (be - bs).max(3.0))) height="11" {}
+                }
+                @if t.due != t.baseline_due {
+                    line class="baseline" x1=(format!("{bx:.1}")) x2=(format!("{:.1}", x(t.baseline_due))) y1=(y + 16.0) y2=(y + 16.0) {}
+                }
+                @for d in &t.depends_on {
+                    @if let Some(j) = p.tasks.iter().position(|o| o.id == *d) {
+                        @let dy = top + row_h * j as f64 + 8.0;
+                        @let dx = x(p.tasks[j].due);
+                        path class="dep" d=(format!("M{dx:.1},{dy:.1} L{:.1},{:.1}", bx, y + 8.0)) {}
+                    }
+                }
+            }
+        }
+    }
+}
