@@ -96,6 +96,7 @@ fn notify_routes() -> Router<AppState> {
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {
+    crate::notify::install_tls_provider();
     let json_limit = state.config.max_json_bytes;
     let upload_limit = state.config.max_upload_bytes;
     Router::new()

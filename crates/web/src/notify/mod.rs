@@ -79,6 +79,13 @@ impl Default for NotifyConfig {
     }
 }
 
+/// Picks ring as the process's TLS provider. Several crates enable both of rustls's providers
+/// (ring for mail and webhooks, aws-lc-rs elsewhere), and rustls then refuses to guess; the
+/// first call wins, later ones change nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
 pub struct SweepReport {
