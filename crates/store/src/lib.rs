@@ -10,11 +10,14 @@
 mod codec;
 pub mod credentials;
 mod files;
+mod hooks;
 mod invitations;
+mod outbox;
 mod playbooks;
 mod projects;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod usage;
 mod workspaces;
 
 use std::path::Path;
@@ -25,9 +28,12 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 
 pub use files::StoredFile;
+pub use hooks::{LoggedActivity, WebhookEndpoint};
 pub use invitations::{Invitation, PortalSession};
+pub use outbox::{DigestItem, Effects, NewDigestItem, NewMessage, NotifyPrefs, OutboxMessage};
 pub use playbooks::StoredPlaybook;
 pub use projects::{Delivery, ProjectRow};
+pub use usage::{AdoptionGoalsRow, UsageEvent, UsageSummary};
 pub use workspaces::{ApiToken, User, UserRole, Workspace};
 
 /// What can go wrong in the store. Callers map these to answers; none of them is the user's

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod clock;
 pub mod error;
 pub mod json;
+pub mod notify;
 pub mod service;
 pub mod state;
 pub mod ui;

@@ -19,6 +19,8 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// How far a signed webhook's timestamp may be from now before it counts as stale.
     pub webhook_tolerance: chrono::Duration,
+    /// Mail, links, leases and the sweep (see `notify`).
+    pub notify: crate::notify::NotifyConfig,
 }
 
 impl Default for Config {
@@ -29,6 +31,7 @@ impl Default for Config {
             max_json_bytes: 1024 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
             webhook_tolerance: chrono::Duration::minutes(5),
+            notify: crate::notify::NotifyConfig::default(),
         }
     }
 }

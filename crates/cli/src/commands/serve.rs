@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use finishline_store::Store;
+use finishline_web::notify::{NotifyConfig, SmtpUrl};
 use finishline_web::{AppState, Config};
 
 use super::db::{redact, DbArgs};
@@ -20,6 +21,62 @@ pub struct ServeArgs {
     /// Mark cookies Secure: set it when users reach the server over HTTPS (behind a proxy).
     #[arg(long, env = "FINISHLINE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
+
+/// Mail, links in emails and the notification sweep.
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// SMTP server for mail: smtp://user:pass@host:587?tls=required, smtps://host:465, or
+    /// smtp://host:25 (no TLS). Without it, mail stays in the outbox (GET /api/v1/outbox).
+    #[arg(long, env = "FINISHLINE_SMTP_URL", hide_env_values = true, value_parser = parse_smtp_url)]
+    pub smtp_url: Option<SmtpUrl>,
+    /// The From: of every email.
+    #[arg(
+        long,
+        env = "FINISHLINE_MAIL_FROM",
+        default_value = "Finishline <finishline@localhost>"
+    )]
+    pub mail_from: String,
+    /// The address people reach this server at, for links in emails; defaults to http://<listen>.
+    #[arg(long, env = "FINISHLINE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seconds between notification sweeps (nudges, digests, webhooks, delivery).
+    #[arg(long, env = "FINISHLINE_SWEEP_SECONDS", default_value_t = 60)]
+    pub sweep_seconds: u64,
+    /// Seconds a server holds a message it is sending before another server may retry it.
+    #[arg(long, env = "FINISHLINE_OUTBOX_LEASE_SECONDS", default_value_t = 120)]
+    pub outbox_lease_seconds: i64,
+    /// Hosts outbound webhooks may reach although they resolve to loopback or private addresses
+    /// (comma-separated), for every workspace.
+    #[arg(long, env = "FINISHLINE_WEBHOOK_ALLOW_HOSTS", value_delimiter = ',')]
+    pub webhook_allow_hosts: Vec<String>,
+}
+
+fn parse_smtp_url(s: &str) -> Result<SmtpUrl, String> {
+    if s.starts_with("smtp://") || s.starts_with("smtps://") {
+        Ok(SmtpUrl(s.to_string()))
+    } else {
+        Err("use smtp://host:port or smtps://host:port".into())
+    }
+}
+
+impl NotifyArgs {
+    fn config(&self, listen: SocketAddr) -> NotifyConfig {
+        NotifyConfig {
+            smtp_url: self.smtp_url.clone(),
+            mail_from: self.mail_from.clone(),
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{listen}")),
+            lease: chrono::Duration::seconds(self.outbox_lease_seconds.max(1)),
+            sweep_every: std::time::Duration::from_secs(self.sweep_seconds.max(1)),
+            allow_hosts: self.webhook_allow_hosts.clone(),
+            ..NotifyConfig::default()
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -43,8 +100,12 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
         );
     }
     tracing::info!(database = %redact(&args.db.url()?), "database ready");
+    if args.notify.smtp_url.is_none() {
+        tracing::info!("no SMTP server (--smtp-url): mail stays in the outbox, GET /api/v1/outbox");
+    }
     let config = Config {
         secure_cookies: args.secure_cookies,
+        notify: args.notify.config(args.listen),
         ..Config::default()
     };
     run(store, args.listen, config, None).await
@@ -81,13 +142,15 @@ pub async fn demo(args: DemoArgs) -> Result<()> {
             login.email, login.password, path.display()
         )
     };
-    run(
-        store,
-        args.listen,
-        Config::default(),
-        Some(Box::new(banner)),
-    )
-    .await
+    // No SMTP in the demo: mail goes to the outbox, where a new user can read what would be sent.
+    let config = Config {
+        notify: NotifyConfig {
+            public_url: format!("http://{}", args.listen),
+            ..NotifyConfig::default()
+        },
+        ..Config::default()
+    };
+    run(store, args.listen, config, Some(Box::new(banner))).await
 }
 
 type Banner = Box<dyn FnOnce(SocketAddr) -> String + Send>;
@@ -111,8 +174,16 @@ async fn run(
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
     }
+    let mut config = config;
+    if config.notify.public_url.ends_with(":0") {
+        // Links in emails point at the port the server landed on.
+        config.notify.public_url = format!("http://{addr}");
+    }
     let state = AppState::new(store.clone()).with_config(config);
-    finishline_web::serve(listener, state, finishline_web::shutdown_signal()).await?;
+    let sweeper = finishline_web::notify::spawn_sweeper(state.clone());
+    let served = finishline_web::serve(listener, state, finishline_web::shutdown_signal()).await;
+    sweeper.abort();
+    served?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -2,6 +2,7 @@
 
 pub mod imports;
 pub mod members;
+pub mod notify;
 pub mod playbooks;
 pub mod projects;
 pub mod session;
@@ -24,7 +25,12 @@ use crate::state::AppState;
         projects::status_draft, projects::scorecard, projects::upload, projects::download,
         imports::create,
         playbooks::list, playbooks::get, playbooks::save,
-        webhooks::crm, webhooks::settings, webhooks::rotate,
+        webhooks::crm, webhooks::hubspot, webhooks::salesforce, webhooks::settings, webhooks::rotate,
+        notify::outbox, notify::sweep, notify::get_settings, notify::put_settings,
+        notify::list_preferences, notify::put_preferences, notify::list_webhooks,
+        notify::create_webhook, notify::delete_webhook, notify::deliveries, notify::usage,
+        notify::put_goals, notify::get_adoption, notify::act_page, notify::act,
+        notify::unsubscribe_page, notify::unsubscribe,
     ),
     components(schemas(finishline_core::Command)),
     modifiers(&BearerAuth),
@@ -57,7 +63,40 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
+fn notify_routes() -> Router<AppState> {
+    use axum::routing::put;
+    Router::new()
+        .route("/outbox", get(notify::outbox))
+        .route("/notify/sweep", post(notify::sweep))
+        .route(
+            "/notify/settings",
+            get(notify::get_settings).put(notify::put_settings),
+        )
+        .route(
+            "/notify/preferences",
+            get(notify::list_preferences).put(notify::put_preferences),
+        )
+        .route(
+            "/notify/webhooks",
+            get(notify::list_webhooks).post(notify::create_webhook),
+        )
+        .route("/notify/webhooks/{hook_id}", delete(notify::delete_webhook))
+        .route(
+            "/notify/webhooks/{hook_id}/deliveries",
+            get(notify::deliveries),
+        )
+        .route("/usage", post(notify::usage))
+        .route("/projects/{id}/adoption-goals", put(notify::put_goals))
+        .route("/projects/{id}/adoption", get(notify::get_adoption))
+        .route("/act/{token}", get(notify::act_page).post(notify::act))
+        .route(
+            "/unsubscribe/{token}",
+            get(notify::unsubscribe_page).post(notify::unsubscribe),
+        )
+}
+
 pub fn router(state: &AppState) -> Router<AppState> {
+    crate::notify::install_tls_provider();
     let json_limit = state.config.max_json_bytes;
     let upload_limit = state.config.max_upload_bytes;
     Router::new()
@@ -86,7 +125,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/playbooks", get(playbooks::list).post(playbooks::save))
         .route("/playbooks/{key}", get(playbooks::get))
         .route("/webhooks/crm/{workspace_id}", post(webhooks::crm))
+        .route(
+            "/webhooks/crm/{workspace_id}/hubspot",
+            post(webhooks::hubspot),
+        )
+        .route(
+            "/webhooks/crm/{workspace_id}/salesforce",
+            post(webhooks::salesforce),
+        )
         .route("/settings/webhook", get(webhooks::settings))
         .route("/settings/webhook/rotate", post(webhooks::rotate))
+        .merge(notify_routes())
         .layer(DefaultBodyLimit::max(json_limit))
 }

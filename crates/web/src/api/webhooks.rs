@@ -8,9 +8,12 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use std::collections::BTreeMap;
+
 use axum::Json;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
+use serde_json::Value;
 use sha2::Sha256;
 use utoipa::ToSchema;
 
@@ -126,6 +129,320 @@ pub async fn crm(
             created,
         }),
     ))
+}
+
+/// The handoff fields a CRM mapping can fill.
+pub const HANDOFF_FIELDS: [&str; 9] = [
+    "customer",
+    "sold",
+    "contract_date",
+    "champion",
+    "expected_timeline",
+    "segment",
+    "account_executive",
+    "owner_name",
+    "owner_email",
+];
+
+/// Where each handoff field is read from when nothing else is configured.
+fn default_mapping(source: Source) -> BTreeMap<String, String> {
+    let pairs: [(&str, &str); 9] = match source {
+        Source::HubSpot => [
+            ("customer", "company_name"),
+            ("sold", "dealname"),
+            ("contract_date", "closedate"),
+            ("champion", "champion"),
+            ("expected_timeline", "expected_timeline"),
+            ("segment", "segment"),
+            ("account_executive", "hubspot_owner_name"),
+            ("owner_name", "implementation_owner_name"),
+            ("owner_email", "implementation_owner_email"),
+        ],
+        Source::Salesforce => [
+            ("customer", "Account.Name"),
+            ("sold", "Name"),
+            ("contract_date", "CloseDate"),
+            ("champion", "Champion__c"),
+            ("expected_timeline", "Expected_Timeline__c"),
+            ("segment", "Segment__c"),
+            ("account_executive", "Owner.Name"),
+            ("owner_name", "Implementation_Owner_Name__c"),
+            ("owner_email", "Implementation_Owner_Email__c"),
+        ],
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    HubSpot,
+    Salesforce,
+}
+
+/// A property of a CRM record: HubSpot's `properties.x` (a value or `{"value": …}`), or a
+/// Salesforce field, with dotted paths for relations (`Account.Name`).
+fn property(record: &Value, path: &str) -> Option<String> {
+    let mut v = record;
+    for part in path.split('.') {
+        v = v.get(part)?;
+    }
+    let v = v.get("value").unwrap_or(v);
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A CRM date: ISO (`2026-03-01`, `2026-03-01T00:00:00Z`) or Unix milliseconds (HubSpot).
+fn crm_date(s: &str) -> Option<String> {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+        let ms: i64 = s.parse().ok()?;
+        return chrono::DateTime::from_timestamp_millis(ms).map(|d| d.date_naive().to_string());
+    }
+    s.get(..10)
+        .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+        .map(str::to_string)
+}
+
+/// Builds our handoff from a CRM record with the workspace's mapping; errors name the handoff
+/// field and the CRM property it was read from.
+fn handoff_of(record: &Value, mapping: &BTreeMap<String, String>) -> Result<NewHandoff, ApiError> {
+    let get = |field: &str| mapping.get(field).and_then(|p| property(record, p));
+    let required = |field: &str| {
+        get(field).ok_or_else(|| {
+            ApiError::bad(
+                field,
+                format!(
+                    "missing: the CRM property {:?} is empty or absent (map another with crm_mappings)",
+                    mapping.get(field).map(String::as_str).unwrap_or("")
+                ),
+            )
+        })
+    };
+    let customer = required("customer")?;
+    let sold = required("sold")?;
+    let date = required("contract_date")?;
+    let contract_date = crm_date(&date).ok_or_else(|| {
+        ApiError::bad(
+            "contract_date",
+            format!("{date:?} is not a date (YYYY-MM-DD or Unix ms)"),
+        )
+    })?;
+    let mut h = serde_json::json!({
+        "customer": customer,
+        "sold": sold,
+        "contract_date": contract_date,
+        "champion": get("champion").unwrap_or_default(),
+        "expected_timeline": get("expected_timeline").unwrap_or_default(),
+        "account_executive": get("account_executive").unwrap_or_default(),
+    });
+    if let Some(seg) = get("segment") {
+        h["segment"] = Value::String(seg.to_lowercase().replace(['-', ' '], "_"));
+    }
+    if let (Some(name), Some(email)) = (get("owner_name"), get("owner_email")) {
+        h["owner"] = serde_json::json!({"name": name, "email": email});
+    }
+    parse(h.to_string().as_bytes())
+}
+
+async fn mapping_for(
+    state: &AppState,
+    ws: &str,
+    source: Source,
+) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut m = default_mapping(source);
+    let key = match source {
+        Source::HubSpot => "hubspot",
+        Source::Salesforce => "salesforce",
+    };
+    let settings = crate::notify::settings::load(state, ws).await?;
+    if let Some(own) = settings.crm_mappings.get(key) {
+        m.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    Ok(m)
+}
+
+async fn apply_crm(
+    state: &AppState,
+    ws: &str,
+    delivery: &str,
+    handoff: NewHandoff,
+    actor: &str,
+) -> Result<(StatusCode, Json<DeliveryResult>), ApiError> {
+    let ctx = finishline_core::Ctx {
+        actor: actor.into(),
+        person: None,
+        side: finishline_core::people::Side::Vendor,
+        now: state.now(),
+    };
+    let (outcome, project_id) =
+        import_handoff_once(&state.store, ws, delivery, handoff, &ctx).await?;
+    let created = outcome == finishline_store::Delivery::Created;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(DeliveryResult {
+            project_id,
+            created,
+        }),
+    ))
+}
+
+pub const HUBSPOT_SIGNATURE_HEADER: &str = "x-hubspot-signature-v3";
+pub const HUBSPOT_TIMESTAMP_HEADER: &str = "x-hubspot-request-timestamp";
+
+/// HubSpot's v3 signature: base64 HMAC-SHA256 of method, URI, body and timestamp (ms).
+pub fn hubspot_sign(
+    secret: &str,
+    method: &str,
+    uri: &str,
+    body: &[u8],
+    timestamp_ms: i64,
+) -> String {
+    use base64::Engine as _;
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(method.as_bytes());
+    mac.update(uri.as_bytes());
+    mac.update(body);
+    mac.update(timestamp_ms.to_string().as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Receives a closed-won deal from a HubSpot workflow webhook (the deal record with its
+/// properties), signed with HubSpot's v3 scheme using the workspace's webhook secret. One
+/// project per deal id, however often HubSpot retries.
+#[utoipa::path(post, path = "/api/v1/webhooks/crm/{workspace_id}/hubspot", tag = "webhooks",
+    request_body(content = String, content_type = "application/json", description = "the HubSpot deal record: objectId and properties"),
+    params(("workspace_id" = String, Path, description = "the receiving workspace")),
+    responses((status = 201, body = DeliveryResult), (status = 200, body = DeliveryResult),
+        (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn hubspot(
+    State(state): State<AppState>,
+    Path(workspace_id): Path<String>,
+    headers: HeaderMap,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    body: Bytes,
+) -> Result<(StatusCode, Json<DeliveryResult>), ApiError> {
+    let signature = header(&headers, HUBSPOT_SIGNATURE_HEADER)?.to_string();
+    let ts: i64 = header(&headers, HUBSPOT_TIMESTAMP_HEADER)?
+        .parse()
+        .map_err(|_| ApiError::bad(HUBSPOT_TIMESTAMP_HEADER, "must be Unix milliseconds"))?;
+    let host = header(&headers, "host").unwrap_or("");
+    let public = state
+        .config
+        .notify
+        .public_url
+        .trim_end_matches('/')
+        .to_string();
+    let path = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or(uri.path())
+        .to_string();
+    let ws = state.store.workspace(&workspace_id).await?;
+    let ok = ws.as_ref().is_some_and(|ws| {
+        // HubSpot signs the URI it called: the public URL, or the Host it reached.
+        [
+            format!("{public}{path}"),
+            format!("https://{host}{path}"),
+            format!("http://{host}{path}"),
+        ]
+        .iter()
+        .any(|u| {
+            let expected = hubspot_sign(&ws.webhook_secret, "POST", u, &body, ts);
+            expected.len() == signature.len()
+                && expected
+                    .bytes()
+                    .zip(signature.bytes())
+                    .fold(0u8, |a, (x, y)| a | (x ^ y))
+                    == 0
+        })
+    });
+    let Some(ws) = ws.filter(|_| ok) else {
+        return Err(ApiError::Forbidden(
+            "the signature does not match this workspace's webhook secret".into(),
+        ));
+    };
+    let age = state.now().timestamp_millis() - ts;
+    if age.abs() > state.config.webhook_tolerance.num_milliseconds() {
+        return Err(ApiError::Forbidden(format!(
+            "the delivery is stale: its timestamp is {} s from now",
+            age / 1000
+        )));
+    }
+    let record: Value = parse(&body)?;
+    let id = property(&record, "objectId")
+        .or_else(|| property(&record, "hs_object_id"))
+        .or_else(|| property(&record, "properties.hs_object_id"))
+        .ok_or_else(|| ApiError::bad("objectId", "the deal id is missing"))?;
+    let props = record.get("properties").cloned().unwrap_or(Value::Null);
+    let handoff = handoff_of(&props, &mapping_for(&state, &ws.id, Source::HubSpot).await?)?;
+    apply_crm(
+        &state,
+        &ws.id,
+        &format!("hubspot:deal:{id}"),
+        handoff,
+        "HubSpot webhook",
+    )
+    .await
+}
+
+/// Receives a closed-won Opportunity from Salesforce (a Flow or Apex callout posting the
+/// record as JSON, `{"sobject": {...}}` or the record itself), signed like our own CRM webhook
+/// (`X-Finishline-Signature`, `X-Finishline-Timestamp`). One project per Opportunity id.
+#[utoipa::path(post, path = "/api/v1/webhooks/crm/{workspace_id}/salesforce", tag = "webhooks",
+    request_body(content = String, content_type = "application/json", description = "the Opportunity record, or {\"sobject\": record}"),
+    params(("workspace_id" = String, Path, description = "the receiving workspace")),
+    responses((status = 201, body = DeliveryResult), (status = 200, body = DeliveryResult),
+        (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn salesforce(
+    State(state): State<AppState>,
+    Path(workspace_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<DeliveryResult>), ApiError> {
+    let signature = header(&headers, SIGNATURE_HEADER)?;
+    let timestamp: i64 = header(&headers, TIMESTAMP_HEADER)?
+        .parse()
+        .map_err(|_| ApiError::bad(TIMESTAMP_HEADER, "must be Unix seconds"))?;
+    let ws = state.store.workspace(&workspace_id).await?;
+    let Some(ws) = ws.filter(|ws| verify(&ws.webhook_secret, timestamp, &body, signature)) else {
+        return Err(ApiError::Forbidden(
+            "the signature does not match this workspace's webhook secret".into(),
+        ));
+    };
+    let age = state.now().timestamp() - timestamp;
+    if age.abs() > state.config.webhook_tolerance.num_seconds() {
+        return Err(ApiError::Forbidden(format!(
+            "the delivery is stale: its timestamp is {age} s from now"
+        )));
+    }
+    let record: Value = parse(&body)?;
+    let record = record.get("sobject").cloned().unwrap_or(record);
+    let id = property(&record, "Id")
+        .ok_or_else(|| ApiError::bad("Id", "the Opportunity id is missing"))?;
+    let handoff = handoff_of(
+        &record,
+        &mapping_for(&state, &ws.id, Source::Salesforce).await?,
+    )?;
+    apply_crm(
+        &state,
+        &ws.id,
+        &format!("salesforce:opportunity:{id}"),
+        handoff,
+        "Salesforce webhook",
+    )
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,0 +1,133 @@
+//! Notifications: R9 nudges and escalations, digests, mail over SMTP, outbound webhooks and
+//! Slack, one-click action links, product usage and adoption.
+//!
+//! Everything runs in one sweep (`sweep_once`), called every minute by the server
+//! (`spawn_sweeper`) and directly by tests with the injected clock:
+//!
+//! 1. `cadence`: customer tasks due for a reminder or an escalation get a `RecordNudge` through
+//!    the core and, in the same transaction, a line in each recipient's next digest.
+//! 2. `adoption`: live projects with goals are measured against the usage feed; a stall opens an
+//!    intervention through the core's `RecordAdoption`.
+//! 3. `hooks`: new activities become webhook messages in the outbox.
+//! 4. `digest`: each person's waiting lines become one email, at the frequency they chose and
+//!    outside their quiet hours.
+//! 5. `deliver`: due outbox rows are claimed with a lease and sent (SMTP, HTTP), with retries and
+//!    exponential backoff.
+
+pub mod adoption;
+pub mod cadence;
+pub mod deliver;
+pub mod digest;
+pub mod hooks;
+pub mod pages;
+pub mod settings;
+pub mod ssrf;
+pub mod tokens;
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// An SMTP URL (`smtp://user:pass@host:port`, `smtps://…`); never printed, it may hold a password.
+#[derive(Clone)]
+pub struct SmtpUrl(pub String);
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SmtpUrl(<redacted>)")
+    }
+}
+
+/// How the server sends what it sends.
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    /// Where mail goes; with none, mail stays in the outbox (`GET /api/v1/outbox`).
+    pub smtp_url: Option<SmtpUrl>,
+    /// The `From:` of every email.
+    pub mail_from: String,
+    /// The address people reach the server at, for links in emails.
+    pub public_url: String,
+    /// How long a sender holds a claimed message before another may take it.
+    pub lease: chrono::Duration,
+    /// How often the background sweep runs.
+    pub sweep_every: Duration,
+    /// How long one-click links work.
+    pub link_ttl: chrono::Duration,
+    /// Names this server in leases.
+    pub worker_id: String,
+    /// Hosts outbound webhooks may reach even when they resolve to private addresses, for every
+    /// workspace (set by the operator; workspace admins add their own).
+    pub allow_hosts: Vec<String>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            mail_from: "Finishline <finishline@localhost>".into(),
+            public_url: "http://127.0.0.1:7878".into(),
+            lease: chrono::Duration::minutes(2),
+            sweep_every: Duration::from_secs(60),
+            link_ttl: chrono::Duration::days(14),
+            worker_id: format!("srv_{}", uuid::Uuid::new_v4().simple()),
+            allow_hosts: Vec::new(),
+        }
+    }
+}
+
+/// Picks ring as the process's TLS provider. Several crates enable both of rustls's providers
+/// (ring for mail and webhooks, aws-lc-rs elsewhere), and rustls then refuses to guess; the
+/// first call wins, later ones change nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+pub struct SweepReport {
+    pub nudges: usize,
+    pub escalations: usize,
+    pub interventions: usize,
+    pub webhook_messages: usize,
+    pub digests: usize,
+    pub delivered: usize,
+    pub failed_attempts: usize,
+}
+
+/// One pass over every workspace (or just `only`), then delivery of whatever is due.
+pub async fn sweep_once(state: &AppState, only: Option<&str>) -> Result<SweepReport, ApiError> {
+    let mut report = SweepReport::default();
+    let workspaces = match only {
+        Some(id) => state.store.workspace(id).await?.into_iter().collect(),
+        None => state.store.workspaces().await?,
+    };
+    for ws in &workspaces {
+        cadence::run(state, &ws.id, &mut report).await?;
+        adoption::run(state, &ws.id, &mut report).await?;
+        hooks::enqueue_events(state, &ws.id, &mut report).await?;
+        digest::flush(state, &ws.id, &mut report).await?;
+    }
+    deliver::run(state, &mut report).await?;
+    Ok(report)
+}
+
+/// Runs the sweep every `sweep_every` until the server stops. Errors are logged and the next
+/// pass tries again: nothing is lost, the outbox keeps what was not sent.
+pub fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let every = state.config.notify.sweep_every;
+        loop {
+            match sweep_once(&state, None).await {
+                Ok(r) => tracing::debug!(report = ?r, "notification sweep"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "notification sweep failed; retrying next pass")
+                }
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}

@@ -1,0 +1,162 @@
+//! Signed links in emails: one-click actions (expiring, single-use) and unsubscribe.
+//!
+//! A token is `base64url(JSON claims).base64url(HMAC-SHA256(key, JSON claims))`, the key a
+//! random secret the server keeps in its database (`server_secrets`), the same for every server
+//! on one database. A GET on a link only shows a page; a POST takes effect.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use rand::RngCore as _;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What a link may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkAction {
+    /// Show the task (changes nothing).
+    Open,
+    /// Mark the task done with a note.
+    Done,
+    /// Mark the task stuck with a reason.
+    Stuck,
+    /// Stop all mail from this workspace to this address.
+    Unsubscribe,
+}
+
+impl LinkAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkAction::Open => "open",
+            LinkAction::Done => "done",
+            LinkAction::Stuck => "stuck",
+            LinkAction::Unsubscribe => "unsubscribe",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// Unique per link: a used one is recorded and refused after.
+    pub jti: String,
+    pub ws: String,
+    pub email: String,
+    pub act: LinkAction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<u32>,
+    /// The customer person acting (the task's owner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<u32>,
+    /// Expiry, Unix seconds.
+    pub exp: i64,
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+async fn key(state: &AppState) -> Result<Vec<u8>, ApiError> {
+    let hexed = state
+        .store
+        .server_secret("link_signing_key", || {
+            let mut k = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut k);
+            hex::encode(k)
+        })
+        .await?;
+    hex::decode(hexed).map_err(|e| ApiError::Internal(format!("link key unreadable: {e}")))
+}
+
+fn mac(key: &[u8], data: &[u8]) -> Result<HmacSha256, ApiError> {
+    let mut m =
+        <HmacSha256 as Mac>::new_from_slice(key).map_err(|e| ApiError::Internal(e.to_string()))?;
+    m.update(data);
+    Ok(m)
+}
+
+pub async fn sign(state: &AppState, claims: &Claims) -> Result<String, ApiError> {
+    let key = key(state).await?;
+    let json = serde_json::to_vec(claims).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let sig = mac(&key, &json)?.finalize().into_bytes();
+    Ok(format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(&json),
+        URL_SAFE_NO_PAD.encode(sig)
+    ))
+}
+
+/// The claims of a genuine, unexpired token; any other token is refused with a 4xx.
+pub async fn verify(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Claims, ApiError> {
+    let bad = || ApiError::Forbidden("this link is not valid: it was changed or cut short".into());
+    let (body, sig) = token.split_once('.').ok_or_else(bad)?;
+    let json = URL_SAFE_NO_PAD.decode(body).map_err(|_| bad())?;
+    let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| bad())?;
+    let key = key(state).await?;
+    mac(&key, &json)?.verify_slice(&sig).map_err(|_| bad())?;
+    let claims: Claims = serde_json::from_slice(&json).map_err(|_| bad())?;
+    if claims.exp < now.timestamp() {
+        return Err(ApiError::Forbidden(
+            "this link has expired; use the link in a newer email or sign in".into(),
+        ));
+    }
+    Ok(claims)
+}
+
+/// A link for an action on a task (expires after the configured time).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "every claim of the link is one argument"
+)]
+pub async fn action_link(
+    state: &AppState,
+    ws: &str,
+    email: &str,
+    act: LinkAction,
+    project: &str,
+    task: u32,
+    person: Option<u32>,
+    now: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    let claims = Claims {
+        jti: uuid::Uuid::new_v4().simple().to_string(),
+        ws: ws.into(),
+        email: email.into(),
+        act,
+        project: Some(project.into()),
+        task: Some(task),
+        person,
+        exp: (now + state.config.notify.link_ttl).timestamp(),
+    };
+    let token = sign(state, &claims).await?;
+    Ok(format!("{}/api/v1/act/{token}", base(state)))
+}
+
+/// The unsubscribe link of one address in one workspace (valid for a year).
+pub async fn unsubscribe_link(
+    state: &AppState,
+    ws: &str,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    let claims = Claims {
+        jti: uuid::Uuid::new_v4().simple().to_string(),
+        ws: ws.into(),
+        email: email.into(),
+        act: LinkAction::Unsubscribe,
+        project: None,
+        task: None,
+        person: None,
+        exp: (now + chrono::Duration::days(365)).timestamp(),
+    };
+    let token = sign(state, &claims).await?;
+    Ok(format!("{}/api/v1/unsubscribe/{token}", base(state)))
+}
+
+fn base(state: &AppState) -> &str {
+    state.config.notify.public_url.trim_end_matches('/')
+}
