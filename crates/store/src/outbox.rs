@@ -11,8 +11,8 @@ use finishline_core::{Activity, Project};
 use serde::Serialize;
 use sqlx::{Any, Row as _, Transaction};
 
-use crate::codec::{new_id, parse_ts, to_json, ts};
-use crate::{unique_or, Result, Row, Store, StoreError};
+use crate::codec::{new_id, parse_ts, ts};
+use crate::{unique_or, Result, Row, Store};
 
 /// A message to put in the outbox.
 #[derive(Debug, Clone)]
@@ -191,57 +191,6 @@ async fn digest_items_in(
     Ok(())
 }
 
-fn stage_text(p: &Project) -> String {
-    serde_json::to_value(p.stage)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-/// The same statements as `Store::save_project`, inside a transaction the caller holds.
-async fn save_in(
-    tx: &mut Transaction<'static, Any>,
-    workspace: &str,
-    p: &Project,
-    read_version: i64,
-    activities: &[Activity],
-    now: DateTime<Utc>,
-) -> Result<i64> {
-    let done = sqlx::query(
-        "UPDATE projects SET name = $1, customer = $2, stage = $3, owner_name = $4, \
-         launch_date = $5, version = version + 1, doc = $6, updated_at = $7 \
-         WHERE workspace_id = $8 AND id = $9 AND version = $10",
-    )
-    .bind(&p.name)
-    .bind(&p.customer)
-    .bind(stage_text(p))
-    .bind(p.vendor_owner().map(|o| o.name.clone()).unwrap_or_default())
-    .bind(p.launch_date.map(|d| d.to_string()))
-    .bind(to_json(p)?)
-    .bind(ts(now))
-    .bind(workspace)
-    .bind(&p.id)
-    .bind(read_version)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(StoreError::Conflict);
-    }
-    for a in activities {
-        sqlx::query(
-            "INSERT INTO activities (workspace_id, project_id, at, kind, doc) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(workspace)
-        .bind(&p.id)
-        .bind(ts(a.at))
-        .bind(&a.kind)
-        .bind(to_json(a)?)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(read_version + 1)
-}
-
 impl Store {
     /// `save_project`, plus what the change causes — messages, digest lines, the use of a
     /// one-click link — in the same transaction: all of it is written, or none.
@@ -256,7 +205,8 @@ impl Store {
         effects: Effects<'_>,
     ) -> Result<i64> {
         let mut tx = self.write.begin().await?;
-        let version = save_in(&mut tx, workspace, p, read_version, activities, now).await?;
+        let version =
+            crate::projects::save_in(&mut tx, workspace, p, read_version, activities, now).await?;
         if let Some(token) = effects.action_use {
             sqlx::query(
                 "INSERT INTO action_uses (token_id, workspace_id, used_at) VALUES ($1, $2, $3)",

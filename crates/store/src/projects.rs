@@ -103,6 +103,39 @@ async fn insert_in(
     append_activities(tx, workspace, &p.id, activities).await
 }
 
+/// The optimistic update of a project and its activities, inside the caller's transaction.
+pub(crate) async fn save_in(
+    tx: &mut Transaction<'static, Any>,
+    workspace: &str,
+    p: &Project,
+    read_version: i64,
+    activities: &[Activity],
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let done = sqlx::query(
+        "UPDATE projects SET name = $1, customer = $2, stage = $3, owner_name = $4, \
+         launch_date = $5, version = version + 1, doc = $6, updated_at = $7 \
+         WHERE workspace_id = $8 AND id = $9 AND version = $10",
+    )
+    .bind(&p.name)
+    .bind(&p.customer)
+    .bind(stage_text(p))
+    .bind(owner_text(p))
+    .bind(p.launch_date.map(|d| d.to_string()))
+    .bind(to_json(p)?)
+    .bind(ts(now))
+    .bind(workspace)
+    .bind(&p.id)
+    .bind(read_version)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict);
+    }
+    append_activities(tx, workspace, &p.id, activities).await?;
+    Ok(read_version + 1)
+}
+
 impl Store {
     /// Stores a new project (version 1) with the activities that created it.
     pub async fn insert_project(
@@ -199,29 +232,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let mut tx = self.write.begin().await?;
-        let done = sqlx::query(
-            "UPDATE projects SET name = $1, customer = $2, stage = $3, owner_name = $4, \
-             launch_date = $5, version = version + 1, doc = $6, updated_at = $7 \
-             WHERE workspace_id = $8 AND id = $9 AND version = $10",
-        )
-        .bind(&p.name)
-        .bind(&p.customer)
-        .bind(stage_text(p))
-        .bind(owner_text(p))
-        .bind(p.launch_date.map(|d| d.to_string()))
-        .bind(to_json(p)?)
-        .bind(ts(now))
-        .bind(workspace)
-        .bind(&p.id)
-        .bind(read_version)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict);
-        }
-        append_activities(&mut tx, workspace, &p.id, activities).await?;
+        let version = save_in(&mut tx, workspace, p, read_version, activities, now).await?;
         tx.commit().await?;
-        Ok(read_version + 1)
+        Ok(version)
     }
 
     /// The workspace's projects, most recently changed first.
