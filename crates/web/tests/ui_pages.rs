@@ -269,6 +269,7 @@ async fn pages_render_with_security_headers_and_no_inline_script() {
         "/playbooks/standard".to_string(),
         "/playbooks/light-touch-30".to_string(),
         "/settings".to_string(),
+        "/outbox".to_string(),
     ] {
         let r = web.get_raw(&path).await;
         let s = r.status();
@@ -1014,6 +1015,7 @@ async fn a_portal_session_reaches_only_its_own_project_by_any_url(app: &TestApp)
         "/playbooks".to_string(),
         "/playbooks/standard".to_string(),
         "/settings".to_string(),
+        "/outbox".to_string(),
     ];
     for path in &vendor_gets {
         let r = customer.get_raw(path).await;

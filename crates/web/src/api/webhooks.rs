@@ -108,27 +108,7 @@ pub async fn crm(
         )));
     }
     let handoff: NewHandoff = parse(&body)?;
-    let ctx = finishline_core::Ctx {
-        actor: "CRM webhook".into(),
-        person: None,
-        side: finishline_core::people::Side::Vendor,
-        now,
-    };
-    let (outcome, project_id) =
-        import_handoff_once(&state.store, &ws.id, &delivery, handoff, &ctx).await?;
-    let created = outcome == finishline_store::Delivery::Created;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((
-        status,
-        Json(DeliveryResult {
-            project_id,
-            created,
-        }),
-    ))
+    apply_crm(&state, &ws.id, &delivery, handoff, "CRM webhook").await
 }
 
 /// The handoff fields a CRM mapping can fill.

@@ -16,6 +16,7 @@ pub mod assets;
 pub mod form;
 pub mod handoff;
 pub mod layout;
+pub mod outbox;
 pub mod playbooks;
 pub mod portal;
 pub mod portfolio;
@@ -63,6 +64,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/playbooks/{key}/copy", post(playbooks::copy))
         .route("/playbooks/{key}/edit", post(playbooks::edit))
         .route("/settings", get(settings::page))
+        .route("/outbox", get(outbox::page))
         .route("/settings/members", post(settings::add_member))
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))

@@ -39,6 +39,7 @@ async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Marku
     let body = html! {
         @if let Some(fl) = flash { div class="flash" role="status" { (fl) } }
         h1 { "Settings · " (workspace.name) }
+        p { a href="/outbox" { "Outbox: every email and webhook call, sent or waiting" } }
         section id="members" aria-labelledby="members-h" {
             h2 id="members-h" { "Members" }
             div class="table-wrap" { table {
