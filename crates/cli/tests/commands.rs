@@ -98,6 +98,23 @@ async fn demo_serves_the_seeded_workspace_and_stops_on_sigterm() {
         view["ball"]["project"]
     );
     assert_eq!(view["scorecard"]["days_to_launch"], 21);
+    // The blocked SSO task shows the chasing done for it (R9) on the project page.
+    let calder = list
+        .iter()
+        .find(|p| p["name"].as_str().unwrap().contains("Calder"))
+        .unwrap();
+    let page = http
+        .get(format!("{url}/projects/{}", calder["id"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("nudged 3×") && page.contains("escalated on"),
+        "the project page shows nudges and the escalation"
+    );
 
     // SIGTERM: the server finishes and exits cleanly.
     let status = Command::new("kill")

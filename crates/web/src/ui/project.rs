@@ -80,6 +80,16 @@ pub fn task_state(
                 @if t.is_overdue(today) { span class="badge warn" { "overdue" } } @else { span class="badge" { "open" } }
             }
         }
+        // R9: the chasing done for this task, as people ask about it ("did we remind them?").
+        @if t.nudges > 0 || t.escalated_at.is_some() {
+            div class="small muted" {
+                @if t.nudges > 0 { "nudged " (t.nudges) "×" }
+                @if let Some(at) = t.escalated_at {
+                    @if t.nudges > 0 { ", " }
+                    "escalated on " (at.format("%-d %b"))
+                }
+            }
+        }
     }
 }
 
