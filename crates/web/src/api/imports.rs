@@ -83,9 +83,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportResult>), ApiError> {
     let ws = member.workspace().to_string();
-    if state.store.project(&ws, &id).await?.is_none() {
-        return Err(ApiError::not_found(format!("project {id}")));
-    }
+    super::projects::ensure_project(&state, &ws, &id).await?;
     let name = q.name.trim().to_string();
     let ext = std::path::Path::new(&name)
         .extension()

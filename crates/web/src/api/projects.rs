@@ -202,8 +202,13 @@ pub async fn activity(
     Ok(Json(state.store.activities(member.workspace(), &id).await?))
 }
 
-async fn ensure_project(state: &AppState, workspace: &str, id: &str) -> Result<(), ApiError> {
-    if state.store.project(workspace, id).await?.is_none() {
+/// Checks the project exists in this workspace without reading its document.
+pub(crate) async fn ensure_project(
+    state: &AppState,
+    workspace: &str,
+    id: &str,
+) -> Result<(), ApiError> {
+    if state.store.project_version(workspace, id).await?.is_none() {
         return Err(ApiError::not_found(format!("project {id}")));
     }
     Ok(())
