@@ -52,7 +52,13 @@ async fn problems_only(res: axum::response::Response) -> axum::response::Respons
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/problem+json"));
-    if is_problem || status == StatusCode::SERVICE_UNAVAILABLE {
+    // SOAP faults (Salesforce Outbound Messages) must stay SOAP for the sender to read them.
+    let is_soap = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/xml"));
+    if is_problem || is_soap || status == StatusCode::SERVICE_UNAVAILABLE {
         return res;
     }
     let text = match axum::body::to_bytes(res.into_body(), 64 * 1024).await {

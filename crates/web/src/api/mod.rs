@@ -5,6 +5,7 @@ pub mod members;
 pub mod notify;
 pub mod playbooks;
 pub mod projects;
+pub mod salesforce_outbound;
 pub mod session;
 pub mod webhooks;
 
@@ -25,7 +26,7 @@ use crate::state::AppState;
         projects::status_draft, projects::scorecard, projects::upload, projects::download,
         imports::create,
         playbooks::list, playbooks::get, playbooks::save,
-        webhooks::crm, webhooks::hubspot, webhooks::salesforce, webhooks::settings, webhooks::rotate,
+        webhooks::crm, webhooks::hubspot, webhooks::salesforce, salesforce_outbound::receive, webhooks::settings, webhooks::rotate,
         notify::outbox, notify::sweep, notify::get_settings, notify::put_settings,
         notify::list_preferences, notify::put_preferences, notify::list_webhooks,
         notify::create_webhook, notify::delete_webhook, notify::deliveries, notify::usage,
@@ -132,6 +133,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/webhooks/crm/{workspace_id}/salesforce",
             post(webhooks::salesforce),
+        )
+        .route(
+            "/webhooks/crm/{workspace_id}/salesforce/outbound/{key}",
+            post(salesforce_outbound::receive),
         )
         .route("/settings/webhook", get(webhooks::settings))
         .route("/settings/webhook/rotate", post(webhooks::rotate))

@@ -138,7 +138,7 @@ fn default_mapping(source: Source) -> BTreeMap<String, String> {
             ("owner_name", "implementation_owner_name"),
             ("owner_email", "implementation_owner_email"),
         ],
-        Source::Salesforce => [
+        Source::Salesforce | Source::SalesforceOutbound => [
             ("customer", "Account.Name"),
             ("sold", "Name"),
             ("contract_date", "CloseDate"),
@@ -152,19 +152,40 @@ fn default_mapping(source: Source) -> BTreeMap<String, String> {
     };
     pairs
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| {
+            let v = match (source, *v) {
+                (Source::SalesforceOutbound, "Account.Name") => "Account_Name__c",
+                (Source::SalesforceOutbound, "Owner.Name") => "Owner_Name__c",
+                (_, v) => v,
+            };
+            (k.to_string(), v.to_string())
+        })
         .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
+pub(super) enum Source {
     HubSpot,
     Salesforce,
+    /// Salesforce Outbound Messages carry only the Opportunity's own fields (no relations), so
+    /// the account and owner names come from formula fields.
+    SalesforceOutbound,
+}
+
+impl Source {
+    /// The key of this source in `crm_mappings`.
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Source::HubSpot => "hubspot",
+            Source::Salesforce => "salesforce",
+            Source::SalesforceOutbound => "salesforce_outbound",
+        }
+    }
 }
 
 /// A property of a CRM record: HubSpot's `properties.x` (a value or `{"value": …}`), or a
 /// Salesforce field, with dotted paths for relations (`Account.Name`).
-fn property(record: &Value, path: &str) -> Option<String> {
+pub(super) fn property(record: &Value, path: &str) -> Option<String> {
     let mut v = record;
     for part in path.split('.') {
         v = v.get(part)?;
@@ -191,7 +212,10 @@ fn crm_date(s: &str) -> Option<String> {
 
 /// Builds our handoff from a CRM record with the workspace's mapping; errors name the handoff
 /// field and the CRM property it was read from.
-fn handoff_of(record: &Value, mapping: &BTreeMap<String, String>) -> Result<NewHandoff, ApiError> {
+pub(super) fn handoff_of(
+    record: &Value,
+    mapping: &BTreeMap<String, String>,
+) -> Result<NewHandoff, ApiError> {
     let get = |field: &str| mapping.get(field).and_then(|p| property(record, p));
     let required = |field: &str| {
         get(field).ok_or_else(|| {
@@ -230,24 +254,20 @@ fn handoff_of(record: &Value, mapping: &BTreeMap<String, String>) -> Result<NewH
     parse(h.to_string().as_bytes())
 }
 
-async fn mapping_for(
+pub(super) async fn mapping_for(
     state: &AppState,
     ws: &str,
     source: Source,
 ) -> Result<BTreeMap<String, String>, ApiError> {
     let mut m = default_mapping(source);
-    let key = match source {
-        Source::HubSpot => "hubspot",
-        Source::Salesforce => "salesforce",
-    };
     let settings = crate::notify::settings::load(state, ws).await?;
-    if let Some(own) = settings.crm_mappings.get(key) {
+    if let Some(own) = settings.crm_mappings.get(source.key()) {
         m.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     Ok(m)
 }
 
-async fn apply_crm(
+pub(super) async fn apply_crm(
     state: &AppState,
     ws: &str,
     delivery: &str,
@@ -430,6 +450,9 @@ pub struct WebhookSettings {
     /// Where the CRM posts closed-won deals.
     pub path: String,
     pub secret: String,
+    /// The Endpoint URL path for Salesforce Outbound Messages (they are not signed, so the path
+    /// carries a key derived from the secret; rotating the secret changes it).
+    pub salesforce_outbound_path: String,
 }
 
 /// The CRM webhook's address and signing secret (admins only).
@@ -447,6 +470,10 @@ pub async fn settings(
         .ok_or_else(|| ApiError::not_found("workspace"))?;
     Ok(Json(WebhookSettings {
         path: format!("/api/v1/webhooks/crm/{}", ws.id),
+        salesforce_outbound_path: super::salesforce_outbound::outbound_path(
+            &ws.id,
+            &ws.webhook_secret,
+        ),
         secret: ws.webhook_secret,
     }))
 }
@@ -465,6 +492,10 @@ pub async fn rotate(
         .await?;
     Ok(Json(WebhookSettings {
         path: format!("/api/v1/webhooks/crm/{}", member.workspace()),
+        salesforce_outbound_path: super::salesforce_outbound::outbound_path(
+            member.workspace(),
+            &secret,
+        ),
         secret,
     }))
 }

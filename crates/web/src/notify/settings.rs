@@ -24,12 +24,17 @@ pub struct NotifySettings {
     /// Hosts outbound webhooks may reach although they resolve to loopback or private addresses.
     #[serde(default)]
     pub allow_hosts: Vec<String>,
-    /// CRM field mappings: for `hubspot` and `salesforce`, handoff field → the CRM property it
+    /// CRM field mappings: for `hubspot`, `salesforce` (JSON) and `salesforce_outbound` (SOAP
+    /// Outbound Messages), handoff field → the CRM property it
     /// is read from (`customer`, `sold`, `contract_date`, `champion`, `expected_timeline`,
     /// `segment`, `account_executive`, `owner_name`, `owner_email`). Unset fields keep the
     /// defaults (see the README).
     #[serde(default)]
     pub crm_mappings: BTreeMap<String, BTreeMap<String, String>>,
+    /// When set, Salesforce Outbound Messages are accepted only from this organisation (its
+    /// 15- or 18-character id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salesforce_org_id: Option<String>,
 }
 
 impl NotifySettings {
@@ -65,10 +70,13 @@ impl NotifySettings {
             }
         }
         for (source, fields) in &self.crm_mappings {
-            if !matches!(source.as_str(), "hubspot" | "salesforce") {
+            if !matches!(
+                source.as_str(),
+                "hubspot" | "salesforce" | "salesforce_outbound"
+            ) {
                 return Err(ApiError::bad(
                     format!("crm_mappings.{source}"),
-                    "map fields for hubspot or salesforce",
+                    "map fields for hubspot, salesforce or salesforce_outbound",
                 ));
             }
             for field in fields.keys() {
@@ -81,6 +89,18 @@ impl NotifySettings {
                         ),
                     ));
                 }
+            }
+        }
+        if let Some(org) = &self.salesforce_org_id {
+            let org = org.trim();
+            if !(org.len() == 15 || org.len() == 18)
+                || !org.starts_with("00D")
+                || !org.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                return Err(ApiError::bad(
+                    "salesforce_org_id",
+                    format!("{org:?} is not a Salesforce organisation id (15 or 18 letters and digits, starting 00D)"),
+                ));
             }
         }
         for h in &self.allow_hosts {

@@ -87,6 +87,11 @@ async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Marku
                 p { "Deliveries go to " code { "/api/v1/webhooks/crm/" (workspace.id) } ", signed with HMAC-SHA256." }
                 label for="whsec" { "Signing secret" }
                 input id="whsec" class="secret" type="text" readonly value=(workspace.webhook_secret);
+                p {
+                    "Salesforce Outbound Messages (not signed by Salesforce) go to "
+                    code { (crate::api::salesforce_outbound::outbound_path(&workspace.id, &workspace.webhook_secret)) }
+                    "; rotating the secret changes this address."
+                }
                 form method="post" action="/settings/webhook/rotate" class="action" {
                     input type="hidden" name="csrf" value=(csrf);
                     button type="submit" class="secondary" { "Rotate the secret" }

@@ -1,0 +1,331 @@
+//! Salesforce Outbound Messages: the SOAP notification a workflow rule or flow sends when an
+//! Opportunity closes, acknowledged with the SOAP `Ack` Salesforce waits for.
+//!
+//! Salesforce does not sign these messages, so the endpoint is keyed instead: its path carries a
+//! key derived from the workspace's webhook secret (rotating the secret changes the path), and
+//! when the workspace sets `salesforce_org_id`, the message must come from that organisation.
+//! Salesforce retries an unacknowledged message for up to 24 hours; a record last modified
+//! longer ago than that is stale. Each Opportunity becomes one project however often it is
+//! sent, by this route or the JSON one.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, Mac};
+use serde_json::{Map, Value};
+use sha2::Sha256;
+
+use super::webhooks::{apply_crm, handoff_of, mapping_for, property, Source};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+const OUTBOUND_NS: &str = "http://soap.sforce.com/2005/09/outbound";
+const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+/// How long Salesforce keeps retrying a message it could not deliver.
+const RETRY_WINDOW_HOURS: i64 = 24;
+
+/// The key in the Outbound Message endpoint's path for a workspace's webhook secret.
+pub fn outbound_key(secret: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(b"salesforce-outbound-message");
+    hex::encode(&mac.finalize().into_bytes()[..16])
+}
+
+/// The endpoint path to paste into Salesforce's Outbound Message "Endpoint URL".
+pub fn outbound_path(workspace: &str, secret: &str) -> String {
+    format!(
+        "/api/v1/webhooks/crm/{workspace}/salesforce/outbound/{}",
+        outbound_key(secret)
+    )
+}
+
+/// One `Notification` of a message: its id and the Opportunity's fields.
+#[derive(Debug)]
+struct Notification {
+    record: Value,
+}
+
+/// What the message says, before anything is applied.
+#[derive(Debug)]
+struct Message {
+    organization_id: String,
+    notifications: Vec<Notification>,
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn soap(status: StatusCode, body: &str) -> Response {
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <soapenv:Envelope xmlns:soapenv=\"{SOAP_ENV}\"><soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        xml,
+    )
+        .into_response()
+}
+
+fn ack() -> Response {
+    soap(
+        StatusCode::OK,
+        &format!("<notificationsResponse xmlns=\"{OUTBOUND_NS}\"><Ack>true</Ack></notificationsResponse>"),
+    )
+}
+
+/// A SOAP fault with the status the error would have had as a problem document; Salesforce
+/// retries a message it gets a fault for, and shows the fault string in its delivery queue.
+fn fault(err: ApiError) -> Response {
+    let detail = err.to_string();
+    let status = err.into_response().status();
+    let code = if status.is_server_error() {
+        "soapenv:Server"
+    } else {
+        "soapenv:Client"
+    };
+    soap(
+        status,
+        &format!(
+            "<soapenv:Fault><faultcode>{code}</faultcode><faultstring>{}</faultstring></soapenv:Fault>",
+            xml_escape(&detail)
+        ),
+    )
+}
+
+fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    node.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name)
+}
+
+/// Reads the envelope. DTDs are refused by the parser (no entity expansion), and only the
+/// elements the outbound WSDL defines are read.
+fn parse_message(body: &[u8]) -> Result<Message, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|e| ApiError::bad("body", format!("is not UTF-8 text: {e}")))?;
+    let doc = roxmltree::Document::parse(text)
+        .map_err(|e| ApiError::bad("body", format!("is not a SOAP message: {e}")))?;
+    let envelope = doc.root_element();
+    if envelope.tag_name().name() != "Envelope" || envelope.tag_name().namespace() != Some(SOAP_ENV)
+    {
+        return Err(ApiError::bad(
+            "Envelope",
+            "the root element must be a SOAP 1.1 Envelope",
+        ));
+    }
+    let notifications = child(envelope, "Body")
+        .and_then(|b| child(b, "notifications"))
+        .filter(|n| n.tag_name().namespace() == Some(OUTBOUND_NS))
+        .ok_or_else(|| {
+            ApiError::bad(
+                "Body.notifications",
+                "missing: this is not a Salesforce Outbound Message",
+            )
+        })?;
+    let organization_id = child(notifications, "OrganizationId")
+        .and_then(|n| n.text())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::bad("OrganizationId", "is missing"))?
+        .to_string();
+    let mut out = Vec::new();
+    for (i, n) in notifications
+        .children()
+        .filter(|c| c.is_element() && c.tag_name().name() == "Notification")
+        .enumerate()
+    {
+        let at = format!("Notification[{i}]");
+        let sobject = child(n, "sObject")
+            .ok_or_else(|| ApiError::bad(format!("{at}.sObject"), "is missing"))?;
+        let mut fields = Map::new();
+        for f in sobject.children().filter(|c| c.is_element()) {
+            if f.attribute((XSI_NS, "nil")) == Some("true") {
+                continue;
+            }
+            let value = f.text().unwrap_or("").trim().to_string();
+            fields.insert(f.tag_name().name().to_string(), Value::String(value));
+        }
+        out.push(Notification {
+            record: Value::Object(fields),
+        });
+    }
+    if out.is_empty() {
+        return Err(ApiError::bad("notifications", "holds no Notification"));
+    }
+    Ok(Message {
+        organization_id,
+        notifications: out,
+    })
+}
+
+/// Salesforce ids come in a case-sensitive 15-character form and an 18-character form whose
+/// first 15 characters are the same.
+fn same_org(a: &str, b: &str) -> bool {
+    let short = |s: &str| s.trim().chars().take(15).collect::<String>();
+    short(a) == short(b)
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Receives a Salesforce Outbound Message for closed-won Opportunities (SOAP 1.1,
+/// `text/xml`); answers with the SOAP acknowledgement, or a SOAP fault naming what is wrong.
+#[utoipa::path(post, path = "/api/v1/webhooks/crm/{workspace_id}/salesforce/outbound/{key}", tag = "webhooks",
+    request_body(content = String, content_type = "text/xml", description = "the SOAP envelope of a Salesforce Outbound Message on Opportunity"),
+    params(("workspace_id" = String, Path, description = "the receiving workspace"),
+        ("key" = String, Path, description = "the endpoint key shown at GET /api/v1/settings/webhook")),
+    responses((status = 200, description = "acknowledged", content_type = "text/xml"),
+        (status = 400, description = "a SOAP fault naming the bad element or field", content_type = "text/xml"),
+        (status = 403, description = "a SOAP fault: wrong key, wrong organisation or stale", content_type = "text/xml")))]
+pub async fn receive(
+    State(state): State<AppState>,
+    Path((workspace_id, key)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    match receive_inner(&state, &workspace_id, &key, &body).await {
+        Ok(()) => ack(),
+        Err(e) => fault(e),
+    }
+}
+
+async fn receive_inner(
+    state: &AppState,
+    workspace_id: &str,
+    key: &str,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    // An unknown workspace and a wrong key look the same from outside.
+    let ws = state
+        .store
+        .workspace(workspace_id)
+        .await?
+        .filter(|ws| constant_time_eq(&outbound_key(&ws.webhook_secret), key))
+        .ok_or_else(|| {
+            ApiError::Forbidden(
+                "this endpoint key does not match the workspace's webhook secret".into(),
+            )
+        })?;
+    let message = parse_message(body)?;
+    let settings = crate::notify::settings::load(state, &ws.id).await?;
+    if let Some(org) = settings.salesforce_org_id.as_deref() {
+        if !same_org(org, &message.organization_id) {
+            return Err(ApiError::Forbidden(format!(
+                "the message comes from organisation {}, not the workspace's {org}",
+                message.organization_id
+            )));
+        }
+    }
+    let mapping = mapping_for(state, &ws.id, Source::SalesforceOutbound).await?;
+    let now = state.now();
+    // Every notification is read and checked before any is applied, so a bad one in a batch
+    // leaves nothing half-done; Salesforce resends the whole message after a fault.
+    let mut deals = Vec::with_capacity(message.notifications.len());
+    for (i, n) in message.notifications.iter().enumerate() {
+        let id = property(&n.record, "Id")
+            .ok_or_else(|| ApiError::bad(format!("Notification[{i}].sObject.Id"), "is missing"))?;
+        let modified = property(&n.record, "SystemModstamp")
+            .or_else(|| property(&n.record, "LastModifiedDate"));
+        if let Some(m) = modified {
+            let at = chrono::DateTime::parse_from_rfc3339(&m).map_err(|_| {
+                ApiError::bad(
+                    format!("Notification[{i}].sObject.SystemModstamp"),
+                    format!("{m:?} is not a date-time"),
+                )
+            })?;
+            if now.signed_duration_since(at) > chrono::Duration::hours(RETRY_WINDOW_HOURS) {
+                return Err(ApiError::Forbidden(format!(
+                    "the Opportunity {id} was last modified at {m}, more than {RETRY_WINDOW_HOURS} hours ago: the message is stale"
+                )));
+            }
+        }
+        let handoff = handoff_of(&n.record, &mapping).map_err(|e| match e {
+            ApiError::BadRequest { detail, errors } => ApiError::BadRequest {
+                detail: format!("Opportunity {id}: {detail}"),
+                errors,
+            },
+            other => other,
+        })?;
+        deals.push((id, handoff));
+    }
+    for (id, handoff) in deals {
+        let (_status, _delivery) = apply_crm(
+            state,
+            &ws.id,
+            &format!("salesforce:opportunity:{id}"),
+            handoff,
+            "Salesforce Outbound Message",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MESSAGE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <soapenv:Body>
+  <notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+   <OrganizationId>00D5g000004abcdEAA</OrganizationId>
+   <ActionId>04k5g000000xyzAAA</ActionId>
+   <SessionId xsi:nil="true"/>
+   <Notification>
+    <Id>04l5g00000AbCdEAAA</Id>
+    <sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>0065g00000XyZ</sf:Id>
+     <sf:Name>Dispatch &amp; routing</sf:Name>
+     <sf:Champion__c xsi:nil="true"/>
+    </sObject>
+   </Notification>
+  </notifications>
+ </soapenv:Body>
+</soapenv:Envelope>"#;
+
+    #[test]
+    fn reads_the_fields_and_skips_nil_ones() {
+        let m = parse_message(MESSAGE.as_bytes()).expect("the sample message parses");
+        assert_eq!(m.organization_id, "00D5g000004abcdEAA");
+        assert_eq!(m.notifications.len(), 1);
+        let r = &m.notifications[0].record;
+        assert_eq!(r["Name"], "Dispatch & routing");
+        assert_eq!(r["Id"], "0065g00000XyZ");
+        assert!(r.get("Champion__c").is_none());
+    }
+
+    #[test]
+    fn refuses_a_dtd_and_other_shapes() {
+        let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>&lol2;</soapenv:Body></soapenv:Envelope>"#;
+        assert!(parse_message(bomb.as_bytes()).is_err());
+        assert!(parse_message(b"<a/>").is_err());
+        assert!(parse_message(b"{\"json\": true}").is_err());
+        assert!(parse_message(&[0xff, 0xfe]).is_err());
+    }
+
+    #[test]
+    fn org_ids_match_in_either_length() {
+        assert!(same_org("00D5g000004abcd", "00D5g000004abcdEAA"));
+        assert!(!same_org("00D5g000004abce", "00D5g000004abcdEAA"));
+    }
+
+    #[test]
+    fn the_key_changes_with_the_secret() {
+        assert_ne!(outbound_key("a"), outbound_key("b"));
+        assert_eq!(outbound_key("a").len(), 32);
+    }
+}
