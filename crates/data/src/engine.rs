@@ -586,7 +586,9 @@ fn check_cell(
             ));
         }
     }
-    if f.field.field_type == FieldType::String {
+    if f.field.field_type == FieldType::String
+        && (f.field.constraints.min_length.is_some() || f.field.constraints.max_length.is_some())
+    {
         let n = value.chars().count();
         if let Some(min) = f.field.constraints.min_length {
             if n < min {
@@ -693,15 +695,16 @@ fn check_cell(
 
 /// A per-worker, per-field cache of normalised values: customer columns such as country,
 /// owner or status repeat a few values; the cache switches itself off when values do not repeat.
+/// It is keyed by the value's one-shot xxh3 (cheaper than hashing through `Hasher`), and holds
+/// the value itself to confirm a hit; of two values with one hash, only the first is cached.
 type MemoMap = HashMap<
-    String,
-    (String, Option<crate::normalize::NormalizeProblem>),
-    xxhash_rust::xxh3::Xxh3DefaultBuilder,
+    u64,
+    (String, String, Option<crate::normalize::NormalizeProblem>),
+    BuildHasherDefault<IdHasher>,
 >;
 
 #[derive(Default)]
 struct Memo {
-    // A fast non-keyed hash: the keys are the customer's own values, looked up once per cell.
     map: MemoMap,
     lookups: u64,
     hits: u64,
@@ -718,17 +721,24 @@ impl Memo {
         value: &str,
         out: &mut String,
     ) -> Option<crate::normalize::NormalizeProblem> {
+        let mut key = None;
         if !self.off {
             self.lookups += 1;
-            if let Some((v, p)) = self.map.get(value) {
-                self.hits += 1;
-                out.clear();
-                out.push_str(v);
-                return p.clone();
+            let h = hash128(value);
+            if let Some((k, v, p)) = self.map.get(&h) {
+                if k == value {
+                    self.hits += 1;
+                    out.clear();
+                    out.push_str(v);
+                    return p.clone();
+                }
+            } else {
+                key = Some(h);
             }
             if self.lookups == 2000 && self.hits * 2 < self.lookups {
                 self.off = true;
                 self.map = MemoMap::default();
+                key = None;
             }
         }
         let mut problem = None;
@@ -741,9 +751,9 @@ impl Memo {
             std::mem::swap(&mut self.cur, out);
         }
         std::mem::swap(&mut self.cur, out);
-        if !self.off && self.map.len() < Self::CAP {
+        if let Some(h) = key.filter(|_| self.map.len() < Self::CAP) {
             self.map
-                .insert(value.to_string(), (out.clone(), problem.clone()));
+                .insert(h, (value.to_string(), out.clone(), problem.clone()));
         }
         problem
     }

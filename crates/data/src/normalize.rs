@@ -66,10 +66,20 @@ impl Normalizer {
             }
             Normalizer::Email => {
                 let v = value.trim();
-                for c in v.chars() {
-                    out.extend(c.to_lowercase());
-                }
-                if v.contains(char::is_whitespace) || v.matches('@').count() != 1 {
+                let one_address = if v.is_ascii() {
+                    // Nearly every address is ASCII: lower-case it in place, byte by byte.
+                    out.push_str(v);
+                    out.make_ascii_lowercase();
+                    let b = v.as_bytes();
+                    !b.iter().any(|&c| c.is_ascii_whitespace() || c == 0x0b)
+                        && memchr::memchr_iter(b'@', b).count() == 1
+                } else {
+                    for c in v.chars() {
+                        out.extend(c.to_lowercase());
+                    }
+                    !v.contains(char::is_whitespace) && v.matches('@').count() == 1
+                };
+                if !one_address {
                     return Err(NormalizeProblem {
                         rule: "email-unrecognised",
                         message: "this is not one e-mail address; enter a single address such as name@example.com"
@@ -119,6 +129,17 @@ impl Normalizer {
 
 /// Trim, collapse inner whitespace; optionally title-case each word.
 fn collapse_spaces(value: &str, out: &mut String, title: bool) {
+    // For ASCII text (all but vertical tab, which `char::is_whitespace` counts and
+    // `split_ascii_whitespace` does not) the byte-wise split is the same split, without decoding.
+    if !title && value.is_ascii() && !value.as_bytes().contains(&0x0b) {
+        for (i, word) in value.split_ascii_whitespace().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        return;
+    }
     for (i, word) in value.split_whitespace().enumerate() {
         if i > 0 {
             out.push(' ');
@@ -138,33 +159,6 @@ fn collapse_spaces(value: &str, out: &mut String, title: bool) {
         }
     }
 }
-
-const LEGAL_SUFFIXES: &[&str] = &[
-    "inc",
-    "incorporated",
-    "llc",
-    "l l c",
-    "ltd",
-    "limited",
-    "corp",
-    "corporation",
-    "co",
-    "company",
-    "gmbh",
-    "ag",
-    "sa",
-    "s a",
-    "plc",
-    "bv",
-    "b v",
-    "nv",
-    "oy",
-    "ab",
-    "srl",
-    "spa",
-    "pty",
-    "sas",
-];
 
 fn fold_char(c: char, out: &mut String) {
     let folded = match c {
@@ -194,6 +188,33 @@ fn fold_char(c: char, out: &mut String) {
 /// legal-form suffixes ("Inc.", "LLC", "GmbH", "S.A.") removed from the end.
 pub fn company_key(value: &str, out: &mut String) {
     let start = out.len();
+    if value.is_ascii() {
+        // The same rules as below, byte by byte: ASCII letters and digits are the ASCII
+        // alphanumerics, and nothing needs folding.
+        let mut pending_space = false;
+        for &b in value.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                if pending_space && out.len() > start {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(b.to_ascii_lowercase() as char);
+            } else if b == b'&' {
+                if out.len() > start {
+                    out.push_str(" and");
+                }
+                pending_space = true;
+            } else if b != b'\'' {
+                pending_space = true;
+            }
+        }
+    } else {
+        company_key_chars(value, out, start);
+    }
+    strip_legal_suffixes(out, start);
+}
+
+fn company_key_chars(value: &str, out: &mut String, start: usize) {
     let mut pending_space = false;
     for c in value.chars() {
         if c.is_alphanumeric() {
@@ -219,45 +240,59 @@ pub fn company_key(value: &str, out: &mut String) {
             pending_space = true;
         }
     }
-    // Strip legal suffixes from the end, repeatedly ("Acme Holdings Pty Ltd").
-    'outer: loop {
-        let cur = &out[start..];
-        for suffix in LEGAL_SUFFIXES {
-            let n = suffix.len();
-            if cur.len() > n + 1
-                && cur.ends_with(suffix)
-                && cur.as_bytes()[cur.len() - n - 1] == b' '
-            {
-                let keep = out.len() - n - 1;
-                out.truncate(keep);
-                if out[start..].ends_with(" and") && out.len() - start > 4 {
-                    let l = out.len() - 4;
-                    out.truncate(l);
-                }
-                continue 'outer;
-            }
+}
+
+/// The length of the legal-form suffix ending `key` ("inc", "gmbh", "l l c" after dots were
+/// dropped), if any; a suffix is whole words and never the whole name.
+fn legal_suffix_len(key: &str) -> Option<usize> {
+    let last = &key[key.rfind(' ').map_or(0, |i| i + 1)..];
+    let n = match last {
+        "inc" | "incorporated" | "llc" | "ltd" | "limited" | "corp" | "corporation" | "co"
+        | "company" | "gmbh" | "ag" | "sa" | "plc" | "bv" | "nv" | "oy" | "ab" | "srl" | "spa"
+        | "pty" | "sas" => last.len(),
+        "c" if key.ends_with(" l l c") => 5,
+        "a" if key.ends_with(" s a") => 3,
+        "v" if key.ends_with(" b v") => 3,
+        _ => return None,
+    };
+    (key.len() > n + 1 && key.as_bytes()[key.len() - n - 1] == b' ').then_some(n)
+}
+
+/// Strips legal suffixes from the end, repeatedly ("Acme Holdings Pty Ltd"), and an "and"
+/// left dangling ("Smith & Co" is "smith").
+fn strip_legal_suffixes(out: &mut String, start: usize) {
+    while let Some(n) = legal_suffix_len(&out[start..]) {
+        let keep = out.len() - n - 1;
+        out.truncate(keep);
+        if out[start..].ends_with(" and") && out.len() - start > 4 {
+            let l = out.len() - 4;
+            out.truncate(l);
         }
-        break;
     }
 }
 
 fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
     let v = value.trim();
-    // Split off an extension: "x123", "ext 123", "ext. 123", "#123".
-    let lower = v.to_ascii_lowercase();
-    let (main, ext) = match lower.find("ext").or_else(|| lower.find(['x', '#'])) {
-        Some(i) => {
-            let ext: String = lower[i..].chars().filter(char::is_ascii_digit).collect();
-            (&v[..i], ext)
-        }
-        None => (v, String::new()),
+    // Split off an extension: "x123", "ext 123", "ext. 123", "#123" (ASCII case-insensitive, so
+    // byte offsets in `v` are the offsets found).
+    let b = v.as_bytes();
+    let ext_at = b
+        .windows(3)
+        .position(|w| w.eq_ignore_ascii_case(b"ext"))
+        .or_else(|| b.iter().position(|&c| matches!(c, b'x' | b'X' | b'#')));
+    let (main, ext) = match ext_at {
+        Some(i) => (&v[..i], &v[i..]),
+        None => (v, ""),
     };
-    let plus = main.trim_start().starts_with('+') || main.trim_start().starts_with("00");
-    let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
-    if main.trim_start().starts_with("00") {
-        digits.drain(..2);
-    }
-    if main.chars().any(|c| c.is_alphabetic()) || digits.len() < 7 || digits.len() > 15 {
+    let lead = main.trim_start();
+    let plus = lead.starts_with('+') || lead.starts_with("00");
+    let skip = if lead.starts_with("00") { 2 } else { 0 };
+    let n = main
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count()
+        .saturating_sub(skip);
+    if main.chars().any(char::is_alphabetic) || !(7..=15).contains(&n) {
         out.push_str(v);
         return Err(NormalizeProblem {
             rule: "phone-unrecognised",
@@ -266,25 +301,32 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
             ),
         });
     }
-    out.push('+');
-    if plus {
-        out.push_str(&digits);
-    } else if digits.len() == 10 {
-        out.push('1');
-        out.push_str(&digits);
-    } else if digits.len() == 11 && digits.starts_with('1') {
-        out.push_str(&digits);
+    let first = main.bytes().filter(u8::is_ascii_digit).nth(skip);
+    let add_one = if plus || (n == 11 && first == Some(b'1')) {
+        false
+    } else if n == 10 {
+        // A North American number written without its country code.
+        true
     } else {
-        out.clear();
         out.push_str(v);
         return Err(NormalizeProblem {
             rule: "phone-unrecognised",
             message: format!("\"{v}\" has no country code; write it as +<country code> <number>"),
         });
+    };
+    out.push('+');
+    if add_one {
+        out.push('1');
     }
-    if !ext.is_empty() {
+    out.extend(
+        main.bytes()
+            .filter(u8::is_ascii_digit)
+            .skip(skip)
+            .map(char::from),
+    );
+    if ext.bytes().any(|c| c.is_ascii_digit()) {
         out.push_str(" x");
-        out.push_str(&ext);
+        out.extend(ext.bytes().filter(u8::is_ascii_digit).map(char::from));
     }
     Ok(())
 }
@@ -422,6 +464,167 @@ fn countries() -> &'static HashMap<String, &'static str> {
         }
         m
     })
+}
+
+/// The first, plain implementations, kept to check that the fast paths give the same answers.
+#[cfg(test)]
+mod reference {
+    use super::{fold_char, NormalizeProblem};
+
+    pub fn email(value: &str, out: &mut String) -> bool {
+        let v = value.trim();
+        for c in v.chars() {
+            out.extend(c.to_lowercase());
+        }
+        !(v.contains(char::is_whitespace) || v.matches('@').count() != 1)
+    }
+
+    pub fn collapse_spaces(value: &str, out: &mut String, title: bool) {
+        for (i, word) in value.split_whitespace().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            if title {
+                let mut first = true;
+                for c in word.chars() {
+                    if first {
+                        out.extend(c.to_uppercase());
+                    } else {
+                        out.extend(c.to_lowercase());
+                    }
+                    first = !c.is_alphanumeric() && c != '\'';
+                }
+            } else {
+                out.push_str(word);
+            }
+        }
+    }
+
+    const LEGAL_SUFFIXES: &[&str] = &[
+        "inc",
+        "incorporated",
+        "llc",
+        "l l c",
+        "ltd",
+        "limited",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "gmbh",
+        "ag",
+        "sa",
+        "s a",
+        "plc",
+        "bv",
+        "b v",
+        "nv",
+        "oy",
+        "ab",
+        "srl",
+        "spa",
+        "pty",
+        "sas",
+    ];
+
+    pub fn company_key(value: &str, out: &mut String) {
+        let start = out.len();
+        let mut pending_space = false;
+        for c in value.chars() {
+            if c.is_alphanumeric() {
+                if pending_space && out.len() > start {
+                    out.push(' ');
+                }
+                pending_space = false;
+                if c.is_ascii() {
+                    out.push(c.to_ascii_lowercase());
+                } else {
+                    for l in c.to_lowercase() {
+                        fold_char(l, out);
+                    }
+                }
+            } else if c == '&' {
+                if out.len() > start {
+                    out.push_str(" and");
+                }
+                pending_space = true;
+            } else if c == '\'' || c == '’' {
+                // O'Brien and OBrien are the same name.
+            } else {
+                pending_space = true;
+            }
+        }
+        // Strip legal suffixes from the end, repeatedly ("Acme Holdings Pty Ltd").
+        'outer: loop {
+            let cur = &out[start..];
+            for suffix in LEGAL_SUFFIXES {
+                let n = suffix.len();
+                if cur.len() > n + 1
+                    && cur.ends_with(suffix)
+                    && cur.as_bytes()[cur.len() - n - 1] == b' '
+                {
+                    let keep = out.len() - n - 1;
+                    out.truncate(keep);
+                    if out[start..].ends_with(" and") && out.len() - start > 4 {
+                        let l = out.len() - 4;
+                        out.truncate(l);
+                    }
+                    continue 'outer;
+                }
+            }
+            break;
+        }
+    }
+
+    pub fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
+        let v = value.trim();
+        // Split off an extension: "x123", "ext 123", "ext. 123", "#123".
+        let lower = v.to_ascii_lowercase();
+        let (main, ext) = match lower.find("ext").or_else(|| lower.find(['x', '#'])) {
+            Some(i) => {
+                let ext: String = lower[i..].chars().filter(char::is_ascii_digit).collect();
+                (&v[..i], ext)
+            }
+            None => (v, String::new()),
+        };
+        let plus = main.trim_start().starts_with('+') || main.trim_start().starts_with("00");
+        let mut digits: String = main.chars().filter(char::is_ascii_digit).collect();
+        if main.trim_start().starts_with("00") {
+            digits.drain(..2);
+        }
+        if main.chars().any(|c| c.is_alphabetic()) || digits.len() < 7 || digits.len() > 15 {
+            out.push_str(v);
+            return Err(NormalizeProblem {
+                rule: "phone-unrecognised",
+                message: format!(
+                    "\"{v}\" is not a phone number we can read; write it with its country code, such as +1 212 555 0100"
+                ),
+            });
+        }
+        out.push('+');
+        if plus {
+            out.push_str(&digits);
+        } else if digits.len() == 10 {
+            out.push('1');
+            out.push_str(&digits);
+        } else if digits.len() == 11 && digits.starts_with('1') {
+            out.push_str(&digits);
+        } else {
+            out.clear();
+            out.push_str(v);
+            return Err(NormalizeProblem {
+                rule: "phone-unrecognised",
+                message: format!(
+                    "\"{v}\" has no country code; write it as +<country code> <number>"
+                ),
+            });
+        }
+        if !ext.is_empty() {
+            out.push_str(" x");
+            out.push_str(&ext);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -566,5 +769,54 @@ mod tests {
             Ok("abc")
         );
         assert_eq!(apply(Normalizer::Upper, "abc").as_deref(), Ok("ABC"));
+    }
+
+    /// Strings built from the characters the fast paths treat specially, ASCII and not.
+    fn awkward_strings() -> Vec<String> {
+        const PARTS: &[&str] = &[
+            "Acme", "ACME", " ", "  ", "\t", "\u{b}", "\u{a0}", "&", "'", "’", ".", ",", "Inc",
+            "inc.", "L.L.C.", "S.A.", "B.V.", "Co", "GmbH", "Pty", "Ltd", "Zürich", "É", "ß", "#",
+            "x", "X", "ext", "Ext.", "+", "00", "1", "(201)", "555-0123", "44", "@", "@@",
+            "a@b.co", "-", "and", "LLC", "c", "a", "v",
+        ];
+        // A fixed linear congruential sequence: the same cases every run.
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize
+        };
+        (0..20_000)
+            .map(|_| {
+                let n = next() % 7;
+                (0..n).map(|_| PARTS[next() % PARTS.len()]).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_plain_implementations() {
+        for v in awkward_strings() {
+            let (mut a, mut b) = (String::new(), String::new());
+            super::company_key(&v, &mut a);
+            reference::company_key(&v, &mut b);
+            assert_eq!(a, b, "company key of {v:?}");
+            for title in [false, true] {
+                let (mut a, mut b) = (String::new(), String::new());
+                collapse_spaces(&v, &mut a, title);
+                reference::collapse_spaces(&v, &mut b, title);
+                assert_eq!(a, b, "collapse_spaces({v:?}, {title})");
+            }
+            let (mut a, mut b) = (String::new(), String::new());
+            let ra = super::phone(&v, &mut a);
+            let rb = reference::phone(&v, &mut b);
+            assert_eq!((a, ra), (b, rb), "phone {v:?}");
+            let mut b = String::new();
+            let ok = reference::email(&v, &mut b);
+            assert_eq!(
+                apply(Normalizer::Email, &v).map_err(|_| ()),
+                if ok { Ok(b) } else { Err(()) },
+                "email {v:?}"
+            );
+        }
     }
 }
