@@ -92,17 +92,87 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> Result<DemoLogin> {
         lindenwood(&team, &prefix, now).context("seeding Lindenwood Family Clinic")?,
         ridgeway(&team, &prefix, now).context("seeding Ridgeway Logistics")?,
     ];
+    let harbor = scripts[0].p.id.clone();
     for s in scripts {
         store
             .insert_project(&ws.id, &s.p, &s.acts, now)
             .await
             .with_context(|| format!("storing demo project {}", s.p.name))?;
     }
+    demo_data_map(store, &ws.id, &harbor, &alex.name, now)
+        .await
+        .context("adding the demo data map")?;
     Ok(DemoLogin {
         workspace_id: ws.id,
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
     })
+}
+
+/// The demo's data map and a messy example file: a bad email, an unknown country (twice) and a
+/// near-duplicate company, so a new user can try the data import end to end in the portal.
+pub const DEMO_MAP: &str = include_str!("../demo/policyholders.map.json");
+pub const DEMO_SAMPLE: &str = include_str!("../demo/policyholders.csv");
+
+/// Adds the data map to Harbor & Pine after it is stored (its files need the project's row):
+/// it serves the plan's data-import task, and the example file is offered for download.
+async fn demo_data_map(
+    store: &Store,
+    ws: &str,
+    project: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    // Just before today's midnight, like every other back-dated demo event.
+    let at = now.date_naive().and_time(NaiveTime::MIN).and_utc() - Duration::minutes(5);
+    let map = store
+        .put_file(
+            ws,
+            project,
+            "policyholders.map.json",
+            "application/json",
+            DEMO_MAP.as_bytes(),
+            by,
+            at,
+        )
+        .await?;
+    let sample = store
+        .put_file(
+            ws,
+            project,
+            "policyholders-example.csv",
+            "text/csv",
+            DEMO_SAMPLE.as_bytes(),
+            by,
+            at,
+        )
+        .await?;
+    let (mut p, version) = store
+        .project(ws, project)
+        .await?
+        .ok_or_else(|| anyhow!("demo project {project} not stored"))?;
+    let task = p
+        .tasks
+        .iter()
+        .find(|t| t.step_key.as_deref() == Some("data-import"))
+        .map(|t| t.id);
+    let owner = p.vendor_owner().map(|o| o.id);
+    let ctx = Ctx {
+        actor: by.to_string(),
+        person: owner,
+        side: Side::Vendor,
+        now: at,
+    };
+    let cmd = Command::AddDataMap {
+        name: "Policyholder accounts".into(),
+        file: map.id,
+        task,
+        source: None,
+        sample: Some(sample.id),
+    };
+    let acts = apply(&mut p, cmd, &ctx).map_err(|e| anyhow!("demo data map: {e}"))?;
+    store.save_project(ws, &p, version, &acts, at).await?;
+    Ok(())
 }
 
 /// The two workspace members, who own the vendor side of the demo projects.

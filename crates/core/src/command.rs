@@ -278,6 +278,8 @@ pub enum Command {
         task: Option<u32>,
         #[serde(default)]
         source: Option<u32>,
+        #[serde(default)]
+        sample: Option<String>,
     },
     /// A new upload for a data map, checked: it replaces the map's draft and its fixes.
     StartImportDraft {
@@ -1870,6 +1872,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             file,
             task,
             source,
+            sample,
         } => {
             let name = required_text("name", &name)?;
             let file = required_text("file", &file)?;
@@ -1903,6 +1906,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 file,
                 task,
                 source,
+                sample,
                 draft: None,
             });
         }

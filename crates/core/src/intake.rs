@@ -143,6 +143,9 @@ pub struct DataMapRef {
     pub task: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<u32>,
+    /// An example file (a project file) people can download to see what is expected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<String>,
     /// The upload being worked on, with its fixes, until it is submitted as an import run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft: Option<ImportDraft>,

@@ -312,6 +312,7 @@ fn body(
             }
             div class="head-actions" {
                 (layout::health_badge(&d.view.health))
+                a class="button secondary" href=(format!("/projects/{}/data", p.id)) { "Data import" }
                 a class="button secondary" href=(format!("/projects/{}/preview", p.id)) { "View as customer" }
             }
         }
