@@ -434,7 +434,7 @@ fn add_map_form(p: &Project, t: &Target, st: &FormState) -> Markup {
     let default_task = p
         .tasks
         .iter()
-        .find(|x| x.step_key.as_deref() == Some("data-import"))
+        .find(|x| matches!(x.step_key.as_deref(), Some("data-import" | "import")))
         .map(|x| x.id.to_string())
         .unwrap_or_default();
     html! {

@@ -282,6 +282,7 @@ async fn perform(
     form: &FormData,
 ) -> Result<(), Fail> {
     let mut st = FormState::new(form);
+    st.form = form_key(map_id, action, form);
     let ws = actor.ws().to_string();
     let now = state.now();
     let who = actor.name();
@@ -413,6 +414,18 @@ async fn perform(
         .await
         .map(|_| ())
         .map_err(|e| refuse(&st, e))
+}
+
+/// The form whose errors a refusal shows: the one sent when its `_form` is one of this map's,
+/// else the page's general form of that kind (so an error is never lost).
+fn form_key(map: u32, action: &str, form: &FormData) -> String {
+    let sent = form.get("_form");
+    match action {
+        "fix" if sent.starts_with(&format!("cell-{map}-")) => sent.to_string(),
+        "fix" => format!("cell-{map}-any"),
+        "bulk" => format!("bulk-{map}-{}", form.get("kind")),
+        other => format!("{other}-{map}"),
+    }
 }
 
 /// A fix from an in-place (`fix`) or bulk form, or the error of each field that is wrong.
