@@ -316,7 +316,7 @@ fn cell_fix(map: u32, i: &Issue, base: &str, t: &Target, st: &FormState) -> Mark
     let key = format!("cell-{map}-{}-{field}", i.row);
     let fc = Fields::new(Some(st), &key);
     html! {
-        details open[st.form == key] {
+        details open[st.form == key] data-fix=(key) {
             summary { "Fix row " (i.row) }
             form method="post" action=(format!("{base}/fix")) class="action" {
                 (fc.hidden(t.csrf))
@@ -347,7 +347,7 @@ fn bulk_form(
         .map(|(v, l)| ((*v).to_string(), (*l).to_string()))
         .collect();
     html! {
-        form method="post" action=(format!("{base}/bulk")) class="action" {
+        form method="post" action=(format!("{base}/bulk")) class="action" data-fix=(key) {
             (fb.hidden(t.csrf))
             input type="hidden" name="kind" value=(kind);
             h4 { (title) }
