@@ -160,6 +160,20 @@ fn map_section(p: &Project, v: &MapView, t: &Target, st: &FormState) -> Markup {
                 None => p class="refusal" { "The data map file of " (m.name) " cannot be read; your implementation team has to fix it." },
             }
 
+            @if m.draft.is_none() {
+                @if let Some(last) = runs.last() {
+                    div class={ "check-result" @if last.is_clean() { " clean" } } role="status" {
+                        p {
+                            "Submitted on " (last.at.format("%-d %b %Y")) " by " (last.by) ": " (last.rows) " rows"
+                            @if last.errors > 0 { ", " (last.errors) " blocking issue(s) left out" }
+                            ". "
+                            @if let Some(c) = &last.clean_file {
+                                a href=(format!("{}{c}", t.files)) hx-boost="false" download { "Download the clean file" }
+                            }
+                        }
+                    }
+                }
+            }
             h3 { "1. Upload your file" }
             @if let Some(sample) = &m.sample {
                 p class="small" { "Not sure what to send? " a href=(format!("{}{sample}", t.files)) hx-boost="false" download { "Download an example file" } "." }
@@ -261,7 +275,7 @@ fn report_block(
                     (rule_label(&s.rule)) " "
                     span class=(if s.severity == Severity::Error { "badge bad" } else { "badge warn" }) { (s.count) " × " (if s.severity == Severity::Error { "blocking" } else { "review" }) }
                 }
-                p class="small muted" { (s.message) }
+                @if s.severity == Severity::Review { p class="small muted" { "Flagged for a person to look at; these rows are still imported." } }
                 div class="table-wrap" {
                     table class="issues" {
                         caption class="sr-only" { "Examples of " (rule_label(&s.rule)) }
