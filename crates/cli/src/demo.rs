@@ -2759,6 +2759,53 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_demo_data_map_serves_the_import_task_and_its_example_is_messy() {
+        let db = fresh_sqlite().await.unwrap();
+        let login = seed(&db.store, now()).await.unwrap();
+        let mut with_maps = Vec::new();
+        for row in db.store.project_rows(&login.workspace_id).await.unwrap() {
+            let (p, _) = db
+                .store
+                .project(&login.workspace_id, &row.id)
+                .await
+                .unwrap()
+                .unwrap();
+            if !p.data_maps.is_empty() {
+                with_maps.push(p);
+            }
+        }
+        assert_eq!(with_maps.len(), 1);
+        let m = &with_maps[0].data_maps[0];
+        let task = with_maps[0].task(m.task.unwrap()).unwrap();
+        assert_eq!(task.step_key.as_deref(), Some("data-import"));
+        assert!(m.sample.is_some());
+
+        // A new user trying it meets one flagged item of each kind the walkthrough fixes.
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("policyholders.csv");
+        std::fs::write(&csv, DEMO_SAMPLE).unwrap();
+        let map = finishline_data::DataMap::from_json(DEMO_MAP).unwrap();
+        let report = finishline_data::check(
+            &csv,
+            &map,
+            &finishline_data::Fixes::default(),
+            &finishline_data::CheckOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(report.count("pattern"), 1, "the bad email");
+        assert_eq!(
+            report.count("country-unrecognised"),
+            2,
+            "the unknown country"
+        );
+        assert_eq!(
+            report.count("duplicate-key"),
+            1,
+            "the near-duplicate company"
+        );
+    }
+
+    #[tokio::test]
     async fn every_demo_project_reads_back_with_its_activity_log() {
         let db = fresh_sqlite().await.unwrap();
         let now = now();
@@ -2772,7 +2819,9 @@ mod tests {
                 .await
                 .unwrap()
                 .unwrap();
-            assert_eq!(version, 1);
+            // Stored once; the data map is added after (its files need the project's row).
+            let expected = if p.data_maps.is_empty() { 1 } else { 2 };
+            assert_eq!(version, expected, "{}", p.name);
             let acts = db
                 .store
                 .activities(&login.workspace_id, &p.id)
