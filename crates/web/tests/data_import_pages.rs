@@ -134,6 +134,14 @@ async fn a_customer_reaches_only_their_own_projects_data_and_never_the_vendor_pa
     // The portal home links to it.
     let (_, home) = customer.get("/portal").await;
     assert!(home.contains("href=\"/portal/data#map-"), "{home}");
+    // So does the import task in the shared plan.
+    assert!(
+        home.contains(&format!(
+            "href=\"/portal/data#map-{}\">Data import: Policyholder accounts",
+            ours.map
+        )),
+        "{home}"
+    );
 
     // The vendor URLs of either project send the customer to the member sign-in.
     for id in [&ours.id, &theirs.id] {
@@ -438,4 +446,49 @@ async fn a_customer_fixes_rechecks_and_submits_and_the_vendor_completes_the_task
         .clone();
     assert_eq!(t["status"]["state"], "done", "{t:#}");
     assert_eq!(t["status"]["proof"]["value"], run_id, "{t:#}");
+}
+
+#[tokio::test]
+async fn a_member_adds_a_data_map_only_when_its_file_is_a_data_map() {
+    let app = spawn(Backend::Sqlite, "data_add_map").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let dp = data_project(&m, "Haulers Ltd").await;
+    let member = Web::new(&app);
+    member.login("dana@vendor.test").await;
+    let path = format!("/projects/{}/data", dp.id);
+    let csrf = member.csrf(&path).await;
+    let send = |body: &'static str, name: &'static str| {
+        let form = Form::new()
+            .text("csrf", csrf.clone())
+            .text("_form", "add_map")
+            .text("name", name)
+            .text("task", dp.import_task.to_string())
+            .part(
+                "map_file",
+                Part::bytes(body.as_bytes().to_vec()).file_name("orders.map.json"),
+            );
+        member
+            .http
+            .post(format!("{}{path}/maps", member.base))
+            .multipart(form)
+            .send()
+    };
+    let r = send(r#"{"fields": [{"name": "x", "type": "strnig"}]}"#, "Orders")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("the data map is wrong at"), "{page}");
+    assert!(
+        page.contains("value=\"Orders\""),
+        "the name typed is kept: {page}"
+    );
+    let v = m.project(&dp.id).await;
+    assert_eq!(v["project"]["data_maps"].as_array().unwrap().len(), 1);
+
+    let r = send(common::data_import::MAP, "Orders").await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = m.project(&dp.id).await;
+    assert_eq!(v["project"]["data_maps"][1]["name"], "Orders");
+    assert_eq!(v["project"]["data_maps"][1]["task"], dp.import_task);
 }
