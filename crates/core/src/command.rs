@@ -310,6 +310,8 @@ pub enum Command {
         by_rule: Vec<RuleCount>,
         clean_file: String,
         report_file: String,
+        #[serde(default)]
+        fixes_file: Option<String>,
     },
     // Training (R14)
     ScheduleTraining {
@@ -1863,6 +1865,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 upload_file: None,
                 clean_file: None,
                 report_file: None,
+                fixes_file: None,
             };
             log.push("import.recorded", format!("import:{id}"), format!("Import run {id}: {rows} rows, {errors} blocking issue(s), {reviews} for review"), None, Some(json!(run)));
             p.imports.push(run);
@@ -1969,6 +1972,14 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             })?;
             d.report = report;
             d.checked_fixes = d.fixes.len();
+            let (file, n) = (d.name.clone(), d.fixes.len());
+            log.push(
+                "import.rechecked",
+                format!("data_map:{map}"),
+                format!("Upload {file} checked again with {n} fix(es)"),
+                None,
+                None,
+            );
         }
         Command::SubmitImportDraft {
             map,
@@ -1978,6 +1989,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             by_rule,
             clean_file,
             report_file,
+            fixes_file,
         } => {
             let m = data_map_mut(p, map)?;
             let name = m.name.clone();
@@ -2013,6 +2025,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 upload_file: Some(d.upload.clone()),
                 clean_file: Some(clean_file),
                 report_file: Some(report_file),
+                fixes_file,
             };
             log.push("import.recorded", format!("import:{id}"), format!("Import run {id} ({name}, {}): {rows} rows, {errors} blocking issue(s), {reviews} for review, {} fix(es)", d.name, d.fixes.len()), None, Some(json!(run)));
             p.imports.push(run);

@@ -120,6 +120,10 @@ pub struct ImportRun {
     pub clean_file: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_file: Option<String>,
+    /// The fixes layered over the upload (the data engine's fixes file, usable with the API's
+    /// `fixes=` to run the same import again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixes_file: Option<String>,
 }
 
 /// How many issues of one rule a run left.

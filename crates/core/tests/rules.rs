@@ -1240,7 +1240,7 @@ fn data_import_draft_is_rechecked_before_it_is_submitted_and_the_run_can_prove_t
             report: "file_r1".into(),
         },
     )
-    .unwrap();
+    .expect("accepted");
     w.customer(
         dee,
         Command::AddImportFix {
@@ -1248,7 +1248,7 @@ fn data_import_draft_is_rechecked_before_it_is_submitted_and_the_run_can_prove_t
             fix: serde_json::json!({"kind": "cell", "row": 2, "field": "email", "value": "a@b.test", "who": "Dee"}),
         },
     )
-    .unwrap();
+    .expect("accepted");
     let submit = Command::SubmitImportDraft {
         map,
         rows: 10,
@@ -1257,6 +1257,7 @@ fn data_import_draft_is_rechecked_before_it_is_submitted_and_the_run_can_prove_t
         by_rule: vec![],
         clean_file: "file_clean".into(),
         report_file: "file_r2".into(),
+        fixes_file: None,
     };
     // Not re-checked since the fix: refused, and the draft is kept.
     assert!(w.customer(dee, submit.clone()).is_err());
@@ -1268,8 +1269,8 @@ fn data_import_draft_is_rechecked_before_it_is_submitted_and_the_run_can_prove_t
             report: "file_r2".into(),
         },
     )
-    .unwrap();
-    w.customer(dee, submit).unwrap();
+    .expect("accepted");
+    w.customer(dee, submit).expect("submitted");
     let run = w.p.imports.last().expect("run").clone();
     assert_eq!(run.fixes, 1);
     assert_eq!(run.map, Some(map));

@@ -416,6 +416,17 @@ async fn a_customer_fixes_rechecks_and_submits_and_the_vendor_completes_the_task
     assert_eq!(s, StatusCode::OK);
     assert!(clean.contains("ops@contoso.example"), "{clean}");
     assert!(!clean.contains("Atlantis"), "{clean}");
+    let (s, fixes) = customer
+        .get(&format!(
+            "/portal/files/{}",
+            run["fixes_file"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let fixes: serde_json::Value = serde_json::from_str(&fixes).unwrap();
+    assert_eq!(fixes["fixes"][0]["who"], "Dee (customer)", "{fixes:#}");
+    assert_eq!(fixes["fixes"][1]["kind"], "map-value", "{fixes:#}");
+    assert_eq!(fixes["sourceSha256"], run["file_sha256"], "{fixes:#}");
 
     // The vendor sees the run and completes the import task with it (R5).
     let member = Web::new(&app);

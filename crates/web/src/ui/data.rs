@@ -420,6 +420,7 @@ fn runs_table(p: &Project, m: &DataMapRef, runs: &[&ImportRun], t: &Target) -> M
                             td data-label="Files" {
                                 @if let Some(c) = &r.clean_file { a href=(format!("{}{c}", t.files)) hx-boost="false" download { "Clean file" } br; }
                                 @if let Some(c) = &r.report_file { a href=(format!("{}{c}", t.files)) hx-boost="false" download { "Report" } br; }
+                                @if let Some(c) = &r.fixes_file { a href=(format!("{}{c}", t.files)) hx-boost="false" download { "Fixes" } br; }
                                 @if let Some(c) = &r.upload_file { a href=(format!("{}{c}", t.files)) hx-boost="false" download { "Upload" } }
                                 @if t.vendor {
                                     @if let Some(task) = task.filter(|x| !matches!(x.status, TaskStatus::Done { .. })) {

@@ -377,8 +377,12 @@ async fn perform(
                 );
                 return Err(Fail::Form(st));
             }
-            let fixes =
+            let mut fixes =
                 imports::fixes_from_values(&draft.fixes, &dm).map_err(|e| refuse(&st, e))?;
+            // Ties the layer to its upload: the engine refuses it over another file.
+            fixes.source_sha256 = Some(draft.sha256.clone());
+            let fixes_json =
+                serde_json::to_vec_pretty(&fixes).map_err(|e| Fail::Internal(e.to_string()))?;
             let body = imports::project_file(state, &ws, &p.id, &draft.upload, "file")
                 .await
                 .map_err(|e| refuse(&st, e))?;
@@ -397,6 +401,22 @@ async fn perform(
                 let clean = stored
                     .clean
                     .ok_or_else(|| Fail::Internal("export without a clean file".into()))?;
+                let stem = draft
+                    .name
+                    .rsplit_once('.')
+                    .map_or(draft.name.as_str(), |(s, _)| s);
+                let fixes_file = state
+                    .store
+                    .put_file(
+                        &ws,
+                        &p.id,
+                        &format!("{stem}.fixes.json"),
+                        "application/json",
+                        &fixes_json,
+                        &who,
+                        now,
+                    )
+                    .await?;
                 Command::SubmitImportDraft {
                     map: map_id,
                     rows: report.rows,
@@ -405,6 +425,7 @@ async fn perform(
                     by_rule: imports::by_rule(&report),
                     clean_file: clean.id,
                     report_file: stored.report.id,
+                    fixes_file: Some(fixes_file.id),
                 }
             }
         }
