@@ -92,17 +92,87 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> Result<DemoLogin> {
         lindenwood(&team, &prefix, now).context("seeding Lindenwood Family Clinic")?,
         ridgeway(&team, &prefix, now).context("seeding Ridgeway Logistics")?,
     ];
+    let harbor = scripts[0].p.id.clone();
     for s in scripts {
         store
             .insert_project(&ws.id, &s.p, &s.acts, now)
             .await
             .with_context(|| format!("storing demo project {}", s.p.name))?;
     }
+    demo_data_map(store, &ws.id, &harbor, &alex.name, now)
+        .await
+        .context("adding the demo data map")?;
     Ok(DemoLogin {
         workspace_id: ws.id,
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
     })
+}
+
+/// The demo's data map and a messy example file: a bad email, an unknown country (twice) and a
+/// near-duplicate company, so a new user can try the data import end to end in the portal.
+pub const DEMO_MAP: &str = include_str!("../demo/policyholders.map.json");
+pub const DEMO_SAMPLE: &str = include_str!("../demo/policyholders.csv");
+
+/// Adds the data map to Harbor & Pine after it is stored (its files need the project's row):
+/// it serves the plan's data-import task, and the example file is offered for download.
+async fn demo_data_map(
+    store: &Store,
+    ws: &str,
+    project: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    // Just before today's midnight, like every other back-dated demo event.
+    let at = now.date_naive().and_time(NaiveTime::MIN).and_utc() - Duration::minutes(5);
+    let map = store
+        .put_file(
+            ws,
+            project,
+            "policyholders.map.json",
+            "application/json",
+            DEMO_MAP.as_bytes(),
+            by,
+            at,
+        )
+        .await?;
+    let sample = store
+        .put_file(
+            ws,
+            project,
+            "policyholders-example.csv",
+            "text/csv",
+            DEMO_SAMPLE.as_bytes(),
+            by,
+            at,
+        )
+        .await?;
+    let (mut p, version) = store
+        .project(ws, project)
+        .await?
+        .ok_or_else(|| anyhow!("demo project {project} not stored"))?;
+    let task = p
+        .tasks
+        .iter()
+        .find(|t| t.step_key.as_deref() == Some("data-import"))
+        .map(|t| t.id);
+    let owner = p.vendor_owner().map(|o| o.id);
+    let ctx = Ctx {
+        actor: by.to_string(),
+        person: owner,
+        side: Side::Vendor,
+        now: at,
+    };
+    let cmd = Command::AddDataMap {
+        name: "Policyholder accounts".into(),
+        file: map.id,
+        task,
+        source: None,
+        sample: Some(sample.id),
+    };
+    let acts = apply(&mut p, cmd, &ctx).map_err(|e| anyhow!("demo data map: {e}"))?;
+    store.save_project(ws, &p, version, &acts, at).await?;
+    Ok(())
 }
 
 /// The two workspace members, who own the vendor side of the demo projects.
@@ -2689,6 +2759,53 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_demo_data_map_serves_the_import_task_and_its_example_is_messy() {
+        let db = fresh_sqlite().await.unwrap();
+        let login = seed(&db.store, now()).await.unwrap();
+        let mut with_maps = Vec::new();
+        for row in db.store.project_rows(&login.workspace_id).await.unwrap() {
+            let (p, _) = db
+                .store
+                .project(&login.workspace_id, &row.id)
+                .await
+                .unwrap()
+                .unwrap();
+            if !p.data_maps.is_empty() {
+                with_maps.push(p);
+            }
+        }
+        assert_eq!(with_maps.len(), 1);
+        let m = &with_maps[0].data_maps[0];
+        let task = with_maps[0].task(m.task.unwrap()).unwrap();
+        assert_eq!(task.step_key.as_deref(), Some("data-import"));
+        assert!(m.sample.is_some());
+
+        // A new user trying it meets one flagged item of each kind the walkthrough fixes.
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("policyholders.csv");
+        std::fs::write(&csv, DEMO_SAMPLE).unwrap();
+        let map = finishline_data::DataMap::from_json(DEMO_MAP).unwrap();
+        let report = finishline_data::check(
+            &csv,
+            &map,
+            &finishline_data::Fixes::default(),
+            &finishline_data::CheckOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(report.count("pattern"), 1, "the bad email");
+        assert_eq!(
+            report.count("country-unrecognised"),
+            2,
+            "the unknown country"
+        );
+        assert_eq!(
+            report.count("duplicate-key"),
+            1,
+            "the near-duplicate company"
+        );
+    }
+
+    #[tokio::test]
     async fn every_demo_project_reads_back_with_its_activity_log() {
         let db = fresh_sqlite().await.unwrap();
         let now = now();
@@ -2702,7 +2819,9 @@ mod tests {
                 .await
                 .unwrap()
                 .unwrap();
-            assert_eq!(version, 1);
+            // Stored once; the data map is added after (its files need the project's row).
+            let expected = if p.data_maps.is_empty() { 1 } else { 2 };
+            assert_eq!(version, expected, "{}", p.name);
             let acts = db
                 .store
                 .activities(&login.workspace_id, &p.id)

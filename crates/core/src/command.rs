@@ -11,8 +11,8 @@ use crate::finish_line::{finish_line_vagueness, Acceptance, Direction, SuccessCr
 use crate::gates::{g1_kickoff_readiness, g2_go_live_readiness};
 use crate::handoff::{PromiseClass, PromiseResolution};
 use crate::intake::{
-    AccessDirection, AccessItem, DataSource, ImportRun, IntakeKind, IntakeRequest, Risk,
-    SampleState,
+    AccessDirection, AccessItem, DataMapRef, DataSource, ImportDraft, ImportRun, IntakeKind,
+    IntakeRequest, Risk, RuleCount, SampleState,
 };
 use crate::lifecycle::{LoopKind, Stage};
 use crate::people::{valid_email, Person, Role, Side};
@@ -270,6 +270,49 @@ pub enum Command {
         errors: u64,
         reviews: u64,
     },
+    /// A data map (a project file the data engine reads) and the plan task its imports serve.
+    AddDataMap {
+        name: String,
+        file: String,
+        #[serde(default)]
+        task: Option<u32>,
+        #[serde(default)]
+        source: Option<u32>,
+        #[serde(default)]
+        sample: Option<String>,
+    },
+    /// A new upload for a data map, checked: it replaces the map's draft and its fixes.
+    StartImportDraft {
+        map: u32,
+        upload: String,
+        name: String,
+        sha256: String,
+        report: String,
+    },
+    /// One more fix layered over the draft's upload (the data engine's JSON of a fix).
+    AddImportFix {
+        map: u32,
+        #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+        fix: serde_json::Value,
+    },
+    /// The draft re-checked with all its fixes so far.
+    RecheckImportDraft {
+        map: u32,
+        report: String,
+    },
+    /// The draft submitted: its clean export becomes an import run, and the draft is closed.
+    SubmitImportDraft {
+        map: u32,
+        rows: u64,
+        errors: u64,
+        reviews: u64,
+        #[serde(default)]
+        by_rule: Vec<RuleCount>,
+        clean_file: String,
+        report_file: String,
+        #[serde(default)]
+        fixes_file: Option<String>,
+    },
     // Training (R14)
     ScheduleTraining {
         audience: TrainingAudience,
@@ -477,6 +520,7 @@ pub fn create_project(new: NewProject, ctx: &Ctx) -> Result<(Project, Vec<Activi
         risks: Vec::new(),
         no_known_risks: false,
         imports: Vec::new(),
+        data_maps: Vec::new(),
         training: Vec::new(),
         uat: Vec::new(),
         issues: Vec::new(),
@@ -618,6 +662,13 @@ pub fn apply(
     refresh_readiness(&mut working, &mut log);
     *project = working;
     Ok(log.out)
+}
+
+fn data_map_mut(p: &mut Project, id: u32) -> Result<&mut DataMapRef, DomainError> {
+    p.data_maps
+        .iter_mut()
+        .find(|m| m.id == id)
+        .ok_or_else(|| DomainError::not_found(format!("data map {id}")))
 }
 
 fn person_exists(p: &Project, id: u32, field: &str) -> Result<(), DomainError> {
@@ -1807,8 +1858,176 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 errors,
                 reviews,
                 at: now,
+                by: ctx.actor.clone(),
+                map: None,
+                by_rule: Vec::new(),
+                fixes: 0,
+                upload_file: None,
+                clean_file: None,
+                report_file: None,
+                fixes_file: None,
             };
             log.push("import.recorded", format!("import:{id}"), format!("Import run {id}: {rows} rows, {errors} blocking issue(s), {reviews} for review"), None, Some(json!(run)));
+            p.imports.push(run);
+        }
+        Command::AddDataMap {
+            name,
+            file,
+            task,
+            source,
+            sample,
+        } => {
+            let name = required_text("name", &name)?;
+            let file = required_text("file", &file)?;
+            if let Some(t) = task {
+                if p.task(t).is_none() {
+                    return Err(DomainError::invalid(
+                        "task",
+                        format!("task {t} does not exist"),
+                    ));
+                }
+            }
+            if let Some(s) = source {
+                if !p.data_sources.iter().any(|d| d.id == s) {
+                    return Err(DomainError::invalid(
+                        "source",
+                        format!("data source {s} does not exist"),
+                    ));
+                }
+            }
+            let id = p.take_id();
+            log.push(
+                "data_map.added",
+                format!("data_map:{id}"),
+                format!("Data map: {name}"),
+                None,
+                Some(json!({ "name": name, "file": file, "task": task })),
+            );
+            p.data_maps.push(DataMapRef {
+                id,
+                name,
+                file,
+                task,
+                source,
+                sample,
+                draft: None,
+            });
+        }
+        Command::StartImportDraft {
+            map,
+            upload,
+            name,
+            sha256,
+            report,
+        } => {
+            let by = ctx.actor.clone();
+            let m = data_map_mut(p, map)?;
+            log.push(
+                "import.uploaded",
+                format!("data_map:{map}"),
+                format!("Upload {name} checked against the data map {}", m.name),
+                None,
+                Some(json!({ "file": upload, "sha256": sha256 })),
+            );
+            m.draft = Some(ImportDraft {
+                upload,
+                name,
+                sha256,
+                report,
+                fixes: Vec::new(),
+                checked_fixes: 0,
+                by,
+                at: now,
+            });
+        }
+        Command::AddImportFix { map, fix } => {
+            if !fix.is_object() {
+                return Err(DomainError::invalid("fix", "a fix is an object"));
+            }
+            let m = data_map_mut(p, map)?;
+            let name = m.name.clone();
+            let d = m.draft.as_mut().ok_or_else(|| {
+                DomainError::invalid(
+                    "map",
+                    format!("upload a file for the data map {name} before fixing it"),
+                )
+            })?;
+            d.fixes.push(fix.clone());
+            log.push(
+                "import.fixed",
+                format!("data_map:{map}"),
+                format!("Fix recorded for the upload {} ({name})", d.name),
+                None,
+                Some(fix),
+            );
+        }
+        Command::RecheckImportDraft { map, report } => {
+            let m = data_map_mut(p, map)?;
+            let name = m.name.clone();
+            let d = m.draft.as_mut().ok_or_else(|| {
+                DomainError::invalid(
+                    "map",
+                    format!("upload a file for the data map {name} first"),
+                )
+            })?;
+            d.report = report;
+            d.checked_fixes = d.fixes.len();
+            let (file, n) = (d.name.clone(), d.fixes.len());
+            log.push(
+                "import.rechecked",
+                format!("data_map:{map}"),
+                format!("Upload {file} checked again with {n} fix(es)"),
+                None,
+                None,
+            );
+        }
+        Command::SubmitImportDraft {
+            map,
+            rows,
+            errors,
+            reviews,
+            by_rule,
+            clean_file,
+            report_file,
+            fixes_file,
+        } => {
+            let m = data_map_mut(p, map)?;
+            let name = m.name.clone();
+            let source = m.source;
+            let d = m.draft.take().ok_or_else(|| {
+                DomainError::invalid(
+                    "map",
+                    format!("upload a file for the data map {name} first"),
+                )
+            })?;
+            if d.needs_recheck() {
+                return Err(DomainError::invalid(
+                    "map",
+                    format!(
+                        "{} fix(es) were made since the last check: re-check before submitting",
+                        d.fixes.len() - d.checked_fixes.min(d.fixes.len())
+                    ),
+                ));
+            }
+            let id = p.take_id();
+            let run = ImportRun {
+                id,
+                source,
+                file_sha256: d.sha256.to_lowercase(),
+                rows,
+                errors,
+                reviews,
+                at: now,
+                by: ctx.actor.clone(),
+                map: Some(map),
+                by_rule,
+                fixes: d.fixes.len() as u64,
+                upload_file: Some(d.upload.clone()),
+                clean_file: Some(clean_file),
+                report_file: Some(report_file),
+                fixes_file,
+            };
+            log.push("import.recorded", format!("import:{id}"), format!("Import run {id} ({name}, {}): {rows} rows, {errors} blocking issue(s), {reviews} for review, {} fix(es)", d.name, d.fixes.len()), None, Some(json!(run)));
             p.imports.push(run);
         }
         Command::ScheduleTraining {

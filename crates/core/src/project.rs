@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::finish_line::SuccessCriterion;
 use crate::handoff::Handoff;
-use crate::intake::{AccessItem, DataSource, ImportRun, IntakeRequest, Risk};
+use crate::intake::{AccessItem, DataMapRef, DataSource, ImportRun, IntakeRequest, Risk};
 use crate::lifecycle::Stage;
 use crate::people::{Person, Role, Side};
 use crate::plan::{Rebaseline, Task, TaskLabel, TaskStatus};
@@ -168,6 +168,8 @@ pub struct Project {
     pub no_known_risks: bool,
     #[serde(default)]
     pub imports: Vec<ImportRun>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_maps: Vec<DataMapRef>,
     #[serde(default)]
     pub training: Vec<TrainingSession>,
     #[serde(default)]
@@ -271,6 +273,10 @@ impl Project {
     /// Days from today to the launch date (negative once passed).
     pub fn days_to_launch(&self, today: NaiveDate) -> Option<i64> {
         self.launch_date.map(|d| (d - today).num_days())
+    }
+
+    pub fn data_map(&self, id: u32) -> Option<&DataMapRef> {
+        self.data_maps.iter().find(|m| m.id == id)
     }
 
     pub fn latest_import(&self) -> Option<&crate::intake::ImportRun> {

@@ -480,6 +480,9 @@ async fn screenshots() {
     ) else {
         panic!("set FINISHLINE_SCREENSHOT_URL and FINISHLINE_SCREENSHOT_DIR");
     };
+    // Nothing else in this test starts the server, which is what installs the TLS provider
+    // fantoccini's client needs.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let Some(d) = driver("screenshots").await else {
         return;
     };
@@ -565,6 +568,100 @@ async fn screenshots() {
         let png = customer.screenshot().await.unwrap();
         std::fs::write(format!("{dir}/portal-view-{width}.png"), png).unwrap();
     }
+    // The data import page of the demo's Harbor & Pine, after its example file is uploaded: as
+    // the vendor sees it, and in a portal session of its customer.
+    member.set_window_size(1280, 900).await.unwrap();
+    member.goto(&format!("{base}/")).await.unwrap();
+    let harbor = css(&member, "table.portfolio a[href*='harbor_pine']")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let sample = std::env::temp_dir().join("finishline-screenshot-policyholders.csv");
+    std::fs::write(&sample, include_str!("../../cli/demo/policyholders.csv")).unwrap();
+    member.goto(&format!("{base}{harbor}/data")).await.unwrap();
+    css(&member, "form[data-upload] input[type=file]")
+        .await
+        .send_keys(&sample.display().to_string())
+        .await
+        .unwrap();
+    css(&member, "form[data-upload] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(&member, "2. Fix what is flagged").await;
+    shoot(&member, &base, &format!("{harbor}/data"), &dir, "data").await;
+    member.set_window_size(1280, 900).await.unwrap();
+    member
+        .goto(&format!("{base}{harbor}#portal"))
+        .await
+        .unwrap();
+    let select = css(&member, "form[action$='/invitations'] select[name=person]").await;
+    select.select_by_index(1).await.unwrap();
+    css(&member, "form[action$='/invitations'] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(&member, "shown only once").await;
+    let link = css(&member, "#invite-link")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    let harbor_customer = browser(&d, 1280, 900).await;
+    harbor_customer.goto(&link).await.unwrap();
+    css(&harbor_customer, "form[action='/portal/join'] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(&harbor_customer, "Your data").await;
+    shoot(&harbor_customer, &base, "/portal", &dir, "portal-harbor").await;
+    shoot(&harbor_customer, &base, "/portal/data", &dir, "portal-data").await;
+    // With every fix form open, then after submitting (the runs list).
+    for width in [1280u32, 375] {
+        harbor_customer.set_window_size(width, 900).await.unwrap();
+        harbor_customer
+            .goto(&format!("{base}/portal/data"))
+            .await
+            .unwrap();
+        harbor_customer
+            .execute(
+                "document.querySelectorAll('details').forEach(d => d.open = true); \
+                 document.querySelector('table.issues').scrollIntoView()",
+                vec![],
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = harbor_customer.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/portal-data-fixes-{width}.png"), png).unwrap();
+    }
+    harbor_customer.set_window_size(1280, 900).await.unwrap();
+    harbor_customer
+        .goto(&format!("{base}/portal/data"))
+        .await
+        .unwrap();
+    css(&harbor_customer, "form[action$='/submit'] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(&harbor_customer, "Submitted imports").await;
+    shoot(
+        &harbor_customer,
+        &base,
+        "/portal/data",
+        &dir,
+        "portal-data-submitted",
+    )
+    .await;
+    let _ = std::fs::remove_file(&sample);
+    harbor_customer.close().await.unwrap();
     member.close().await.unwrap();
     customer.close().await.unwrap();
 }

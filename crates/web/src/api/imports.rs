@@ -6,15 +6,16 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use finishline_core::intake::ImportRun;
+use finishline_core::intake::{ImportRun, RuleCount};
 use finishline_core::Command;
-use finishline_data::{CheckOptions, DataMap, ExportPaths, Fixes, RuleSummary};
+use finishline_data::Fixes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::projects::FileView;
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
+use crate::imports;
 use crate::service::{self, member_ctx};
 use crate::state::AppState;
 
@@ -28,12 +29,6 @@ pub struct ImportQuery {
     pub fixes: Option<String>,
     /// The project's data source this upload is for.
     pub source: Option<u32>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RuleCount {
-    pub rule: String,
-    pub count: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,16 +51,22 @@ pub struct ImportResult {
     pub by_rule: Vec<RuleCount>,
 }
 
-async fn project_file(
-    state: &AppState,
-    ws: &str,
-    project: &str,
-    id: &str,
-    what: &str,
-) -> Result<Vec<u8>, ApiError> {
-    match state.store.file(ws, id).await? {
-        Some((meta, body)) if meta.project_id == project => Ok(body),
-        _ => Err(ApiError::bad(what, format!("no file {id} in this project"))),
+/// The API names the body `body` where the shared service says `file`.
+fn as_body(e: ApiError) -> ApiError {
+    match e {
+        ApiError::BadRequest { detail, errors } => ApiError::BadRequest {
+            detail: detail.replacen("file:", "body:", 1),
+            errors: errors
+                .into_iter()
+                .map(|mut f| {
+                    if f.field == "file" {
+                        f.field = "body".into();
+                    }
+                    f
+                })
+                .collect(),
+        },
+        other => other,
     }
 }
 
@@ -85,12 +86,7 @@ pub async fn create(
     let ws = member.workspace().to_string();
     super::projects::ensure_project(&state, &ws, &id).await?;
     let name = q.name.trim().to_string();
-    let ext = std::path::Path::new(&name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    if !["csv", "tsv", "txt", "xlsx", "xls"].contains(&ext.as_str()) || name.contains(['/', '\\']) {
+    if imports::upload_ext(&name).is_err() {
         return Err(ApiError::bad(
             "name",
             "give the file's name with its extension: .csv, .tsv, .txt, .xlsx or .xls",
@@ -99,74 +95,31 @@ pub async fn create(
     if body.is_empty() {
         return Err(ApiError::bad("body", "the upload is empty"));
     }
-    let map_text = project_file(&state, &ws, &id, &q.map, "map").await?;
-    let map = DataMap::from_json(&String::from_utf8_lossy(&map_text))
-        .map_err(|e| ApiError::bad("map", e.to_string()))?;
+    let map = imports::load_map(&state, &ws, &id, &q.map).await?;
     let fixes = match &q.fixes {
         None => Fixes::default(),
         Some(fid) => {
-            let text = project_file(&state, &ws, &id, fid, "fixes").await?;
+            let text = imports::project_file(&state, &ws, &id, fid, "fixes").await?;
             serde_json::from_slice(&text).map_err(|e| ApiError::bad("fixes", e.to_string()))?
         }
     };
     let now = state.now();
     let by = member.0.name.clone();
+    // Checked first, stored after: a file the engine cannot read leaves nothing behind.
+    let outcome = imports::run(&name, body.to_vec(), map, fixes, true)
+        .await
+        .map_err(as_body)?;
     let upload = state
         .store
         .put_file(&ws, &id, &name, "application/octet-stream", &body, &by, now)
         .await?;
-
-    // The engine reads files: check and export in a scratch folder, off the async threads.
-    let work = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.to_string()))?;
-        let input = dir.path().join(format!("upload.{ext}"));
-        std::fs::write(&input, &body).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let out = ExportPaths::beside(&dir.path().join("clean.csv"));
-        let opts = CheckOptions {
-            threads: Some(1),
-            ..CheckOptions::default()
-        };
-        let (report, _) = finishline_data::export(&input, &map, &fixes, &opts, &out, &mut |_| {})
-            .map_err(|e| {
-            ApiError::bad(
-                "body",
-                e.to_string()
-                    .replace(&input.display().to_string(), "the upload"),
-            )
-        })?;
-        let read =
-            |p: &std::path::Path| std::fs::read(p).map_err(|e| ApiError::Internal(e.to_string()));
-        Ok((
-            report,
-            read(&out.clean)?,
-            read(&out.rejected)?,
-            read(&out.lineage)?,
-        ))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let (mut report, clean, rejected, lineage) = work;
-    report.file = name.clone();
-    let report_json = serde_json::to_vec(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let stem = name
-        .rsplit_once('.')
-        .map(|(s, _)| s)
-        .unwrap_or(&name)
-        .to_string();
-    let put = |suffix: &str, ct: &'static str, bytes: Vec<u8>| {
-        let file_name = format!("{stem}.{suffix}");
-        let (state, ws, id, by) = (state.clone(), ws.clone(), id.clone(), by.clone());
-        async move {
-            state
-                .store
-                .put_file(&ws, &id, &file_name, ct, &bytes, &by, now)
-                .await
-        }
-    };
-    let report_file = put("report.json", "application/json", report_json).await?;
-    let clean_file = put("clean.csv", "text/csv", clean).await?;
-    let rejected_file = put("rejected.csv", "text/csv", rejected).await?;
-    let lineage_file = put("lineage.jsonl", "application/x-ndjson", lineage).await?;
+    let (report, stored) = imports::store_outputs(&state, &ws, &id, &by, now, outcome).await?;
+    let missing = || ApiError::Internal("export files missing".into());
+    let (clean_file, rejected_file, lineage_file) = (
+        stored.clean.ok_or_else(missing)?,
+        stored.rejected.ok_or_else(missing)?,
+        stored.lineage.ok_or_else(missing)?,
+    );
 
     let cmd = Command::RecordImportRun {
         source: q.source,
@@ -183,20 +136,13 @@ pub async fn create(
         .last()
         .cloned()
         .ok_or_else(|| ApiError::Internal("import run not recorded".into()))?;
-    let by_rule = report
-        .summary
-        .iter()
-        .map(|s: &RuleSummary| RuleCount {
-            rule: s.rule.clone(),
-            count: s.count,
-        })
-        .collect();
+    let by_rule = imports::by_rule(&report);
     Ok((
         StatusCode::CREATED,
         Json(ImportResult {
             run,
             upload: upload.into(),
-            report: report_file.into(),
+            report: stored.report.into(),
             clean: clean_file.into(),
             rejected: rejected_file.into(),
             lineage: lineage_file.into(),

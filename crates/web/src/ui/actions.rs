@@ -151,6 +151,8 @@ pub fn build(action: &str, f: &FormData, file: Option<String>) -> Result<Command
             Some(Proof::File(id))
         } else if f.has("proof_link") {
             Some(Proof::Link(f.get("proof_link").to_string()))
+        } else if f.has("proof_import") {
+            Some(Proof::ImportRun(f.get("proof_import").to_string()))
         } else if f.has("proof_note") {
             Some(Proof::Note(f.get("proof_note").to_string()))
         } else {

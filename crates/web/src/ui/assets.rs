@@ -11,6 +11,8 @@ use sha2::{Digest, Sha256};
 const CSS: &[u8] = include_bytes!("../../assets/app.css");
 /// htmx 2 from the npm package `htmx.org`, unmodified.
 const HTMX: &[u8] = include_bytes!("../../assets/htmx.min.js");
+/// The data import page's upload with a progress bar (our own; the form works without it).
+const UPLOAD: &[u8] = include_bytes!("../../assets/upload.js");
 
 struct Asset {
     name: String,
@@ -27,10 +29,11 @@ fn hashed(stem: &str, ext: &str, body: &'static [u8], content_type: &'static str
     }
 }
 
-static ASSETS: LazyLock<[Asset; 2]> = LazyLock::new(|| {
+static ASSETS: LazyLock<[Asset; 3]> = LazyLock::new(|| {
     [
         hashed("app", "css", CSS, "text/css; charset=utf-8"),
         hashed("htmx", "min.js", HTMX, "text/javascript; charset=utf-8"),
+        hashed("upload", "js", UPLOAD, "text/javascript; charset=utf-8"),
     ]
 });
 
@@ -40,6 +43,10 @@ pub fn css_url() -> String {
 
 pub fn htmx_url() -> String {
     format!("/assets/{}", ASSETS[1].name)
+}
+
+pub fn upload_url() -> String {
+    format!("/assets/{}", ASSETS[2].name)
 }
 
 pub async fn serve(Path(name): Path<String>) -> Response {

@@ -130,11 +130,19 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                             .unwrap_or("application/octet-stream")
                             .to_string();
                         let body = field.bytes().await.map_err(|e| {
-                            layout::error_page(
-                                e.status(),
-                                "The file could not be read",
-                                &e.body_text(),
-                            )
+                            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                                layout::error_page(
+                                    e.status(),
+                                    "The file is too large",
+                                    "It is larger than this server accepts (the upload limit). Keep only the rows that are needed, or split the file, and upload again.",
+                                )
+                            } else {
+                                layout::error_page(
+                                    e.status(),
+                                    "The file could not be read",
+                                    &e.body_text(),
+                                )
+                            }
                         })?;
                         out.files.push(Upload {
                             field: name,

@@ -22,6 +22,7 @@ fn head(title: &str) -> Markup {
             title { (title) " · Finishline" }
             link rel="stylesheet" href=(assets::css_url());
             script src=(assets::htmx_url()) defer {}
+            script src=(assets::upload_url()) defer {}
         }
     }
 }

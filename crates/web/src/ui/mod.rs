@@ -13,6 +13,8 @@
 
 pub mod actions;
 pub mod assets;
+pub mod data;
+pub mod data_actions;
 pub mod form;
 pub mod handoff;
 pub mod layout;
@@ -50,6 +52,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(actions::run).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/projects/{id}/files/{file}", get(project::file))
+        .route("/projects/{id}/data", get(data_actions::vendor_page))
+        .route(
+            "/projects/{id}/data/maps",
+            post(data_actions::add_map).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/projects/{id}/data/{map}/{action}",
+            post(data_actions::vendor_action).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route(
             "/projects/{id}/invitations",
             post(portal::create_invitation),
@@ -77,6 +88,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(portal::action).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/portal/files/{file}", get(portal::file))
+        .route("/portal/data", get(data_actions::portal_page))
+        .route(
+            "/portal/data/{map}/{action}",
+            post(data_actions::portal_action).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/portal/logout", post(portal::logout))
         .route("/assets/{name}", get(assets::serve))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -114,6 +114,26 @@ fn portal_body(
             } }
         }
 
+        @if !p.data_maps.is_empty() {
+            @let data_href = if csrf.is_some() { "/portal/data".to_string() } else { format!("/projects/{}/data", p.id) };
+            section id="data" aria-labelledby="data-h" {
+                h2 id="data-h" { "Your data" }
+                @for m in &p.data_maps {
+                    article class="task-card" {
+                        h3 { (m.name) }
+                        @if let Some(t) = m.task.and_then(|t| p.task(t)) {
+                            p class="small" { "For the task " strong { (t.title) } " · due " (t.due) }
+                        }
+                        p {
+                            a class="button" href=(format!("{data_href}#map-{}", m.id)) {
+                                @if m.draft.is_some() { "Continue fixing your data" } @else { "Upload and check your data" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
         section id="yours" aria-labelledby="yours-h" {
             h2 id="yours-h" { "What we need from you, by when" }
             @if mine.is_empty() { p class="muted" { "Nothing right now. Thank you!" } }

@@ -126,6 +126,12 @@ pub fn plan_table(
                             td {
                                 (t.title)
                                 div class="muted small" { (t.phase) " · " (t.label.label()) @if t.needs_proof { " · needs proof" } }
+                                // The data page of the import this task waits on, for both sides
+                                // (the portal's file base is /portal/files/, the workspace's
+                                // /projects/{id}/files/: the data page sits beside it).
+                                @if let (Some(m), Some(base)) = (p.data_maps.iter().find(|m| m.task == Some(t.id)), file_base.strip_suffix("files/")) {
+                                    div class="small" { a href=(format!("{base}data#map-{}", m.id)) { "Data import: " (m.name) } }
+                                }
                             }
                             td { (owner_name(p, t.owner)) }
                             td {
@@ -312,6 +318,7 @@ fn body(
             }
             div class="head-actions" {
                 (layout::health_badge(&d.view.health))
+                a class="button secondary" href=(format!("/projects/{}/data", p.id)) { "Data import" }
                 a class="button secondary" href=(format!("/projects/{}/preview", p.id)) { "View as customer" }
             }
         }

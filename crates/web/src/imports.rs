@@ -1,0 +1,248 @@
+//! Customer data imports, shared by the API (`POST …/imports`) and the data pages of the portal
+//! and the workspace: check an upload against a data map with a layer of fixes, export the clean
+//! file, keep the outputs as project files.
+//!
+//! The data engine reads files, so each run writes the upload to a scratch folder and works on a
+//! blocking thread. Nothing is stored until the engine has accepted the file: a file it cannot
+//! read leaves no trace in the project.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use finishline_core::intake::RuleCount;
+use finishline_data::{CheckOptions, DataMap, ExportPaths, Fixes, Issue, Report};
+use finishline_store::StoredFile;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The readers of the data engine, by extension.
+pub const EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xls"];
+
+/// How many issues of one rule a report keeps to show as examples (with their column).
+const EXAMPLES_PER_RULE: usize = 5;
+
+/// The extension of an upload's name, when the data engine can read it.
+pub fn upload_ext(name: &str) -> Result<String, ApiError> {
+    let ext = std::path::Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if !EXTENSIONS.contains(&ext.as_str()) || name.contains(['/', '\\']) || name.trim().is_empty() {
+        return Err(ApiError::bad(
+            "file",
+            format!(
+                "\"{name}\" is not a file we can read: upload a spreadsheet saved as .csv, .tsv, .txt, .xlsx or .xls"
+            ),
+        ));
+    }
+    Ok(ext)
+}
+
+/// The body of a file of this project; `what` names the field in the error.
+pub async fn project_file(
+    state: &AppState,
+    ws: &str,
+    project: &str,
+    id: &str,
+    what: &str,
+) -> Result<Vec<u8>, ApiError> {
+    match state.store.file(ws, id).await? {
+        Some((meta, body)) if meta.project_id == project => Ok(body),
+        _ => Err(ApiError::bad(what, format!("no file {id} in this project"))),
+    }
+}
+
+/// The data map held in a project file.
+pub async fn load_map(
+    state: &AppState,
+    ws: &str,
+    project: &str,
+    file: &str,
+) -> Result<DataMap, ApiError> {
+    let text = project_file(state, ws, project, file, "map").await?;
+    DataMap::from_json(&String::from_utf8_lossy(&text))
+        .map_err(|e| ApiError::bad("map", e.to_string()))
+}
+
+/// Reads the fixes kept as JSON values (in a draft); a value the engine does not know is refused.
+pub fn fixes_from_values(values: &[serde_json::Value], map: &DataMap) -> Result<Fixes, ApiError> {
+    let mut fixes = Fixes::default();
+    for (i, v) in values.iter().enumerate() {
+        let fix = serde_json::from_value(v.clone())
+            .map_err(|e| ApiError::bad("fixes", format!("fix {}: {e}", i + 1)))?;
+        fixes.fixes.push(fix);
+    }
+    fixes
+        .validate(map)
+        .map_err(|e| ApiError::bad("fixes", e.to_string()))?;
+    Ok(fixes)
+}
+
+/// What a run produced: the report (with a few issues of each rule, to show) and, for an
+/// export, the three output files.
+pub struct Outcome {
+    pub report: Report,
+    pub export: Option<Exported>,
+}
+
+pub struct Exported {
+    pub clean: Vec<u8>,
+    pub rejected: Vec<u8>,
+    pub lineage: Vec<u8>,
+}
+
+/// Checks (and with `export`, exports) an upload with a layer of fixes.
+pub async fn run(
+    name: &str,
+    body: Vec<u8>,
+    map: DataMap,
+    fixes: Fixes,
+    export: bool,
+) -> Result<Outcome, ApiError> {
+    let ext = upload_ext(name)?;
+    if body.is_empty() {
+        return Err(ApiError::bad(
+            "file",
+            format!("\"{name}\" is empty: upload the file with its rows"),
+        ));
+    }
+    let file_name = name.to_string();
+    tokio::task::spawn_blocking(move || -> Result<Outcome, ApiError> {
+        let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.to_string()))?;
+        let input = dir.path().join(format!("upload.{ext}"));
+        std::fs::write(&input, &body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let opts = CheckOptions {
+            threads: Some(1),
+            ..CheckOptions::default()
+        };
+        let unusable = |e: finishline_data::DataError| {
+            ApiError::bad(
+                "file",
+                e.to_string()
+                    .replace(&input.display().to_string(), &file_name),
+            )
+        };
+        let mut kept: Vec<Issue> = Vec::new();
+        let mut per_rule: HashMap<String, usize> = HashMap::new();
+        let mut sink = |i: &Issue| {
+            let n = per_rule.entry(i.rule.clone()).or_insert(0);
+            if *n < EXAMPLES_PER_RULE {
+                *n += 1;
+                kept.push(i.clone());
+            }
+        };
+        let (mut report, exported) = if export {
+            let out = ExportPaths::beside(&dir.path().join("clean.csv"));
+            let (report, _) = finishline_data::export(&input, &map, &fixes, &opts, &out, &mut sink)
+                .map_err(unusable)?;
+            let read = |p: &std::path::Path| {
+                std::fs::read(p).map_err(|e| ApiError::Internal(e.to_string()))
+            };
+            let files = Exported {
+                clean: read(&out.clean)?,
+                rejected: read(&out.rejected)?,
+                lineage: read(&out.lineage)?,
+            };
+            (report, Some(files))
+        } else {
+            let report = finishline_data::check_with(&input, &map, &fixes, &opts, &mut sink)
+                .map_err(unusable)?;
+            (report, None)
+        };
+        report.file = file_name;
+        report.issues = kept;
+        Ok(Outcome {
+            report,
+            export: exported,
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+/// The counts per rule of a report, as the import run keeps them.
+pub fn by_rule(report: &Report) -> Vec<RuleCount> {
+    report
+        .summary
+        .iter()
+        .map(|s| RuleCount {
+            rule: s.rule.clone(),
+            count: s.count,
+        })
+        .collect()
+}
+
+/// Where one run's files are kept in the project.
+pub struct Stored {
+    pub report: StoredFile,
+    pub clean: Option<StoredFile>,
+    pub rejected: Option<StoredFile>,
+    pub lineage: Option<StoredFile>,
+}
+
+/// Keeps a run's report (and export files) as project files named after the upload.
+pub async fn store_outputs(
+    state: &AppState,
+    ws: &str,
+    project: &str,
+    by: &str,
+    now: DateTime<Utc>,
+    outcome: Outcome,
+) -> Result<(Report, Stored), ApiError> {
+    let Outcome { report, export } = outcome;
+    let name = report.file.clone();
+    let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+    let put = |suffix: &str, ct: &'static str, bytes: Vec<u8>| {
+        let file_name = format!("{stem}.{suffix}");
+        async move {
+            state
+                .store
+                .put_file(ws, project, &file_name, ct, &bytes, by, now)
+                .await
+        }
+    };
+    let report_json = serde_json::to_vec(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let report_file = put("report.json", "application/json", report_json).await?;
+    let mut stored = Stored {
+        report: report_file,
+        clean: None,
+        rejected: None,
+        lineage: None,
+    };
+    if let Some(x) = export {
+        stored.clean = Some(put("clean.csv", "text/csv", x.clean).await?);
+        stored.rejected = Some(put("rejected.csv", "text/csv", x.rejected).await?);
+        stored.lineage = Some(put("lineage.jsonl", "application/x-ndjson", x.lineage).await?);
+    }
+    Ok((report, stored))
+}
+
+/// A report kept as a project file, read back for a page.
+pub async fn load_report(
+    state: &AppState,
+    ws: &str,
+    project: &str,
+    file: &str,
+) -> Result<StoredReport, ApiError> {
+    let body = project_file(state, ws, project, file, "report").await?;
+    serde_json::from_slice(&body).map_err(|e| ApiError::Internal(format!("report {file}: {e}")))
+}
+
+/// The parts of a stored report a page shows (`Report` itself is not deserialisable).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct StoredReport {
+    pub file: String,
+    pub rows: u64,
+    pub errors: u64,
+    pub reviews: u64,
+    #[serde(default)]
+    pub rows_with_errors: u64,
+    #[serde(default)]
+    pub rows_with_reviews: u64,
+    #[serde(default)]
+    pub summary: Vec<finishline_data::RuleSummary>,
+    #[serde(default)]
+    pub issues: Vec<Issue>,
+}

@@ -1,0 +1,617 @@
+//! The handlers of the data import pages: who is looking (a customer in the portal sees only
+//! their own project; a vendor member any project of the workspace), and what each form does.
+//!
+//! Every form checks the CSRF token first. Files are written only after the data engine has
+//! accepted the upload, and the project changes through one `core::Command`, so a refused upload
+//! or fix leaves the project as it was.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use finishline_core::command::Ctx;
+use finishline_core::people::{Person, Side};
+use finishline_core::{Command, Project};
+use finishline_data::{DataMap, Fix, FixAction, Fixes};
+use maud::Markup;
+
+use crate::error::ApiError;
+use crate::imports;
+use crate::service::{member_ctx, run_command};
+use crate::state::AppState;
+use crate::ui::actions::see_other;
+use crate::ui::data::{self, MapView, Target, DATE_READINGS};
+use crate::ui::form::{html as html_response, page_status, FormData, FormState};
+use crate::ui::layout::{self, Nav};
+use crate::ui::session::{Customer, Vendor};
+
+/// Who acts on a data page.
+enum Actor<'a> {
+    Customer(&'a Customer, Person),
+    Vendor(&'a Vendor),
+}
+
+impl Actor<'_> {
+    fn ws(&self) -> &str {
+        match self {
+            Actor::Customer(c, _) => &c.session.workspace_id,
+            Actor::Vendor(v) => v.workspace(),
+        }
+    }
+    /// The name kept with files and fixes.
+    fn name(&self) -> String {
+        match self {
+            Actor::Customer(_, p) => format!("{} (customer)", p.name),
+            Actor::Vendor(v) => format!("{} (vendor)", v.user.name),
+        }
+    }
+    fn ctx(&self, p: &Project, now: chrono::DateTime<chrono::Utc>) -> Ctx {
+        match self {
+            Actor::Customer(_, person) => Ctx {
+                actor: format!("{} (customer)", person.name),
+                person: Some(person.id),
+                side: Side::Customer,
+                now,
+            },
+            Actor::Vendor(v) => member_ctx(&v.user, p, now),
+        }
+    }
+    fn target(&self, p: &Project) -> Target<'_> {
+        match self {
+            Actor::Customer(c, _) => Target {
+                base: "/portal/data".into(),
+                files: "/portal/files/".into(),
+                csrf: &c.csrf,
+                vendor: false,
+            },
+            Actor::Vendor(v) => Target {
+                base: format!("/projects/{}/data", p.id),
+                files: format!("/projects/{}/files/", p.id),
+                csrf: &v.csrf,
+                vendor: true,
+            },
+        }
+    }
+}
+
+/// The customer's project and their person in it, or the page that says why not.
+async fn customer_project(state: &AppState, c: &Customer) -> Result<(Project, Person), Response> {
+    let s = &c.session;
+    let p = match state.store.project(&s.workspace_id, &s.project_id).await {
+        Ok(Some((p, _))) => p,
+        Ok(None) => {
+            return Err(layout::portal_message(
+                StatusCode::NOT_FOUND,
+                "Project not found",
+                "This project is no longer available.",
+            ))
+        }
+        Err(e) => return Err(layout::internal(&e.to_string())),
+    };
+    match p.person(s.person_id).cloned() {
+        Some(person) => Ok((p, person)),
+        None => Err(layout::portal_message(
+            StatusCode::FORBIDDEN,
+            "No access",
+            "You are no longer part of this project.",
+        )),
+    }
+}
+
+async fn vendor_project(state: &AppState, v: &Vendor, id: &str) -> Result<Project, Response> {
+    match state.store.project(v.workspace(), id).await {
+        Ok(Some((p, _))) => Ok(p),
+        Ok(None) => Err(layout::not_found(&format!("Project {id}"))),
+        Err(e) => Err(layout::internal(&e.to_string())),
+    }
+}
+
+/// Each map with its fields and the latest report of its draft (an unreadable one is shown as
+/// such rather than failing the page).
+async fn views(state: &AppState, ws: &str, p: &Project) -> Vec<MapView> {
+    let mut out = Vec::new();
+    for m in &p.data_maps {
+        let fields = imports::load_map(state, ws, &p.id, &m.file).await.ok();
+        let report = match &m.draft {
+            Some(d) => imports::load_report(state, ws, &p.id, &d.report).await.ok(),
+            None => None,
+        };
+        out.push(MapView {
+            map: m.clone(),
+            fields,
+            report,
+        });
+    }
+    out
+}
+
+async fn render(state: &AppState, actor: &Actor<'_>, p: &Project, st: FormState) -> Response {
+    let v = views(state, actor.ws(), p).await;
+    let body: Markup = data::body(p, &v, &actor.target(p), &st);
+    let status = page_status(&st);
+    match actor {
+        Actor::Customer(c, person) => html_response(
+            status,
+            layout::portal_page(
+                &format!("Data import · {}", p.customer),
+                &p.customer,
+                &person.name,
+                Some(&c.csrf),
+                body,
+            ),
+        ),
+        Actor::Vendor(v) => html_response(
+            status,
+            layout::page(
+                &format!("Data import · {}", p.customer),
+                Nav::Portfolio,
+                &v.user.name,
+                &v.csrf,
+                body,
+            ),
+        ),
+    }
+}
+
+pub async fn portal_page(State(state): State<AppState>, customer: Customer) -> Response {
+    match customer_project(&state, &customer).await {
+        Ok((p, person)) => {
+            render(
+                &state,
+                &Actor::Customer(&customer, person),
+                &p,
+                FormState::default(),
+            )
+            .await
+        }
+        Err(r) => r,
+    }
+}
+
+pub async fn vendor_page(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    Path(id): Path<String>,
+) -> Response {
+    match vendor_project(&state, &vendor, &id).await {
+        Ok(p) => render(&state, &Actor::Vendor(&vendor), &p, FormState::default()).await,
+        Err(r) => r,
+    }
+}
+
+pub async fn portal_action(
+    State(state): State<AppState>,
+    customer: Customer,
+    Path((map, action)): Path<(String, String)>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&customer.csrf) {
+        return r;
+    }
+    let (p, person) = match customer_project(&state, &customer).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    act(
+        &state,
+        Actor::Customer(&customer, person),
+        p,
+        &map,
+        &action,
+        form,
+    )
+    .await
+}
+
+pub async fn vendor_action(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    Path((id, map, action)): Path<(String, String, String)>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&vendor.csrf) {
+        return r;
+    }
+    let p = match vendor_project(&state, &vendor, &id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    act(&state, Actor::Vendor(&vendor), p, &map, &action, form).await
+}
+
+/// Why a form was not done: shown next to it, or a server failure.
+enum Fail {
+    Form(FormState),
+    Internal(String),
+}
+
+fn refuse(st: &FormState, e: ApiError) -> Fail {
+    match st.clone().refused(e) {
+        Ok(st) => Fail::Form(st),
+        Err(other) => Fail::Internal(other.to_string()),
+    }
+}
+
+impl From<finishline_store::StoreError> for Fail {
+    fn from(e: finishline_store::StoreError) -> Self {
+        Fail::Internal(e.to_string())
+    }
+}
+
+const ACTIONS: &[&str] = &["upload", "fix", "bulk", "recheck", "submit"];
+
+async fn act(
+    state: &AppState,
+    actor: Actor<'_>,
+    p: Project,
+    map: &str,
+    action: &str,
+    form: FormData,
+) -> Response {
+    let map_id = map.parse::<u32>().ok();
+    if !ACTIONS.contains(&action) || map_id.and_then(|m| p.data_map(m)).is_none() {
+        return layout::error_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such data map or action in this project.",
+        );
+    }
+    let map_id = map_id.unwrap_or_default();
+    match perform(state, &actor, &p, map_id, action, &form).await {
+        Ok(()) => see_other(&format!("{}#map-{map_id}", actor.target(&p).base)),
+        Err(Fail::Form(st)) => {
+            // Re-read: the refused form is shown on the project as it is now.
+            let fresh = match &actor {
+                Actor::Customer(c, _) => customer_project(state, c).await.map(|(p, _)| p),
+                Actor::Vendor(v) => vendor_project(state, v, &p.id).await,
+            };
+            match fresh {
+                Ok(p) => render(state, &actor, &p, st).await,
+                Err(r) => r,
+            }
+        }
+        Err(Fail::Internal(m)) => layout::internal(&m),
+    }
+}
+
+async fn perform(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    action: &str,
+    form: &FormData,
+) -> Result<(), Fail> {
+    let mut st = FormState::new(form);
+    st.form = form_key(map_id, action, form);
+    let ws = actor.ws().to_string();
+    let now = state.now();
+    let who = actor.name();
+    let mref = p
+        .data_map(map_id)
+        .ok_or_else(|| Fail::Internal("data map vanished".into()))?;
+    let dm = imports::load_map(state, &ws, &p.id, &mref.file)
+        .await
+        .map_err(|e| refuse(&st, e))?;
+    let command = match action {
+        "upload" => {
+            let Some(up) = form.file("file") else {
+                let empty = form
+                    .files
+                    .iter()
+                    .any(|f| f.field == "file" && !f.name.is_empty());
+                st.field(
+                    "file",
+                    if empty {
+                        "this file is empty: choose the file with your rows"
+                    } else {
+                        "choose the file to upload"
+                    },
+                );
+                st.message = Some("No file was uploaded.".into());
+                return Err(Fail::Form(st));
+            };
+            // Browsers may send a path ("C:\fakepath\x.csv"): keep only the file's name.
+            let name = up
+                .name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let outcome = imports::run(&name, up.body.clone(), dm, Fixes::default(), false)
+                .await
+                .map_err(|e| refuse(&st, e))?;
+            let upload = state
+                .store
+                .put_file(
+                    &ws,
+                    &p.id,
+                    &name,
+                    "application/octet-stream",
+                    &up.body,
+                    &who,
+                    now,
+                )
+                .await?;
+            let (_, stored) = imports::store_outputs(state, &ws, &p.id, &who, now, outcome)
+                .await
+                .map_err(|e| refuse(&st, e))?;
+            Command::StartImportDraft {
+                map: map_id,
+                upload: upload.id,
+                name,
+                sha256: upload.sha256,
+                report: stored.report.id,
+            }
+        }
+        "fix" | "bulk" => {
+            let Some(draft) = &mref.draft else {
+                st.message = Some("Upload a file first.".into());
+                return Err(Fail::Form(st));
+            };
+            let fix = match build_fix(action, form, &dm, &who, now) {
+                Ok(f) => f,
+                Err(errors) => {
+                    st.errors = errors;
+                    st.message = Some("The fix was not saved: see the fields marked below.".into());
+                    return Err(Fail::Form(st));
+                }
+            };
+            let value = serde_json::to_value(&fix).map_err(|e| Fail::Internal(e.to_string()))?;
+            let mut all = draft.fixes.clone();
+            all.push(value.clone());
+            imports::fixes_from_values(&all, &dm).map_err(|e| refuse(&st, e))?;
+            Command::AddImportFix {
+                map: map_id,
+                fix: value,
+            }
+        }
+        "recheck" | "submit" => {
+            let Some(draft) = &mref.draft else {
+                st.message = Some("Upload a file first.".into());
+                return Err(Fail::Form(st));
+            };
+            if action == "submit" && draft.needs_recheck() {
+                st.message = Some(
+                    "Some fixes were made since the last check: press “Re-check with the fixes” first, then submit."
+                        .into(),
+                );
+                return Err(Fail::Form(st));
+            }
+            let mut fixes =
+                imports::fixes_from_values(&draft.fixes, &dm).map_err(|e| refuse(&st, e))?;
+            // Ties the layer to its upload: the engine refuses it over another file.
+            fixes.source_sha256 = Some(draft.sha256.clone());
+            let fixes_json =
+                serde_json::to_vec_pretty(&fixes).map_err(|e| Fail::Internal(e.to_string()))?;
+            let body = imports::project_file(state, &ws, &p.id, &draft.upload, "file")
+                .await
+                .map_err(|e| refuse(&st, e))?;
+            let outcome = imports::run(&draft.name, body, dm, fixes, action == "submit")
+                .await
+                .map_err(|e| refuse(&st, e))?;
+            let (report, stored) = imports::store_outputs(state, &ws, &p.id, &who, now, outcome)
+                .await
+                .map_err(|e| refuse(&st, e))?;
+            if action == "recheck" {
+                Command::RecheckImportDraft {
+                    map: map_id,
+                    report: stored.report.id,
+                }
+            } else {
+                let clean = stored
+                    .clean
+                    .ok_or_else(|| Fail::Internal("export without a clean file".into()))?;
+                let stem = draft
+                    .name
+                    .rsplit_once('.')
+                    .map_or(draft.name.as_str(), |(s, _)| s);
+                let fixes_file = state
+                    .store
+                    .put_file(
+                        &ws,
+                        &p.id,
+                        &format!("{stem}.fixes.json"),
+                        "application/json",
+                        &fixes_json,
+                        &who,
+                        now,
+                    )
+                    .await?;
+                Command::SubmitImportDraft {
+                    map: map_id,
+                    rows: report.rows,
+                    errors: report.errors,
+                    reviews: report.reviews,
+                    by_rule: imports::by_rule(&report),
+                    clean_file: clean.id,
+                    report_file: stored.report.id,
+                    fixes_file: Some(fixes_file.id),
+                }
+            }
+        }
+        _ => return Err(Fail::Internal(format!("unknown data action {action}"))),
+    };
+    run_command(&state.store, &ws, &p.id, &command, |p| actor.ctx(p, now))
+        .await
+        .map(|_| ())
+        .map_err(|e| refuse(&st, e))
+}
+
+/// The form whose errors a refusal shows: the one sent when its `_form` is one of this map's,
+/// else the page's general form of that kind (so an error is never lost).
+fn form_key(map: u32, action: &str, form: &FormData) -> String {
+    let sent = form.get("_form");
+    match action {
+        "fix" if sent.starts_with(&format!("cell-{map}-")) => sent.to_string(),
+        "fix" => format!("cell-{map}-any"),
+        "bulk" => format!("bulk-{map}-{}", form.get("kind")),
+        other => format!("{other}-{map}"),
+    }
+}
+
+/// A fix from an in-place (`fix`) or bulk form, or the error of each field that is wrong.
+fn build_fix(
+    action: &str,
+    form: &FormData,
+    dm: &DataMap,
+    who: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Fix, Vec<(String, String)>> {
+    let mut errors = Vec::new();
+    let field = form.get("field").to_string();
+    if dm.field_index(&field).is_none() {
+        errors.push(("field".into(), "choose a column of the data map".into()));
+    }
+    let why = form.get("why").to_string();
+    if why.is_empty() {
+        errors.push((
+            "why".into(),
+            "say why, in a few words (it is kept with the fix)".into(),
+        ));
+    }
+    // A new value may be blank on purpose (clearing a cell), so it is not trimmed away.
+    let raw = |name: &str| {
+        form.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let action = if action == "fix" {
+        let row = form.get("row").parse::<u64>().ok().filter(|r| *r >= 2);
+        if row.is_none() {
+            errors.push((
+                "row".into(),
+                "give the row number as your spreadsheet shows it: 2 or more (row 1 is the header)"
+                    .into(),
+            ));
+        }
+        FixAction::Cell {
+            row: row.unwrap_or_default(),
+            field,
+            value: raw("value"),
+        }
+    } else {
+        match form.get("kind") {
+            "map_value" => {
+                let from = raw("from");
+                if from.is_empty() {
+                    errors.push(("from".into(), "type the value to replace".into()));
+                }
+                FixAction::MapValue {
+                    field,
+                    from,
+                    to: raw("to"),
+                }
+            }
+            "fill_blanks" => {
+                let value = raw("to");
+                if value.is_empty() {
+                    errors.push(("to".into(), "type what to fill the empty cells with".into()));
+                }
+                FixAction::FillBlanks { field, value }
+            }
+            "date_reading" => {
+                let format = form.get("format").to_string();
+                if !DATE_READINGS.iter().any(|(f, _)| *f == format) {
+                    errors.push(("format".into(), "choose how the dates are written".into()));
+                }
+                FixAction::DateReading { field, format }
+            }
+            _ => {
+                errors.push(("kind".into(), "choose a kind of fix".into()));
+                return Err(errors);
+            }
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Fix {
+        action,
+        who: who.to_string(),
+        why,
+        at: Some(now.to_rfc3339()),
+    })
+}
+
+/// Adds a data map to a project (vendor only): the map file is checked before anything is kept.
+pub async fn add_map(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&vendor.csrf) {
+        return r;
+    }
+    let p = match vendor_project(&state, &vendor, &id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let actor = Actor::Vendor(&vendor);
+    let mut st = FormState::new(&form);
+    st.form = "add_map".into();
+    let name = form.get("name").to_string();
+    if name.is_empty() {
+        st.field("name", "give the data map a name");
+    }
+    let task = match form.get("task") {
+        "" => None,
+        t => match t.parse::<u32>().ok().filter(|t| p.task(*t).is_some()) {
+            Some(t) => Some(t),
+            None => {
+                st.field("task", "choose a task of this plan, or none");
+                None
+            }
+        },
+    };
+    let map_file = form.file("map_file");
+    match map_file {
+        None => st.field("map_file", "choose the data map file (.json)"),
+        Some(f) => {
+            if let Err(e) = DataMap::from_json(&String::from_utf8_lossy(&f.body)) {
+                st.field("map_file", e.to_string());
+            }
+        }
+    }
+    let (Some(f), true) = (map_file, st.errors.is_empty()) else {
+        st.message = Some("The data map was not added: see the fields marked below.".into());
+        return render(&state, &actor, &p, st).await;
+    };
+    let now = state.now();
+    let stored = match state
+        .store
+        .put_file(
+            vendor.workspace(),
+            &id,
+            &f.name,
+            "application/json",
+            &f.body,
+            &actor.name(),
+            now,
+        )
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let cmd = Command::AddDataMap {
+        name,
+        file: stored.id,
+        task,
+        source: None,
+        sample: None,
+    };
+    match run_command(&state.store, vendor.workspace(), &id, &cmd, |p| {
+        actor.ctx(p, now)
+    })
+    .await
+    {
+        Ok(_) => see_other(&format!("/projects/{id}/data")),
+        Err(e) => match st.refused(e) {
+            Ok(st) => render(&state, &actor, &p, st).await,
+            Err(other) => layout::internal(&other.to_string()),
+        },
+    }
+}

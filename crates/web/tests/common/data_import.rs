@@ -1,0 +1,82 @@
+//! A project set up for the data import pages: a light-touch plan whose "import" task is open,
+//! a customer decision maker, and the demo's data map serving that task.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use super::{handoff, person, task, MemberClient, TestApp};
+
+/// The demo's messy example: a bad email (row 3), an unknown country twice (rows 4 and 7), and a
+/// near-duplicate company (row 6).
+pub const MESSY_CSV: &str = include_str!("../../../cli/demo/policyholders.csv");
+pub const MAP: &str = include_str!("../../../cli/demo/policyholders.map.json");
+
+pub struct DataProject {
+    pub id: String,
+    pub map: u64,
+    pub customer: u64,
+    pub import_task: u64,
+}
+
+pub async fn upload_file(m: &MemberClient, project: &str, name: &str, body: &[u8]) -> String {
+    let r = m
+        .req(
+            reqwest::Method::POST,
+            &format!("/api/v1/projects/{project}/files?name={name}"),
+        )
+        .header("content-type", "application/octet-stream")
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let (s, v) = super::parse(r).await;
+    assert_eq!(s, StatusCode::CREATED, "{v:#}");
+    v["id"].as_str().unwrap().to_string()
+}
+
+pub async fn data_project(m: &MemberClient, customer: &str) -> DataProject {
+    let mut h = handoff(customer);
+    h["playbook"] = json!("light-touch-30");
+    let (s, v) = m.post("/api/v1/projects", h).await;
+    assert_eq!(s, StatusCode::CREATED, "{v:#}");
+    let id = v["project"]["id"].as_str().unwrap().to_string();
+    let v = m
+        .ok(&id, json!({"action": "add_person", "name": "Dee", "email": "dee@customer.test", "side": "customer", "role": "decision_maker"}))
+        .await;
+    let customer = person(&v, "Dee");
+    // The import task opens once the sample and the setup are done.
+    for step in ["sample-data", "setup"] {
+        let t = task(&v, step);
+        m.ok(&id, json!({"action": "complete_task", "task": t, "proof": {"kind": "note", "value": "done in the test"}}))
+            .await;
+    }
+    let import_task = task(&v, "import");
+    let file = upload_file(m, &id, "policyholders.map.json", MAP.as_bytes()).await;
+    let v = m
+        .ok(&id, json!({"action": "add_data_map", "name": "Policyholder accounts", "file": file, "task": import_task}))
+        .await;
+    let map = v["project"]["data_maps"][0]["id"].as_u64().unwrap();
+    DataProject {
+        id,
+        map,
+        customer,
+        import_task,
+    }
+}
+
+/// An invitation link's secret for a customer person (made in the store, as the page would).
+pub async fn invitation(app: &TestApp, m: &MemberClient, project: &str, person: u64) -> String {
+    let (_, secret) = app
+        .store
+        .create_invitation(
+            &m.workspace.id,
+            project,
+            u32::try_from(person).unwrap(),
+            "test",
+            app.clock_now(),
+            chrono::Duration::days(14),
+        )
+        .await
+        .unwrap();
+    secret
+}

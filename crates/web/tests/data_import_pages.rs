@@ -1,0 +1,505 @@
+//! The data import pages over HTTP: who reaches them (a customer only their own project, never
+//! the vendor URL), CSRF on every form, bad uploads answered with an HTML page that says what is
+//! wrong and leaves nothing behind, fixes refused field by field, and the whole path to a clean
+//! import run.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
+mod common;
+
+use common::data_import::{data_project, invitation, MESSY_CSV};
+use common::{spawn, Backend, TestApp};
+use reqwest::header::{CONTENT_TYPE, LOCATION};
+use reqwest::multipart::{Form, Part};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+
+/// A browser-like client: keeps cookies, does not follow redirects.
+struct Web {
+    http: Client,
+    base: String,
+}
+
+impl Web {
+    fn new(app: &TestApp) -> Web {
+        Web {
+            http: Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+            base: app.base.clone(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn upload(&self, path: &str, csrf: &str, name: &str, body: Vec<u8>) -> reqwest::Response {
+        let form = Form::new()
+            .text("csrf", csrf.to_string())
+            .text("_form", "upload")
+            .part("file", Part::bytes(body).file_name(name.to_string()));
+        self.http
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn csrf(&self, path: &str) -> String {
+        let (s, body) = self.get(path).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {body}");
+        csrf_of(&body)
+    }
+
+    async fn login(&self, email: &str) {
+        let csrf = self.csrf("/login").await;
+        let r = self
+            .post(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("email", email),
+                    ("password", "a long test password"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+async fn join(app: &TestApp, secret: &str) -> Web {
+    let customer = Web::new(app);
+    let (s, page) = customer.get(&format!("/portal/join/{secret}")).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let r = customer
+        .post(
+            "/portal/join",
+            &[("csrf", &csrf_of(&page)), ("token", secret)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    customer
+}
+
+fn is_html(r: &reqwest::Response) -> bool {
+    r.headers()[CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html")
+}
+
+#[tokio::test]
+async fn a_customer_reaches_only_their_own_projects_data_and_never_the_vendor_page() {
+    let app = spawn(Backend::Sqlite, "data_authz").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let ours = data_project(&m, "Haulers Ltd").await;
+    let theirs = data_project(&m, "Other Co").await;
+    let secret = invitation(&app, &m, &ours.id, ours.customer).await;
+    let customer = join(&app, &secret).await;
+
+    // Their own project's data page, with its map and the task it serves.
+    let (s, page) = customer.get("/portal/data").await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("Policyholder accounts"), "{page}");
+    assert!(
+        page.contains("Import the data, fix the flagged rows"),
+        "{page}"
+    );
+    assert!(!page.contains("Other Co"), "{page}");
+    // The portal home links to it.
+    let (_, home) = customer.get("/portal").await;
+    assert!(home.contains("href=\"/portal/data#map-"), "{home}");
+    // So does the import task in the shared plan.
+    assert!(
+        home.contains(&format!(
+            "href=\"/portal/data#map-{}\">Data import: Policyholder accounts",
+            ours.map
+        )),
+        "{home}"
+    );
+
+    // The vendor URLs of either project send the customer to the member sign-in.
+    for id in [&ours.id, &theirs.id] {
+        let (s, _) = customer.get(&format!("/projects/{id}/data")).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "GET /projects/{id}/data");
+        let csrf = customer.csrf("/portal/data").await;
+        let r = customer
+            .upload(
+                &format!("/projects/{id}/data/{}/upload", theirs.map),
+                &csrf,
+                "a.csv",
+                MESSY_CSV.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(r.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/login"));
+    }
+    let v = m.project(&theirs.id).await;
+    assert!(
+        v["project"]["data_maps"][0]["draft"].is_null(),
+        "nothing reached the other project"
+    );
+
+    // Without a portal session there is no data page.
+    let anon = Web::new(&app);
+    let (s, page) = anon.get("/portal/data").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{page}");
+
+    // A member of another workspace does not find the project.
+    let other_ws = app.workspace("Vendor B", "eve@other.test").await;
+    let eve = Web::new(&app);
+    eve.login(&other_ws.user.email).await;
+    let (s, _) = eve.get(&format!("/projects/{}/data", ours.id)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_data_form_is_refused_without_its_token() {
+    let app = spawn(Backend::Sqlite, "data_csrf").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let dp = data_project(&m, "Haulers Ltd").await;
+    let customer = join(&app, &invitation(&app, &m, &dp.id, dp.customer).await).await;
+    let member = Web::new(&app);
+    member.login("dana@vendor.test").await;
+    // A token of another session is as bad as none.
+    let wrong = member.csrf(&format!("/projects/{}/data", dp.id)).await;
+    for action in ["upload", "fix", "bulk", "recheck", "submit"] {
+        for token in ["", wrong.as_str()] {
+            let r = customer
+                .upload(
+                    &format!("/portal/data/{}/{action}", dp.map),
+                    token,
+                    "a.csv",
+                    MESSY_CSV.as_bytes().to_vec(),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "portal {action}");
+            assert!(is_html(&r));
+        }
+        let r = member
+            .post(
+                &format!("/projects/{}/data/{}/{action}", dp.id, dp.map),
+                &[("csrf", "nope")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "vendor {action}");
+    }
+    let r = member
+        .post(&format!("/projects/{}/data/maps", dp.id), &[("name", "x")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let v = m.project(&dp.id).await;
+    assert!(v["project"]["data_maps"][0]["draft"].is_null());
+    assert_eq!(v["project"]["data_maps"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_uploads_get_an_html_page_that_says_why_and_leave_nothing_behind() {
+    let app = spawn(Backend::Sqlite, "data_bad").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let dp = data_project(&m, "Haulers Ltd").await;
+    let customer = join(&app, &invitation(&app, &m, &dp.id, dp.customer).await).await;
+    let csrf = customer.csrf("/portal/data").await;
+    let path = format!("/portal/data/{}/upload", dp.map);
+    let cases: [(&str, Vec<u8>, StatusCode, &str); 4] = [
+        (
+            "orders.exe",
+            b"MZ\x90\x00".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "is not a file we can read",
+        ),
+        (
+            "orders.csv",
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "this file is empty",
+        ),
+        (
+            "orders.xlsx",
+            b"not a workbook at all".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "orders.xlsx",
+        ),
+        // The test server takes uploads of 64 KiB at most.
+        (
+            "orders.csv",
+            vec![b'a'; 200 * 1024],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "upload limit",
+        ),
+    ];
+    for (name, body, status, says) in cases {
+        let r = customer.upload(&path, &csrf, name, body).await;
+        assert_eq!(r.status(), status, "{name}");
+        assert!(is_html(&r), "{name}: an HTML page");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(says), "{name}: {page}");
+        assert!(!page.contains("problem+json"));
+    }
+    // No file chosen at all.
+    let form = Form::new()
+        .text("csrf", csrf.clone())
+        .text("_form", format!("upload-{}", dp.map))
+        .part("file", Part::bytes(Vec::new()).file_name(""));
+    let r = customer
+        .http
+        .post(format!("{}{path}", customer.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("choose the file to upload"), "{page}");
+    assert!(page.contains("aria-invalid=\"true\""), "{page}");
+
+    let v = m.project(&dp.id).await;
+    assert!(
+        v["project"]["data_maps"][0]["draft"].is_null(),
+        "a refused upload starts no draft"
+    );
+    assert!(v["project"]["imports"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_customer_fixes_rechecks_and_submits_and_the_vendor_completes_the_task_with_the_run() {
+    let app = spawn(Backend::Sqlite, "data_flow").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let dp = data_project(&m, "Haulers Ltd").await;
+    let customer = join(&app, &invitation(&app, &m, &dp.id, dp.customer).await).await;
+    let csrf = customer.csrf("/portal/data").await;
+    let base = format!("/portal/data/{}", dp.map);
+    let r = customer
+        .upload(
+            &format!("{base}/upload"),
+            &csrf,
+            "policyholders.csv",
+            MESSY_CSV.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = customer.get("/portal/data").await;
+    for says in [
+        "Not in the expected format",
+        "Unknown country",
+        "Possible duplicate",
+        "ops@contoso",
+    ] {
+        assert!(page.contains(says), "{says}: {page}");
+    }
+
+    // A fix with a bad row and no reason is refused field by field, keeping what was typed.
+    let key = format!("cell-{}-any", dp.map);
+    let r = customer
+        .post(
+            &format!("{base}/fix"),
+            &[
+                ("csrf", &csrf),
+                ("_form", &key),
+                ("row", "1"),
+                ("field", "contact_email"),
+                ("value", "typed@value.example"),
+                ("why", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("row 1 is the header"), "{page}");
+    assert!(page.contains("say why"), "{page}");
+    assert!(page.contains("value=\"typed@value.example\""), "{page}");
+
+    // One in place, one in bulk; submitting before re-checking is refused.
+    let ok = |r: reqwest::Response| {
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    };
+    ok(customer
+        .post(
+            &format!("{base}/fix"),
+            &[
+                ("csrf", &csrf),
+                ("_form", "cell"),
+                ("row", "3"),
+                ("field", "contact_email"),
+                ("value", "ops@contoso.example"),
+                ("why", "typo in the domain"),
+            ],
+        )
+        .await);
+    ok(customer
+        .post(
+            &format!("{base}/bulk"),
+            &[
+                ("csrf", &csrf),
+                ("_form", "bulk"),
+                ("kind", "map_value"),
+                ("field", "country"),
+                ("from", "Atlantis"),
+                ("to", "GB"),
+                ("why", "our test office"),
+            ],
+        )
+        .await);
+    let r = customer
+        .post(
+            &format!("{base}/submit"),
+            &[("csrf", &csrf), ("_form", "submit")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Re-check"));
+    ok(customer
+        .post(
+            &format!("{base}/recheck"),
+            &[("csrf", &csrf), ("_form", "recheck")],
+        )
+        .await);
+    let (_, page) = customer.get("/portal/data").await;
+    assert!(page.contains("no blocking issues"), "{page}");
+    assert!(!page.contains("Unknown country"), "{page}");
+    ok(customer
+        .post(
+            &format!("{base}/submit"),
+            &[("csrf", &csrf), ("_form", "submit")],
+        )
+        .await);
+
+    // The run: who, the file's hash, counts per rule, the fixes; the upload is untouched.
+    let v = m.project(&dp.id).await;
+    let run = &v["project"]["imports"][0];
+    assert_eq!(run["errors"], 0, "{run:#}");
+    assert_eq!(run["fixes"], 2);
+    assert_eq!(run["by"], "Dee (customer)");
+    assert_eq!(run["by_rule"][0]["rule"], "duplicate-key");
+    let (s, upload) = customer
+        .get(&format!(
+            "/portal/files/{}",
+            run["upload_file"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(upload, MESSY_CSV, "the upload is never modified");
+    let (s, clean) = customer
+        .get(&format!(
+            "/portal/files/{}",
+            run["clean_file"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(clean.contains("ops@contoso.example"), "{clean}");
+    assert!(!clean.contains("Atlantis"), "{clean}");
+    let (s, fixes) = customer
+        .get(&format!(
+            "/portal/files/{}",
+            run["fixes_file"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let fixes: serde_json::Value = serde_json::from_str(&fixes).unwrap();
+    assert_eq!(fixes["fixes"][0]["who"], "Dee (customer)", "{fixes:#}");
+    assert_eq!(fixes["fixes"][1]["kind"], "map-value", "{fixes:#}");
+    assert_eq!(fixes["sourceSha256"], run["file_sha256"], "{fixes:#}");
+
+    // The vendor sees the run and completes the import task with it (R5).
+    let member = Web::new(&app);
+    member.login("dana@vendor.test").await;
+    let (s, page) = member.get(&format!("/projects/{}/data", dp.id)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Dee (customer)"), "{page}");
+    let csrf = csrf_of(&page);
+    let run_id = run["id"].as_u64().unwrap().to_string();
+    let r = member
+        .post(
+            &format!("/projects/{}/actions/complete_task", dp.id),
+            &[
+                ("csrf", &csrf),
+                ("task", &dp.import_task.to_string()),
+                ("proof_import", &run_id),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = m.project(&dp.id).await;
+    let t = v["project"]["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == dp.import_task)
+        .unwrap()
+        .clone();
+    assert_eq!(t["status"]["state"], "done", "{t:#}");
+    assert_eq!(t["status"]["proof"]["value"], run_id, "{t:#}");
+}
+
+#[tokio::test]
+async fn a_member_adds_a_data_map_only_when_its_file_is_a_data_map() {
+    let app = spawn(Backend::Sqlite, "data_add_map").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let dp = data_project(&m, "Haulers Ltd").await;
+    let member = Web::new(&app);
+    member.login("dana@vendor.test").await;
+    let path = format!("/projects/{}/data", dp.id);
+    let csrf = member.csrf(&path).await;
+    let send = |body: &'static str, name: &'static str| {
+        let form = Form::new()
+            .text("csrf", csrf.clone())
+            .text("_form", "add_map")
+            .text("name", name)
+            .text("task", dp.import_task.to_string())
+            .part(
+                "map_file",
+                Part::bytes(body.as_bytes().to_vec()).file_name("orders.map.json"),
+            );
+        member
+            .http
+            .post(format!("{}{path}/maps", member.base))
+            .multipart(form)
+            .send()
+    };
+    let r = send(r#"{"fields": [{"name": "x", "type": "strnig"}]}"#, "Orders")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("the data map is wrong at"), "{page}");
+    assert!(
+        page.contains("value=\"Orders\""),
+        "the name typed is kept: {page}"
+    );
+    let v = m.project(&dp.id).await;
+    assert_eq!(v["project"]["data_maps"].as_array().unwrap().len(), 1);
+
+    let r = send(common::data_import::MAP, "Orders").await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = m.project(&dp.id).await;
+    assert_eq!(v["project"]["data_maps"][1]["name"], "Orders");
+    assert_eq!(v["project"]["data_maps"][1]["task"], dp.import_task);
+}
