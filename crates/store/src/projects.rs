@@ -346,4 +346,26 @@ impl Store {
             .map(|r| from_json("activity", &r.try_get::<String, _>("doc")?))
             .collect()
     }
+
+    /// Every project's activity log in a workspace, in one query (for portfolio-wide reports
+    /// such as the R12 scorecard), each log in order.
+    pub async fn workspace_activities(
+        &self,
+        workspace: &str,
+    ) -> Result<std::collections::HashMap<String, Vec<Activity>>> {
+        let rows = sqlx::query(
+            "SELECT project_id, doc FROM activities WHERE workspace_id = $1 ORDER BY project_id, seq",
+        )
+        .bind(workspace)
+        .fetch_all(&self.read)
+        .await?;
+        let mut logs: std::collections::HashMap<String, Vec<Activity>> =
+            std::collections::HashMap::new();
+        for r in &rows {
+            let project: String = r.try_get("project_id")?;
+            let activity = from_json("activity", &r.try_get::<String, _>("doc")?)?;
+            logs.entry(project).or_default().push(activity);
+        }
+        Ok(logs)
+    }
 }

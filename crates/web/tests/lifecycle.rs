@@ -399,4 +399,11 @@ async fn lifecycle(app: &common::TestApp) {
     assert_eq!(list[0]["id"], id.as_str());
     let (s, card) = dana.get("/api/v1/scorecard").await;
     assert_eq!(s, StatusCode::OK, "{card:#}");
+    // Read from the activity log: the project went live, so its days to go-live count.
+    assert_eq!(
+        (card["projects"].as_u64(), card["live"].as_u64()),
+        (Some(1), Some(1)),
+        "{card:#}"
+    );
+    assert!(card["median_days_to_go_live"].is_number(), "{card:#}");
 }

@@ -259,11 +259,17 @@ pub async fn scorecard(
     member: Member,
 ) -> Result<Json<PortfolioScorecard>, ApiError> {
     let now = state.now();
-    let mut cards = Vec::new();
-    for (p, _) in state.store.projects(member.workspace()).await? {
-        let acts = state.store.activities(member.workspace(), &p.id).await?;
-        cards.push(r12_scorecard(&p, &acts, now));
-    }
+    let mut logs = state.store.workspace_activities(member.workspace()).await?;
+    let cards: Vec<_> = state
+        .store
+        .projects(member.workspace())
+        .await?
+        .into_iter()
+        .map(|(p, _)| {
+            let acts = logs.remove(&p.id).unwrap_or_default();
+            r12_scorecard(&p, &acts, now)
+        })
+        .collect();
     Ok(Json(r12_portfolio(&cards)))
 }
 
