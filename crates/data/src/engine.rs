@@ -417,6 +417,7 @@ struct Cell {
 #[allow(clippy::too_many_arguments)]
 fn check_cell(
     ctx: &Ctx<'_>,
+    re: Option<&Regex>,
     fi: usize,
     f: &CField,
     row: u64,
@@ -564,7 +565,7 @@ fn check_cell(
             ));
         }
     }
-    if let Some(re) = &f.regex {
+    if let Some(re) = re {
         if !re.is_match(value) {
             error = true;
             let what = if f.normalizers.contains(&Normalizer::Email) {
@@ -814,7 +815,18 @@ fn write_json_str(out: &mut Vec<u8>, v: &str) {
     }
 }
 
-fn process_chunk(ctx: &Ctx<'_>, chunk: &[u8], first_row: u64) -> ChunkResult {
+/// A worker's own copies of the patterns: a `Regex` shared by threads hands out its search
+/// cache through a lock every call, while each clone has its own.
+fn worker_regexes(plan: &Plan) -> Vec<Option<Regex>> {
+    plan.fields.iter().map(|f| f.regex.clone()).collect()
+}
+
+fn process_chunk(
+    ctx: &Ctx<'_>,
+    regexes: &[Option<Regex>],
+    chunk: &[u8],
+    first_row: u64,
+) -> ChunkResult {
     let plan = ctx.plan;
     let mut res = ChunkResult {
         bytes: chunk.len() as u64,
@@ -951,6 +963,7 @@ fn process_chunk(ctx: &Ctx<'_>, chunk: &[u8], first_row: u64) -> ChunkResult {
                 }
                 let cell = check_cell(
                     ctx,
+                    regexes[fi].as_ref(),
                     fi,
                     f,
                     row,
@@ -1299,8 +1312,9 @@ fn run(
             let tx = res_tx.clone();
             let ctx = &ctx;
             s.spawn(move || {
+                let regexes = worker_regexes(ctx.plan);
                 for (seq, first_row, chunk) in rx {
-                    let r = process_chunk(ctx, &chunk, first_row);
+                    let r = process_chunk(ctx, &regexes, &chunk, first_row);
                     drop(chunk);
                     if tx.send((seq, r)).is_err() {
                         break;
