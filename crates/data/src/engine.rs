@@ -667,7 +667,7 @@ fn check_cell(
     // Normalise.
     if f.normalizers.is_empty() {
         if f.canonical_out && ctx.export {
-            out.push_str(&typed.canonical(value));
+            typed.canonical_into(value, out);
         } else {
             out.push_str(value);
         }
@@ -809,6 +809,13 @@ fn write_csv_field(out: &mut Vec<u8>, v: &str) {
 }
 
 fn write_json_str(out: &mut Vec<u8>, v: &str) {
+    // Most cells need no escaping: quote them as they are.
+    if !v.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20) {
+        out.push(b'"');
+        out.extend_from_slice(v.as_bytes());
+        out.push(b'"');
+        return;
+    }
     // serde_json escapes correctly; writing to a Vec cannot fail.
     if serde_json::to_writer(&mut *out, v).is_err() {
         out.extend_from_slice(b"\"\"");
@@ -832,10 +839,18 @@ fn process_chunk(
         bytes: chunk.len() as u64,
         ..ChunkResult::default()
     };
+    if ctx.export {
+        // The clean rows are about the size of the source, the lineage about twice: sized once,
+        // the buffers do not grow by copying.
+        res.clean.reserve(chunk.len() + chunk.len() / 8);
+        res.lineage.reserve(chunk.len() * 2);
+    }
     let mut local = 0u64;
     let mut norm = String::new();
     let mut finals: Vec<String> = vec![String::new(); plan.fields.len()];
-    let mut origs: Vec<Option<String>> = vec![None; plan.fields.len()];
+    // The source text of each cell (export only), in buffers reused row after row.
+    let mut origs: Vec<String> = vec![String::new(); plan.fields.len()];
+    let mut has_orig: Vec<bool> = vec![false; plan.fields.len()];
     let mut fix_used: Vec<Option<usize>> = vec![None; plan.fields.len()];
     let mut missing: Vec<bool> = vec![false; plan.fields.len()];
     let mut typed_vals: Vec<Option<Typed>> = vec![None; plan.fields.len()];
@@ -919,7 +934,7 @@ fn process_chunk(
             }
             for (fi, f) in plan.fields.iter().enumerate() {
                 finals[fi].clear();
-                origs[fi] = None;
+                has_orig[fi] = false;
                 fix_used[fi] = None;
                 missing[fi] = true;
                 typed_vals[fi] = None;
@@ -977,7 +992,9 @@ fn process_chunk(
                 typed_vals[fi] = cell.typed;
                 std::mem::swap(&mut finals[fi], &mut norm);
                 if ctx.export {
-                    origs[fi] = Some(text.into_owned());
+                    origs[fi].clear();
+                    origs[fi].push_str(&text);
+                    has_orig[fi] = true;
                 }
             }
             // Keys checked against all earlier rows by the merger.
@@ -1091,15 +1108,16 @@ fn process_chunk(
                         write_csv_field(&mut res.clean, shown);
                         let unchanged = fix_used[fi].is_none()
                             && f.col.is_some()
-                            && origs[fi].as_deref() == Some(shown);
+                            && has_orig[fi]
+                            && origs[fi] == shown;
                         if unchanged {
                             // Compact form: the original value, unchanged and unfixed.
                             write_json_str(&mut res.lineage, shown);
                             continue;
                         }
                         res.lineage.push(b'[');
-                        match (&origs[fi], f.col) {
-                            (Some(o), Some(_)) => write_json_str(&mut res.lineage, o),
+                        match (has_orig[fi], f.col) {
+                            (true, Some(_)) => write_json_str(&mut res.lineage, &origs[fi]),
                             _ => res.lineage.extend_from_slice(b"null"),
                         }
                         res.lineage.push(b',');

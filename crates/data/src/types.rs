@@ -1,7 +1,7 @@
 //! Reading a cell as its Table Schema type (the "type" rule) and comparing typed values.
 
 use chrono::format::{Item, StrftimeItems};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::Value;
 
 use crate::map::{Field, FieldType};
@@ -21,6 +21,24 @@ pub enum Typed {
 
 impl Typed {
     /// A comparable key for `unique` (the text for strings).
+    /// Appends the canonical form to `out`; dates of years 0–9999 (chrono's own four-digit
+    /// form) are written digit by digit, as exports write one per row.
+    pub fn canonical_into(&self, raw: &str, out: &mut String) {
+        match self {
+            Typed::Str => out.push_str(raw),
+            Typed::Date(d) if (0..=9999).contains(&d.year()) => {
+                let y = d.year() as u32;
+                push2(out, y / 100);
+                push2(out, y % 100);
+                out.push('-');
+                push2(out, d.month());
+                out.push('-');
+                push2(out, d.day());
+            }
+            other => out.push_str(&other.canonical(raw)),
+        }
+    }
+
     pub fn canonical(&self, raw: &str) -> String {
         match self {
             Typed::Str => raw.to_string(),
@@ -281,6 +299,12 @@ pub struct EnumEntry {
     pub typed: Typed,
 }
 
+/// Two decimal digits of `n` (0–99).
+fn push2(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,5 +368,40 @@ mod tests {
         let f = field(FieldType::Year);
         assert_eq!(cast(&f, "2025"), Some(Typed::Year(2025)));
         assert_eq!(cast(&f, "25"), None);
+    }
+
+    #[test]
+    fn canonical_into_writes_what_canonical_does() {
+        let mut dates: Vec<NaiveDate> = [
+            (0, 1, 1),
+            (9, 2, 3),
+            (999, 12, 31),
+            (2025, 3, 4),
+            (9999, 12, 31),
+        ]
+        .iter()
+        .filter_map(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+        .collect();
+        dates.extend(
+            [
+                NaiveDate::from_ymd_opt(-5, 1, 1),
+                NaiveDate::from_ymd_opt(10_000, 1, 1),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        let mut values: Vec<Typed> = dates.into_iter().map(Typed::Date).collect();
+        values.extend([
+            Typed::Int(-42),
+            Typed::Num(2.5),
+            Typed::Bool(true),
+            Typed::Str,
+            Typed::Year(1999),
+        ]);
+        for v in values {
+            let mut out = String::from("x");
+            v.canonical_into("raw", &mut out);
+            assert_eq!(out, format!("x{}", v.canonical("raw")), "{v:?}");
+        }
     }
 }
