@@ -1310,11 +1310,19 @@ fn run(
     let result: Result<Option<String>, DataError> = std::thread::scope(|s| {
         let (chunk_tx, chunk_rx) = crossbeam_channel::bounded::<(u64, u64, Vec<u8>)>(threads);
         let (res_tx, res_rx) = crossbeam_channel::bounded::<(u64, ChunkResult)>(threads);
+        // Processed chunks' buffers go back to the reader to be filled again.
+        let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Vec<u8>>(threads * 2);
         let (delim, quote, term) = (ctx.delim, ctx.quote, ctx.term);
         let reader = s.spawn(move || -> Result<Option<String>, DataError> {
             let mut seq = 0u64;
             let mut first_row = 0u64;
-            while let Some(chunk) = input.next_chunk()? {
+            loop {
+                while let Ok(buf) = spare_rx.try_recv() {
+                    input.recycle(buf);
+                }
+                let Some(chunk) = input.next_chunk()? else {
+                    break;
+                };
                 let n = count_records(&chunk, delim, quote, term);
                 if chunk_tx.send((seq, first_row, chunk)).is_err() {
                     break;
@@ -1328,12 +1336,14 @@ fn run(
         for _ in 0..threads {
             let rx = chunk_rx.clone();
             let tx = res_tx.clone();
+            let spare = spare_tx.clone();
             let ctx = &ctx;
             s.spawn(move || {
                 let regexes = worker_regexes(ctx.plan);
                 for (seq, first_row, chunk) in rx {
                     let r = process_chunk(ctx, &regexes, &chunk, first_row);
-                    drop(chunk);
+                    // When the reader has spares enough, the buffer is simply freed.
+                    let _ = spare.try_send(chunk);
                     if tx.send((seq, r)).is_err() {
                         break;
                     }
@@ -1342,6 +1352,7 @@ fn run(
         }
         drop(chunk_rx);
         drop(res_tx);
+        drop(spare_tx);
         let mut pending: BTreeMap<u64, ChunkResult> = BTreeMap::new();
         let mut next = 0u64;
         for (seq, r) in res_rx {

@@ -73,6 +73,10 @@ pub struct Input {
     reader: Box<dyn Read + Send>,
     decoder: Option<Decoder>,
     pending: Vec<u8>,
+    /// The buffer each read goes into, kept between reads.
+    read_buf: Vec<u8>,
+    /// Buffers of processed chunks, given back to hold the next ones.
+    spare: Vec<Vec<u8>>,
     eof: bool,
     hasher: Option<Sha256>,
     sha256: Option<String>,
@@ -218,6 +222,8 @@ impl Input {
             reader,
             decoder,
             pending,
+            read_buf: Vec::new(),
+            spare: Vec::new(),
             eof,
             hasher: Some(hasher),
             sha256: None,
@@ -295,20 +301,32 @@ impl Input {
     }
 
     fn fill(&mut self) -> Result<(), DataError> {
-        let mut buf = vec![0u8; self.block];
+        // One read buffer for the whole file: fresh megabytes per read cost page faults and
+        // zeroing, more than the reading itself.
+        let mut buf = std::mem::take(&mut self.read_buf);
+        buf.resize(self.block, 0);
         let n = read_up_to(&mut self.reader, &mut buf).map_err(|e| DataError::Io {
             path: self.path.clone(),
             source: e,
         })?;
-        buf.truncate(n);
+        let got = &buf[..n];
         if let Some(h) = self.hasher.as_mut() {
-            h.update(&buf);
+            h.update(got);
         }
         if n < self.block {
             self.eof = true;
         }
-        decode_into(&mut self.decoder, &buf, self.eof, &mut self.pending);
+        decode_into(&mut self.decoder, got, self.eof, &mut self.pending);
+        self.read_buf = buf;
         Ok(())
+    }
+
+    /// Gives back a chunk's buffer once its records are processed, to hold a later chunk.
+    pub fn recycle(&mut self, mut buf: Vec<u8>) {
+        if self.spare.len() < 8 {
+            buf.clear();
+            self.spare.push(buf);
+        }
     }
 
     /// The next chunk of whole records (UTF-8 unless the file has invalid bytes), or `None`.
@@ -326,10 +344,13 @@ impl Input {
             if self.pending.len() >= self.block {
                 if let Some(end) = last_record_end(&self.pending, self.delim, self.quote, self.term)
                 {
-                    let rest = self.pending[end..].to_vec();
+                    let mut rest = self
+                        .spare
+                        .pop()
+                        .unwrap_or_else(|| Vec::with_capacity(self.block + self.block / 2));
+                    rest.extend_from_slice(&self.pending[end..]);
                     let mut out = std::mem::replace(&mut self.pending, rest);
                     out.truncate(end);
-                    out.reserve(0);
                     return Ok(Some(out));
                 }
                 if self.pending.len() > self.max_record {
