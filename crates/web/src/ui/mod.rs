@@ -49,6 +49,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/projects/{id}/actions/{action}",
             post(actions::run).layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route("/projects/{id}/tasks/{task}", get(project::task_page))
         .route("/projects/{id}/files/{file}", get(project::file))
         .route(
             "/projects/{id}/invitations",
