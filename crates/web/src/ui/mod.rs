@@ -80,6 +80,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/files/{file}", get(portal::file))
         .route("/portal/logout", post(portal::logout))
         .route("/assets/{name}", get(assets::serve))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            form::explain_too_large,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

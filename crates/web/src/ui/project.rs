@@ -838,7 +838,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                 Some(t) => p {
                     "Packet for " (p.person_name(t.renewal_csm)) ", prepared " (t.prepared_at.date_naive()) " · "
                     @if let Some(at) = t.accepted_at { span class="badge ok" { "accepted " (at.date_naive()) } }
-                    @else { span class="badge warn" { "not accepted yet" } " " (row_action(p, "accept_transition", csrf, &[], "Record acceptance by the renewal CSM")) }
+                    @else { span class="badge warn" { "not accepted yet" } " " (row_action(p, "accept_transition", csrf, &[], "Accept the packet")) span class="small muted" { " (the renewal CSM accepts it, signed in as themself)" } }
                     div class="small" { (t.notes) }
                 },
                 None => p class="muted" { "No transition packet yet." },
