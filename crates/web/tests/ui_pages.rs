@@ -1309,10 +1309,10 @@ async fn tasks_are_acted_on_from_their_own_page_not_from_pickers() {
     // The plan links each task to its page; the project page has no task pickers.
     let (s, page) = web.get(&format!("/projects/{id}")).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(
-        page.contains(&format!("href=\"/projects/{id}/tasks/{t}\"")),
-        "{page}"
-    );
+    assert!(page.contains(&format!("href=\"?task={t}\"")), "{page}");
+    let r = web.get_raw(&format!("/projects/{id}?task={t}")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], format!("/projects/{id}/tasks/{t}"));
     assert!(!page.contains("choose a task"), "no task pickers");
     let (s, tp) = web.get(&format!("/projects/{id}/tasks/{t}")).await;
     assert_eq!(s, StatusCode::OK, "{tp}");

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,7 +14,7 @@ use finishline_core::project::Project;
 use finishline_core::scorecard::Scorecard;
 use finishline_store::{Invitation, StoredFile};
 use maud::{html, Markup, PreEscaped};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::cache::{Derived, PageHtml};
 use crate::state::AppState;
@@ -94,10 +94,16 @@ pub fn task_state(
 }
 
 fn ball(p: &Project, t: &finishline_core::plan::Task) -> Markup {
+    let (class, text) = ball_cell(p, t);
+    html! { span class=(class) { (text) } }
+}
+
+/// Who the ball is with, as a class and a word: the plan table puts the class on the cell itself.
+fn ball_cell(p: &Project, t: &finishline_core::plan::Task) -> (&'static str, &'static str) {
     match p.ball_for(t) {
-        Some(Side::Customer) => html! { span class="side customer" { "customer" } },
-        Some(Side::Vendor) => html! { span class="side vendor" { "vendor" } },
-        None => html! { span class="muted" { "—" } },
+        Some(Side::Customer) => ("side customer", "customer"),
+        Some(Side::Vendor) => ("side vendor", "vendor"),
+        None => ("muted", "—"),
     }
 }
 
@@ -108,17 +114,20 @@ pub fn plan_table(
     tasks: &[&finishline_core::plan::Task],
     file_base: &str,
 ) -> Markup {
-    plan_rows(p, today, tasks, file_base, None)
+    plan_rows(p, today, tasks, file_base, false)
 }
 
-/// The plan as a table; with `task_base`, each title links to its task's page (where the task is
-/// completed, blocked, moved or reassigned), so the page does not repeat every task in pickers.
+/// The plan as a table, a heading row where the phase changes. With `links`, each title links to
+/// its task's page (where the task is completed, blocked, moved or reassigned), so the project
+/// page does not repeat every task in the pickers of its forms. Rows are kept lean because plans
+/// run to hundreds of tasks: the side is said only for customer and shared tasks, proof only when
+/// it is *not* needed (most tasks need it).
 fn plan_rows(
     p: &Project,
     today: NaiveDate,
     tasks: &[&finishline_core::plan::Task],
     file_base: &str,
-    task_base: Option<&str>,
+    links: bool,
 ) -> Markup {
     html! {
         div class="table-wrap" {
@@ -132,15 +141,23 @@ fn plan_rows(
                     th scope="col" { "Ball" }
                 } }
                 tbody {
-                    @for t in tasks {
+                    @for (i, t) in tasks.iter().enumerate() {
+                        @if i == 0 || tasks[i - 1].phase != t.phase {
+                            tr class="phase" { th colspan="6" scope="colgroup" { (t.phase) } }
+                        }
                         tr id=(format!("task-{}", t.id)) {
                             td { (t.id) }
                             td {
-                                @match task_base {
-                                    Some(base) => a href=(format!("{base}{}", t.id)) { (t.title) },
-                                    None => (t.title),
+                                // `?task=` answers with a redirect to the task's page: a short
+                                // link, as it is repeated for every task.
+                                @if links { a href=(format!("?task={}", t.id)) { (t.title) } } @else { (t.title) }
+                                @if t.label != TaskLabel::VendorTask || !t.needs_proof {
+                                    div class="muted small" {
+                                        @if t.label != TaskLabel::VendorTask { (t.label.label()) }
+                                        @if t.label != TaskLabel::VendorTask && !t.needs_proof { " · " }
+                                        @if !t.needs_proof { "no proof needed" }
+                                    }
                                 }
-                                div class="muted small" { (t.phase) " · " (t.label.label()) @if t.needs_proof { " · needs proof" } }
                             }
                             td { (owner_name(p, t.owner)) }
                             td {
@@ -150,7 +167,8 @@ fn plan_rows(
                                 }
                             }
                             td { (task_state(p, t, today, file_base)) }
-                            td { (ball(p, t)) }
+                            @let (class, who) = ball_cell(p, t);
+                            td class=(class) { (who) }
                         }
                     }
                 }
@@ -243,11 +261,26 @@ fn row_action(
 static CSRF_SLOT: LazyLock<String> =
     LazyLock::new(|| format!("csrf-slot-{}", uuid::Uuid::new_v4().simple()));
 
+/// How many of the latest activities the project page lists.
+const ACTIVITY_SHOWN: usize = 30;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PageQuery {
+    /// A task of the plan, from the plan table's short links.
+    #[serde(default)]
+    task: Option<String>,
+}
+
 pub async fn page(
     State(state): State<AppState>,
     vendor: Vendor,
     Path(id): Path<String>,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let Query(q) = query.unwrap_or_default();
+    if let Some(t) = q.task.and_then(|t| t.parse::<u32>().ok()) {
+        return crate::ui::actions::see_other(&format!("/projects/{id}/tasks/{t}"));
+    }
     render(&state, &vendor, &id, FormState::default(), None).await
 }
 
@@ -372,11 +405,11 @@ fn after(d: &Derived) -> Markup {
 
         (section("activity", "Activity", html! {
             ol class="activity" {
-                @for a in d.activities.iter().rev().take(60) {
-                    li { time datetime=(a.at.to_rfc3339()) { (a.at.format("%Y-%m-%d %H:%M")) } " " span class="actor" { (a.actor) } " — " (a.summary) }
+                @for a in d.activities.iter().rev().take(ACTIVITY_SHOWN) {
+                    li { time datetime=(a.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) { (a.at.format("%Y-%m-%d %H:%M")) } " " span class="actor" { (a.actor) } " — " (a.summary) }
                 }
             }
-            @if d.activities.len() > 60 { p class="muted small" { "Showing the latest 60 of " (d.activities.len()) "." } }
+            @if d.activities.len() > ACTIVITY_SHOWN { p class="muted small" { "Showing the latest " (ACTIVITY_SHOWN) " of " (d.activities.len()) "; each task's page shows its whole history." } }
         }))
     }
 }
@@ -389,7 +422,6 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
     let today = now.date_naive();
     let p = &d.view.project;
     let fb = format!("/projects/{}/files/", p.id);
-    let task_base = format!("/projects/{}/tasks/", p.id);
     let f = |k: &str| Fields::new(Some(st), k);
     let everyone = people_opts(p, |_| true);
     let customers = people_opts(p, |x| x.side == Side::Customer);
@@ -494,7 +526,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
 
         (section("plan", "Plan", html! {
             p class="muted small" { "Open a task to complete it with proof, block it, move its due date or reassign it." }
-            (plan_rows(p, today, &tasks, &fb, Some(&task_base)))
+            (plan_rows(p, today, &tasks, &fb, true))
             h3 id="gantt" { "Gantt" }
             div class="gantt-wrap" { (svg::gantt(p, today)) }
             (svg::gantt_legend())

@@ -182,9 +182,10 @@ pub fn gantt(p: &Project, today: NaiveDate) -> Markup {
             @if let Some(l) = p.launch_date {
                 line class="launch" x1=(x(l)) x2=(x(l)) y1="16" y2=(height) {}
             }
-            g class="label" text-anchor="end" {
+            // The labels' x comes from the group, not from each of hundreds of labels.
+            g class="label" text-anchor="end" transform=(format!("translate({} 0)", label_w - 6.0)) {
                 @for (i, t) in p.tasks.iter().enumerate() {
-                    text x=(label_w - 6.0) y=(top + row_h * i as f64 + 12.0) { (truncate(&t.title, 34)) }
+                    text y=(top + row_h * i as f64 + 12.0) { (truncate(&t.title, 34)) }
                 }
             }
             @for (class, d) in &bars {
