@@ -480,6 +480,9 @@ async fn screenshots() {
     ) else {
         panic!("set FINISHLINE_SCREENSHOT_URL and FINISHLINE_SCREENSHOT_DIR");
     };
+    // No test server is spawned here (the demo is already running), so nothing else picked the
+    // TLS provider the WebDriver client needs.
+    finishline_web::notify::install_tls_provider();
     let Some(d) = driver("screenshots").await else {
         return;
     };

@@ -776,7 +776,15 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
             @if p.uat.is_empty() { p class="muted" { "No UAT cases." } }
             ul { @for c in &p.uat { li {
                 (c.title)
-                @if c.passed() { " " span class="badge ok" { "passed" } } @else { " " span class="badge" { (key(&c.result).replace('_', " ")) } }
+                // The result is a tagged value (with when, and notes on failure), not a plain word.
+                @match &c.result {
+                    finishline_core::uat::UatResult::Passed { .. } => { " " span class="badge ok" { "passed" } },
+                    finishline_core::uat::UatResult::Failed { notes, .. } => {
+                        " " span class="badge bad" { "failed" }
+                        @if !notes.is_empty() { " " span class="small" { (notes) } }
+                    },
+                    finishline_core::uat::UatResult::NotRun => { " " span class="badge" { "not run" } },
+                }
                 @if c.failures > 0 { " · failed " (c.failures) "×" }
             } } }
             @if !p.criteria.is_empty() {
