@@ -508,6 +508,15 @@ async fn screenshots() {
     ] {
         shoot(&member, &base, &path, &dir, name).await;
     }
+    // A task's page, where the plan's tasks are acted on (the first task of the plan).
+    member.goto(&format!("{base}{first}")).await.unwrap();
+    let task = css(&member, "table.plan tbody a")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    shoot(&member, &base, &format!("{first}{task}"), &dir, "task").await;
     // Viewport-sized views of the long project page, section by section.
     for (anchor, width) in [
         ("", 1280u32),

@@ -1004,7 +1004,7 @@ pub async fn render_task(
             @if t.is_open() {
                 @let fc = f("complete_task");
                 (action_form(p, "complete_task", &fc, csrf, "Mark done", true, html! {
-                    h2 { "Complete with proof" }
+                    h3 { "Complete with proof" }
                     (hidden)
                     (fc.input("proof_link", "Link (https://…)", "url", "", false))
                     (fc.input("proof_note", "Or a note of the result", "text", "", false))
@@ -1013,14 +1013,14 @@ pub async fn render_task(
                 @if let TaskStatus::Blocked(_) = t.status {
                     @let fu = f("unblock_task");
                     (action_form(p, "unblock_task", &fu, csrf, "Unblock", false, html! {
-                        h2 { "Unblock" }
+                        h3 { "Unblock" }
                         (hidden)
                         (fu.input("note", "Note", "text", "", false))
                     }))
                 } @else {
                     @let fbk = f("block_task");
                     (action_form(p, "block_task", &fbk, csrf, "Mark blocked", false, html! {
-                        h2 { "Block" }
+                        h3 { "Block" }
                         (hidden)
                         (fbk.input("needed", "What exactly is needed", "text", "", true))
                         (fbk.select("from", "From whom", &with_blank("choose a person", everyone.clone()), ""))
@@ -1029,21 +1029,21 @@ pub async fn render_task(
                 }
                 @let fr = f("rebaseline_task");
                 (action_form(p, "rebaseline_task", &fr, csrf, "Move due date", false, html! {
-                    h2 { "Move the due date" }
+                    h3 { "Move the due date" }
                     (hidden)
                     (fr.input("due", "New due date", "date", "", true))
                     (fr.input("reason", "Reason", "text", "", true))
                 }))
                 @let fa = f("assign_task");
                 (action_form(p, "assign_task", &fa, csrf, "Reassign", false, html! {
-                    h2 { "Reassign" }
+                    h3 { "Reassign" }
                     (hidden)
                     (fa.select("owner", "Owner", &everyone, &t.owner.map(|o| o.to_string()).unwrap_or_default()))
                 }))
             } @else {
                 @let fo = f("reopen_task");
                 (action_form(p, "reopen_task", &fo, csrf, "Reopen", false, html! {
-                    h2 { "Reopen" }
+                    h3 { "Reopen" }
                     (hidden)
                     (fo.input("reason", "Why it is not done after all", "text", "", true))
                 }))
