@@ -1,18 +1,27 @@
-//! Parsed project documents, kept by version.
+//! What is derived from a project, kept by version (and minute, for what depends on the time).
 //!
-//! A list reads only ids and versions from the database and parses the documents it has not
-//! seen at that version. Keyed by version, an entry can never be stale: a change elsewhere (another
-//! server, the CLI) bumps the version and the next read fetches the new document. Tenant scoping
-//! stays in the store: the cache is only consulted for ids the store just listed for the workspace.
+//! A read asks the database for the project's version first and uses what was computed for that
+//! version. Keyed by version, an entry can never be stale: a change elsewhere (another server, the
+//! CLI) bumps the version and the next read computes again. Tenant scoping stays in the store: the
+//! cache is only consulted for ids the store just listed or checked for the workspace.
+//!
+//! - parsed documents, by version;
+//! - portfolio summaries (structured, with their JSON line and the days waited per side), and
+//!   project views with the replayed activity log (R7 ball in court, R10 draft, R12 scorecard),
+//!   by version and minute: health's day counts and waiting times move with the clock, so they
+//!   are at most a minute late;
+//! - each workspace's list rows, behind a fingerprint read from the database.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use chrono::{DateTime, Utc};
-use finishline_core::Project;
+use chrono::{DateTime, NaiveDate, Utc};
+use finishline_core::status_update::r10_status_draft;
+use finishline_core::{Activity, Project};
 use finishline_store::{ProjectRow, Store};
 
 use crate::error::ApiError;
+use crate::service::{summary, view, ProjectSummary, ProjectView};
 
 /// Past this many entries the cache starts over: simple, and a list refills it in one query.
 const MAX_ENTRIES: usize = 20_000;
@@ -20,23 +29,69 @@ const MAX_ENTRIES: usize = 20_000;
 /// A workspace's list rows and the fingerprint they were read at.
 type ListAt = ((i64, i64), Arc<Vec<ProjectRow>>);
 
+/// A project page's data computed for (version, minute).
+type DerivedAt = (i64, i64, Arc<Derived>);
+
 /// JSON rendered for (version, minute).
 type Rendered = (i64, i64, Arc<[u8]>);
+
+/// The minute a time falls in: the unit time-driven values are kept for.
+fn minute_of(now: DateTime<Utc>) -> i64 {
+    now.timestamp().div_euclid(60)
+}
+
+/// A project's portfolio summary at one version and minute, with what the lists add to it.
+#[derive(Clone)]
+pub struct Summarised {
+    pub version: i64,
+    minute: i64,
+    pub summary: Arc<ProjectSummary>,
+    pub live_on: Option<NaiveDate>,
+    /// The summary as the API's list line, serialised on first use.
+    json: Option<Arc<[u8]>>,
+    /// Days waited on the customer and on the vendor (R7), once the activity log was replayed.
+    pub waits: Option<(f64, f64)>,
+}
+
+/// Everything the project page shows that depends only on the project's version and the minute:
+/// the computed view and what the activity log replays to.
+pub struct Derived {
+    pub view: ProjectView,
+    /// The whole activity log, oldest first (the task page shows a task's history from it).
+    pub activities: Vec<Activity>,
+    /// The status update drafted from the activities since the last one (R10).
+    pub draft: String,
+    /// The page's HTML that depends on nothing else, rendered once by the page (see `ui::project`).
+    pub html: OnceLock<Arc<PageHtml>>,
+}
+
+/// The parts of the project page shared by every member who opens it, rendered with a
+/// placeholder where each member's CSRF token goes.
+pub struct PageHtml {
+    /// Up to the per-request sections (portal invitations and files).
+    pub before: String,
+    /// After them.
+    pub after: String,
+}
 
 #[derive(Default)]
 pub struct ProjectCache {
     entries: Mutex<HashMap<String, (i64, Arc<Project>)>>,
-    /// A project's portfolio line as JSON, by version and minute: health and days-to-launch
-    /// depend on the time, at day granularity, so a line is at most a minute late.
-    lines: Mutex<HashMap<String, Rendered>>,
+    /// Portfolio summaries by project, for a version and minute.
+    summaries: Mutex<HashMap<String, Summarised>>,
     /// A project's whole computed view as JSON, by version and minute (views are large: fewer kept).
     views: Mutex<HashMap<String, Rendered>>,
+    /// A project's page data, by version and minute.
+    pages: Mutex<HashMap<String, DerivedAt>>,
     /// Each workspace's list rows with the fingerprint they were read at.
     rows: Mutex<HashMap<String, ListAt>>,
 }
 
 /// Views are about 25 KB for 60 tasks: this keeps the busiest ones within tens of megabytes.
 const MAX_VIEWS: usize = 2_000;
+
+/// A project page's data and HTML are about 0.5 MB for 200 tasks: a few hundred busy projects.
+const MAX_PAGES: usize = 300;
 
 impl ProjectCache {
     fn get(&self, id: &str, version: i64) -> Option<Arc<Project>> {
@@ -58,7 +113,7 @@ impl ProjectCache {
 
     /// A cached view of a project at this version and minute, if any.
     pub fn view_json(&self, id: &str, version: i64, now: DateTime<Utc>) -> Option<Arc<[u8]>> {
-        let minute = now.timestamp().div_euclid(60);
+        let minute = minute_of(now);
         let views = self.views.lock().unwrap_or_else(|e| e.into_inner());
         views
             .get(id)
@@ -67,12 +122,54 @@ impl ProjectCache {
     }
 
     pub fn keep_view(&self, id: &str, version: i64, now: DateTime<Utc>, json: Arc<[u8]>) {
-        let minute = now.timestamp().div_euclid(60);
+        let minute = minute_of(now);
         let mut views = self.views.lock().unwrap_or_else(|e| e.into_inner());
         if views.len() >= MAX_VIEWS {
             views.clear();
         }
         views.insert(id.to_string(), (version, minute, json));
+    }
+
+    /// The portfolio summary of a project at this version and minute, if it was computed.
+    pub fn cached_summary(&self, id: &str, version: i64, now: DateTime<Utc>) -> Option<Summarised> {
+        let minute = minute_of(now);
+        let map = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(id)
+            .filter(|s| s.version == version && s.minute == minute)
+            .cloned()
+    }
+
+    /// The portfolio summary of a project at `now`, computed once per version and minute.
+    pub fn summary(&self, p: &Project, version: i64, now: DateTime<Utc>) -> Summarised {
+        if let Some(s) = self.cached_summary(&p.id, version, now) {
+            return s;
+        }
+        let fresh = Summarised {
+            version,
+            minute: minute_of(now),
+            summary: Arc::new(summary(p, now)),
+            live_on: p.live_on,
+            json: None,
+            waits: None,
+        };
+        let mut map = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(p.id.clone(), fresh.clone());
+        fresh
+    }
+
+    /// Keeps the days waited per side (R7) with a project's summary of this version and minute.
+    pub fn keep_waits(&self, id: &str, version: i64, now: DateTime<Utc>, waits: (f64, f64)) {
+        let minute = minute_of(now);
+        let mut map = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = map
+            .get_mut(id)
+            .filter(|s| s.version == version && s.minute == minute)
+        {
+            s.waits = Some(waits);
+        }
     }
 
     /// The portfolio line of a project at `now`, as JSON.
@@ -82,24 +179,62 @@ impl ProjectCache {
         version: i64,
         now: DateTime<Utc>,
     ) -> Result<Arc<[u8]>, ApiError> {
-        let minute = now.timestamp().div_euclid(60);
+        let s = self.summary(p, version, now);
+        if let Some(json) = s.json {
+            return Ok(json);
+        }
+        let json: Arc<[u8]> = serde_json::to_vec(&*s.summary)
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .into();
+        let minute = minute_of(now);
+        let mut map = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = map
+            .get_mut(&p.id)
+            .filter(|s| s.version == version && s.minute == minute)
         {
-            let lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((v, m, json)) = lines.get(&p.id) {
+            s.json = Some(json.clone());
+        }
+        Ok(json)
+    }
+
+    /// The project page's data for a project of the workspace: `None` when there is no such
+    /// project. Computed once per version and minute; the activity log is read only then.
+    pub async fn project_page(
+        &self,
+        store: &Store,
+        workspace: &str,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Arc<Derived>>, finishline_store::StoreError> {
+        let Some(version) = store.project_version(workspace, id).await? else {
+            return Ok(None);
+        };
+        let minute = minute_of(now);
+        {
+            let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((v, m, d)) = pages.get(id) {
                 if *v == version && *m == minute {
-                    return Ok(json.clone());
+                    return Ok(Some(d.clone()));
                 }
             }
         }
-        let json: Arc<[u8]> = serde_json::to_vec(&crate::service::summary(p, now))
-            .map_err(|e| ApiError::Internal(e.to_string()))?
-            .into();
-        let mut lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
-        if lines.len() >= MAX_ENTRIES {
-            lines.clear();
+        let Some((p, version)) = store.project(workspace, id).await? else {
+            return Ok(None);
+        };
+        let activities = store.activities(workspace, id).await?;
+        let draft = r10_status_draft(&p, &activities, now).to_text();
+        let derived = Arc::new(Derived {
+            view: view(p, version, &activities, now),
+            activities,
+            draft,
+            html: OnceLock::new(),
+        });
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        if pages.len() >= MAX_PAGES {
+            pages.clear();
         }
-        lines.insert(p.id.clone(), (version, minute, json.clone()));
-        Ok(json)
+        pages.insert(id.to_string(), (version, minute, derived.clone()));
+        Ok(Some(derived))
     }
 
     /// The list rows of every project of the workspace, read again only when a project was

@@ -480,9 +480,9 @@ async fn screenshots() {
     ) else {
         panic!("set FINISHLINE_SCREENSHOT_URL and FINISHLINE_SCREENSHOT_DIR");
     };
-    // Nothing else in this test starts the server, which is what installs the TLS provider
-    // fantoccini's client needs.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // No test server is spawned here (the demo is already running), so nothing else picked the
+    // TLS provider the WebDriver client needs.
+    finishline_web::notify::install_tls_provider();
     let Some(d) = driver("screenshots").await else {
         return;
     };
@@ -508,6 +508,15 @@ async fn screenshots() {
     ] {
         shoot(&member, &base, &path, &dir, name).await;
     }
+    // A task's page, where the plan's tasks are acted on (the first task of the plan).
+    member.goto(&format!("{base}{first}")).await.unwrap();
+    let task = css(&member, "table.plan tbody a")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    shoot(&member, &base, &format!("{first}{task}"), &dir, "task").await;
     // Viewport-sized views of the long project page, section by section.
     for (anchor, width) in [
         ("", 1280u32),

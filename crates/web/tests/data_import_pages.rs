@@ -253,7 +253,7 @@ async fn bad_uploads_get_an_html_page_that_says_why_and_leave_nothing_behind() {
             "orders.csv",
             vec![b'a'; 200 * 1024],
             StatusCode::PAYLOAD_TOO_LARGE,
-            "upload limit",
+            "upload limit: a file may be at most <strong>64 KB</strong>",
         ),
     ];
     for (name, body, status, says) in cases {
@@ -263,6 +263,10 @@ async fn bad_uploads_get_an_html_page_that_says_why_and_leave_nothing_behind() {
         let page = r.text().await.unwrap();
         assert!(page.contains(says), "{name}: {page}");
         assert!(!page.contains("problem+json"));
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // Back to the data page the file was sent from, not the portal's front page.
+            assert!(page.contains("href=\"/portal/data\""), "{page}");
+        }
     }
     // No file chosen at all.
     let form = Form::new()

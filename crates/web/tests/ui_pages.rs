@@ -6,6 +6,7 @@ mod common;
 
 use chrono::Duration;
 use common::{handoff, person, spawn, task, Backend, MemberClient, TestApp};
+use finishline_store::UserRole;
 use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
@@ -1276,4 +1277,539 @@ async fn the_portfolio_pages_a_large_workspace() {
             "page {page}"
         );
     }
+}
+
+/// Posts a form of the project page (with its `_form`), returning the status and the answer.
+async fn act(
+    web: &Web,
+    id: &str,
+    csrf: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let mut form = vec![("csrf", csrf), ("_form", action)];
+    form.extend_from_slice(fields);
+    let r = web
+        .post(&format!("/projects/{id}/actions/{action}"), &form)
+        .await;
+    let s = r.status();
+    (s, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn tasks_are_acted_on_from_their_own_page_not_from_pickers() {
+    let app = spawn(Backend::Sqlite, "ui_task_page").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let (id, v) = project(&app, &m, "Haulers Ltd").await;
+    let web = Web::new(&app);
+    web.login("dana@vendor.test").await;
+    let t = task(&v, "sample-data").to_string();
+    let casey = person(&v, "Casey").to_string();
+
+    // The plan links each task to its page; the project page has no task pickers.
+    let (s, page) = web.get(&format!("/projects/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&format!("href=\"?task={t}\"")), "{page}");
+    let r = web.get_raw(&format!("/projects/{id}?task={t}")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], format!("/projects/{id}/tasks/{t}"));
+    assert!(!page.contains("choose a task"), "no task pickers");
+    let (s, tp) = web.get(&format!("/projects/{id}/tasks/{t}")).await;
+    assert_eq!(s, StatusCode::OK, "{tp}");
+    assert!(
+        tp.contains("Complete with proof") && tp.contains("Back to the plan"),
+        "{tp}"
+    );
+    let csrf = csrf_of(&tp);
+
+    // A refusal is shown on the task's page with the input kept.
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "block_task",
+        &[
+            ("task", &t),
+            ("needed", "CSV export"),
+            ("from", &casey),
+            ("by", "soon"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("is not a date")
+            && body.contains("value=\"CSV export\"")
+            && body.contains("Complete with proof"),
+        "{body}"
+    );
+
+    // Success goes back to the task's row in the plan.
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "assign_task",
+        &[("task", &t), ("owner", &casey)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "complete_task",
+        &[("task", &t), ("proof_note", "sample received, 40 rows")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, tp) = web.get(&format!("/projects/{id}/tasks/{t}")).await;
+    assert!(
+        tp.contains("Reopen") && tp.contains("sample received, 40 rows"),
+        "{tp}"
+    );
+
+    // Unknown or malformed tasks are a 404 page, never a 500.
+    for bad in ["99999", "x", "-1"] {
+        let (s, _) = web.get(&format!("/projects/{id}/tasks/{bad}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn training_is_scheduled_and_attendance_recorded_on_the_project_page() {
+    let app = spawn(Backend::Sqlite, "ui_training").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let (id, v) = project(&app, &m, "Haulers Ltd").await;
+    let web = Web::new(&app);
+    web.login("dana@vendor.test").await;
+    let csrf = web.csrf(&format!("/projects/{id}")).await;
+    let casey = person(&v, "Casey").to_string();
+
+    // Field errors: a count that is not a whole number, a time that is not a time; input kept.
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "schedule_training",
+        &[
+            ("title", "Dispatch basics"),
+            ("audience", "daily_users"),
+            ("scheduled_at", "tomorrow"),
+            ("minutes", "forty"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("is not a whole number") && body.contains("is not a date and time"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"Dispatch basics\""),
+        "the input is kept"
+    );
+    // R14: sessions are short.
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "schedule_training",
+        &[
+            ("title", "Everything"),
+            ("audience", "daily_users"),
+            ("scheduled_at", "2026-03-10T10:00"),
+            ("minutes", "120"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("R14"), "{body}");
+
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "schedule_training",
+        &[
+            ("title", "Dispatch basics"),
+            ("audience", "daily_users"),
+            ("scheduled_at", "2026-03-10T10:00"),
+            ("minutes", "45"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let session = m.project(&id).await["project"]["training"][0]["id"].to_string();
+
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "record_attendance",
+        &[
+            ("session", &session),
+            ("person", &casey),
+            ("practice_task", ""),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Practice task is required"), "{body}");
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "record_attendance",
+        &[
+            ("session", &session),
+            ("person", &casey),
+            ("practice_task", "Log a load"),
+            ("completed", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "mark_training_held",
+        &[("session", &session)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "send_training_recap",
+        &[("session", &session)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = web.get(&format!("/projects/{id}")).await;
+    assert!(
+        page.contains("Dispatch basics")
+            && page.contains("2026-03-10 10:00 UTC")
+            && page.contains("Casey: Log a load — done")
+            && page.contains("recap sent"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn issues_and_access_are_handled_on_the_project_page() {
+    let app = spawn(Backend::Sqlite, "ui_issues").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let (id, v) = project(&app, &m, "Haulers Ltd").await;
+    let web = Web::new(&app);
+    web.login("dana@vendor.test").await;
+    let csrf = web.csrf(&format!("/projects/{id}")).await;
+    let casey = person(&v, "Casey").to_string();
+
+    // Hypercare issues: open (a bad date is a field error), assign, close.
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "open_issue",
+        &[("title", "Labels print blank"), ("due", "friday")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("is not a date") && body.contains("value=\"Labels print blank\""),
+        "{body}"
+    );
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "open_issue",
+        &[("title", "Labels print blank"), ("due", "2026-03-12")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let issue = m.project(&id).await["project"]["issues"][0]["id"].to_string();
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "update_issue",
+        &[("issue", "none"), ("owner", &casey)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("is not a valid issue"), "{body}");
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "update_issue",
+        &[("issue", &issue), ("owner", &casey)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = web.get(&format!("/projects/{id}")).await;
+    assert!(
+        page.contains("Labels print blank — Casey, due 2026-03-12"),
+        "{page}"
+    );
+    let (s, _) = act(&web, &id, &csrf, "close_issue", &[("issue", &issue)]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(m.project(&id).await["project"]["issues"][0]["closed_at"].is_string());
+
+    // Access: asked for (the grantor is required), then granted from its row.
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "add_access_item",
+        &[
+            ("what", "SSO test tenant"),
+            ("direction", "customer_to_vendor"),
+            ("grantor", ""),
+            ("due", "2026-03-11"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("choose the person who grants it")
+            && body.contains("value=\"SSO test tenant\""),
+        "{body}"
+    );
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "add_access_item",
+        &[
+            ("what", "SSO test tenant"),
+            ("direction", "customer_to_vendor"),
+            ("grantor", &casey),
+            ("due", "2026-03-11"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let item = m.project(&id).await["project"]["access"][0]["id"].to_string();
+    let (s, _) = act(&web, &id, &csrf, "grant_access", &[("item", &item)]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = web.get(&format!("/projects/{id}")).await;
+    assert!(page.contains("SSO test tenant — granted by Casey, due 2026-03-11 <span class=\"badge ok\">granted</span>"), "{page}");
+}
+
+#[tokio::test]
+async fn adoption_and_the_transition_are_recorded_on_the_project_page() {
+    let app = spawn(Backend::Sqlite, "ui_adoption").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let (id, _) = project(&app, &m, "Haulers Ltd").await;
+    let v = m.ok(&id, json!({"action": "add_person", "name": "Rae", "email": "rae@vendor.test", "side": "vendor", "role": "renewal_csm"})).await;
+    let rae = person(&v, "Rae").to_string();
+    let web = Web::new(&app);
+    web.login("dana@vendor.test").await;
+    let csrf = web.csrf(&format!("/projects/{id}")).await;
+
+    // Before go-live, adoption is refused with the reason; a count must be a whole number.
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "record_adoption",
+        &[("active_users", "8"), ("trained_users", "10")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("adoption is measured after go-live"),
+        "{body}"
+    );
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "record_adoption",
+        &[("active_users", "lots"), ("trained_users", "10")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("Active users: &quot;lots&quot; is not a whole number")
+            && body.contains("value=\"10\""),
+        "{body}"
+    );
+
+    // Live (set up in the store: the way there is covered by the lifecycle tests).
+    let ws = m.workspace.id.clone();
+    let (mut p, version) = app.store.project(&ws, &id).await.unwrap().unwrap();
+    p.stage = finishline_core::lifecycle::Stage::Hypercare;
+    p.live_on = Some(app.clock_now().date_naive());
+    app.store
+        .save_project(&ws, &p, version, &[], app.clock_now())
+        .await
+        .unwrap();
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "record_adoption",
+        &[
+            ("active_users", "8"),
+            ("trained_users", "10"),
+            ("logins_first_week", "31"),
+            ("key_features_unused", ""),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    // A stall needs an intervention (R12), chosen in the same form.
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "record_adoption",
+        &[
+            ("active_users", "2"),
+            ("trained_users", "10"),
+            ("key_features_unused", "reports, alerts"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("R12"), "{body}");
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "record_adoption",
+        &[
+            ("active_users", "2"),
+            ("trained_users", "10"),
+            ("key_features_unused", "reports, alerts"),
+            ("intervention", "retrain"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+
+    // Transition to customer success: notes are required; then prepared and accepted.
+    let (s, body) = act(
+        &web,
+        &id,
+        &csrf,
+        "prepare_transition",
+        &[("renewal_csm", &rae), ("notes", "")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Notes is required"), "{body}");
+    let (s, _) = act(
+        &web,
+        &id,
+        &csrf,
+        "prepare_transition",
+        &[
+            ("renewal_csm", &rae),
+            (
+                "notes",
+                "Goal: all loads logged by noon; watch the night shift",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    // R11: only the renewal CSM named in the packet accepts it, signed in as themself.
+    let (s, body) = act(&web, &id, &csrf, "accept_transition", &[]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("R11"), "{body}");
+    app.member(&m.workspace, "rae@vendor.test", UserRole::Member)
+        .await;
+    let rae_web = Web::new(&app);
+    rae_web.login("rae@vendor.test").await;
+    let rae_csrf = rae_web.csrf(&format!("/projects/{id}")).await;
+    let (s, _) = act(&rae_web, &id, &rae_csrf, "accept_transition", &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = web.get(&format!("/projects/{id}")).await;
+    assert!(
+        page.contains("8 of 10 trained users active") && page.contains("31 first-week logins"),
+        "{page}"
+    );
+    assert!(
+        page.contains("stalled: only 2 of 10")
+            && page.contains("Packet for Rae")
+            && page.contains("accepted "),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_upload_is_explained_on_a_page_with_a_way_back() {
+    let app = spawn(Backend::Sqlite, "ui_too_large").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let (id, v) = project(&app, &m, "Haulers Ltd").await;
+    let web = Web::new(&app);
+    web.login("dana@vendor.test").await;
+    let csrf = web.csrf(&format!("/projects/{id}")).await;
+    let t = task(&v, "sample-data").to_string();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("_form", "complete_task")
+        .text("task", t)
+        .part(
+            "proof_file",
+            reqwest::multipart::Part::bytes(vec![b'x'; 300 * 1024]).file_name("big.bin"),
+        );
+    let r = web
+        .http
+        .post(format!("{}/projects/{id}/actions/complete_task", web.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("64 KB") && body.contains(&format!("href=\"/projects/{id}\"")),
+        "{body}"
+    );
+
+    // A long form without a file is answered the same way.
+    let big = "x".repeat(300 * 1024);
+    let r = web
+        .post(
+            &format!("/projects/{id}/actions/add_risk"),
+            &[("csrf", &csrf), ("text", &big)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+
+    // The API keeps answering problem+json.
+    let r = m
+        .req(
+            reqwest::Method::POST,
+            &format!("/api/v1/projects/{id}/commands"),
+        )
+        .header("content-type", "application/json")
+        .body(format!(
+            "{{\"action\":\"add_risk\",\"text\":\"{}\"}}",
+            "x".repeat(2 * 1024 * 1024)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/problem+json"));
 }

@@ -29,6 +29,13 @@ enum Kind {
     Bool,
     Num,
     OptNum,
+    /// A whole count (users, minutes): commands take integers, not decimals.
+    Int,
+    OptInt,
+    /// A time from a `datetime-local` input, read as UTC.
+    DateTime,
+    /// Comma-separated values.
+    List,
     Enum,
     OptEnum,
 }
@@ -128,6 +135,48 @@ fn spec(action: &str) -> Option<&'static [(&'static str, Kind, &'static str)]> {
             ("override_reason", OptText, "Override reason"),
             ("back_to", OptEnum, "loop back to"),
         ],
+        "add_access_item" => &[
+            ("what", Text, "What access"),
+            ("direction", Enum, "direction"),
+            ("grantor", Id, "person who grants it"),
+            ("due", Date, "Due date"),
+        ],
+        "grant_access" => &[("item", Id, "access item")],
+        "schedule_training" => &[
+            ("audience", Enum, "audience"),
+            ("title", Text, "Title"),
+            ("scheduled_at", DateTime, "When"),
+            ("minutes", Int, "Minutes"),
+        ],
+        "record_attendance" => &[
+            ("session", Id, "session"),
+            ("person", Id, "person"),
+            ("practice_task", Text, "Practice task"),
+            ("completed", Bool, ""),
+        ],
+        "mark_training_held" => &[("session", Id, "session")],
+        "send_training_recap" => &[("session", Id, "session")],
+        "open_issue" => &[
+            ("title", Text, "What is wrong"),
+            ("owner", OptId, "owner"),
+            ("due", OptDate, "Due date"),
+        ],
+        "update_issue" => &[
+            ("issue", Id, "issue"),
+            ("owner", OptId, "owner"),
+            ("due", OptDate, "Due date"),
+        ],
+        "close_issue" => &[("issue", Id, "issue")],
+        "record_adoption" => &[
+            ("active_users", Int, "Active users"),
+            ("trained_users", Int, "Trained users"),
+            ("logins_first_week", OptInt, "First-week logins"),
+            ("support_questions", OptInt, "Support questions"),
+            ("key_features_unused", List, ""),
+            ("intervention", OptEnum, "intervention"),
+        ],
+        "prepare_transition" => &[("renewal_csm", Id, "renewal CSM"), ("notes", Text, "Notes")],
+        "accept_transition" => &[],
         "record_status_update" => &[
             ("meeting_date", Date, "Meeting date"),
             ("text", Text, "Text"),
@@ -232,6 +281,50 @@ pub fn build(action: &str, f: &FormData, file: Option<String>) -> Result<Command
                         }
                     }
                 }
+                Int | OptInt => {
+                    if v.is_empty() {
+                        if matches!(kind, Int) {
+                            p.errors
+                                .push((name.to_string(), format!("{label} is required")));
+                        }
+                        None
+                    } else {
+                        match v.parse::<u32>() {
+                            Ok(n) => Some(json!(n)),
+                            Err(_) => {
+                                p.errors.push((
+                                    name.to_string(),
+                                    format!("{label}: {v:?} is not a whole number"),
+                                ));
+                                None
+                            }
+                        }
+                    }
+                }
+                DateTime => {
+                    // A `datetime-local` input sends "2026-03-09T10:00" (seconds optional).
+                    let parsed = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
+                        .or_else(|_| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"));
+                    match parsed {
+                        Ok(t) => Some(json!(t.and_utc())),
+                        Err(_) => {
+                            p.errors.push((
+                                name.to_string(),
+                                if v.is_empty() {
+                                    format!("{label} is required")
+                                } else {
+                                    format!("{label}: {v:?} is not a date and time (use YYYY-MM-DDTHH:MM)")
+                                },
+                            ));
+                            None
+                        }
+                    }
+                }
+                List => Some(json!(v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .collect::<Vec<_>>())),
                 Enum => {
                     if v.is_empty() {
                         p.errors
@@ -287,11 +380,54 @@ pub fn anchor(action: &str) -> &'static str {
         | "add_data_source"
         | "add_risk"
         | "confirm_no_known_risks" => "intake",
-        "record_uat_result" | "add_uat_case" => "uat",
+        "record_uat_result" | "add_uat_case" | "open_issue" | "update_issue" | "close_issue" => {
+            "uat"
+        }
+        "add_access_item" | "grant_access" => "intake",
+        "schedule_training"
+        | "record_attendance"
+        | "mark_training_held"
+        | "send_training_recap" => "training",
+        "record_adoption" | "prepare_transition" | "accept_transition" => "adoption",
         "advance_stage" | "decide_go_live" => "gates",
         "record_status_update" => "status",
         _ => "plan",
     }
+}
+
+/// The task a task action is about, when the form names one: its forms live on the task's page.
+fn task_of(action: &str, form: &FormData) -> Option<u32> {
+    matches!(
+        action,
+        "complete_task"
+            | "block_task"
+            | "unblock_task"
+            | "rebaseline_task"
+            | "reopen_task"
+            | "assign_task"
+    )
+    .then(|| form.get("task").parse().ok())
+    .flatten()
+}
+
+/// Shows a refused form again where it was sent from: a task's page for task actions, the
+/// project page otherwise. A task action that names no task is explained at the top of the
+/// project page (it has no form there to be shown next to).
+async fn refused(
+    state: &AppState,
+    vendor: &Vendor,
+    id: &str,
+    action: &str,
+    form: &FormData,
+    mut st: FormState,
+) -> Response {
+    if let Some(t) = task_of(action, form) {
+        return project::render_task(state, vendor, id, t, st).await;
+    }
+    if action.ends_with("_task") && action != "add_task" {
+        st.form.clear();
+    }
+    project::render(state, vendor, id, st, None).await
 }
 
 pub fn see_other(to: &str) -> Response {
@@ -337,7 +473,7 @@ pub async fn run(
     }
     let command = match build(&action, &form, file_id) {
         Ok(c) => c,
-        Err(st) => return project::render(&state, &vendor, &id, st, None).await,
+        Err(st) => return refused(&state, &vendor, &id, &action, &form, st).await,
     };
     let user = vendor.user.clone();
     match run_command(&state.store, &ws, &id, &command, |p| {
@@ -345,9 +481,12 @@ pub async fn run(
     })
     .await
     {
-        Ok(_) => see_other(&format!("/projects/{id}#{}", anchor(&action))),
+        Ok(_) => match task_of(&action, &form) {
+            Some(t) => see_other(&format!("/projects/{id}#task-{t}")),
+            None => see_other(&format!("/projects/{id}#{}", anchor(&action))),
+        },
         Err(e) => match FormState::new(&form).refused(e) {
-            Ok(st) => project::render(&state, &vendor, &id, st, None).await,
+            Ok(st) => refused(&state, &vendor, &id, &action, &form, st).await,
             Err(ApiError::Internal(m)) => layout::internal(&m),
             Err(other) => {
                 layout::error_page(StatusCode::BAD_REQUEST, "Not done", &other.to_string())

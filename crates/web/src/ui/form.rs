@@ -129,20 +129,13 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                             .content_type()
                             .unwrap_or("application/octet-stream")
                             .to_string();
+                        // A file over the limit is answered by `explain_too_large`.
                         let body = field.bytes().await.map_err(|e| {
-                            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                                layout::error_page(
-                                    e.status(),
-                                    "The file is too large",
-                                    "It is larger than this server accepts (the upload limit). Keep only the rows that are needed, or split the file, and upload again.",
-                                )
-                            } else {
-                                layout::error_page(
-                                    e.status(),
-                                    "The file could not be read",
-                                    &e.body_text(),
-                                )
-                            }
+                            layout::error_page(
+                                e.status(),
+                                "The file could not be read",
+                                &e.body_text(),
+                            )
                         })?;
                         out.files.push(Upload {
                             field: name,
@@ -317,6 +310,58 @@ pub fn page_status(state: &FormState) -> StatusCode {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+/// Answers a form that was too large (a file over the upload limit, whoever refused it: an
+/// extractor or the body limit) with a page saying what the limit is and where to go back to,
+/// instead of the plain-text rejection. Only the pages' routes carry this layer; the API keeps
+/// its problem+json answers.
+pub async fn explain_too_large(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let back = back_from(req.uri().path());
+    let res = next.run(req).await;
+    if res.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return res;
+    }
+    let limit = state.config.max_upload_bytes;
+    let limit = if limit >= 1024 * 1024 && limit % (1024 * 1024) == 0 {
+        format!("{} MB", limit / (1024 * 1024))
+    } else {
+        format!("{} KB", limit.div_ceil(1024))
+    };
+    html(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        layout::bare(
+            "Too large to send",
+            maud::html! {
+                main class="login" id="main" {
+                    h1 { "Too large to send" }
+                    p { "What was sent is over the upload limit: a file may be at most " strong { (limit) } ". Nothing was saved." }
+                    p { "Send a smaller file (compress it, or split it), or share a link to it instead." }
+                    p { a class="button" href=(back) { "Back to the form" } }
+                }
+            },
+        ),
+    )
+}
+
+/// The page a form posted to `path` was on: the project for its actions, the portal for the
+/// portal's, the section's page otherwise.
+fn back_from(path: &str) -> String {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["projects", id, "data", ..] if !id.is_empty() => format!("/projects/{id}/data"),
+        ["projects", id, ..] if !id.is_empty() => format!("/projects/{id}"),
+        ["portal", "data", ..] => "/portal/data".into(),
+        ["portal", ..] => "/portal".into(),
+        ["playbooks", key, ..] if !key.is_empty() => format!("/playbooks/{key}"),
+        ["settings", ..] => "/settings".into(),
+        ["handoff", ..] => "/handoff".into(),
+        _ => "/".into(),
     }
 }
 

@@ -10,8 +10,9 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use crate::ui::assets;
 use crate::ui::form::{html as html_response, FormState};
 
-/// htmx settings: swap refused forms (422) like successes, and inject no inline style (CSP).
-const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"403","swap":true},{"code":"[45]..","swap":false,"error":true}]}"#;
+/// htmx settings: swap refused forms (422, and 413 for a file over the limit) like successes, and
+/// inject no inline style (CSP).
+const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"413","swap":true},{"code":"403","swap":true},{"code":"[45]..","swap":false,"error":true}]}"#;
 
 fn head(title: &str) -> Markup {
     html! {

@@ -51,6 +51,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/projects/{id}/actions/{action}",
             post(actions::run).layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route("/projects/{id}/tasks/{task}", get(project::task_page))
         .route("/projects/{id}/files/{file}", get(project::file))
         .route("/projects/{id}/data", get(data_actions::vendor_page))
         .route(
@@ -95,6 +96,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/portal/logout", post(portal::logout))
         .route("/assets/{name}", get(assets::serve))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            form::explain_too_large,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

@@ -2,8 +2,7 @@
 //! days since contract and to launch, who the ball is with, the owner; filters and sorting; and
 //! the chart of days waiting on the customer vs on the vendor.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -14,7 +13,8 @@ use finishline_core::lifecycle::{Stage, STAGE_ORDER};
 use maud::html;
 use serde::Deserialize;
 
-use crate::service::{summary, ProjectSummary};
+use crate::cache::Summarised;
+use crate::service::ProjectSummary;
 use crate::state::AppState;
 use crate::ui::form::html as html_response;
 use crate::ui::layout::{self, Nav};
@@ -36,6 +36,8 @@ pub struct Filter {
 
 struct Row {
     s: Arc<ProjectSummary>,
+    /// Whether the days waited below were read from the cache.
+    waited: bool,
     version: i64,
     live_on: Option<chrono::NaiveDate>,
     customer_days: f64,
@@ -50,74 +52,44 @@ fn health_key(l: HealthLevel) -> &'static str {
     }
 }
 
-/// Computed summaries by (workspace, project), kept for the project's version and the minute
-/// they were computed in: the portfolio then reads only the list columns of unchanged projects
-/// instead of parsing every document on every request. Health depends on the time, so an entry
-/// is at most a minute old.
-type SummaryCache =
-    HashMap<(String, String), (i64, i64, Arc<ProjectSummary>, Option<chrono::NaiveDate>)>;
-/// Days waited per side (R7) by (workspace, project), for the same version and minute.
-type WaitCache = HashMap<(String, String), (i64, i64, f64, f64)>;
-static WAITS: LazyLock<Mutex<WaitCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
-static SUMMARIES: LazyLock<Mutex<SummaryCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
+/// The summary of every project of the workspace, from the shared cache (by version and minute):
+/// the portfolio reads the list columns of unchanged projects instead of parsing every document
+/// on every request.
 async fn summaries(
     state: &AppState,
     ws: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Row>, finishline_store::StoreError> {
-    let minute = now.timestamp().div_euclid(60);
     let metas = state.projects.rows(&state.store, ws).await?;
     let mut rows = Vec::with_capacity(metas.len());
-    let mut missing = Vec::new();
-    {
-        let cache = SUMMARIES
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for m in metas.iter() {
-            match cache.get(&(ws.to_string(), m.id.clone())) {
-                Some((v, at, s, live_on)) if *v == m.version && *at == minute => rows.push(Row {
-                    s: s.clone(),
-                    version: *v,
-                    live_on: *live_on,
-                    customer_days: 0.0,
-                    vendor_days: 0.0,
-                }),
-                _ => missing.push(m.id.clone()),
-            }
+    let mut wanted = Vec::new();
+    for m in metas.iter() {
+        match state.projects.cached_summary(&m.id, m.version, now) {
+            Some(s) => rows.push(row(s)),
+            None => wanted.push((m.id.clone(), m.version)),
         }
     }
-    if missing.is_empty() {
+    if wanted.is_empty() {
         return Ok(rows);
     }
     // Documents come from the shared cache by version: when the minute turns, summaries are
     // recomputed from parsed documents instead of parsing every document again.
-    let missing: std::collections::HashSet<String> = missing.into_iter().collect();
-    let wanted: Vec<(String, i64)> = metas
-        .iter()
-        .filter(|m| missing.contains(&m.id))
-        .map(|m| (m.id.clone(), m.version))
-        .collect();
-    let fresh = state.projects.documents(&state.store, ws, &wanted).await?;
-    let mut cache = SUMMARIES
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    for (p, version) in fresh {
-        let s = Arc::new(summary(&p, now));
-        cache.insert(
-            (ws.to_string(), p.id.clone()),
-            (version, minute, s.clone(), p.live_on),
-        );
-        rows.push(Row {
-            s,
-            version,
-            live_on: p.live_on,
-            customer_days: 0.0,
-            vendor_days: 0.0,
-        });
+    for (p, version) in state.projects.documents(&state.store, ws, &wanted).await? {
+        rows.push(row(state.projects.summary(&p, version, now)));
     }
     Ok(rows)
+}
+
+fn row(s: Summarised) -> Row {
+    let (customer_days, vendor_days) = s.waits.unwrap_or_default();
+    Row {
+        waited: s.waits.is_some(),
+        s: s.summary,
+        version: s.version,
+        live_on: s.live_on,
+        customer_days,
+        vendor_days,
+    }
 }
 
 /// Projects per page of the table; the waiting chart shows the page's projects.
@@ -176,19 +148,9 @@ pub async fn page(
     if !by_waiting {
         sort(&mut rows, &filter.sort);
     }
-    let minute = now.timestamp().div_euclid(60);
     for r in rows.iter_mut().skip(from).take(needs_log) {
-        let key = (vendor.workspace().to_string(), r.s.id.clone());
-        let cached = WAITS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&key)
-            .copied();
-        if let Some((v, at, c, w)) = cached {
-            if v == r.version && at == minute {
-                (r.customer_days, r.vendor_days) = (c, w);
-                continue;
-            }
+        if r.waited {
+            continue;
         }
         let acts = match state.store.activities(vendor.workspace(), &r.s.id).await {
             Ok(a) => a,
@@ -197,10 +159,9 @@ pub async fn page(
         let ball = r7_ball_in_court(&acts, now);
         r.customer_days = ball.project.customer_days();
         r.vendor_days = ball.project.vendor_days();
-        WAITS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(key, (r.version, minute, r.customer_days, r.vendor_days));
+        state
+            .projects
+            .keep_waits(&r.s.id, r.version, now, (r.customer_days, r.vendor_days));
     }
     if by_waiting {
         sort(&mut rows, "waiting");

@@ -1,22 +1,22 @@
 //! The project page: the header (customer, owners, finish line, launch date, stage track with the
 //! loops taken) and a section for each part of the project, each with its forms.
 
-use axum::extract::{Path, State};
+use std::sync::{Arc, LazyLock};
+
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
-use finishline_core::activity::Activity;
+use chrono::{DateTime, NaiveDate, Utc};
 use finishline_core::lifecycle::{Stage, STAGE_ORDER};
 use finishline_core::people::{Role, Side};
 use finishline_core::plan::{TaskLabel, TaskStatus};
 use finishline_core::project::Project;
 use finishline_core::scorecard::Scorecard;
-use finishline_core::status_update::r10_status_draft;
 use finishline_store::{Invitation, StoredFile};
-use maud::{html, Markup};
-use serde::Serialize;
+use maud::{html, Markup, PreEscaped};
+use serde::{Deserialize, Serialize};
 
-use crate::service::{view, ProjectView};
+use crate::cache::{Derived, PageHtml};
 use crate::state::AppState;
 use crate::ui::form::{html as html_response, page_status, FormState};
 use crate::ui::layout::{self, Fields, Nav};
@@ -94,10 +94,16 @@ pub fn task_state(
 }
 
 fn ball(p: &Project, t: &finishline_core::plan::Task) -> Markup {
+    let (class, text) = ball_cell(p, t);
+    html! { span class=(class) { (text) } }
+}
+
+/// Who the ball is with, as a class and a word: the plan table puts the class on the cell itself.
+fn ball_cell(p: &Project, t: &finishline_core::plan::Task) -> (&'static str, &'static str) {
     match p.ball_for(t) {
-        Some(Side::Customer) => html! { span class="side customer" { "customer" } },
-        Some(Side::Vendor) => html! { span class="side vendor" { "vendor" } },
-        None => html! { span class="muted" { "—" } },
+        Some(Side::Customer) => ("side customer", "customer"),
+        Some(Side::Vendor) => ("side vendor", "vendor"),
+        None => ("muted", "—"),
     }
 }
 
@@ -107,6 +113,21 @@ pub fn plan_table(
     today: NaiveDate,
     tasks: &[&finishline_core::plan::Task],
     file_base: &str,
+) -> Markup {
+    plan_rows(p, today, tasks, file_base, false)
+}
+
+/// The plan as a table, a heading row where the phase changes. With `links`, each title links to
+/// its task's page (where the task is completed, blocked, moved or reassigned), so the project
+/// page does not repeat every task in the pickers of its forms. Rows are kept lean because plans
+/// run to hundreds of tasks: the side is said only for customer and shared tasks, proof only when
+/// it is *not* needed (most tasks need it).
+fn plan_rows(
+    p: &Project,
+    today: NaiveDate,
+    tasks: &[&finishline_core::plan::Task],
+    file_base: &str,
+    links: bool,
 ) -> Markup {
     html! {
         div class="table-wrap" {
@@ -120,12 +141,23 @@ pub fn plan_table(
                     th scope="col" { "Ball" }
                 } }
                 tbody {
-                    @for t in tasks {
+                    @for (i, t) in tasks.iter().enumerate() {
+                        @if i == 0 || tasks[i - 1].phase != t.phase {
+                            tr class="phase" { th colspan="6" scope="colgroup" { (t.phase) } }
+                        }
                         tr id=(format!("task-{}", t.id)) {
                             td { (t.id) }
                             td {
-                                (t.title)
-                                div class="muted small" { (t.phase) " · " (t.label.label()) @if t.needs_proof { " · needs proof" } }
+                                // `?task=` answers with a redirect to the task's page: a short
+                                // link, as it is repeated for every task.
+                                @if links { a href=(format!("?task={}", t.id)) { (t.title) } } @else { (t.title) }
+                                @if t.label != TaskLabel::VendorTask || !t.needs_proof {
+                                    div class="muted small" {
+                                        @if t.label != TaskLabel::VendorTask { (t.label.label()) }
+                                        @if t.label != TaskLabel::VendorTask && !t.needs_proof { " · " }
+                                        @if !t.needs_proof { "no proof needed" }
+                                    }
+                                }
                                 // The data page of the import this task waits on, for both sides
                                 // (the portal's file base is /portal/files/, the workspace's
                                 // /projects/{id}/files/: the data page sits beside it).
@@ -141,7 +173,8 @@ pub fn plan_table(
                                 }
                             }
                             td { (task_state(p, t, today, file_base)) }
-                            td { (ball(p, t)) }
+                            @let (class, who) = ball_cell(p, t);
+                            td class=(class) { (who) }
                         }
                     }
                 }
@@ -211,39 +244,57 @@ fn action_form(
     }
 }
 
-pub struct PageData {
-    pub view: ProjectView,
-    pub activities: Vec<Activity>,
-    pub files: Vec<StoredFile>,
-    pub invitations: Vec<Invitation>,
+/// A one-button form acting on one item of a list (grant this access, close this issue).
+fn row_action(
+    p: &Project,
+    action: &str,
+    csrf: &str,
+    fields: &[(&str, String)],
+    label: &str,
+) -> Markup {
+    html! {
+        form method="post" action=(format!("/projects/{}/actions/{action}", p.id)) class="inline" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="_form" value=(action);
+            @for (k, v) in fields { input type="hidden" name=(k) value=(v); }
+            button type="submit" class="link" { (label) }
+        }
+    }
 }
 
-pub async fn load(state: &AppState, ws: &str, id: &str) -> Result<Option<PageData>, Response> {
-    let err = |e: finishline_store::StoreError| layout::internal(&e.to_string());
-    let Some((p, version)) = state.store.project(ws, id).await.map_err(err)? else {
-        return Ok(None);
-    };
-    let activities = state.store.activities(ws, id).await.map_err(err)?;
-    let files = state.store.files(ws, id).await.map_err(err)?;
-    let invitations = state.store.invitations(ws, id).await.map_err(err)?;
-    let v = view(p, version, &activities, state.now());
-    Ok(Some(PageData {
-        view: v,
-        activities,
-        files,
-        invitations,
-    }))
+/// Stands for each member's CSRF token in the HTML shared between members: random per process,
+/// so no project text can spell it, and swapped for the token of whoever is served.
+static CSRF_SLOT: LazyLock<String> =
+    LazyLock::new(|| format!("csrf-slot-{}", uuid::Uuid::new_v4().simple()));
+
+/// How many of the latest activities the project page lists.
+const ACTIVITY_SHOWN: usize = 30;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PageQuery {
+    /// A task of the plan, from the plan table's short links.
+    #[serde(default)]
+    task: Option<String>,
 }
 
 pub async fn page(
     State(state): State<AppState>,
     vendor: Vendor,
     Path(id): Path<String>,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let Query(q) = query.unwrap_or_default();
+    if let Some(t) = q.task.and_then(|t| t.parse::<u32>().ok()) {
+        return crate::ui::actions::see_other(&format!("/projects/{id}/tasks/{t}"));
+    }
     render(&state, &vendor, &id, FormState::default(), None).await
 }
 
 /// Renders the project page, with a refused form's state or a message shown once.
+///
+/// What depends only on the project's version and the minute (nearly all of the page) comes from
+/// `ProjectCache`, rendered once; the invitations and files are read on each request, because
+/// they change without changing the project.
 pub async fn render(
     state: &AppState,
     vendor: &Vendor,
@@ -251,53 +302,135 @@ pub async fn render(
     st: FormState,
     flash: Option<Markup>,
 ) -> Response {
-    let data = match load(state, vendor.workspace(), id).await {
+    let now = state.now();
+    let ws = vendor.workspace();
+    let d = match state.projects.project_page(&state.store, ws, id, now).await {
         Ok(Some(d)) => d,
         Ok(None) => return layout::not_found(&format!("Project {id}")),
-        Err(r) => return r,
+        Err(e) => return layout::internal(&e.to_string()),
     };
-    let status = page_status(&st);
-    let body = body(state, vendor, &data, &st, flash);
+    let (files, invitations) = match (
+        state.store.files(ws, id).await,
+        state.store.invitations(ws, id).await,
+    ) {
+        (Ok(f), Ok(i)) => (f, i),
+        (Err(e), _) | (_, Err(e)) => return layout::internal(&e.to_string()),
+    };
+    let csrf = vendor.csrf.as_str();
+    let p = &d.view.project;
+    let middle = live_sections(p, &files, &invitations, &st, csrf, now);
+    let body = if st.is_empty() {
+        let shared = d.html.get_or_init(|| {
+            let none = FormState::default();
+            Arc::new(PageHtml {
+                before: before(&d, &none, CSRF_SLOT.as_str(), now).into_string(),
+                after: after(&d).into_string(),
+            })
+        });
+        html! {
+            @if let Some(fl) = flash { div class="flash" role="status" { (fl) } }
+            (PreEscaped(shared.before.replace(CSRF_SLOT.as_str(), csrf)))
+            (middle)
+            (PreEscaped(shared.after.as_str()))
+        }
+    } else {
+        html! {
+            @if let Some(fl) = flash { div class="flash" role="status" { (fl) } }
+            (layout::page_refusal(&st))
+            (before(&d, &st, csrf, now))
+            (middle)
+            (after(&d))
+        }
+    };
     html_response(
-        status,
-        layout::page(
-            &data.view.project.customer,
-            Nav::Portfolio,
-            &vendor.user.name,
-            &vendor.csrf,
-            body,
-        ),
+        page_status(&st),
+        layout::page(&p.customer, Nav::Portfolio, &vendor.user.name, csrf, body),
     )
 }
 
-#[allow(clippy::too_many_lines)]
-fn body(
-    state: &AppState,
-    vendor: &Vendor,
-    d: &PageData,
+/// The invitations and files: read on every request (they change without a new project version).
+fn live_sections(
+    p: &Project,
+    files: &[StoredFile],
+    invitations: &[Invitation],
     st: &FormState,
-    flash: Option<Markup>,
+    csrf: &str,
+    now: DateTime<Utc>,
 ) -> Markup {
-    let now = state.now();
+    let customers = people_opts(p, |x| x.side == Side::Customer);
+    let fb = format!("/projects/{}/files/", p.id);
+    html! {
+        (section("portal", "Customer portal", html! {
+            p class="muted small" { "An invitation link lets one customer person into this project's portal: single use, valid " (crate::ui::INVITATION_DAYS) " days, revocable." }
+            @let fi = Fields::new(Some(st), "invite");
+            form method="post" action=(format!("/projects/{}/invitations", p.id)) class="action" {
+                (fi.hidden(csrf))
+                (fi.message())
+                (fi.select("person", "Customer person", &with_blank("choose a person", customers), ""))
+                button type="submit" { "Create invitation link" }
+            }
+            @if !invitations.is_empty() {
+                ul class="invitations" { @for inv in invitations { li {
+                    (p.person_name(inv.person_id)) " — created " (inv.created_at.date_naive()) " by " (inv.created_by) " · "
+                    @if inv.revoked_at.is_some() { span class="badge" { "revoked" } }
+                    @else if inv.used_at.is_some() { span class="badge ok" { "used" } }
+                    @else if inv.expires_at <= now { span class="badge" { "expired" } }
+                    @else { span class="badge warn" { "not used yet" } }
+                    @if inv.revoked_at.is_none() {
+                        form method="post" action=(format!("/projects/{}/invitations/{}/revoke", p.id, inv.id)) class="inline" {
+                            input type="hidden" name="csrf" value=(csrf);
+                            button type="submit" class="link" { "Revoke" }
+                        }
+                    }
+                    " " a href=(format!("/projects/{}/preview?person={}", p.id, inv.person_id)) { "preview" }
+                } } }
+            }
+        }))
+
+        (section("files", "Files", html! {
+            @if files.is_empty() { p class="muted" { "No files." } }
+            ul { @for file in files { li { a href=(format!("{fb}{}", file.id)) hx-boost="false" download { (file.name) } " — " (file.size) " bytes, by " (file.uploaded_by) } } }
+        }))
+    }
+}
+
+/// The scorecard and the activity log: the end of the page, the same for every member.
+fn after(d: &Derived) -> Markup {
+    let sc = &d.view.scorecard;
+    html! {
+        (section("scorecard", "Scorecard", html! {
+            dl class="facts" {
+                div { dt { "Days to launch" } dd { (sc.days_to_launch) (if sc.live { " (live)" } else { " so far" }) } }
+                div { dt { "Waiting on customer" } dd { (layout::days_f(sc.days_waiting_on_customer)) } }
+                div { dt { "Waiting on vendor" } dd { (layout::days_f(sc.days_waiting_on_vendor)) } }
+                div { dt { "Re-baselines" } dd { (sc.rebaselines) } }
+                div { dt { "Loops" } dd { "UAT " (sc.loops.uat_rework) " · realign " (sc.loops.sales_realign) " · no-go " (sc.loops.no_go) } }
+                div { dt { "First-week logins" } dd { (sc.first_week_logins.map(|n| n.to_string()).unwrap_or_else(|| "—".into())) } }
+            }
+        }))
+
+        (section("activity", "Activity", html! {
+            ol class="activity" {
+                @for a in d.activities.iter().rev().take(ACTIVITY_SHOWN) {
+                    li { time datetime=(a.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) { (a.at.format("%Y-%m-%d %H:%M")) } " " span class="actor" { (a.actor) } " — " (a.summary) }
+                }
+            }
+            @if d.activities.len() > ACTIVITY_SHOWN { p class="muted small" { "Showing the latest " (ACTIVITY_SHOWN) " of " (d.activities.len()) "; each task's page shows its whole history." } }
+        }))
+    }
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one page's sections in the order they are shown"
+)]
+fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup {
     let today = now.date_naive();
     let p = &d.view.project;
-    let csrf = vendor.csrf.as_str();
     let fb = format!("/projects/{}/files/", p.id);
     let f = |k: &str| Fields::new(Some(st), k);
     let everyone = people_opts(p, |_| true);
     let customers = people_opts(p, |x| x.side == Side::Customer);
-    let open_tasks: Vec<(String, String)> = p
-        .tasks
-        .iter()
-        .filter(|t| t.is_open())
-        .map(|t| (t.id.to_string(), format!("#{} {}", t.id, t.title)))
-        .collect();
-    let blocked_tasks: Vec<(String, String)> = p
-        .tasks
-        .iter()
-        .filter(|t| matches!(t.status, TaskStatus::Blocked(_)))
-        .map(|t| (t.id.to_string(), format!("#{} {}", t.id, t.title)))
-        .collect();
     let open_crs: Vec<(String, String)> = p
         .change_requests
         .iter()
@@ -305,12 +438,26 @@ fn body(
         .map(|c| (c.id.to_string(), format!("#{} {}", c.id, c.title)))
         .collect();
     let dms = people_opts(p, |x| x.role == Role::DecisionMaker);
+    let csms = people_opts(p, |x| x.role == Role::RenewalCsm);
     let tasks: Vec<&finishline_core::plan::Task> = p.tasks.iter().collect();
-    let draft = r10_status_draft(p, &d.activities, now);
     let sc = &d.view.scorecard;
+    let open_issues: Vec<(String, String)> = p
+        .issues
+        .iter()
+        .filter(|i| i.is_open())
+        .map(|i| (i.id.to_string(), format!("#{} {}", i.id, i.title)))
+        .collect();
+    let sessions: Vec<(String, String)> = p
+        .training
+        .iter()
+        .map(|s| {
+            (
+                s.id.to_string(),
+                format!("{} ({})", s.title, s.scheduled_at.date_naive()),
+            )
+        })
+        .collect();
     html! {
-        @if let Some(fl) = flash { div class="flash" role="status" { (fl) } }
-        (layout::page_refusal(st))
         div class="page-head" {
             div {
                 p class="muted small" { a href="/" { "Portfolio" } " / " (p.name) }
@@ -385,42 +532,25 @@ fn body(
         (stage_track(p, sc))
 
         (section("plan", "Plan", html! {
-            (plan_table(p, today, &tasks, &fb))
+            p class="muted small" { "Open a task to complete it with proof, block it, move its due date or reassign it." }
+            (plan_rows(p, today, &tasks, &fb, true))
             h3 id="gantt" { "Gantt" }
             div class="gantt-wrap" { (svg::gantt(p, today)) }
             (svg::gantt_legend())
             div class="forms" {
-                @let fc = f("complete_task");
-                (action_form(p, "complete_task", &fc, csrf, "Mark done", true, html! {
-                    h3 { "Complete a task with proof" }
-                    (fc.select("task", "Task", &with_blank("choose a task", open_tasks.clone()), ""))
-                    (fc.input("proof_link", "Link (https://…)", "url", "", false))
-                    (fc.input("proof_note", "Or a note of the result", "text", "", false))
-                    (fc.file("proof_file", "Or a file"))
+                @let ft = f("add_task");
+                (action_form(p, "add_task", &ft, csrf, "Add task", false, html! {
+                    h3 { "Add a task" }
+                    (ft.input("title", "Title", "text", "", true))
+                    div class="row" {
+                        (ft.input("phase", "Phase", "text", "", true))
+                        (ft.select("label", "Side", &task_labels(), "vendor_task"))
+                    }
+                    div class="row" {
+                        (ft.select("owner", "Owner", &with_blank("choose a person", everyone.clone()), ""))
+                        (ft.input("due", "Due", "date", "", true))
+                    }
                 }))
-                @let fbk = f("block_task");
-                (action_form(p, "block_task", &fbk, csrf, "Mark blocked", false, html! {
-                    h3 { "Block a task" }
-                    (fbk.select("task", "Task", &with_blank("choose a task", open_tasks.clone()), ""))
-                    (fbk.input("needed", "What exactly is needed", "text", "", true))
-                    (fbk.select("from", "From whom", &with_blank("choose a person", everyone.clone()), ""))
-                    (fbk.input("by", "By when", "date", "", true))
-                }))
-                @let fr = f("rebaseline_task");
-                (action_form(p, "rebaseline_task", &fr, csrf, "Move due date", false, html! {
-                    h3 { "Re-baseline a task" }
-                    (fr.select("task", "Task", &with_blank("choose a task", open_tasks.clone()), ""))
-                    (fr.input("due", "New due date", "date", "", true))
-                    (fr.input("reason", "Reason", "text", "", true))
-                }))
-                @if !blocked_tasks.is_empty() {
-                    @let fu = f("unblock_task");
-                    (action_form(p, "unblock_task", &fu, csrf, "Unblock", false, html! {
-                        h3 { "Unblock a task" }
-                        (fu.select("task", "Task", &blocked_tasks, ""))
-                        (fu.input("note", "Note", "text", "", false))
-                    }))
-                }
                 @let fl = f("set_launch_date");
                 (action_form(p, "set_launch_date", &fl, csrf, "Set launch date", false, html! {
                     h3 { "Launch date" }
@@ -558,9 +688,13 @@ fn body(
                 }
                 div {
                     h3 { "Access" }
+                    (f("grant_access").message())
                     ul { @for a in &p.access { li {
                         (a.what) " — granted by " (p.person_name(a.grantor)) ", due " (a.due)
-                        @if a.granted_at.is_some() { " " span class="badge ok" { "granted" } } @else { " " span class="badge" { "open" } }
+                        @if a.granted_at.is_some() { " " span class="badge ok" { "granted" } } @else {
+                            " " span class="badge" { "open" } " "
+                            (row_action(p, "grant_access", csrf, &[("item", a.id.to_string())], "Mark granted"))
+                        }
                     } } }
                     @if p.access.is_empty() { p class="muted" { "None." } }
                 }
@@ -581,6 +715,14 @@ fn body(
                     (fi.select("owner", "Who answers", &with_blank("choose a person", customers.clone()), ""))
                     (fi.input("due", "Due", "date", "", true))
                 }))
+                @let fx = f("add_access_item");
+                (action_form(p, "add_access_item", &fx, csrf, "Ask for access", false, html! {
+                    h3 { "Access needed" }
+                    (fx.input("what", "What access (SSO, API key, admin account…)", "text", "", true))
+                    (fx.select("direction", "Direction", &[("customer_to_vendor".into(), "the customer grants us".into()), ("vendor_to_customer".into(), "we grant the customer".into())], "customer_to_vendor"))
+                    (fx.select("grantor", "Who grants it", &with_blank("choose a person", everyone.clone()), ""))
+                    (fx.input("due", "Due", "date", "", true))
+                }))
                 @let fd = f("add_data_source");
                 (action_form(p, "add_data_source", &fd, csrf, "Add source", false, html! {
                     h3 { "Data source" }
@@ -598,18 +740,58 @@ fn body(
 
         (section("training", "Training", html! {
             @if p.training.is_empty() { p class="muted" { "No sessions scheduled." } }
+            (f("mark_training_held").message())
+            (f("send_training_recap").message())
             ul { @for s in &p.training { li {
-                (s.title) " — " (s.audience.label()) ", " (s.scheduled_at.date_naive()) ", " (s.minutes) " min"
+                (s.title) " — " (s.audience.label()) ", " (s.scheduled_at.format("%Y-%m-%d %H:%M UTC")) ", " (s.minutes) " min"
                 @if s.held { " " span class="badge ok" { "held" } }
                 " · " (s.attendees.iter().filter(|a| a.completed).count()) "/" (s.attendees.len()) " practice tasks completed"
+                @if !s.held { " " (row_action(p, "mark_training_held", csrf, &[("session", s.id.to_string())], "Mark held")) }
+                @else if s.recap_sent_at.is_none() { " " (row_action(p, "send_training_recap", csrf, &[("session", s.id.to_string())], "Send recap")) }
+                @else { " · recap sent" }
+                @if !s.attendees.is_empty() {
+                    ul class="small" { @for at in &s.attendees { li {
+                        (p.person_name(at.person)) ": " (at.practice_task) (if at.completed { " — done" } else { " — not done yet" })
+                    } } }
+                }
             } } }
+            div class="forms" {
+                @let fs = f("schedule_training");
+                (action_form(p, "schedule_training", &fs, csrf, "Schedule", false, html! {
+                    h3 { "Schedule a session" }
+                    (fs.input("title", "Title", "text", "", true))
+                    (fs.select("audience", "Audience", &audiences(), "daily_users"))
+                    div class="row" {
+                        (fs.input("scheduled_at", "When (UTC)", "datetime-local", "", true))
+                        (fs.input("minutes", "Minutes (30 to 45)", "number", "45", true))
+                    }
+                }))
+                @if !sessions.is_empty() {
+                    @let fa = f("record_attendance");
+                    (action_form(p, "record_attendance", &fa, csrf, "Record attendance", false, html! {
+                        h3 { "Attendance" }
+                        (fa.select("session", "Session", &sessions, ""))
+                        (fa.select("person", "Person", &with_blank("choose a person", everyone.clone()), ""))
+                        (fa.input("practice_task", "Practice task they did", "text", "", true))
+                        (fa.checkbox("completed", "completed the practice task", true))
+                    }))
+                }
+            }
         }))
 
         (section("uat", "UAT and issues", html! {
             @if p.uat.is_empty() { p class="muted" { "No UAT cases." } }
             ul { @for c in &p.uat { li {
                 (c.title)
-                @if c.passed() { " " span class="badge ok" { "passed" } } @else { " " span class="badge" { (key(&c.result).replace('_', " ")) } }
+                // The result is a tagged value (with when, and notes on failure), not a plain word.
+                @match &c.result {
+                    finishline_core::uat::UatResult::Passed { .. } => { " " span class="badge ok" { "passed" } },
+                    finishline_core::uat::UatResult::Failed { notes, .. } => {
+                        " " span class="badge bad" { "failed" }
+                        @if !notes.is_empty() { " " span class="small" { (notes) } }
+                    },
+                    finishline_core::uat::UatResult::NotRun => { " " span class="badge" { "not run" } },
+                }
                 @if c.failures > 0 { " · failed " (c.failures) "×" }
             } } }
             @if !p.criteria.is_empty() {
@@ -632,12 +814,34 @@ fn body(
                     }
                 }
             }
-            h3 { "Issues" }
+            h3 id="issues" { "Issues" }
+            (f("close_issue").message())
             ul { @for i in &p.issues { li {
-                (i.title) " — " (owner_name(p, i.owner)) @if let Some(d) = i.due { ", due " (d) }
-                @if i.is_open() { " " span class="badge warn" { "open" } } @else { " " span class="badge ok" { "closed" } }
+                "#" (i.id) " " (i.title) " — " (owner_name(p, i.owner)) @if let Some(d) = i.due { ", due " (d) }
+                @if i.is_open() {
+                    " " span class="badge warn" { "open" } " "
+                    (row_action(p, "close_issue", csrf, &[("issue", i.id.to_string())], "Close"))
+                } @else { " " span class="badge ok" { "closed" } }
             } } }
             @if p.issues.is_empty() { p class="muted" { "No issues." } }
+            div class="forms" {
+                @let fo = f("open_issue");
+                (action_form(p, "open_issue", &fo, csrf, "Open issue", false, html! {
+                    h3 { "Open an issue" }
+                    (fo.input("title", "What is wrong", "text", "", true))
+                    (fo.select("owner", "Owner", &with_blank("nobody yet", everyone.clone()), ""))
+                    (fo.input("due", "Due", "date", "", false))
+                }))
+                @if !open_issues.is_empty() {
+                    @let fu = f("update_issue");
+                    (action_form(p, "update_issue", &fu, csrf, "Update issue", false, html! {
+                        h3 { "Assign or reschedule an issue" }
+                        (fu.select("issue", "Issue", &open_issues, ""))
+                        (fu.select("owner", "Owner", &with_blank("keep the owner", everyone.clone()), ""))
+                        (fu.input("due", "Due", "date", "", false))
+                    }))
+                }
+            }
         }))
 
         (section("gates", "Gates and stage", html! {
@@ -668,12 +872,55 @@ fn body(
             }
         }))
 
+        (section("adoption", "Adoption and transition", html! {
+            @if p.adoption.is_empty() { p class="muted" { "No adoption reading yet (measured after go-live)." } }
+            ul { @for r in p.adoption.iter().rev() { li {
+                (r.at.date_naive()) ": " (r.active_users) " of " (r.trained_users) " trained users active"
+                @if let Some(n) = r.logins_first_week { " · " (n) " first-week logins" }
+                @if let Some(n) = r.support_questions { " · " (n) " support questions" }
+                @if !r.stall_reasons.is_empty() { " " span class="badge warn" { "stalled: " (r.stall_reasons.join("; ")) } }
+            } } }
+            h3 { "Transition to customer success" }
+            @match &p.transition {
+                Some(t) => p {
+                    "Packet for " (p.person_name(t.renewal_csm)) ", prepared " (t.prepared_at.date_naive()) " · "
+                    @if let Some(at) = t.accepted_at { span class="badge ok" { "accepted " (at.date_naive()) } }
+                    @else { span class="badge warn" { "not accepted yet" } " " (row_action(p, "accept_transition", csrf, &[], "Accept the packet")) span class="small muted" { " (the renewal CSM accepts it, signed in as themself)" } }
+                    div class="small" { (t.notes) }
+                },
+                None => p class="muted" { "No transition packet yet." },
+            }
+            (f("accept_transition").message())
+            div class="forms" {
+                @let fa = f("record_adoption");
+                (action_form(p, "record_adoption", &fa, csrf, "Record adoption", false, html! {
+                    h3 { "Adoption reading" }
+                    div class="row" {
+                        (fa.input("active_users", "Active users (last 7 days)", "number", "", true))
+                        (fa.input("trained_users", "Trained users", "number", "", true))
+                    }
+                    div class="row" {
+                        (fa.input("logins_first_week", "First-week logins", "number", "", false))
+                        (fa.input("support_questions", "Support questions", "number", "", false))
+                    }
+                    (fa.input("key_features_unused", "Key features unused (comma-separated)", "text", "", false))
+                    (fa.select("intervention", "If it stalled: intervention", &interventions(), ""))
+                }))
+                @let fp = f("prepare_transition");
+                (action_form(p, "prepare_transition", &fp, csrf, "Prepare packet", false, html! {
+                    h3 { "Transition packet" }
+                    (fp.select("renewal_csm", "Renewal CSM", &with_blank(if csms.is_empty() { "add a person with the renewal CSM role first" } else { "choose a person" }, csms.clone()), ""))
+                    (fp.textarea("notes", "Notes for customer success (goals, risks, contacts)", "", true))
+                }))
+            }
+        }))
+
         (section("status", "Status update", html! {
             @let fs = f("record_status_update");
             (action_form(p, "record_status_update", &fs, csrf, "Send status update", false, html! {
                 p class="muted small" { "Drafted from what happened since the last update (R10). Edit, then send." }
                 (fs.input("meeting_date", "Meeting date", "date", &today.to_string(), true))
-                (fs.textarea("text", "Text", &draft.to_text(), true))
+                (fs.textarea("text", "Text", &d.draft, true))
                 (fs.checkbox("for_customer", "show it to the customer in the portal", true))
             }))
             @if !p.status_updates.is_empty() {
@@ -684,58 +931,183 @@ fn body(
             }
         }))
 
-        (section("portal", "Customer portal", html! {
-            p class="muted small" { "An invitation link lets one customer person into this project's portal: single use, valid " (crate::ui::INVITATION_DAYS) " days, revocable." }
-            @let fi = Fields::new(Some(st), "invite");
-            form method="post" action=(format!("/projects/{}/invitations", p.id)) class="action" {
-                (fi.hidden(csrf))
-                (fi.message())
-                (fi.select("person", "Customer person", &with_blank("choose a person", customers.clone()), ""))
-                button type="submit" { "Create invitation link" }
-            }
-            @if !d.invitations.is_empty() {
-                ul class="invitations" { @for inv in &d.invitations { li {
-                    (p.person_name(inv.person_id)) " — created " (inv.created_at.date_naive()) " by " (inv.created_by) " · "
-                    @if inv.revoked_at.is_some() { span class="badge" { "revoked" } }
-                    @else if inv.used_at.is_some() { span class="badge ok" { "used" } }
-                    @else if inv.expires_at <= now { span class="badge" { "expired" } }
-                    @else { span class="badge warn" { "not used yet" } }
-                    @if inv.revoked_at.is_none() {
-                        form method="post" action=(format!("/projects/{}/invitations/{}/revoke", p.id, inv.id)) class="inline" {
-                            input type="hidden" name="csrf" value=(csrf);
-                            button type="submit" class="link" { "Revoke" }
-                        }
+    }
+}
+
+/// The page of one task: its facts, its history and the forms that act on it (complete with proof,
+/// block, unblock, move, reassign, reopen). The plan table links here instead of the project page
+/// repeating every task in a picker of each form.
+pub async fn task_page(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    Path((id, task)): Path<(String, String)>,
+) -> Response {
+    match task.parse::<u32>() {
+        Ok(t) => render_task(&state, &vendor, &id, t, FormState::default()).await,
+        Err(_) => layout::not_found(&format!("Task {task}")),
+    }
+}
+
+/// Renders a task's page, with a refused form's state. A refusal for a task that does not exist
+/// is shown at the top of the project page instead.
+pub async fn render_task(
+    state: &AppState,
+    vendor: &Vendor,
+    id: &str,
+    task: u32,
+    mut st: FormState,
+) -> Response {
+    let now = state.now();
+    let d = match state
+        .projects
+        .project_page(&state.store, vendor.workspace(), id, now)
+        .await
+    {
+        Ok(Some(d)) => d,
+        Ok(None) => return layout::not_found(&format!("Project {id}")),
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let p = &d.view.project;
+    let Some(t) = p.task(task) else {
+        if st.is_empty() {
+            return layout::not_found(&format!("Task {task}"));
+        }
+        st.form.clear();
+        return render(state, vendor, id, st, None).await;
+    };
+    let today = now.date_naive();
+    let csrf = vendor.csrf.as_str();
+    let f = |k: &str| Fields::new(Some(&st), k);
+    let everyone = people_opts(p, |_| true);
+    let fb = format!("/projects/{}/files/", p.id);
+    let subject = format!("task:{}", t.id);
+    let back = format!("/projects/{}#task-{}", p.id, t.id);
+    let hidden = html! { input type="hidden" name="task" value=(t.id); };
+    let body = html! {
+        (layout::page_refusal(&st))
+        p class="muted small" { a href="/" { "Portfolio" } " / " a href=(format!("/projects/{}", p.id)) { (p.customer) } " / task " (t.id) }
+        h1 { (t.title) }
+        p { a href=(back) { "← Back to the plan" } }
+        dl class="facts" {
+            div { dt { "State" } dd { (task_state(p, t, today, &fb)) } }
+            div { dt { "Ball in court" } dd { (ball(p, t)) } }
+            div { dt { "Owner" } dd { (owner_name(p, t.owner)) } }
+            div { dt { "Due" } dd { (t.due) @if t.due != t.baseline_due { div class="small muted" { "baseline " (t.baseline_due) } } } }
+            div { dt { "Phase" } dd { (t.phase) } }
+            div { dt { "Side" } dd { (t.label.label()) (if t.needs_proof { ", needs proof" } else { "" }) } }
+        }
+        @if !t.depends_on.is_empty() {
+            p { "Starts after: "
+                @for (i, dep) in t.depends_on.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    @match p.task(*dep) {
+                        Some(o) => a href=(format!("/projects/{}/tasks/{}", p.id, o.id)) { "#" (o.id) " " (o.title) },
+                        None => { "#" (dep) },
                     }
-                    " " a href=(format!("/projects/{}/preview?person={}", p.id, inv.person_id)) { "preview" }
-                } } }
-            }
-        }))
-
-        (section("files", "Files", html! {
-            @if d.files.is_empty() { p class="muted" { "No files." } }
-            ul { @for file in &d.files { li { a href=(format!("{fb}{}", file.id)) hx-boost="false" download { (file.name) } " — " (file.size) " bytes, by " (file.uploaded_by) } } }
-        }))
-
-        (section("scorecard", "Scorecard", html! {
-            dl class="facts" {
-                div { dt { "Days to launch" } dd { (sc.days_to_launch) (if sc.live { " (live)" } else { " so far" }) } }
-                div { dt { "Waiting on customer" } dd { (layout::days_f(sc.days_waiting_on_customer)) } }
-                div { dt { "Waiting on vendor" } dd { (layout::days_f(sc.days_waiting_on_vendor)) } }
-                div { dt { "Re-baselines" } dd { (sc.rebaselines) } }
-                div { dt { "Loops" } dd { "UAT " (sc.loops.uat_rework) " · realign " (sc.loops.sales_realign) " · no-go " (sc.loops.no_go) } }
-                div { dt { "First-week logins" } dd { (sc.first_week_logins.map(|n| n.to_string()).unwrap_or_else(|| "—".into())) } }
-            }
-        }))
-
-        (section("activity", "Activity", html! {
-            ol class="activity" {
-                @for a in d.activities.iter().rev().take(60) {
-                    li { time datetime=(a.at.to_rfc3339()) { (a.at.format("%Y-%m-%d %H:%M")) } " " span class="actor" { (a.actor) } " — " (a.summary) }
                 }
             }
-            @if d.activities.len() > 60 { p class="muted small" { "Showing the latest 60 of " (d.activities.len()) "." } }
-        }))
-    }
+        }
+        div class="forms" {
+            @if t.is_open() {
+                @let fc = f("complete_task");
+                (action_form(p, "complete_task", &fc, csrf, "Mark done", true, html! {
+                    h3 { "Complete with proof" }
+                    (hidden)
+                    (fc.input("proof_link", "Link (https://…)", "url", "", false))
+                    (fc.input("proof_note", "Or a note of the result", "text", "", false))
+                    (fc.file("proof_file", "Or a file"))
+                }))
+                @if let TaskStatus::Blocked(_) = t.status {
+                    @let fu = f("unblock_task");
+                    (action_form(p, "unblock_task", &fu, csrf, "Unblock", false, html! {
+                        h3 { "Unblock" }
+                        (hidden)
+                        (fu.input("note", "Note", "text", "", false))
+                    }))
+                } @else {
+                    @let fbk = f("block_task");
+                    (action_form(p, "block_task", &fbk, csrf, "Mark blocked", false, html! {
+                        h3 { "Block" }
+                        (hidden)
+                        (fbk.input("needed", "What exactly is needed", "text", "", true))
+                        (fbk.select("from", "From whom", &with_blank("choose a person", everyone.clone()), ""))
+                        (fbk.input("by", "By when", "date", "", true))
+                    }))
+                }
+                @let fr = f("rebaseline_task");
+                (action_form(p, "rebaseline_task", &fr, csrf, "Move due date", false, html! {
+                    h3 { "Move the due date" }
+                    (hidden)
+                    (fr.input("due", "New due date", "date", "", true))
+                    (fr.input("reason", "Reason", "text", "", true))
+                }))
+                @let fa = f("assign_task");
+                (action_form(p, "assign_task", &fa, csrf, "Reassign", false, html! {
+                    h3 { "Reassign" }
+                    (hidden)
+                    (fa.select("owner", "Owner", &everyone, &t.owner.map(|o| o.to_string()).unwrap_or_default()))
+                }))
+            } @else {
+                @let fo = f("reopen_task");
+                (action_form(p, "reopen_task", &fo, csrf, "Reopen", false, html! {
+                    h3 { "Reopen" }
+                    (hidden)
+                    (fo.input("reason", "Why it is not done after all", "text", "", true))
+                }))
+            }
+        }
+        @if !t.rebaselines.is_empty() {
+            h2 { "Due date moves" }
+            ul { @for r in &t.rebaselines { li { (r.at.date_naive()) ": " (r.from) " → " (r.to) " — " (r.reason) } } }
+        }
+        h2 { "History" }
+        ol class="activity" {
+            @for a in d.activities.iter().rev().filter(|a| a.subject == subject) {
+                li { time datetime=(a.at.to_rfc3339()) { (a.at.format("%Y-%m-%d %H:%M")) } " " span class="actor" { (a.actor) } " — " (a.summary) }
+            }
+        }
+    };
+    html_response(
+        page_status(&st),
+        layout::page(
+            &format!("{} · {}", t.title, p.customer),
+            Nav::Portfolio,
+            &vendor.user.name,
+            csrf,
+            body,
+        ),
+    )
+}
+
+fn task_labels() -> Vec<(String, String)> {
+    [
+        TaskLabel::VendorTask,
+        TaskLabel::CustomerTask,
+        TaskLabel::SharedTask,
+    ]
+    .iter()
+    .map(|l| (key(l), l.label().to_string()))
+    .collect()
+}
+
+fn audiences() -> Vec<(String, String)> {
+    use finishline_core::training::TrainingAudience::*;
+    [Admins, Managers, DailyUsers, SupportOps]
+        .iter()
+        .map(|a| (key(a), a.label().to_string()))
+        .collect()
+}
+
+fn interventions() -> Vec<(String, String)> {
+    [
+        ("", "none (not stalled)"),
+        ("retrain", "re-train the inactive users"),
+        ("reengage_champion", "re-engage the champion"),
+        ("fix_workflow", "fix the workflow behind the stall"),
+    ]
+    .iter()
+    .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+    .collect()
 }
 
 fn promise_classes() -> Vec<(String, String)> {

@@ -80,9 +80,14 @@ pub fn gantt_legend() -> Markup {
 }
 
 /// The plan as a Gantt chart: a bar per task from its start (its dependencies' due, or the plan
-/// start) to its due date; the baseline as a thin line when it moved; blocked tasks hatched;
+/// start) to its due date; the baseline as a dotted line when it moved; blocked spans hatched;
 /// today as a vertical line.
+///
+/// Compact for large plans: the bars of one colour, the baselines, the hatching and the
+/// dependency lines are each one `path`, and only the titles are per-task elements. The exact
+/// dates are in the plan table above it and on each task's page.
 pub fn gantt(p: &Project, today: NaiveDate) -> Markup {
+    use std::fmt::Write as _;
     if p.tasks.is_empty() {
         return html! { p class="muted" { "No tasks yet." } };
     }
@@ -118,6 +123,49 @@ pub fn gantt(p: &Project, today: NaiveDate) -> Markup {
             .unwrap_or(p.start_date)
             .min(t.due)
     };
+    // One path per bar colour, in the legend's order; `write!` to a String cannot fail.
+    let mut bars: [(&str, String); 6] = [
+        ("g-done", String::new()),
+        ("g-customer", String::new()),
+        ("g-vendor", String::new()),
+        ("g-blocked", String::new()),
+        ("g-late", String::new()),
+        ("g-pending", String::new()),
+    ];
+    let (mut hatch, mut baselines, mut deps) = (String::new(), String::new(), String::new());
+    let row_of: std::collections::HashMap<u32, usize> =
+        p.tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    for (i, t) in p.tasks.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let bx = x(task_start(t));
+        let bw = (x(t.due) - bx).max(px.max(4.0));
+        let class = match &t.status {
+            TaskStatus::Done { .. } => 0,
+            TaskStatus::Blocked(_) => 3,
+            _ if t.is_overdue(today) => 4,
+            TaskStatus::Pending => 5,
+            TaskStatus::Open => match t.label {
+                finishline_core::plan::TaskLabel::CustomerTask => 1,
+                _ => 2,
+            },
+        };
+        let _ = write!(bars[class].1, "M{bx:.1} {}h{bw:.1}v11h-{bw:.1}z", y + 3.0);
+        if let TaskStatus::Blocked(b) = &t.status {
+            let bs = x(b.since.date_naive()).max(bx);
+            let be = x(today.max(b.since.date_naive())) + px;
+            let w = (be - bs).max(3.0);
+            let _ = write!(hatch, "M{bs:.1} {}h{w:.1}v11h-{w:.1}z", y + 3.0);
+        }
+        if t.due != t.baseline_due {
+            let _ = write!(baselines, "M{bx:.1} {}H{:.1}", y + 16.0, x(t.baseline_due));
+        }
+        for d in &t.depends_on {
+            if let Some(&j) = row_of.get(d) {
+                let dy = top + row_h * j as f64 + 8.0;
+                let _ = write!(deps, "M{:.1} {dy}L{bx:.1} {}", x(p.tasks[j].due), y + 8.0);
+            }
+        }
+    }
     html! {
         svg class="chart gantt" viewBox=(format!("0 0 {width} {height}")) role="img" aria-labelledby="gantt-title" {
             title id="gantt-title" { "Plan as a Gantt chart: bars to each due date, baselines, blocked tasks and today" }
@@ -134,41 +182,18 @@ pub fn gantt(p: &Project, today: NaiveDate) -> Markup {
             @if let Some(l) = p.launch_date {
                 line class="launch" x1=(x(l)) x2=(x(l)) y1="16" y2=(height) {}
             }
-            @for (i, t) in p.tasks.iter().enumerate() {
-                @let y = top + row_h * i as f64;
-                @let s = task_start(t);
-                @let bx = x(s);
-                @let bw = (x(t.due) - bx).max(px.max(4.0));
-                @let class = match &t.status {
-                    TaskStatus::Done { .. } => "g-done",
-                    TaskStatus::Blocked(_) => "g-blocked",
-                    _ if t.is_overdue(today) => "g-late",
-                    TaskStatus::Pending => "g-pending",
-                    TaskStatus::Open => match t.label {
-                        finishline_core::plan::TaskLabel::CustomerTask => "g-customer",
-                        _ => "g-vendor",
-                    },
-                };
-                text x=(label_w - 6.0) y=(y + 12.0) text-anchor="end" class="label" { (truncate(&t.title, 34)) }
-                rect class=(class) x=(format!("{bx:.1}")) y=(y + 3.0) width=(format!("{bw:.1}")) height="11" rx="2" {
-                    title { (format!("{} — due {}{}", t.title, t.due, if t.due != t.baseline_due { format!(" (baseline {})", t.baseline_due) } else { String::new() })) }
-                }
-                @if let TaskStatus::Blocked(b) = &t.status {
-                    @let bs = x(b.since.date_naive()).max(bx);
-                    @let be = x(today.max(b.since.date_naive())) + px;
-                    rect fill="url(#hatch)" x=(format!("{bs:.1}")) y=(y + 3.0) width=(format!("{:.1}", (be - bs).max(3.0))) height="11" {}
-                }
-                @if t.due != t.baseline_due {
-                    line class="baseline" x1=(format!("{bx:.1}")) x2=(format!("{:.1}", x(t.baseline_due))) y1=(y + 16.0) y2=(y + 16.0) {}
-                }
-                @for d in &t.depends_on {
-                    @if let Some(j) = p.tasks.iter().position(|o| o.id == *d) {
-                        @let dy = top + row_h * j as f64 + 8.0;
-                        @let dx = x(p.tasks[j].due);
-                        path class="dep" d=(format!("M{dx:.1},{dy:.1} L{:.1},{:.1}", bx, y + 8.0)) {}
-                    }
+            // The labels' x comes from the group, not from each of hundreds of labels.
+            g class="label" text-anchor="end" transform=(format!("translate({} 0)", label_w - 6.0)) {
+                @for (i, t) in p.tasks.iter().enumerate() {
+                    text y=(top + row_h * i as f64 + 12.0) { (truncate(&t.title, 34)) }
                 }
             }
+            @for (class, d) in &bars {
+                @if !d.is_empty() { path class=(class) d=(d) {} }
+            }
+            @if !hatch.is_empty() { path fill="url(#hatch)" d=(hatch) {} }
+            @if !baselines.is_empty() { path class="baseline" d=(baselines) {} }
+            @if !deps.is_empty() { path class="dep" d=(deps) {} }
         }
     }
 }
