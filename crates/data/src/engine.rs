@@ -822,18 +822,24 @@ fn write_json_str(out: &mut Vec<u8>, v: &str) {
     }
 }
 
-/// A worker's own copies of the patterns: a `Regex` shared by threads hands out its search
-/// cache through a lock every call, while each clone has its own.
-fn worker_regexes(plan: &Plan) -> Vec<Option<Regex>> {
-    plan.fields.iter().map(|f| f.regex.clone()).collect()
+/// What a worker thread keeps from chunk to chunk: its own copies of the patterns (a `Regex`
+/// shared by threads hands out its search cache through a lock every call, while each clone has
+/// its own), and its normalisation memos, which learn once per worker whether a column repeats.
+struct Worker {
+    regexes: Vec<Option<Regex>>,
+    memos: Vec<Memo>,
 }
 
-fn process_chunk(
-    ctx: &Ctx<'_>,
-    regexes: &[Option<Regex>],
-    chunk: &[u8],
-    first_row: u64,
-) -> ChunkResult {
+impl Worker {
+    fn new(plan: &Plan) -> Worker {
+        Worker {
+            regexes: plan.fields.iter().map(|f| f.regex.clone()).collect(),
+            memos: plan.fields.iter().map(|_| Memo::default()).collect(),
+        }
+    }
+}
+
+fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u64) -> ChunkResult {
     let plan = ctx.plan;
     let mut res = ChunkResult {
         bytes: chunk.len() as u64,
@@ -857,7 +863,7 @@ fn process_chunk(
     let mut keybuf = String::new();
     let mut row_issues: Vec<Issue> = Vec::new();
     let chunk_str = std::str::from_utf8(chunk).ok();
-    let mut memo: Vec<Memo> = (0..plan.fields.len()).map(|_| Memo::default()).collect();
+    let Worker { regexes, memos } = worker;
     parse_records_term(
         chunk,
         ctx.delim,
@@ -985,7 +991,7 @@ fn process_chunk(
                     value,
                     &mut norm,
                     &mut row_issues,
-                    &mut memo[fi],
+                    &mut memos[fi],
                 );
                 row_error |= cell.error;
                 missing[fi] = cell.missing;
@@ -1339,9 +1345,9 @@ fn run(
             let spare = spare_tx.clone();
             let ctx = &ctx;
             s.spawn(move || {
-                let regexes = worker_regexes(ctx.plan);
+                let mut worker = Worker::new(ctx.plan);
                 for (seq, first_row, chunk) in rx {
-                    let r = process_chunk(ctx, &regexes, &chunk, first_row);
+                    let r = process_chunk(ctx, &mut worker, &chunk, first_row);
                     // When the reader has spares enough, the buffer is simply freed.
                     let _ = spare.try_send(chunk);
                     if tx.send((seq, r)).is_err() {
