@@ -72,7 +72,7 @@ def main():
                                  capture_output=True, text=True).stdout
             lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
             rps = re.search(r"Requests/sec:\s+(\S+)", out)
-            print(f"{name}: {size / 1024:.0f} KB; p50 {lat.get('50')}, p90 {lat.get('90')}, p99 {lat.get('99')}; "
+            print(f"{name}: {size:,} bytes ({size / 1024:.1f} KiB); p50 {lat.get('50')}, p90 {lat.get('90')}, p99 {lat.get('99')}; "
                   f"{rps.group(1) if rps else '?'} req/s")
     finally:
         demo.terminate()

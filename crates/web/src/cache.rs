@@ -46,6 +46,8 @@ pub struct Summarised {
     pub version: i64,
     minute: i64,
     pub summary: Arc<ProjectSummary>,
+    /// The project's name in lower case, the portfolio's sort key, computed once.
+    pub name_key: Arc<str>,
     pub live_on: Option<NaiveDate>,
     /// The summary as the API's list line, serialised on first use.
     json: Option<Arc<[u8]>>,
@@ -139,15 +141,35 @@ impl ProjectCache {
             .cloned()
     }
 
+    /// The cached summaries of many projects at once, under one lock (the portfolio asks for
+    /// thousands per request): `None` where a project changed or the minute turned.
+    pub fn cached_summaries<'a>(
+        &self,
+        wanted: impl Iterator<Item = (&'a str, i64)>,
+        now: DateTime<Utc>,
+    ) -> Vec<Option<Summarised>> {
+        let minute = minute_of(now);
+        let map = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+        wanted
+            .map(|(id, version)| {
+                map.get(id)
+                    .filter(|s| s.version == version && s.minute == minute)
+                    .cloned()
+            })
+            .collect()
+    }
+
     /// The portfolio summary of a project at `now`, computed once per version and minute.
     pub fn summary(&self, p: &Project, version: i64, now: DateTime<Utc>) -> Summarised {
         if let Some(s) = self.cached_summary(&p.id, version, now) {
             return s;
         }
+        let sum = summary(p, now);
         let fresh = Summarised {
             version,
             minute: minute_of(now),
-            summary: Arc::new(summary(p, now)),
+            name_key: sum.name.to_lowercase().into(),
+            summary: Arc::new(sum),
             live_on: p.live_on,
             json: None,
             waits: None,

@@ -36,6 +36,7 @@ pub struct Filter {
 
 struct Row {
     s: Arc<ProjectSummary>,
+    name_key: Arc<str>,
     /// Whether the days waited below were read from the cache.
     waited: bool,
     version: i64,
@@ -63,8 +64,11 @@ async fn summaries(
     let metas = state.projects.rows(&state.store, ws).await?;
     let mut rows = Vec::with_capacity(metas.len());
     let mut wanted = Vec::new();
-    for m in metas.iter() {
-        match state.projects.cached_summary(&m.id, m.version, now) {
+    let cached = state
+        .projects
+        .cached_summaries(metas.iter().map(|m| (m.id.as_str(), m.version)), now);
+    for (m, c) in metas.iter().zip(cached) {
+        match c {
             Some(s) => rows.push(row(s)),
             None => wanted.push((m.id.clone(), m.version)),
         }
@@ -85,6 +89,7 @@ fn row(s: Summarised) -> Row {
     Row {
         waited: s.waits.is_some(),
         s: s.summary,
+        name_key: s.name_key,
         version: s.version,
         live_on: s.live_on,
         customer_days,
@@ -95,20 +100,48 @@ fn row(s: Summarised) -> Row {
 /// Projects per page of the table; the waiting chart shows the page's projects.
 const PAGE_ROWS: usize = 50;
 
-fn sort(rows: &mut [Row], by: &str) {
+/// The order of the rows for a sort choice, by borrowed keys (the lower-case name is kept with
+/// each summary): a portfolio of thousands is ordered on every request.
+fn order(by: &str) -> fn(&Row, &Row) -> std::cmp::Ordering {
     match by {
-        "launch" => {
-            rows.sort_by_key(|r| (r.s.days_to_launch.unwrap_or(i64::MAX), r.s.name.clone()));
-        }
-        "contract" => rows.sort_by_key(|r| (-r.s.days_since_contract, r.s.name.clone())),
-        "waiting" => rows.sort_by(|a, b| {
+        "launch" => |a, b| {
+            let key = |r: &Row| r.s.days_to_launch.unwrap_or(i64::MAX);
+            key(a).cmp(&key(b)).then_with(|| a.s.name.cmp(&b.s.name))
+        },
+        "contract" => |a, b| {
+            b.s.days_since_contract
+                .cmp(&a.s.days_since_contract)
+                .then_with(|| a.s.name.cmp(&b.s.name))
+        },
+        "waiting" => |a, b| {
             b.customer_days
                 .partial_cmp(&a.customer_days)
                 .unwrap_or(std::cmp::Ordering::Equal)
-        }),
-        "stage" => rows.sort_by_key(|r| (r.s.stage, r.s.name.clone())),
-        "name" => rows.sort_by_key(|r| r.s.name.to_lowercase()),
-        _ => rows.sort_by_key(|r| (std::cmp::Reverse(r.s.health.level), r.s.name.to_lowercase())),
+        },
+        "stage" => |a, b| {
+            a.s.stage
+                .cmp(&b.s.stage)
+                .then_with(|| a.s.name.cmp(&b.s.name))
+        },
+        "name" => |a, b| a.name_key.cmp(&b.name_key),
+        _ => |a, b| {
+            b.s.health
+                .level
+                .cmp(&a.s.health.level)
+                .then_with(|| a.name_key.cmp(&b.name_key))
+        },
+    }
+}
+
+/// Puts the first `upto` rows in order (the pages up to the one shown), leaving the rest
+/// unordered: a linear selection, then a sort of the head only.
+fn sort(rows: &mut [Row], by: &str, upto: usize) {
+    let cmp = order(by);
+    if upto < rows.len() {
+        rows.select_nth_unstable_by(upto, cmp);
+        rows[..upto].sort_by(cmp);
+    } else {
+        rows.sort_by(cmp);
     }
 }
 
@@ -146,7 +179,7 @@ pub async fn page(
         (skip, PAGE_ROWS)
     };
     if !by_waiting {
-        sort(&mut rows, &filter.sort);
+        sort(&mut rows, &filter.sort, skip + PAGE_ROWS);
     }
     for r in rows.iter_mut().skip(from).take(needs_log) {
         if r.waited {
@@ -164,7 +197,7 @@ pub async fn page(
             .keep_waits(&r.s.id, r.version, now, (r.customer_days, r.vendor_days));
     }
     if by_waiting {
-        sort(&mut rows, "waiting");
+        sort(&mut rows, "waiting", skip + PAGE_ROWS);
     }
     let rows: Vec<Row> = rows.into_iter().skip(skip).take(PAGE_ROWS).collect();
     let page_link = |n: usize| {
