@@ -4,151 +4,16 @@
 //! clean export; the vendor then sees the run and completes the import task with it.
 //!
 //! Without Chromium or chromedriver the test says SKIP loudly and passes, unless
-//! `FINISHLINE_REQUIRE_BROWSER=1`, where it fails. The driver helpers are those of `browser.rs`.
+//! `FINISHLINE_REQUIRE_BROWSER=1`, where it fails. The driver helpers are in `common/browser.rs`.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
+use common::browser::{browser, css, driver, fill, login, wait_text};
 use common::data_import::{data_project, invitation, MESSY_CSV};
 use common::{spawn, Backend};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Client;
 use serde_json::json;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn chromedriver_path() -> Option<String> {
-    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-        .iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .map(|p| (*p).to_string())
-}
-
-/// chromedriver, started by the test and killed when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The driver, or `None` (after a loud SKIP) when the browser is missing and not required.
-async fn driver(test: &str) -> Option<Driver> {
-    let required = std::env::var("FINISHLINE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    let path = chromedriver_path();
-    if !std::path::Path::new(CHROMIUM).exists() || path.is_none() {
-        assert!(
-            !required,
-            "FINISHLINE_REQUIRE_BROWSER=1 but {CHROMIUM} or chromedriver is missing \
-             (apt-get install -y chromium chromium-driver)"
-        );
-        eprintln!(
-            "\n*** SKIP {test}: {CHROMIUM} or chromedriver is missing; install chromium and \
-             chromium-driver to run the browser tests ***\n"
-        );
-        return None;
-    }
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let child = Command::new(path.unwrap())
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "chromedriver did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Some(Driver { child, url })
-}
-
-/// A fresh browser session (its own profile, so its own cookies).
-async fn browser(d: &Driver, width: u32, height: u32) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), json!("chrome"));
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     format!("--window-size={width},{height}"), "--hide-scrollbars"]
-        }),
-    );
-    ClientBuilder::rustls()
-        .unwrap()
-        .capabilities(caps)
-        .connect(&d.url)
-        .await
-        .unwrap()
-}
-
-/// Waits until the page's text contains `text`; panics with the page text otherwise.
-async fn wait_text(c: &Client, text: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let body = page_text(c).await;
-        if body.contains(text) {
-            return body;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "waited for {text:?} on {}; the page says:\n{body}",
-            c.current_url()
-                .await
-                .map(|u| u.to_string())
-                .unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn page_text(c: &Client) -> String {
-    match c.find(Locator::Css("body")).await {
-        Ok(b) => b.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("no element {selector}: {e}"))
-}
-
-async fn fill(c: &Client, selector: &str, text: &str) {
-    let e = css(c, selector).await;
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
-
-async fn login(c: &Client, base: &str, email: &str, password: &str) {
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(c, "input[name=email]", email).await;
-    fill(c, "input[name=password]", password).await;
-    css(c, "form[action='/login'] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    wait_text(c, "Portfolio").await;
-}
 
 async fn click(c: &Client, selector: &str) {
     css(c, selector).await.click().await.unwrap();

@@ -1,6 +1,7 @@
 //! Starts the real server on port 0 over a fresh database, with a clock the test controls.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod browser;
 pub mod data_import;
 
 use std::sync::Arc;
