@@ -87,7 +87,14 @@ pub struct ProjectCache {
     pages: Mutex<HashMap<String, DerivedAt>>,
     /// Each workspace's list rows with the fingerprint they were read at.
     rows: Mutex<HashMap<String, ListAt>>,
+    /// Each workspace's complete portfolio (every project's summary) for one list of rows and
+    /// one minute: a request pages it instead of gathering thousands of summaries.
+    portfolios: Mutex<HashMap<String, PortfolioAt>>,
 }
+
+/// The list rows a portfolio was gathered for (held, so the comparison by pointer is sound),
+/// the minute, and the summaries.
+type PortfolioAt = (Arc<Vec<ProjectRow>>, i64, Arc<Vec<Summarised>>);
 
 /// Views are about 25 KB for 60 tasks: this keeps the busiest ones within tens of megabytes.
 const MAX_VIEWS: usize = 2_000;
@@ -257,6 +264,33 @@ impl ProjectCache {
         }
         pages.insert(id.to_string(), (version, minute, derived.clone()));
         Ok(Some(derived))
+    }
+
+    /// The workspace's portfolio gathered for these list rows in this minute, if any.
+    pub fn portfolio(
+        &self,
+        workspace: &str,
+        rows: &Arc<Vec<ProjectRow>>,
+        now: DateTime<Utc>,
+    ) -> Option<Arc<Vec<Summarised>>> {
+        let map = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(workspace)
+            .filter(|(r, m, _)| Arc::ptr_eq(r, rows) && *m == minute_of(now))
+            .map(|(_, _, all)| all.clone())
+    }
+
+    pub fn keep_portfolio(
+        &self,
+        workspace: &str,
+        rows: Arc<Vec<ProjectRow>>,
+        now: DateTime<Utc>,
+        all: Arc<Vec<Summarised>>,
+    ) {
+        let mut map = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(workspace.to_string(), (rows, minute_of(now), all));
     }
 
     /// The list rows of every project of the workspace, read again only when a project was

@@ -36,7 +36,6 @@ pub struct Filter {
 
 struct Row {
     s: Arc<ProjectSummary>,
-    name_key: Arc<str>,
     /// Whether the days waited below were read from the cache.
     waited: bool,
     version: i64,
@@ -53,43 +52,46 @@ fn health_key(l: HealthLevel) -> &'static str {
     }
 }
 
-/// The summary of every project of the workspace, from the shared cache (by version and minute):
-/// the portfolio reads the list columns of unchanged projects instead of parsing every document
-/// on every request.
+/// The summary of every project of the workspace, from the shared cache: the whole list is
+/// kept per list of rows and minute, and otherwise gathered from the summaries of unchanged
+/// projects (by version and minute) and the documents of the others.
 async fn summaries(
     state: &AppState,
     ws: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<Row>, finishline_store::StoreError> {
+) -> Result<Arc<Vec<Summarised>>, finishline_store::StoreError> {
     let metas = state.projects.rows(&state.store, ws).await?;
-    let mut rows = Vec::with_capacity(metas.len());
+    if let Some(all) = state.projects.portfolio(ws, &metas, now) {
+        return Ok(all);
+    }
+    let mut all = Vec::with_capacity(metas.len());
     let mut wanted = Vec::new();
     let cached = state
         .projects
         .cached_summaries(metas.iter().map(|m| (m.id.as_str(), m.version)), now);
     for (m, c) in metas.iter().zip(cached) {
         match c {
-            Some(s) => rows.push(row(s)),
+            Some(s) => all.push(s),
             None => wanted.push((m.id.clone(), m.version)),
         }
     }
-    if wanted.is_empty() {
-        return Ok(rows);
-    }
     // Documents come from the shared cache by version: when the minute turns, summaries are
     // recomputed from parsed documents instead of parsing every document again.
-    for (p, version) in state.projects.documents(&state.store, ws, &wanted).await? {
-        rows.push(row(state.projects.summary(&p, version, now)));
+    if !wanted.is_empty() {
+        for (p, version) in state.projects.documents(&state.store, ws, &wanted).await? {
+            all.push(state.projects.summary(&p, version, now));
+        }
     }
-    Ok(rows)
+    let all = Arc::new(all);
+    state.projects.keep_portfolio(ws, metas, now, all.clone());
+    Ok(all)
 }
 
-fn row(s: Summarised) -> Row {
+fn row(s: &Summarised) -> Row {
     let (customer_days, vendor_days) = s.waits.unwrap_or_default();
     Row {
         waited: s.waits.is_some(),
-        s: s.summary,
-        name_key: s.name_key,
+        s: s.summary.clone(),
         version: s.version,
         live_on: s.live_on,
         customer_days,
@@ -100,48 +102,48 @@ fn row(s: Summarised) -> Row {
 /// Projects per page of the table; the waiting chart shows the page's projects.
 const PAGE_ROWS: usize = 50;
 
-/// The order of the rows for a sort choice, by borrowed keys (the lower-case name is kept with
-/// each summary): a portfolio of thousands is ordered on every request.
-fn order(by: &str) -> fn(&Row, &Row) -> std::cmp::Ordering {
+/// The order of the projects for a sort choice other than waiting time, by borrowed keys (the
+/// lower-case name is kept with each summary): a portfolio of thousands is ordered per request.
+fn order(by: &str) -> fn(&&Summarised, &&Summarised) -> std::cmp::Ordering {
     match by {
         "launch" => |a, b| {
-            let key = |r: &Row| r.s.days_to_launch.unwrap_or(i64::MAX);
-            key(a).cmp(&key(b)).then_with(|| a.s.name.cmp(&b.s.name))
+            let key = |r: &Summarised| r.summary.days_to_launch.unwrap_or(i64::MAX);
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.summary.name.cmp(&b.summary.name))
         },
         "contract" => |a, b| {
-            b.s.days_since_contract
-                .cmp(&a.s.days_since_contract)
-                .then_with(|| a.s.name.cmp(&b.s.name))
-        },
-        "waiting" => |a, b| {
-            b.customer_days
-                .partial_cmp(&a.customer_days)
-                .unwrap_or(std::cmp::Ordering::Equal)
+            b.summary
+                .days_since_contract
+                .cmp(&a.summary.days_since_contract)
+                .then_with(|| a.summary.name.cmp(&b.summary.name))
         },
         "stage" => |a, b| {
-            a.s.stage
-                .cmp(&b.s.stage)
-                .then_with(|| a.s.name.cmp(&b.s.name))
+            a.summary
+                .stage
+                .cmp(&b.summary.stage)
+                .then_with(|| a.summary.name.cmp(&b.summary.name))
         },
         "name" => |a, b| a.name_key.cmp(&b.name_key),
         _ => |a, b| {
-            b.s.health
+            b.summary
+                .health
                 .level
-                .cmp(&a.s.health.level)
+                .cmp(&a.summary.health.level)
                 .then_with(|| a.name_key.cmp(&b.name_key))
         },
     }
 }
 
-/// Puts the first `upto` rows in order (the pages up to the one shown), leaving the rest
+/// Puts the first `upto` projects in order (the pages up to the one shown), leaving the rest
 /// unordered: a linear selection, then a sort of the head only.
-fn sort(rows: &mut [Row], by: &str, upto: usize) {
+fn sort(list: &mut [&Summarised], by: &str, upto: usize) {
     let cmp = order(by);
-    if upto < rows.len() {
-        rows.select_nth_unstable_by(upto, cmp);
-        rows[..upto].sort_by(cmp);
+    if upto < list.len() {
+        list.select_nth_unstable_by(upto, cmp);
+        list[..upto].sort_by(cmp);
     } else {
-        rows.sort_by(cmp);
+        list.sort_by(cmp);
     }
 }
 
@@ -152,19 +154,22 @@ pub async fn page(
 ) -> Response {
     let Query(filter) = filter.unwrap_or(Query(Filter::default()));
     let now = state.now();
-    let mut rows = match summaries(&state, vendor.workspace(), now).await {
+    let all = match summaries(&state, vendor.workspace(), now).await {
         Ok(r) => r,
         Err(e) => return layout::internal(&e.to_string()),
     };
-    let total = rows.len();
-    rows.retain(|r| {
-        (filter.stage.is_empty() || r.s.stage.key() == filter.stage)
-            && (filter.health.is_empty() || health_key(r.s.health.level) == filter.health)
-    });
+    let total = all.len();
+    let mut list: Vec<&Summarised> = all
+        .iter()
+        .filter(|r| {
+            (filter.stage.is_empty() || r.summary.stage.key() == filter.stage)
+                && (filter.health.is_empty() || health_key(r.summary.health.level) == filter.health)
+        })
+        .collect();
     // Time waited per side comes from the activity log (R7): read it for the projects sorted by
-    // it, or for the first ones charted, not for every project of a large portfolio.
+    // it, or for the ones shown, not for every project of a large portfolio.
     let by_waiting = filter.sort == "waiting";
-    let filtered = rows.len();
+    let filtered = list.len();
     let pages = filtered.div_ceil(PAGE_ROWS).max(1);
     let page = filter
         .page
@@ -173,16 +178,27 @@ pub async fn page(
         .unwrap_or(1)
         .clamp(1, pages);
     let skip = (page - 1) * PAGE_ROWS;
-    let (from, needs_log) = if by_waiting {
-        (0, rows.len())
+    let mut rows: Vec<Row> = if by_waiting {
+        list.iter().map(|s| row(s)).collect()
     } else {
-        (skip, PAGE_ROWS)
+        sort(&mut list, &filter.sort, skip + PAGE_ROWS);
+        list.iter()
+            .skip(skip)
+            .take(PAGE_ROWS)
+            .map(|s| row(s))
+            .collect()
     };
-    if !by_waiting {
-        sort(&mut rows, &filter.sort, skip + PAGE_ROWS);
-    }
-    for r in rows.iter_mut().skip(from).take(needs_log) {
+    for r in rows.iter_mut() {
         if r.waited {
+            continue;
+        }
+        // Waits kept since the portfolio was gathered.
+        if let Some((c, v)) = state
+            .projects
+            .cached_summary(&r.s.id, r.version, now)
+            .and_then(|s| s.waits)
+        {
+            (r.customer_days, r.vendor_days, r.waited) = (c, v, true);
             continue;
         }
         let acts = match state.store.activities(vendor.workspace(), &r.s.id).await {
@@ -197,9 +213,13 @@ pub async fn page(
             .keep_waits(&r.s.id, r.version, now, (r.customer_days, r.vendor_days));
     }
     if by_waiting {
-        sort(&mut rows, "waiting", skip + PAGE_ROWS);
+        rows.sort_by(|a, b| {
+            b.customer_days
+                .partial_cmp(&a.customer_days)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        rows = rows.into_iter().skip(skip).take(PAGE_ROWS).collect();
     }
-    let rows: Vec<Row> = rows.into_iter().skip(skip).take(PAGE_ROWS).collect();
     let page_link = |n: usize| {
         format!(
             "/?{}",
