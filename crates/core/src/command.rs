@@ -664,6 +664,17 @@ pub fn apply(
     Ok(log.out)
 }
 
+/// A named data source, if given, must be one of the project's.
+fn ensure_source(p: &Project, source: Option<u32>) -> Result<(), DomainError> {
+    match source {
+        Some(s) if !p.data_sources.iter().any(|d| d.id == s) => Err(DomainError::invalid(
+            "source",
+            format!("data source {s} does not exist"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn data_map_mut(p: &mut Project, id: u32) -> Result<&mut DataMapRef, DomainError> {
     p.data_maps
         .iter_mut()
@@ -1841,14 +1852,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                     "must be the 64-hex-digit sha256 of the uploaded file",
                 ));
             }
-            if let Some(s) = source {
-                if !p.data_sources.iter().any(|d| d.id == s) {
-                    return Err(DomainError::invalid(
-                        "source",
-                        format!("data source {s} does not exist"),
-                    ));
-                }
-            }
+            ensure_source(p, source)?;
             let id = p.take_id();
             let run = ImportRun {
                 id,
@@ -1887,14 +1891,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                     ));
                 }
             }
-            if let Some(s) = source {
-                if !p.data_sources.iter().any(|d| d.id == s) {
-                    return Err(DomainError::invalid(
-                        "source",
-                        format!("data source {s} does not exist"),
-                    ));
-                }
-            }
+            ensure_source(p, source)?;
             let id = p.take_id();
             log.push(
                 "data_map.added",

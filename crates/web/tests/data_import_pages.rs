@@ -7,90 +7,11 @@
 mod common;
 
 use common::data_import::{data_project, invitation, MESSY_CSV};
+use common::web::{csrf_of, Web};
 use common::{spawn, Backend, TestApp};
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 use reqwest::multipart::{Form, Part};
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
-
-/// A browser-like client: keeps cookies, does not follow redirects.
-struct Web {
-    http: Client,
-    base: String,
-}
-
-impl Web {
-    fn new(app: &TestApp) -> Web {
-        Web {
-            http: Client::builder()
-                .cookie_store(true)
-                .redirect(Policy::none())
-                .build()
-                .unwrap(),
-            base: app.base.clone(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        let s = r.status();
-        (s, r.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn upload(&self, path: &str, csrf: &str, name: &str, body: Vec<u8>) -> reqwest::Response {
-        let form = Form::new()
-            .text("csrf", csrf.to_string())
-            .text("_form", "upload")
-            .part("file", Part::bytes(body).file_name(name.to_string()));
-        self.http
-            .post(format!("{}{path}", self.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn csrf(&self, path: &str) -> String {
-        let (s, body) = self.get(path).await;
-        assert_eq!(s, StatusCode::OK, "{path}: {body}");
-        csrf_of(&body)
-    }
-
-    async fn login(&self, email: &str) {
-        let csrf = self.csrf("/login").await;
-        let r = self
-            .post(
-                "/login",
-                &[
-                    ("csrf", &csrf),
-                    ("email", email),
-                    ("password", "a long test password"),
-                    ("next", "/"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[at..].split('"').next().unwrap().to_string()
-}
+use reqwest::StatusCode;
 
 async fn join(app: &TestApp, secret: &str) -> Web {
     let customer = Web::new(app);

@@ -5,87 +5,12 @@
 mod common;
 
 use chrono::Duration;
+use common::web::{csrf_of, Web};
 use common::{handoff, person, spawn, task, Backend, MemberClient, TestApp};
 use finishline_store::UserRole;
 use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
-
-/// A browser-like client: keeps cookies, does not follow redirects.
-struct Web {
-    http: Client,
-    base: String,
-}
-
-impl Web {
-    fn new(app: &TestApp) -> Web {
-        Web {
-            http: Client::builder()
-                .cookie_store(true)
-                .redirect(Policy::none())
-                .build()
-                .unwrap(),
-            base: app.base.clone(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        let s = r.status();
-        (s, r.text().await.unwrap())
-    }
-
-    async fn get_raw(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// The CSRF token of the page at `path`.
-    async fn csrf(&self, path: &str) -> String {
-        let (s, body) = self.get(path).await;
-        assert_eq!(s, StatusCode::OK, "{path}: {body}");
-        csrf_of(&body)
-    }
-
-    async fn login(&self, email: &str) {
-        let csrf = self.csrf("/login").await;
-        let r = self
-            .post(
-                "/login",
-                &[
-                    ("csrf", &csrf),
-                    ("email", email),
-                    ("password", "a long test password"),
-                    ("next", "/"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[at..].split('"').next().unwrap().to_string()
-}
 
 fn assert_no_500(s: StatusCode, body: &str) {
     assert!(!s.is_server_error(), "{s}: {body}");

@@ -173,14 +173,6 @@ fn same_org(a: &str, b: &str) -> bool {
     short(a) == short(b)
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 /// Receives a Salesforce Outbound Message for closed-won Opportunities (SOAP 1.1,
 /// `text/xml`); answers with the SOAP acknowledgement, or a SOAP fault naming what is wrong.
 #[utoipa::path(post, path = "/api/v1/webhooks/crm/{workspace_id}/salesforce/outbound/{key}", tag = "webhooks",
@@ -212,7 +204,12 @@ async fn receive_inner(
         .store
         .workspace(workspace_id)
         .await?
-        .filter(|ws| constant_time_eq(&outbound_key(&ws.webhook_secret), key))
+        .filter(|ws| {
+            crate::ui::form::constant_time_eq(
+                outbound_key(&ws.webhook_secret).as_bytes(),
+                key.as_bytes(),
+            )
+        })
         .ok_or_else(|| {
             ApiError::Forbidden(
                 "this endpoint key does not match the workspace's webhook secret".into(),

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod data_import;
+pub mod web;
 
 use std::sync::Arc;
 
