@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::data_import::upload;
 use common::{handoff, spawn, Backend, MemberClient};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -19,20 +20,6 @@ const MAP: &str = r#"{
   ],
   "duplicateKeys": [["account_name"]]
 }"#;
-
-async fn upload(m: &MemberClient, project: &str, name: &str, body: &[u8]) -> (StatusCode, Value) {
-    let r = m
-        .req(
-            Method::POST,
-            &format!("/api/v1/projects/{project}/files?name={name}"),
-        )
-        .header("content-type", "application/octet-stream")
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap();
-    common::parse(r).await
-}
 
 async fn import(m: &MemberClient, project: &str, query: &str, body: &[u8]) -> (StatusCode, Value) {
     let r = m

@@ -18,7 +18,13 @@ pub struct DataProject {
     pub import_task: u64,
 }
 
-pub async fn upload_file(m: &MemberClient, project: &str, name: &str, body: &[u8]) -> String {
+/// Uploads a file to the project through the API: its status and answer.
+pub async fn upload(
+    m: &MemberClient,
+    project: &str,
+    name: &str,
+    body: &[u8],
+) -> (StatusCode, serde_json::Value) {
     let r = m
         .req(
             reqwest::Method::POST,
@@ -29,7 +35,12 @@ pub async fn upload_file(m: &MemberClient, project: &str, name: &str, body: &[u8
         .send()
         .await
         .unwrap();
-    let (s, v) = super::parse(r).await;
+    super::parse(r).await
+}
+
+/// Uploads a file that must be accepted: its id.
+pub async fn upload_file(m: &MemberClient, project: &str, name: &str, body: &[u8]) -> String {
+    let (s, v) = upload(m, project, name, body).await;
     assert_eq!(s, StatusCode::CREATED, "{v:#}");
     v["id"].as_str().unwrap().to_string()
 }
