@@ -77,6 +77,16 @@ async fn append_activities(
     Ok(())
 }
 
+/// Raises the workspace's projects revision, inside the transaction that writes a project: the
+/// list caches compare it (one row) instead of counting and summing the workspace's projects.
+async fn bump_projects_revision(tx: &mut Transaction<'static, Any>, workspace: &str) -> Result<()> {
+    sqlx::query("UPDATE workspaces SET projects_revision = projects_revision + 1 WHERE id = $1")
+        .bind(workspace)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 async fn insert_in(
     tx: &mut Transaction<'static, Any>,
     workspace: &str,
@@ -100,6 +110,7 @@ async fn insert_in(
     .execute(&mut **tx)
     .await
     .map_err(|e| crate::unique_or(e, &format!("project {}", p.id)))?;
+    bump_projects_revision(tx, workspace).await?;
     append_activities(tx, workspace, &p.id, activities).await
 }
 
@@ -132,6 +143,7 @@ pub(crate) async fn save_in(
     if done.rows_affected() != 1 {
         return Err(StoreError::Conflict);
     }
+    bump_projects_revision(tx, workspace).await?;
     append_activities(tx, workspace, &p.id, activities).await?;
     Ok(read_version + 1)
 }
@@ -249,16 +261,17 @@ impl Store {
         rows.iter().map(row_of).collect()
     }
 
-    /// Changes whenever a project of the workspace is created or saved (the count, and the sum
-    /// of versions, which every save raises): a cheap check that a cached list is still right.
-    pub async fn projects_fingerprint(&self, workspace: &str) -> Result<(i64, i64)> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS v FROM projects WHERE workspace_id = $1",
-        )
-        .bind(workspace)
-        .fetch_one(&self.read)
-        .await?;
-        Ok((row.try_get("n")?, row.try_get("v")?))
+    /// Raised by every project insert and save of the workspace, in the same transaction (by any
+    /// server or the CLI): a cached list read at the same revision is still right. `None` when
+    /// there is no such workspace.
+    pub async fn projects_revision(&self, workspace: &str) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT projects_revision FROM workspaces WHERE id = $1")
+            .bind(workspace)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| r.try_get("projects_revision"))
+            .transpose()
+            .map_err(Into::into)
     }
 
     /// The ids and versions of a page of the workspace's projects, most recently changed first,

@@ -52,9 +52,13 @@ async fn exercise(store: &Store) {
     let a = store.create_workspace("Vendor A", now).await.unwrap();
     let b = store.create_workspace("Vendor B", now).await.unwrap();
 
-    // Projects: insert, read, save, conflict.
+    // Projects: insert, read, save, conflict; every write raises the workspace's revision.
+    let revision = |ws: String| async move { store.projects_revision(&ws).await.unwrap() };
+    assert_eq!(revision(a.id.clone()).await, Some(0));
+    assert_eq!(revision("ws_missing".into()).await, None);
     let (p, acts) = new_project("prj_1");
     store.insert_project(&a.id, &p, &acts, now).await.unwrap();
+    assert_eq!(revision(a.id.clone()).await, Some(1));
     let (mut loaded, v) = store.project(&a.id, "prj_1").await.unwrap().unwrap();
     assert_eq!(loaded, p);
     assert_eq!(v, 1);
@@ -82,6 +86,11 @@ async fn exercise(store: &Store) {
     assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
     let wrong_ws = store.save_project(&b.id, &loaded, 2, &more, now).await;
     assert!(matches!(wrong_ws, Err(StoreError::Conflict)));
+    assert_eq!(
+        (revision(a.id.clone()).await, revision(b.id.clone()).await),
+        (Some(2), Some(0)),
+        "a refused save raises nothing, and only its own workspace's revision"
+    );
     let log = store.activities(&a.id, "prj_1").await.unwrap();
     assert_eq!(
         log.len(),

@@ -10,7 +10,8 @@
 //!   project views with the replayed activity log (R7 ball in court, R10 draft, R12 scorecard),
 //!   by version and minute: health's day counts and waiting times move with the clock, so they
 //!   are at most a minute late;
-//! - each workspace's list rows, behind a fingerprint read from the database.
+//! - each workspace's list rows, behind the workspace's projects revision read from the
+//!   database, and its portfolio gathered from them per minute, with the pages rendered from it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -26,8 +27,8 @@ use crate::service::{summary, view, ProjectSummary, ProjectView};
 /// Past this many entries the cache starts over: simple, and a list refills it in one query.
 const MAX_ENTRIES: usize = 20_000;
 
-/// A workspace's list rows and the fingerprint they were read at.
-type ListAt = ((i64, i64), Arc<Vec<ProjectRow>>);
+/// A workspace's list rows and the projects revision they were read at.
+type ListAt = (i64, Arc<Vec<ProjectRow>>);
 
 /// A project page's data computed for (version, minute).
 type DerivedAt = (i64, i64, Arc<Derived>);
@@ -85,16 +86,27 @@ pub struct ProjectCache {
     views: Mutex<HashMap<String, Rendered>>,
     /// A project's page data, by version and minute.
     pages: Mutex<HashMap<String, DerivedAt>>,
-    /// Each workspace's list rows with the fingerprint they were read at.
+    /// Each workspace's list rows with the projects revision they were read at.
     rows: Mutex<HashMap<String, ListAt>>,
     /// Each workspace's complete portfolio (every project's summary) for one list of rows and
-    /// one minute: a request pages it instead of gathering thousands of summaries.
+    /// one minute: a request pages it instead of gathering thousands of summaries, and a page
+    /// asked for again is served as it was rendered.
     portfolios: Mutex<HashMap<String, PortfolioAt>>,
 }
 
-/// The list rows a portfolio was gathered for (held, so the comparison by pointer is sound),
-/// the minute, and the summaries.
-type PortfolioAt = (Arc<Vec<ProjectRow>>, i64, Arc<Vec<Summarised>>);
+/// A workspace's portfolio for one list of rows and one minute.
+struct PortfolioAt {
+    /// The list rows it was gathered for: held, so the comparison by pointer is sound.
+    rows: Arc<Vec<ProjectRow>>,
+    minute: i64,
+    all: Arc<Vec<Summarised>>,
+    /// Page bodies rendered from it, by the page's filter, sort and number.
+    bodies: HashMap<String, Arc<str>>,
+}
+
+/// Rendered portfolio pages kept per workspace: the filters people actually use, and not a
+/// growing heap for someone who walks every combination.
+const MAX_BODIES: usize = 64;
 
 /// Views are about 25 KB for 60 tasks: this keeps the busiest ones within tens of megabytes.
 const MAX_VIEWS: usize = 2_000;
@@ -275,14 +287,14 @@ impl ProjectCache {
     ) -> Option<Arc<Vec<Summarised>>> {
         let map = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
         map.get(workspace)
-            .filter(|(r, m, _)| Arc::ptr_eq(r, rows) && *m == minute_of(now))
-            .map(|(_, _, all)| all.clone())
+            .filter(|p| Arc::ptr_eq(&p.rows, rows) && p.minute == minute_of(now))
+            .map(|p| p.all.clone())
     }
 
     pub fn keep_portfolio(
         &self,
         workspace: &str,
-        rows: Arc<Vec<ProjectRow>>,
+        rows: &Arc<Vec<ProjectRow>>,
         now: DateTime<Utc>,
         all: Arc<Vec<Summarised>>,
     ) {
@@ -290,22 +302,66 @@ impl ProjectCache {
         if map.len() >= MAX_ENTRIES {
             map.clear();
         }
-        map.insert(workspace.to_string(), (rows, minute_of(now), all));
+        let at = PortfolioAt {
+            rows: rows.clone(),
+            minute: minute_of(now),
+            all,
+            bodies: HashMap::new(),
+        };
+        map.insert(workspace.to_string(), at);
+    }
+
+    /// A portfolio page rendered for these list rows, this minute and this query, if any.
+    pub fn portfolio_body(
+        &self,
+        workspace: &str,
+        rows: &Arc<Vec<ProjectRow>>,
+        now: DateTime<Utc>,
+        query: &str,
+    ) -> Option<Arc<str>> {
+        let map = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(workspace)
+            .filter(|p| Arc::ptr_eq(&p.rows, rows) && p.minute == minute_of(now))
+            .and_then(|p| p.bodies.get(query).cloned())
+    }
+
+    /// Keeps a page rendered from the portfolio kept for these rows and this minute (and
+    /// nothing when that portfolio has since been replaced).
+    pub fn keep_portfolio_body(
+        &self,
+        workspace: &str,
+        rows: &Arc<Vec<ProjectRow>>,
+        now: DateTime<Utc>,
+        query: String,
+        body: Arc<str>,
+    ) {
+        let mut map = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = map
+            .get_mut(workspace)
+            .filter(|p| Arc::ptr_eq(&p.rows, rows) && p.minute == minute_of(now))
+        {
+            if p.bodies.len() >= MAX_BODIES {
+                p.bodies.clear();
+            }
+            p.bodies.insert(query, body);
+        }
     }
 
     /// The list rows of every project of the workspace, read again only when a project was
-    /// created or changed since (by any server: the fingerprint is read from the database).
+    /// created or changed since (by any server: the revision is read from the database).
     pub async fn rows(
         &self,
         store: &Store,
         workspace: &str,
     ) -> Result<Arc<Vec<ProjectRow>>, finishline_store::StoreError> {
-        let print = store.projects_fingerprint(workspace).await?;
+        let Some(revision) = store.projects_revision(workspace).await? else {
+            return Ok(Arc::default());
+        };
         {
             let rows = self.rows.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((p, r)) = rows.get(workspace) {
-                if *p == print {
-                    return Ok(r.clone());
+            if let Some((r, list)) = rows.get(workspace) {
+                if *r == revision {
+                    return Ok(list.clone());
                 }
             }
         }
@@ -314,7 +370,7 @@ impl ProjectCache {
         if rows.len() >= MAX_ENTRIES {
             rows.clear();
         }
-        rows.insert(workspace.to_string(), (print, fresh.clone()));
+        rows.insert(workspace.to_string(), (revision, fresh.clone()));
         Ok(fresh)
     }
 

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use finishline_core::gates::GateReport;
 use finishline_core::health::{Health, HealthLevel};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, PreEscaped, Render, DOCTYPE};
 
 use crate::ui::assets;
 use crate::ui::form::{html as html_response, FormState};
@@ -48,7 +48,7 @@ pub enum Nav {
 }
 
 /// A page of the vendor workspace.
-pub fn page(title: &str, nav: Nav, user: &str, csrf: &str, body: Markup) -> Markup {
+pub fn page(title: &str, nav: Nav, user: &str, csrf: &str, body: impl Render) -> Markup {
     let item = |n: Nav, href: &str, label: &str| {
         html! {
             a href=(href) aria-current=[(n == nav).then_some("page")] { (label) }

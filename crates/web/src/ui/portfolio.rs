@@ -10,8 +10,10 @@ use axum::response::Response;
 use finishline_core::ball::r7_ball_in_court;
 use finishline_core::health::HealthLevel;
 use finishline_core::lifecycle::{Stage, STAGE_ORDER};
-use maud::html;
+use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
+
+use finishline_store::ProjectRow;
 
 use crate::cache::Summarised;
 use crate::service::ProjectSummary;
@@ -58,10 +60,10 @@ fn health_key(l: HealthLevel) -> &'static str {
 async fn summaries(
     state: &AppState,
     ws: &str,
+    metas: &Arc<Vec<ProjectRow>>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Arc<Vec<Summarised>>, finishline_store::StoreError> {
-    let metas = state.projects.rows(&state.store, ws).await?;
-    if let Some(all) = state.projects.portfolio(ws, &metas, now) {
+    if let Some(all) = state.projects.portfolio(ws, metas, now) {
         return Ok(all);
     }
     let mut all = Vec::with_capacity(metas.len());
@@ -147,6 +149,26 @@ fn sort(list: &mut [&Summarised], by: &str, upto: usize) {
     }
 }
 
+impl Filter {
+    /// What a rendered page is kept under: everything the body depends on besides the data.
+    fn key(&self) -> String {
+        format!(
+            "{}\n{}\n{}\n{}",
+            self.stage,
+            self.health,
+            self.sort,
+            self.page_asked()
+        )
+    }
+
+    fn page_asked(&self) -> usize {
+        self.page
+            .as_deref()
+            .and_then(|p| p.trim().parse::<usize>().ok())
+            .unwrap_or(1)
+    }
+}
+
 pub async fn page(
     State(state): State<AppState>,
     vendor: Vendor,
@@ -154,10 +176,48 @@ pub async fn page(
 ) -> Response {
     let Query(filter) = filter.unwrap_or(Query(Filter::default()));
     let now = state.now();
-    let all = match summaries(&state, vendor.workspace(), now).await {
+    let ws = vendor.workspace();
+    let rows = match state.projects.rows(&state.store, ws).await {
         Ok(r) => r,
         Err(e) => return layout::internal(&e.to_string()),
     };
+    // Everything below the navigation depends only on the list, the minute and the query: a
+    // page asked for again is the same text, whoever asks.
+    let key = filter.key();
+    let body = match state.projects.portfolio_body(ws, &rows, now, &key) {
+        Some(body) => body,
+        None => {
+            let body: Arc<str> = match render(&state, ws, &rows, &filter, now).await {
+                Ok(b) => b.into_string().into(),
+                Err(e) => return layout::internal(&e.to_string()),
+            };
+            state
+                .projects
+                .keep_portfolio_body(ws, &rows, now, key, body.clone());
+            body
+        }
+    };
+    html_response(
+        StatusCode::OK,
+        layout::page(
+            "Portfolio",
+            Nav::Portfolio,
+            &vendor.user.name,
+            &vendor.csrf,
+            PreEscaped(&*body),
+        ),
+    )
+}
+
+/// The portfolio below the navigation: filters, the table's page and the waiting chart.
+async fn render(
+    state: &AppState,
+    ws: &str,
+    rows: &Arc<Vec<ProjectRow>>,
+    filter: &Filter,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Markup, finishline_store::StoreError> {
+    let all = summaries(state, ws, rows, now).await?;
     let total = all.len();
     let mut list: Vec<&Summarised> = all
         .iter()
@@ -171,12 +231,7 @@ pub async fn page(
     let by_waiting = filter.sort == "waiting";
     let filtered = list.len();
     let pages = filtered.div_ceil(PAGE_ROWS).max(1);
-    let page = filter
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<usize>().ok())
-        .unwrap_or(1)
-        .clamp(1, pages);
+    let page = filter.page_asked().clamp(1, pages);
     let skip = (page - 1) * PAGE_ROWS;
     let mut rows: Vec<Row> = if by_waiting {
         list.iter().map(|s| row(s)).collect()
@@ -201,10 +256,7 @@ pub async fn page(
             (r.customer_days, r.vendor_days, r.waited) = (c, v, true);
             continue;
         }
-        let acts = match state.store.activities(vendor.workspace(), &r.s.id).await {
-            Ok(a) => a,
-            Err(e) => return layout::internal(&e.to_string()),
-        };
+        let acts = state.store.activities(ws, &r.s.id).await?;
         let ball = r7_ball_in_court(&acts, now);
         r.customer_days = ball.project.customer_days();
         r.vendor_days = ball.project.vendor_days();
@@ -242,7 +294,7 @@ pub async fn page(
         .collect();
     let mut stages: Vec<Stage> = STAGE_ORDER.to_vec();
     stages.extend([Stage::Paused, Stage::Cancelled]);
-    let body = html! {
+    Ok(html! {
         div class="page-head" {
             h1 { "Portfolio" }
             a class="button" href="/handoff" { "New handoff" }
@@ -346,15 +398,5 @@ pub async fn page(
             @if pages > 1 { p class="muted small" { "The projects of this page, in the table's order." } }
             @if chart.is_empty() { p class="muted" { "No projects yet." } } @else { (waits_chart(&chart)) }
         }
-    };
-    html_response(
-        StatusCode::OK,
-        layout::page(
-            "Portfolio",
-            Nav::Portfolio,
-            &vendor.user.name,
-            &vendor.csrf,
-            body,
-        ),
-    )
+    })
 }
