@@ -77,7 +77,9 @@ pub fn task_state(
             }
             TaskStatus::Pending => span class="badge" { "waiting on earlier tasks" },
             TaskStatus::Open => {
-                @if t.is_overdue(today) { span class="badge warn" { "overdue" } } @else { span class="badge" { "open" } }
+                // The usual state goes without a badge: the exceptions stand out, and a plan of
+                // hundreds of open tasks stays light.
+                @if t.is_overdue(today) { span class="badge warn" { "overdue" } } @else { "open" }
             }
         }
         // R9: the chasing done for this task, as people ask about it ("did we remind them?").
