@@ -1204,23 +1204,6 @@ async fn the_portfolio_pages_a_large_workspace() {
     }
 }
 
-/// Posts a form of the project page (with its `_form`), returning the status and the answer.
-async fn act(
-    web: &Web,
-    id: &str,
-    csrf: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let mut form = vec![("csrf", csrf), ("_form", action)];
-    form.extend_from_slice(fields);
-    let r = web
-        .post(&format!("/projects/{id}/actions/{action}"), &form)
-        .await;
-    let s = r.status();
-    (s, r.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn tasks_are_acted_on_from_their_own_page_not_from_pickers() {
     let app = spawn(Backend::Sqlite, "ui_task_page").await.unwrap();
@@ -1248,19 +1231,19 @@ async fn tasks_are_acted_on_from_their_own_page_not_from_pickers() {
     let csrf = csrf_of(&tp);
 
     // A refusal is shown on the task's page with the input kept.
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "block_task",
-        &[
-            ("task", &t),
-            ("needed", "CSV export"),
-            ("from", &casey),
-            ("by", "soon"),
-        ],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "block_task",
+            &[
+                ("task", &t),
+                ("needed", "CSV export"),
+                ("from", &casey),
+                ("by", "soon"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body.contains("is not a date")
@@ -1270,23 +1253,23 @@ async fn tasks_are_acted_on_from_their_own_page_not_from_pickers() {
     );
 
     // Success goes back to the task's row in the plan.
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "assign_task",
-        &[("task", &t), ("owner", &casey)],
-    )
-    .await;
+    let (s, _) = web
+        .act(
+            &id,
+            &csrf,
+            "assign_task",
+            &[("task", &t), ("owner", &casey)],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "complete_task",
-        &[("task", &t), ("proof_note", "sample received, 40 rows")],
-    )
-    .await;
+    let (s, _) = web
+        .act(
+            &id,
+            &csrf,
+            "complete_task",
+            &[("task", &t), ("proof_note", "sample received, 40 rows")],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, tp) = web.get(&format!("/projects/{id}/tasks/{t}")).await;
     assert!(
@@ -1312,19 +1295,19 @@ async fn training_is_scheduled_and_attendance_recorded_on_the_project_page() {
     let casey = person(&v, "Casey").to_string();
 
     // Field errors: a count that is not a whole number, a time that is not a time; input kept.
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "schedule_training",
-        &[
-            ("title", "Dispatch basics"),
-            ("audience", "daily_users"),
-            ("scheduled_at", "tomorrow"),
-            ("minutes", "forty"),
-        ],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "schedule_training",
+            &[
+                ("title", "Dispatch basics"),
+                ("audience", "daily_users"),
+                ("scheduled_at", "tomorrow"),
+                ("minutes", "forty"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body.contains("is not a whole number") && body.contains("is not a date and time"),
@@ -1335,83 +1318,73 @@ async fn training_is_scheduled_and_attendance_recorded_on_the_project_page() {
         "the input is kept"
     );
     // R14: sessions are short.
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "schedule_training",
-        &[
-            ("title", "Everything"),
-            ("audience", "daily_users"),
-            ("scheduled_at", "2026-03-10T10:00"),
-            ("minutes", "120"),
-        ],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "schedule_training",
+            &[
+                ("title", "Everything"),
+                ("audience", "daily_users"),
+                ("scheduled_at", "2026-03-10T10:00"),
+                ("minutes", "120"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("R14"), "{body}");
 
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "schedule_training",
-        &[
-            ("title", "Dispatch basics"),
-            ("audience", "daily_users"),
-            ("scheduled_at", "2026-03-10T10:00"),
-            ("minutes", "45"),
-        ],
-    )
-    .await;
+    let (s, _) = web
+        .act(
+            &id,
+            &csrf,
+            "schedule_training",
+            &[
+                ("title", "Dispatch basics"),
+                ("audience", "daily_users"),
+                ("scheduled_at", "2026-03-10T10:00"),
+                ("minutes", "45"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let session = m.project(&id).await["project"]["training"][0]["id"].to_string();
 
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "record_attendance",
-        &[
-            ("session", &session),
-            ("person", &casey),
-            ("practice_task", ""),
-        ],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "record_attendance",
+            &[
+                ("session", &session),
+                ("person", &casey),
+                ("practice_task", ""),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("Practice task is required"), "{body}");
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "record_attendance",
-        &[
-            ("session", &session),
-            ("person", &casey),
-            ("practice_task", "Log a load"),
-            ("completed", "on"),
-        ],
-    )
-    .await;
+    let (s, _) = web
+        .act(
+            &id,
+            &csrf,
+            "record_attendance",
+            &[
+                ("session", &session),
+                ("person", &casey),
+                ("practice_task", "Log a load"),
+                ("completed", "on"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "mark_training_held",
-        &[("session", &session)],
-    )
-    .await;
+    let (s, _) = web
+        .act(&id, &csrf, "mark_training_held", &[("session", &session)])
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "send_training_recap",
-        &[("session", &session)],
-    )
-    .await;
+    let (s, _) = web
+        .act(&id, &csrf, "send_training_recap", &[("session", &session)])
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = web.get(&format!("/projects/{id}")).await;
     assert!(
@@ -1434,93 +1407,97 @@ async fn issues_and_access_are_handled_on_the_project_page() {
     let casey = person(&v, "Casey").to_string();
 
     // Hypercare issues: open (a bad date is a field error), assign, close.
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "open_issue",
-        &[("title", "Labels print blank"), ("due", "friday")],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "open_issue",
+            &[("title", "Labels print blank"), ("due", "friday")],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body.contains("is not a date") && body.contains("value=\"Labels print blank\""),
         "{body}"
     );
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "open_issue",
-        &[("title", "Labels print blank"), ("due", "2026-03-12")],
-    )
-    .await;
+    let (s, _) = web
+        .act(
+            &id,
+            &csrf,
+            "open_issue",
+            &[("title", "Labels print blank"), ("due", "2026-03-12")],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let issue = m.project(&id).await["project"]["issues"][0]["id"].to_string();
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "update_issue",
-        &[("issue", "none"), ("owner", &casey)],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "update_issue",
+            &[("issue", "none"), ("owner", &casey)],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("is not a valid issue"), "{body}");
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "update_issue",
-        &[("issue", &issue), ("owner", &casey)],
-    )
-    .await;
+    let (s, _) = web
+        .act(
+            &id,
+            &csrf,
+            "update_issue",
+            &[("issue", &issue), ("owner", &casey)],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = web.get(&format!("/projects/{id}")).await;
     assert!(
         page.contains("Labels print blank — Casey, due 2026-03-12"),
         "{page}"
     );
-    let (s, _) = act(&web, &id, &csrf, "close_issue", &[("issue", &issue)]).await;
+    let (s, _) = web
+        .act(&id, &csrf, "close_issue", &[("issue", &issue)])
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert!(m.project(&id).await["project"]["issues"][0]["closed_at"].is_string());
 
     // Access: asked for (the grantor is required), then granted from its row.
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "add_access_item",
-        &[
-            ("what", "SSO test tenant"),
-            ("direction", "customer_to_vendor"),
-            ("grantor", ""),
-            ("due", "2026-03-11"),
-        ],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "add_access_item",
+            &[
+                ("what", "SSO test tenant"),
+                ("direction", "customer_to_vendor"),
+                ("grantor", ""),
+                ("due", "2026-03-11"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body.contains("choose the person who grants it")
             && body.contains("value=\"SSO test tenant\""),
         "{body}"
     );
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "add_access_item",
-        &[
-            ("what", "SSO test tenant"),
-            ("direction", "customer_to_vendor"),
-            ("grantor", &casey),
-            ("due", "2026-03-11"),
-        ],
-    )
-    .await;
+    let (s, _) = web
+        .act(
+            &id,
+            &csrf,
+            "add_access_item",
+            &[
+                ("what", "SSO test tenant"),
+                ("direction", "customer_to_vendor"),
+                ("grantor", &casey),
+                ("due", "2026-03-11"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let item = m.project(&id).await["project"]["access"][0]["id"].to_string();
-    let (s, _) = act(&web, &id, &csrf, "grant_access", &[("item", &item)]).await;
+    let (s, _) = web
+        .act(&id, &csrf, "grant_access", &[("item", &item)])
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = web.get(&format!("/projects/{id}")).await;
     assert!(page.contains("SSO test tenant — granted by Casey, due 2026-03-11 <span class=\"badge ok\">granted</span>"), "{page}");
@@ -1538,27 +1515,27 @@ async fn adoption_and_the_transition_are_recorded_on_the_project_page() {
     let csrf = web.csrf(&format!("/projects/{id}")).await;
 
     // Before go-live, adoption is refused with the reason; a count must be a whole number.
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "record_adoption",
-        &[("active_users", "8"), ("trained_users", "10")],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "record_adoption",
+            &[("active_users", "8"), ("trained_users", "10")],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body.contains("adoption is measured after go-live"),
         "{body}"
     );
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "record_adoption",
-        &[("active_users", "lots"), ("trained_users", "10")],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "record_adoption",
+            &[("active_users", "lots"), ("trained_users", "10")],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body.contains("Active users: &quot;lots&quot; is not a whole number")
@@ -1575,78 +1552,78 @@ async fn adoption_and_the_transition_are_recorded_on_the_project_page() {
         .save_project(&ws, &p, version, &[], app.clock_now())
         .await
         .unwrap();
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "record_adoption",
-        &[
-            ("active_users", "8"),
-            ("trained_users", "10"),
-            ("logins_first_week", "31"),
-            ("key_features_unused", ""),
-        ],
-    )
-    .await;
+    let (s, _) = web
+        .act(
+            &id,
+            &csrf,
+            "record_adoption",
+            &[
+                ("active_users", "8"),
+                ("trained_users", "10"),
+                ("logins_first_week", "31"),
+                ("key_features_unused", ""),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     // A stall needs an intervention (R12), chosen in the same form.
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "record_adoption",
-        &[
-            ("active_users", "2"),
-            ("trained_users", "10"),
-            ("key_features_unused", "reports, alerts"),
-        ],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "record_adoption",
+            &[
+                ("active_users", "2"),
+                ("trained_users", "10"),
+                ("key_features_unused", "reports, alerts"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("R12"), "{body}");
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "record_adoption",
-        &[
-            ("active_users", "2"),
-            ("trained_users", "10"),
-            ("key_features_unused", "reports, alerts"),
-            ("intervention", "retrain"),
-        ],
-    )
-    .await;
+    let (s, _) = web
+        .act(
+            &id,
+            &csrf,
+            "record_adoption",
+            &[
+                ("active_users", "2"),
+                ("trained_users", "10"),
+                ("key_features_unused", "reports, alerts"),
+                ("intervention", "retrain"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
 
     // Transition to customer success: notes are required; then prepared and accepted.
-    let (s, body) = act(
-        &web,
-        &id,
-        &csrf,
-        "prepare_transition",
-        &[("renewal_csm", &rae), ("notes", "")],
-    )
-    .await;
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "prepare_transition",
+            &[("renewal_csm", &rae), ("notes", "")],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("Notes is required"), "{body}");
-    let (s, _) = act(
-        &web,
-        &id,
-        &csrf,
-        "prepare_transition",
-        &[
-            ("renewal_csm", &rae),
-            (
-                "notes",
-                "Goal: all loads logged by noon; watch the night shift",
-            ),
-        ],
-    )
-    .await;
+    let (s, _) = web
+        .act(
+            &id,
+            &csrf,
+            "prepare_transition",
+            &[
+                ("renewal_csm", &rae),
+                (
+                    "notes",
+                    "Goal: all loads logged by noon; watch the night shift",
+                ),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     // R11: only the renewal CSM named in the packet accepts it, signed in as themself.
-    let (s, body) = act(&web, &id, &csrf, "accept_transition", &[]).await;
+    let (s, body) = web.act(&id, &csrf, "accept_transition", &[]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("R11"), "{body}");
     app.member(&m.workspace, "rae@vendor.test", UserRole::Member)
@@ -1654,7 +1631,7 @@ async fn adoption_and_the_transition_are_recorded_on_the_project_page() {
     let rae_web = Web::new(&app);
     rae_web.login("rae@vendor.test").await;
     let rae_csrf = rae_web.csrf(&format!("/projects/{id}")).await;
-    let (s, _) = act(&rae_web, &id, &rae_csrf, "accept_transition", &[]).await;
+    let (s, _) = rae_web.act(&id, &rae_csrf, "accept_transition", &[]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = web.get(&format!("/projects/{id}")).await;
     assert!(

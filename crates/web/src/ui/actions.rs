@@ -74,16 +74,33 @@ fn spec(action: &str) -> Option<&'static [(&'static str, Kind, &'static str)]> {
             ("side", Enum, "side"),
             ("role", Enum, "role"),
         ],
+        "change_role" => &[("person", Id, "person"), ("role", Enum, "role")],
+        "set_help_contact" => &[
+            ("person", Id, "person"),
+            ("help_contact", Id, "help contact"),
+        ],
+        "realign_with_sales" => &[("reason", Text, "What needs realigning")],
         "set_finish_line" => &[("text", Text, "Finish line")],
         "add_criterion" => &[
             ("metric", Text, "Metric"),
             ("baseline", OptNum, "Baseline"),
+            ("direction", OptEnum, "direction"),
             ("target", Num, "Target"),
             ("unit", OptText, "Unit"),
             ("how_measured", Text, "How it is measured"),
         ],
+        "measure_criterion" => &[
+            ("criterion", Id, "criterion"),
+            ("value", Num, "Measured value"),
+        ],
+        "accept_criterion" => &[
+            ("criterion", Id, "criterion"),
+            ("by", Id, "customer decision maker"),
+            ("reason", Text, "Why it is accepted"),
+        ],
         "set_early_win" => &[("criterion", Id, "criterion")],
         "add_scope_item" => &[("text", Text, "Item"), ("bucket", Enum, "bucket")],
+        "move_scope_item" => &[("item", Id, "scope item"), ("bucket", Enum, "bucket")],
         "confirm_nothing_excluded" => &[],
         "request_change" => &[
             ("title", Text, "Title"),
@@ -119,6 +136,7 @@ fn spec(action: &str) -> Option<&'static [(&'static str, Kind, &'static str)]> {
             ("system", OptText, "System"),
             ("sample", Enum, "sample"),
         ],
+        "set_sample_state" => &[("source", Id, "data source"), ("sample", Enum, "sample")],
         "add_risk" => &[("text", Text, "Risk"), ("owner", OptId, "owner")],
         "confirm_no_known_risks" => &[],
         "add_uat_case" => &[("title", Text, "Test case"), ("criterion", Id, "criterion")],
@@ -181,6 +199,18 @@ fn spec(action: &str) -> Option<&'static [(&'static str, Kind, &'static str)]> {
             ("meeting_date", Date, "Meeting date"),
             ("text", Text, "Text"),
             ("for_customer", Bool, ""),
+        ],
+        "pause" => &[("reason", Text, "Why it is paused")],
+        "resume" => &[],
+        "cancel" => &[("reason", Text, "Why it is cancelled")],
+        "add_retro_item" => &[
+            ("text", Text, "What happened"),
+            ("kind", Enum, "kind"),
+            ("bucket", Enum, "whose work it is"),
+        ],
+        "mark_retro_promoted" => &[
+            ("item", Id, "retrospective item"),
+            ("playbook", Text, "Playbook"),
         ],
         _ => return None,
     })
@@ -367,17 +397,20 @@ pub fn build(action: &str, f: &FormData, file: Option<String>) -> Result<Command
 /// Where on the project page an action's result is seen.
 pub fn anchor(action: &str) -> &'static str {
     match action {
-        "add_person" => "people",
+        "add_person" | "change_role" | "set_help_contact" => "people",
         "request_change"
         | "answer_change"
         | "decide_change"
         | "add_scope_item"
+        | "move_scope_item"
         | "confirm_nothing_excluded" => "scope",
-        "classify_promise" | "resolve_promise" => "handoff",
-        "set_finish_line" | "add_criterion" | "set_early_win" => "finish-line",
+        "classify_promise" | "resolve_promise" | "realign_with_sales" => "handoff",
+        "set_finish_line" | "add_criterion" | "set_early_win" | "measure_criterion"
+        | "accept_criterion" => "finish-line",
         "add_intake_request"
         | "answer_intake"
         | "add_data_source"
+        | "set_sample_state"
         | "add_risk"
         | "confirm_no_known_risks" => "intake",
         "record_uat_result" | "add_uat_case" | "open_issue" | "update_issue" | "close_issue" => {
@@ -389,7 +422,8 @@ pub fn anchor(action: &str) -> &'static str {
         | "mark_training_held"
         | "send_training_recap" => "training",
         "record_adoption" | "prepare_transition" | "accept_transition" => "adoption",
-        "advance_stage" | "decide_go_live" => "gates",
+        "advance_stage" | "decide_go_live" | "pause" | "resume" | "cancel" => "gates",
+        "add_retro_item" | "mark_retro_promoted" => "retro",
         "record_status_update" => "status",
         _ => "plan",
     }

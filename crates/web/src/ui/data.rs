@@ -107,8 +107,7 @@ fn task_line(p: &Project, map: &DataMapRef) -> Markup {
 
 /// The whole page body.
 pub fn body(p: &Project, views: &[MapView], t: &Target, st: &FormState) -> Markup {
-    html! {
-        (layout::page_refusal(st))
+    let page = html! {
         div class="page-head" {
             div {
                 p class="muted small" { (p.name) }
@@ -131,7 +130,8 @@ pub fn body(p: &Project, views: &[MapView], t: &Target, st: &FormState) -> Marku
         }
         @for v in views { (map_section(p, v, t, st)) }
         @if t.vendor { (add_map_form(p, t, st)) }
-    }
+    };
+    layout::with_refusal(st, page)
 }
 
 fn map_section(p: &Project, v: &MapView, t: &Target, st: &FormState) -> Markup {

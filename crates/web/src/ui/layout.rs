@@ -306,10 +306,27 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// A refusal that belongs to no form on the page (a form sent without its `_form` key, or one
-/// not offered here), shown at the top.
-pub fn page_refusal(st: &FormState) -> Markup {
-    Fields::new(Some(st), "").message()
+/// A page body with a refusal shown once: next to its form when the body has that form (each form
+/// shows its own), otherwise at the top with every field's error — a form sent without its
+/// `_form` key, or one the page no longer offers (a project that moved on, a section not shown
+/// in its current stage).
+pub fn with_refusal(st: &FormState, body: Markup) -> Markup {
+    let Some(message) = &st.message else {
+        return body;
+    };
+    // Every form carries its key in this same hidden input, escaped the same way.
+    let key = html! { input type="hidden" name="_form" value=(st.form); };
+    if !st.form.is_empty() && body.0.contains(&key.0) {
+        return body;
+    }
+    html! {
+        div class="refusal" role="alert" {
+            p { strong { "Not done: " } (message) }
+            @if let Some(g) = &st.gate { (gate_failures(g)) }
+            @if !st.errors.is_empty() { ul { @for (_, e) in &st.errors { li { (e) } } } }
+        }
+        (body)
+    }
 }
 
 /// Every failing item of a gate with its reason.

@@ -89,8 +89,7 @@ fn portal_body(
             }
         }
     };
-    html! {
-        (layout::page_refusal(st))
+    let page = html! {
         div class="page-head" {
             div {
                 p class="muted small" { (p.name) }
@@ -244,7 +243,8 @@ fn portal_body(
                 }
             }
         }
-    }
+    };
+    layout::with_refusal(st, page)
 }
 
 pub async fn home(State(state): State<AppState>, customer: Customer) -> Response {

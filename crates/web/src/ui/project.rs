@@ -7,10 +7,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
+use finishline_core::finish_line::fmt_num;
 use finishline_core::lifecycle::{Stage, STAGE_ORDER};
 use finishline_core::people::{Role, Side};
 use finishline_core::plan::{TaskLabel, TaskStatus};
-use finishline_core::project::Project;
+use finishline_core::project::{Project, RetroBucket, RetroKind};
 use finishline_core::scorecard::Scorecard;
 use finishline_store::{Invitation, StoredFile};
 use maud::{html, Markup, PreEscaped};
@@ -336,12 +337,14 @@ pub async fn render(
             (PreEscaped(shared.after.as_str()))
         }
     } else {
-        html! {
-            @if let Some(fl) = flash { div class="flash" role="status" { (fl) } }
-            (layout::page_refusal(&st))
+        let sections = html! {
             (before(&d, &st, csrf, now))
             (middle)
             (after(&d))
+        };
+        html! {
+            @if let Some(fl) = flash { div class="flash" role="status" { (fl) } }
+            (layout::with_refusal(&st, sections))
         }
     };
     html_response(
@@ -440,6 +443,9 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
         .map(|c| (c.id.to_string(), format!("#{} {}", c.id, c.title)))
         .collect();
     let dms = people_opts(p, |x| x.role == Role::DecisionMaker);
+    let customer_dms = people_opts(p, |x| {
+        x.role == Role::DecisionMaker && x.side == Side::Customer
+    });
     let csms = people_opts(p, |x| x.role == Role::RenewalCsm);
     let tasks: Vec<&finishline_core::plan::Task> = p.tasks.iter().collect();
     let sc = &d.view.scorecard;
@@ -493,6 +499,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     None => span class="muted" { "not set" },
                 }
             } }
+            div { dt { "Next meeting" } dd { @match p.next_meeting { Some(m) => (m), None => span class="muted" { "not set" } } } }
             div { dt { "Days since contract" } dd { ((today - p.handoff.contract_date).num_days()) } }
             div { dt { "Playbook" } dd { (p.playbook.name) " v" (p.playbook.version) } }
         }
@@ -510,8 +517,43 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
             @if !p.criteria.is_empty() {
                 ul { @for c in &p.criteria {
                     li { (c.describe()) " — measured by " (c.how_measured)
-                        @if p.early_win == Some(c.id) { " " span class="badge ok" { "early win" } } }
+                        @if p.early_win == Some(c.id) { " " span class="badge ok" { "early win" } }
+                        @if let Some(v) = c.measured {
+                            " · measured " (fmt_num(v)) " "
+                            @if c.is_met() { span class="badge ok" { "met" } } @else { span class="badge warn" { "not met" } }
+                        }
+                        @if let Some(a) = &c.accepted {
+                            " " span class="badge ok" { "accepted by " (p.person_name(a.by)) } " " span class="small" { (a.reason) }
+                        }
+                    }
                 } }
+            }
+            @if !p.criteria.is_empty() {
+                details {
+                    summary { "Choose the early win, record a measurement, or accept a criterion not met" }
+                    @let criteria: Vec<(String, String)> = p.criteria.iter().map(|c| (c.id.to_string(), c.describe())).collect();
+                    @let fe = f("set_early_win");
+                    (action_form(p, "set_early_win", &fe, csrf, "Mark as the early win", false, html! {
+                        p class="muted small" { "The early win: the criterion the customer should see met first, soon after launch." }
+                        (fe.select("criterion", "Criterion", &criteria, &p.early_win.map(|c| c.to_string()).unwrap_or_default()))
+                    }))
+                    @let fm = f("measure_criterion");
+                    (action_form(p, "measure_criterion", &fm, csrf, "Record measurement", false, html! {
+                        div class="row" {
+                            (fm.select("criterion", "Criterion", &criteria, ""))
+                            (fm.input("value", "Measured value", "text", "", true))
+                        }
+                    }))
+                    @let fa = f("accept_criterion");
+                    (action_form(p, "accept_criterion", &fa, csrf, "Accept as settled", false, html! {
+                        p class="muted small" { "R11: only the customer's decision maker can accept a criterion that was not met." }
+                        div class="row" {
+                            (fa.select("criterion", "Criterion", &criteria, ""))
+                            (fa.select("by", "Accepted by", &with_blank("choose the decision maker", customer_dms.clone()), ""))
+                        }
+                        (fa.input("reason", "Why it is accepted", "text", "", true))
+                    }))
+                }
             }
             details {
                 summary { "Edit the finish line or add a criterion" }
@@ -524,6 +566,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     div class="row" {
                         (fc.input("metric", "Metric", "text", "", true))
                         (fc.input("baseline", "Baseline", "text", "", false))
+                        (fc.select("direction", "Better when", &[("at_least".into(), "at least the target".into()), ("at_most".into(), "at most the target".into())], "at_least"))
                         (fc.input("target", "Target", "text", "", true))
                         (fc.input("unit", "Unit", "text", "", false))
                     }
@@ -559,6 +602,11 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     (fl.input("date", "Launch date", "date", &p.launch_date.map(|d| d.to_string()).unwrap_or_default(), true))
                     (fl.input("reason", "Reason (when moving it)", "text", "", false))
                 }))
+                @let fnm = f("set_next_meeting");
+                (action_form(p, "set_next_meeting", &fnm, csrf, "Set next meeting", false, html! {
+                    h3 { "Next meeting" }
+                    (fnm.input("date", "Next meeting", "date", &p.next_meeting.map(|d| d.to_string()).unwrap_or_default(), true))
+                }))
             }
         }))
 
@@ -569,6 +617,11 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                 }
             }
             @if p.nothing_excluded_confirmed { p class="muted" { "Nothing excluded (confirmed)." } }
+            @else if !p.scope.iter().any(|s| s.bucket == finishline_core::scope::ScopeBucket::Out) {
+                (f("confirm_nothing_excluded").message())
+                p class="muted small" { "Nothing is listed as not included. "
+                    (row_action(p, "confirm_nothing_excluded", csrf, &[], "Confirm phase one excludes nothing")) }
+            }
             h3 { "Change requests" }
             @if p.change_requests.is_empty() { p class="muted" { "None." } }
             ul class="crs" {
@@ -593,8 +646,16 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                 (action_form(p, "add_scope_item", &fs, csrf, "Add to scope", false, html! {
                     h3 { "Scope item" }
                     (fs.input("text", "Item", "text", "", true))
-                    (fs.select("bucket", "Bucket", &[("in".into(), "in phase one".into()), ("later".into(), "later".into()), ("out".into(), "not included".into())], "in"))
+                    (fs.select("bucket", "Bucket", &scope_buckets(), "in"))
                 }))
+                @if !p.scope.is_empty() {
+                    @let fm = f("move_scope_item");
+                    (action_form(p, "move_scope_item", &fm, csrf, "Move", false, html! {
+                        h3 { "Move a scope item" }
+                        (fm.select("item", "Item", &p.scope.iter().map(|x| (x.id.to_string(), x.text.clone())).collect::<Vec<_>>(), ""))
+                        (fm.select("bucket", "To", &scope_buckets(), "later"))
+                    }))
+                }
                 @let fq = f("request_change");
                 (action_form(p, "request_change", &fq, csrf, "Record request", false, html! {
                     h3 { "New change request" }
@@ -657,6 +718,10 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
             }
         }))
 
+        @if p.stage <= Stage::Kickoff {
+            (section_realign(p, &f("realign_with_sales"), csrf))
+        }
+
         (section("people", "People and roles", html! {
             div class="table-wrap" { table {
                 thead { tr { th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Side" } th scope="col" { "Email" } th scope="col" { "Help contact" } } }
@@ -676,6 +741,21 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     (fa.select("role", "Role", &roles(), ""))
                 }
             }))
+            details {
+                summary { "Change a role or a help contact" }
+                div class="forms" {
+                    @let fr = f("change_role");
+                    (action_form(p, "change_role", &fr, csrf, "Change role", false, html! {
+                        (fr.select("person", "Person", &with_blank("choose a person", everyone.clone()), ""))
+                        (fr.select("role", "New role", &roles(), ""))
+                    }))
+                    @let fh = f("set_help_contact");
+                    (action_form(p, "set_help_contact", &fh, csrf, "Set help contact", false, html! {
+                        (fh.select("person", "Person", &with_blank("choose a person", everyone.clone()), ""))
+                        (fh.select("help_contact", "Asks for help from", &with_blank("choose a person", everyone.clone()), ""))
+                    }))
+                }
+            }
         }))
 
         (section("intake", "Intake, access, data and risks", html! {
@@ -706,6 +786,10 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     h3 { "Risks" }
                     ul { @for r in &p.risks { li { (r.text) } } }
                     @if p.no_known_risks { p class="muted" { "None known (stated)." } }
+                    @else if p.risks.is_empty() {
+                        (f("confirm_no_known_risks").message())
+                        p class="muted small" { "No risk recorded. " (row_action(p, "confirm_no_known_risks", csrf, &[], "State that none are known")) }
+                    }
                 }
             }
             div class="forms" {
@@ -717,6 +801,16 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     (fi.select("owner", "Who answers", &with_blank("choose a person", customers.clone()), ""))
                     (fi.input("due", "Due", "date", "", true))
                 }))
+                @let open_intake: Vec<(String, String)> = p.intake.iter().filter(|r| r.answer.is_none()).map(|r| (r.id.to_string(), r.question.clone())).collect();
+                @if !open_intake.is_empty() {
+                    @let fw = f("answer_intake");
+                    (action_form(p, "answer_intake", &fw, csrf, "Record answer", false, html! {
+                        h3 { "Record an answer" }
+                        p class="muted small" { "When the customer answered in a call or by email; they can also answer in the portal." }
+                        (fw.select("request", "Request", &open_intake, ""))
+                        (fw.input("answer", "Answer", "text", "", true))
+                    }))
+                }
                 @let fx = f("add_access_item");
                 (action_form(p, "add_access_item", &fx, csrf, "Ask for access", false, html! {
                     h3 { "Access needed" }
@@ -730,8 +824,16 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     h3 { "Data source" }
                     (fd.input("name", "Name", "text", "", true))
                     (fd.input("system", "System", "text", "", false))
-                    (fd.select("sample", "Sample", &[("not_requested".into(), "not requested".into()), ("requested".into(), "requested".into()), ("received".into(), "received".into())], "requested"))
+                    (fd.select("sample", "Sample", &sample_states(), "requested"))
                 }))
+                @if !p.data_sources.is_empty() {
+                    @let fm = f("set_sample_state");
+                    (action_form(p, "set_sample_state", &fm, csrf, "Save", false, html! {
+                        h3 { "Sample of a source" }
+                        (fm.select("source", "Data source", &p.data_sources.iter().map(|x| (x.id.to_string(), x.name.clone())).collect::<Vec<_>>(), ""))
+                        (fm.select("sample", "Sample", &sample_states(), "received"))
+                    }))
+                }
                 @let fr = f("add_risk");
                 (action_form(p, "add_risk", &fr, csrf, "Add risk", false, html! {
                     h3 { "Risk" }
@@ -868,6 +970,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     }))
                 }
             }
+            (pause_or_cancel(p, &f, csrf))
             @if !p.go_decisions.is_empty() {
                 h3 { "Decisions" }
                 ul { @for g in &p.go_decisions { li { (if g.go { "GO" } else { "NO-GO" }) " by " (g.decided_by) " on " (g.at.date_naive()) ": " (g.reason) } } }
@@ -916,6 +1019,10 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                 }))
             }
         }))
+
+        @if p.live_on.is_some() || !p.retro.is_empty() {
+            (section("retro", "Retrospective", retro(p, &f, csrf)))
+        }
 
         (section("status", "Status update", html! {
             @let fs = f("record_status_update");
@@ -985,8 +1092,7 @@ pub async fn render_task(
     let subject = format!("task:{}", t.id);
     let back = format!("/projects/{}#task-{}", p.id, t.id);
     let hidden = html! { input type="hidden" name="task" value=(t.id); };
-    let body = html! {
-        (layout::page_refusal(&st))
+    let page = html! {
         p class="muted small" { a href="/" { "Portfolio" } " / " a href=(format!("/projects/{}", p.id)) { (p.customer) } " / task " (t.id) }
         h1 { (t.title) }
         p { a href=(back) { "← Back to the plan" } }
@@ -1069,6 +1175,7 @@ pub async fn render_task(
             }
         }
     };
+    let body = layout::with_refusal(&st, page);
     html_response(
         page_status(&st),
         layout::page(
@@ -1079,6 +1186,140 @@ pub async fn render_task(
             body,
         ),
     )
+}
+
+/// Sales realignment (a loop back to handoff) while the project has not passed kickoff.
+fn section_realign(p: &Project, fr: &Fields, csrf: &str) -> Markup {
+    html! {
+        details class="realign" {
+            summary { "Realign with sales (before kickoff)" }
+            (action_form(p, "realign_with_sales", fr, csrf, "Loop back to handoff", false, html! {
+                p class="muted small" { "When the handoff does not hold (what was sold, promised or expected), the project goes back to handoff and the loop is counted." }
+                (fr.input("reason", "What needs realigning", "text", "", true))
+            }))
+        }
+    }
+}
+
+/// Resume a paused project; pause or cancel one that is running.
+fn pause_or_cancel<'a>(p: &Project, f: &impl Fn(&str) -> Fields<'a>, csrf: &str) -> Markup {
+    let cancel = || {
+        let fc = f("cancel");
+        action_form(
+            p,
+            "cancel",
+            &fc,
+            csrf,
+            "Cancel the project",
+            false,
+            html! {
+                (fc.input("reason", "Why it is cancelled", "text", "", true))
+            },
+        )
+    };
+    html! {
+        @if p.stage == Stage::Paused {
+            (f("resume").message())
+            p { span class="badge warn" { "paused" } " "
+                (row_action(p, "resume", csrf, &[], "Resume where it stopped")) }
+            details { summary { "Cancel the project" } (cancel()) }
+        } @else if !p.stage.is_closed() {
+            details {
+                summary { "Pause or cancel the project" }
+                div class="forms" {
+                    @let fp = f("pause");
+                    (action_form(p, "pause", &fp, csrf, "Pause", false, html! {
+                        (fp.input("reason", "Why it is paused", "text", "", true))
+                    }))
+                    (cancel())
+                }
+            }
+        }
+    }
+}
+
+/// R13: what the rollout taught, sorted into rollout work and product work; rollout fixes can be
+/// promoted into a playbook.
+fn retro<'a>(p: &Project, f: &impl Fn(&str) -> Fields<'a>, csrf: &str) -> Markup {
+    let unpromoted: Vec<(String, String)> = p
+        .retro
+        .iter()
+        .filter(|r| r.bucket == RetroBucket::RolloutWork && r.promoted_to.is_none())
+        .map(|r| (r.id.to_string(), r.text.clone()))
+        .collect();
+    html! {
+        div class="cols" {
+            @for (bucket, title) in [(RetroBucket::RolloutWork, "Rollout work"), (RetroBucket::ProductWork, "Product work")] {
+                div {
+                    h3 { (title) }
+                    ul { @for r in p.retro.iter().filter(|r| r.bucket == bucket) { li {
+                        (r.text) " " span class="muted small" { "(" (retro_kind_label(r.kind)) ")" }
+                        @if let Some(pb) = &r.promoted_to { " " span class="badge ok" { "in playbook " (pb) } }
+                    } } }
+                    @if !p.retro.iter().any(|r| r.bucket == bucket) { p class="muted" { "Nothing yet." } }
+                }
+            }
+        }
+        div class="forms" {
+            @let fa = f("add_retro_item");
+            (action_form(p, "add_retro_item", &fa, csrf, "Add", false, html! {
+                h3 { "Add to the retrospective" }
+                (fa.input("text", "What happened", "text", "", true))
+                div class="row" {
+                    (fa.select("kind", "Kind", &retro_kinds(), ""))
+                    (fa.select("bucket", "Whose work", &[("rollout_work".into(), "rollout work".into()), ("product_work".into(), "product work".into())], "rollout_work"))
+                }
+            }))
+            @if !unpromoted.is_empty() {
+                @let fm = f("mark_retro_promoted");
+                (action_form(p, "mark_retro_promoted", &fm, csrf, "Mark promoted", false, html! {
+                    h3 { "Promoted into a playbook" }
+                    p class="muted small" { "Edit the playbook on " a href="/playbooks" { "Playbooks" } ", then record it here." }
+                    (fm.select("item", "Rollout fix", &unpromoted, ""))
+                    (fm.input("playbook", "Playbook (name and version)", "text", &format!("{} v{}", p.playbook.name, p.playbook.version + 1), true))
+                }))
+            }
+        }
+    }
+}
+
+fn retro_kind_label(k: RetroKind) -> &'static str {
+    match k {
+        RetroKind::NeededManualHelp => "needed manual help",
+        RetroKind::FinalScopeCall => "final call on scope",
+        RetroKind::TookLonger => "took longer than expected",
+        RetroKind::Blocked => "blocked",
+        RetroKind::OnlyAnnoyed => "only annoyed",
+    }
+}
+
+fn retro_kinds() -> Vec<(String, String)> {
+    [
+        RetroKind::NeededManualHelp,
+        RetroKind::FinalScopeCall,
+        RetroKind::TookLonger,
+        RetroKind::Blocked,
+        RetroKind::OnlyAnnoyed,
+    ]
+    .iter()
+    .map(|k| (key(k), retro_kind_label(*k).to_string()))
+    .collect()
+}
+
+fn scope_buckets() -> Vec<(String, String)> {
+    vec![
+        ("in".into(), "in phase one".into()),
+        ("later".into(), "later".into()),
+        ("out".into(), "not included".into()),
+    ]
+}
+
+fn sample_states() -> Vec<(String, String)> {
+    vec![
+        ("not_requested".into(), "not requested".into()),
+        ("requested".into(), "requested".into()),
+        ("received".into(), "received".into()),
+    ]
 }
 
 fn task_labels() -> Vec<(String, String)> {

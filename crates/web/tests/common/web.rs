@@ -52,6 +52,23 @@ impl Web {
             .unwrap()
     }
 
+    /// Posts a form of the project page (with its `_form`), returning the status and the answer.
+    pub async fn act(
+        &self,
+        project: &str,
+        csrf: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let mut form = vec![("csrf", csrf), ("_form", action)];
+        form.extend_from_slice(fields);
+        let r = self
+            .post(&format!("/projects/{project}/actions/{action}"), &form)
+            .await;
+        let s = r.status();
+        (s, r.text().await.unwrap())
+    }
+
     /// Uploads `body` as the file `name` with the data page's upload form.
     pub async fn upload(
         &self,
