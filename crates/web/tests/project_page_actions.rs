@@ -1,7 +1,8 @@
-//! The project page's forms for the actions that are not about one task: criteria measured and
-//! accepted (R11), scope moved, roles and help contacts, samples, the sales realignment loop,
-//! pause, resume and cancel, and the retrospective (R13). Each is done through its form, and a
-//! refusal is shown next to the form with what was typed.
+//! The project's actions that are not about one task, from the project page or the pages it links
+//! to: criteria measured and accepted (R11), the early win, scope moved, roles and help contacts,
+//! intake answers and samples, the sales realignment loop, pause, resume and cancel, and the
+//! retrospective (R13). Each is done through its form, and a refusal is shown next to the form
+//! with what was typed.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod common;
@@ -46,6 +47,19 @@ fn form_of(page: &str, id: &str, action: &str) -> bool {
     page.contains(&format!("action=\"/projects/{id}/actions/{action}\""))
 }
 
+/// A link from the project page to an occasional action's own page.
+fn link_to(page: &str, id: &str, action: &str) -> bool {
+    page.contains(&format!("href=\"/projects/{id}/forms/{action}\""))
+}
+
+/// Opens an occasional action's page and checks it holds the action's form.
+async fn form_page(web: &Web, id: &str, action: &str) -> String {
+    let (s, page) = web.get(&format!("/projects/{id}/forms/{action}")).await;
+    assert_eq!(s, StatusCode::OK, "{action}: {page}");
+    assert!(form_of(&page, id, action), "{action}: {page}");
+    page
+}
+
 #[tokio::test]
 async fn criteria_scope_people_and_samples_are_changed_from_the_project_page() {
     let app = spawn(Backend::Sqlite, "ui_more_actions").await.unwrap();
@@ -65,11 +79,12 @@ async fn criteria_scope_people_and_samples_are_changed_from_the_project_page() {
         "pause",
         "cancel",
     ] {
-        assert!(form_of(&page, &id, action), "a form for {action}");
+        assert!(link_to(&page, &id, action), "a link to {action}");
+        form_page(&web, &id, action).await;
     }
     assert!(
-        !form_of(&page, &id, "add_retro_item"),
-        "the retrospective comes after go-live"
+        !form_of(&page, &id, "add_retro_item") && !form_of(&page, &id, "record_adoption"),
+        "the retrospective and adoption come after go-live"
     );
     let csrf = csrf_of(&page);
     let criterion = v["project"]["criteria"][0]["id"].to_string();
@@ -97,6 +112,10 @@ async fn criteria_scope_people_and_samples_are_changed_from_the_project_page() {
         body.matches("Not done: ").count(),
         1,
         "said once, by its form"
+    );
+    assert!(
+        body.contains("<h1>Record a measurement</h1>"),
+        "on the action's own page"
     );
     let (s, _) = web
         .act(
@@ -248,8 +267,8 @@ async fn the_project_is_realigned_paused_resumed_and_cancelled_from_its_page() {
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = web.get(&format!("/projects/{id}")).await;
-    assert!(form_of(&page, &id, "resume") && form_of(&page, &id, "cancel"));
-    assert!(!form_of(&page, &id, "pause"), "{page}");
+    assert!(form_of(&page, &id, "resume") && link_to(&page, &id, "cancel"));
+    assert!(!link_to(&page, &id, "pause"), "{page}");
     let (s, body) = web
         .act(&id, &csrf, "set_next_meeting", &[("date", "2026-04-02")])
         .await;
@@ -274,7 +293,7 @@ async fn the_project_is_realigned_paused_resumed_and_cancelled_from_its_page() {
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = web.get(&format!("/projects/{id}")).await;
-    assert!(!form_of(&page, &id, "pause") && !form_of(&page, &id, "cancel"));
+    assert!(!link_to(&page, &id, "pause") && !link_to(&page, &id, "cancel"));
     assert_eq!(m.project(&id).await["project"]["stage"], "cancelled");
 }
 
@@ -323,9 +342,13 @@ async fn the_retrospective_is_kept_after_go_live_and_rollout_fixes_promoted() {
     let (_, page) = web.get(&format!("/projects/{id}")).await;
     assert!(page.contains("Retrospective") && form_of(&page, &id, "add_retro_item"));
     assert!(
-        !form_of(&page, &id, "mark_retro_promoted"),
+        !link_to(&page, &id, "mark_retro_promoted"),
         "nothing to promote yet"
     );
+    let (s, _) = web
+        .get(&format!("/projects/{id}/forms/mark_retro_promoted"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "no form for what cannot be done");
     let (s, body) = web
         .act(
             &id,
@@ -405,6 +428,10 @@ async fn the_retrospective_is_kept_after_go_live_and_rollout_fixes_promoted() {
         page.contains("in playbook Light-touch 30 days v2"),
         "{page}"
     );
+    assert!(
+        link_to(&page, &id, "pause") && form_of(&page, &id, "add_retro_item"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -417,13 +444,15 @@ async fn the_kickoff_and_go_live_items_are_settled_from_the_project_page() {
     let web = signed_in(&app).await;
     let (_, page) = web.get(&format!("/projects/{id}")).await;
     for action in [
-        "set_early_win",
         "set_next_meeting",
         "confirm_nothing_excluded",
         "confirm_no_known_risks",
-        "answer_intake",
     ] {
         assert!(form_of(&page, &id, action), "a form for {action}");
+    }
+    for action in ["set_early_win", "answer_intake"] {
+        assert!(link_to(&page, &id, action), "a link to {action}");
+        form_page(&web, &id, action).await;
     }
     let csrf = csrf_of(&page);
     let criterion = v["project"]["criteria"][0]["id"].to_string();
@@ -480,7 +509,31 @@ async fn the_kickoff_and_go_live_items_are_settled_from_the_project_page() {
         "{page}"
     );
     assert!(
-        !form_of(&page, &id, "confirm_nothing_excluded") && !form_of(&page, &id, "answer_intake"),
+        !form_of(&page, &id, "confirm_nothing_excluded") && !link_to(&page, &id, "answer_intake"),
         "settled items offer nothing more"
     );
+    // With every request answered the form's page is gone; a post for a request that does not
+    // exist is refused at the top of the project page, and an unknown action has no page.
+    let (s, _) = web
+        .get(&format!("/projects/{id}/forms/answer_intake"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, body) = web
+        .act(
+            &id,
+            &csrf,
+            "answer_intake",
+            &[("request", "999"), ("answer", "again")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("intake request 999 was not found")
+            && body.contains("Nothing excluded (confirmed)"),
+        "{body}"
+    );
+    for bad in ["drop_tables", "add_task", "..%2F..%2Fsettings"] {
+        let (s, _) = web.get(&format!("/projects/{id}/forms/{bad}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{bad}");
+    }
 }

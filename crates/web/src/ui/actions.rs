@@ -15,8 +15,8 @@ use crate::service::{member_ctx, run_command};
 use crate::state::AppState;
 use crate::ui::form::{FormData, FormState, Parse};
 use crate::ui::layout;
-use crate::ui::project;
 use crate::ui::session::Vendor;
+use crate::ui::{project, project_forms};
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -457,6 +457,9 @@ async fn refused(
 ) -> Response {
     if let Some(t) = task_of(action, form) {
         return project::render_task(state, vendor, id, t, st).await;
+    }
+    if project_forms::is_occasional(action) {
+        return project_forms::render(state, vendor, id, action, st).await;
     }
     if action.ends_with("_task") && action != "add_task" {
         st.form.clear();

@@ -23,6 +23,7 @@ pub mod playbooks;
 pub mod portal;
 pub mod portfolio;
 pub mod project;
+pub mod project_forms;
 pub mod session;
 pub mod settings;
 pub mod svg;
@@ -52,6 +53,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(actions::run).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/projects/{id}/tasks/{task}", get(project::task_page))
+        .route("/projects/{id}/forms/{action}", get(project_forms::page))
         .route("/projects/{id}/files/{file}", get(project::file))
         .route("/projects/{id}/data", get(data_actions::vendor_page))
         .route(

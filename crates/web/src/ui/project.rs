@@ -21,6 +21,7 @@ use crate::cache::{Derived, PageHtml};
 use crate::state::AppState;
 use crate::ui::form::{html as html_response, page_status, FormState};
 use crate::ui::layout::{self, Fields, Nav};
+use crate::ui::project_forms;
 use crate::ui::session::Vendor;
 use crate::ui::svg;
 
@@ -43,7 +44,7 @@ pub fn people_opts(
         .collect()
 }
 
-fn with_blank(label: &str, mut v: Vec<(String, String)>) -> Vec<(String, String)> {
+pub(crate) fn with_blank(label: &str, mut v: Vec<(String, String)>) -> Vec<(String, String)> {
     v.insert(0, (String::new(), label.to_string()));
     v
 }
@@ -227,7 +228,7 @@ fn section(id: &str, title: &str, body: Markup) -> Markup {
 }
 
 /// A form posting to an action of this project.
-fn action_form(
+pub(crate) fn action_form(
     p: &Project,
     action: &str,
     f: &Fields,
@@ -443,9 +444,6 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
         .map(|c| (c.id.to_string(), format!("#{} {}", c.id, c.title)))
         .collect();
     let dms = people_opts(p, |x| x.role == Role::DecisionMaker);
-    let customer_dms = people_opts(p, |x| {
-        x.role == Role::DecisionMaker && x.side == Side::Customer
-    });
     let csms = people_opts(p, |x| x.role == Role::RenewalCsm);
     let tasks: Vec<&finishline_core::plan::Task> = p.tasks.iter().collect();
     let sc = &d.view.scorecard;
@@ -528,33 +526,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     }
                 } }
             }
-            @if !p.criteria.is_empty() {
-                details {
-                    summary { "Choose the early win, record a measurement, or accept a criterion not met" }
-                    @let criteria: Vec<(String, String)> = p.criteria.iter().map(|c| (c.id.to_string(), c.describe())).collect();
-                    @let fe = f("set_early_win");
-                    (action_form(p, "set_early_win", &fe, csrf, "Mark as the early win", false, html! {
-                        p class="muted small" { "The early win: the criterion the customer should see met first, soon after launch." }
-                        (fe.select("criterion", "Criterion", &criteria, &p.early_win.map(|c| c.to_string()).unwrap_or_default()))
-                    }))
-                    @let fm = f("measure_criterion");
-                    (action_form(p, "measure_criterion", &fm, csrf, "Record measurement", false, html! {
-                        div class="row" {
-                            (fm.select("criterion", "Criterion", &criteria, ""))
-                            (fm.input("value", "Measured value", "text", "", true))
-                        }
-                    }))
-                    @let fa = f("accept_criterion");
-                    (action_form(p, "accept_criterion", &fa, csrf, "Accept as settled", false, html! {
-                        p class="muted small" { "R11: only the customer's decision maker can accept a criterion that was not met." }
-                        div class="row" {
-                            (fa.select("criterion", "Criterion", &criteria, ""))
-                            (fa.select("by", "Accepted by", &with_blank("choose the decision maker", customer_dms.clone()), ""))
-                        }
-                        (fa.input("reason", "Why it is accepted", "text", "", true))
-                    }))
-                }
-            }
+            (project_forms::links(p, &project_forms::offered(p, "finish-line")))
             details {
                 summary { "Edit the finish line or add a criterion" }
                 @let ff = f("set_finish_line");
@@ -616,6 +588,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     div { h3 { (title) } ul { @for s in p.scope.iter().filter(|s| s.bucket == bucket) { li { (s.text) } } } }
                 }
             }
+            (project_forms::links(p, &project_forms::offered(p, "scope")))
             @if p.nothing_excluded_confirmed { p class="muted" { "Nothing excluded (confirmed)." } }
             @else if !p.scope.iter().any(|s| s.bucket == finishline_core::scope::ScopeBucket::Out) {
                 (f("confirm_nothing_excluded").message())
@@ -648,14 +621,6 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     (fs.input("text", "Item", "text", "", true))
                     (fs.select("bucket", "Bucket", &scope_buckets(), "in"))
                 }))
-                @if !p.scope.is_empty() {
-                    @let fm = f("move_scope_item");
-                    (action_form(p, "move_scope_item", &fm, csrf, "Move", false, html! {
-                        h3 { "Move a scope item" }
-                        (fm.select("item", "Item", &p.scope.iter().map(|x| (x.id.to_string(), x.text.clone())).collect::<Vec<_>>(), ""))
-                        (fm.select("bucket", "To", &scope_buckets(), "later"))
-                    }))
-                }
                 @let fq = f("request_change");
                 (action_form(p, "request_change", &fq, csrf, "Record request", false, html! {
                     h3 { "New change request" }
@@ -688,6 +653,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
         }))
 
         (section("handoff", "Handoff and sales promises", html! {
+            (project_forms::links(p, &project_forms::offered(p, "handoff")))
             p { strong { "Sold: " } (p.handoff.sold) }
             p class="small muted" { "Champion: " (p.handoff.champion) " · expected timeline: " (p.handoff.expected_timeline) " · AE: " (p.handoff.account_executive) " · contract " (p.handoff.contract_date) }
             @if p.handoff.promises.is_empty() { p class="muted" { "No promises recorded." } }
@@ -718,10 +684,6 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
             }
         }))
 
-        @if p.stage <= Stage::Kickoff {
-            (section_realign(p, &f("realign_with_sales"), csrf))
-        }
-
         (section("people", "People and roles", html! {
             div class="table-wrap" { table {
                 thead { tr { th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Side" } th scope="col" { "Email" } th scope="col" { "Help contact" } } }
@@ -741,24 +703,11 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     (fa.select("role", "Role", &roles(), ""))
                 }
             }))
-            details {
-                summary { "Change a role or a help contact" }
-                div class="forms" {
-                    @let fr = f("change_role");
-                    (action_form(p, "change_role", &fr, csrf, "Change role", false, html! {
-                        (fr.select("person", "Person", &with_blank("choose a person", everyone.clone()), ""))
-                        (fr.select("role", "New role", &roles(), ""))
-                    }))
-                    @let fh = f("set_help_contact");
-                    (action_form(p, "set_help_contact", &fh, csrf, "Set help contact", false, html! {
-                        (fh.select("person", "Person", &with_blank("choose a person", everyone.clone()), ""))
-                        (fh.select("help_contact", "Asks for help from", &with_blank("choose a person", everyone.clone()), ""))
-                    }))
-                }
-            }
+            (project_forms::links(p, &project_forms::offered(p, "people")))
         }))
 
         (section("intake", "Intake, access, data and risks", html! {
+            (project_forms::links(p, &project_forms::offered(p, "intake")))
             div class="cols" {
                 div {
                     h3 { "Intake requests" }
@@ -801,16 +750,6 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     (fi.select("owner", "Who answers", &with_blank("choose a person", customers.clone()), ""))
                     (fi.input("due", "Due", "date", "", true))
                 }))
-                @let open_intake: Vec<(String, String)> = p.intake.iter().filter(|r| r.answer.is_none()).map(|r| (r.id.to_string(), r.question.clone())).collect();
-                @if !open_intake.is_empty() {
-                    @let fw = f("answer_intake");
-                    (action_form(p, "answer_intake", &fw, csrf, "Record answer", false, html! {
-                        h3 { "Record an answer" }
-                        p class="muted small" { "When the customer answered in a call or by email; they can also answer in the portal." }
-                        (fw.select("request", "Request", &open_intake, ""))
-                        (fw.input("answer", "Answer", "text", "", true))
-                    }))
-                }
                 @let fx = f("add_access_item");
                 (action_form(p, "add_access_item", &fx, csrf, "Ask for access", false, html! {
                     h3 { "Access needed" }
@@ -826,14 +765,6 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     (fd.input("system", "System", "text", "", false))
                     (fd.select("sample", "Sample", &sample_states(), "requested"))
                 }))
-                @if !p.data_sources.is_empty() {
-                    @let fm = f("set_sample_state");
-                    (action_form(p, "set_sample_state", &fm, csrf, "Save", false, html! {
-                        h3 { "Sample of a source" }
-                        (fm.select("source", "Data source", &p.data_sources.iter().map(|x| (x.id.to_string(), x.name.clone())).collect::<Vec<_>>(), ""))
-                        (fm.select("sample", "Sample", &sample_states(), "received"))
-                    }))
-                }
                 @let fr = f("add_risk");
                 (action_form(p, "add_risk", &fr, csrf, "Add risk", false, html! {
                     h3 { "Risk" }
@@ -970,7 +901,11 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     }))
                 }
             }
-            (pause_or_cancel(p, &f, csrf))
+            @if p.stage == Stage::Paused {
+                (f("resume").message())
+                p { span class="badge warn" { "paused" } " " (row_action(p, "resume", csrf, &[], "Resume where it stopped")) }
+            }
+            (project_forms::links(p, &project_forms::offered(p, "gates")))
             @if !p.go_decisions.is_empty() {
                 h3 { "Decisions" }
                 ul { @for g in &p.go_decisions { li { (if g.go { "GO" } else { "NO-GO" }) " by " (g.decided_by) " on " (g.at.date_naive()) ": " (g.reason) } } }
@@ -996,7 +931,8 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                 None => p class="muted" { "No transition packet yet." },
             }
             (f("accept_transition").message())
-            div class="forms" {
+            // Adoption is measured, and the packet handed over, once the project is live.
+            @if p.stage.is_live() { div class="forms" {
                 @let fa = f("record_adoption");
                 (action_form(p, "record_adoption", &fa, csrf, "Record adoption", false, html! {
                     h3 { "Adoption reading" }
@@ -1017,7 +953,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     (fp.select("renewal_csm", "Renewal CSM", &with_blank(if csms.is_empty() { "add a person with the renewal CSM role first" } else { "choose a person" }, csms.clone()), ""))
                     (fp.textarea("notes", "Notes for customer success (goals, risks, contacts)", "", true))
                 }))
-            }
+            } }
         }))
 
         @if p.live_on.is_some() || !p.retro.is_empty() {
@@ -1188,65 +1124,9 @@ pub async fn render_task(
     )
 }
 
-/// Sales realignment (a loop back to handoff) while the project has not passed kickoff.
-fn section_realign(p: &Project, fr: &Fields, csrf: &str) -> Markup {
-    html! {
-        details class="realign" {
-            summary { "Realign with sales (before kickoff)" }
-            (action_form(p, "realign_with_sales", fr, csrf, "Loop back to handoff", false, html! {
-                p class="muted small" { "When the handoff does not hold (what was sold, promised or expected), the project goes back to handoff and the loop is counted." }
-                (fr.input("reason", "What needs realigning", "text", "", true))
-            }))
-        }
-    }
-}
-
-/// Resume a paused project; pause or cancel one that is running.
-fn pause_or_cancel<'a>(p: &Project, f: &impl Fn(&str) -> Fields<'a>, csrf: &str) -> Markup {
-    let cancel = || {
-        let fc = f("cancel");
-        action_form(
-            p,
-            "cancel",
-            &fc,
-            csrf,
-            "Cancel the project",
-            false,
-            html! {
-                (fc.input("reason", "Why it is cancelled", "text", "", true))
-            },
-        )
-    };
-    html! {
-        @if p.stage == Stage::Paused {
-            (f("resume").message())
-            p { span class="badge warn" { "paused" } " "
-                (row_action(p, "resume", csrf, &[], "Resume where it stopped")) }
-            details { summary { "Cancel the project" } (cancel()) }
-        } @else if !p.stage.is_closed() {
-            details {
-                summary { "Pause or cancel the project" }
-                div class="forms" {
-                    @let fp = f("pause");
-                    (action_form(p, "pause", &fp, csrf, "Pause", false, html! {
-                        (fp.input("reason", "Why it is paused", "text", "", true))
-                    }))
-                    (cancel())
-                }
-            }
-        }
-    }
-}
-
 /// R13: what the rollout taught, sorted into rollout work and product work; rollout fixes can be
 /// promoted into a playbook.
 fn retro<'a>(p: &Project, f: &impl Fn(&str) -> Fields<'a>, csrf: &str) -> Markup {
-    let unpromoted: Vec<(String, String)> = p
-        .retro
-        .iter()
-        .filter(|r| r.bucket == RetroBucket::RolloutWork && r.promoted_to.is_none())
-        .map(|r| (r.id.to_string(), r.text.clone()))
-        .collect();
     html! {
         div class="cols" {
             @for (bucket, title) in [(RetroBucket::RolloutWork, "Rollout work"), (RetroBucket::ProductWork, "Product work")] {
@@ -1270,16 +1150,8 @@ fn retro<'a>(p: &Project, f: &impl Fn(&str) -> Fields<'a>, csrf: &str) -> Markup
                     (fa.select("bucket", "Whose work", &[("rollout_work".into(), "rollout work".into()), ("product_work".into(), "product work".into())], "rollout_work"))
                 }
             }))
-            @if !unpromoted.is_empty() {
-                @let fm = f("mark_retro_promoted");
-                (action_form(p, "mark_retro_promoted", &fm, csrf, "Mark promoted", false, html! {
-                    h3 { "Promoted into a playbook" }
-                    p class="muted small" { "Edit the playbook on " a href="/playbooks" { "Playbooks" } ", then record it here." }
-                    (fm.select("item", "Rollout fix", &unpromoted, ""))
-                    (fm.input("playbook", "Playbook (name and version)", "text", &format!("{} v{}", p.playbook.name, p.playbook.version + 1), true))
-                }))
-            }
         }
+        (project_forms::links(p, &project_forms::offered(p, "retro")))
     }
 }
 
@@ -1306,7 +1178,7 @@ fn retro_kinds() -> Vec<(String, String)> {
     .collect()
 }
 
-fn scope_buckets() -> Vec<(String, String)> {
+pub(crate) fn scope_buckets() -> Vec<(String, String)> {
     vec![
         ("in".into(), "in phase one".into()),
         ("later".into(), "later".into()),
@@ -1314,7 +1186,7 @@ fn scope_buckets() -> Vec<(String, String)> {
     ]
 }
 
-fn sample_states() -> Vec<(String, String)> {
+pub(crate) fn sample_states() -> Vec<(String, String)> {
     vec![
         ("not_requested".into(), "not requested".into()),
         ("requested".into(), "requested".into()),
@@ -1365,7 +1237,7 @@ fn promise_classes() -> Vec<(String, String)> {
     .collect()
 }
 
-fn roles() -> Vec<(String, String)> {
+pub(crate) fn roles() -> Vec<(String, String)> {
     [
         Role::CustomerOwner,
         Role::BackupContact,

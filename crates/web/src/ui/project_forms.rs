@@ -1,0 +1,372 @@
+//! The project's occasional actions, each on its own page (`/projects/{id}/forms/{action}`): a
+//! role changed, a sample received, a pause, a criterion measured at the value review. The
+//! project page links to them instead of carrying every form, which keeps it light at hundreds
+//! of tasks; a refusal comes back to the same page with what was typed.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use finishline_core::lifecycle::Stage;
+use finishline_core::people::{Role, Side};
+use finishline_core::project::{Project, RetroBucket};
+use maud::{html, Markup};
+
+use crate::state::AppState;
+use crate::ui::actions::anchor;
+use crate::ui::form::{html as html_response, page_status, FormState};
+use crate::ui::layout::{self, Fields, Nav};
+use crate::ui::project::{
+    action_form, people_opts, render as render_project, roles, sample_states, scope_buckets,
+    with_blank,
+};
+use crate::ui::session::Vendor;
+
+/// The occasional actions and the title of each one's page (and of the link to it).
+const TITLES: &[(&str, &str)] = &[
+    ("set_early_win", "Choose the early win"),
+    ("measure_criterion", "Record a measurement"),
+    ("accept_criterion", "Accept a criterion not met"),
+    ("move_scope_item", "Move a scope item"),
+    ("realign_with_sales", "Realign with sales"),
+    ("change_role", "Change a role"),
+    ("set_help_contact", "Set a help contact"),
+    ("answer_intake", "Record an intake answer"),
+    ("set_sample_state", "Record a sample's state"),
+    ("pause", "Pause the project"),
+    ("cancel", "Cancel the project"),
+    (
+        "mark_retro_promoted",
+        "Record a fix promoted into a playbook",
+    ),
+];
+
+/// Whether an action's form lives on its own page.
+pub fn is_occasional(action: &str) -> bool {
+    TITLES.iter().any(|(a, _)| *a == action)
+}
+
+fn title(action: &str) -> &'static str {
+    TITLES
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map_or("", |(_, t)| t)
+}
+
+/// Links to the pages of these actions, for a section of the project page.
+pub fn links(p: &Project, actions: &[&str]) -> Markup {
+    html! {
+        @if !actions.is_empty() {
+            p class="more small" {
+                @for (i, a) in actions.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    a href=(format!("/projects/{}/forms/{a}", p.id)) { (title(a)) }
+                }
+            }
+        }
+    }
+}
+
+/// The form of an occasional action for this project, or `None` when the project offers nothing
+/// to do it on (no criteria to measure, no open intake request, nothing left to promote).
+fn form(p: &Project, action: &str, f: &Fields, csrf: &str) -> Option<Markup> {
+    let everyone = || with_blank("choose a person", people_opts(p, |_| true));
+    let criteria: Vec<(String, String)> = p
+        .criteria
+        .iter()
+        .map(|c| (c.id.to_string(), c.describe()))
+        .collect();
+    let needs = |items: bool| items.then_some(());
+    Some(match action {
+        "set_early_win" => {
+            needs(!criteria.is_empty())?;
+            action_form(
+                p,
+                action,
+                f,
+                csrf,
+                "Mark as the early win",
+                false,
+                html! {
+                    p class="muted small" { "The early win: the criterion the customer should see met first, soon after launch. The go-live gate asks for one." }
+                    (f.select("criterion", "Criterion", &criteria, &p.early_win.map(|c| c.to_string()).unwrap_or_default()))
+                },
+            )
+        }
+        "measure_criterion" => {
+            needs(!criteria.is_empty())?;
+            action_form(
+                p,
+                action,
+                f,
+                csrf,
+                "Record measurement",
+                false,
+                html! {
+                    (f.select("criterion", "Criterion", &criteria, ""))
+                    (f.input("value", "Measured value", "text", "", true))
+                },
+            )
+        }
+        "accept_criterion" => {
+            needs(!criteria.is_empty())?;
+            let dms = people_opts(p, |x| {
+                x.role == Role::DecisionMaker && x.side == Side::Customer
+            });
+            action_form(
+                p,
+                action,
+                f,
+                csrf,
+                "Accept as settled",
+                false,
+                html! {
+                    p class="muted small" { "R11: only the customer's decision maker can accept a criterion that was not met." }
+                    (f.select("criterion", "Criterion", &criteria, ""))
+                    (f.select("by", "Accepted by", &with_blank("choose the decision maker", dms), ""))
+                    (f.input("reason", "Why it is accepted", "text", "", true))
+                },
+            )
+        }
+        "move_scope_item" => {
+            needs(!p.scope.is_empty())?;
+            let items: Vec<(String, String)> = p
+                .scope
+                .iter()
+                .map(|x| (x.id.to_string(), x.text.clone()))
+                .collect();
+            action_form(
+                p,
+                action,
+                f,
+                csrf,
+                "Move",
+                false,
+                html! {
+                    (f.select("item", "Item", &items, ""))
+                    (f.select("bucket", "To", &scope_buckets(), "later"))
+                },
+            )
+        }
+        "realign_with_sales" => action_form(
+            p,
+            action,
+            f,
+            csrf,
+            "Loop back to handoff",
+            false,
+            html! {
+                p class="muted small" { "Before kickoff, when the handoff does not hold (what was sold, promised or expected): the project goes back to handoff and the loop is counted. After kickoff, raise a change request instead." }
+                (f.input("reason", "What needs realigning", "text", "", true))
+            },
+        ),
+        "change_role" => action_form(
+            p,
+            action,
+            f,
+            csrf,
+            "Change role",
+            false,
+            html! {
+                (f.select("person", "Person", &everyone(), ""))
+                (f.select("role", "New role", &roles(), ""))
+            },
+        ),
+        "set_help_contact" => action_form(
+            p,
+            action,
+            f,
+            csrf,
+            "Set help contact",
+            false,
+            html! {
+                (f.select("person", "Person", &everyone(), ""))
+                (f.select("help_contact", "Asks for help from", &everyone(), ""))
+            },
+        ),
+        "answer_intake" => {
+            let open: Vec<(String, String)> = p
+                .intake
+                .iter()
+                .filter(|r| r.answer.is_none())
+                .map(|r| (r.id.to_string(), r.question.clone()))
+                .collect();
+            needs(!open.is_empty())?;
+            action_form(
+                p,
+                action,
+                f,
+                csrf,
+                "Record answer",
+                false,
+                html! {
+                    p class="muted small" { "When the customer answered in a call or by email; they can also answer in the portal." }
+                    (f.select("request", "Request", &open, ""))
+                    (f.input("answer", "Answer", "text", "", true))
+                },
+            )
+        }
+        "set_sample_state" => {
+            needs(!p.data_sources.is_empty())?;
+            let sources: Vec<(String, String)> = p
+                .data_sources
+                .iter()
+                .map(|x| (x.id.to_string(), x.name.clone()))
+                .collect();
+            action_form(
+                p,
+                action,
+                f,
+                csrf,
+                "Save",
+                false,
+                html! {
+                    (f.select("source", "Data source", &sources, ""))
+                    (f.select("sample", "Sample", &sample_states(), "received"))
+                },
+            )
+        }
+        "pause" => action_form(
+            p,
+            action,
+            f,
+            csrf,
+            "Pause",
+            false,
+            html! {
+                p class="muted small" { "A paused project keeps its plan; nothing moves until it is resumed, and its health says so." }
+                (f.input("reason", "Why it is paused", "text", "", true))
+            },
+        ),
+        "cancel" => action_form(
+            p,
+            action,
+            f,
+            csrf,
+            "Cancel the project",
+            false,
+            html! {
+                p class="muted small" { "A cancelled project is closed: only status updates and the retrospective can still be added." }
+                (f.input("reason", "Why it is cancelled", "text", "", true))
+            },
+        ),
+        "mark_retro_promoted" => {
+            let fixes: Vec<(String, String)> = p
+                .retro
+                .iter()
+                .filter(|r| r.bucket == RetroBucket::RolloutWork && r.promoted_to.is_none())
+                .map(|r| (r.id.to_string(), r.text.clone()))
+                .collect();
+            needs(!fixes.is_empty())?;
+            action_form(
+                p,
+                action,
+                f,
+                csrf,
+                "Mark promoted",
+                false,
+                html! {
+                    p class="muted small" { "Edit the playbook on " a href="/playbooks" { "Playbooks" } ", then record it here." }
+                    (f.select("item", "Rollout fix", &fixes, ""))
+                    (f.input("playbook", "Playbook (name and version)", "text", &format!("{} v{}", p.playbook.name, p.playbook.version + 1), true))
+                },
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// The occasional actions offered in the project's current state, by project page section.
+pub fn offered(p: &Project, section: &str) -> Vec<&'static str> {
+    let live = !p.stage.is_closed();
+    let mut out = Vec::new();
+    let mut offer = |yes: bool, a: &'static str| {
+        if yes {
+            out.push(a);
+        }
+    };
+    match section {
+        "finish-line" => {
+            let any = !p.criteria.is_empty();
+            offer(any, "set_early_win");
+            offer(any, "measure_criterion");
+            offer(any, "accept_criterion");
+        }
+        "scope" => offer(!p.scope.is_empty(), "move_scope_item"),
+        "handoff" => offer(p.stage <= Stage::Kickoff, "realign_with_sales"),
+        "people" => {
+            offer(!p.people.is_empty(), "change_role");
+            offer(!p.people.is_empty(), "set_help_contact");
+        }
+        "intake" => {
+            offer(p.intake.iter().any(|r| r.answer.is_none()), "answer_intake");
+            offer(!p.data_sources.is_empty(), "set_sample_state");
+        }
+        "gates" => {
+            offer(live && p.stage != Stage::Paused, "pause");
+            offer(live, "cancel");
+        }
+        "retro" => offer(
+            p.retro
+                .iter()
+                .any(|r| r.bucket == RetroBucket::RolloutWork && r.promoted_to.is_none()),
+            "mark_retro_promoted",
+        ),
+        _ => {}
+    }
+    out
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    Path((id, action)): Path<(String, String)>,
+) -> Response {
+    render(&state, &vendor, &id, &action, FormState::default()).await
+}
+
+/// The page of one occasional action, with a refused form's state. When the project no longer
+/// offers the form (the last open request was answered meanwhile), a refusal is shown at the top
+/// of the project page instead.
+pub async fn render(
+    state: &AppState,
+    vendor: &Vendor,
+    id: &str,
+    action: &str,
+    mut st: FormState,
+) -> Response {
+    let now = state.now();
+    let d = match state
+        .projects
+        .project_page(&state.store, vendor.workspace(), id, now)
+        .await
+    {
+        Ok(Some(d)) => d,
+        Ok(None) => return layout::not_found(&format!("Project {id}")),
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    let p = &d.view.project;
+    let csrf = vendor.csrf.as_str();
+    let f = Fields::new(Some(&st), action);
+    let Some(form) = form(p, action, &f, csrf).filter(|_| is_occasional(action)) else {
+        if st.is_empty() {
+            return layout::not_found(&format!("The form {action:?} of this project"));
+        }
+        st.form.clear();
+        return render_project(state, vendor, id, st, None).await;
+    };
+    let body = html! {
+        p class="muted small" { a href="/" { "Portfolio" } " / " a href=(format!("/projects/{}", p.id)) { (p.customer) } }
+        h1 { (title(action)) }
+        p { a href=(format!("/projects/{}#{}", p.id, anchor(action))) { "← Back to the project" } }
+        (form)
+    };
+    html_response(
+        page_status(&st),
+        layout::page(
+            title(action),
+            Nav::Portfolio,
+            &vendor.user.name,
+            csrf,
+            layout::with_refusal(&st, body),
+        ),
+    )
+}
