@@ -77,14 +77,23 @@ async fn append_activities(
     Ok(())
 }
 
-/// Raises the workspace's projects revision, inside the transaction that writes a project: the
-/// list caches compare it (one row) instead of counting and summing the workspace's projects.
-async fn bump_projects_revision(tx: &mut Transaction<'static, Any>, workspace: &str) -> Result<()> {
-    sqlx::query("UPDATE workspaces SET projects_revision = projects_revision + 1 WHERE id = $1")
-        .bind(workspace)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+/// Raises the workspace's projects revision, inside the transaction that writes a project, and
+/// returns it for the project's `list_revision`. A list cache compares the revision (one row)
+/// and reads only the projects stamped after its own. The workspace row is locked until the
+/// transaction ends, so revisions become visible in order: once a revision is seen, every
+/// project stamped with it or an earlier one is committed.
+async fn bump_projects_revision(
+    tx: &mut Transaction<'static, Any>,
+    workspace: &str,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "UPDATE workspaces SET projects_revision = projects_revision + 1 WHERE id = $1 \
+         RETURNING projects_revision",
+    )
+    .bind(workspace)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("projects_revision")?)
 }
 
 async fn insert_in(
@@ -94,9 +103,11 @@ async fn insert_in(
     activities: &[Activity],
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let revision = bump_projects_revision(tx, workspace).await?;
     sqlx::query(
         "INSERT INTO projects (id, workspace_id, name, customer, stage, owner_name, launch_date, \
-         version, doc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $9)",
+         version, doc, created_at, updated_at, list_revision) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $9, $10)",
     )
     .bind(&p.id)
     .bind(workspace)
@@ -107,14 +118,15 @@ async fn insert_in(
     .bind(p.launch_date.map(|d| d.to_string()))
     .bind(to_json(p)?)
     .bind(ts(now))
+    .bind(revision)
     .execute(&mut **tx)
     .await
     .map_err(|e| crate::unique_or(e, &format!("project {}", p.id)))?;
-    bump_projects_revision(tx, workspace).await?;
     append_activities(tx, workspace, &p.id, activities).await
 }
 
-/// The optimistic update of a project and its activities, inside the caller's transaction.
+/// The optimistic update of a project and its activities, inside the caller's transaction, which
+/// must be dropped (rolled back) on `Conflict`.
 pub(crate) async fn save_in(
     tx: &mut Transaction<'static, Any>,
     workspace: &str,
@@ -123,10 +135,11 @@ pub(crate) async fn save_in(
     activities: &[Activity],
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    let revision = bump_projects_revision(tx, workspace).await?;
     let done = sqlx::query(
         "UPDATE projects SET name = $1, customer = $2, stage = $3, owner_name = $4, \
-         launch_date = $5, version = version + 1, doc = $6, updated_at = $7 \
-         WHERE workspace_id = $8 AND id = $9 AND version = $10",
+         launch_date = $5, version = version + 1, doc = $6, updated_at = $7, list_revision = $8 \
+         WHERE workspace_id = $9 AND id = $10 AND version = $11",
     )
     .bind(&p.name)
     .bind(&p.customer)
@@ -135,6 +148,7 @@ pub(crate) async fn save_in(
     .bind(p.launch_date.map(|d| d.to_string()))
     .bind(to_json(p)?)
     .bind(ts(now))
+    .bind(revision)
     .bind(workspace)
     .bind(&p.id)
     .bind(read_version)
@@ -143,7 +157,6 @@ pub(crate) async fn save_in(
     if done.rows_affected() != 1 {
         return Err(StoreError::Conflict);
     }
-    bump_projects_revision(tx, workspace).await?;
     append_activities(tx, workspace, &p.id, activities).await?;
     Ok(read_version + 1)
 }
@@ -256,6 +269,23 @@ impl Store {
              FROM projects WHERE workspace_id = $1 ORDER BY updated_at DESC, id",
         )
         .bind(workspace)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(row_of).collect()
+    }
+
+    /// The workspace's projects stamped after `revision` (created or saved since), in no order.
+    pub async fn project_rows_since(
+        &self,
+        workspace: &str,
+        revision: i64,
+    ) -> Result<Vec<ProjectRow>> {
+        let rows = sqlx::query(
+            "SELECT id, name, customer, stage, owner_name, launch_date, version, updated_at \
+             FROM projects WHERE workspace_id = $1 AND list_revision > $2",
+        )
+        .bind(workspace)
+        .bind(revision)
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(row_of).collect()

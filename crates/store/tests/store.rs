@@ -91,6 +91,25 @@ async fn exercise(store: &Store) {
         (Some(2), Some(0)),
         "a refused save raises nothing, and only its own workspace's revision"
     );
+    let since = |ws: String, r: i64| async move {
+        let mut ids: Vec<String> = store
+            .project_rows_since(&ws, r)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| format!("{}@{}", row.id, row.version))
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(since(a.id.clone(), 0).await, ["prj_1@2"]);
+    assert_eq!(
+        since(a.id.clone(), 1).await,
+        ["prj_1@2"],
+        "the save stamped it"
+    );
+    assert!(since(a.id.clone(), 2).await.is_empty());
+    assert!(since(b.id.clone(), 0).await.is_empty());
     let log = store.activities(&a.id, "prj_1").await.unwrap();
     assert_eq!(
         log.len(),
@@ -124,6 +143,11 @@ async fn exercise(store: &Store) {
         }
     );
     assert!(store.project(&a.id, "prj_3").await.unwrap().is_none());
+    assert_eq!(
+        since(a.id.clone(), 2).await,
+        ["prj_2@1"],
+        "a delivery applied once is stamped once"
+    );
     assert_eq!(store.projects(&a.id).await.unwrap().len(), 2);
 
     // Users, sessions, tokens.

@@ -92,6 +92,10 @@ pub struct ProjectCache {
     /// one minute: a request pages it instead of gathering thousands of summaries, and a page
     /// asked for again is served as it was rendered.
     portfolios: Mutex<HashMap<String, PortfolioAt>>,
+    /// One computation at a time per key (a workspace's list, a project's page): when a save
+    /// makes an entry stale, the requests that arrive together wait for one of them to compute
+    /// it instead of each reading and rendering the same thing.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// A workspace's portfolio for one list of rows and one minute.
@@ -115,6 +119,16 @@ const MAX_VIEWS: usize = 2_000;
 const MAX_PAGES: usize = 300;
 
 impl ProjectCache {
+    /// The lock that lets one request at a time compute what `key` names.
+    pub fn flight(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            // A lock dropped here is only a lost chance to share one computation.
+            map.clear();
+        }
+        map.entry(key.to_string()).or_default().clone()
+    }
+
     fn get(&self, id: &str, version: i64) -> Option<Arc<Project>> {
         let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         map.get(id)
@@ -251,13 +265,20 @@ impl ProjectCache {
             return Ok(None);
         };
         let minute = minute_of(now);
-        {
+        let cached = || {
             let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((v, m, d)) = pages.get(id) {
-                if *v == version && *m == minute {
-                    return Ok(Some(d.clone()));
-                }
-            }
+            pages
+                .get(id)
+                .filter(|(v, m, _)| *v == version && *m == minute)
+                .map(|(_, _, d)| d.clone())
+        };
+        if let Some(d) = cached() {
+            return Ok(Some(d));
+        }
+        let flight = self.flight(&format!("page:{id}"));
+        let _computing = flight.lock().await;
+        if let Some(d) = cached() {
+            return Ok(Some(d));
         }
         let Some((p, version)) = store.project(workspace, id).await? else {
             return Ok(None);
@@ -347,8 +368,9 @@ impl ProjectCache {
         }
     }
 
-    /// The list rows of every project of the workspace, read again only when a project was
-    /// created or changed since (by any server: the revision is read from the database).
+    /// The list rows of every project of the workspace. When the workspace's projects revision
+    /// moved on (a project created or saved, by any server or the CLI), only the projects stamped
+    /// since the cached list are read and merged into it.
     pub async fn rows(
         &self,
         store: &Store,
@@ -357,15 +379,24 @@ impl ProjectCache {
         let Some(revision) = store.projects_revision(workspace).await? else {
             return Ok(Arc::default());
         };
-        {
+        let cached = || {
             let rows = self.rows.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((r, list)) = rows.get(workspace) {
-                if *r == revision {
-                    return Ok(list.clone());
-                }
-            }
+            rows.get(workspace).cloned()
+        };
+        match cached() {
+            Some((r, list)) if r == revision => return Ok(list),
+            _ => {}
         }
-        let fresh = Arc::new(store.project_rows(workspace).await?);
+        let flight = self.flight(&format!("rows:{workspace}"));
+        let _reading = flight.lock().await;
+        let fresh = match cached() {
+            Some((r, list)) if r == revision => return Ok(list),
+            Some((r, list)) if r < revision => {
+                let changed = store.project_rows_since(workspace, r).await?;
+                Arc::new(merge_rows(&list, changed))
+            }
+            _ => Arc::new(store.project_rows(workspace).await?),
+        };
         let mut rows = self.rows.lock().unwrap_or_else(|e| e.into_inner());
         if rows.len() >= MAX_ENTRIES {
             rows.clear();
@@ -430,5 +461,52 @@ impl ProjectCache {
             .filter_map(|(id, _)| found.remove(id))
             .collect();
         Ok((page, total))
+    }
+}
+
+/// A list with the rows read since it was cached put in place of their old selves (or added),
+/// in the order of `Store::project_rows`: most recently changed first, then by id.
+fn merge_rows(list: &[ProjectRow], changed: Vec<ProjectRow>) -> Vec<ProjectRow> {
+    let changed_ids: std::collections::HashSet<&str> =
+        changed.iter().map(|r| r.id.as_str()).collect();
+    let mut merged: Vec<ProjectRow> = list
+        .iter()
+        .filter(|r| !changed_ids.contains(r.id.as_str()))
+        .cloned()
+        .collect();
+    merged.extend(changed);
+    merged.sort_by(|a, b| {
+        b.updated_at
+            .cmp(&a.updated_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn row(id: &str, version: i64, minute: u32) -> ProjectRow {
+        ProjectRow {
+            id: id.into(),
+            name: format!("{id} project"),
+            customer: id.to_uppercase(),
+            stage: "kickoff".into(),
+            owner_name: "Dana".into(),
+            launch_date: None,
+            version,
+            updated_at: Utc.with_ymd_and_hms(2026, 3, 2, 9, minute, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn merged_rows_replace_their_old_selves_and_keep_the_store_order() {
+        let list = vec![row("c", 1, 30), row("a", 3, 20), row("b", 1, 20)];
+        let merged = merge_rows(&list, vec![row("b", 2, 40), row("d", 1, 35)]);
+        let got: Vec<(&str, i64)> = merged.iter().map(|r| (r.id.as_str(), r.version)).collect();
+        assert_eq!(got, [("b", 2), ("d", 1), ("c", 1), ("a", 3)]);
+        assert_eq!(merge_rows(&list, vec![]).len(), 3);
     }
 }

@@ -187,14 +187,23 @@ pub async fn page(
     let body = match state.projects.portfolio_body(ws, &rows, now, &key) {
         Some(body) => body,
         None => {
-            let body: Arc<str> = match render(&state, ws, &rows, &filter, now).await {
-                Ok(b) => b.into_string().into(),
-                Err(e) => return layout::internal(&e.to_string()),
-            };
-            state
-                .projects
-                .keep_portfolio_body(ws, &rows, now, key, body.clone());
-            body
+            // After a save, the requests that arrive together wait for one of them to gather and
+            // render, then share its page.
+            let flight = state.projects.flight(&format!("portfolio:{ws}"));
+            let _rendering = flight.lock().await;
+            match state.projects.portfolio_body(ws, &rows, now, &key) {
+                Some(body) => body,
+                None => {
+                    let body: Arc<str> = match render(&state, ws, &rows, &filter, now).await {
+                        Ok(b) => b.into_string().into(),
+                        Err(e) => return layout::internal(&e.to_string()),
+                    };
+                    state
+                        .projects
+                        .keep_portfolio_body(ws, &rows, now, key, body.clone());
+                    body
+                }
+            }
         }
     };
     html_response(
