@@ -384,11 +384,21 @@ async fn screenshots() {
         .unwrap()
         .unwrap();
     shoot(&member, &base, &format!("{first}{task}"), &dir, "task").await;
+    // An occasional action's own page, linked from its section.
+    shoot(
+        &member,
+        &base,
+        &format!("{first}/forms/change_role"),
+        &dir,
+        "project-form",
+    )
+    .await;
     // Viewport-sized views of the long project page, section by section.
     for (anchor, width) in [
         ("", 1280u32),
         ("plan", 1280),
         ("scope", 1280),
+        ("people", 1280),
         ("gates", 1280),
         ("gantt", 1280),
         ("gantt", 375),

@@ -653,7 +653,6 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
         }))
 
         (section("handoff", "Handoff and sales promises", html! {
-            (project_forms::links(p, &project_forms::offered(p, "handoff")))
             p { strong { "Sold: " } (p.handoff.sold) }
             p class="small muted" { "Champion: " (p.handoff.champion) " · expected timeline: " (p.handoff.expected_timeline) " · AE: " (p.handoff.account_executive) " · contract " (p.handoff.contract_date) }
             @if p.handoff.promises.is_empty() { p class="muted" { "No promises recorded." } }
@@ -664,6 +663,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     @else if pr.is_unresolved() { " " span class="badge bad" { "unresolved over-promise" } }
                 }
             } }
+            (project_forms::links(p, &project_forms::offered(p, "handoff")))
             @if !p.handoff.promises.is_empty() {
                 div class="forms" {
                     @let fc = f("classify_promise");
@@ -693,6 +693,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     td data-label="Help contact" { (x.help_contact.map(|h| p.person_name(h)).unwrap_or_default()) }
                 } } }
             } }
+            (project_forms::links(p, &project_forms::offered(p, "people")))
             @let fa = f("add_person");
             (action_form(p, "add_person", &fa, csrf, "Add person", false, html! {
                 h3 { "Add a person" }
@@ -703,11 +704,9 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     (fa.select("role", "Role", &roles(), ""))
                 }
             }))
-            (project_forms::links(p, &project_forms::offered(p, "people")))
         }))
 
         (section("intake", "Intake, access, data and risks", html! {
-            (project_forms::links(p, &project_forms::offered(p, "intake")))
             div class="cols" {
                 div {
                     h3 { "Intake requests" }
@@ -741,6 +740,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     }
                 }
             }
+            (project_forms::links(p, &project_forms::offered(p, "intake")))
             div class="forms" {
                 @let fi = f("add_intake_request");
                 (action_form(p, "add_intake_request", &fi, csrf, "Ask", false, html! {
@@ -884,6 +884,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                 (layout::gate_checklist(&d.view.gates.kickoff))
                 (layout::gate_checklist(&d.view.gates.go_live))
             }
+            (project_forms::links(p, &project_forms::offered(p, "gates")))
             div class="forms" {
                 @let fa = f("advance_stage");
                 (action_form(p, "advance_stage", &fa, csrf, "Advance", false, html! {
@@ -905,7 +906,6 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                 (f("resume").message())
                 p { span class="badge warn" { "paused" } " " (row_action(p, "resume", csrf, &[], "Resume where it stopped")) }
             }
-            (project_forms::links(p, &project_forms::offered(p, "gates")))
             @if !p.go_decisions.is_empty() {
                 h3 { "Decisions" }
                 ul { @for g in &p.go_decisions { li { (if g.go { "GO" } else { "NO-GO" }) " by " (g.decided_by) " on " (g.at.date_naive()) ": " (g.reason) } } }
@@ -1140,6 +1140,7 @@ fn retro<'a>(p: &Project, f: &impl Fn(&str) -> Fields<'a>, csrf: &str) -> Markup
                 }
             }
         }
+        (project_forms::links(p, &project_forms::offered(p, "retro")))
         div class="forms" {
             @let fa = f("add_retro_item");
             (action_form(p, "add_retro_item", &fa, csrf, "Add", false, html! {
@@ -1151,7 +1152,6 @@ fn retro<'a>(p: &Project, f: &impl Fn(&str) -> Fields<'a>, csrf: &str) -> Markup
                 }
             }))
         }
-        (project_forms::links(p, &project_forms::offered(p, "retro")))
     }
 }
 
