@@ -7,7 +7,10 @@ project page with a session cookie, and prints latency percentiles and page weig
 
 Each page is measured twice: with nothing changing (what the caches are for), and while another
 client saves a project every 200 ms through the API, so that the portfolio is gathered and
-rendered again five times a second and the project page's own project changes.
+rendered again five times a second and the project page's own project changes. Last, the
+portfolio with every page of every sort asked in turn (bench/portfolio_pages.lua), more pages
+than are kept, so requests render: a first pass from a cold start (each project's activity log
+replayed once, for the sort by waiting time), then a measured pass.
 
     cargo build --release --bin finishline && python3 bench/web_pages.py
 """
@@ -102,6 +105,14 @@ def main():
                 label = "a save every 200 ms" if writes else "no writes"
                 print(f"{name}, {label}: {size:,} bytes ({size / 1024:.1f} KiB); p50 {lat.get('50')}, p90 {lat.get('90')}, "
                       f"p99 {lat.get('99')}; {rps.group(1) if rps else '?'} req/s")
+        lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "portfolio_pages.lua")
+        for label, seconds in [("first pass, from a cold start", 5), ("measured pass", 15)]:
+            out = subprocess.run(["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency", "-s", lua, "-H", f"Cookie: {cookie}", BASE + "/"],
+                                 capture_output=True, text=True).stdout
+            lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
+            rps = re.search(r"Requests/sec:\s+(\S+)", out)
+            print(f"portfolio, every page of every sort in turn ({label}): p50 {lat.get('50')}, p90 {lat.get('90')}, "
+                  f"p99 {lat.get('99')}; {rps.group(1) if rps else '?'} req/s")
     finally:
         demo.terminate()
         demo.wait()

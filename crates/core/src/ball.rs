@@ -148,6 +148,26 @@ pub fn r7_ball_in_court(activities: &[Activity], now: DateTime<Utc>) -> BallRepo
     report
 }
 
+/// The project's time waiting on each side at `later`, from a report computed at `computed` from
+/// a log with nothing after `computed`: a side with a task waiting at `computed` has waited the
+/// whole time since (the union of its spans grows by exactly that), and a halted project accrues
+/// nothing (its report has no task waiting). Lets a cache keep one report per project version
+/// instead of replaying the log every time the clock moves.
+pub fn project_time_at(
+    report: &BallReport,
+    computed: DateTime<Utc>,
+    later: DateTime<Utc>,
+) -> SideTime {
+    let elapsed = (later - computed).num_seconds().max(0);
+    let mut t = report.project;
+    for side in [Side::Vendor, Side::Customer] {
+        if report.current.values().any(|s| *s == side) {
+            t.add(side, elapsed);
+        }
+    }
+    t
+}
+
 fn union_seconds(spans: &mut [(DateTime<Utc>, DateTime<Utc>)]) -> i64 {
     spans.sort();
     let mut total = 0;

@@ -431,6 +431,43 @@ fn r7_ball_in_court_time_is_counted_per_side() {
 }
 
 #[test]
+fn r7_a_report_carried_forward_matches_a_replay_later() {
+    use finishline_core::ball::{project_time_at, r7_ball_in_court};
+    let mut w = World::new(vec![]);
+    let (owner, _, _) = w.ready_for_kickoff();
+    let sample = w.id_of("sample-data");
+    w.at(3);
+    w.customer(
+        owner,
+        Command::CompleteTask {
+            task: sample,
+            proof: Some(Proof::Note("sent the CSV".into())),
+            completed_by: Some(owner),
+        },
+    )
+    .expect("done");
+    // Both sides have tasks waiting from day 3: carried to day 11, both grow by 8 days.
+    let computed = w.now;
+    let early = r7_ball_in_court(&w.log, computed);
+    w.at(11);
+    let replayed = r7_ball_in_court(&w.log, w.now);
+    assert_eq!(project_time_at(&early, computed, w.now), replayed.project);
+    assert_ne!(early.project, replayed.project, "time accrued meanwhile");
+    // Paused, nothing accrues; carried forward, nothing either.
+    w.ok(Command::Pause {
+        reason: "customer re-org".into(),
+    });
+    let computed = w.now;
+    let paused = r7_ball_in_court(&w.log, computed);
+    w.at(20);
+    assert_eq!(
+        project_time_at(&paused, computed, w.now),
+        r7_ball_in_court(&w.log, w.now).project
+    );
+    assert_eq!(project_time_at(&paused, computed, w.now), paused.project);
+}
+
+#[test]
 fn r7_a_blocker_moves_the_ball_to_the_side_that_must_act() {
     let mut w = World::new(vec![]);
     let (owner, _, _) = w.ready_for_kickoff();

@@ -6,10 +6,12 @@
 //! cache is only consulted for ids the store just listed or checked for the workspace.
 //!
 //! - parsed documents, by version;
-//! - portfolio summaries (structured, with their JSON line and the days waited per side), and
+//! - portfolio summaries (structured, with their JSON line), and
 //!   project views with the replayed activity log (R7 ball in court, R10 draft, R12 scorecard),
 //!   by version and minute: health's day counts and waiting times move with the clock, so they
 //!   are at most a minute late;
+//! - each project's R7 replay by version, carried forward to any later time without reading
+//!   the log again;
 //! - each workspace's list rows, behind the workspace's projects revision read from the
 //!   database, and its portfolio gathered from them per minute, with the pages rendered from it.
 
@@ -17,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use finishline_core::ball::{project_time_at, r7_ball_in_court, BallReport};
 use finishline_core::status_update::r10_status_draft;
 use finishline_core::{Activity, Project};
 use finishline_store::{ProjectRow, Store};
@@ -52,8 +55,13 @@ pub struct Summarised {
     pub live_on: Option<NaiveDate>,
     /// The summary as the API's list line, serialised on first use.
     json: Option<Arc<[u8]>>,
-    /// Days waited on the customer and on the vendor (R7), once the activity log was replayed.
-    pub waits: Option<(f64, f64)>,
+}
+
+/// A project's R7 replay at one version (without the per-task times), and when it was made.
+struct Waited {
+    version: i64,
+    computed: DateTime<Utc>,
+    report: BallReport,
 }
 
 /// Everything the project page shows that depends only on the project's version and the minute:
@@ -82,6 +90,8 @@ pub struct ProjectCache {
     entries: Mutex<HashMap<String, (i64, Arc<Project>)>>,
     /// Portfolio summaries by project, for a version and minute.
     summaries: Mutex<HashMap<String, Summarised>>,
+    /// R7 replays by project, for a version.
+    waits: Mutex<HashMap<String, Waited>>,
     /// A project's whole computed view as JSON, by version and minute (views are large: fewer kept).
     views: Mutex<HashMap<String, Rendered>>,
     /// A project's page data, by version and minute.
@@ -205,7 +215,6 @@ impl ProjectCache {
             summary: Arc::new(sum),
             live_on: p.live_on,
             json: None,
-            waits: None,
         };
         let mut map = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_ENTRIES {
@@ -215,16 +224,53 @@ impl ProjectCache {
         fresh
     }
 
-    /// Keeps the days waited per side (R7) with a project's summary of this version and minute.
-    pub fn keep_waits(&self, id: &str, version: i64, now: DateTime<Utc>, waits: (f64, f64)) {
-        let minute = minute_of(now);
-        let mut map = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = map
-            .get_mut(id)
-            .filter(|s| s.version == version && s.minute == minute)
-        {
-            s.waits = Some(waits);
+    /// Days waited on the customer and on the vendor (R7) at `now`, for each project whose
+    /// activity log was replayed at this version: carried forward from that replay, so the clock
+    /// moving on costs no reading.
+    pub fn waits<'a>(
+        &self,
+        wanted: impl Iterator<Item = (&'a str, i64)>,
+        now: DateTime<Utc>,
+    ) -> Vec<Option<(f64, f64)>> {
+        let map = self.waits.lock().unwrap_or_else(|e| e.into_inner());
+        wanted
+            .map(|(id, version)| {
+                map.get(id).filter(|w| w.version == version).map(|w| {
+                    let t = project_time_at(&w.report, w.computed, now);
+                    (t.customer_days(), t.vendor_days())
+                })
+            })
+            .collect()
+    }
+
+    /// Replays a project's activity log (R7) at `now`, keeps what later times need, and returns
+    /// the days waited on the customer and on the vendor.
+    pub fn replay_waits(
+        &self,
+        id: &str,
+        version: i64,
+        activities: &[Activity],
+        now: DateTime<Utc>,
+    ) -> (f64, f64) {
+        let mut report = r7_ball_in_court(activities, now);
+        let days = (report.project.customer_days(), report.project.vendor_days());
+        // Carrying forward is exact only from a replay after the last activity.
+        if activities.iter().all(|a| a.at <= now) {
+            report.tasks.clear();
+            let mut map = self.waits.lock().unwrap_or_else(|e| e.into_inner());
+            if map.len() >= MAX_ENTRIES {
+                map.clear();
+            }
+            map.insert(
+                id.to_string(),
+                Waited {
+                    version,
+                    computed: now,
+                    report,
+                },
+            );
         }
+        days
     }
 
     /// The portfolio line of a project at `now`, as JSON.

@@ -83,3 +83,48 @@ async fn the_portfolio_and_project_page_see_writes_made_by_another_server() {
         "{project_page}"
     );
 }
+
+/// The days waited per side shown on the portfolio, as the chart's label says them.
+fn waited_on_customer(page: &str, customer: &str) -> String {
+    let key = format!("{customer}: ");
+    let at = page
+        .find(&key)
+        .unwrap_or_else(|| panic!("{customer} in {page}"))
+        + key.len();
+    page[at..]
+        .split(" days waiting on the customer")
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn days_waited_carried_forward_match_a_replay_of_the_log() {
+    let app = spawn(Backend::Sqlite, "page_waits").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let (s, v) = m.post("/api/v1/projects", handoff("Alder Freight")).await;
+    assert_eq!(s, StatusCode::CREATED, "{v:#}");
+    let id = v["project"]["id"].as_str().unwrap().to_string();
+    let web = Web::new(&app);
+    web.login("dana@vendor.test").await;
+    let mut seen = Vec::new();
+    for days in [0, 2, 5] {
+        app.clock.advance(chrono::Duration::days(days));
+        let (_, page) = web.get("/?sort=waiting").await;
+        let shown = waited_on_customer(&page, "Alder Freight");
+        // The API replays the whole log at the same instant.
+        let replayed = m.project(&id).await["ball"]["project"]["customer_seconds"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            shown,
+            format!("{:.1}", replayed as f64 / 86_400.0),
+            "after {days} more days"
+        );
+        seen.push(shown);
+    }
+    assert_eq!(
+        seen[2], "7.0",
+        "the customer's tasks waited all along: {seen:?}"
+    );
+}

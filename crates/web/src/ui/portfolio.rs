@@ -7,7 +7,6 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use finishline_core::ball::r7_ball_in_court;
 use finishline_core::health::HealthLevel;
 use finishline_core::lifecycle::{Stage, STAGE_ORDER};
 use maud::{html, Markup, PreEscaped};
@@ -38,8 +37,6 @@ pub struct Filter {
 
 struct Row {
     s: Arc<ProjectSummary>,
-    /// Whether the days waited below were read from the cache.
-    waited: bool,
     version: i64,
     live_on: Option<chrono::NaiveDate>,
     customer_days: f64,
@@ -63,6 +60,11 @@ async fn summaries(
     metas: &Arc<Vec<ProjectRow>>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Arc<Vec<Summarised>>, finishline_store::StoreError> {
+    if let Some(all) = state.projects.portfolio(ws, metas, now) {
+        return Ok(all);
+    }
+    let flight = state.projects.flight(&format!("gather:{ws}"));
+    let _gathering = flight.lock().await;
     if let Some(all) = state.projects.portfolio(ws, metas, now) {
         return Ok(all);
     }
@@ -90,15 +92,62 @@ async fn summaries(
 }
 
 fn row(s: &Summarised) -> Row {
-    let (customer_days, vendor_days) = s.waits.unwrap_or_default();
     Row {
-        waited: s.waits.is_some(),
         s: s.summary.clone(),
         version: s.version,
         live_on: s.live_on,
-        customer_days,
-        vendor_days,
+        customer_days: 0.0,
+        vendor_days: 0.0,
     }
+}
+
+/// Past this many projects without a replay, one query reads the whole workspace's log instead
+/// of one query per project (the first sort by waiting time, or after a restart).
+const BULK_REPLAY: usize = 16;
+
+/// Fills in the days waited per side (R7) of these rows: carried forward from the replays kept
+/// per project version, the others replayed from their activity logs and kept.
+async fn fill_waits(
+    state: &AppState,
+    ws: &str,
+    rows: &mut [Row],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), finishline_store::StoreError> {
+    let known = |rows: &mut [Row]| {
+        let found = state
+            .projects
+            .waits(rows.iter().map(|r| (r.s.id.as_str(), r.version)), now);
+        let mut missing = Vec::new();
+        for (i, (r, k)) in rows.iter_mut().zip(found).enumerate() {
+            match k {
+                Some((c, v)) => (r.customer_days, r.vendor_days) = (c, v),
+                None => missing.push(i),
+            }
+        }
+        missing
+    };
+    if known(rows).is_empty() {
+        return Ok(());
+    }
+    // Pages asked for together (every page sorted by waiting time) share one replay.
+    let flight = state.projects.flight(&format!("waits:{ws}"));
+    let _replaying = flight.lock().await;
+    let missing = known(rows);
+    let mut logs = if missing.len() > BULK_REPLAY {
+        Some(state.store.workspace_activities(ws).await?)
+    } else {
+        None
+    };
+    for i in missing {
+        let r = &mut rows[i];
+        let acts = match logs.as_mut() {
+            Some(all) => all.remove(&r.s.id).unwrap_or_default(),
+            None => state.store.activities(ws, &r.s.id).await?,
+        };
+        (r.customer_days, r.vendor_days) =
+            state.projects.replay_waits(&r.s.id, r.version, &acts, now);
+    }
+    Ok(())
 }
 
 /// Projects per page of the table; the waiting chart shows the page's projects.
@@ -187,9 +236,9 @@ pub async fn page(
     let body = match state.projects.portfolio_body(ws, &rows, now, &key) {
         Some(body) => body,
         None => {
-            // After a save, the requests that arrive together wait for one of them to gather and
-            // render, then share its page.
-            let flight = state.projects.flight(&format!("portfolio:{ws}"));
+            // After a save, the requests for one page that arrive together wait for one of them
+            // to render it, then share it; other pages render alongside.
+            let flight = state.projects.flight(&format!("portfolio:{ws}:{key}"));
             let _rendering = flight.lock().await;
             match state.projects.portfolio_body(ws, &rows, now, &key) {
                 Some(body) => body,
@@ -252,27 +301,7 @@ async fn render(
             .map(|s| row(s))
             .collect()
     };
-    for r in rows.iter_mut() {
-        if r.waited {
-            continue;
-        }
-        // Waits kept since the portfolio was gathered.
-        if let Some((c, v)) = state
-            .projects
-            .cached_summary(&r.s.id, r.version, now)
-            .and_then(|s| s.waits)
-        {
-            (r.customer_days, r.vendor_days, r.waited) = (c, v, true);
-            continue;
-        }
-        let acts = state.store.activities(ws, &r.s.id).await?;
-        let ball = r7_ball_in_court(&acts, now);
-        r.customer_days = ball.project.customer_days();
-        r.vendor_days = ball.project.vendor_days();
-        state
-            .projects
-            .keep_waits(&r.s.id, r.version, now, (r.customer_days, r.vendor_days));
-    }
+    fill_waits(state, ws, &mut rows, now).await?;
     if by_waiting {
         rows.sort_by(|a, b| {
             b.customer_days
