@@ -34,7 +34,7 @@ pub use outbox::{DigestItem, Effects, NewDigestItem, NewMessage, NotifyPrefs, Ou
 pub use playbooks::StoredPlaybook;
 pub use projects::{Delivery, ProjectRow};
 pub use usage::{AdoptionGoalsRow, UsageEvent, UsageSummary};
-pub use workspaces::{ApiToken, User, UserRole, Workspace};
+pub use workspaces::{ApiToken, MemberChange, User, UserRole, Workspace};
 
 /// What can go wrong in the store. Callers map these to answers; none of them is the user's
 /// input being wrong except `Conflict` and `Duplicate`.

@@ -44,6 +44,16 @@ impl UserRole {
     }
 }
 
+/// What became of a change to a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberChange {
+    Done,
+    /// No such member in this workspace.
+    NotFound,
+    /// Refused: the workspace would be left without an admin.
+    LastAdmin,
+}
+
 /// A member of a vendor workspace.
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -202,6 +212,49 @@ impl Store {
         rows.iter().map(user_of).collect()
     }
 
+    /// Changes a member's role. The workspace keeps at least one admin: demoting the last one is
+    /// refused.
+    pub async fn set_user_role(
+        &self,
+        workspace: &str,
+        user_id: &str,
+        role: UserRole,
+    ) -> Result<MemberChange> {
+        let mut tx = self.write.begin().await?;
+        match last_admin_check(&mut tx, workspace, user_id).await? {
+            MemberChange::NotFound => return Ok(MemberChange::NotFound),
+            MemberChange::LastAdmin if role != UserRole::Admin => {
+                return Ok(MemberChange::LastAdmin)
+            }
+            _ => {}
+        }
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND workspace_id = $3")
+            .bind(role.as_str())
+            .bind(user_id)
+            .bind(workspace)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(MemberChange::Done)
+    }
+
+    /// Removes a member; their sessions and API tokens go with them (the foreign keys cascade),
+    /// so they are signed out everywhere at once. The last admin cannot be removed.
+    pub async fn remove_user(&self, workspace: &str, user_id: &str) -> Result<MemberChange> {
+        let mut tx = self.write.begin().await?;
+        let check = last_admin_check(&mut tx, workspace, user_id).await?;
+        if check != MemberChange::Done {
+            return Ok(check);
+        }
+        sqlx::query("DELETE FROM users WHERE id = $1 AND workspace_id = $2")
+            .bind(user_id)
+            .bind(workspace)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(MemberChange::Done)
+    }
+
     /// Starts a login session; returns the secret for the cookie.
     pub async fn create_session(
         &self,
@@ -326,4 +379,40 @@ impl Store {
         .await?;
         row.as_ref().map(user_of).transpose()
     }
+}
+
+/// Whether a member exists and may stop being an admin: `LastAdmin` when they are the
+/// workspace's only admin. The workspace row is locked first, so two admins demoting or removing
+/// each other at once cannot both pass on PostgreSQL (SQLite has one writer anyway).
+async fn last_admin_check(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    workspace: &str,
+    user_id: &str,
+) -> Result<MemberChange> {
+    sqlx::query("UPDATE workspaces SET name = name WHERE id = $1")
+        .bind(workspace)
+        .execute(&mut **tx)
+        .await?;
+    let Some(row) = sqlx::query("SELECT role FROM users WHERE id = $1 AND workspace_id = $2")
+        .bind(user_id)
+        .bind(workspace)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(MemberChange::NotFound);
+    };
+    if row.try_get::<String, _>("role")? != UserRole::Admin.as_str() {
+        return Ok(MemberChange::Done);
+    }
+    let admins: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM users WHERE workspace_id = $1 AND role = 'admin'")
+            .bind(workspace)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("n")?;
+    Ok(if admins > 1 {
+        MemberChange::Done
+    } else {
+        MemberChange::LastAdmin
+    })
 }

@@ -8,7 +8,7 @@ use finishline_core::handoff::{Handoff, Segment};
 use finishline_core::people::Side;
 use finishline_core::{apply, playbook, Command, Project};
 use finishline_store::testing::{fresh_postgres, fresh_sqlite};
-use finishline_store::{credentials, Delivery, Store, StoreError, UserRole};
+use finishline_store::{credentials, Delivery, MemberChange, Store, StoreError, UserRole};
 
 fn ctx() -> Ctx {
     Ctx {
@@ -214,6 +214,80 @@ async fn exercise(store: &Store) {
     );
     assert!(store.revoke_api_token(&a.id, &tok.id, now).await.unwrap());
     assert!(store.token_user(&secret).await.unwrap().is_none());
+
+    // Members: a workspace keeps one admin; removing a member ends their session and tokens.
+    let sam = store
+        .create_user(
+            &a.id,
+            "sam@vendor.test",
+            "Sam",
+            &hash,
+            UserRole::Member,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .set_user_role(&a.id, &u.id, UserRole::Member)
+            .await
+            .unwrap(),
+        MemberChange::LastAdmin
+    );
+    assert_eq!(
+        store.remove_user(&a.id, &u.id).await.unwrap(),
+        MemberChange::LastAdmin
+    );
+    assert_eq!(
+        store
+            .set_user_role(&b.id, &sam.id, UserRole::Admin)
+            .await
+            .unwrap(),
+        MemberChange::NotFound,
+        "B reaches no member of A"
+    );
+    assert_eq!(
+        store
+            .set_user_role(&a.id, &sam.id, UserRole::Admin)
+            .await
+            .unwrap(),
+        MemberChange::Done
+    );
+    let (_, sam_token) = store.create_api_token(&sam, "ci", now).await.unwrap();
+    let sam_session = store
+        .create_session(&sam, now, chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .set_user_role(&a.id, &u.id, UserRole::Member)
+            .await
+            .unwrap(),
+        MemberChange::Done,
+        "with Sam an admin, Dana may step down"
+    );
+    assert_eq!(
+        store.remove_user(&a.id, &sam.id).await.unwrap(),
+        MemberChange::LastAdmin
+    );
+    store
+        .set_user_role(&a.id, &u.id, UserRole::Admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.remove_user(&a.id, &sam.id).await.unwrap(),
+        MemberChange::Done
+    );
+    assert!(store.token_user(&sam_token).await.unwrap().is_none());
+    assert!(store
+        .session_user(&sam_session, now)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store.remove_user(&a.id, &sam.id).await.unwrap(),
+        MemberChange::NotFound
+    );
 
     // Playbooks are versioned per workspace.
     let mut pb = playbook::standard();

@@ -80,6 +80,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/settings", get(settings::page))
         .route("/outbox", get(outbox::page))
         .route("/settings/members", post(settings::add_member))
+        .route(
+            "/settings/members/{id}/role",
+            post(settings::set_member_role),
+        )
+        .route(
+            "/settings/members/{id}/remove",
+            post(settings::remove_member),
+        )
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/settings/webhook/rotate", post(settings::rotate_webhook))

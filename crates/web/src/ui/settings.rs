@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use finishline_store::credentials::{hash_password, password_problem};
-use finishline_store::{StoreError, UserRole};
+use finishline_store::{MemberChange, StoreError, User, UserRole};
 use maud::{html, Markup};
 
 use crate::state::AppState;
@@ -13,6 +13,31 @@ use crate::ui::actions::see_other;
 use crate::ui::form::{html as html_response, page_status, FormData, FormState};
 use crate::ui::layout::{self, Fields, Nav};
 use crate::ui::session::Vendor;
+
+/// An admin's forms for one member: the role, and removal (behind a second click, as it signs
+/// them out everywhere). Their refusals are said at the top of the page.
+fn member_actions(u: &User, v: &Vendor, csrf: &str) -> Markup {
+    let other = match u.role {
+        UserRole::Admin => UserRole::Member,
+        UserRole::Member => UserRole::Admin,
+    };
+    html! {
+        form method="post" action=(format!("/settings/members/{}/role", u.id)) class="inline" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="role" value=(other.as_str());
+            button type="submit" class="link" { "Make " (other.as_str()) }
+        }
+        @if u.id != v.user.id {
+            details class="inline" {
+                summary { "Remove…" }
+                form method="post" action=(format!("/settings/members/{}/remove", u.id)) class="inline" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" class="danger" { "Remove " (u.name) " and sign them out" }
+                }
+            }
+        }
+    }
+}
 
 async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Markup>) -> Response {
     let ws = v.workspace();
@@ -43,8 +68,16 @@ async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Marku
         section id="members" aria-labelledby="members-h" {
             h2 id="members-h" { "Members" }
             div class="table-wrap" { table {
-                thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Role" } } }
-                tbody { @for u in &users { tr { td data-label="Name" { (u.name) } td data-label="Email" { (u.email) } td data-label="Role" { (u.role.as_str()) } } } }
+                thead { tr {
+                    th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Role" }
+                    @if v.is_admin() { th scope="col" { "Change" } }
+                } }
+                tbody { @for u in &users { tr {
+                    td data-label="Name" { (u.name) @if u.id == v.user.id { " " span class="muted small" { "(you)" } } }
+                    td data-label="Email" { (u.email) }
+                    td data-label="Role" { (u.role.as_str()) }
+                    @if v.is_admin() { td data-label="Change" { (member_actions(u, v, csrf)) } }
+                } } }
             } }
             @if v.is_admin() {
                 form method="post" action="/settings/members" class="action" {
@@ -101,7 +134,13 @@ async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Marku
     };
     html_response(
         page_status(&st),
-        layout::page("Settings", Nav::Settings, &v.user.name, csrf, body),
+        layout::page(
+            "Settings",
+            Nav::Settings,
+            &v.user.name,
+            csrf,
+            layout::with_refusal(&st, body),
+        ),
     )
 }
 
@@ -239,6 +278,82 @@ pub async fn rotate_webhook(State(state): State<AppState>, v: Vendor, form: Form
     }
     match state.store.rotate_webhook_secret(v.workspace()).await {
         Ok(_) => see_other("/settings#webhook"),
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+/// Refuses a member change unless an admin asks: the answer for a member who posts anyway.
+fn admins_only(v: &Vendor) -> Option<Response> {
+    (!v.is_admin()).then(|| {
+        layout::error_page(
+            StatusCode::FORBIDDEN,
+            "Admins only",
+            "Only a workspace admin changes members.",
+        )
+    })
+}
+
+/// Says why a member change was refused, at the top of the settings page.
+async fn member_refused(state: &AppState, v: &Vendor, form: &FormData, why: &str) -> Response {
+    let mut st = FormState::new(form);
+    st.form.clear();
+    st.message = Some(why.to_string());
+    render(state, v, st, None).await
+}
+
+pub async fn set_member_role(
+    State(state): State<AppState>,
+    v: Vendor,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&v.csrf) {
+        return r;
+    }
+    if let Some(r) = admins_only(&v) {
+        return r;
+    }
+    let Some(role) = UserRole::parse(form.get("role")) else {
+        let why = format!(
+            "{:?} is not a role: choose admin or member",
+            form.get("role")
+        );
+        return member_refused(&state, &v, &form, &why).await;
+    };
+    match state.store.set_user_role(v.workspace(), &id, role).await {
+        Ok(MemberChange::Done) => see_other("/settings#members"),
+        Ok(MemberChange::NotFound) => layout::not_found(&format!("Member {id}")),
+        Ok(MemberChange::LastAdmin) => {
+            let why = "this is the workspace's only admin: make another member an admin first";
+            member_refused(&state, &v, &form, why).await
+        }
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    v: Vendor,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&v.csrf) {
+        return r;
+    }
+    if let Some(r) = admins_only(&v) {
+        return r;
+    }
+    if id == v.user.id {
+        let why = "you cannot remove yourself: another admin can";
+        return member_refused(&state, &v, &form, why).await;
+    }
+    match state.store.remove_user(v.workspace(), &id).await {
+        Ok(MemberChange::Done) => see_other("/settings#members"),
+        Ok(MemberChange::NotFound) => layout::not_found(&format!("Member {id}")),
+        Ok(MemberChange::LastAdmin) => {
+            let why = "this is the workspace's only admin: make another member an admin first";
+            member_refused(&state, &v, &form, why).await
+        }
         Err(e) => layout::internal(&e.to_string()),
     }
 }
