@@ -294,6 +294,25 @@ pub async fn page(
     render(&state, &vendor, &id, FormState::default(), None).await
 }
 
+/// The project page's data for a project of the member's workspace, or the page that says why
+/// not (no such project here, or the database failed).
+pub(crate) async fn page_data(
+    state: &AppState,
+    vendor: &Vendor,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Arc<Derived>, Response> {
+    match state
+        .projects
+        .project_page(&state.store, vendor.workspace(), id, now)
+        .await
+    {
+        Ok(Some(d)) => Ok(d),
+        Ok(None) => Err(layout::not_found(&format!("Project {id}"))),
+        Err(e) => Err(layout::internal(&e.to_string())),
+    }
+}
+
 /// Renders the project page, with a refused form's state or a message shown once.
 ///
 /// What depends only on the project's version and the minute (nearly all of the page) comes from
@@ -308,10 +327,9 @@ pub async fn render(
 ) -> Response {
     let now = state.now();
     let ws = vendor.workspace();
-    let d = match state.projects.project_page(&state.store, ws, id, now).await {
-        Ok(Some(d)) => d,
-        Ok(None) => return layout::not_found(&format!("Project {id}")),
-        Err(e) => return layout::internal(&e.to_string()),
+    let d = match page_data(state, vendor, id, now).await {
+        Ok(d) => d,
+        Err(r) => return r,
     };
     let (files, invitations) = match (
         state.store.files(ws, id).await,
@@ -1003,14 +1021,9 @@ pub async fn render_task(
     mut st: FormState,
 ) -> Response {
     let now = state.now();
-    let d = match state
-        .projects
-        .project_page(&state.store, vendor.workspace(), id, now)
-        .await
-    {
-        Ok(Some(d)) => d,
-        Ok(None) => return layout::not_found(&format!("Project {id}")),
-        Err(e) => return layout::internal(&e.to_string()),
+    let d = match page_data(state, vendor, id, now).await {
+        Ok(d) => d,
+        Err(r) => return r,
     };
     let p = &d.view.project;
     let Some(t) = p.task(task) else {

@@ -15,8 +15,8 @@ use crate::ui::actions::anchor;
 use crate::ui::form::{html as html_response, page_status, FormState};
 use crate::ui::layout::{self, Fields, Nav};
 use crate::ui::project::{
-    action_form, people_opts, render as render_project, roles, sample_states, scope_buckets,
-    with_blank,
+    action_form, page_data, people_opts, render as render_project, roles, sample_states,
+    scope_buckets, with_blank,
 };
 use crate::ui::session::Vendor;
 
@@ -334,14 +334,9 @@ pub async fn render(
     mut st: FormState,
 ) -> Response {
     let now = state.now();
-    let d = match state
-        .projects
-        .project_page(&state.store, vendor.workspace(), id, now)
-        .await
-    {
-        Ok(Some(d)) => d,
-        Ok(None) => return layout::not_found(&format!("Project {id}")),
-        Err(e) => return layout::internal(&e.to_string()),
+    let d = match page_data(state, vendor, id, now).await {
+        Ok(d) => d,
+        Err(r) => return r,
     };
     let p = &d.view.project;
     let csrf = vendor.csrf.as_str();

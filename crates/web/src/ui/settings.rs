@@ -320,15 +320,8 @@ pub async fn set_member_role(
         );
         return member_refused(&state, &v, &form, &why).await;
     };
-    match state.store.set_user_role(v.workspace(), &id, role).await {
-        Ok(MemberChange::Done) => see_other("/settings#members"),
-        Ok(MemberChange::NotFound) => layout::not_found(&format!("Member {id}")),
-        Ok(MemberChange::LastAdmin) => {
-            let why = "this is the workspace's only admin: make another member an admin first";
-            member_refused(&state, &v, &form, why).await
-        }
-        Err(e) => layout::internal(&e.to_string()),
-    }
+    let done = state.store.set_user_role(v.workspace(), &id, role).await;
+    member_changed(&state, &v, &form, &id, done).await
 }
 
 pub async fn remove_member(
@@ -347,12 +340,24 @@ pub async fn remove_member(
         let why = "you cannot remove yourself: another admin can";
         return member_refused(&state, &v, &form, why).await;
     }
-    match state.store.remove_user(v.workspace(), &id).await {
+    let done = state.store.remove_user(v.workspace(), &id).await;
+    member_changed(&state, &v, &form, &id, done).await
+}
+
+/// The answer to a member change: back to the members, or why not.
+async fn member_changed(
+    state: &AppState,
+    v: &Vendor,
+    form: &FormData,
+    id: &str,
+    done: Result<MemberChange, StoreError>,
+) -> Response {
+    match done {
         Ok(MemberChange::Done) => see_other("/settings#members"),
         Ok(MemberChange::NotFound) => layout::not_found(&format!("Member {id}")),
         Ok(MemberChange::LastAdmin) => {
             let why = "this is the workspace's only admin: make another member an admin first";
-            member_refused(&state, &v, &form, why).await
+            member_refused(state, v, form, why).await
         }
         Err(e) => layout::internal(&e.to_string()),
     }
