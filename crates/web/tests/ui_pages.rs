@@ -940,6 +940,10 @@ async fn a_portal_session_reaches_only_its_own_project_by_any_url(app: &TestApp)
         format!("/projects/{id}/preview"),
         format!("/projects/{other}/preview"),
         format!("/projects/{id}/files/file_x"),
+        format!("/projects/{id}/tasks/1"),
+        format!("/projects/{id}/forms/pause"),
+        format!("/projects/{other}/forms/change_role"),
+        format!("/projects/{id}/data"),
         "/handoff".to_string(),
         "/playbooks".to_string(),
         "/playbooks/standard".to_string(),
@@ -976,6 +980,8 @@ async fn a_portal_session_reaches_only_its_own_project_by_any_url(app: &TestApp)
         "/handoff".to_string(),
         "/settings/tokens".to_string(),
         "/settings/members".to_string(),
+        format!("/settings/members/{}/remove", m.user.id),
+        format!("/projects/{id}/actions/pause"),
         "/playbooks/standard/copy".to_string(),
     ] {
         let r = customer
@@ -1154,6 +1160,9 @@ async fn a_member_of_another_workspace_reaches_nothing_of_this_one() {
         format!("/projects/{id}"),
         format!("/projects/{id}/preview"),
         format!("/projects/{id}/files/{}", f.id),
+        format!("/projects/{id}/tasks/1"),
+        format!("/projects/{id}/forms/change_role"),
+        format!("/projects/{id}/data"),
     ] {
         assert_eq!(bea.get(&path).await.0, StatusCode::NOT_FOUND, "{path}");
     }
@@ -1162,6 +1171,7 @@ async fn a_member_of_another_workspace_reaches_nothing_of_this_one() {
     let csrf = bea.csrf("/").await;
     for path in [
         format!("/projects/{id}/actions/add_risk"),
+        format!("/projects/{id}/actions/pause"),
         format!("/projects/{id}/invitations"),
         format!("/projects/{id}/invitations/{inv}/revoke"),
     ] {
