@@ -75,6 +75,29 @@ impl Store {
         Ok(file)
     }
 
+    /// Deletes files of a project that were written for a change that was then refused, so a
+    /// refusal leaves nothing behind. Only ever called with the ids the caller just wrote.
+    pub async fn delete_files(
+        &self,
+        workspace: &str,
+        project: &str,
+        ids: &[String],
+    ) -> Result<u64> {
+        let mut deleted = 0;
+        for id in ids {
+            deleted += sqlx::query(
+                "DELETE FROM files WHERE id = $1 AND workspace_id = $2 AND project_id = $3",
+            )
+            .bind(id)
+            .bind(workspace)
+            .bind(project)
+            .execute(&self.write)
+            .await?
+            .rows_affected();
+        }
+        Ok(deleted)
+    }
+
     /// A file of this workspace with its content.
     pub async fn file(&self, workspace: &str, id: &str) -> Result<Option<(StoredFile, Vec<u8>)>> {
         let row = sqlx::query(

@@ -14,6 +14,7 @@ use finishline_data::{CheckOptions, DataMap, ExportPaths, Fixes, Issue, Report};
 use finishline_store::StoredFile;
 
 use crate::error::ApiError;
+use crate::service::discard_files;
 use crate::state::AppState;
 
 /// The readers of the data engine, by extension.
@@ -212,11 +213,36 @@ pub async fn store_outputs(
         lineage: None,
     };
     if let Some(x) = export {
-        stored.clean = Some(put("clean.csv", "text/csv", x.clean).await?);
-        stored.rejected = Some(put("rejected.csv", "text/csv", x.rejected).await?);
-        stored.lineage = Some(put("lineage.jsonl", "application/x-ndjson", x.lineage).await?);
+        // All of the export or none of it: a failure midway removes what was written.
+        let exported = async {
+            stored.clean = Some(put("clean.csv", "text/csv", x.clean).await?);
+            stored.rejected = Some(put("rejected.csv", "text/csv", x.rejected).await?);
+            stored.lineage = Some(put("lineage.jsonl", "application/x-ndjson", x.lineage).await?);
+            Ok::<_, finishline_store::StoreError>(())
+        }
+        .await;
+        if let Err(e) = exported {
+            discard_files(&state.store, ws, project, &stored.ids()).await;
+            return Err(e.into());
+        }
     }
     Ok((report, stored))
+}
+
+impl Stored {
+    /// The ids of the files kept, to remove them again if the change they were for is refused.
+    pub fn ids(&self) -> Vec<String> {
+        [
+            Some(&self.report),
+            self.clean.as_ref(),
+            self.rejected.as_ref(),
+            self.lineage.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|f| f.id.clone())
+        .collect()
+    }
 }
 
 /// A report kept as a project file, read back for a page.

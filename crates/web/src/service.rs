@@ -319,3 +319,15 @@ pub fn summary(p: &Project, now: DateTime<Utc>) -> ProjectSummary {
         waiting_on_vendor: vendor,
     }
 }
+
+/// Removes the files a request wrote for a change that was then refused (or failed), so that a
+/// refusal leaves no unreferenced file behind. A failure here is logged, not answered: the user's
+/// refusal is what they need to see, and the file is only clutter.
+pub async fn discard_files(store: &Store, workspace: &str, project: &str, ids: &[String]) {
+    if ids.is_empty() {
+        return;
+    }
+    if let Err(e) = store.delete_files(workspace, project, ids).await {
+        tracing::warn!(error = %e, files = ?ids, "files of a refused change were not removed");
+    }
+}

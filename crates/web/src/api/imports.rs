@@ -113,14 +113,15 @@ pub async fn create(
         .store
         .put_file(&ws, &id, &name, "application/octet-stream", &body, &by, now)
         .await?;
-    let (report, stored) = imports::store_outputs(&state, &ws, &id, &by, now, outcome).await?;
-    let missing = || ApiError::Internal("export files missing".into());
-    let (clean_file, rejected_file, lineage_file) = (
-        stored.clean.ok_or_else(missing)?,
-        stored.rejected.ok_or_else(missing)?,
-        stored.lineage.ok_or_else(missing)?,
-    );
-
+    let (report, stored) = match imports::store_outputs(&state, &ws, &id, &by, now, outcome).await {
+        Ok(kept) => kept,
+        Err(e) => {
+            service::discard_files(&state.store, &ws, &id, &[upload.id]).await;
+            return Err(e);
+        }
+    };
+    let mut written = stored.ids();
+    written.push(upload.id.clone());
     let cmd = Command::RecordImportRun {
         source: q.source,
         file_sha256: upload.sha256.clone(),
@@ -129,8 +130,26 @@ pub async fn create(
         reviews: report.reviews,
     };
     let user = member.0.clone();
-    let (project, _, _) =
-        service::run_command(&state.store, &ws, &id, &cmd, |p| member_ctx(&user, p, now)).await?;
+    let recorded = match (&stored.clean, &stored.rejected, &stored.lineage) {
+        (Some(_), Some(_), Some(_)) => {
+            service::run_command(&state.store, &ws, &id, &cmd, |p| member_ctx(&user, p, now)).await
+        }
+        _ => Err(ApiError::Internal("export files missing".into())),
+    };
+    // A refused run (a closed project, an unknown source) leaves none of its files behind.
+    let (project, _, _) = match recorded {
+        Ok(r) => r,
+        Err(e) => {
+            service::discard_files(&state.store, &ws, &id, &written).await;
+            return Err(e);
+        }
+    };
+    let missing = || ApiError::Internal("export files missing".into());
+    let (clean_file, rejected_file, lineage_file) = (
+        stored.clean.ok_or_else(missing)?,
+        stored.rejected.ok_or_else(missing)?,
+        stored.lineage.ok_or_else(missing)?,
+    );
     let run = project
         .imports
         .last()

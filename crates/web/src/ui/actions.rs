@@ -11,7 +11,7 @@ use finishline_core::Command;
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
-use crate::service::{member_ctx, run_command};
+use crate::service::{discard_files, member_ctx, run_command};
 use crate::state::AppState;
 use crate::ui::form::{FormData, FormState, Parse};
 use crate::ui::layout;
@@ -508,16 +508,24 @@ pub async fn run(
             }
         }
     }
+    // A proof file written above is removed again if the command does not go through.
+    let written: Vec<String> = file_id.iter().cloned().collect();
     let command = match build(&action, &form, file_id) {
         Ok(c) => c,
-        Err(st) => return refused(&state, &vendor, &id, &action, &form, st).await,
+        Err(st) => {
+            discard_files(&state.store, &ws, &id, &written).await;
+            return refused(&state, &vendor, &id, &action, &form, st).await;
+        }
     };
     let user = vendor.user.clone();
-    match run_command(&state.store, &ws, &id, &command, |p| {
+    let done = run_command(&state.store, &ws, &id, &command, |p| {
         member_ctx(&user, p, now)
     })
-    .await
-    {
+    .await;
+    if done.is_err() {
+        discard_files(&state.store, &ws, &id, &written).await;
+    }
+    match done {
         Ok(_) => match task_of(&action, &form) {
             Some(t) => see_other(&format!("/projects/{id}#task-{t}")),
             None => see_other(&format!("/projects/{id}#{}", anchor(&action))),

@@ -16,7 +16,7 @@ use maud::Markup;
 
 use crate::error::ApiError;
 use crate::imports;
-use crate::service::{member_ctx, run_command};
+use crate::service::{discard_files, member_ctx, run_command};
 use crate::state::AppState;
 use crate::ui::actions::see_other;
 use crate::ui::data::{self, MapView, Target, DATE_READINGS};
@@ -273,6 +273,8 @@ async fn act(
     }
 }
 
+/// Runs a data-page action; the files it wrote are removed again when it is refused or fails,
+/// so a refusal leaves nothing behind.
 async fn perform(
     state: &AppState,
     actor: &Actor<'_>,
@@ -280,6 +282,23 @@ async fn perform(
     map_id: u32,
     action: &str,
     form: &FormData,
+) -> Result<(), Fail> {
+    let mut written = Vec::new();
+    let done = perform_writing(state, actor, p, map_id, action, form, &mut written).await;
+    if done.is_err() {
+        discard_files(&state.store, actor.ws(), &p.id, &written).await;
+    }
+    done
+}
+
+async fn perform_writing(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    action: &str,
+    form: &FormData,
+    written: &mut Vec<String>,
 ) -> Result<(), Fail> {
     let mut st = FormState::new(form);
     st.form = form_key(map_id, action, form);
@@ -332,9 +351,11 @@ async fn perform(
                     now,
                 )
                 .await?;
+            written.push(upload.id.clone());
             let (_, stored) = imports::store_outputs(state, &ws, &p.id, &who, now, outcome)
                 .await
                 .map_err(|e| refuse(&st, e))?;
+            written.extend(stored.ids());
             Command::StartImportDraft {
                 map: map_id,
                 upload: upload.id,
@@ -392,6 +413,7 @@ async fn perform(
             let (report, stored) = imports::store_outputs(state, &ws, &p.id, &who, now, outcome)
                 .await
                 .map_err(|e| refuse(&st, e))?;
+            written.extend(stored.ids());
             if action == "recheck" {
                 Command::RecheckImportDraft {
                     map: map_id,
@@ -417,6 +439,7 @@ async fn perform(
                         now,
                     )
                     .await?;
+                written.push(fixes_file.id.clone());
                 Command::SubmitImportDraft {
                     map: map_id,
                     rows: report.rows,
@@ -596,6 +619,7 @@ pub async fn add_map(
         Ok(s) => s,
         Err(e) => return layout::internal(&e.to_string()),
     };
+    let written = [stored.id.clone()];
     let cmd = Command::AddDataMap {
         name,
         file: stored.id,
@@ -603,11 +627,14 @@ pub async fn add_map(
         source: None,
         sample: None,
     };
-    match run_command(&state.store, vendor.workspace(), &id, &cmd, |p| {
+    let done = run_command(&state.store, vendor.workspace(), &id, &cmd, |p| {
         actor.ctx(p, now)
     })
-    .await
-    {
+    .await;
+    if done.is_err() {
+        discard_files(&state.store, vendor.workspace(), &id, &written).await;
+    }
+    match done {
         Ok(_) => see_other(&format!("/projects/{id}/data")),
         Err(e) => match st.refused(e) {
             Ok(st) => render(&state, &actor, &p, st).await,

@@ -18,7 +18,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::error::ApiError;
-use crate::service::run_command;
+use crate::service::{discard_files, run_command};
 use crate::state::AppState;
 use crate::ui::actions::{build, see_other};
 use crate::ui::form::{csrf_token, html as html_response, page_status, FormData, FormState};
@@ -658,9 +658,14 @@ pub async fn action(
             }
         }
     }
+    // A proof file written above is removed again if the command does not go through.
+    let written: Vec<String> = file_id.iter().cloned().collect();
     let command = match build(&action, &form, file_id) {
         Ok(c) => c,
-        Err(st) => return render(&state, &customer, st).await,
+        Err(st) => {
+            discard_files(&state.store, &s.workspace_id, &s.project_id, &written).await;
+            return render(&state, &customer, st).await;
+        }
     };
     let ctx = Ctx {
         actor: format!("{} (customer)", me.name),
@@ -668,15 +673,18 @@ pub async fn action(
         side: Side::Customer,
         now,
     };
-    match run_command(
+    let done = run_command(
         &state.store,
         &s.workspace_id,
         &s.project_id,
         &command,
         |_| ctx.clone(),
     )
-    .await
-    {
+    .await;
+    if done.is_err() {
+        discard_files(&state.store, &s.workspace_id, &s.project_id, &written).await;
+    }
+    match done {
         Ok(_) => see_other("/portal"),
         Err(e) => match FormState::new(&form).refused(e) {
             Ok(st) => render(&state, &customer, st).await,
