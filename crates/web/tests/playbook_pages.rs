@@ -341,6 +341,7 @@ async fn removing_a_step_saves_a_new_version_and_may_leave_its_phase_empty() {
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Week 4: train, fix, launch decision"));
     assert!(!page.contains("Launch decision with the decision maker"));
+    assert!(page.contains("No steps yet: this phase makes no tasks."));
 }
 
 #[tokio::test]

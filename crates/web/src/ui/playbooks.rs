@@ -143,14 +143,6 @@ fn edit_forms(pb: &Playbook, v: &Vendor, st: &FormState) -> maud::Markup {
                 button type="submit" { "Save new version" }
             }
             form method="post" action=(action) class="action" {
-                (hidden(&fd, Op::Depends))
-                (fd.message())
-                h3 { "Set a step's dependencies" }
-                (fd.select("step", "Step", &choose_step, ""))
-                (dependency_checks(&fd, &steps))
-                button type="submit" { "Save new version" }
-            }
-            form method="post" action=(action) class="action" {
                 (hidden(&fr, Op::RenamePhase))
                 (fr.message())
                 h3 { "Rename a phase" }
@@ -175,6 +167,14 @@ fn edit_forms(pb: &Playbook, v: &Vendor, st: &FormState) -> maud::Markup {
                 (fx.select("step", "Step", &choose_step, ""))
                 p class="muted small" { "Running projects keep their tasks: they follow the version they started with." }
                 button type="submit" { "Remove and save new version" }
+            }
+            form method="post" action=(action) class="action" {
+                (hidden(&fd, Op::Depends))
+                (fd.message())
+                h3 { "Set a step's dependencies" }
+                (fd.select("step", "Step", &choose_step, ""))
+                (dependency_checks(&fd, &steps))
+                button type="submit" { "Save new version" }
             }
         }
     }
@@ -210,7 +210,9 @@ fn view_markup(pb: &Playbook, v: &Vendor, st: &FormState, own: bool) -> maud::Ma
         @for ph in &pb.phases {
             section {
                 h2 { (ph.name) " " span class="muted small" { "(" (ph.stage.label()) ")" } }
-                div class="table-wrap" { table {
+                @if ph.steps.is_empty() {
+                    p class="muted" { "No steps yet: this phase makes no tasks." }
+                } @else { div class="table-wrap" { table {
                     thead { tr { th scope="col" { "Step" } th scope="col" { "Side" } th scope="col" { "Owner role" } th scope="col" class="num" { "Due (day)" } th scope="col" { "Depends on" } th scope="col" { "Proof" } } }
                     tbody { @for s in &ph.steps { tr {
                         td data-label="Step" { (s.title) }
@@ -220,7 +222,7 @@ fn view_markup(pb: &Playbook, v: &Vendor, st: &FormState, own: bool) -> maud::Ma
                         td data-label="Depends on" { (s.depends_on.join(", ")) }
                         td data-label="Proof" { (if s.needs_proof { "needed" } else { "—" }) }
                     } } }
-                } }
+                } } }
             }
         }
         @if own { (edit_forms(pb, v, st)) } @else { p class="muted" { "Built-in playbooks are copied, then edited." } }
