@@ -67,6 +67,9 @@ impl Playbook {
     }
 
     /// Checks a playbook someone edited: unique keys, known dependencies, no cycles.
+    ///
+    /// A step may depend only on steps that come before it in the playbook, so a dependency cycle
+    /// (or a step depending on itself) cannot pass. A phase may be empty: it makes no tasks.
     pub fn validate(&self) -> Result<(), DomainError> {
         crate::error::required_text("name", &self.name)?;
         if self.key.trim().is_empty()
@@ -92,6 +95,12 @@ impl Playbook {
         }
         for (_, step) in self.steps() {
             for dep in &step.depends_on {
+                if *dep == step.key {
+                    return Err(DomainError::invalid(
+                        format!("steps.{}.depends_on", step.key),
+                        "a step cannot depend on itself",
+                    ));
+                }
                 match seen.get(dep.as_str()) {
                     None => {
                         return Err(DomainError::invalid(
@@ -257,5 +266,36 @@ mod tests {
         p.phases[0].steps[0].depends_on = vec!["launch-decision".into()];
         let err = p.validate().expect_err("must refuse");
         assert!(err.to_string().contains("comes later"), "{err}");
+    }
+
+    #[test]
+    fn playbook_step_depending_on_itself_is_refused() {
+        let mut p = light_touch();
+        p.phases[1].steps[0].depends_on = vec!["setup".into()];
+        let err = p.validate().expect_err("must refuse");
+        assert!(err.to_string().contains("cannot depend on itself"), "{err}");
+    }
+
+    #[test]
+    fn playbook_with_a_dependency_cycle_is_refused() {
+        // import -> setup is already there; setup -> import closes the loop.
+        let mut p = light_touch();
+        p.phases[1].steps[0].depends_on = vec!["import".into()];
+        let err = p.validate().expect_err("must refuse");
+        assert!(err.to_string().contains("comes later"), "{err}");
+    }
+
+    #[test]
+    fn playbook_with_an_empty_phase_is_valid() {
+        let mut p = light_touch();
+        p.phases.insert(
+            1,
+            Phase {
+                name: "Pilot".into(),
+                stage: Stage::Build,
+                steps: Vec::new(),
+            },
+        );
+        assert!(p.validate().is_ok());
     }
 }

@@ -4,7 +4,8 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use finishline_core::playbook::{builtin, Playbook};
+use finishline_core::lifecycle::{Stage, STAGE_ORDER};
+use finishline_core::playbook::{builtin, Phase, Playbook, Step};
 use maud::html;
 
 use crate::service::find_playbook;
@@ -73,28 +74,66 @@ fn labels() -> Vec<(String, String)> {
     .collect()
 }
 
-/// The forms that edit a workspace playbook: each saves a new version.
+/// The forms that edit a workspace playbook: each saves a new version. All post to
+/// `/playbooks/{key}/edit` and say what they do in a hidden `op` field; each has its own `_form`
+/// key so a refusal is shown next to the form that was sent.
 fn edit_forms(pb: &Playbook, v: &Vendor, st: &FormState) -> maud::Markup {
-    let fe = Fields::new(Some(st), "edit_step");
+    let action = format!("/playbooks/{}/edit", pb.key);
     let steps: Vec<(String, String)> = pb
         .steps()
         .map(|(_, s)| (s.key.clone(), s.title.clone()))
+        .collect();
+    let choose_step: Vec<(String, String)> = [(String::new(), "choose a step".to_string())]
+        .into_iter()
+        .chain(steps.iter().cloned())
         .collect();
     let phases: Vec<(String, String)> = pb
         .phases
         .iter()
         .enumerate()
-        .map(|(i, p)| (i.to_string(), p.name.clone()))
+        .map(|(i, p)| (i.to_string(), format!("{}. {}", i + 1, p.name)))
         .collect();
+    let after: Vec<(String, String)> = [("end".to_string(), "at the end".to_string())]
+        .into_iter()
+        .chain(
+            pb.phases
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i.to_string(), format!("after {}. {}", i + 1, p.name))),
+        )
+        .collect();
+    let stages: Vec<(String, String)> = STAGE_ORDER
+        .iter()
+        .map(|s| (s.key(), s.label().to_string()))
+        .collect();
+    let last_stage = pb
+        .phases
+        .last()
+        .map_or_else(|| Stage::Kickoff.key(), |p| p.stage.key());
+    // The version the page shows: a form sent from an older page is refused, not applied to
+    // phases that have moved since.
+    let version = pb.version.to_string();
+    let hidden = |f: &Fields, op: Op| {
+        html! {
+            (f.hidden(&v.csrf))
+            input type="hidden" name="op" value=(op.name());
+            input type="hidden" name="version" value=(version);
+        }
+    };
+    let fe = Fields::new(Some(st), Op::Step.form());
+    let fr = Fields::new(Some(st), Op::RenamePhase.form());
+    let fa = Fields::new(Some(st), Op::AddPhase.form());
+    let fd = Fields::new(Some(st), Op::Depends.form());
+    let fx = Fields::new(Some(st), Op::RemoveStep.form());
     html! {
         h2 { "Edit (saves version " (pb.version + 1) ")" }
         div class="forms" {
-            form method="post" action=(format!("/playbooks/{}/edit", pb.key)) class="action" {
-                (fe.hidden(&v.csrf))
+            form method="post" action=(action) class="action" {
+                (hidden(&fe, Op::Step))
                 (fe.message())
                 h3 { "Add or change a step" }
                 (fe.select("phase", "Phase", &phases, ""))
-                (fe.select("step", "Step to change (or a new one)", &[(String::new(), "a new step".to_string())].into_iter().chain(steps).collect::<Vec<_>>(), ""))
+                (fe.select("step", "Step to change (or a new one)", &[(String::new(), "a new step".to_string())].into_iter().chain(steps.iter().cloned()).collect::<Vec<_>>(), ""))
                 (fe.input("key", "Key of a new step", "text", "", false))
                 (fe.input("title", "Title", "text", "", true))
                 (fe.select("label", "Side", &labels(), "shared_task"))
@@ -103,6 +142,60 @@ fn edit_forms(pb: &Playbook, v: &Vendor, st: &FormState) -> maud::Markup {
                 (fe.checkbox("needs_proof", "needs proof", true))
                 button type="submit" { "Save new version" }
             }
+            form method="post" action=(action) class="action" {
+                (hidden(&fr, Op::RenamePhase))
+                (fr.message())
+                h3 { "Rename a phase" }
+                (fr.select("phase", "Phase", &phases, ""))
+                (fr.input("name", "New name", "text", "", true))
+                button type="submit" { "Save new version" }
+            }
+            form method="post" action=(action) class="action" {
+                (hidden(&fa, Op::AddPhase))
+                (fa.message())
+                h3 { "Add a phase" }
+                (fa.input("name", "Name", "text", "", true))
+                (fa.select("stage", "Lifecycle stage", &stages, &last_stage))
+                (fa.select("after", "Place it", &after, "end"))
+                p class="muted small" { "A new phase is empty; add its steps with “Add or change a step”." }
+                button type="submit" { "Save new version" }
+            }
+            form method="post" action=(action) class="action" {
+                (hidden(&fx, Op::RemoveStep))
+                (fx.message())
+                h3 { "Remove a step" }
+                (fx.select("step", "Step", &choose_step, ""))
+                p class="muted small" { "Running projects keep their tasks: they follow the version they started with." }
+                button type="submit" { "Remove and save new version" }
+            }
+            form method="post" action=(action) class="action" {
+                (hidden(&fd, Op::Depends))
+                (fd.message())
+                h3 { "Set a step's dependencies" }
+                (fd.select("step", "Step", &choose_step, ""))
+                (dependency_checks(&fd, &steps))
+                button type="submit" { "Save new version" }
+            }
+        }
+    }
+}
+
+/// The checkboxes of the steps a step may depend on, ticked as sent after a refusal.
+fn dependency_checks(f: &Fields, steps: &[(String, String)]) -> maud::Markup {
+    let sent = f.value("depends_on", "");
+    let ticked: Vec<&str> = sent.split('\n').collect();
+    let err = f.error("depends_on");
+    let err_id = format!("{}-depends_on-err", f.key);
+    html! {
+        fieldset aria-describedby=[err.as_ref().map(|_| err_id.clone())] {
+            legend { "Depends on (replaces its dependencies; only earlier steps)" }
+            @for (i, (k, title)) in steps.iter().enumerate() {
+                div class="field check" {
+                    input type="checkbox" id=(format!("{}-dep-{i}", f.key)) name="depends_on" value=(k) checked[ticked.contains(&k.as_str())];
+                    label for=(format!("{}-dep-{i}", f.key)) { (title) " " code class="small" { (k) } }
+                }
+            }
+            @if let Some(e) = err { p class="error" id=(err_id) { (e) } }
         }
     }
 }
@@ -117,7 +210,9 @@ fn view_markup(pb: &Playbook, v: &Vendor, st: &FormState, own: bool) -> maud::Ma
         @for ph in &pb.phases {
             section {
                 h2 { (ph.name) " " span class="muted small" { "(" (ph.stage.label()) ")" } }
-                div class="table-wrap" { table {
+                @if ph.steps.is_empty() {
+                    p class="muted" { "No steps yet: this phase makes no tasks." }
+                } @else { div class="table-wrap" { table {
                     thead { tr { th scope="col" { "Step" } th scope="col" { "Side" } th scope="col" { "Owner role" } th scope="col" class="num" { "Due (day)" } th scope="col" { "Depends on" } th scope="col" { "Proof" } } }
                     tbody { @for s in &ph.steps { tr {
                         td data-label="Step" { (s.title) }
@@ -127,7 +222,7 @@ fn view_markup(pb: &Playbook, v: &Vendor, st: &FormState, own: bool) -> maud::Ma
                         td data-label="Depends on" { (s.depends_on.join(", ")) }
                         td data-label="Proof" { (if s.needs_proof { "needed" } else { "—" }) }
                     } } }
-                } }
+                } } }
             }
         }
         @if own { (edit_forms(pb, v, st)) } @else { p class="muted" { "Built-in playbooks are copied, then edited." } }
@@ -161,7 +256,7 @@ async fn render(state: &AppState, v: &Vendor, key: &str, st: FormState) -> Respo
                 Nav::Playbooks,
                 &v.user.name,
                 &v.csrf,
-                view_markup(&pb, v, &st, own),
+                layout::with_refusal(&st, view_markup(&pb, v, &st, own)),
             ),
         ),
         Err(crate::ApiError::Internal(m)) => layout::internal(&m),
@@ -228,7 +323,53 @@ pub async fn copy(
     }
 }
 
-/// Adds or changes a step of a workspace playbook and saves it as a new version.
+/// What a form posted to `/playbooks/{key}/edit` asks for, from its hidden `op` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    /// Add a step to a phase or change one (also what a form without `op` means).
+    Step,
+    RenamePhase,
+    AddPhase,
+    RemoveStep,
+    /// Set the steps a step depends on.
+    Depends,
+}
+
+impl Op {
+    fn parse(op: &str) -> Option<Op> {
+        match op {
+            "" | "step" => Some(Op::Step),
+            "rename_phase" => Some(Op::RenamePhase),
+            "add_phase" => Some(Op::AddPhase),
+            "remove_step" => Some(Op::RemoveStep),
+            "depends" => Some(Op::Depends),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Op::Step => "step",
+            Op::RenamePhase => "rename_phase",
+            Op::AddPhase => "add_phase",
+            Op::RemoveStep => "remove_step",
+            Op::Depends => "depends",
+        }
+    }
+
+    /// The `_form` key of the op's form on the page.
+    fn form(self) -> &'static str {
+        match self {
+            Op::Step => "edit_step",
+            other => other.name(),
+        }
+    }
+}
+
+/// The longest phase name the page accepts.
+const PHASE_NAME_MAX: usize = 120;
+
+/// Edits a workspace playbook with one of the page's forms and saves it as a new version.
 pub async fn edit(
     State(state): State<AppState>,
     v: Vendor,
@@ -248,7 +389,100 @@ pub async fn edit(
         Err(e) => return layout::internal(&e.to_string()),
     };
     let mut st = FormState::new(&form);
-    st.form = "edit_step".into();
+    let Some(op) = Op::parse(form.get("op")) else {
+        st.form = String::new();
+        st.message = Some(format!(
+            "{:?} is not an edit this page makes: use one of the forms below.",
+            form.get("op")
+        ));
+        return render(&state, &v, &key, st).await;
+    };
+    st.form = op.form().into();
+    let sent_version = form.get("version");
+    if !sent_version.is_empty() && sent_version != pb.version.to_string() {
+        st.message = Some(format!(
+            "This playbook was saved as version {} after the page was opened: check the change against it and send it again.",
+            pb.version
+        ));
+        return render(&state, &v, &key, st).await;
+    }
+    match op {
+        Op::Step => edit_step(&mut pb, &form, &mut st),
+        Op::RenamePhase => rename_phase(&mut pb, &form, &mut st),
+        Op::AddPhase => add_phase(&mut pb, &form, &mut st),
+        Op::RemoveStep => remove_step(&mut pb, &form, &mut st),
+        Op::Depends => set_depends(&mut pb, &form, &mut st),
+    }
+    if !st.errors.is_empty() {
+        st.message
+            .get_or_insert_with(|| "Some fields need fixing; see below each one.".into());
+        return render(&state, &v, &key, st).await;
+    }
+    if let Err(e) = pb.validate() {
+        st.message = Some(e.to_string());
+        return render(&state, &v, &key, st).await;
+    }
+    match state
+        .store
+        .save_playbook(v.workspace(), &pb, &v.user.name, state.now())
+        .await
+    {
+        Ok(_) => see_other(&format!("/playbooks/{key}")),
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+/// The phase chosen in the form's `phase` field, or a field error.
+fn chosen_phase(pb: &Playbook, form: &FormData, st: &mut FormState) -> Option<usize> {
+    let phase = form
+        .get("phase")
+        .parse::<usize>()
+        .ok()
+        .filter(|i| *i < pb.phases.len());
+    if phase.is_none() {
+        st.field("phase", "choose a phase");
+    }
+    phase
+}
+
+/// The step chosen in the form's `step` field, or a field error.
+fn chosen_step(pb: &Playbook, form: &FormData, st: &mut FormState) -> Option<String> {
+    let key = form.get("step");
+    if pb.steps().any(|(_, s)| s.key == key) {
+        Some(key.to_string())
+    } else {
+        st.field(
+            "step",
+            if key.is_empty() {
+                "choose a step".to_string()
+            } else {
+                format!("there is no step {key:?} in this playbook")
+            },
+        );
+        None
+    }
+}
+
+/// A phase name from the form's `name` field: not empty, at most [`PHASE_NAME_MAX`] characters.
+fn phase_name(form: &FormData, st: &mut FormState) -> Option<String> {
+    let name = form.get("name");
+    let len = name.chars().count();
+    if name.is_empty() {
+        st.field("name", "Name is required");
+        None
+    } else if len > PHASE_NAME_MAX {
+        st.field(
+            "name",
+            format!("at most {PHASE_NAME_MAX} characters (this one has {len})"),
+        );
+        None
+    } else {
+        Some(name.to_string())
+    }
+}
+
+/// `op=step`: adds a step to a phase, or changes the title, side, owner, due day and proof of one.
+fn edit_step(pb: &mut Playbook, form: &FormData, st: &mut FormState) {
     let title = form.get("title").to_string();
     if title.is_empty() {
         st.field("title", "Title is required");
@@ -273,37 +507,37 @@ pub async fn edit(
     if role.is_none() {
         st.field("owner_role", "choose the owner role");
     }
-    let phase = form
-        .get("phase")
-        .parse::<usize>()
-        .ok()
-        .filter(|i| *i < pb.phases.len());
-    if phase.is_none() {
-        st.field("phase", "choose a phase");
-    }
+    let phase = chosen_phase(pb, form, st);
     let existing = form.get("step").to_string();
     let new_key = form.get("key").to_string();
-    if existing.is_empty()
-        && (new_key.is_empty()
+    if existing.is_empty() {
+        if new_key.is_empty()
             || !new_key
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-'))
-    {
-        st.field(
-            "key",
-            "a new step needs a key of letters, digits and dashes",
-        );
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            st.field(
+                "key",
+                "a new step needs a key of letters, digits and dashes",
+            );
+        } else if pb.steps().any(|(_, s)| s.key == new_key) {
+            st.field(
+                "key",
+                format!("a step {new_key:?} already exists: choose another key, or choose it under “Step to change”"),
+            );
+        }
+    } else if !pb.steps().any(|(_, s)| s.key == existing) {
+        st.field("step", "no such step in this playbook");
     }
     let (Some(due), Some(label), Some(role), Some(phase), true) =
         (due, label, role, phase, st.errors.is_empty())
     else {
-        st.message = Some("Some fields need fixing; see below each one.".into());
-        return render(&state, &v, &key, st).await;
+        return;
     };
     let needs_proof = form.has("needs_proof");
     if existing.is_empty() {
         if let Some(ph) = pb.phases.get_mut(phase) {
-            ph.steps.push(finishline_core::playbook::Step {
+            ph.steps.push(Step {
                 key: new_key,
                 title,
                 label,
@@ -313,32 +547,145 @@ pub async fn edit(
                 needs_proof,
             });
         }
-    } else {
-        let Some(step) = pb
-            .phases
-            .iter_mut()
-            .flat_map(|p| p.steps.iter_mut())
-            .find(|s| s.key == existing)
-        else {
-            st.field("step", "no such step in this playbook");
-            return render(&state, &v, &key, st).await;
-        };
+    } else if let Some(step) = pb
+        .phases
+        .iter_mut()
+        .flat_map(|p| p.steps.iter_mut())
+        .find(|s| s.key == existing)
+    {
         step.title = title;
         step.label = label;
         step.owner_role = role;
         step.due_offset_days = due;
         step.needs_proof = needs_proof;
     }
-    if let Err(e) = pb.validate() {
-        st.message = Some(e.to_string());
-        return render(&state, &v, &key, st).await;
+}
+
+/// `op=rename_phase`: gives a phase a new name.
+fn rename_phase(pb: &mut Playbook, form: &FormData, st: &mut FormState) {
+    let phase = chosen_phase(pb, form, st);
+    let name = phase_name(form, st);
+    if let (Some(i), Some(name)) = (phase, name) {
+        if let Some(ph) = pb.phases.get_mut(i) {
+            ph.name = name;
+        }
     }
-    match state
-        .store
-        .save_playbook(v.workspace(), &pb, &v.user.name, state.now())
-        .await
+}
+
+/// `op=add_phase`: adds an empty phase of a lifecycle stage after a chosen phase or at the end.
+fn add_phase(pb: &mut Playbook, form: &FormData, st: &mut FormState) {
+    let name = phase_name(form, st);
+    let stage = STAGE_ORDER
+        .iter()
+        .copied()
+        .find(|s| s.key() == form.get("stage"));
+    if stage.is_none() {
+        st.field("stage", "choose the lifecycle stage the phase belongs to");
+    }
+    let at = match form.get("after") {
+        "" | "end" => Some(pb.phases.len()),
+        i => i
+            .parse::<usize>()
+            .ok()
+            .filter(|i| *i < pb.phases.len())
+            .map(|i| i + 1),
+    };
+    if at.is_none() {
+        st.field("after", "choose the phase it comes after, or the end");
+    }
+    if let (Some(name), Some(stage), Some(at)) = (name, stage, at) {
+        pb.phases.insert(
+            at.min(pb.phases.len()),
+            Phase {
+                name,
+                stage,
+                steps: Vec::new(),
+            },
+        );
+    }
+}
+
+/// `op=remove_step`: removes a step no other step depends on. Its phase may be left empty.
+fn remove_step(pb: &mut Playbook, form: &FormData, st: &mut FormState) {
+    let Some(key) = chosen_step(pb, form, st) else {
+        return;
+    };
+    let dependents: Vec<String> = pb
+        .steps()
+        .filter(|(_, s)| s.depends_on.contains(&key))
+        .map(|(_, s)| format!("“{}” ({})", s.title, s.key))
+        .collect();
+    if !dependents.is_empty() {
+        st.field(
+            "step",
+            format!(
+                "{} depend{} on it: take it out of their dependencies first (“Set a step's dependencies”), then remove it",
+                dependents.join(", "),
+                if dependents.len() == 1 { "s" } else { "" }
+            ),
+        );
+        return;
+    }
+    for ph in &mut pb.phases {
+        ph.steps.retain(|s| s.key != key);
+    }
+}
+
+/// `op=depends`: replaces a step's dependencies with the ticked steps, which must come before it.
+fn set_depends(pb: &mut Playbook, form: &FormData, st: &mut FormState) {
+    let mut wanted: Vec<String> = Vec::new();
+    for d in form.all("depends_on").into_iter().map(str::trim) {
+        if !d.is_empty() && !wanted.iter().any(|w| w == d) {
+            wanted.push(d.to_string());
+        }
+    }
+    // The form state keeps one value per field; keep every ticked step to show them again.
+    st.values.insert("depends_on".into(), wanted.join("\n"));
+    let Some(key) = chosen_step(pb, form, st) else {
+        return;
+    };
+    let order: Vec<(String, String)> = pb
+        .steps()
+        .map(|(_, s)| (s.key.clone(), s.title.clone()))
+        .collect();
+    let at = order.iter().position(|(k, _)| *k == key).unwrap_or(0);
+    let mut unknown = Vec::new();
+    let mut later = Vec::new();
+    for d in &wanted {
+        match order.iter().position(|(k, _)| k == d) {
+            None => unknown.push(format!("{d:?}")),
+            Some(j) if j == at => st.field("depends_on", "a step cannot depend on itself"),
+            Some(j) if j > at => later.push(format!("“{}” ({d})", order[j].1)),
+            Some(_) => {}
+        }
+    }
+    if !unknown.is_empty() {
+        st.field(
+            "depends_on",
+            format!("no such step in this playbook: {}", unknown.join(", ")),
+        );
+    }
+    if !later.is_empty() {
+        st.field(
+            "depends_on",
+            format!(
+                "{} come{} later in the playbook: a step may depend only on earlier steps, so no loop can form",
+                later.join(", "),
+                if later.len() == 1 { "s" } else { "" }
+            ),
+        );
+    }
+    if !st.errors.is_empty() {
+        return;
+    }
+    let mut deps: Vec<String> = wanted;
+    deps.sort_by_key(|d| order.iter().position(|(k, _)| k == d));
+    if let Some(step) = pb
+        .phases
+        .iter_mut()
+        .flat_map(|p| p.steps.iter_mut())
+        .find(|s| s.key == key)
     {
-        Ok(_) => see_other(&format!("/playbooks/{key}")),
-        Err(e) => layout::internal(&e.to_string()),
+        step.depends_on = deps;
     }
 }
