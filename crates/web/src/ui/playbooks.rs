@@ -306,19 +306,31 @@ pub async fn copy(
         st.message = Some("The copy needs a new key and a name.".into());
         return render(&state, &v, &key, st).await;
     }
-    pb.key = new_key.clone();
+    pb.key = new_key;
     pb.name = name;
     pb.version = 1;
+    save(&state, &v, &pb, &key, st).await
+}
+
+/// Checks a playbook and saves it as its next version, then shows it; a playbook that does not
+/// pass is shown refused on the page it came from (`from`).
+async fn save(
+    state: &AppState,
+    v: &Vendor,
+    pb: &Playbook,
+    from: &str,
+    mut st: FormState,
+) -> Response {
     if let Err(e) = pb.validate() {
         st.message = Some(e.to_string());
-        return render(&state, &v, &key, st).await;
+        return render(state, v, from, st).await;
     }
     match state
         .store
-        .save_playbook(v.workspace(), &pb, &v.user.name, state.now())
+        .save_playbook(v.workspace(), pb, &v.user.name, state.now())
         .await
     {
-        Ok(_) => see_other(&format!("/playbooks/{new_key}")),
+        Ok(_) => see_other(&format!("/playbooks/{}", pb.key)),
         Err(e) => layout::internal(&e.to_string()),
     }
 }
@@ -418,18 +430,7 @@ pub async fn edit(
             .get_or_insert_with(|| "Some fields need fixing; see below each one.".into());
         return render(&state, &v, &key, st).await;
     }
-    if let Err(e) = pb.validate() {
-        st.message = Some(e.to_string());
-        return render(&state, &v, &key, st).await;
-    }
-    match state
-        .store
-        .save_playbook(v.workspace(), &pb, &v.user.name, state.now())
-        .await
-    {
-        Ok(_) => see_other(&format!("/playbooks/{key}")),
-        Err(e) => layout::internal(&e.to_string()),
-    }
+    save(&state, &v, &pb, &key, st).await
 }
 
 /// The phase chosen in the form's `phase` field, or a field error.
