@@ -570,7 +570,8 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
             p class="muted small" { "Open a task to complete it with proof, block it, move its due date or reassign it." }
             (plan_rows(p, today, &tasks, &fb, true))
             h3 id="gantt" { "Gantt" }
-            div class="gantt-wrap" { (svg::gantt(p, today)) }
+            // Scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
+            div class="gantt-wrap" tabindex="0" role="region" aria-labelledby="gantt" { (svg::gantt(p, today)) }
             (svg::gantt_legend())
             div class="forms" {
                 @let ft = f("add_task");

@@ -1,0 +1,137 @@
+//! Every main page, for a member and for a customer in the portal, at 1280 and 375 px, checked in
+//! Chromium by axe-core against WCAG 2 A and AA: labels, names, contrast, landmarks, focusable
+//! scrolling regions, valid ARIA.
+//!
+//! axe-core is a test tool, not part of the product: `.ci/run` installs it with npm under
+//! `target/a11y`, or point `FINISHLINE_AXE_JS` at an `axe.min.js`. Without it (or without
+//! Chromium) the test says SKIP loudly, and fails instead under `FINISHLINE_REQUIRE_BROWSER=1`.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::browser::{browser, css, driver, login, wait_text};
+use common::data_import::{data_project, invitation};
+use common::{spawn, Backend};
+use fantoccini::Client;
+use serde_json::json;
+
+fn axe_source(test: &str) -> Option<String> {
+    let path = std::env::var("FINISHLINE_AXE_JS").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../target/a11y/node_modules/axe-core/axe.min.js"
+        )
+        .to_string()
+    });
+    match std::fs::read_to_string(&path) {
+        Ok(js) => Some(js),
+        Err(e) => {
+            let required = std::env::var("FINISHLINE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "axe-core is missing at {path} ({e}): npm install --prefix target/a11y axe-core@4"
+            );
+            eprintln!("\n*** SKIP {test}: axe-core is missing at {path} ***\n");
+            None
+        }
+    }
+}
+
+/// axe-core's WCAG 2 A/AA violations on the page shown, one line each.
+async fn violations(c: &Client, axe: &str) -> Vec<String> {
+    c.execute(axe, vec![]).await.unwrap();
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})
+                .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' +
+                    v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+                .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+#[tokio::test]
+async fn every_main_page_passes_axe_wcag_a_and_aa_at_both_widths() {
+    let Some(axe) = axe_source("accessibility") else {
+        return;
+    };
+    let app = spawn(Backend::Sqlite, "a11y").await.unwrap();
+    let Some(d) = driver("accessibility").await else {
+        return;
+    };
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let dp = data_project(&m, "Harbor & Pine").await;
+    let id = dp.id.clone();
+    // Something in every section: a change request, a blocked task, an issue.
+    let v = m.project(&id).await;
+    let dee = dp.customer;
+    m.ok(&id, json!({"action": "request_change", "title": "Add the night shift", "requested_by": dee, "adds_new_team": true}))
+        .await;
+    let task = common::task(&v, "full-path");
+    m.ok(&id, json!({"action": "block_task", "task": task, "needed": "a test user", "from": dee, "by": "2026-03-20"}))
+        .await;
+    m.ok(
+        &id,
+        json!({"action": "open_issue", "title": "Labels print blank", "due": "2026-03-12"}),
+    )
+    .await;
+    let secret = invitation(&app, &m, &id, dee).await;
+
+    let mut failures = Vec::new();
+    for width in [1280u32, 375] {
+        let member = browser(&d, width, 900).await;
+        member.goto(&format!("{}/login", app.base)).await.unwrap();
+        for v in violations(&member, &axe).await {
+            failures.push(format!("{width}px /login: {v}"));
+        }
+        login(
+            &member,
+            &app.base,
+            "dana@vendor.test",
+            "a long test password",
+        )
+        .await;
+        for path in [
+            "/".to_string(),
+            format!("/projects/{id}"),
+            format!("/projects/{id}/tasks/{task}"),
+            format!("/projects/{id}/forms/change_role"),
+            format!("/projects/{id}/data"),
+            format!("/projects/{id}/preview"),
+            "/handoff".to_string(),
+            "/playbooks".to_string(),
+            "/playbooks/standard".to_string(),
+            "/settings".to_string(),
+            "/outbox".to_string(),
+        ] {
+            member.goto(&format!("{}{path}", app.base)).await.unwrap();
+            for v in violations(&member, &axe).await {
+                failures.push(format!("{width}px {path}: {v}"));
+            }
+        }
+        member.close().await.unwrap();
+    }
+    let customer = browser(&d, 375, 900).await;
+    customer
+        .goto(&format!("{}/portal/join/{secret}", app.base))
+        .await
+        .unwrap();
+    css(&customer, "form[action='/portal/join'] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(&customer, "What we need from you").await;
+    for path in ["/portal", "/portal/data"] {
+        customer.goto(&format!("{}{path}", app.base)).await.unwrap();
+        for v in violations(&customer, &axe).await {
+            failures.push(format!("375px customer {path}: {v}"));
+        }
+    }
+    customer.close().await.unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
