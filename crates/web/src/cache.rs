@@ -101,11 +101,39 @@ pub struct ProjectCache {
     /// Each workspace's complete portfolio (every project's summary) for one list of rows and
     /// one minute: a request pages it instead of gathering thousands of summaries, and a page
     /// asked for again is served as it was rendered.
-    portfolios: Mutex<HashMap<String, PortfolioAt>>,
+    portfolios: Mutex<Portfolios>,
     /// One computation at a time per key (a workspace's list, a project's page): when a save
     /// makes an entry stale, the requests that arrive together wait for one of them to compute
     /// it instead of each reading and rendering the same thing.
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// Every workspace's kept portfolio, and the bytes of the page bodies kept across all of them.
+#[derive(Default)]
+struct Portfolios {
+    by_workspace: HashMap<String, PortfolioAt>,
+    body_bytes: usize,
+}
+
+impl Portfolios {
+    fn current(
+        &self,
+        workspace: &str,
+        rows: &Arc<Vec<ProjectRow>>,
+        minute: i64,
+    ) -> Option<&PortfolioAt> {
+        self.by_workspace
+            .get(workspace)
+            .filter(|p| Arc::ptr_eq(&p.rows, rows) && p.minute == minute)
+    }
+
+    /// Forgets every kept page body (the summaries stay).
+    fn drop_bodies(&mut self) {
+        for p in self.by_workspace.values_mut() {
+            p.bodies.clear();
+        }
+        self.body_bytes = 0;
+    }
 }
 
 /// A workspace's portfolio for one list of rows and one minute.
@@ -121,6 +149,14 @@ struct PortfolioAt {
 /// Rendered portfolio pages kept per workspace: the filters people actually use, and not a
 /// growing heap for someone who walks every combination.
 const MAX_BODIES: usize = 64;
+
+/// All kept portfolio pages together (about 60 KB each): many workspaces' pages fit, and
+/// thousands of active tenants cannot grow it without bound.
+const MAX_BODY_BYTES: usize = 64 << 20;
+
+fn bytes_of(bodies: &HashMap<String, Arc<str>>) -> usize {
+    bodies.values().map(|b| b.len()).sum()
+}
 
 /// Views are about 25 KB for 60 tasks: this keeps the busiest ones within tens of megabytes.
 const MAX_VIEWS: usize = 2_000;
@@ -352,9 +388,8 @@ impl ProjectCache {
         rows: &Arc<Vec<ProjectRow>>,
         now: DateTime<Utc>,
     ) -> Option<Arc<Vec<Summarised>>> {
-        let map = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(workspace)
-            .filter(|p| Arc::ptr_eq(&p.rows, rows) && p.minute == minute_of(now))
+        let kept = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
+        kept.current(workspace, rows, minute_of(now))
             .map(|p| p.all.clone())
     }
 
@@ -365,9 +400,10 @@ impl ProjectCache {
         now: DateTime<Utc>,
         all: Arc<Vec<Summarised>>,
     ) {
-        let mut map = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_ENTRIES {
-            map.clear();
+        let mut kept = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.by_workspace.len() >= MAX_ENTRIES {
+            kept.by_workspace.clear();
+            kept.body_bytes = 0;
         }
         let at = PortfolioAt {
             rows: rows.clone(),
@@ -375,7 +411,9 @@ impl ProjectCache {
             all,
             bodies: HashMap::new(),
         };
-        map.insert(workspace.to_string(), at);
+        if let Some(old) = kept.by_workspace.insert(workspace.to_string(), at) {
+            kept.body_bytes = kept.body_bytes.saturating_sub(bytes_of(&old.bodies));
+        }
     }
 
     /// A portfolio page rendered for these list rows, this minute and this query, if any.
@@ -386,9 +424,8 @@ impl ProjectCache {
         now: DateTime<Utc>,
         query: &str,
     ) -> Option<Arc<str>> {
-        let map = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(workspace)
-            .filter(|p| Arc::ptr_eq(&p.rows, rows) && p.minute == minute_of(now))
+        let kept = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
+        kept.current(workspace, rows, minute_of(now))
             .and_then(|p| p.bodies.get(query).cloned())
     }
 
@@ -402,16 +439,27 @@ impl ProjectCache {
         query: String,
         body: Arc<str>,
     ) {
-        let mut map = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(p) = map
-            .get_mut(workspace)
-            .filter(|p| Arc::ptr_eq(&p.rows, rows) && p.minute == minute_of(now))
-        {
-            if p.bodies.len() >= MAX_BODIES {
-                p.bodies.clear();
-            }
-            p.bodies.insert(query, body);
+        let minute = minute_of(now);
+        let mut kept = self.portfolios.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.current(workspace, rows, minute).is_none() {
+            return;
         }
+        if kept.body_bytes + body.len() > MAX_BODY_BYTES {
+            kept.drop_bodies();
+        }
+        let Some(p) = kept.by_workspace.get_mut(workspace) else {
+            return;
+        };
+        let mut freed = 0;
+        if p.bodies.len() >= MAX_BODIES {
+            freed = bytes_of(&p.bodies);
+            p.bodies.clear();
+        }
+        let added = body.len();
+        if let Some(old) = p.bodies.insert(query, body) {
+            freed += old.len();
+        }
+        kept.body_bytes = (kept.body_bytes + added).saturating_sub(freed);
     }
 
     /// The list rows of every project of the workspace. When the workspace's projects revision
@@ -545,6 +593,55 @@ mod tests {
             version,
             updated_at: Utc.with_ymd_and_hms(2026, 3, 2, 9, minute, 0).unwrap(),
         }
+    }
+
+    fn body_bytes(cache: &ProjectCache) -> usize {
+        cache
+            .portfolios
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .body_bytes
+    }
+
+    #[test]
+    fn kept_portfolio_pages_are_counted_and_bounded() {
+        let cache = ProjectCache::default();
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let rows = Arc::new(vec![row("a", 1, 0)]);
+        let page = |s: &str, n: usize| -> Arc<str> { Arc::from(s.repeat(n)) };
+        cache.keep_portfolio("ws", &rows, now, Arc::new(vec![]));
+        cache.keep_portfolio_body("ws", &rows, now, "q1".into(), page("x", 10));
+        cache.keep_portfolio_body("ws", &rows, now, "q1".into(), page("y", 4));
+        cache.keep_portfolio_body("ws", &rows, now, "q2".into(), page("z", 6));
+        assert_eq!(
+            body_bytes(&cache),
+            10,
+            "a page asked again replaces its bytes"
+        );
+        assert_eq!(
+            cache.portfolio_body("ws", &rows, now, "q1").as_deref(),
+            Some("yyyy")
+        );
+        // Pages of another list are not kept; a new list drops the old list's pages.
+        let newer = Arc::new(vec![row("a", 2, 1)]);
+        cache.keep_portfolio_body("ws", &newer, now, "q3".into(), page("w", 1));
+        assert_eq!(body_bytes(&cache), 10);
+        cache.keep_portfolio("ws", &newer, now, Arc::new(vec![]));
+        assert_eq!(body_bytes(&cache), 0);
+        assert!(cache.portfolio_body("ws", &rows, now, "q1").is_none());
+        // Past the budget across workspaces, every kept page goes and the new one is kept.
+        cache.keep_portfolio("ws2", &rows, now, Arc::new(vec![]));
+        cache.keep_portfolio_body(
+            "ws2",
+            &rows,
+            now,
+            "big".into(),
+            page("b", MAX_BODY_BYTES - 5),
+        );
+        cache.keep_portfolio_body("ws", &newer, now, "q".into(), page("s", 10));
+        assert_eq!(body_bytes(&cache), 10);
+        assert!(cache.portfolio_body("ws2", &rows, now, "big").is_none());
+        assert!(cache.portfolio_body("ws", &newer, now, "q").is_some());
     }
 
     #[test]
