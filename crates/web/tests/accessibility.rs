@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::browser::{browser, css, driver, login, wait_text};
+use common::browser::{browser, driver, join_portal, login, wait_text};
 use common::data_import::{data_project, invitation};
 use common::{spawn, Backend};
 use fantoccini::Client;
@@ -115,16 +115,8 @@ async fn every_main_page_passes_axe_wcag_a_and_aa_at_both_widths() {
         }
         member.close().await.unwrap();
     }
-    let customer = browser(&d, 375, 900).await;
-    customer
-        .goto(&format!("{}/portal/join/{secret}", app.base))
-        .await
-        .unwrap();
-    css(&customer, "form[action='/portal/join'] button")
-        .await
-        .click()
-        .await
-        .unwrap();
+    let link = format!("{}/portal/join/{secret}", app.base);
+    let customer = join_portal(&d, &link, 375, 900).await;
     wait_text(&customer, "What we need from you").await;
     for path in ["/portal", "/portal/data"] {
         customer.goto(&format!("{}{path}", app.base)).await.unwrap();

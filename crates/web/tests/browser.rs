@@ -9,7 +9,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::browser::{browser, css, driver, fill, login, page_text, wait_text};
+use common::browser::{
+    browser, css, driver, fill, invite, join_portal, login, page_text, wait_text,
+};
 use common::{person, spawn, task, Backend, MemberClient};
 use fantoccini::Client;
 use serde_json::json;
@@ -98,37 +100,16 @@ async fn member_and_customer_work_a_project_in_a_real_browser() {
     assert!(before.contains("1 on customer"), "{before}");
 
     // The member creates an invitation for the customer's decision maker.
-    member
-        .goto(&format!("{base}/projects/{id}#portal"))
-        .await
-        .unwrap();
-    css(&member, "form[action$='/invitations'] select[name=person]")
-        .await
-        .select_by_value(&dee.to_string())
-        .await
-        .unwrap();
-    css(&member, "form[action$='/invitations'] button")
-        .await
-        .click()
-        .await
-        .unwrap();
-    wait_text(&member, "shown only once").await;
-    let link = css(&member, "#invite-link")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    let link = invite(
+        &member,
+        &format!("{base}/projects/{id}"),
+        Some(&dee.to_string()),
+    )
+    .await;
     assert!(link.contains("/portal/join/fl_inv_"), "{link}");
 
     // The customer opens the link in their own browser.
-    let customer = browser(&d, 1280, 1000).await;
-    customer.goto(&link).await.unwrap();
-    css(&customer, "form[action='/portal/join'] button")
-        .await
-        .click()
-        .await
-        .unwrap();
+    let customer = join_portal(&d, &link, 1280, 1000).await;
     let portal = wait_text(&customer, "What we need from you").await;
     assert!(portal.contains("Welcome, Dee"), "{portal}");
     assert!(
@@ -423,28 +404,8 @@ async fn screenshots() {
     }
     // A real portal session through an invitation link.
     member.set_window_size(1280, 900).await.unwrap();
-    member.goto(&format!("{base}{first}#portal")).await.unwrap();
-    let select = css(&member, "form[action$='/invitations'] select[name=person]").await;
-    select.select_by_index(1).await.unwrap();
-    css(&member, "form[action$='/invitations'] button")
-        .await
-        .click()
-        .await
-        .unwrap();
-    wait_text(&member, "shown only once").await;
-    let link = css(&member, "#invite-link")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
-    let customer = browser(&d, 1280, 900).await;
-    customer.goto(&link).await.unwrap();
-    css(&customer, "form[action='/portal/join'] button")
-        .await
-        .click()
-        .await
-        .unwrap();
+    let link = invite(&member, &format!("{base}{first}"), None).await;
+    let customer = join_portal(&d, &link, 1280, 900).await;
     wait_text(&customer, "Welcome").await;
     shoot(&customer, &base, "/portal", &dir, "portal").await;
     for width in [1280u32, 375] {
@@ -480,31 +441,8 @@ async fn screenshots() {
     wait_text(&member, "2. Fix what is flagged").await;
     shoot(&member, &base, &format!("{harbor}/data"), &dir, "data").await;
     member.set_window_size(1280, 900).await.unwrap();
-    member
-        .goto(&format!("{base}{harbor}#portal"))
-        .await
-        .unwrap();
-    let select = css(&member, "form[action$='/invitations'] select[name=person]").await;
-    select.select_by_index(1).await.unwrap();
-    css(&member, "form[action$='/invitations'] button")
-        .await
-        .click()
-        .await
-        .unwrap();
-    wait_text(&member, "shown only once").await;
-    let link = css(&member, "#invite-link")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
-    let harbor_customer = browser(&d, 1280, 900).await;
-    harbor_customer.goto(&link).await.unwrap();
-    css(&harbor_customer, "form[action='/portal/join'] button")
-        .await
-        .click()
-        .await
-        .unwrap();
+    let link = invite(&member, &format!("{base}{harbor}"), None).await;
+    let harbor_customer = join_portal(&d, &link, 1280, 900).await;
     wait_text(&harbor_customer, "Your data").await;
     shoot(&harbor_customer, &base, "/portal", &dir, "portal-harbor").await;
     shoot(&harbor_customer, &base, "/portal/data", &dir, "portal-data").await;

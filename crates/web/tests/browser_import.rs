@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::browser::{browser, css, driver, fill, login, wait_text};
+use common::browser::{browser, css, driver, fill, join_portal, login, wait_text};
 use common::data_import::{data_project, invitation, MESSY_CSV};
 use common::{spawn, Backend};
 use fantoccini::Client;
@@ -40,9 +40,7 @@ async fn a_new_customer_imports_fixes_and_exports_their_data_in_the_portal() {
     std::fs::write(&file, MESSY_CSV).unwrap();
 
     // The customer opens the link and finds the data import from the portal's home.
-    let customer = browser(&d, 1280, 1000).await;
-    customer.goto(&link).await.unwrap();
-    click(&customer, "form[action='/portal/join'] button").await;
+    let customer = join_portal(&d, &link, 1280, 1000).await;
     wait_text(&customer, "Your data").await;
     click(&customer, "#data a.button").await;
     wait_text(&customer, "1. Upload your file").await;

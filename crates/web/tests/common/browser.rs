@@ -139,3 +139,38 @@ pub async fn login(c: &Client, base: &str, email: &str, password: &str) {
         .unwrap();
     wait_text(c, "Portfolio").await;
 }
+
+/// A member invites a customer contact from the project page at `project_url` (the person whose
+/// option value is `person`, or the first one offered), and gets the link shown once.
+pub async fn invite(member: &Client, project_url: &str, person: Option<&str>) -> String {
+    member.goto(&format!("{project_url}#portal")).await.unwrap();
+    let select = css(member, "form[action$='/invitations'] select[name=person]").await;
+    match person {
+        Some(value) => select.select_by_value(value).await.unwrap(),
+        None => select.select_by_index(1).await.unwrap(),
+    };
+    css(member, "form[action$='/invitations'] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(member, "shown only once").await;
+    css(member, "#invite-link")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Opens an invitation link in a browser of its own and joins the portal with it.
+pub async fn join_portal(d: &Driver, link: &str, width: u32, height: u32) -> Client {
+    let customer = browser(d, width, height).await;
+    customer.goto(link).await.unwrap();
+    css(&customer, "form[action='/portal/join'] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    customer
+}
