@@ -161,13 +161,7 @@ async fn a_new_customer_imports_fixes_and_exports_their_data_in_the_portal() {
     click(&member, "form.proof button").await;
     wait_text(&member, "Haulers Ltd").await;
     let v = dana.project(&dp.id).await;
-    let t = v["project"]["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == dp.import_task)
-        .unwrap()
-        .clone();
+    let t = common::task_json(&v, dp.import_task);
     assert_eq!(t["status"]["state"], "done", "{t:#}");
     assert_eq!(t["status"]["proof"]["kind"], "import_run", "{t:#}");
 

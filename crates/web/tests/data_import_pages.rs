@@ -373,13 +373,7 @@ async fn a_customer_fixes_rechecks_and_submits_and_the_vendor_completes_the_task
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let v = m.project(&dp.id).await;
-    let t = v["project"]["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == dp.import_task)
-        .unwrap()
-        .clone();
+    let t = common::task_json(&v, dp.import_task);
     assert_eq!(t["status"]["state"], "done", "{t:#}");
     assert_eq!(t["status"]["proof"]["value"], run_id, "{t:#}");
 }

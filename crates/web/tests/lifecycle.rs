@@ -155,13 +155,7 @@ async fn lifecycle(app: &common::TestApp) {
     let (s, file) = common::parse(r).await;
     assert_eq!(s, StatusCode::CREATED, "{file:#}");
     let v = dana.ok(&id, json!({"action": "complete_task", "task": sample, "proof": {"kind": "file", "value": file["id"]}})).await;
-    let t = v["project"]["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == sample)
-        .unwrap()
-        .clone();
+    let t = common::task_json(&v, sample);
     assert_eq!(t["due"], "2026-03-12");
     assert_eq!(
         t["rebaselines"].as_array().unwrap().len(),

@@ -105,6 +105,17 @@ async fn vendor_project(state: &AppState, v: &Vendor, id: &str) -> Result<Projec
     }
 }
 
+/// A member's post to a project's data page: the form's token first, then the project.
+async fn vendor_post(
+    state: &AppState,
+    v: &Vendor,
+    id: &str,
+    form: &FormData,
+) -> Result<Project, Response> {
+    form.check_csrf(&v.csrf)?;
+    vendor_project(state, v, id).await
+}
+
 /// Each map with its fields and the latest report of its draft (an unreadable one is shown as
 /// such rather than failing the page).
 async fn views(state: &AppState, ws: &str, p: &Project) -> Vec<MapView> {
@@ -208,10 +219,7 @@ pub async fn vendor_action(
     Path((id, map, action)): Path<(String, String, String)>,
     form: FormData,
 ) -> Response {
-    if let Err(r) = form.check_csrf(&vendor.csrf) {
-        return r;
-    }
-    let p = match vendor_project(&state, &vendor, &id).await {
+    let p = match vendor_post(&state, &vendor, &id, &form).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -565,10 +573,7 @@ pub async fn add_map(
     Path(id): Path<String>,
     form: FormData,
 ) -> Response {
-    if let Err(r) = form.check_csrf(&vendor.csrf) {
-        return r;
-    }
-    let p = match vendor_project(&state, &vendor, &id).await {
+    let p = match vendor_post(&state, &vendor, &id, &form).await {
         Ok(p) => p,
         Err(r) => return r,
     };

@@ -282,15 +282,17 @@ pub async fn rotate_webhook(State(state): State<AppState>, v: Vendor, form: Form
     }
 }
 
-/// Refuses a member change unless an admin asks: the answer for a member who posts anyway.
-fn admins_only(v: &Vendor) -> Option<Response> {
-    (!v.is_admin()).then(|| {
-        layout::error_page(
+/// A post that changes members: the form's token first, then only an admin may.
+fn admin_post(v: &Vendor, form: &FormData) -> Result<(), Response> {
+    form.check_csrf(&v.csrf)?;
+    if !v.is_admin() {
+        return Err(layout::error_page(
             StatusCode::FORBIDDEN,
             "Admins only",
             "Only a workspace admin changes members.",
-        )
-    })
+        ));
+    }
+    Ok(())
 }
 
 /// Says why a member change was refused, at the top of the settings page.
@@ -307,10 +309,7 @@ pub async fn set_member_role(
     Path(id): Path<String>,
     form: FormData,
 ) -> Response {
-    if let Err(r) = form.check_csrf(&v.csrf) {
-        return r;
-    }
-    if let Some(r) = admins_only(&v) {
+    if let Err(r) = admin_post(&v, &form) {
         return r;
     }
     let Some(role) = UserRole::parse(form.get("role")) else {
@@ -330,10 +329,7 @@ pub async fn remove_member(
     Path(id): Path<String>,
     form: FormData,
 ) -> Response {
-    if let Err(r) = form.check_csrf(&v.csrf) {
-        return r;
-    }
-    if let Some(r) = admins_only(&v) {
+    if let Err(r) = admin_post(&v, &form) {
         return r;
     }
     if id == v.user.id {

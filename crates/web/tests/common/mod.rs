@@ -201,6 +201,17 @@ pub fn task(view: &Value, step: &str) -> u64 {
         .unwrap()
 }
 
+/// A task of a project view, whole, by its id.
+pub fn task_json(view: &Value, id: u64) -> Value {
+    view["project"]["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap_or_else(|| panic!("no task {id}"))
+        .clone()
+}
+
 pub fn person(view: &Value, name: &str) -> u64 {
     view["project"]["people"]
         .as_array()
