@@ -29,7 +29,7 @@ async fn the_portfolio_and_project_page_see_writes_made_by_another_server() {
         let (s, page) = web.get(query).await;
         assert_eq!(s, StatusCode::OK);
         assert!(page.contains("3 of 3 projects"), "{page}");
-        // Asked again, the page is served from what was kept.
+        // A second request gets the same page as the first.
         assert_eq!(web.get(query).await.1, page);
     }
     let (_, project_page) = web.get(&format!("/projects/{}", ids[1])).await;
