@@ -269,6 +269,8 @@ async fn the_project_is_realigned_paused_resumed_and_cancelled_from_its_page() {
     let (_, page) = web.get(&format!("/projects/{id}")).await;
     assert!(form_of(&page, &id, "resume") && link_to(&page, &id, "cancel"));
     assert!(!link_to(&page, &id, "pause"), "{page}");
+    let (s, _) = web.get(&format!("/projects/{id}/forms/pause")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a paused project offers no pause");
     let (s, body) = web
         .act(&id, &csrf, "set_next_meeting", &[("date", "2026-04-02")])
         .await;
@@ -294,6 +296,12 @@ async fn the_project_is_realigned_paused_resumed_and_cancelled_from_its_page() {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = web.get(&format!("/projects/{id}")).await;
     assert!(!link_to(&page, &id, "pause") && !link_to(&page, &id, "cancel"));
+    let (s, _) = web.get(&format!("/projects/{id}/forms/cancel")).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "a cancelled project offers no cancel"
+    );
     assert_eq!(m.project(&id).await["project"]["stage"], "cancelled");
 }
 

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use finishline_core::lifecycle::Stage;
 use finishline_core::people::{Role, Side};
-use finishline_core::project::{Project, RetroBucket};
+use finishline_core::project::{Project, RetroBucket, RetroItem};
 use maud::{html, Markup};
 
 use crate::state::AppState;
@@ -20,35 +20,72 @@ use crate::ui::project::{
 };
 use crate::ui::session::Vendor;
 
-/// The occasional actions and the title of each one's page (and of the link to it).
-const TITLES: &[(&str, &str)] = &[
-    ("set_early_win", "Choose the early win"),
-    ("measure_criterion", "Record a measurement"),
-    ("accept_criterion", "Accept a criterion not met"),
-    ("move_scope_item", "Move a scope item"),
-    ("realign_with_sales", "Realign with sales"),
-    ("change_role", "Change a role"),
-    ("set_help_contact", "Set a help contact"),
-    ("answer_intake", "Record an intake answer"),
-    ("set_sample_state", "Record a sample's state"),
-    ("pause", "Pause the project"),
-    ("cancel", "Cancel the project"),
+/// The occasional actions: the project page section that links to each, and the title of its
+/// page (and of the link).
+const ACTIONS: &[(&str, &str, &str)] = &[
+    ("set_early_win", "finish-line", "Choose the early win"),
+    ("measure_criterion", "finish-line", "Record a measurement"),
+    (
+        "accept_criterion",
+        "finish-line",
+        "Accept a criterion not met",
+    ),
+    ("move_scope_item", "scope", "Move a scope item"),
+    ("realign_with_sales", "handoff", "Realign with sales"),
+    ("change_role", "people", "Change a role"),
+    ("set_help_contact", "people", "Set a help contact"),
+    ("answer_intake", "intake", "Record an intake answer"),
+    ("set_sample_state", "intake", "Record a sample's state"),
+    ("pause", "gates", "Pause the project"),
+    ("cancel", "gates", "Cancel the project"),
     (
         "mark_retro_promoted",
+        "retro",
         "Record a fix promoted into a playbook",
     ),
 ];
 
 /// Whether an action's form lives on its own page.
 pub fn is_occasional(action: &str) -> bool {
-    TITLES.iter().any(|(a, _)| *a == action)
+    ACTIONS.iter().any(|(a, _, _)| *a == action)
 }
 
 fn title(action: &str) -> &'static str {
-    TITLES
+    ACTIONS
         .iter()
-        .find(|(a, _)| *a == action)
-        .map_or("", |(_, t)| t)
+        .find(|(a, _, _)| *a == action)
+        .map_or("", |(_, _, t)| t)
+}
+
+fn unpromoted(r: &RetroItem) -> bool {
+    r.bucket == RetroBucket::RolloutWork && r.promoted_to.is_none()
+}
+
+/// Whether the project offers an occasional action now: something to do it on (criteria to
+/// measure, an open intake request, a fix left to promote) and a stage that allows it. The
+/// section's link and the action's page both follow it.
+fn available(p: &Project, action: &str) -> bool {
+    match action {
+        "set_early_win" | "measure_criterion" | "accept_criterion" => !p.criteria.is_empty(),
+        "move_scope_item" => !p.scope.is_empty(),
+        "realign_with_sales" => p.stage <= Stage::Kickoff,
+        "change_role" | "set_help_contact" => !p.people.is_empty(),
+        "answer_intake" => p.intake.iter().any(|r| r.answer.is_none()),
+        "set_sample_state" => !p.data_sources.is_empty(),
+        "pause" => !p.stage.is_closed() && p.stage != Stage::Paused,
+        "cancel" => !p.stage.is_closed(),
+        "mark_retro_promoted" => p.retro.iter().any(unpromoted),
+        _ => false,
+    }
+}
+
+/// The occasional actions a section of the project page offers in the project's current state.
+pub fn offered(p: &Project, section: &str) -> Vec<&'static str> {
+    ACTIONS
+        .iter()
+        .filter(|(a, s, _)| *s == section && available(p, a))
+        .map(|(a, _, _)| *a)
+        .collect()
 }
 
 /// Links to the pages of these actions, for a section of the project page.
@@ -65,49 +102,44 @@ pub fn links(p: &Project, actions: &[&str]) -> Markup {
     }
 }
 
-/// The form of an occasional action for this project, or `None` when the project offers nothing
-/// to do it on (no criteria to measure, no open intake request, nothing left to promote).
+/// The form of an occasional action for this project, or `None` when the project does not offer
+/// it now.
 fn form(p: &Project, action: &str, f: &Fields, csrf: &str) -> Option<Markup> {
+    if !available(p, action) {
+        return None;
+    }
     let everyone = || with_blank("choose a person", people_opts(p, |_| true));
     let criteria: Vec<(String, String)> = p
         .criteria
         .iter()
         .map(|c| (c.id.to_string(), c.describe()))
         .collect();
-    let needs = |items: bool| items.then_some(());
     Some(match action {
-        "set_early_win" => {
-            needs(!criteria.is_empty())?;
-            action_form(
-                p,
-                action,
-                f,
-                csrf,
-                "Mark as the early win",
-                false,
-                html! {
-                    p class="muted small" { "The early win: the criterion the customer should see met first, soon after launch. The go-live gate asks for one." }
-                    (f.select("criterion", "Criterion", &criteria, &p.early_win.map(|c| c.to_string()).unwrap_or_default()))
-                },
-            )
-        }
-        "measure_criterion" => {
-            needs(!criteria.is_empty())?;
-            action_form(
-                p,
-                action,
-                f,
-                csrf,
-                "Record measurement",
-                false,
-                html! {
-                    (f.select("criterion", "Criterion", &criteria, ""))
-                    (f.input("value", "Measured value", "text", "", true))
-                },
-            )
-        }
+        "set_early_win" => action_form(
+            p,
+            action,
+            f,
+            csrf,
+            "Mark as the early win",
+            false,
+            html! {
+                p class="muted small" { "The early win: the criterion the customer should see met first, soon after launch. The go-live gate asks for one." }
+                (f.select("criterion", "Criterion", &criteria, &p.early_win.map(|c| c.to_string()).unwrap_or_default()))
+            },
+        ),
+        "measure_criterion" => action_form(
+            p,
+            action,
+            f,
+            csrf,
+            "Record measurement",
+            false,
+            html! {
+                (f.select("criterion", "Criterion", &criteria, ""))
+                (f.input("value", "Measured value", "text", "", true))
+            },
+        ),
         "accept_criterion" => {
-            needs(!criteria.is_empty())?;
             let dms = people_opts(p, |x| {
                 x.role == Role::DecisionMaker && x.side == Side::Customer
             });
@@ -127,7 +159,6 @@ fn form(p: &Project, action: &str, f: &Fields, csrf: &str) -> Option<Markup> {
             )
         }
         "move_scope_item" => {
-            needs(!p.scope.is_empty())?;
             let items: Vec<(String, String)> = p
                 .scope
                 .iter()
@@ -189,7 +220,6 @@ fn form(p: &Project, action: &str, f: &Fields, csrf: &str) -> Option<Markup> {
                 .filter(|r| r.answer.is_none())
                 .map(|r| (r.id.to_string(), r.question.clone()))
                 .collect();
-            needs(!open.is_empty())?;
             action_form(
                 p,
                 action,
@@ -205,7 +235,6 @@ fn form(p: &Project, action: &str, f: &Fields, csrf: &str) -> Option<Markup> {
             )
         }
         "set_sample_state" => {
-            needs(!p.data_sources.is_empty())?;
             let sources: Vec<(String, String)> = p
                 .data_sources
                 .iter()
@@ -252,10 +281,9 @@ fn form(p: &Project, action: &str, f: &Fields, csrf: &str) -> Option<Markup> {
             let fixes: Vec<(String, String)> = p
                 .retro
                 .iter()
-                .filter(|r| r.bucket == RetroBucket::RolloutWork && r.promoted_to.is_none())
+                .filter(|r| unpromoted(r))
                 .map(|r| (r.id.to_string(), r.text.clone()))
                 .collect();
-            needs(!fixes.is_empty())?;
             action_form(
                 p,
                 action,
@@ -272,47 +300,6 @@ fn form(p: &Project, action: &str, f: &Fields, csrf: &str) -> Option<Markup> {
         }
         _ => return None,
     })
-}
-
-/// The occasional actions offered in the project's current state, by project page section.
-pub fn offered(p: &Project, section: &str) -> Vec<&'static str> {
-    let live = !p.stage.is_closed();
-    let mut out = Vec::new();
-    let mut offer = |yes: bool, a: &'static str| {
-        if yes {
-            out.push(a);
-        }
-    };
-    match section {
-        "finish-line" => {
-            let any = !p.criteria.is_empty();
-            offer(any, "set_early_win");
-            offer(any, "measure_criterion");
-            offer(any, "accept_criterion");
-        }
-        "scope" => offer(!p.scope.is_empty(), "move_scope_item"),
-        "handoff" => offer(p.stage <= Stage::Kickoff, "realign_with_sales"),
-        "people" => {
-            offer(!p.people.is_empty(), "change_role");
-            offer(!p.people.is_empty(), "set_help_contact");
-        }
-        "intake" => {
-            offer(p.intake.iter().any(|r| r.answer.is_none()), "answer_intake");
-            offer(!p.data_sources.is_empty(), "set_sample_state");
-        }
-        "gates" => {
-            offer(live && p.stage != Stage::Paused, "pause");
-            offer(live, "cancel");
-        }
-        "retro" => offer(
-            p.retro
-                .iter()
-                .any(|r| r.bucket == RetroBucket::RolloutWork && r.promoted_to.is_none()),
-            "mark_retro_promoted",
-        ),
-        _ => {}
-    }
-    out
 }
 
 pub async fn page(
@@ -341,7 +328,7 @@ pub async fn render(
     let p = &d.view.project;
     let csrf = vendor.csrf.as_str();
     let f = Fields::new(Some(&st), action);
-    let Some(form) = form(p, action, &f, csrf).filter(|_| is_occasional(action)) else {
+    let Some(form) = form(p, action, &f, csrf) else {
         if st.is_empty() {
             return layout::not_found(&format!("The form {action:?} of this project"));
         }
