@@ -20,41 +20,36 @@ use crate::ui::project::{
 };
 use crate::ui::session::Vendor;
 
-/// The occasional actions: the project page section that links to each, and the title of its
-/// page (and of the link).
-const ACTIONS: &[(&str, &str, &str)] = &[
-    ("set_early_win", "finish-line", "Choose the early win"),
-    ("measure_criterion", "finish-line", "Record a measurement"),
-    (
-        "accept_criterion",
-        "finish-line",
-        "Accept a criterion not met",
-    ),
-    ("move_scope_item", "scope", "Move a scope item"),
-    ("realign_with_sales", "handoff", "Realign with sales"),
-    ("change_role", "people", "Change a role"),
-    ("set_help_contact", "people", "Set a help contact"),
-    ("answer_intake", "intake", "Record an intake answer"),
-    ("set_sample_state", "intake", "Record a sample's state"),
-    ("pause", "gates", "Pause the project"),
-    ("cancel", "gates", "Cancel the project"),
+/// The occasional actions and the title of each one's page (and of the link to it, shown in
+/// the section `actions::anchor` names).
+const ACTIONS: &[(&str, &str)] = &[
+    ("set_early_win", "Choose the early win"),
+    ("measure_criterion", "Record a measurement"),
+    ("accept_criterion", "Accept a criterion not met"),
+    ("move_scope_item", "Move a scope item"),
+    ("realign_with_sales", "Realign with sales"),
+    ("change_role", "Change a role"),
+    ("set_help_contact", "Set a help contact"),
+    ("answer_intake", "Record an intake answer"),
+    ("set_sample_state", "Record a sample's state"),
+    ("pause", "Pause the project"),
+    ("cancel", "Cancel the project"),
     (
         "mark_retro_promoted",
-        "retro",
         "Record a fix promoted into a playbook",
     ),
 ];
 
 /// Whether an action's form lives on its own page.
 pub fn is_occasional(action: &str) -> bool {
-    ACTIONS.iter().any(|(a, _, _)| *a == action)
+    ACTIONS.iter().any(|(a, _)| *a == action)
 }
 
 fn title(action: &str) -> &'static str {
     ACTIONS
         .iter()
-        .find(|(a, _, _)| *a == action)
-        .map_or("", |(_, _, t)| t)
+        .find(|(a, _)| *a == action)
+        .map_or("", |(_, t)| t)
 }
 
 fn unpromoted(r: &RetroItem) -> bool {
@@ -83,8 +78,8 @@ fn available(p: &Project, action: &str) -> bool {
 pub fn offered(p: &Project, section: &str) -> Vec<&'static str> {
     ACTIONS
         .iter()
-        .filter(|(a, s, _)| *s == section && available(p, a))
-        .map(|(a, _, _)| *a)
+        .filter(|(a, _)| anchor(a) == section && available(p, a))
+        .map(|(a, _)| *a)
         .collect()
 }
 
