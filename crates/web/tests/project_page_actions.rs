@@ -269,8 +269,12 @@ async fn the_project_is_realigned_paused_resumed_and_cancelled_from_its_page() {
     let (_, page) = web.get(&format!("/projects/{id}")).await;
     assert!(form_of(&page, &id, "resume") && link_to(&page, &id, "cancel"));
     assert!(!link_to(&page, &id, "pause"), "{page}");
-    let (s, _) = web.get(&format!("/projects/{id}/forms/pause")).await;
+    let (s, body) = web.get(&format!("/projects/{id}/forms/pause")).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "a paused project offers no pause");
+    assert!(
+        body.contains("“Pause the project” is not offered for Haulers Ltd while it is paused"),
+        "{body}"
+    );
     let (s, body) = web
         .act(&id, &csrf, "set_next_meeting", &[("date", "2026-04-02")])
         .await;

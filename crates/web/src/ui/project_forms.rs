@@ -4,6 +4,7 @@
 //! of tasks; a refusal comes back to the same page with what was typed.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use finishline_core::lifecycle::Stage;
 use finishline_core::people::{Role, Side};
@@ -325,7 +326,20 @@ pub async fn render(
     let f = Fields::new(Some(&st), action);
     let Some(form) = form(p, action, &f, csrf) else {
         if st.is_empty() {
-            return layout::not_found(&format!("The form {action:?} of this project"));
+            return if is_occasional(action) {
+                layout::error_page(
+                    StatusCode::NOT_FOUND,
+                    "Not offered now",
+                    &format!(
+                        "“{}” is not offered for {} while it is {}, or there is nothing to do it on yet. The project page shows what can be done.",
+                        title(action),
+                        p.customer,
+                        p.stage.label()
+                    ),
+                )
+            } else {
+                layout::not_found(&format!("A form {action:?} for this project"))
+            };
         }
         st.form.clear();
         return render_project(state, vendor, id, st, None).await;
