@@ -334,6 +334,29 @@ impl ProjectCache {
         Ok(json)
     }
 
+    /// The API list's lines for a page of projects at `now`. When some are not computed yet for
+    /// this version and minute, one request per workspace computes them while the others wait
+    /// and then find them done.
+    pub async fn lines_json(
+        &self,
+        workspace: &str,
+        page: &[(Arc<Project>, i64)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Arc<[u8]>>, ApiError> {
+        let cached = self.cached_summaries(page.iter().map(|(p, v)| (p.id.as_str(), *v)), now);
+        let cold = cached
+            .iter()
+            .any(|s| s.as_ref().is_none_or(|s| s.json.is_none()));
+        let flight = cold.then(|| self.flight(&format!("list-lines:{workspace}")));
+        let _turn = match &flight {
+            Some(f) => Some(f.lock().await),
+            None => None,
+        };
+        page.iter()
+            .map(|(p, version)| self.line_json(p, *version, now))
+            .collect()
+    }
+
     /// The project page's data for a project of the workspace: `None` when there is no such
     /// project. Computed once per version and minute; the activity log is read only then.
     pub async fn project_page(
@@ -516,6 +539,22 @@ impl ProjectCache {
             }
         }
         if !missing.is_empty() {
+            // Cold: the requests that arrive together wait for one of them to read the
+            // documents, then find them here, instead of each reading the same thousand.
+            let flight = self.flight(&format!("documents:{workspace}"));
+            let _turn = flight.lock().await;
+            let versions: HashMap<&str, i64> =
+                wanted.iter().map(|(id, v)| (id.as_str(), *v)).collect();
+            missing.retain(|id| {
+                let version = versions.get(id.as_str()).copied();
+                match version.and_then(|v| self.get(id, v).map(|p| (p, v))) {
+                    Some(found) => {
+                        out.push(found);
+                        false
+                    }
+                    None => true,
+                }
+            });
             for (p, v) in store.projects_by_id(workspace, &missing).await? {
                 out.push((self.put(p, v), v));
             }
@@ -532,23 +571,12 @@ impl ProjectCache {
         offset: i64,
     ) -> Result<(Vec<(Arc<Project>, i64)>, i64), ApiError> {
         let (versions, total) = store.project_versions(workspace, limit, offset).await?;
-        let mut found: HashMap<String, (Arc<Project>, i64)> =
-            HashMap::with_capacity(versions.len());
-        let mut missing = Vec::new();
-        for (id, v) in &versions {
-            match self.get(id, *v) {
-                Some(p) => {
-                    found.insert(id.clone(), (p, *v));
-                }
-                None => missing.push(id.clone()),
-            }
-        }
-        if !missing.is_empty() {
-            for (p, v) in store.projects_by_id(workspace, &missing).await? {
-                let id = p.id.clone();
-                found.insert(id, (self.put(p, v), v));
-            }
-        }
+        let mut found: HashMap<String, (Arc<Project>, i64)> = self
+            .documents(store, workspace, &versions)
+            .await?
+            .into_iter()
+            .map(|(p, v)| (p.id.clone(), (p, v)))
+            .collect();
         // Keep the store's order; a project deleted in between is simply absent.
         let page = versions
             .iter()

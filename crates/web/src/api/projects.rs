@@ -55,11 +55,15 @@ pub async fn list(
     // The lines are cached as JSON; the page is their concatenation.
     let mut body = Vec::with_capacity(page.len() * 512 + 2);
     body.push(b'[');
-    for (i, (p, version)) in page.iter().enumerate() {
+    let lines = state
+        .projects
+        .lines_json(member.workspace(), &page, now)
+        .await?;
+    for (i, line) in lines.iter().enumerate() {
         if i > 0 {
             body.push(b',');
         }
-        body.extend_from_slice(&state.projects.line_json(p, *version, now)?);
+        body.extend_from_slice(line);
     }
     body.push(b']');
     Ok((
