@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use finishline_core::scorecard::{r12_portfolio, r12_scorecard, PortfolioScorecard};
+use finishline_core::scorecard::PortfolioScorecard;
 use finishline_core::status_update::{r10_status_draft, StatusDraft};
 use finishline_core::{Activity, Command};
 use finishline_store::StoredFile;
@@ -261,20 +261,16 @@ pub async fn status_draft(
 pub async fn scorecard(
     State(state): State<AppState>,
     member: Member,
-) -> Result<Json<PortfolioScorecard>, ApiError> {
-    let now = state.now();
-    let mut logs = state.store.workspace_activities(member.workspace()).await?;
-    let cards: Vec<_> = state
-        .store
-        .projects(member.workspace())
-        .await?
-        .into_iter()
-        .map(|(p, _)| {
-            let acts = logs.remove(&p.id).unwrap_or_default();
-            r12_scorecard(&p, &acts, now)
-        })
-        .collect();
-    Ok(Json(r12_portfolio(&cards)))
+) -> Result<Response, ApiError> {
+    let json = state
+        .projects
+        .scorecard_json(&state.store, member.workspace(), state.now())
+        .await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        Bytes::from_owner(json),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
