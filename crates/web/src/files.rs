@@ -75,8 +75,21 @@ mod tests {
     #[test]
     fn names_with_control_characters_slashes_or_too_long_are_refused() {
         assert_eq!(check_name("  report.csv "), Ok("report.csv"));
-        assert_eq!(check_name("Überweisung 2026.xlsx"), Ok("Überweisung 2026.xlsx"));
-        for bad in ["", "  ", "a\u{1}b.csv", "a\nb", "a\u{7f}", "a\u{85}b", "../x", "a\\b", ".."] {
+        assert_eq!(
+            check_name("Überweisung 2026.xlsx"),
+            Ok("Überweisung 2026.xlsx")
+        );
+        for bad in [
+            "",
+            "  ",
+            "a\u{1}b.csv",
+            "a\nb",
+            "a\u{7f}",
+            "a\u{85}b",
+            "../x",
+            "a\\b",
+            "..",
+        ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
         assert!(check_name(&"a".repeat(255)).is_ok());

@@ -286,9 +286,7 @@ fn pick_weak(
     };
     let quoted: Vec<&Seg> = weak
         .iter()
-        .filter(|s| {
-            value_of(s).is_some_and(|v| quotes(original, &v))
-        })
+        .filter(|s| value_of(s).is_some_and(|v| quotes(original, &v)))
         .collect();
     if quoted.len() == 1 {
         return quoted.into_iter().next().cloned();
@@ -335,16 +333,37 @@ mod tests {
         let cases = [
             (r#"{"action":"complete_task","task":"ten"}"#, "task"),
             (r#"{"action":"complete_task","task":-1}"#, "task"),
-            (r#"{"action":"complete_task","task":1,"completed_by":"x"}"#, "completed_by"),
-            (r#"{"action":"set_next_meeting","date":"2026-02-30"}"#, "date"),
-            (r#"{"action":"add_person","name":"A","email":"a@b.c","side":"vendor","role":"boss"}"#, "role"),
-            (r#"{"action":"complete_task","task":1,"proof":{"kind":"file","value":5}}"#, "proof.value"),
-            (r#"{"action":"complete_task","task":1,"proof":{"kind":"fax","value":"x"}}"#, "proof.kind"),
-            (r#"{"action":"complete_task","task":1,"colour":"red"}"#, "colour"),
+            (
+                r#"{"action":"complete_task","task":1,"completed_by":"x"}"#,
+                "completed_by",
+            ),
+            (
+                r#"{"action":"set_next_meeting","date":"2026-02-30"}"#,
+                "date",
+            ),
+            (
+                r#"{"action":"add_person","name":"A","email":"a@b.c","side":"vendor","role":"boss"}"#,
+                "role",
+            ),
+            (
+                r#"{"action":"complete_task","task":1,"proof":{"kind":"file","value":5}}"#,
+                "proof.value",
+            ),
+            (
+                r#"{"action":"complete_task","task":1,"proof":{"kind":"fax","value":"x"}}"#,
+                "proof.kind",
+            ),
+            (
+                r#"{"action":"complete_task","task":1,"colour":"red"}"#,
+                "colour",
+            ),
             (r#"{"action":"complete_task"}"#, "task"),
             (r#"{"action":"launch_rockets"}"#, "action"),
             (r#"{"task":1}"#, "action"),
-            (r#"{"action":"add_task","title":"t","phase":"p","label":"vendor_task","owner":1,"due":"2026-01-01","depends_on":[1,"x",3]}"#, "depends_on[1]"),
+            (
+                r#"{"action":"add_task","title":"t","phase":"p","label":"vendor_task","owner":1,"due":"2026-01-01","depends_on":[1,"x",3]}"#,
+                "depends_on[1]",
+            ),
         ];
         for (body, field) in cases {
             assert_eq!(field_of(body), (422, field.to_string()), "{body}");

@@ -47,7 +47,10 @@ async fn eight_writers_on_one_project(backend: Backend, name: &str) {
             }
         }
     }
-    assert!(refused.is_empty(), "every command went through: {refused:?}");
+    assert!(
+        refused.is_empty(),
+        "every command went through: {refused:?}"
+    );
 
     // Each command applied once: one risk and one activity each, and one version each.
     let view = m.project(&id).await;

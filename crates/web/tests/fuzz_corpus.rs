@@ -30,12 +30,14 @@ fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
 /// What the `crm_webhook` target does with one input: Ok(()) when the body was read.
 fn crm_webhook(data: &[u8]) -> Option<Result<(), String>> {
     let (&which, body) = data.split_first()?;
-    Some(match which % 3 {
-        0 => read_crm(body).map(|_| ()),
-        1 => read_hubspot(body, &default_mapping(Source::HubSpot)).map(|_| ()),
-        _ => read_salesforce(body, &default_mapping(Source::Salesforce)).map(|_| ()),
-    }
-    .map_err(|e| e.to_string()))
+    Some(
+        match which % 3 {
+            0 => read_crm(body).map(|_| ()),
+            1 => read_hubspot(body, &default_mapping(Source::HubSpot)).map(|_| ()),
+            _ => read_salesforce(body, &default_mapping(Source::Salesforce)).map(|_| ()),
+        }
+        .map_err(|e| e.to_string()),
+    )
 }
 
 #[test]
@@ -66,7 +68,10 @@ fn salesforce_xml_seeds_are_read_or_refused_without_panicking() {
         );
         if name == "nested_5000.xml" {
             let why = outcome.unwrap_err();
-            assert!(why.contains("5002 levels deep") && why.contains("at most 32"), "{why}");
+            assert!(
+                why.contains("5002 levels deep") && why.contains("at most 32"),
+                "{why}"
+            );
         }
     }
 }

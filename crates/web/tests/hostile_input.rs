@@ -99,7 +99,10 @@ async fn nested_or_huge_xml_to_the_outbound_endpoint_is_refused_before_parsing()
     let r = send(tricky).await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let fault = r.text().await.unwrap();
-    assert!(fault.contains("notifications"), "read, then refused: {fault}");
+    assert!(
+        fault.contains("notifications"),
+        "read, then refused: {fault}"
+    );
     let dtd = format!(
         r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "{}">]>{}"#,
         "a".repeat(10),
@@ -207,7 +210,11 @@ async fn deeply_nested_json_is_refused_on_every_webhook_and_on_commands() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p:#}");
 
     healthy(&app).await;
-    assert_eq!(projects(&m).await, vec![id.clone()], "no project was created");
+    assert_eq!(
+        projects(&m).await,
+        vec![id.clone()],
+        "no project was created"
+    );
     let after = m.project(&id).await;
     assert_eq!(before["version"], after["version"]);
 }
@@ -222,12 +229,30 @@ async fn a_bad_value_is_422_naming_its_path_and_malformed_json_is_400() {
 
     let cases = [
         (json!({"action": "complete_task", "task": "ten"}), "task"),
-        (json!({"action": "complete_task", "task": 1, "completed_by": -3}), "completed_by"),
-        (json!({"action": "complete_task", "task": 1, "proof": {"kind": "file", "value": 7}}), "proof.value"),
-        (json!({"action": "complete_task", "task": 1, "proof": {"kind": "fax", "value": "x"}}), "proof.kind"),
-        (json!({"action": "set_next_meeting", "date": "2026-02-30"}), "date"),
-        (json!({"action": "add_person", "name": "A", "email": "a@b.test", "side": "vendor", "role": "boss"}), "role"),
-        (json!({"action": "set_finish_line", "text": "x", "colour": "red"}), "colour"),
+        (
+            json!({"action": "complete_task", "task": 1, "completed_by": -3}),
+            "completed_by",
+        ),
+        (
+            json!({"action": "complete_task", "task": 1, "proof": {"kind": "file", "value": 7}}),
+            "proof.value",
+        ),
+        (
+            json!({"action": "complete_task", "task": 1, "proof": {"kind": "fax", "value": "x"}}),
+            "proof.kind",
+        ),
+        (
+            json!({"action": "set_next_meeting", "date": "2026-02-30"}),
+            "date",
+        ),
+        (
+            json!({"action": "add_person", "name": "A", "email": "a@b.test", "side": "vendor", "role": "boss"}),
+            "role",
+        ),
+        (
+            json!({"action": "set_finish_line", "text": "x", "colour": "red"}),
+            "colour",
+        ),
         (json!({"action": "complete_task"}), "task"),
         (json!({"action": "launch_rockets"}), "action"),
         (json!({"task": 3}), "action"),
@@ -328,7 +353,10 @@ async fn file_names_with_control_characters_are_refused_and_stored_ones_still_do
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let cd = r.headers()["content-disposition"].to_str().unwrap().to_string();
+    let cd = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(
         cd,
         "attachment; filename=\"old__name____.txt\"; filename*=UTF-8''old%01%22name%22%0D%0A%C3%A9.txt"
@@ -346,13 +374,19 @@ async fn file_names_with_control_characters_are_refused_and_stored_ones_still_do
     let (_, page) = web.get(&format!("/projects/{id}")).await;
     let csrf = csrf_of(&page);
     let view = m.project(&id).await;
-    let task = view["project"]["tasks"][0]["id"].as_u64().unwrap().to_string();
+    let task = view["project"]["tasks"][0]["id"]
+        .as_u64()
+        .unwrap()
+        .to_string();
     let long = format!("{}.pdf", "p".repeat(300));
     let form = Form::new()
         .text("csrf", csrf.clone())
         .text("_form", "complete_task")
         .text("task", task)
-        .part("proof_file", Part::bytes(b"proof".to_vec()).file_name(long.clone()));
+        .part(
+            "proof_file",
+            Part::bytes(b"proof".to_vec()).file_name(long.clone()),
+        );
     let r = web
         .http
         .post(format!("{}/projects/{id}/actions/complete_task", app.base))
@@ -367,7 +401,10 @@ async fn file_names_with_control_characters_are_refused_and_stored_ones_still_do
         .text("csrf", csrf.clone())
         .text("_form", "add_map")
         .text("name", "Orders")
-        .part("map_file", Part::bytes(b"{}".to_vec()).file_name(long.clone()));
+        .part(
+            "map_file",
+            Part::bytes(b"{}".to_vec()).file_name(long.clone()),
+        );
     let r = web
         .http
         .post(format!("{}/projects/{id}/data/maps", app.base))

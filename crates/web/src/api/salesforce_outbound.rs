@@ -431,7 +431,10 @@ mod tests {
         let e = check_budget(deep.as_bytes(), XML_BUDGET)
             .expect_err("too deep")
             .to_string();
-        assert!(e.contains("41 levels deep") && e.contains("at most 32"), "{e}");
+        assert!(
+            e.contains("41 levels deep") && e.contains("at most 32"),
+            "{e}"
+        );
         let ok = format!("<a>{}{}</a>", "<b>".repeat(31), "</b>".repeat(31));
         assert!(check_budget(ok.as_bytes(), XML_BUDGET).is_ok());
         let many = format!("<a>{}</a>", "<b/>".repeat(20_000));
