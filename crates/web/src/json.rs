@@ -25,9 +25,9 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Bodies up to this size are probed for the path of a bad value when serde cannot say it;
 /// larger ones are answered with the top-level member only (probing re-reads the body).
-const PROBE_MAX_BYTES: usize = 256 * 1024;
+const PROBE_MAX_BYTES: usize = 64 * 1024;
 /// At most this many re-reads are spent looking for a path.
-const PROBE_BUDGET: usize = 200;
+const PROBE_BUDGET: usize = 100;
 
 pub struct ApiJson<T>(pub T);
 
