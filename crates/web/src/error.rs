@@ -42,6 +42,13 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// Well-formed input holding a value that does not fit: a wrong type, an unknown field, a
+    /// file id that is not the project's. Answered 422 with where the value is.
+    #[error("{detail}")]
+    Invalid {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("sign in first: send a bearer token or a session cookie")]
     Unauthorized,
     #[error("{0}")]
@@ -69,6 +76,31 @@ impl ApiError {
         ApiError::BadRequest {
             detail: format!("{field}: {message}"),
             errors: vec![FieldError { field, message }],
+        }
+    }
+
+    /// A bad value in well-formed input (422), naming where it is.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = field.into();
+        let message = message.into();
+        ApiError::Invalid {
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldError { field, message }],
+        }
+    }
+
+    /// Says what the input was about before the detail (`Opportunity 006…: customer: missing`).
+    pub fn context(self, about: &str) -> Self {
+        match self {
+            ApiError::BadRequest { detail, errors } => ApiError::BadRequest {
+                detail: format!("{about}: {detail}"),
+                errors,
+            },
+            ApiError::Invalid { detail, errors } => ApiError::Invalid {
+                detail: format!("{about}: {detail}"),
+                errors,
+            },
+            other => other,
         }
     }
 
@@ -109,6 +141,15 @@ impl IntoResponse for ApiError {
                     StatusCode::BAD_REQUEST,
                     "invalid-input",
                     "Invalid input",
+                    detail,
+                )
+            },
+            ApiError::Invalid { errors, .. } => Problem {
+                errors,
+                ..problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-value",
+                    "Invalid value",
                     detail,
                 )
             },

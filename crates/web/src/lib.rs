@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cache;
 pub mod clock;
 pub mod error;
+pub mod files;
 pub mod imports;
 pub mod json;
 pub mod notify;

@@ -206,11 +206,91 @@ pub fn member_ctx(user: &User, project: &Project, now: DateTime<Utc>) -> Ctx {
     }
 }
 
-/// How often a command is retried when another writer changed the project in between.
-const RETRIES: usize = 5;
+/// How long a command keeps being retried while other writers change the same project. A
+/// conflict is only answered (409) when one project is contended for this long.
+const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+/// The first wait after a conflict, doubled after each one up to [`BACKOFF_CAP`].
+const BACKOFF_BASE: std::time::Duration = std::time::Duration::from_millis(2);
+const BACKOFF_CAP: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The wait before retry `attempt` (0-based): "full jitter", a uniform time between zero and the
+/// exponential bound, so writers that collided once do not collide again in step.
+fn backoff(attempt: u32) -> std::time::Duration {
+    use rand::Rng as _;
+    let bound = BACKOFF_BASE
+        .saturating_mul(1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX))
+        .min(BACKOFF_CAP);
+    let micros = u64::try_from(bound.as_micros()).unwrap_or(u64::MAX);
+    std::time::Duration::from_micros(rand::thread_rng().gen_range(0..=micros))
+}
+
+/// The file ids a command refers to, each with the field that holds it.
+pub fn file_refs(command: &Command) -> Vec<(&'static str, &str)> {
+    use finishline_core::plan::Proof;
+    let mut out = Vec::new();
+    match command {
+        Command::CompleteTask {
+            proof: Some(Proof::File(f)),
+            ..
+        } => out.push(("proof.value", f.as_str())),
+        Command::AddDataMap { file, sample, .. } => {
+            out.push(("file", file.as_str()));
+            if let Some(s) = sample {
+                out.push(("sample", s.as_str()));
+            }
+        }
+        Command::StartImportDraft { upload, report, .. } => {
+            out.push(("upload", upload.as_str()));
+            out.push(("report", report.as_str()));
+        }
+        Command::RecheckImportDraft { report, .. } => out.push(("report", report.as_str())),
+        Command::SubmitImportDraft {
+            clean_file,
+            report_file,
+            fixes_file,
+            ..
+        } => {
+            out.push(("clean_file", clean_file.as_str()));
+            out.push(("report_file", report_file.as_str()));
+            if let Some(f) = fixes_file {
+                out.push(("fixes_file", f.as_str()));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Refuses a command that refers to a file this project does not have (never uploaded, removed,
+/// or another project's or workspace's), naming the field, like any other unknown id. The core
+/// does no I/O, so this is checked here, once for every caller of [`run_command`].
+pub async fn check_file_refs(
+    store: &Store,
+    workspace: &str,
+    project_id: &str,
+    command: &Command,
+) -> Result<(), ApiError> {
+    let refs = file_refs(command);
+    if refs.is_empty() {
+        return Ok(());
+    }
+    let files = store.files(workspace, project_id).await?;
+    for (field, id) in refs {
+        if !files.iter().any(|f| f.id == id) {
+            return Err(ApiError::invalid(
+                field,
+                format!(
+                    "no file {id:?} was uploaded to this project: upload it first (POST /api/v1/projects/{project_id}/files) and send the id it answers"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// Applies a command and stores the result with its activities; on a concurrent change, reloads
-/// and applies again, so the rules are always checked against what is stored.
+/// and applies again (after a jittered, growing wait, for up to [`RETRY_FOR`]), so the rules are
+/// always checked against what is stored. File ids the command names must be this project's.
 pub async fn run_command(
     store: &Store,
     workspace: &str,
@@ -218,11 +298,16 @@ pub async fn run_command(
     command: &Command,
     ctx_for: impl Fn(&Project) -> Ctx,
 ) -> Result<(Project, i64, Vec<Activity>), ApiError> {
-    for _ in 0..RETRIES {
+    let deadline = std::time::Instant::now() + RETRY_FOR;
+    let mut attempt = 0u32;
+    loop {
         let (mut p, version) = store
             .project(workspace, project_id)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("project {project_id}")))?;
+        if attempt == 0 {
+            check_file_refs(store, workspace, project_id, command).await?;
+        }
         let ctx = ctx_for(&p);
         let acts = apply(&mut p, command.clone(), &ctx)?;
         match store
@@ -230,13 +315,27 @@ pub async fn run_command(
             .await
         {
             Ok(v) => return Ok((p, v, acts)),
-            Err(StoreError::Conflict) => continue,
+            Err(StoreError::Conflict) => {
+                let wait = backoff(attempt);
+                if std::time::Instant::now() + wait >= deadline {
+                    tracing::warn!(
+                        project.id = project_id,
+                        attempts = attempt + 1,
+                        "a command gave up after conflicting writes for {} s",
+                        RETRY_FOR.as_secs()
+                    );
+                    return Err(ApiError::Conflict(format!(
+                        "the project is being changed by others right now (tried {} times over {} s); try again",
+                        attempt + 1,
+                        RETRY_FOR.as_secs()
+                    )));
+                }
+                tokio::time::sleep(wait).await;
+                attempt = attempt.saturating_add(1);
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::Conflict(
-        "the project is being changed by others right now; try again".into(),
-    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -46,9 +46,11 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
     // Wrong content type.
     let (s, _) = send(Method::POST, cmds.clone(), "text/plain", b"{}".to_vec()).await;
     assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    // Unknown action, wrong types, unknown fields.
+    // Unknown action, wrong types, unknown fields: well-formed JSON with a bad value is a 422
+    // naming where the value is.
     let (s, p) = m.post(&cmds, json!({"action": "launch_rockets"})).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "action", "{p:#}");
     assert!(
         p["detail"].as_str().unwrap().contains("launch_rockets"),
         "{p:#}"
@@ -59,21 +61,23 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
             json!({"action": "complete_task", "task": "seven", "proof": null}),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{p:#}");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p:#}");
+    assert_eq!(p["errors"][0]["field"], "task", "{p:#}");
     let (s, p) = m
         .post(
             &cmds,
             json!({"action": "set_next_meeting", "date": "2026-02-30"}),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "bad dates: {p:#}");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "bad dates: {p:#}");
+    assert_eq!(p["errors"][0]["field"], "date", "{p:#}");
     let (s, p) = m
         .post(
             "/api/v1/projects",
             json!({"customer": "X", "sold": "Y", "contract_date": "yesterday"}),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(p["errors"][0]["field"], "contract_date", "{p:#}");
     let (s, p) = m
         .post(
@@ -81,7 +85,7 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
             json!({"customer": "X", "sold": "Y", "contract_date": "2026-01-01", "segmnet": "smb"}),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p["detail"].as_str().unwrap().contains("segmnet"), "{p:#}");
     let (s, p) = m
         .post(
@@ -140,14 +144,15 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
     )
     .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
-    let (s, _) = send(
+    let (s, p) = send(
         Method::POST,
         format!("/api/v1/projects/{id}/files?name=../etc/passwd"),
         "text/plain",
         b"x".to_vec(),
     )
     .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "name", "{p:#}");
     let (s, _) = send(
         Method::POST,
         format!("/api/v1/projects/{id}/files"),

@@ -94,13 +94,15 @@ async fn usage_is_counted_once_and_a_stall_opens_an_intervention_shown_in_health
     assert_eq!(s, StatusCode::OK, "{a:#}");
     assert_eq!(a["report"]["trained_users"], 6);
 
-    // Bad input is a 4xx naming the field; no token is a 401.
+    // A bad value is a 422 naming the field; no token is a 401.
     let (s, v) = m
         .post("/api/v1/usage", json!([{"event_id": "x", "account": "a", "user": "u", "event": "login", "timestamp": "yesterday"}]))
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{v:#}");
-    let (s, _) = m.post("/api/v1/usage", json!({"events": []})).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v:#}");
+    // An untagged batch (bare or wrapped) only tells which event did not fit.
+    assert_eq!(v["errors"][0]["field"], "[0]", "{v:#}");
+    let (s, v) = m.post("/api/v1/usage", json!({"events": []})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "an empty batch: {v:#}");
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/usage", app.base))
         .json(&json!({"events": []}))

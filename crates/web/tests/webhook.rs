@@ -92,7 +92,7 @@ async fn crm_deliveries_are_signed_fresh_and_applied_once() {
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    // A signed but malformed deal says what is wrong.
+    // A signed deal holding a bad value says what is wrong and where.
     let bad = br#"{"customer": "X", "sold": "Y", "contract_date": "someday"}"#.to_vec();
     let (s, p) = common::parse(
         post(sign(&secret, now, &bad), now, "deal-46", bad)
@@ -100,7 +100,7 @@ async fn crm_deliveries_are_signed_fresh_and_applied_once() {
             .unwrap(),
     )
     .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a bad value: {p:#}");
     assert_eq!(p["errors"][0]["field"], "contract_date");
     // Exactly one project came of it all.
     let (_, list) = m.get("/api/v1/projects").await;

@@ -85,7 +85,9 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<ImportResult>), ApiError> {
     let ws = member.workspace().to_string();
     super::projects::ensure_project(&state, &ws, &id).await?;
-    let name = q.name.trim().to_string();
+    let name = crate::files::check_name(&q.name)
+        .map_err(|why| ApiError::invalid("name", why))?
+        .to_string();
     if imports::upload_ext(&name).is_err() {
         return Err(ApiError::bad(
             "name",

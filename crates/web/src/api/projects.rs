@@ -163,22 +163,8 @@ pub async fn command(
     Path(id): Path<String>,
     ApiJson(cmd): ApiJson<Command>,
 ) -> Result<Json<CommandResult>, ApiError> {
-    if let Command::CompleteTask {
-        proof: Some(finishline_core::plan::Proof::File(file)),
-        ..
-    } = &cmd
-    {
-        let ok = matches!(state.store.file(member.workspace(), file).await?, Some((meta, _)) if meta.project_id == id);
-        if !ok {
-            return Err(finishline_core::DomainError::invalid(
-                "proof.value",
-                format!(
-                    "no file {file} was uploaded to this project: upload it first (POST …/files)"
-                ),
-            )
-            .into());
-        }
-    }
+    // File ids in the command (a proof, a data map, an import's files) are checked by
+    // `run_command`: they must be this project's.
     let now = state.now();
     let user = member.0.clone();
     let (p, version, activities) =
@@ -319,13 +305,7 @@ pub async fn upload(
     body: Bytes,
 ) -> Result<(StatusCode, Json<FileView>), ApiError> {
     ensure_project(&state, member.workspace(), &id).await?;
-    let name = q.name.trim();
-    if name.is_empty() || name.len() > 255 || name.contains(['/', '\\', '\0']) {
-        return Err(ApiError::bad(
-            "name",
-            "give a plain file name of 1 to 255 bytes, without slashes",
-        ));
-    }
+    let name = crate::files::check_name(&q.name).map_err(|why| ApiError::invalid("name", why))?;
     if body.is_empty() {
         return Err(ApiError::bad("body", "the file is empty"));
     }
@@ -363,15 +343,18 @@ pub async fn download(
     if meta.project_id != id {
         return Err(ApiError::not_found(format!("file {file_id}")));
     }
-    // Served as an attachment with nosniff so an uploaded page never runs in our origin.
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        meta.name.replace(['"', '\r', '\n'], "_")
-    );
+    // Served as an attachment with nosniff so an uploaded page never runs in our origin; the
+    // name is encoded so that any stored name makes a valid header.
     Ok((
         [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/octet-stream"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::files::content_disposition(&meta.name),
+            ),
         ],
         body,
     )

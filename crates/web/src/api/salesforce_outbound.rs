@@ -42,17 +42,125 @@ pub fn outbound_path(workspace: &str, secret: &str) -> String {
     )
 }
 
-/// One `Notification` of a message: its id and the Opportunity's fields.
+/// One `Notification` of a message: the Opportunity's fields.
+#[doc(hidden)]
 #[derive(Debug)]
-struct Notification {
-    record: Value,
+pub struct Notification {
+    pub record: Value,
 }
 
 /// What the message says, before anything is applied.
+#[doc(hidden)]
 #[derive(Debug)]
-struct Message {
-    organization_id: String,
-    notifications: Vec<Notification>,
+pub struct Message {
+    pub organization_id: String,
+    pub notifications: Vec<Notification>,
+}
+
+/// How large a message may be before it is parsed. Salesforce sends at most 100 notifications
+/// per message, each an Opportunity with its selected fields: an envelope nests six levels and
+/// holds a few thousand elements. The parser builds a tree (and some of its work recurses), so
+/// what it is given is bounded first by a linear scan.
+#[derive(Debug, Clone, Copy)]
+pub struct XmlBudget {
+    pub max_bytes: usize,
+    pub max_depth: usize,
+    pub max_elements: usize,
+}
+
+pub const XML_BUDGET: XmlBudget = XmlBudget {
+    max_bytes: 1024 * 1024,
+    max_depth: 32,
+    max_elements: 20_000,
+};
+
+/// Position of `needle` in `hay` from `from`, if any.
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+/// Checks a message against the budget in one pass over its bytes, without building anything:
+/// bytes, the deepest nesting of elements and the number of elements. Comments, CDATA sections,
+/// processing instructions and quoted attribute values are skipped; a DTD is refused here (no
+/// entity is ever expanded). Markup this scan cannot follow is left for the parser to refuse.
+pub fn check_budget(body: &[u8], budget: XmlBudget) -> Result<(), ApiError> {
+    if body.len() > budget.max_bytes {
+        return Err(ApiError::TooLarge(format!(
+            "the message is {} bytes; at most {} are accepted",
+            body.len(),
+            budget.max_bytes
+        )));
+    }
+    let (mut i, mut depth, mut deepest, mut elements) = (0usize, 0usize, 0usize, 0usize);
+    while let Some(lt) = find(body, i, b"<") {
+        let rest = &body[lt..];
+        let skip_to = |end: &[u8], from: usize| find(body, from, end).map(|p| p + end.len());
+        let next = if rest.starts_with(b"<!--") {
+            skip_to(b"-->", lt + 4)
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_to(b"]]>", lt + 9)
+        } else if rest.starts_with(b"<!") {
+            return Err(ApiError::bad(
+                "body",
+                "holds a DTD (<!DOCTYPE …>): DTDs and entities are not accepted",
+            ));
+        } else if rest.starts_with(b"<?") {
+            skip_to(b"?>", lt + 2)
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            skip_to(b">", lt + 2)
+        } else {
+            // A start tag: find its end outside quoted attribute values.
+            let mut quote = None;
+            let mut end = None;
+            for (j, &c) in rest.iter().enumerate().skip(1) {
+                match (quote, c) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, b'"' | b'\'') => quote = Some(c),
+                    (None, b'>') => {
+                        end = Some(j);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            end.map(|j| {
+                elements += 1;
+                if rest[j - 1] != b'/' {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                lt + j + 1
+            })
+        };
+        match next {
+            Some(n) => i = n,
+            None => break,
+        }
+    }
+    if deepest > budget.max_depth {
+        return Err(ApiError::bad(
+            "body",
+            format!(
+                "nests elements {deepest} levels deep; at most {} are accepted",
+                budget.max_depth
+            ),
+        ));
+    }
+    if elements > budget.max_elements {
+        return Err(ApiError::bad(
+            "body",
+            format!(
+                "holds {elements} elements; at most {} are accepted",
+                budget.max_elements
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn xml_escape(s: &str) -> String {
@@ -106,12 +214,20 @@ fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree:
         .find(|c| c.is_element() && c.tag_name().name() == name)
 }
 
-/// Reads the envelope. DTDs are refused by the parser (no entity expansion), and only the
-/// elements the outbound WSDL defines are read.
-fn parse_message(body: &[u8]) -> Result<Message, ApiError> {
+/// Reads the envelope: pure, no I/O (the fuzz target `salesforce_xml` calls it). The message is
+/// checked against [`XML_BUDGET`] before it is parsed; DTDs are refused (no entity expansion),
+/// and only the elements the outbound WSDL defines are read.
+#[doc(hidden)]
+pub fn parse_message(body: &[u8]) -> Result<Message, ApiError> {
+    check_budget(body, XML_BUDGET)?;
     let text = std::str::from_utf8(body)
         .map_err(|e| ApiError::bad("body", format!("is not UTF-8 text: {e}")))?;
-    let doc = roxmltree::Document::parse(text)
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        // Elements, their text and comments: a backstop behind the scan's element count.
+        nodes_limit: u32::try_from(XML_BUDGET.max_elements * 4).unwrap_or(u32::MAX),
+    };
+    let doc = roxmltree::Document::parse_with_options(text, options)
         .map_err(|e| ApiError::bad("body", format!("is not a SOAP message: {e}")))?;
     let envelope = doc.root_element();
     if envelope.tag_name().name() != "Envelope" || envelope.tag_name().namespace() != Some(SOAP_ENV)
@@ -248,13 +364,8 @@ async fn receive_inner(
                 )));
             }
         }
-        let handoff = handoff_of(&n.record, &mapping).map_err(|e| match e {
-            ApiError::BadRequest { detail, errors } => ApiError::BadRequest {
-                detail: format!("Opportunity {id}: {detail}"),
-                errors,
-            },
-            other => other,
-        })?;
+        let handoff =
+            handoff_of(&n.record, &mapping).map_err(|e| e.context(&format!("Opportunity {id}")))?;
         deals.push((id, handoff));
     }
     for (id, handoff) in deals {
@@ -312,6 +423,44 @@ mod tests {
         assert!(parse_message(b"<a/>").is_err());
         assert!(parse_message(b"{\"json\": true}").is_err());
         assert!(parse_message(&[0xff, 0xfe]).is_err());
+    }
+
+    #[test]
+    fn the_budget_counts_depth_and_elements_without_parsing() {
+        let deep = format!("<a>{}{}</a>", "<b>".repeat(40), "</b>".repeat(40));
+        let e = check_budget(deep.as_bytes(), XML_BUDGET)
+            .expect_err("too deep")
+            .to_string();
+        assert!(
+            e.contains("41 levels deep") && e.contains("at most 32"),
+            "{e}"
+        );
+        let ok = format!("<a>{}{}</a>", "<b>".repeat(31), "</b>".repeat(31));
+        assert!(check_budget(ok.as_bytes(), XML_BUDGET).is_ok());
+        let many = format!("<a>{}</a>", "<b/>".repeat(20_000));
+        let e = check_budget(many.as_bytes(), XML_BUDGET)
+            .expect_err("too many")
+            .to_string();
+        assert!(e.contains("20001 elements"), "{e}");
+        // Tags inside comments, CDATA and quoted attribute values are not tags.
+        let hidden = format!(
+            "<a><!--{x}--><![CDATA[{x}]]><b c=\"{x}\" d='>'/></a>",
+            x = "<x>".repeat(100)
+        );
+        assert!(check_budget(hidden.as_bytes(), XML_BUDGET).is_ok());
+        let small = XmlBudget {
+            max_bytes: 10,
+            ..XML_BUDGET
+        };
+        assert!(matches!(
+            check_budget(b"<a>0123456789</a>", small),
+            Err(ApiError::TooLarge(_))
+        ));
+        // Cut-off markup is left to the parser, which refuses it.
+        for cut in ["<a", "<a b=\"", "<!--", "<![CDATA[", "<?x", "</"] {
+            assert!(check_budget(cut.as_bytes(), XML_BUDGET).is_ok(), "{cut}");
+            assert!(parse_message(cut.as_bytes()).is_err(), "{cut}");
+        }
     }
 
     #[test]

@@ -490,12 +490,21 @@ pub async fn run(
     let mut file_id = None;
     if action == "complete_task" {
         if let Some(up) = form.file("proof_file") {
+            let name = match crate::files::form_upload_name(&up.name) {
+                Ok(n) => n,
+                Err(why) => {
+                    let mut st = FormState::new(&form);
+                    st.field("proof_file", why.clone());
+                    st.message = Some(format!("The proof file was not kept: {why}."));
+                    return refused(&state, &vendor, &id, &action, &form, st).await;
+                }
+            };
             match state
                 .store
                 .put_file(
                     &ws,
                     &id,
-                    &up.name,
+                    &name,
                     &up.content_type,
                     &up.body,
                     &vendor.user.name,

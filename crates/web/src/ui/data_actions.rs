@@ -337,13 +337,15 @@ async fn perform_writing(
                 st.message = Some("No file was uploaded.".into());
                 return Err(Fail::Form(st));
             };
-            // Browsers may send a path ("C:\fakepath\x.csv"): keep only the file's name.
-            let name = up
-                .name
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or_default()
-                .to_string();
+            // Browsers may send a path ("C:\fakepath\x.csv"): only the file's name is kept.
+            let name = match crate::files::form_upload_name(&up.name) {
+                Ok(n) => n,
+                Err(why) => {
+                    st.field("file", why.clone());
+                    st.message = Some(format!("The file was not uploaded: {why}."));
+                    return Err(Fail::Form(st));
+                }
+            };
             let outcome = imports::run(&name, up.body.clone(), dm, Fixes::default(), false)
                 .await
                 .map_err(|e| refuse(&st, e))?;
@@ -598,7 +600,9 @@ pub async fn add_map(
     match map_file {
         None => st.field("map_file", "choose the data map file (.json)"),
         Some(f) => {
-            if let Err(e) = DataMap::from_json(&String::from_utf8_lossy(&f.body)) {
+            if let Err(why) = crate::files::form_upload_name(&f.name) {
+                st.field("map_file", why);
+            } else if let Err(e) = DataMap::from_json(&String::from_utf8_lossy(&f.body)) {
                 st.field("map_file", e.to_string());
             }
         }
@@ -613,7 +617,7 @@ pub async fn add_map(
         .put_file(
             vendor.workspace(),
             &id,
-            &f.name,
+            &crate::files::form_upload_name(&f.name).unwrap_or_default(),
             "application/json",
             &f.body,
             &actor.name(),

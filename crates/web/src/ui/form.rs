@@ -224,7 +224,7 @@ impl FormState {
                     self.message = Some(format!("{what} was not found in this project"));
                 }
             },
-            ApiError::BadRequest { detail, errors } => {
+            ApiError::BadRequest { detail, errors } | ApiError::Invalid { detail, errors } => {
                 self.message = Some(detail);
                 for e in errors {
                     self.errors.push((e.field, e.message));

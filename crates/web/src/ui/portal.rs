@@ -640,12 +640,21 @@ pub async fn action(
     let mut file_id = None;
     if action == "complete_task" {
         if let Some(up) = form.file("proof_file") {
+            let name = match crate::files::form_upload_name(&up.name) {
+                Ok(n) => n,
+                Err(why) => {
+                    let mut st = FormState::new(&form);
+                    st.field("proof_file", why.clone());
+                    st.message = Some(format!("The proof file was not kept: {why}."));
+                    return render(&state, &customer, st).await;
+                }
+            };
             match state
                 .store
                 .put_file(
                     &s.workspace_id,
                     &s.project_id,
-                    &up.name,
+                    &name,
                     &up.content_type,
                     &up.body,
                     &format!("{} (customer)", me.name),

@@ -1301,14 +1301,17 @@ pub async fn file(
 pub async fn serve_file(state: &AppState, ws: &str, project: &str, file_id: &str) -> Response {
     match state.store.file(ws, file_id).await {
         Ok(Some((meta, body))) if meta.project_id == project => {
-            let disposition = format!(
-                "attachment; filename=\"{}\"",
-                meta.name.replace(['"', '\r', '\n', '\\'], "_")
-            );
+            // Any stored name makes a valid header (an ASCII fallback and RFC 5987).
             (
                 [
-                    (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-                    (header::CONTENT_DISPOSITION, disposition),
+                    (
+                        header::CONTENT_TYPE,
+                        axum::http::HeaderValue::from_static("application/octet-stream"),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        crate::files::content_disposition(&meta.name),
+                    ),
                 ],
                 body,
             )
