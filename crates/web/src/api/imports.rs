@@ -12,6 +12,7 @@ use finishline_data::Fixes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::doc::Binary;
 use super::projects::FileView;
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
@@ -28,6 +29,7 @@ pub struct ImportQuery {
     /// The id of a fixes file uploaded to this project, applied as a layer over the upload.
     pub fixes: Option<String>,
     /// The project's data source this upload is for.
+    #[param(minimum = 0, maximum = 4294967295_u64)]
     pub source: Option<u32>,
 }
 
@@ -73,9 +75,12 @@ fn as_body(e: ApiError) -> ApiError {
 /// Checks an upload against a data map and records the import run.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/imports", tag = "data",
     params(("id" = String, Path, description = "project id"), ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = ImportResult), (status = 400, body = Problem), (status = 404, body = Problem),
-        (status = 413, body = Problem), (status = 422, body = Problem)))]
+    request_body(description = "the customer's file (.csv, .tsv, .xlsx or .xls, as `name` says), not empty",
+        content((Binary = "application/octet-stream"))),
+    responses((status = 201, body = ImportResult),
+        (status = 404, description = "no such project, or no such map or fixes file in it", body = Problem),
+        (status = 422, description = "a map or fixes file that is not one, a file the engine cannot read, or a run the project refuses", body = Problem),
+        (status = 503, description = "too many imports are running: try again shortly", body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,

@@ -27,7 +27,7 @@ pub struct NewMember {
 
 /// The workspace's members.
 #[utoipa::path(get, path = "/api/v1/members", tag = "members",
-    responses((status = 200, body = [Me]), (status = 401, body = Problem)))]
+    responses((status = 200, body = [Me])))]
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
@@ -38,7 +38,8 @@ pub async fn list(
 
 /// Adds a member (admins only).
 #[utoipa::path(post, path = "/api/v1/members", tag = "members", request_body = NewMember,
-    responses((status = 201, body = Me), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 201, body = Me), (status = 403, description = "only a workspace admin adds members", body = Problem),
+        (status = 409, description = "a member with this email exists", body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
@@ -119,7 +120,7 @@ pub struct CreatedToken {
 
 /// The workspace's API tokens (without secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "members",
-    responses((status = 200, body = [TokenView]), (status = 401, body = Problem)))]
+    responses((status = 200, body = [TokenView])))]
 pub async fn tokens(
     State(state): State<AppState>,
     member: Member,
@@ -130,7 +131,7 @@ pub async fn tokens(
 
 /// Creates an API token acting as the member who creates it.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "members", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 400, body = Problem)))]
+    responses((status = 201, body = CreatedToken)))]
 pub async fn create_token(
     State(state): State<AppState>,
     member: Member,
@@ -158,7 +159,9 @@ pub async fn create_token(
 /// Revokes a token of the workspace (admins, or the token's own member).
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "members",
     params(("id" = String, Path, description = "token id")),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204, description = "revoked"),
+        (status = 403, description = "another member's token, and not an admin", body = Problem),
+        (status = 409, description = "already revoked", body = Problem)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     member: Member,

@@ -80,15 +80,17 @@ impl From<OutboxMessage> for OutboxEntry {
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     /// `email` or `webhook`.
+    #[param(pattern = "^(email|webhook)$")]
     pub channel: Option<String>,
     /// At most this many, newest first (default 100, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
 /// The workspace's outbox: every email and webhook message, sent or waiting. With no SMTP
 /// server configured (the demo), this is where mail can be read.
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "notifications", params(OutboxQuery),
-    responses((status = 200, body = [OutboxEntry]), (status = 401, body = Problem)))]
+    responses((status = 200, body = [OutboxEntry])))]
 pub async fn outbox(
     State(state): State<AppState>,
     member: Member,
@@ -113,7 +115,7 @@ pub async fn outbox(
 /// Runs the notification sweep for this workspace now (it also runs every minute): nudges,
 /// escalations, adoption, webhook events, digests, then delivery of whatever is due.
 #[utoipa::path(post, path = "/api/v1/notify/sweep", tag = "notifications",
-    responses((status = 200, body = SweepReport), (status = 403, body = Problem)))]
+    responses((status = 200, body = SweepReport), (status = 403, description = "admins only", body = Problem)))]
 pub async fn sweep(
     State(state): State<AppState>,
     member: Member,
@@ -126,7 +128,7 @@ pub async fn sweep(
 
 /// The workspace's cadence (R9) and the hosts webhooks may reach on private addresses.
 #[utoipa::path(get, path = "/api/v1/notify/settings", tag = "notifications",
-    responses((status = 200, body = NotifySettings), (status = 401, body = Problem)))]
+    responses((status = 200, body = NotifySettings)))]
 pub async fn get_settings(
     State(state): State<AppState>,
     member: Member,
@@ -136,7 +138,7 @@ pub async fn get_settings(
 
 /// Replaces the notification settings (admins only).
 #[utoipa::path(put, path = "/api/v1/notify/settings", tag = "notifications", request_body = NotifySettings,
-    responses((status = 200, body = NotifySettings), (status = 400, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = NotifySettings), (status = 403, description = "admins only", body = Problem)))]
 pub async fn put_settings(
     State(state): State<AppState>,
     member: Member,
@@ -188,7 +190,7 @@ impl From<NotifyPrefs> for Preferences {
 
 /// Everyone's preferences in this workspace (people who never set any get the defaults).
 #[utoipa::path(get, path = "/api/v1/notify/preferences", tag = "notifications",
-    responses((status = 200, body = [Preferences]), (status = 401, body = Problem)))]
+    responses((status = 200, body = [Preferences])))]
 pub async fn list_preferences(
     State(state): State<AppState>,
     member: Member,
@@ -199,7 +201,7 @@ pub async fn list_preferences(
 
 /// Sets one person's preferences. An unsubscribe by the person stays in force.
 #[utoipa::path(put, path = "/api/v1/notify/preferences", tag = "notifications", request_body = Preferences,
-    responses((status = 200, body = Preferences), (status = 400, body = Problem)))]
+    responses((status = 200, body = Preferences)))]
 pub async fn put_preferences(
     State(state): State<AppState>,
     member: Member,
@@ -302,7 +304,7 @@ fn endpoint(e: finishline_store::WebhookEndpoint, with_secret: bool) -> Endpoint
 
 /// The workspace's webhook endpoints (admins only).
 #[utoipa::path(get, path = "/api/v1/notify/webhooks", tag = "notifications",
-    responses((status = 200, body = [Endpoint]), (status = 403, body = Problem)))]
+    responses((status = 200, body = [Endpoint]), (status = 403, description = "admins only", body = Problem)))]
 pub async fn list_webhooks(
     State(state): State<AppState>,
     member: Member,
@@ -314,7 +316,7 @@ pub async fn list_webhooks(
 
 /// Adds a webhook endpoint (admins only); events from now on are posted to it.
 #[utoipa::path(post, path = "/api/v1/notify/webhooks", tag = "notifications", request_body = NewEndpoint,
-    responses((status = 201, body = Endpoint), (status = 400, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 201, body = Endpoint), (status = 403, description = "admins only", body = Problem)))]
 pub async fn create_webhook(
     State(state): State<AppState>,
     member: Member,
@@ -361,7 +363,7 @@ pub async fn create_webhook(
 /// Removes a webhook endpoint (admins only): nothing more is posted to it.
 #[utoipa::path(delete, path = "/api/v1/notify/webhooks/{hook_id}", tag = "notifications",
     params(("hook_id" = String, Path, description = "endpoint id")),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204, description = "removed"), (status = 403, description = "admins only", body = Problem)))]
 pub async fn delete_webhook(
     State(state): State<AppState>,
     member: Member,
@@ -382,7 +384,7 @@ pub async fn delete_webhook(
 /// The delivery log of one endpoint: each message with its attempts and last error.
 #[utoipa::path(get, path = "/api/v1/notify/webhooks/{hook_id}/deliveries", tag = "notifications",
     params(("hook_id" = String, Path, description = "endpoint id")),
-    responses((status = 200, body = [OutboxEntry]), (status = 404, body = Problem)))]
+    responses((status = 200, body = [OutboxEntry]), (status = 403, description = "admins only", body = Problem)))]
 pub async fn deliveries(
     State(state): State<AppState>,
     member: Member,
@@ -436,7 +438,7 @@ pub struct UsageAccepted {
 /// Receives a batch of usage events (at most 1000), idempotent by event id. Authenticated with
 /// a workspace API token.
 #[utoipa::path(post, path = "/api/v1/usage", tag = "notifications", request_body = UsageBatch,
-    responses((status = 202, body = UsageAccepted), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 202, body = UsageAccepted)))]
 pub async fn usage(
     State(state): State<AppState>,
     member: Member,
@@ -514,7 +516,7 @@ async fn project_exists(
 /// Sets a project's adoption goals and its account in the usage feed.
 #[utoipa::path(put, path = "/api/v1/projects/{id}/adoption-goals", tag = "notifications", request_body = AdoptionGoals,
     params(("id" = String, Path, description = "project id")),
-    responses((status = 200, body = AdoptionGoals), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = AdoptionGoals)))]
 pub async fn put_goals(
     State(state): State<AppState>,
     member: Member,
@@ -539,7 +541,7 @@ pub async fn put_goals(
 /// A project's adoption against its goals, from the usage feed.
 #[utoipa::path(get, path = "/api/v1/projects/{id}/adoption", tag = "notifications",
     params(("id" = String, Path, description = "project id")),
-    responses((status = 200, body = Adoption), (status = 404, body = Problem)))]
+    responses((status = 200, body = Adoption)))]
 pub async fn get_adoption(
     State(state): State<AppState>,
     member: Member,
@@ -613,7 +615,8 @@ async fn claims_for_task(
 /// form. Nothing changes on GET (mail scanners follow links).
 #[utoipa::path(get, path = "/api/v1/act/{token}", tag = "notifications", security(()),
     params(("token" = String, Path, description = "the signed token of the link")),
-    responses((status = 200, content_type = "text/html", body = String), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, content_type = "text/html", body = String),
+        (status = 403, description = "the link was changed, cut short, expired or is for something else", body = Problem)))]
 pub async fn act_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -660,12 +663,23 @@ pub async fn act_page(
     Ok(page(heading, message, &details, &form))
 }
 
+/// The form of a one-click action: `note` for "done", `reason` for "stuck" (a few words).
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "describes the form `act` reads as a map")]
+pub struct ActForm {
+    note: Option<String>,
+    reason: Option<String>,
+}
+
 /// Takes a one-click action: marks the task done with the note, or stuck with the reason, as
 /// the customer the email went to. Works once, until the link expires.
 #[utoipa::path(post, path = "/api/v1/act/{token}", tag = "notifications", security(()),
     params(("token" = String, Path, description = "the signed token of the link")),
-    responses((status = 200, content_type = "text/html", body = String), (status = 400, body = Problem),
-        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    request_body(content = ActForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, content_type = "text/html", body = String),
+        (status = 403, description = "the link was changed, cut short, expired or is for something else", body = Problem),
+        (status = 409, description = "the link was used already, or the project is changing right now", body = Problem),
+        (status = 422, description = "the task cannot be completed or blocked now", body = Problem)))]
 pub async fn act(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -762,7 +776,8 @@ pub async fn act(
 /// address (GET changes nothing).
 #[utoipa::path(get, path = "/api/v1/unsubscribe/{token}", tag = "notifications", security(()),
     params(("token" = String, Path, description = "the signed token of the link")),
-    responses((status = 200, content_type = "text/html", body = String), (status = 403, body = Problem)))]
+    responses((status = 200, content_type = "text/html", body = String),
+        (status = 403, description = "the link was changed, cut short, expired or is not an unsubscribe link", body = Problem)))]
 pub async fn unsubscribe_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -794,7 +809,8 @@ pub async fn unsubscribe_page(
 /// Unsubscribes the address of the link (also the one-click `List-Unsubscribe-Post`).
 #[utoipa::path(post, path = "/api/v1/unsubscribe/{token}", tag = "notifications", security(()),
     params(("token" = String, Path, description = "the signed token of the link")),
-    responses((status = 200, content_type = "text/html", body = String), (status = 403, body = Problem)))]
+    responses((status = 200, content_type = "text/html", body = String),
+        (status = 403, description = "the link was changed, cut short, expired or is not an unsubscribe link", body = Problem)))]
 pub async fn unsubscribe(
     State(state): State<AppState>,
     Path(token): Path<String>,
