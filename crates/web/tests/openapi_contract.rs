@@ -82,7 +82,10 @@ async fn every_route_of_the_api_is_in_the_document() {
     let routed = routes_in_source();
     assert!(routed.len() >= 40, "read only {routed:?}");
     let missing: Vec<_> = routed.difference(&documented).collect();
-    assert!(missing.is_empty(), "routes missing from the document: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "routes missing from the document: {missing:?}"
+    );
     let phantom: Vec<_> = documented.difference(&routed).collect();
     assert!(phantom.is_empty(), "documented but not routed: {phantom:?}");
 }
@@ -116,9 +119,10 @@ async fn every_operation_documents_the_errors_its_kind_answers() {
     let doc = document().await;
     for (method, path, op) in operations(&doc) {
         let has = |s: &str| op["responses"].get(s).is_some();
-        let open = op["security"]
-            .as_array()
-            .is_some_and(|s| s.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty())));
+        let open = op["security"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+        });
         if !open {
             assert!(has("401") && has("400"), "{method} {path}: 401/400");
         }
@@ -148,14 +152,24 @@ async fn the_problem_schema_is_rfc_9457_with_field_errors() {
     for field in ["type", "title", "status", "detail"] {
         assert!(required.contains(field), "Problem.{field} required: {p}");
     }
-    assert!(!required.contains("errors"), "errors is left out when empty");
+    assert!(
+        !required.contains("errors"),
+        "errors is left out when empty"
+    );
     assert_eq!(p["properties"]["type"]["format"], "uri");
     let field_error = &doc["components"]["schemas"]["FieldError"];
-    assert!(field_error["properties"]["field"].is_object(), "{field_error}");
+    assert!(
+        field_error["properties"]["field"].is_object(),
+        "{field_error}"
+    );
 }
 
 /// Walks every schema object of the document.
-fn walk<'a>(v: &'a Value, at: String, f: &mut impl FnMut(&str, &'a serde_json::Map<String, Value>)) {
+fn walk<'a>(
+    v: &'a Value,
+    at: String,
+    f: &mut impl FnMut(&str, &'a serde_json::Map<String, Value>),
+) {
     match v {
         Value::Object(o) => {
             f(&at, o);
@@ -183,7 +197,9 @@ async fn maps_have_string_keys_and_integers_the_range_the_server_takes() {
             }
         }
         let is_int = o.get("type").is_some_and(|t| {
-            t == "integer" || t.as_array().is_some_and(|a| a.iter().any(|x| x == "integer"))
+            t == "integer"
+                || t.as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == "integer"))
         });
         if is_int && o.get("format").and_then(Value::as_str) == Some("int32") {
             // An int32 the server reads as u32 would accept 2^31: it needs a real maximum.
@@ -211,7 +227,9 @@ fn url_of(path: &str, project: &str, ws: &str) -> String {
 
 #[tokio::test]
 async fn plain_requests_to_every_operation_get_documented_answers() {
-    let app = spawn(Backend::Sqlite, "openapi_contract_answers").await.unwrap();
+    let app = spawn(Backend::Sqlite, "openapi_contract_answers")
+        .await
+        .unwrap();
     let a = app.workspace("Vendor A", "alice@a.test").await;
     let (s, v) = a.post("/api/v1/projects", handoff("Contract Co")).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -230,7 +248,8 @@ async fn plain_requests_to_every_operation_get_documented_answers() {
             ("member, {}", a.req(m.clone(), &url).json(&json!({}))),
             (
                 "anonymous",
-                app.anonymous().request(m.clone(), format!("{}{url}", app.base)),
+                app.anonymous()
+                    .request(m.clone(), format!("{}{url}", app.base)),
             ),
             (
                 "member, text/x-nonsense",

@@ -47,6 +47,12 @@ pub fn document() -> Value {
         Err(_) => return json!({}),
     };
     widen_unsigned(&mut doc);
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        state_what_utoipa_cannot(schemas);
+    }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut() {
             let Some(item) = item.as_object_mut() else {
@@ -80,7 +86,9 @@ fn widen_unsigned(v: &mut Value) {
             };
             if is_integer
                 && o.get("format").and_then(Value::as_str) == Some("int32")
-                && o.get("minimum").and_then(Value::as_f64) == Some(0.0)
+                && o.get("minimum")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|m| m >= 0.0)
                 && !o.contains_key("maximum")
             {
                 o.insert("format".into(), json!("int64"));
@@ -92,6 +100,75 @@ fn widen_unsigned(v: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(widen_unsigned),
         _ => {}
+    }
+}
+
+/// Constraints the server checks that utoipa's attributes cannot place.
+fn state_what_utoipa_cannot(schemas: &mut Map<String, Value>) {
+    // A bare array of usage events holds 1 to 1000, like the wrapped one.
+    if let Some(variants) = schemas
+        .get_mut("UsageBatch")
+        .and_then(|s| s.get_mut("oneOf"))
+        .and_then(Value::as_array_mut)
+    {
+        for v in variants.iter_mut().filter(|v| v["type"] == "array") {
+            v["minItems"] = json!(1);
+            v["maxItems"] = json!(1000);
+        }
+    }
+    // An empty upload is refused.
+    if let Some(binary) = schemas.get_mut("Binary").and_then(Value::as_object_mut) {
+        binary.insert("minLength".into(), json!(1));
+    }
+    // Webhook events are the ones the server sends.
+    if let Some(items) = schemas
+        .get_mut("NewEndpoint")
+        .and_then(|s| s.pointer_mut("/properties/events/items"))
+        .and_then(Value::as_object_mut)
+    {
+        items.insert("enum".into(), json!(crate::notify::hooks::EVENT_TYPES));
+    }
+    // Reminder days are 1 to 365.
+    if let Some(props) = schemas
+        .get_mut("Cadence")
+        .and_then(|s| s.get_mut("properties"))
+        .and_then(Value::as_object_mut)
+    {
+        for days in ["before_days", "after_days"] {
+            if let Some(items) = props.get_mut(days).and_then(|d| d.get_mut("items")) {
+                items["minimum"] = json!(1);
+                items["maximum"] = json!(365);
+            }
+        }
+    }
+    // CRM mappings: per source, handoff field → CRM property.
+    if let Some(m) = schemas
+        .get_mut("NotifySettings")
+        .and_then(|s| s.pointer_mut("/properties/crm_mappings"))
+        .and_then(Value::as_object_mut)
+    {
+        m.insert(
+            "propertyNames".into(),
+            json!({"type": "string", "enum": ["hubspot", "salesforce", "salesforce_outbound"]}),
+        );
+        if let Some(inner) = m
+            .get_mut("additionalProperties")
+            .and_then(Value::as_object_mut)
+        {
+            inner.insert(
+                "propertyNames".into(),
+                json!({"type": "string", "enum": crate::api::webhooks::HANDOFF_FIELDS}),
+            );
+        }
+    }
+    // A time zone is one of the IANA names the server knows.
+    if let Some(tz) = schemas
+        .get_mut("Preferences")
+        .and_then(|s| s.pointer_mut("/properties/time_zone"))
+        .and_then(Value::as_object_mut)
+    {
+        let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+        tz.insert("enum".into(), json!(names));
     }
 }
 

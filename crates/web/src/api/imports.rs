@@ -22,9 +22,14 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ImportQuery {
-    /// The uploaded file's name (its extension picks the reader: .csv, .tsv, .xlsx, .xls).
+    /// The uploaded file's name (its extension picks the reader: .csv, .tsv, .txt, .xlsx, .xls).
+    #[param(
+        pattern = "^[^/\\\\\\x00-\\x20\\x7f][^/\\\\\\x00-\\x1f\\x7f]*\\.([cC][sS][vV]|[tT][sS][vV]|[tT][xX][tT]|[xX][lL][sS][xX]?)$",
+        max_length = 255
+    )]
     pub name: String,
     /// The id of the data map: a JSON file uploaded to this project (`POST …/files`).
+    #[param(min_length = 1)]
     pub map: String,
     /// The id of a fixes file uploaded to this project, applied as a layer over the upload.
     pub fixes: Option<String>,
@@ -73,7 +78,7 @@ fn as_body(e: ApiError) -> ApiError {
 }
 
 /// Checks an upload against a data map and records the import run.
-#[utoipa::path(post, path = "/api/v1/projects/{id}/imports", tag = "data",
+#[utoipa::path(post, path = "/api/v1/projects/{id}/imports", operation_id = "create_import", tag = "data",
     params(("id" = String, Path, description = "project id"), ImportQuery),
     request_body(description = "the customer's file (.csv, .tsv, .xlsx or .xls, as `name` says), not empty",
         content((Binary = "application/octet-stream"))),

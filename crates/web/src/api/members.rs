@@ -17,16 +17,22 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
+    #[schema(format = Email)]
     pub email: String,
+    /// Not blank.
+    #[schema(pattern = r"\S")]
     pub name: String,
+    /// At least 10 characters, at most 1024 bytes.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     /// admin or member (the default)
     #[serde(default)]
+    #[schema(pattern = "^(admin|member)$")]
     pub role: Option<String>,
 }
 
 /// The workspace's members.
-#[utoipa::path(get, path = "/api/v1/members", tag = "members",
+#[utoipa::path(get, path = "/api/v1/members", operation_id = "list_members", tag = "members",
     responses((status = 200, body = [Me])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -37,7 +43,7 @@ pub async fn list(
 }
 
 /// Adds a member (admins only).
-#[utoipa::path(post, path = "/api/v1/members", tag = "members", request_body = NewMember,
+#[utoipa::path(post, path = "/api/v1/members", operation_id = "create_member", tag = "members", request_body = NewMember,
     responses((status = 201, body = Me), (status = 403, description = "only a workspace admin adds members", body = Problem),
         (status = 409, description = "a member with this email exists", body = Problem)))]
 pub async fn create(
@@ -86,7 +92,8 @@ pub async fn create(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
-    /// What the token is for, e.g. "CRM sync".
+    /// What the token is for, e.g. "CRM sync" (not blank).
+    #[schema(pattern = r"\S")]
     pub name: String,
 }
 

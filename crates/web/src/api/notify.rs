@@ -154,8 +154,10 @@ pub async fn put_settings(
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Preferences {
+    #[schema(format = Email)]
     pub email: String,
     /// immediate, daily (the default), weekly or off.
+    #[schema(pattern = "^(immediate|daily|weekly|off)$")]
     pub frequency: String,
     /// An IANA time zone, such as Europe/Berlin (default UTC).
     #[serde(default = "utc")]
@@ -163,8 +165,10 @@ pub struct Preferences {
     /// Quiet hours in that time zone, from `quiet_start` to `quiet_end` o'clock (0–23); both
     /// absent for none.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 23)]
     pub quiet_start: Option<i64>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 23)]
     pub quiet_end: Option<i64>,
     /// Read only: when the person unsubscribed by the link in an email.
     #[serde(default)]
@@ -264,9 +268,12 @@ pub async fn put_preferences(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEndpoint {
+    /// An http:// or https:// URL with a host.
+    #[schema(format = "uri", pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\s]+")]
     pub url: String,
     /// `standard` (signed per Standard Webhooks, the default) or `slack` (an incoming webhook).
     #[serde(default = "standard")]
+    #[schema(pattern = "^(standard|slack)$")]
     pub target: String,
     /// Event types to send (all when empty): project.created, project.stage_changed, task.done,
     /// task.blocked, task.overdue, task.escalated, gate.failed, gate.passed, project.go_live,
@@ -411,19 +418,28 @@ pub async fn deliveries(
 #[serde(deny_unknown_fields)]
 pub struct NewUsageEvent {
     /// Unique per event: a resent event is counted once.
+    #[schema(pattern = r"\S", max_length = 200)]
     pub event_id: String,
     /// The customer account, as set in the project's adoption goals.
+    #[schema(pattern = r"\S", max_length = 200)]
     pub account: String,
+    #[schema(pattern = r"\S", max_length = 200)]
     pub user: String,
     /// `login`, or a feature's event name.
+    #[schema(pattern = r"\S", max_length = 200)]
     pub event: String,
+    /// When it happened; at most a day ahead of the server's clock.
     pub timestamp: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum UsageBatch {
-    Wrapped { events: Vec<NewUsageEvent> },
+    Wrapped {
+        #[schema(min_items = 1, max_items = 1000)]
+        events: Vec<NewUsageEvent>,
+    },
+    /// From 1 to 1000 events (`api::doc` writes the bounds: utoipa cannot on this variant).
     Bare(Vec<NewUsageEvent>),
 }
 

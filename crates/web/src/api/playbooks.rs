@@ -24,7 +24,7 @@ pub struct PlaybookListing {
 }
 
 /// Every playbook a project can start from: the built-ins, then the workspace's (latest versions).
-#[utoipa::path(get, path = "/api/v1/playbooks", tag = "playbooks",
+#[utoipa::path(get, path = "/api/v1/playbooks", operation_id = "list_playbooks", tag = "playbooks",
     responses((status = 200, body = [PlaybookListing])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -60,7 +60,7 @@ pub struct VersionQuery {
 }
 
 /// One playbook with its phases and steps.
-#[utoipa::path(get, path = "/api/v1/playbooks/{key}", tag = "playbooks",
+#[utoipa::path(get, path = "/api/v1/playbooks/{key}", operation_id = "get_playbook", tag = "playbooks",
     params(("key" = String, Path, description = "playbook key"), VersionQuery),
     responses((status = 200, body = Playbook)))]
 pub async fn get(
@@ -77,7 +77,7 @@ pub async fn get(
 
 /// Saves a workspace playbook as a new version (copy a built-in by giving it a key of your own).
 /// Running projects keep the version they started from.
-#[utoipa::path(post, path = "/api/v1/playbooks", tag = "playbooks", request_body = Playbook,
+#[utoipa::path(post, path = "/api/v1/playbooks", operation_id = "save_playbook", tag = "playbooks", request_body = Playbook,
     responses((status = 201, body = Playbook),
         (status = 422, description = "a playbook the rules refuse (a cycle, an unknown dependency…)", body = Problem)))]
 pub async fn save(

@@ -35,7 +35,7 @@ pub const TOTAL_HEADER: &str = "x-total-count";
 
 /// The portfolio: the workspace's projects with computed health, most recently changed first.
 /// The total is in the `X-Total-Count` header.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(PageQuery),
+#[utoipa::path(get, path = "/api/v1/projects", operation_id = "list_projects", tag = "projects", params(PageQuery),
     responses((status = 200, body = [ProjectSummary],
         headers(("x-total-count" = u64, description = "how many projects the workspace has, for paging")))))]
 pub async fn list(
@@ -80,7 +80,7 @@ pub async fn list(
 }
 
 /// Hands a deal over: creates the project from the handoff and a playbook.
-#[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = NewHandoff,
+#[utoipa::path(post, path = "/api/v1/projects", operation_id = "create_project", tag = "projects", request_body = NewHandoff,
     responses((status = 201, body = ProjectView),
         (status = 422, description = "a value that does not fit, or a handoff the rules refuse", body = Problem)))]
 pub async fn create(
@@ -111,7 +111,7 @@ async fn load_view(state: &AppState, workspace: &str, id: &str) -> Result<Projec
 }
 
 /// One project with its health, gates (G1, G2), ball-in-court time (R7) and scorecard (R12).
-#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects",
+#[utoipa::path(get, path = "/api/v1/projects/{id}", operation_id = "get_project", tag = "projects",
     params(("id" = String, Path, description = "project id")),
     responses((status = 200, body = ProjectView)))]
 pub async fn get(
@@ -291,7 +291,12 @@ pub async fn scorecard(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct UploadQuery {
-    /// The file's name as the user knows it.
+    /// The file's name as the user knows it: 1 to 255 bytes, not blank, without slashes,
+    /// backslashes or control characters.
+    #[param(
+        pattern = "^[^/\\\\\\x00-\\x1f\\x7f]*[^/\\\\\\x00-\\x20\\x7f][^/\\\\\\x00-\\x1f\\x7f]*$",
+        max_length = 255
+    )]
     pub name: String,
 }
 
