@@ -16,7 +16,9 @@
 # Knobs (environment): FINISHLINE_ST_MAX_EXAMPLES (default 25 per operation),
 # FINISHLINE_ST_TIMEOUT (seconds for the main run, default 600), FINISHLINE_ST_SEED,
 # FINISHLINE_ST_VENV (where schemathesis is installed), FINISHLINE_ST_REPORT (folder for
-# junit and ndjson reports; default a temporary folder, removed).
+# junit and ndjson reports; default a temporary folder, removed), FINISHLINE_ST_BIN (a
+# `finishline` binary to test instead of building one), FINISHLINE_ST_KEEP (keep the temporary
+# folder: database, server log, document, outputs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -36,9 +38,13 @@ if ! "$venv/bin/st" --version 2>/dev/null | grep -qx "st, version $st_version"; 
 fi
 st="$venv/bin/st"
 
-log "building finishline"
-cargo build -q --bin finishline
-bin="$root/target/debug/finishline"
+if [ -n "${FINISHLINE_ST_BIN:-}" ]; then
+    bin="$FINISHLINE_ST_BIN"
+else
+    log "building finishline"
+    cargo build -q --bin finishline
+    bin="$root/target/debug/finishline"
+fi
 
 work="$(mktemp -d)"
 report="${FINISHLINE_ST_REPORT:-$work/report}"

@@ -161,6 +161,21 @@ fn state_what_utoipa_cannot(schemas: &mut Map<String, Value>) {
             );
         }
     }
+    // Task ids as JSON object keys: decimal strings.
+    if let Some(props) = schemas
+        .get_mut("BallReport")
+        .and_then(|s| s.get_mut("properties"))
+        .and_then(Value::as_object_mut)
+    {
+        for map in ["tasks", "current"] {
+            if let Some(m) = props.get_mut(map).and_then(Value::as_object_mut) {
+                m.insert(
+                    "propertyNames".into(),
+                    json!({"type": "string", "pattern": "^[0-9]+$"}),
+                );
+            }
+        }
+    }
     // A time zone is one of the IANA names the server knows.
     if let Some(tz) = schemas
         .get_mut("Preferences")

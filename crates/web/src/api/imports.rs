@@ -34,7 +34,6 @@ pub struct ImportQuery {
     /// The id of a fixes file uploaded to this project, applied as a layer over the upload.
     pub fixes: Option<String>,
     /// The project's data source this upload is for.
-    #[param(minimum = 0, maximum = 4294967295_u64)]
     pub source: Option<u32>,
 }
 
