@@ -116,18 +116,19 @@ common=(
 
 log "main run: $((operations - 1)) operations, token revocation excluded"
 set +e
-timeout --signal=INT --kill-after=30 "$timeout_s" \
+# schemathesis keeps its state in `.schemathesis/` of the working folder: the temporary one.
+(cd "$work" && timeout --signal=INT --kill-after=30 "$timeout_s" \
     "$st" --config-file "$root/scripts/schemathesis.toml" "${common[@]}" \
     -H "Authorization: Bearer $token" \
     --exclude-operation-id revoke_token \
-    --report junit,ndjson --report-dir "$report/main" 2>&1 | tee "$work/main.txt"
+    --report junit,ndjson --report-dir "$report/main") 2>&1 | tee "$work/main.txt"
 main_rc=${PIPESTATUS[0]}
 log "token revocation alone, with its own token"
-timeout --signal=INT --kill-after=30 120 \
+(cd "$work" && timeout --signal=INT --kill-after=30 120 \
     "$st" --config-file "$root/scripts/schemathesis.toml" "${common[@]}" \
     -H "Authorization: Bearer $revoke_token" \
     --include-operation-id revoke_token \
-    --report junit,ndjson --report-dir "$report/revoke" 2>&1 | tee "$work/revoke.txt"
+    --report junit,ndjson --report-dir "$report/revoke") 2>&1 | tee "$work/revoke.txt"
 revoke_rc=${PIPESTATUS[0]}
 set -e
 
