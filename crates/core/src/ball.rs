@@ -39,11 +39,13 @@ impl SideTime {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BallReport {
-    /// Per task id: time its ball spent on each side.
+    /// Per task id: time its ball spent on each side. JSON keys are strings: the ids in decimal.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, SideTime>))]
     pub tasks: BTreeMap<u32, SideTime>,
     /// Wall-clock time during which at least one task waited on each side (overlaps counted once).
     pub project: SideTime,
-    /// The side each open task waits on right now.
+    /// The side each open task waits on right now, by task id (in decimal, as JSON keys are).
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Side>))]
     pub current: BTreeMap<u32, Side>,
 }
 

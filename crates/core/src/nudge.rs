@@ -15,8 +15,10 @@ pub struct Cadence {
     /// Days after the due date to remind.
     pub after_days: Vec<i64>,
     /// Escalate to the executive sponsor after this many nudges…
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub escalate_after_nudges: u32,
     /// …or this many days overdue, whichever comes first.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub escalate_after_days: i64,
 }
 

@@ -44,6 +44,8 @@ pub struct Phase {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Playbook {
+    /// 1 to 64 letters, digits, `-` or `_`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub key: String,
     pub name: String,
     pub version: u32,

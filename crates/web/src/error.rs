@@ -21,10 +21,14 @@ pub struct FieldError {
 pub struct Problem {
     /// A stable identifier of the kind of problem, such as `urn:finishline:problem:invalid-input`.
     #[serde(rename = "type")]
+    #[schema(format = "uri", example = "urn:finishline:problem:invalid-input")]
     pub kind: String,
     pub title: String,
+    /// The HTTP status of the answer.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     pub detail: String,
+    /// One entry per bad value, when the problem is with the input (absent otherwise).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// The rule (R1…R14) that refused the change, if one did.

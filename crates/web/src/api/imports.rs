@@ -12,6 +12,7 @@ use finishline_data::Fixes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::doc::Binary;
 use super::projects::FileView;
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
@@ -21,9 +22,14 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ImportQuery {
-    /// The uploaded file's name (its extension picks the reader: .csv, .tsv, .xlsx, .xls).
+    /// The uploaded file's name (its extension picks the reader: .csv, .tsv, .txt, .xlsx, .xls).
+    #[param(
+        pattern = "^[^/\\\\\\x00-\\x20\\x7f][^/\\\\\\x00-\\x1f\\x7f]*\\.([cC][sS][vV]|[tT][sS][vV]|[tT][xX][tT]|[xX][lL][sS][xX]?)$",
+        max_length = 255
+    )]
     pub name: String,
     /// The id of the data map: a JSON file uploaded to this project (`POST …/files`).
+    #[param(min_length = 1)]
     pub map: String,
     /// The id of a fixes file uploaded to this project, applied as a layer over the upload.
     pub fixes: Option<String>,
@@ -71,11 +77,14 @@ fn as_body(e: ApiError) -> ApiError {
 }
 
 /// Checks an upload against a data map and records the import run.
-#[utoipa::path(post, path = "/api/v1/projects/{id}/imports", tag = "data",
+#[utoipa::path(post, path = "/api/v1/projects/{id}/imports", operation_id = "create_import", tag = "data",
     params(("id" = String, Path, description = "project id"), ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = ImportResult), (status = 400, body = Problem), (status = 404, body = Problem),
-        (status = 413, body = Problem), (status = 422, body = Problem)))]
+    request_body(description = "the customer's file (.csv, .tsv, .xlsx or .xls, as `name` says), not empty",
+        content((Binary = "application/octet-stream"))),
+    responses((status = 201, body = ImportResult),
+        (status = 404, description = "no such project, or no such map or fixes file in it", body = Problem),
+        (status = 422, description = "a map or fixes file that is not one, a file the engine cannot read, or a run the project refuses", body = Problem),
+        (status = 503, description = "too many imports are running: try again shortly", body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,

@@ -17,17 +17,23 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
+    #[schema(format = Email)]
     pub email: String,
+    /// Not blank.
+    #[schema(pattern = r"\S")]
     pub name: String,
+    /// At least 10 characters, at most 1024 bytes.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     /// admin or member (the default)
     #[serde(default)]
+    #[schema(pattern = "^(admin|member)$")]
     pub role: Option<String>,
 }
 
 /// The workspace's members.
-#[utoipa::path(get, path = "/api/v1/members", tag = "members",
-    responses((status = 200, body = [Me]), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/members", operation_id = "list_members", tag = "members",
+    responses((status = 200, body = [Me])))]
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
@@ -37,8 +43,9 @@ pub async fn list(
 }
 
 /// Adds a member (admins only).
-#[utoipa::path(post, path = "/api/v1/members", tag = "members", request_body = NewMember,
-    responses((status = 201, body = Me), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/members", operation_id = "create_member", tag = "members", request_body = NewMember,
+    responses((status = 201, body = Me), (status = 403, description = "only a workspace admin adds members", body = Problem),
+        (status = 409, description = "a member with this email exists", body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
@@ -85,7 +92,8 @@ pub async fn create(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
-    /// What the token is for, e.g. "CRM sync".
+    /// What the token is for, e.g. "CRM sync" (not blank).
+    #[schema(pattern = r"\S")]
     pub name: String,
 }
 
@@ -119,7 +127,7 @@ pub struct CreatedToken {
 
 /// The workspace's API tokens (without secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "members",
-    responses((status = 200, body = [TokenView]), (status = 401, body = Problem)))]
+    responses((status = 200, body = [TokenView])))]
 pub async fn tokens(
     State(state): State<AppState>,
     member: Member,
@@ -130,7 +138,7 @@ pub async fn tokens(
 
 /// Creates an API token acting as the member who creates it.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "members", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 400, body = Problem)))]
+    responses((status = 201, body = CreatedToken)))]
 pub async fn create_token(
     State(state): State<AppState>,
     member: Member,
@@ -158,7 +166,9 @@ pub async fn create_token(
 /// Revokes a token of the workspace (admins, or the token's own member).
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "members",
     params(("id" = String, Path, description = "token id")),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204, description = "revoked"),
+        (status = 403, description = "another member's token, and not an admin", body = Problem),
+        (status = 409, description = "already revoked", body = Problem)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     member: Member,

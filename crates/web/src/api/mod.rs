@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
+pub mod doc;
 pub mod imports;
 pub mod members;
 pub mod notify;
@@ -11,7 +12,7 @@ pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Router;
 use utoipa::OpenApi;
 
 use crate::state::AppState;
@@ -20,6 +21,7 @@ use crate::state::AppState;
 #[openapi(
     info(title = "Finishline API", description = "From signed contract to a customer getting value: implementation projects, their rules and gates."),
     paths(
+        openapi_json,
         session::login, session::logout, session::me,
         members::list, members::create, members::tokens, members::create_token, members::revoke_token,
         projects::list, projects::create, projects::get, projects::command, projects::activity,
@@ -60,8 +62,14 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// This document (OpenAPI 3.1), built once per process.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", security(()),
+    responses((status = 200, description = "the OpenAPI document", body = Object, content_type = "application/json")))]
+async fn openapi_json() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        doc::document_bytes(),
+    )
 }
 
 fn notify_routes() -> Router<AppState> {

@@ -80,15 +80,17 @@ impl From<OutboxMessage> for OutboxEntry {
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     /// `email` or `webhook`.
+    #[param(pattern = "^(email|webhook)$")]
     pub channel: Option<String>,
     /// At most this many, newest first (default 100, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
 /// The workspace's outbox: every email and webhook message, sent or waiting. With no SMTP
 /// server configured (the demo), this is where mail can be read.
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "notifications", params(OutboxQuery),
-    responses((status = 200, body = [OutboxEntry]), (status = 401, body = Problem)))]
+    responses((status = 200, body = [OutboxEntry])))]
 pub async fn outbox(
     State(state): State<AppState>,
     member: Member,
@@ -113,7 +115,7 @@ pub async fn outbox(
 /// Runs the notification sweep for this workspace now (it also runs every minute): nudges,
 /// escalations, adoption, webhook events, digests, then delivery of whatever is due.
 #[utoipa::path(post, path = "/api/v1/notify/sweep", tag = "notifications",
-    responses((status = 200, body = SweepReport), (status = 403, body = Problem)))]
+    responses((status = 200, body = SweepReport), (status = 403, description = "admins only", body = Problem)))]
 pub async fn sweep(
     State(state): State<AppState>,
     member: Member,
@@ -126,7 +128,7 @@ pub async fn sweep(
 
 /// The workspace's cadence (R9) and the hosts webhooks may reach on private addresses.
 #[utoipa::path(get, path = "/api/v1/notify/settings", tag = "notifications",
-    responses((status = 200, body = NotifySettings), (status = 401, body = Problem)))]
+    responses((status = 200, body = NotifySettings)))]
 pub async fn get_settings(
     State(state): State<AppState>,
     member: Member,
@@ -136,7 +138,7 @@ pub async fn get_settings(
 
 /// Replaces the notification settings (admins only).
 #[utoipa::path(put, path = "/api/v1/notify/settings", tag = "notifications", request_body = NotifySettings,
-    responses((status = 200, body = NotifySettings), (status = 400, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = NotifySettings), (status = 403, description = "admins only", body = Problem)))]
 pub async fn put_settings(
     State(state): State<AppState>,
     member: Member,
@@ -152,8 +154,10 @@ pub async fn put_settings(
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Preferences {
+    #[schema(format = Email)]
     pub email: String,
     /// immediate, daily (the default), weekly or off.
+    #[schema(pattern = "^(immediate|daily|weekly|off)$")]
     pub frequency: String,
     /// An IANA time zone, such as Europe/Berlin (default UTC).
     #[serde(default = "utc")]
@@ -161,8 +165,10 @@ pub struct Preferences {
     /// Quiet hours in that time zone, from `quiet_start` to `quiet_end` o'clock (0–23); both
     /// absent for none.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 23)]
     pub quiet_start: Option<i64>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 23)]
     pub quiet_end: Option<i64>,
     /// Read only: when the person unsubscribed by the link in an email.
     #[serde(default)]
@@ -188,7 +194,7 @@ impl From<NotifyPrefs> for Preferences {
 
 /// Everyone's preferences in this workspace (people who never set any get the defaults).
 #[utoipa::path(get, path = "/api/v1/notify/preferences", tag = "notifications",
-    responses((status = 200, body = [Preferences]), (status = 401, body = Problem)))]
+    responses((status = 200, body = [Preferences])))]
 pub async fn list_preferences(
     State(state): State<AppState>,
     member: Member,
@@ -199,7 +205,7 @@ pub async fn list_preferences(
 
 /// Sets one person's preferences. An unsubscribe by the person stays in force.
 #[utoipa::path(put, path = "/api/v1/notify/preferences", tag = "notifications", request_body = Preferences,
-    responses((status = 200, body = Preferences), (status = 400, body = Problem)))]
+    responses((status = 200, body = Preferences)))]
 pub async fn put_preferences(
     State(state): State<AppState>,
     member: Member,
@@ -262,9 +268,12 @@ pub async fn put_preferences(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEndpoint {
+    /// An http:// or https:// URL with a host.
+    #[schema(format = "uri", pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\s]+")]
     pub url: String,
     /// `standard` (signed per Standard Webhooks, the default) or `slack` (an incoming webhook).
     #[serde(default = "standard")]
+    #[schema(pattern = "^(standard|slack)$")]
     pub target: String,
     /// Event types to send (all when empty): project.created, project.stage_changed, task.done,
     /// task.blocked, task.overdue, task.escalated, gate.failed, gate.passed, project.go_live,
@@ -302,7 +311,7 @@ fn endpoint(e: finishline_store::WebhookEndpoint, with_secret: bool) -> Endpoint
 
 /// The workspace's webhook endpoints (admins only).
 #[utoipa::path(get, path = "/api/v1/notify/webhooks", tag = "notifications",
-    responses((status = 200, body = [Endpoint]), (status = 403, body = Problem)))]
+    responses((status = 200, body = [Endpoint]), (status = 403, description = "admins only", body = Problem)))]
 pub async fn list_webhooks(
     State(state): State<AppState>,
     member: Member,
@@ -314,7 +323,7 @@ pub async fn list_webhooks(
 
 /// Adds a webhook endpoint (admins only); events from now on are posted to it.
 #[utoipa::path(post, path = "/api/v1/notify/webhooks", tag = "notifications", request_body = NewEndpoint,
-    responses((status = 201, body = Endpoint), (status = 400, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 201, body = Endpoint), (status = 403, description = "admins only", body = Problem)))]
 pub async fn create_webhook(
     State(state): State<AppState>,
     member: Member,
@@ -361,7 +370,7 @@ pub async fn create_webhook(
 /// Removes a webhook endpoint (admins only): nothing more is posted to it.
 #[utoipa::path(delete, path = "/api/v1/notify/webhooks/{hook_id}", tag = "notifications",
     params(("hook_id" = String, Path, description = "endpoint id")),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204, description = "removed"), (status = 403, description = "admins only", body = Problem)))]
 pub async fn delete_webhook(
     State(state): State<AppState>,
     member: Member,
@@ -382,7 +391,7 @@ pub async fn delete_webhook(
 /// The delivery log of one endpoint: each message with its attempts and last error.
 #[utoipa::path(get, path = "/api/v1/notify/webhooks/{hook_id}/deliveries", tag = "notifications",
     params(("hook_id" = String, Path, description = "endpoint id")),
-    responses((status = 200, body = [OutboxEntry]), (status = 404, body = Problem)))]
+    responses((status = 200, body = [OutboxEntry]), (status = 403, description = "admins only", body = Problem)))]
 pub async fn deliveries(
     State(state): State<AppState>,
     member: Member,
@@ -409,19 +418,28 @@ pub async fn deliveries(
 #[serde(deny_unknown_fields)]
 pub struct NewUsageEvent {
     /// Unique per event: a resent event is counted once.
+    #[schema(pattern = r"\S", max_length = 200)]
     pub event_id: String,
     /// The customer account, as set in the project's adoption goals.
+    #[schema(pattern = r"\S", max_length = 200)]
     pub account: String,
+    #[schema(pattern = r"\S", max_length = 200)]
     pub user: String,
     /// `login`, or a feature's event name.
+    #[schema(pattern = r"\S", max_length = 200)]
     pub event: String,
+    /// When it happened; at most a day ahead of the server's clock.
     pub timestamp: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum UsageBatch {
-    Wrapped { events: Vec<NewUsageEvent> },
+    Wrapped {
+        #[schema(min_items = 1, max_items = 1000)]
+        events: Vec<NewUsageEvent>,
+    },
+    /// From 1 to 1000 events (`api::doc` writes the bounds: utoipa cannot on this variant).
     Bare(Vec<NewUsageEvent>),
 }
 
@@ -436,7 +454,7 @@ pub struct UsageAccepted {
 /// Receives a batch of usage events (at most 1000), idempotent by event id. Authenticated with
 /// a workspace API token.
 #[utoipa::path(post, path = "/api/v1/usage", tag = "notifications", request_body = UsageBatch,
-    responses((status = 202, body = UsageAccepted), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 202, body = UsageAccepted)))]
 pub async fn usage(
     State(state): State<AppState>,
     member: Member,
@@ -514,7 +532,7 @@ async fn project_exists(
 /// Sets a project's adoption goals and its account in the usage feed.
 #[utoipa::path(put, path = "/api/v1/projects/{id}/adoption-goals", tag = "notifications", request_body = AdoptionGoals,
     params(("id" = String, Path, description = "project id")),
-    responses((status = 200, body = AdoptionGoals), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = AdoptionGoals)))]
 pub async fn put_goals(
     State(state): State<AppState>,
     member: Member,
@@ -539,7 +557,7 @@ pub async fn put_goals(
 /// A project's adoption against its goals, from the usage feed.
 #[utoipa::path(get, path = "/api/v1/projects/{id}/adoption", tag = "notifications",
     params(("id" = String, Path, description = "project id")),
-    responses((status = 200, body = Adoption), (status = 404, body = Problem)))]
+    responses((status = 200, body = Adoption)))]
 pub async fn get_adoption(
     State(state): State<AppState>,
     member: Member,
@@ -613,7 +631,8 @@ async fn claims_for_task(
 /// form. Nothing changes on GET (mail scanners follow links).
 #[utoipa::path(get, path = "/api/v1/act/{token}", tag = "notifications", security(()),
     params(("token" = String, Path, description = "the signed token of the link")),
-    responses((status = 200, content_type = "text/html", body = String), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, content_type = "text/html", body = String),
+        (status = 403, description = "the link was changed, cut short, expired or is for something else", body = Problem)))]
 pub async fn act_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -660,12 +679,23 @@ pub async fn act_page(
     Ok(page(heading, message, &details, &form))
 }
 
+/// The form of a one-click action: `note` for "done", `reason` for "stuck" (a few words).
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "describes the form `act` reads as a map")]
+pub struct ActForm {
+    note: Option<String>,
+    reason: Option<String>,
+}
+
 /// Takes a one-click action: marks the task done with the note, or stuck with the reason, as
 /// the customer the email went to. Works once, until the link expires.
 #[utoipa::path(post, path = "/api/v1/act/{token}", tag = "notifications", security(()),
     params(("token" = String, Path, description = "the signed token of the link")),
-    responses((status = 200, content_type = "text/html", body = String), (status = 400, body = Problem),
-        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    request_body(content = ActForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, content_type = "text/html", body = String),
+        (status = 403, description = "the link was changed, cut short, expired or is for something else", body = Problem),
+        (status = 409, description = "the link was used already, or the project is changing right now", body = Problem),
+        (status = 422, description = "the task cannot be completed or blocked now", body = Problem)))]
 pub async fn act(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -762,7 +792,8 @@ pub async fn act(
 /// address (GET changes nothing).
 #[utoipa::path(get, path = "/api/v1/unsubscribe/{token}", tag = "notifications", security(()),
     params(("token" = String, Path, description = "the signed token of the link")),
-    responses((status = 200, content_type = "text/html", body = String), (status = 403, body = Problem)))]
+    responses((status = 200, content_type = "text/html", body = String),
+        (status = 403, description = "the link was changed, cut short, expired or is not an unsubscribe link", body = Problem)))]
 pub async fn unsubscribe_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -794,7 +825,8 @@ pub async fn unsubscribe_page(
 /// Unsubscribes the address of the link (also the one-click `List-Unsubscribe-Post`).
 #[utoipa::path(post, path = "/api/v1/unsubscribe/{token}", tag = "notifications", security(()),
     params(("token" = String, Path, description = "the signed token of the link")),
-    responses((status = 200, content_type = "text/html", body = String), (status = 403, body = Problem)))]
+    responses((status = 200, content_type = "text/html", body = String),
+        (status = 403, description = "the link was changed, cut short, expired or is not an unsubscribe link", body = Problem)))]
 pub async fn unsubscribe(
     State(state): State<AppState>,
     Path(token): Path<String>,

@@ -24,8 +24,8 @@ pub struct PlaybookListing {
 }
 
 /// Every playbook a project can start from: the built-ins, then the workspace's (latest versions).
-#[utoipa::path(get, path = "/api/v1/playbooks", tag = "playbooks",
-    responses((status = 200, body = [PlaybookListing]), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/playbooks", operation_id = "list_playbooks", tag = "playbooks",
+    responses((status = 200, body = [PlaybookListing])))]
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
@@ -55,13 +55,14 @@ pub async fn list(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct VersionQuery {
     /// A workspace playbook's version; the latest when absent.
+    #[param(minimum = 1)]
     pub version: Option<i64>,
 }
 
 /// One playbook with its phases and steps.
-#[utoipa::path(get, path = "/api/v1/playbooks/{key}", tag = "playbooks",
+#[utoipa::path(get, path = "/api/v1/playbooks/{key}", operation_id = "get_playbook", tag = "playbooks",
     params(("key" = String, Path, description = "playbook key"), VersionQuery),
-    responses((status = 200, body = Playbook), (status = 404, body = Problem)))]
+    responses((status = 200, body = Playbook)))]
 pub async fn get(
     State(state): State<AppState>,
     member: Member,
@@ -76,8 +77,9 @@ pub async fn get(
 
 /// Saves a workspace playbook as a new version (copy a built-in by giving it a key of your own).
 /// Running projects keep the version they started from.
-#[utoipa::path(post, path = "/api/v1/playbooks", tag = "playbooks", request_body = Playbook,
-    responses((status = 201, body = Playbook), (status = 400, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/playbooks", operation_id = "save_playbook", tag = "playbooks", request_body = Playbook,
+    responses((status = 201, body = Playbook),
+        (status = 422, description = "a playbook the rules refuse (a cycle, an unknown dependency…)", body = Problem)))]
 pub async fn save(
     State(state): State<AppState>,
     member: Member,

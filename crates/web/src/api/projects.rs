@@ -13,6 +13,7 @@ use finishline_store::StoredFile;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::doc::Binary;
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
@@ -22,8 +23,10 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PageQuery {
     /// At most this many projects (1 to 1000, default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Skip this many (default 0).
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -32,8 +35,9 @@ pub const TOTAL_HEADER: &str = "x-total-count";
 
 /// The portfolio: the workspace's projects with computed health, most recently changed first.
 /// The total is in the `X-Total-Count` header.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(PageQuery),
-    responses((status = 200, body = [ProjectSummary]), (status = 400, body = Problem), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/projects", operation_id = "list_projects", tag = "projects", params(PageQuery),
+    responses((status = 200, body = [ProjectSummary],
+        headers(("x-total-count" = u64, description = "how many projects the workspace has, for paging")))))]
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
@@ -80,8 +84,9 @@ pub async fn list(
 }
 
 /// Hands a deal over: creates the project from the handoff and a playbook.
-#[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = NewHandoff,
-    responses((status = 201, body = ProjectView), (status = 400, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/projects", operation_id = "create_project", tag = "projects", request_body = NewHandoff,
+    responses((status = 201, body = ProjectView),
+        (status = 422, description = "a value that does not fit, or a handoff the rules refuse", body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
@@ -110,9 +115,9 @@ async fn load_view(state: &AppState, workspace: &str, id: &str) -> Result<Projec
 }
 
 /// One project with its health, gates (G1, G2), ball-in-court time (R7) and scorecard (R12).
-#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects",
+#[utoipa::path(get, path = "/api/v1/projects/{id}", operation_id = "get_project", tag = "projects",
     params(("id" = String, Path, description = "project id")),
-    responses((status = 200, body = ProjectView), (status = 404, body = Problem)))]
+    responses((status = 200, body = ProjectView)))]
 pub async fn get(
     State(state): State<AppState>,
     member: Member,
@@ -155,8 +160,9 @@ pub struct CommandResult {
 /// the rules and gates are checked and refusals explained.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/commands", tag = "projects", request_body = Command,
     params(("id" = String, Path, description = "project id")),
-    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = CommandResult),
+        (status = 409, description = "not at this stage, or changed by someone else meanwhile: read and try again", body = Problem),
+        (status = 422, description = "refused: the rule (`rule`), the gate report (`gate`) or the field (`errors[].field`) says why", body = Problem)))]
 pub async fn command(
     State(state): State<AppState>,
     member: Member,
@@ -182,7 +188,7 @@ pub async fn command(
 /// The activity log, oldest first: who, when, what, before and after.
 #[utoipa::path(get, path = "/api/v1/projects/{id}/activity", tag = "projects",
     params(("id" = String, Path, description = "project id")),
-    responses((status = 200, body = [Activity]), (status = 404, body = Problem)))]
+    responses((status = 200, body = [Activity])))]
 pub async fn activity(
     State(state): State<AppState>,
     member: Member,
@@ -204,16 +210,26 @@ pub(crate) async fn ensure_project(
     Ok(())
 }
 
+/// How the status draft is answered.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftFormat {
+    Json,
+    Text,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DraftQuery {
     /// `json` (the default) or `text`.
+    #[param(value_type = Option<DraftFormat>)]
     pub format: Option<String>,
 }
 
 /// The status update draft (R10) since the last recorded update, as JSON or plain text.
 #[utoipa::path(get, path = "/api/v1/projects/{id}/status-draft", tag = "projects",
     params(("id" = String, Path, description = "project id"), DraftQuery),
-    responses((status = 200, body = StatusDraft), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "the draft: JSON, or plain text with `format=text`",
+        content((StatusDraft = "application/json"), (String = "text/plain")))))]
 pub async fn status_draft(
     State(state): State<AppState>,
     member: Member,
@@ -243,7 +259,7 @@ pub async fn status_draft(
 
 /// The portfolio scorecard (R12): averages over the workspace's projects.
 #[utoipa::path(get, path = "/api/v1/scorecard", tag = "projects",
-    responses((status = 200, body = PortfolioScorecard), (status = 401, body = Problem)))]
+    responses((status = 200, body = PortfolioScorecard)))]
 pub async fn scorecard(
     State(state): State<AppState>,
     member: Member,
@@ -261,7 +277,12 @@ pub async fn scorecard(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct UploadQuery {
-    /// The file's name as the user knows it.
+    /// The file's name as the user knows it: 1 to 255 bytes, not blank, without slashes,
+    /// backslashes or control characters.
+    #[param(
+        pattern = "^[^/\\\\\\x00-\\x1f\\x7f]*[^/\\\\\\x00-\\x20\\x7f][^/\\\\\\x00-\\x1f\\x7f]*$",
+        max_length = 255
+    )]
     pub name: String,
 }
 
@@ -294,8 +315,9 @@ impl From<StoredFile> for FileView {
 /// `{"kind": "file", "value": "<file id>"}`.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/files", tag = "projects",
     params(("id" = String, Path, description = "project id"), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = FileView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem)))]
+    request_body(description = "the file's bytes, not empty; its Content-Type is kept with the file",
+        content((Binary = "application/octet-stream"))),
+    responses((status = 201, body = FileView)))]
 pub async fn upload(
     State(state): State<AppState>,
     member: Member,
@@ -331,7 +353,8 @@ pub async fn upload(
 /// Downloads a file of a project.
 #[utoipa::path(get, path = "/api/v1/projects/{id}/files/{file_id}", tag = "projects",
     params(("id" = String, Path, description = "project id"), ("file_id" = String, Path, description = "file id")),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+    responses((status = 200, description = "the file's bytes, as an attachment", content((Binary = "application/octet-stream")),
+        headers(("content-disposition" = String, description = "attachment; filename=\"…\"")))))]
 pub async fn download(
     State(state): State<AppState>,
     member: Member,

@@ -293,11 +293,16 @@ fn same_org(a: &str, b: &str) -> bool {
 /// `text/xml`); answers with the SOAP acknowledgement, or a SOAP fault naming what is wrong.
 #[utoipa::path(post, path = "/api/v1/webhooks/crm/{workspace_id}/salesforce/outbound/{key}", tag = "webhooks",
     request_body(content = String, content_type = "text/xml", description = "the SOAP envelope of a Salesforce Outbound Message on Opportunity"),
+    security(()),
     params(("workspace_id" = String, Path, description = "the receiving workspace"),
         ("key" = String, Path, description = "the endpoint key shown at GET /api/v1/settings/webhook")),
-    responses((status = 200, description = "acknowledged", content_type = "text/xml"),
-        (status = 400, description = "a SOAP fault naming the bad element or field", content_type = "text/xml"),
-        (status = 403, description = "a SOAP fault: wrong key, wrong organisation or stale", content_type = "text/xml")))]
+    responses((status = 200, description = "acknowledged: the SOAP `Ack`", body = String, content_type = "text/xml"),
+        (status = 400, description = "a SOAP fault naming the bad element or field", body = String, content_type = "text/xml"),
+        (status = 403, description = "a SOAP fault: wrong key, wrong organisation or stale", body = String, content_type = "text/xml"),
+        (status = 404, description = "a SOAP fault: an item the message names was not found", body = String, content_type = "text/xml"),
+        (status = 409, description = "a SOAP fault: the same Opportunity is being applied right now; Salesforce retries", body = String, content_type = "text/xml"),
+        (status = 422, description = "a SOAP fault: the Opportunity does not make a handoff", body = String, content_type = "text/xml"),
+        (status = 500, description = "a SOAP fault (`soapenv:Server`): logged, Salesforce retries", body = String, content_type = "text/xml")))]
 pub async fn receive(
     State(state): State<AppState>,
     Path((workspace_id, key)): Path<(String, String)>,

@@ -44,8 +44,10 @@ impl From<&User> for Me {
 }
 
 /// Starts a session: answers with a `fl_session` cookie (HttpOnly, SameSite=Lax).
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = Login,
-    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = Login, security(()),
+    responses((status = 200, body = Me, headers(("set-cookie" = String, description = "the session cookie"))),
+        (status = 403, description = "the email or the password is wrong", body = Problem),
+        (status = 429, description = "too many failed attempts for this email or address: wait and try again", body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Login>,
@@ -82,7 +84,8 @@ pub async fn login(
 }
 
 /// Ends the session of the cookie sent.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session", responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session", security(()),
+    responses((status = 204, description = "signed out: the session cookie is cleared")))]
 pub async fn logout(
     State(state): State<AppState>,
     req: axum::extract::Request,
@@ -96,8 +99,7 @@ pub async fn logout(
 }
 
 /// The member signed in.
-#[utoipa::path(get, path = "/api/v1/me", tag = "session",
-    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "session", responses((status = 200, body = Me)))]
 pub async fn me(member: Member) -> Json<Me> {
     Json(Me::from(&member.0))
 }

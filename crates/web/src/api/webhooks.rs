@@ -72,9 +72,16 @@ pub struct DeliveryResult {
 
 /// Receives a closed-won deal from a CRM, signed with the workspace's webhook secret.
 #[utoipa::path(post, path = "/api/v1/webhooks/crm/{workspace_id}", tag = "webhooks", request_body = NewHandoff,
-    params(("workspace_id" = String, Path, description = "the receiving workspace")),
-    responses((status = 201, body = DeliveryResult), (status = 200, body = DeliveryResult),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    security(()),
+    params(("workspace_id" = String, Path, description = "the receiving workspace"),
+        ("x-finishline-signature" = String, Header, pattern = "^[!-~]+$", description = "`sha256=` and the hex HMAC-SHA256 of `<timestamp>.<body>` with the webhook secret"),
+        ("x-finishline-timestamp" = i64, Header, description = "Unix seconds; at most 5 minutes from the server's clock"),
+        ("x-finishline-delivery" = String, Header, pattern = "^[!-~]{1,200}$", description = "an id per deal event (at most 200 characters): a retried delivery is applied once")),
+    responses((status = 201, description = "a project was created", body = DeliveryResult),
+        (status = 200, description = "this delivery was applied before: nothing new was created", body = DeliveryResult),
+        (status = 403, description = "the signature does not match, or the timestamp is stale", body = Problem),
+        (status = 409, body = Problem, description = "the same delivery is being applied right now: retry"),
+        (status = 422, description = "a handoff that does not fit or that the rules refuse", body = Problem)))]
 pub async fn crm(
     State(state): State<AppState>,
     Path(workspace_id): Path<String>,
@@ -358,10 +365,16 @@ pub fn hubspot_sign(
 /// properties), signed with HubSpot's v3 scheme using the workspace's webhook secret. One
 /// project per deal id, however often HubSpot retries.
 #[utoipa::path(post, path = "/api/v1/webhooks/crm/{workspace_id}/hubspot", tag = "webhooks",
-    request_body(content = String, content_type = "application/json", description = "the HubSpot deal record: objectId and properties"),
-    params(("workspace_id" = String, Path, description = "the receiving workspace")),
-    responses((status = 201, body = DeliveryResult), (status = 200, body = DeliveryResult),
-        (status = 400, body = Problem), (status = 403, body = Problem)))]
+    request_body(content = Object, content_type = "application/json", description = "the HubSpot deal record: objectId and properties"),
+    security(()),
+    params(("workspace_id" = String, Path, description = "the receiving workspace"),
+        ("x-hubspot-signature-v3" = String, Header, pattern = "^[!-~]+$", description = "base64 HMAC-SHA256 of method, URI, body and timestamp with the webhook secret"),
+        ("x-hubspot-request-timestamp" = i64, Header, description = "Unix milliseconds; at most 5 minutes from the server's clock")),
+    responses((status = 201, description = "a project was created", body = DeliveryResult),
+        (status = 200, description = "this deal was applied before: nothing new was created", body = DeliveryResult),
+        (status = 403, description = "the signature does not match, or the timestamp is stale", body = Problem),
+        (status = 409, body = Problem, description = "the same deal is being applied right now: retry"),
+        (status = 422, description = "a record whose mapped properties do not make a handoff", body = Problem)))]
 pub async fn hubspot(
     State(state): State<AppState>,
     Path(workspace_id): Path<String>,
@@ -432,10 +445,16 @@ pub async fn hubspot(
 /// record as JSON, `{"sobject": {...}}` or the record itself), signed like our own CRM webhook
 /// (`X-Finishline-Signature`, `X-Finishline-Timestamp`). One project per Opportunity id.
 #[utoipa::path(post, path = "/api/v1/webhooks/crm/{workspace_id}/salesforce", tag = "webhooks",
-    request_body(content = String, content_type = "application/json", description = "the Opportunity record, or {\"sobject\": record}"),
-    params(("workspace_id" = String, Path, description = "the receiving workspace")),
-    responses((status = 201, body = DeliveryResult), (status = 200, body = DeliveryResult),
-        (status = 400, body = Problem), (status = 403, body = Problem)))]
+    request_body(content = Object, content_type = "application/json", description = "the Opportunity record, or {\"sobject\": record}"),
+    security(()),
+    params(("workspace_id" = String, Path, description = "the receiving workspace"),
+        ("x-finishline-signature" = String, Header, pattern = "^[!-~]+$", description = "`sha256=` and the hex HMAC-SHA256 of `<timestamp>.<body>` with the webhook secret"),
+        ("x-finishline-timestamp" = i64, Header, description = "Unix seconds; at most 5 minutes from the server's clock")),
+    responses((status = 201, description = "a project was created", body = DeliveryResult),
+        (status = 200, description = "this Opportunity was applied before: nothing new was created", body = DeliveryResult),
+        (status = 403, description = "the signature does not match, or the timestamp is stale", body = Problem),
+        (status = 409, body = Problem, description = "the same Opportunity is being applied right now: retry"),
+        (status = 422, description = "a record whose mapped fields do not make a handoff", body = Problem)))]
 pub async fn salesforce(
     State(state): State<AppState>,
     Path(workspace_id): Path<String>,
@@ -482,7 +501,7 @@ pub struct WebhookSettings {
 
 /// The CRM webhook's address and signing secret (admins only).
 #[utoipa::path(get, path = "/api/v1/settings/webhook", tag = "webhooks",
-    responses((status = 200, body = WebhookSettings), (status = 403, body = Problem)))]
+    responses((status = 200, body = WebhookSettings), (status = 403, description = "admins only", body = Problem)))]
 pub async fn settings(
     State(state): State<AppState>,
     member: Member,
@@ -505,7 +524,7 @@ pub async fn settings(
 
 /// Replaces the webhook secret; deliveries signed with the old one are refused from now on.
 #[utoipa::path(post, path = "/api/v1/settings/webhook/rotate", tag = "webhooks",
-    responses((status = 200, body = WebhookSettings), (status = 403, body = Problem)))]
+    responses((status = 200, body = WebhookSettings), (status = 403, description = "admins only", body = Problem)))]
 pub async fn rotate(
     State(state): State<AppState>,
     member: Member,

@@ -21,7 +21,8 @@ pub const SUPPORT_QUESTION: &str = "support_question";
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptionGoals {
-    /// The `account` the vendor's product reports usage under for this customer.
+    /// The `account` the vendor's product reports usage under for this customer (not blank).
+    #[schema(pattern = r"\S")]
     pub account: String,
     /// Users trained (and so expected to be active).
     pub trained_users: u32,

@@ -23,6 +23,7 @@ pub struct NotifySettings {
     pub playbook_cadences: BTreeMap<String, Cadence>,
     /// Hosts outbound webhooks may reach although they resolve to loopback or private addresses.
     #[serde(default)]
+    #[schema(inline, value_type = Vec<HostName>)]
     pub allow_hosts: Vec<String>,
     /// CRM field mappings: for `hubspot`, `salesforce` (JSON) and `salesforce_outbound` (SOAP
     /// Outbound Messages), handoff field → the CRM property it
@@ -34,8 +35,14 @@ pub struct NotifySettings {
     /// When set, Salesforce Outbound Messages are accepted only from this organisation (its
     /// 15- or 18-character id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^\\s*00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?\\s*$")]
     pub salesforce_org_id: Option<String>,
 }
+
+/// A host name or address: no scheme, no path, no spaces.
+#[derive(ToSchema)]
+#[schema(value_type = String, pattern = "^[^/ ]*[^/\\s][^/ ]*$")]
+pub struct HostName(pub String);
 
 impl NotifySettings {
     pub fn cadence_for(&self, p: &Project) -> &Cadence {
