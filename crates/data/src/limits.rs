@@ -83,6 +83,17 @@ pub mod map_limits {
 
 /// The deepest nesting of `[` and `{` in JSON text (outside strings), stopping once past `max`.
 pub fn json_depth(text: &str, max: usize) -> usize {
+    flow_depth(text, max, true)
+}
+
+/// The deepest nesting of YAML flow collections (`[`, `{`), stopping once past `max`. Quotes
+/// are not followed (a `'` in a plain scalar would hide the rest): brackets inside quoted
+/// strings count too, which only matters for a map with more than `max` of them nested.
+pub fn yaml_flow_depth(text: &str, max: usize) -> usize {
+    flow_depth(text, max, false)
+}
+
+fn flow_depth(text: &str, max: usize, strings: bool) -> usize {
     let (mut depth, mut deepest) = (0usize, 0usize);
     let (mut in_str, mut escaped) = (false, false);
     for c in text.bytes() {
@@ -96,7 +107,7 @@ pub fn json_depth(text: &str, max: usize) -> usize {
             continue;
         }
         match c {
-            b'"' => in_str = true,
+            b'"' if strings => in_str = true,
             b'[' | b'{' => {
                 depth += 1;
                 deepest = deepest.max(depth);

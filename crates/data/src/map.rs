@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::limits::{bytes, compile_pattern, json_depth, map_limits};
+use crate::limits::{bytes, compile_pattern, json_depth, map_limits, yaml_flow_depth};
 
 use crate::normalize::Normalizer;
 use crate::DataError;
@@ -232,20 +232,25 @@ fn check_map_size(text: &str) -> Result<(), DataError> {
     Ok(())
 }
 
+/// Refuse a map nested deeper than [`map_limits::MAX_DEPTH`].
+fn check_depth(depth: usize) -> Result<(), DataError> {
+    if depth > map_limits::MAX_DEPTH {
+        return Err(DataError::Map {
+            path: "(the whole map)".into(),
+            message: format!(
+                "the map nests more than {} levels deep, the limit",
+                map_limits::MAX_DEPTH
+            ),
+        });
+    }
+    Ok(())
+}
+
 impl DataMap {
     /// Parse a map from JSON; the error names the path of the wrong property.
     pub fn from_json(text: &str) -> Result<DataMap, DataError> {
         check_map_size(text)?;
-        let depth = json_depth(text, map_limits::MAX_DEPTH);
-        if depth > map_limits::MAX_DEPTH {
-            return Err(DataError::Map {
-                path: "(the whole map)".into(),
-                message: format!(
-                    "the map nests more than {} levels deep, the limit",
-                    map_limits::MAX_DEPTH
-                ),
-            });
-        }
+        check_depth(json_depth(text, map_limits::MAX_DEPTH))?;
         let de = &mut serde_json::Deserializer::from_str(text);
         let map: DataMap = serde_path_to_error::deserialize(de).map_err(|e| DataError::Map {
             path: e.path().to_string(),
@@ -261,6 +266,8 @@ impl DataMap {
     /// that repeat too much (a "billion laughs" map) are refused, not expanded.
     pub fn from_yaml(text: &str) -> Result<DataMap, DataError> {
         check_map_size(text)?;
+        // Deep flow nesting is slow to parse long before serde_yaml's limit: refused first.
+        check_depth(yaml_flow_depth(text, map_limits::MAX_DEPTH))?;
         let de = serde_yaml::Deserializer::from_str(text);
         let map: DataMap = serde_path_to_error::deserialize(de).map_err(|e| DataError::Map {
             path: e.path().to_string(),

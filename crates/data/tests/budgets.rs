@@ -319,6 +319,13 @@ fn deeply_nested_maps_are_refused() {
     assert!(e.contains("more than 64 levels deep"), "{e}");
     let yaml = format!("fields: [{{name: a, sample: {deep}}}]");
     let e = DataMap::from_yaml(&yaml).unwrap_err().to_string();
+    assert!(e.contains("more than 64 levels deep"), "{e}");
+    // Block nesting, which indentation makes costly to write, is left to serde_yaml's limit.
+    let block: String = (0..200)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
+    let yaml = format!("fields:\n  - name: a\n    sample:\n{}", block.lines().map(|l| format!("      {l}\n")).collect::<String>());
+    let e = DataMap::from_yaml(&yaml).unwrap_err().to_string();
     assert!(e.contains("recursion limit exceeded"), "{e}");
 }
 
