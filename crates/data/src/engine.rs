@@ -260,12 +260,12 @@ impl Plan {
         let mut fields = Vec::new();
         for (fi, f) in map.fields.iter().enumerate() {
             let regex = match (&f.constraints.pattern, f.field_type) {
-                (Some(p), FieldType::String) => {
-                    Some(crate::limits::compile_pattern(p).map_err(|message| DataError::Map {
+                (Some(p), FieldType::String) => Some(crate::limits::compile_pattern(p).map_err(
+                    |message| DataError::Map {
                         path: format!("fields[{fi}].constraints.pattern"),
                         message,
-                    })?)
-                }
+                    },
+                )?),
                 _ => None,
             };
             let enum_entries = f

@@ -642,10 +642,8 @@ fn stream_sheet(
         }
         row[c] = value;
         if csv.len() >= SHEET_BLOCK {
-            let full = std::mem::replace(
-                &mut csv,
-                Vec::with_capacity(SHEET_BLOCK + SHEET_BLOCK / 4),
-            );
+            let full =
+                std::mem::replace(&mut csv, Vec::with_capacity(SHEET_BLOCK + SHEET_BLOCK / 4));
             if tx.send(Ok(full)).is_err() {
                 return Ok(());
             }

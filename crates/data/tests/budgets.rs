@@ -130,7 +130,10 @@ fn shared_strings_larger_than_their_zip_headers_say_are_refused_while_inflating(
     let mut sst = String::new();
     let mut i = 0u64;
     while sst.len() < 4 << 20 {
-        sst.push_str(&format!("<si><t>{}</t></si>", i.wrapping_mul(2_654_435_761)));
+        sst.push_str(&format!(
+            "<si><t>{}</t></si>",
+            i.wrapping_mul(2_654_435_761)
+        ));
         i += 1;
     }
     let sheet = row(1, &["name", "amount"]);
@@ -183,7 +186,10 @@ fn a_part_that_inflates_past_the_ratio_is_refused_whatever_it_declares() {
             ..Limits::default()
         },
     );
-    assert!(m.contains("part xl/sharedStrings.xml inflates more than"), "{m}");
+    assert!(
+        m.contains("part xl/sharedStrings.xml inflates more than"),
+        "{m}"
+    );
     assert!(m.contains("the limit of 100×"), "{m}");
 }
 
@@ -282,15 +288,26 @@ fn a_csv_record_or_cell_over_the_budget_is_refused_with_its_row() {
         m.contains("row 2 has a cell of 150 bytes, more than the limit of 100 bytes"),
         "{m}"
     );
-    let long: String = (0..20).map(|_| format!("\"{}\",", "q\n".repeat(30))).collect();
+    let long: String = (0..20)
+        .map(|_| format!("\"{}\",", "q\n".repeat(30)))
+        .collect();
     let p = write(
         d.path(),
         "rec.csv",
         format!("name,amount\na,1\n{long}\n").as_bytes(),
     );
-    let m = refusal(&p, Limits { max_columns: 100, ..small.clone() });
+    let m = refusal(
+        &p,
+        Limits {
+            max_columns: 100,
+            ..small.clone()
+        },
+    );
     assert!(m.contains("row 3 takes"), "{m}");
-    assert!(m.contains("more than the limit of 1,000 bytes for one record"), "{m}");
+    assert!(
+        m.contains("more than the limit of 1,000 bytes for one record"),
+        "{m}"
+    );
     // Within every budget: read, and the extra cell is an issue as before.
     let p = write(d.path(), "ok.csv", b"name,amount\na,1\nb,2,x\n");
     let r = run(&p, small).unwrap();
@@ -299,7 +316,9 @@ fn a_csv_record_or_cell_over_the_budget_is_refused_with_its_row() {
 
 #[test]
 fn a_billion_laughs_yaml_map_is_refused() {
-    let mut y = String::from("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut y = String::from(
+        "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     for i in 1..10 {
         let p = i - 1;
         y.push_str(&format!(
@@ -324,7 +343,13 @@ fn deeply_nested_maps_are_refused() {
     let block: String = (0..200)
         .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
         .collect();
-    let yaml = format!("fields:\n  - name: a\n    sample:\n{}", block.lines().map(|l| format!("      {l}\n")).collect::<String>());
+    let yaml = format!(
+        "fields:\n  - name: a\n    sample:\n{}",
+        block
+            .lines()
+            .map(|l| format!("      {l}\n"))
+            .collect::<String>()
+    );
     let e = DataMap::from_yaml(&yaml).unwrap_err().to_string();
     assert!(e.contains("recursion limit exceeded"), "{e}");
 }
@@ -337,7 +362,10 @@ fn huge_patterns_are_refused_when_the_map_is_read() {
     );
     let e = DataMap::from_json(&long).unwrap_err().to_string();
     assert!(e.contains("fields[0].constraints.pattern"), "{e}");
-    assert!(e.contains("5,000 characters, more than the limit of 1,000"), "{e}");
+    assert!(
+        e.contains("5,000 characters, more than the limit of 1,000"),
+        "{e}"
+    );
     let blowup = r#"{"fields":[{"name":"a","constraints":{"pattern":"(\\w{50}){50}[a-z]{100}"}}]}"#;
     let e = DataMap::from_json(blowup).unwrap_err().to_string();
     assert!(e.contains("the pattern compiles to more than"), "{e}");
@@ -359,7 +387,15 @@ fn neutralise_formula_prefixes_formulas_and_keeps_numbers_and_phones() {
     for v in HOSTILE {
         assert_eq!(neutralise_formula(v), format!("'{v}"), "{v:?}");
     }
-    for v in ["-5", "-12.5", "+1 555 0100", "+12015550123 x45", "plain", "", "a=b"] {
+    for v in [
+        "-5",
+        "-12.5",
+        "+1 555 0100",
+        "+12015550123 x45",
+        "plain",
+        "",
+        "a=b",
+    ] {
         assert_eq!(neutralise_formula(v), v, "{v:?}");
     }
     for v in ["-", "+", "-1e5", "+1-555-0100", "+1 x", "-x5"] {

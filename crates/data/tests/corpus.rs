@@ -77,27 +77,67 @@ fn write_seed_corpus() {
         b
     });
     save(t, "cp1252.csv", b"Account Name;email\nCaf\xe9;c@x.fr\n");
-    save(t, "wide_header.csv", format!("{}a\n1\n", "a,".repeat(5_000)).as_bytes());
+    save(
+        t,
+        "wide_header.csv",
+        format!("{}a\n1\n", "a,".repeat(5_000)).as_bytes(),
+    );
     save(t, "long_line.csv", &{
         let mut b = b"Account Name,email\n".to_vec();
         b.extend(std::iter::repeat_n(b'x', 100_000));
         b
     });
-    save(t, "wide_record.csv", format!("Account Name,email\n{}\n", "x,".repeat(200)).as_bytes());
+    save(
+        t,
+        "wide_record.csv",
+        format!("Account Name,email\n{}\n", "x,".repeat(200)).as_bytes(),
+    );
     save(t, "empty.csv", b"");
 
     // XLSX.
     let t = "xlsx_reader";
     let header = row(1, &["Account Name", "email", "amount"]);
-    save(t, "good.xlsx", &xlsx(&(header.clone() + &row(2, &["Acme", "a@acme.com", "-5"])), "<si><t>shared</t></si>"));
-    save(t, "rows_backwards.xlsx", &xlsx(&(header.clone() + &row(3, &["a", "b", "1"]) + &row(2, &["c", "d", "2"])), ""));
-    save(t, "row_gap.xlsx", &xlsx(&(header.clone() + &row(20_000_002, &["a", "b", "1"])), ""));
-    save(t, "wide.xlsx", &xlsx(r#"<row r="1"><c r="XFD1" t="inlineStr"><is><t>x</t></is></c></row>"#, ""));
+    save(
+        t,
+        "good.xlsx",
+        &xlsx(
+            &(header.clone() + &row(2, &["Acme", "a@acme.com", "-5"])),
+            "<si><t>shared</t></si>",
+        ),
+    );
+    save(
+        t,
+        "rows_backwards.xlsx",
+        &xlsx(
+            &(header.clone() + &row(3, &["a", "b", "1"]) + &row(2, &["c", "d", "2"])),
+            "",
+        ),
+    );
+    save(
+        t,
+        "row_gap.xlsx",
+        &xlsx(&(header.clone() + &row(20_000_002, &["a", "b", "1"])), ""),
+    );
+    save(
+        t,
+        "wide.xlsx",
+        &xlsx(
+            r#"<row r="1"><c r="XFD1" t="inlineStr"><is><t>x</t></is></c></row>"#,
+            "",
+        ),
+    );
     let sst = "<si><t>a</t></si>".repeat(200_000);
     let mut lying = xlsx(&header, &sst);
     lie_about_size(&mut lying, "xl/sharedStrings.xml", 1_000);
     save(t, "lying_shared_strings.xlsx", &lying);
-    save(t, "formulas.xlsx", &xlsx(&(header.clone() + &row(2, &["=cmd|' /C calc'!A0", "@SUM(1)", "+1+1"])), ""));
+    save(
+        t,
+        "formulas.xlsx",
+        &xlsx(
+            &(header.clone() + &row(2, &["=cmd|' /C calc'!A0", "@SUM(1)", "+1+1"])),
+            "",
+        ),
+    );
     save(t, "not_a_zip.xlsx", b"PK\x03\x04garbage");
     let mut real = rust_xlsxwriter::Workbook::new();
     let s = real.add_worksheet();
@@ -114,10 +154,28 @@ fn write_seed_corpus() {
     let mut laughs = String::from("a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
     for i in 1..10 {
         let p = i - 1;
-        laughs.push_str(&format!("a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"));
+        laughs.push_str(&format!(
+            "a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
+        ));
     }
     save(t, "billion_laughs.yaml", laughs.as_bytes());
-    save(t, "deep.json", format!("{}{}", "[".repeat(500), "]".repeat(500)).as_bytes());
-    save(t, "huge_pattern.json", format!(r#"{{"fields":[{{"name":"a","constraints":{{"pattern":"(\\w{{50}}){{50}}{}"}}}}]}}"#, "a".repeat(2_000)).as_bytes());
-    save(t, "bad_path.json", br#"{"fields":[{"name":"a","type":"strnig"}]}"#);
+    save(
+        t,
+        "deep.json",
+        format!("{}{}", "[".repeat(500), "]".repeat(500)).as_bytes(),
+    );
+    save(
+        t,
+        "huge_pattern.json",
+        format!(
+            r#"{{"fields":[{{"name":"a","constraints":{{"pattern":"(\\w{{50}}){{50}}{}"}}}}]}}"#,
+            "a".repeat(2_000)
+        )
+        .as_bytes(),
+    );
+    save(
+        t,
+        "bad_path.json",
+        br#"{"fields":[{"name":"a","type":"strnig"}]}"#,
+    );
 }

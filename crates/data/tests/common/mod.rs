@@ -76,4 +76,3 @@ pub fn lie_about_size(zip: &mut [u8], part: &str, declared: u32) {
     }
     assert_eq!(patched, 2, "both headers of {part} are patched");
 }
-
