@@ -2,6 +2,7 @@
 //! multi-threaded streaming driver (a reader thread cuts record-aligned chunks, workers check
 //! them, the caller's thread merges results in row order).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
@@ -259,10 +260,10 @@ impl Plan {
         let mut fields = Vec::new();
         for (fi, f) in map.fields.iter().enumerate() {
             let regex = match (&f.constraints.pattern, f.field_type) {
-                (Some(p), FieldType::String) => Some(Regex::new(&format!("^(?:{p})$")).map_err(
-                    |e| DataError::Map {
+                (Some(p), FieldType::String) => Some(crate::limits::compile_pattern(p).map_err(
+                    |message| DataError::Map {
                         path: format!("fields[{fi}].constraints.pattern"),
-                        message: e.to_string(),
+                        message,
                     },
                 )?),
                 _ => None,
@@ -377,6 +378,8 @@ struct ChunkResult {
     rejected: Vec<u8>,
     orig: Vec<u8>,
     neutralised: u64,
+    /// A record over the budgets: the file is refused with this message.
+    fatal: Option<String>,
 }
 
 struct Ctx<'a> {
@@ -385,6 +388,41 @@ struct Ctx<'a> {
     quote: u8,
     term: u8,
     export: bool,
+    /// Budgets of one record: columns, bytes, bytes of one cell.
+    max_columns: usize,
+    max_record: usize,
+    max_cell: usize,
+}
+
+/// A record over the budgets, said with its row: columns, bytes of the record, of one cell.
+fn record_over_budget(ctx: &Ctx<'_>, rec: &Record, row: u64) -> Option<String> {
+    use crate::limits::{bytes, thousands};
+    if rec.len() > ctx.max_columns {
+        return Some(format!(
+            "row {} has {} columns, more than the limit of {}",
+            thousands(row),
+            thousands(rec.len() as u64),
+            thousands(ctx.max_columns as u64)
+        ));
+    }
+    if rec.byte_len() > ctx.max_record {
+        return Some(format!(
+            "row {} takes {}, more than the limit of {} for one record; is a quote left open?",
+            thousands(row),
+            bytes(rec.byte_len() as u64),
+            bytes(ctx.max_record as u64)
+        ));
+    }
+    let longest = rec.longest_field();
+    if longest > ctx.max_cell {
+        return Some(format!(
+            "row {} has a cell of {}, more than the limit of {} for one cell",
+            thousands(row),
+            bytes(longest as u64),
+            bytes(ctx.max_cell as u64)
+        ));
+    }
+    None
 }
 
 fn issue(
@@ -764,36 +802,59 @@ fn hash128(s: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(s.as_bytes())
 }
 
-/// Formula-injection guard: a cell starting with = + - @ tab or CR gets a leading apostrophe,
-/// unless it is a plain number ("-12.5", "+4912345678").
-pub fn neutralise(v: &str) -> Option<String> {
-    let first = v.as_bytes().first()?;
-    if !matches!(first, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') {
-        return None;
+/// Formula-injection guard (OWASP "CSV injection"), applied to every cell of every CSV the
+/// engine writes (clean rows, rejected rows, headers, reasons) and to the final values in the
+/// lineage: a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return, or with the
+/// full-width `＝ ＋ － ＠` that some spreadsheet inputs fold to their ASCII forms, gets a leading
+/// `'` so a spreadsheet shows it as text and never evaluates it.
+///
+/// One exception, on purpose: a `+` or `-` followed only by digits, spaces and dots, with an
+/// optional ` x` extension — a signed number (`-12.5`) or a phone number (`+1 555 0100`,
+/// `+12015550123 x45`). A spreadsheet can only read such a cell as a number (or an error), never
+/// as a call or a link, and prefixing it would turn every negative number of a typed number
+/// column into text. `+1+1`, `-2+3`, `-1e5`, `+1-555-0100` are prefixed.
+pub fn neutralise_formula(v: &str) -> Cow<'_, str> {
+    let Some(first) = v.chars().next() else {
+        return Cow::Borrowed(v);
+    };
+    if !matches!(
+        first,
+        '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
+    ) {
+        return Cow::Borrowed(v);
     }
-    if matches!(first, b'+' | b'-') {
-        let rest = &v[1..];
-        if !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|c| c.is_ascii_digit() || c == b'.' || c == b' ')
-            && rest.bytes().next().is_some_and(|c| c.is_ascii_digit())
-        {
-            // A number, or a phone such as "+12015550123 x45" (below).
-            return None;
-        }
-        if first == &b'+'
-            && rest.split_once(" x").is_some_and(|(a, b)| {
-                a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
-            })
-        {
-            return None;
-        }
+    if (first == '+' || first == '-') && is_signed_number_or_phone(&v[1..]) {
+        return Cow::Borrowed(v);
     }
-    Some(format!("'{v}"))
+    Cow::Owned(format!("'{v}"))
 }
 
+/// `12.5`, `1 555 0100`, `12015550123 x45`: digits first, then digits, spaces and dots, and an
+/// optional ` x` and digits.
+fn is_signed_number_or_phone(rest: &str) -> bool {
+    let (main, ext) = match rest.split_once(" x") {
+        Some((m, e)) => (m, Some(e)),
+        None => (rest, None),
+    };
+    main.bytes().next().is_some_and(|c| c.is_ascii_digit())
+        && main
+            .bytes()
+            .all(|c| c.is_ascii_digit() || c == b'.' || c == b' ')
+        && ext.is_none_or(|e| !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// [`neutralise_formula`], as `Some(prefixed)` only when the cell changes.
+pub fn neutralise(v: &str) -> Option<String> {
+    match neutralise_formula(v) {
+        Cow::Owned(s) => Some(s),
+        Cow::Borrowed(_) => None,
+    }
+}
+
+/// Write one CSV cell, neutralised against formula injection ([`neutralise_formula`]) and
+/// quoted when needed. Every CSV cell the engine writes goes through here.
 fn write_csv_field(out: &mut Vec<u8>, v: &str) {
+    let v: &str = &neutralise_formula(v);
     if v.bytes().any(|c| matches!(c, b',' | b'"' | b'\n' | b'\r')) {
         out.push(b'"');
         for c in v.bytes() {
@@ -872,6 +933,13 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
         |rec: &Record, buf: &[u8]| {
             let row = first_row + local + 2;
             local += 1;
+            if res.fatal.is_some() {
+                return;
+            }
+            if let Some(m) = record_over_budget(ctx, rec, row) {
+                res.fatal = Some(m);
+                return;
+            }
             row_issues.clear();
             if rec.is_blank() {
                 row_issues.push(Issue {
@@ -1288,12 +1356,16 @@ fn run(
         }
         None => None,
     };
+    let (max_columns, max_record, max_cell) = input.record_limits();
     let ctx = Ctx {
         plan: &plan,
         delim: input.delim,
         quote: input.quote,
         term: input.term(),
         export: export.is_some(),
+        max_columns,
+        max_record,
+        max_cell,
     };
     let threads = opts
         .threads
@@ -1361,10 +1433,17 @@ fn run(
         drop(spare_tx);
         let mut pending: BTreeMap<u64, ChunkResult> = BTreeMap::new();
         let mut next = 0u64;
-        for (seq, r) in res_rx {
+        let mut fatal: Option<String> = None;
+        'merge: for (seq, r) in res_rx {
             pending.insert(seq, r);
-            while let Some(r) = pending.remove(&next) {
+            while let Some(mut r) = pending.remove(&next) {
                 next += 1;
+                if let Some(m) = r.fatal.take() {
+                    // Stop everything: dropping the results channel stops the workers, which
+                    // stops the reader. The rows before are not kept either.
+                    fatal = Some(m);
+                    break 'merge;
+                }
                 if next == 1 && r.bytes > 0 {
                     // Size the key sets once from the first chunk: no rehash peaks later.
                     let est = (total.saturating_mul(r.rows) / r.bytes).min(50_000_000) as usize;
@@ -1390,7 +1469,14 @@ fn run(
                 );
             }
         }
-        match reader.join() {
+        let read = reader.join();
+        if let Some(message) = fatal {
+            return Err(DataError::Unusable {
+                path: path.display().to_string(),
+                message,
+            });
+        }
+        match read {
             Ok(r) => r,
             Err(_) => Err(DataError::Unusable {
                 path: path.display().to_string(),

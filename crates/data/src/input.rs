@@ -9,35 +9,11 @@ use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::limits::{read_error, thousands, Refusal};
 use crate::parse::{last_record_end, parse_records};
 use crate::DataError;
 
-/// Limits that protect the machine from hostile or broken uploads.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Sum of the declared uncompressed sizes of a spreadsheet's zip entries.
-    pub max_uncompressed_bytes: u64,
-    /// Number of entries in a spreadsheet's zip archive.
-    pub max_zip_entries: usize,
-    /// Largest uncompressed/compressed ratio of one zip entry larger than 1 MiB.
-    pub max_compression_ratio: u64,
-    /// Longest single record (a runaway quote otherwise swallows the file).
-    pub max_record_bytes: usize,
-    /// Widest sheet accepted.
-    pub max_columns: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_uncompressed_bytes: 1 << 30,
-            max_zip_entries: 10_000,
-            max_compression_ratio: 1_000,
-            max_record_bytes: 64 << 20,
-            max_columns: 2_000,
-        }
-    }
-}
+pub use crate::limits::{check_zip_limits, Limits};
 
 /// How to open an upload.
 #[derive(Debug, Clone, Default)]
@@ -82,6 +58,8 @@ pub struct Input {
     sha256: Option<String>,
     block: usize,
     max_record: usize,
+    max_columns: usize,
+    max_cell: usize,
     path: String,
 }
 
@@ -142,7 +120,8 @@ impl Input {
         let mut hasher = Sha256::new();
         let want = block.max(64 << 10);
         let mut first = vec![0u8; want];
-        let n = read_up_to(&mut reader, &mut first).map_err(|e| io_err(path, e))?;
+        let n = read_up_to(&mut reader, &mut first)
+            .map_err(|e| read_error(&path.display().to_string(), e))?;
         first.truncate(n);
         hasher.update(&first);
         if first.iter().all(|b| b.is_ascii_whitespace()) {
@@ -229,6 +208,8 @@ impl Input {
             sha256: None,
             block,
             max_record: opts.limits.max_record_bytes,
+            max_columns: opts.limits.max_columns,
+            max_cell: opts.limits.max_cell_bytes,
             path: path.display().to_string(),
         };
         input.read_header()?;
@@ -237,45 +218,25 @@ impl Input {
 
     fn read_header(&mut self) -> Result<(), DataError> {
         loop {
-            if let Some(end) = last_record_end(&self.pending, self.delim, self.quote, self.term) {
+            let end = last_record_end(&self.pending, self.delim, self.quote, self.term);
+            if end.is_some() || self.eof {
                 // The first record ends at the first terminator outside quotes.
-                let mut first_end = end;
-                let mut count = 0;
-                parse_records(&self.pending[..end], self.delim, self.quote, |_, _| {
-                    count += 1
-                });
-                if count > 1 {
-                    first_end = first_record_end(&self.pending[..end], self.delim, self.quote);
-                }
+                let first_end = match end {
+                    Some(end) => first_record_end(&self.pending[..end], self.delim, self.quote),
+                    None => self.pending.len(),
+                };
+                let record = &self.pending[..first_end];
                 let mut header = Vec::new();
                 let mut unclosed = false;
-                parse_records(
-                    &self.pending[..first_end],
-                    self.delim,
-                    self.quote,
-                    |r, b| {
-                        unclosed = r.unclosed_quote;
-                        header = (0..r.len())
-                            .map(|i| {
-                                String::from_utf8_lossy(r.get(b, i).unwrap_or(b"")).into_owned()
-                            })
-                            .collect();
-                    },
-                );
-                if unclosed {
-                    return Err(DataError::Unusable {
-                        path: self.path.clone(),
-                        message: "the header row has an unclosed quote".into(),
-                    });
-                }
-                self.header = header;
-                self.pending.drain(..first_end);
-                return Ok(());
-            }
-            if self.eof {
-                let mut header = Vec::new();
-                parse_records(&self.pending, self.delim, self.quote, |r, b| {
-                    if header.is_empty() {
+                let mut shape = (0usize, 0usize);
+                parse_records(record, self.delim, self.quote, |r, b| {
+                    if !header.is_empty() || shape.0 > 0 {
+                        return;
+                    }
+                    unclosed = r.unclosed_quote;
+                    shape = (r.len(), r.longest_field());
+                    // Within the budgets only: a refused header is never copied.
+                    if r.len() <= self.max_columns && r.longest_field() <= self.max_cell {
                         header = (0..r.len())
                             .map(|i| {
                                 String::from_utf8_lossy(r.get(b, i).unwrap_or(b"")).into_owned()
@@ -283,21 +244,75 @@ impl Input {
                             .collect();
                     }
                 });
+                self.check_header(record.len(), shape.0, shape.1)?;
+                if unclosed && end.is_some() {
+                    return Err(self.refuse("the header row has an unclosed quote".into()));
+                }
                 self.header = header;
-                self.pending.clear();
+                self.pending.drain(..first_end);
                 return Ok(());
             }
             if self.pending.len() > self.max_record {
-                return Err(DataError::Unusable {
-                    path: self.path.clone(),
-                    message: format!(
-                        "the header row is longer than {} bytes; is a quote left open?",
-                        self.max_record
-                    ),
+                // Name the columns when that is what makes the header long.
+                let mut cols = 0;
+                parse_records(&self.pending, self.delim, self.quote, |r, _| {
+                    if cols == 0 {
+                        cols = r.len();
+                    }
                 });
+                if cols > self.max_columns {
+                    return Err(self.refuse(format!(
+                        "the header has at least {} columns (in its first {}), more than the limit of {}",
+                        thousands(cols as u64),
+                        crate::limits::bytes(self.pending.len() as u64),
+                        thousands(self.max_columns as u64)
+                    )));
+                }
+                return Err(self.refuse(format!(
+                    "the header row is longer than {}, the limit for one record; is a quote left open?",
+                    crate::limits::bytes(self.max_record as u64)
+                )));
             }
             self.fill()?;
         }
+    }
+
+    /// Refuse a header over the budgets: columns, bytes of the record, bytes of one name.
+    fn check_header(&self, bytes: usize, columns: usize, longest: usize) -> Result<(), DataError> {
+        if columns > self.max_columns {
+            return Err(self.refuse(format!(
+                "the header has {} columns, more than the limit of {}",
+                thousands(columns as u64),
+                thousands(self.max_columns as u64)
+            )));
+        }
+        if bytes > self.max_record {
+            return Err(self.refuse(format!(
+                "the header row takes {}, more than the limit of {} for one record",
+                crate::limits::bytes(bytes as u64),
+                crate::limits::bytes(self.max_record as u64)
+            )));
+        }
+        if longest > self.max_cell {
+            return Err(self.refuse(format!(
+                "a column name in the header takes {}, more than the limit of {} for one cell",
+                crate::limits::bytes(longest as u64),
+                crate::limits::bytes(self.max_cell as u64)
+            )));
+        }
+        Ok(())
+    }
+
+    fn refuse(&self, message: String) -> DataError {
+        DataError::Unusable {
+            path: self.path.clone(),
+            message,
+        }
+    }
+
+    /// The budgets records are checked against, by the workers that parse them.
+    pub(crate) fn record_limits(&self) -> (usize, usize, usize) {
+        (self.max_columns, self.max_record, self.max_cell)
     }
 
     fn fill(&mut self) -> Result<(), DataError> {
@@ -305,10 +320,7 @@ impl Input {
         // zeroing, more than the reading itself.
         let mut buf = std::mem::take(&mut self.read_buf);
         buf.resize(self.block, 0);
-        let n = read_up_to(&mut self.reader, &mut buf).map_err(|e| DataError::Io {
-            path: self.path.clone(),
-            source: e,
-        })?;
+        let n = read_up_to(&mut self.reader, &mut buf).map_err(|e| read_error(&self.path, e))?;
         let got = &buf[..n];
         if let Some(h) = self.hasher.as_mut() {
             h.update(got);
@@ -354,13 +366,10 @@ impl Input {
                     return Ok(Some(out));
                 }
                 if self.pending.len() > self.max_record {
-                    return Err(DataError::Unusable {
-                        path: self.path.clone(),
-                        message: format!(
-                            "a record is longer than {} MiB: a quote is probably left open; check the quotes in the file",
-                            self.max_record >> 20
-                        ),
-                    });
+                    return Err(self.refuse(format!(
+                        "a record is longer than {}, the limit for one record: a quote is probably left open; check the quotes in the file",
+                        crate::limits::bytes(self.max_record as u64)
+                    )));
                 }
             }
             self.fill()?;
@@ -389,13 +398,12 @@ impl Input {
         is_zip: bool,
     ) -> Result<Input, DataError> {
         use calamine::{open_workbook_auto, Reader, Sheets};
+        let limits = &opts.limits;
         if is_zip {
-            check_zip_limits(path, &opts.limits)?;
+            check_zip_limits(path, limits)?;
         }
-        let raw = std::fs::read(path).map_err(|e| io_err(path, e))?;
-        let sha = hex(&Sha256::digest(&raw));
-        drop(raw);
-        let mut wb = open_workbook_auto(path)
+        let sha = sha256_file(path)?;
+        let wb = open_workbook_auto(path)
             .map_err(|e| unusable(path, format!("cannot read the workbook: {e}")))?;
         let names = wb.sheet_names();
         let sheet = match &opts.sheet {
@@ -416,81 +424,63 @@ impl Input {
                 .cloned()
                 .ok_or_else(|| unusable(path, "the workbook has no sheets"))?,
         };
-        let mut csv = Vec::new();
-        let max_cols = opts.limits.max_columns;
-        match &mut wb {
-            Sheets::Xlsx(x) => {
-                let mut cells = x
-                    .worksheet_cells_reader(&sheet)
-                    .map_err(|e| unusable(path, format!("cannot read sheet \"{sheet}\": {e}")))?;
-                let mut row: Vec<String> = Vec::new();
-                let mut cur_row: Option<u32> = None;
-                let mut first_row: Option<u32> = None;
-                loop {
-                    let cell = cells.next_cell().map_err(|e| {
-                        unusable(path, format!("cannot read sheet \"{sheet}\": {e}"))
-                    })?;
-                    let Some(cell) = cell else { break };
-                    let (r, c) = cell.get_position();
-                    if c as usize >= max_cols {
-                        return Err(unusable(
-                            path,
-                            format!("the sheet is wider than {max_cols} columns"),
-                        ));
-                    }
-                    let first = *first_row.get_or_insert(r);
-                    if cur_row != Some(r) {
-                        if let Some(prev) = cur_row {
-                            write_csv_row(&mut csv, &row);
-                            csv.resize(csv.len() + (r - prev - 1) as usize, b'\n');
-                        } else {
-                            let _ = first;
-                        }
-                        row.clear();
-                        cur_row = Some(r);
-                    }
-                    let c = c as usize;
-                    if row.len() <= c {
-                        row.resize(c + 1, String::new());
-                    }
-                    row[c] = data_ref_to_string(cell.get_value());
-                    if csv.len() as u64 > opts.limits.max_uncompressed_bytes {
-                        return Err(unusable(
-                            path,
-                            "the sheet holds more data than the configured limit",
-                        ));
-                    }
-                }
-                if cur_row.is_some() {
-                    write_csv_row(&mut csv, &row);
-                }
-            }
-            other => {
+        let reader: Box<dyn Read + Send> = match wb {
+            // XLSX is streamed cell by cell on its own thread, a block of CSV text at a time:
+            // the converted sheet is never held whole.
+            Sheets::Xlsx(x) => Box::new(SheetStream::spawn(x, sheet.clone(), limits.clone())),
+            mut other => {
                 let range = other
                     .worksheet_range(&sheet)
                     .map_err(|e| unusable(path, format!("cannot read sheet \"{sheet}\": {e}")))?;
-                if range.width() > max_cols {
+                let (height, width) = range.get_size();
+                if width > limits.max_columns {
                     return Err(unusable(
                         path,
-                        format!("the sheet is wider than {max_cols} columns"),
+                        format!(
+                            "the sheet has {} columns, more than the limit of {}",
+                            thousands(width as u64),
+                            thousands(limits.max_columns as u64)
+                        ),
                     ));
                 }
-                for r in range.rows() {
+                if height as u64 > limits.max_rows {
+                    return Err(unusable(
+                        path,
+                        format!(
+                            "the sheet has {} rows, more than the limit of {}",
+                            thousands(height as u64),
+                            thousands(limits.max_rows)
+                        ),
+                    ));
+                }
+                let mut csv = Vec::new();
+                for (i, r) in range.rows().enumerate() {
                     let row: Vec<String> = r.iter().map(data_to_string).collect();
                     write_csv_row(&mut csv, &row);
+                    if csv.len() as u64 > limits.max_sheet_text_bytes {
+                        return Err(unusable(
+                            path,
+                            format!(
+                                "the sheet's text passes {} at row {}, the limit; save it as CSV instead",
+                                crate::limits::bytes(limits.max_sheet_text_bytes),
+                                thousands(i as u64 + 1)
+                            ),
+                        ));
+                    }
                 }
+                if csv.is_empty() {
+                    return Err(unusable(path, format!("sheet \"{sheet}\" is empty")));
+                }
+                Box::new(std::io::Cursor::new(csv))
             }
-        }
-        if csv.is_empty() {
-            return Err(unusable(path, format!("sheet \"{sheet}\" is empty")));
-        }
+        };
         let format = path
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or("xlsx")
             .to_ascii_lowercase();
         let mut input = Input::from_reader(
-            Box::new(std::io::Cursor::new(csv)),
+            reader,
             path,
             bytes,
             &OpenOptions {
@@ -506,6 +496,165 @@ impl Input {
         input.sha256 = Some(sha);
         Ok(input)
     }
+}
+
+/// The sha256 of a file, read in blocks (an upload is never read into memory whole).
+fn sha256_file(path: &Path) -> Result<String, DataError> {
+    let mut f = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        let n = read_up_to(&mut f, &mut buf).map_err(|e| io_err(path, e))?;
+        h.update(&buf[..n]);
+        if n < buf.len() {
+            return Ok(hex(&h.finalize()));
+        }
+    }
+}
+
+/// Bytes of CSV text handed over at once by a sheet stream.
+const SHEET_BLOCK: usize = 1 << 20;
+
+/// An XLSX sheet read as CSV text: a thread owns the workbook, converts cells to CSV rows
+/// within the [`Limits`] and sends blocks through a channel of two; this end reads them. A
+/// refusal arrives as an `io::Error` holding a [`Refusal`]. Dropping the stream stops the
+/// thread at its next block.
+struct SheetStream {
+    rx: crossbeam_channel::Receiver<Result<Vec<u8>, String>>,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+type XlsxFile = calamine::Xlsx<std::io::BufReader<File>>;
+
+impl SheetStream {
+    fn spawn(x: XlsxFile, sheet: String, limits: Limits) -> SheetStream {
+        let (tx, rx) = crossbeam_channel::bounded(2);
+        std::thread::spawn(move || {
+            let mut x = x;
+            if let Err(m) = stream_sheet(&mut x, &sheet, &limits, &tx) {
+                let _ = tx.send(Err(m));
+            }
+        });
+        SheetStream {
+            rx,
+            buf: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for SheetStream {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos >= self.buf.len() {
+            match self.rx.recv() {
+                Ok(Ok(b)) => {
+                    self.buf = b;
+                    self.pos = 0;
+                }
+                Ok(Err(m)) => return Err(std::io::Error::other(Refusal(m))),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Convert the sheet's cells to CSV rows, refusing as soon as a budget is passed: rows must go
+/// down the sheet, a row gap is written as blank lines and bounded by the row budget.
+/// `Ok` also when the reading end has gone away.
+fn stream_sheet(
+    x: &mut XlsxFile,
+    sheet: &str,
+    limits: &Limits,
+    tx: &crossbeam_channel::Sender<Result<Vec<u8>, String>>,
+) -> Result<(), String> {
+    let mut cells = x
+        .worksheet_cells_reader(sheet)
+        .map_err(|e| format!("cannot read sheet \"{sheet}\": {e}"))?;
+    let mut csv: Vec<u8> = Vec::with_capacity(SHEET_BLOCK + SHEET_BLOCK / 4);
+    let mut row: Vec<String> = Vec::new();
+    let mut cur: Option<u32> = None;
+    let mut count: u64 = 0;
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| format!("cannot read sheet \"{sheet}\": {e}"))?
+    {
+        count += 1;
+        if count > limits.max_cells {
+            return Err(format!(
+                "the sheet has more than {} cells, the limit; save it as CSV instead",
+                thousands(limits.max_cells)
+            ));
+        }
+        let (r, c) = cell.get_position();
+        let (row_no, col_no) = (u64::from(r) + 1, u64::from(c) + 1);
+        if col_no > limits.max_columns as u64 {
+            return Err(format!(
+                "the sheet has a cell in column {} (row {}), more than the limit of {} columns",
+                thousands(col_no),
+                thousands(row_no),
+                thousands(limits.max_columns as u64)
+            ));
+        }
+        if row_no > limits.max_rows {
+            return Err(format!(
+                "the sheet has a cell on row {}, more than the limit of {} rows",
+                thousands(row_no),
+                thousands(limits.max_rows)
+            ));
+        }
+        match cur {
+            Some(prev) if prev == r => {}
+            Some(prev) if r < prev => {
+                return Err(format!(
+                    "the sheet goes back from row {} to row {}: rows must go down the sheet",
+                    thousands(u64::from(prev) + 1),
+                    thousands(row_no)
+                ));
+            }
+            Some(prev) => {
+                write_csv_row(&mut csv, &row);
+                // Rows with no cells between two rows are blank lines; r < max_rows bounds them.
+                let gap = (r - prev - 1) as usize;
+                csv.resize(csv.len() + gap, b'\n');
+                row.clear();
+                cur = Some(r);
+            }
+            None => cur = Some(r),
+        }
+        let value = data_ref_to_string(cell.get_value());
+        if value.len() > limits.max_cell_bytes {
+            return Err(format!(
+                "the cell on row {}, column {} holds {}, more than the limit of {}",
+                thousands(row_no),
+                thousands(col_no),
+                crate::limits::bytes(value.len() as u64),
+                crate::limits::bytes(limits.max_cell_bytes as u64)
+            ));
+        }
+        let c = c as usize;
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = value;
+        if csv.len() >= SHEET_BLOCK {
+            let full =
+                std::mem::replace(&mut csv, Vec::with_capacity(SHEET_BLOCK + SHEET_BLOCK / 4));
+            if tx.send(Ok(full)).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if cur.is_none() {
+        return Err(format!("sheet \"{sheet}\" is empty"));
+    }
+    write_csv_row(&mut csv, &row);
+    let _ = tx.send(Ok(csv));
+    Ok(())
 }
 
 fn first_record_end(buf: &[u8], delim: u8, quote: u8) -> usize {
@@ -594,49 +743,6 @@ fn data_to_string(v: &calamine::Data) -> String {
         D::DateTimeIso(s) | D::DurationIso(s) => s.clone(),
         D::Error(e) => format!("#{e:?}"),
     }
-}
-
-/// Refuse a zip (xlsx) whose declared contents exceed the limits, before anything is inflated.
-pub fn check_zip_limits(path: &Path, limits: &Limits) -> Result<(), DataError> {
-    let file = File::open(path).map_err(|e| io_err(path, e))?;
-    let mut zip = zip::ZipArchive::new(file)
-        .map_err(|e| unusable(path, format!("not a valid xlsx (zip) file: {e}")))?;
-    if zip.len() > limits.max_zip_entries {
-        return Err(unusable(
-            path,
-            format!("the workbook has {} parts, more than the limit of {}; refusing it as a possible zip bomb", zip.len(), limits.max_zip_entries),
-        ));
-    }
-    let mut total: u64 = 0;
-    for i in 0..zip.len() {
-        let entry = zip
-            .by_index_raw(i)
-            .map_err(|e| unusable(path, format!("not a valid xlsx (zip) file: {e}")))?;
-        let size = entry.size();
-        let packed = entry.compressed_size().max(1);
-        total = total.saturating_add(size);
-        if size > (1 << 20) && size / packed > limits.max_compression_ratio {
-            return Err(unusable(
-                path,
-                format!(
-                    "part {} expands {}×; refusing it as a possible zip bomb",
-                    entry.name(),
-                    size / packed
-                ),
-            ));
-        }
-    }
-    if total > limits.max_uncompressed_bytes {
-        return Err(unusable(
-            path,
-            format!(
-                "the workbook expands to {} MiB, more than the limit of {} MiB; refusing it as a possible zip bomb",
-                total >> 20,
-                limits.max_uncompressed_bytes >> 20
-            ),
-        ));
-    }
-    Ok(())
 }
 
 fn decode_into(decoder: &mut Option<Decoder>, src: &[u8], last: bool, out: &mut Vec<u8>) {

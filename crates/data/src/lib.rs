@@ -16,18 +16,24 @@
 
 pub mod engine;
 pub mod fixes;
+pub mod fuzzing;
 pub mod infer;
 pub mod input;
+pub mod limits;
 pub mod map;
 pub mod normalize;
 pub mod parse;
 pub mod report;
 pub mod types;
 
-pub use engine::{check, check_with, export, neutralise, CheckOptions, ExportPaths, ExportSummary};
+pub use engine::{
+    check, check_with, export, neutralise, neutralise_formula, CheckOptions, ExportPaths,
+    ExportSummary,
+};
 pub use fixes::{Fix, FixAction, Fixes};
 pub use infer::infer;
-pub use input::{InputInfo, Limits, OpenOptions};
+pub use input::{InputInfo, OpenOptions};
+pub use limits::{check_zip_limits, Limits};
 pub use map::{DataMap, Field, FieldType};
 pub use report::{Issue, Report, RuleSummary, Severity};
 

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::limits::{bytes, compile_pattern, json_depth, map_limits, yaml_flow_depth};
+
 use crate::normalize::Normalizer;
 use crate::DataError;
 
@@ -215,9 +217,40 @@ const KNOWN_FIELD_PROPS: &[&str] = &[
 /// Table Schema properties we accept and ignore (they change nothing we check).
 const IGNORED_PROPS: &[&str] = &["example", "rdfType", "$schema", "profile", "foreignKeys"];
 
+/// Refuse a map text over [`map_limits::MAX_MAP_BYTES`].
+fn check_map_size(text: &str) -> Result<(), DataError> {
+    if text.len() > map_limits::MAX_MAP_BYTES {
+        return Err(DataError::Map {
+            path: "(the whole map)".into(),
+            message: format!(
+                "the map takes {}, more than the limit of {}",
+                bytes(text.len() as u64),
+                bytes(map_limits::MAX_MAP_BYTES as u64)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Refuse a map nested deeper than [`map_limits::MAX_DEPTH`].
+fn check_depth(depth: usize) -> Result<(), DataError> {
+    if depth > map_limits::MAX_DEPTH {
+        return Err(DataError::Map {
+            path: "(the whole map)".into(),
+            message: format!(
+                "the map nests more than {} levels deep, the limit",
+                map_limits::MAX_DEPTH
+            ),
+        });
+    }
+    Ok(())
+}
+
 impl DataMap {
     /// Parse a map from JSON; the error names the path of the wrong property.
     pub fn from_json(text: &str) -> Result<DataMap, DataError> {
+        check_map_size(text)?;
+        check_depth(json_depth(text, map_limits::MAX_DEPTH))?;
         let de = &mut serde_json::Deserializer::from_str(text);
         let map: DataMap = serde_path_to_error::deserialize(de).map_err(|e| DataError::Map {
             path: e.path().to_string(),
@@ -228,7 +261,13 @@ impl DataMap {
     }
 
     /// Parse a map from YAML; the error names the path of the wrong property.
+    ///
+    /// serde_yaml 0.9 guards the reading: nesting deeper than 128 levels and alias expansions
+    /// that repeat too much (a "billion laughs" map) are refused, not expanded.
     pub fn from_yaml(text: &str) -> Result<DataMap, DataError> {
+        check_map_size(text)?;
+        // Deep flow nesting is slow to parse long before serde_yaml's limit: refused first.
+        check_depth(yaml_flow_depth(text, map_limits::MAX_DEPTH))?;
         let de = serde_yaml::Deserializer::from_str(text);
         let map: DataMap = serde_path_to_error::deserialize(de).map_err(|e| DataError::Map {
             path: e.path().to_string(),
@@ -240,10 +279,22 @@ impl DataMap {
 
     /// Read a map file: YAML when the name ends in `.yaml`/`.yml`, JSON otherwise.
     pub fn from_path(path: &std::path::Path) -> Result<DataMap, DataError> {
-        let text = std::fs::read_to_string(path).map_err(|e| DataError::Io {
+        let io = |e| DataError::Io {
             path: path.display().to_string(),
             source: e,
-        })?;
+        };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if len > map_limits::MAX_MAP_BYTES as u64 {
+            return Err(DataError::Map {
+                path: path.display().to_string(),
+                message: format!(
+                    "the map file takes {}, more than the limit of {}",
+                    bytes(len),
+                    bytes(map_limits::MAX_MAP_BYTES as u64)
+                ),
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(io)?;
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -288,11 +339,8 @@ impl DataMap {
                 );
             }
             if let Some(pat) = &f.constraints.pattern {
-                if let Err(e) = regex::Regex::new(&format!("^(?:{pat})$")) {
-                    return err(
-                        format!("{p}.constraints.pattern"),
-                        format!("not a valid regular expression: {e}"),
-                    );
+                if let Err(e) = compile_pattern(pat) {
+                    return err(format!("{p}.constraints.pattern"), e);
                 }
             }
             if let Some(n) = &f.normalize {

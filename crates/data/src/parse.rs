@@ -25,6 +25,8 @@ pub struct Record {
     pub unclosed_quote: bool,
     /// A quoted field contained a line break.
     pub embedded_newline: bool,
+    /// Bytes of the record in the input, its line break included.
+    bytes: usize,
 }
 
 impl Record {
@@ -57,6 +59,20 @@ impl Record {
         Some(std::str::from_utf8(b).map_err(|_| b))
     }
 
+    /// Bytes of the record in the input, its line break included.
+    pub fn byte_len(&self) -> usize {
+        self.bytes
+    }
+
+    /// Bytes of the longest field (as read, quotes and escapes removed).
+    pub fn longest_field(&self) -> usize {
+        self.spans
+            .iter()
+            .map(|s| (s.end - s.start) as usize)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// A blank row: one empty field, or only empty fields.
     pub fn is_blank(&self) -> bool {
         self.spans.iter().all(|s| s.start == s.end)
@@ -86,6 +102,7 @@ pub fn parse_records_term(
         rec.scratch.clear();
         rec.unclosed_quote = false;
         rec.embedded_newline = false;
+        let record_start = pos;
         loop {
             // One field starting at pos.
             if pos < len && buf[pos] == quote {
@@ -203,6 +220,7 @@ pub fn parse_records_term(
             break;
         }
         n += 1;
+        rec.bytes = pos - record_start;
         f(&rec, buf);
     }
     n
