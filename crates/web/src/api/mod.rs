@@ -64,8 +64,10 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-fn notify_routes() -> Router<AppState> {
+fn notify_routes(state: &AppState) -> Router<AppState> {
     use axum::routing::put;
+    // Signed email links are throttled per client address.
+    let links = axum::middleware::from_fn_with_state(state.clone(), crate::throttle::guard_links);
     Router::new()
         .route("/outbox", get(notify::outbox))
         .route("/notify/sweep", post(notify::sweep))
@@ -89,10 +91,17 @@ fn notify_routes() -> Router<AppState> {
         .route("/usage", post(notify::usage))
         .route("/projects/{id}/adoption-goals", put(notify::put_goals))
         .route("/projects/{id}/adoption", get(notify::get_adoption))
-        .route("/act/{token}", get(notify::act_page).post(notify::act))
+        .route(
+            "/act/{token}",
+            get(notify::act_page)
+                .post(notify::act)
+                .layer(links.clone()),
+        )
         .route(
             "/unsubscribe/{token}",
-            get(notify::unsubscribe_page).post(notify::unsubscribe),
+            get(notify::unsubscribe_page)
+                .post(notify::unsubscribe)
+                .layer(links),
         )
 }
 
@@ -140,6 +149,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/settings/webhook", get(webhooks::settings))
         .route("/settings/webhook/rotate", post(webhooks::rotate))
-        .merge(notify_routes())
+        .merge(notify_routes(state))
         .layer(DefaultBodyLimit::max(json_limit))
 }
