@@ -26,12 +26,18 @@ async fn exercise(store: &Store) {
     for n in 0..3 {
         let at = now + Duration::seconds(i64::from(n));
         store
-            .record_audit(&event(Some(&a.id), "dana@a.test", kind::SIGN_IN_FAILED, n), at)
+            .record_audit(
+                &event(Some(&a.id), "dana@a.test", kind::SIGN_IN_FAILED, n),
+                at,
+            )
             .await
             .unwrap();
     }
     store
-        .record_audit(&event(Some(&b.id), "lee@b.test", kind::SIGN_IN_SUCCEEDED, 9), now)
+        .record_audit(
+            &event(Some(&b.id), "lee@b.test", kind::SIGN_IN_SUCCEEDED, 9),
+            now,
+        )
         .await
         .unwrap();
     let mut unknown = event(None, "nobody@x.test", kind::LOCKOUT_STARTED, 7);
@@ -59,7 +65,11 @@ async fn exercise(store: &Store) {
     assert_eq!(none[0].workspace_id, None);
     assert_eq!(none[0].client_address, None);
     assert_eq!(none[0].kind, "lockout.started");
-    assert!(store.audit_events("ws_missing", 10).await.unwrap().is_empty());
+    assert!(store
+        .audit_events("ws_missing", 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]

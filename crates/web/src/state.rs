@@ -57,7 +57,9 @@ impl AppState {
             clock: Arc::new(SystemClock),
             config: Arc::new(Config::default()),
             projects: Arc::new(crate::cache::ProjectCache::default()),
-            guard: Arc::new(crate::throttle::Guard::new(&crate::throttle::Limits::default())),
+            guard: Arc::new(crate::throttle::Guard::new(
+                &crate::throttle::Limits::default(),
+            )),
         }
     }
 

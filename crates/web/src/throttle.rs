@@ -493,8 +493,7 @@ impl WorkQueue {
         };
         let _waiting = Waiting(&self.waiting);
         on_queued(before + 1);
-        match tokio::time::timeout(self.wait, Arc::clone(&self.semaphore).acquire_owned()).await
-        {
+        match tokio::time::timeout(self.wait, Arc::clone(&self.semaphore).acquire_owned()).await {
             Ok(Ok(permit)) => Ok(Turn { _permit: permit }),
             // The semaphore is never closed; a timeout is the only way to get here.
             _ => Err(full(true)),
@@ -672,7 +671,10 @@ impl IntoResponse for Refusal {
         (
             self.status,
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/problem+json"),
+                ),
                 (k, v),
             ],
             axum::Json(body),
@@ -741,7 +743,11 @@ async fn audit_refusal(
         return;
     };
     let detail = json!({ "scope": scope.as_str(), "reason": reason, "refused": refused });
-    audit(state, event(None, actor, kind::REQUEST_THROTTLED, detail, addr)).await;
+    audit(
+        state,
+        event(None, actor, kind::REQUEST_THROTTLED, detail, addr),
+    )
+    .await;
 }
 
 /// The throttle check of one key; a refusal is audited.
@@ -867,7 +873,11 @@ pub async fn sign_in(
         user => {
             tracing::info!(client.address = %addr, "sign-in failed");
             let detail = json!({ "method": "password", "known_email": user.is_some() });
-            audit(state, event(ws, &account, kind::SIGN_IN_FAILED, detail, addr)).await;
+            audit(
+                state,
+                event(ws, &account, kind::SIGN_IN_FAILED, detail, addr),
+            )
+            .await;
             fail(state, Scope::Account, &account, ws, &account, addr).await;
             fail(state, Scope::Address, &address, ws, &account, addr).await;
             Err(SignInError::Wrong)
@@ -952,7 +962,15 @@ pub async fn guard_links(State(state): State<AppState>, req: Request, next: Next
             event(None, "anonymous", kind::LINK_REFUSED, detail, &addr),
         )
         .await;
-        fail(&state, Scope::Address, &addr.key(), None, "anonymous", &addr).await;
+        fail(
+            &state,
+            Scope::Address,
+            &addr.key(),
+            None,
+            "anonymous",
+            &addr,
+        )
+        .await;
     }
     res
 }
@@ -1026,7 +1044,11 @@ mod tests {
         });
         t.fail(Scope::Account, "locked@x.test", at(0));
         for i in 0..1000 {
-            t.fail(Scope::Address, &format!("10.0.{}.{}", i / 256, i % 256), at(1));
+            t.fail(
+                Scope::Address,
+                &format!("10.0.{}.{}", i / 256, i % 256),
+                at(1),
+            );
         }
         assert!(t.len() <= 100, "{}", t.len());
         assert!(t.check(Scope::Account, "locked@x.test", at(2)).is_err());
@@ -1067,7 +1089,9 @@ mod tests {
         };
         let on = ClientAddress::of(&headers, &ext, &trusted);
         assert_eq!(on.to_string(), "198.51.100.9");
-        let v6: IpAddr = "2001:db8:1:2:3:4:5:6".parse().unwrap_or(IpAddr::from([0; 4]));
+        let v6: IpAddr = "2001:db8:1:2:3:4:5:6"
+            .parse()
+            .unwrap_or(IpAddr::from([0; 4]));
         assert_eq!(ClientAddress(Some(v6)).key(), "2001:db8:1:2::/64");
     }
 
@@ -1100,7 +1124,11 @@ mod tests {
                 timed_out: false
             })
         );
-        assert_eq!(waiter.await.ok(), Some(false), "timed out while the slot was held");
+        assert_eq!(
+            waiter.await.ok(),
+            Some(false),
+            "timed out while the slot was held"
+        );
         assert_eq!(q.waiting(), 0);
         drop(first);
         assert!(q.enter(|_| {}).await.is_ok());

@@ -53,7 +53,13 @@ async fn a_locked_account_refuses_even_the_right_password_until_the_lock_expires
         return;
     };
     let dana = app.workspace("Vendor A", "dana@vendor.test").await;
-    let lee = app.member(&dana.workspace, "lee@vendor.test", finishline_store::UserRole::Member).await;
+    let lee = app
+        .member(
+            &dana.workspace,
+            "lee@vendor.test",
+            finishline_store::UserRole::Member,
+        )
+        .await;
     let ws = dana.workspace.id.clone();
 
     // A right password first: signed in, and audited.
@@ -81,9 +87,19 @@ async fn a_locked_account_refuses_even_the_right_password_until_the_lock_expires
     // The lock says how long is left as the clock moves.
     app.clock.advance(Duration::seconds(60));
     let (s, retry, v) = api_login(&app, "DANA@vendor.test ", PASSWORD).await;
-    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "the email is one account in any case: {v:#}");
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the email is one account in any case: {v:#}"
+    );
     assert_eq!(retry, Some(14 * 60));
-    assert!(v["detail"].as_str().unwrap().contains("try again in 14 minutes"), "{v:#}");
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap()
+            .contains("try again in 14 minutes"),
+        "{v:#}"
+    );
 
     // Once the lock is over, the right password works again.
     app.clock.advance(Duration::minutes(14));
@@ -113,7 +129,9 @@ async fn a_locked_account_refuses_even_the_right_password_until_the_lock_expires
         .collect();
     // One row per key and minute: the two refusals were a minute apart.
     assert_eq!(throttled.len(), 2, "{anonymous:#?}");
-    assert!(throttled.iter().all(|e| e.detail["scope"] == "account" && e.detail["refused"] == 1));
+    assert!(throttled
+        .iter()
+        .all(|e| e.detail["scope"] == "account" && e.detail["refused"] == 1));
 }
 
 #[tokio::test]
@@ -190,10 +208,16 @@ async fn the_sign_in_page_says_how_long_an_account_is_locked() {
     let r = post(PASSWORD).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.headers()[RETRY_AFTER], "900");
-    assert!(r.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    assert!(r.headers()[CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     let page = r.text().await.unwrap();
     assert!(page.contains("try again in 15 minutes"), "{page}");
-    assert!(page.contains("name=\"password\""), "the form is shown again: {page}");
+    assert!(
+        page.contains("name=\"password\""),
+        "the form is shown again: {page}"
+    );
 
     app.clock.advance(Duration::minutes(15));
     let r = post(PASSWORD).await;
@@ -240,14 +264,27 @@ async fn bearer_tokens_and_session_cookies_that_match_nothing_are_throttled_per_
     let http = app.anonymous();
     let me = format!("{}/api/v1/me", app.base);
     for _ in 0..3 {
-        let r = http.get(&me).bearer_auth("fl_tok_guess").send().await.unwrap();
+        let r = http
+            .get(&me)
+            .bearer_auth("fl_tok_guess")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
-    let r = http.get(&me).bearer_auth("fl_tok_guess").send().await.unwrap();
+    let r = http
+        .get(&me)
+        .bearer_auth("fl_tok_guess")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers().contains_key(RETRY_AFTER));
     let (_, v) = common::parse(r).await;
-    assert!(v["detail"].as_str().unwrap().contains("try again in"), "{v:#}");
+    assert!(
+        v["detail"].as_str().unwrap().contains("try again in"),
+        "{v:#}"
+    );
     // A session cookie from the address is refused too, on a page as a page.
     let r = http
         .get(format!("{}/", app.base))
@@ -256,7 +293,10 @@ async fn bearer_tokens_and_session_cookies_that_match_nothing_are_throttled_per_
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(r.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    assert!(r.headers()[CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     // Without credentials nothing is guessed: the answer stays 401.
     let r = http.get(&me).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
@@ -311,7 +351,10 @@ async fn invitation_and_email_links_that_do_not_work_are_throttled_per_address()
     let (s, page) = guesser.get(&format!("/portal/join/{secret}")).await;
     assert_eq!(s, StatusCode::OK, "{page}");
     let r = guesser
-        .post("/portal/join", &[("csrf", &csrf_of(&page)), ("token", &secret)])
+        .post(
+            "/portal/join",
+            &[("csrf", &csrf_of(&page)), ("token", &secret)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let trail = events(&app, Some(&m.workspace.id)).await;
@@ -390,7 +433,13 @@ async fn imports_beyond_the_running_and_queued_limit_are_refused_with_their_posi
     assert_eq!(v["queue"]["waiting"], 1, "{v:#}");
     assert_eq!(v["queue"]["queue_limit"], 1, "{v:#}");
     assert_eq!(v["queue"]["position"], 2, "{v:#}");
-    assert!(v["detail"].as_str().unwrap().contains("try again in a minute"), "{v:#}");
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap()
+            .contains("try again in a minute"),
+        "{v:#}"
+    );
 
     // The data page says the same on its own form, and keeps nothing.
     let web = Web::new(&app);

@@ -93,9 +93,7 @@ fn notify_routes(state: &AppState) -> Router<AppState> {
         .route("/projects/{id}/adoption", get(notify::get_adoption))
         .route(
             "/act/{token}",
-            get(notify::act_page)
-                .post(notify::act)
-                .layer(links.clone()),
+            get(notify::act_page).post(notify::act).layer(links.clone()),
         )
         .route(
             "/unsubscribe/{token}",
