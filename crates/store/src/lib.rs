@@ -7,6 +7,7 @@
 //!
 //! One SQL text serves both backends through sqlx's `Any` driver; only the migrations differ.
 
+pub mod audit;
 mod codec;
 pub mod credentials;
 mod files;
@@ -27,6 +28,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 
+pub use audit::{AuditEvent, NewAuditEvent};
 pub use files::StoredFile;
 pub use hooks::{LoggedActivity, WebhookEndpoint};
 pub use invitations::{Invitation, PortalSession};

@@ -1,4 +1,8 @@
 //! Who is asking: a workspace member by bearer API token or by session cookie.
+//!
+//! A token or cookie that matches nothing counts against the client's address
+//! (`throttle::credentials_failed`); while the address is locked, credentials from it are
+//! refused with 429 before they are looked up.
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -7,6 +11,7 @@ use finishline_store::{User, UserRole};
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::throttle::{self, ClientAddress};
 
 pub const SESSION_COOKIE: &str = "fl_session";
 
@@ -66,15 +71,28 @@ impl FromRequestParts<AppState> for Member {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if let Some(token) = bearer(parts) {
-            let user = state.store.token_user(token?).await?;
-            return user.map(Member).ok_or(ApiError::Unauthorized);
+        let addr = ClientAddress::of(&parts.headers, &parts.extensions, &state.config.limits);
+        let user = if let Some(token) = bearer(parts) {
+            let token = token?;
+            throttle::check_credentials(state, &addr)
+                .await
+                .map_err(ApiError::Refused)?;
+            state.store.token_user(token).await?
+        } else if let Some(secret) = cookie(parts, SESSION_COOKIE) {
+            throttle::check_credentials(state, &addr)
+                .await
+                .map_err(ApiError::Refused)?;
+            state.store.session_user(secret, state.now()).await?
+        } else {
+            return Err(ApiError::Unauthorized);
+        };
+        match user {
+            Some(user) => Ok(Member(user)),
+            None => {
+                throttle::credentials_failed(state, &addr).await;
+                Err(ApiError::Unauthorized)
+            }
         }
-        if let Some(secret) = cookie(parts, SESSION_COOKIE) {
-            let user = state.store.session_user(secret, state.now()).await?;
-            return user.map(Member).ok_or(ApiError::Unauthorized);
-        }
-        Err(ApiError::Unauthorized)
     }
 }
 

@@ -71,6 +71,9 @@ pub enum ApiError {
     Domain(#[from] DomainError),
     #[error("internal error")]
     Internal(String),
+    /// Locked out or too busy: 429 or 503 with `Retry-After` (see `throttle`).
+    #[error("{0}")]
+    Refused(crate::throttle::Refusal),
 }
 
 impl ApiError {
@@ -137,6 +140,9 @@ fn problem(status: StatusCode, slug: &str, title: &str, detail: String) -> Probl
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let ApiError::Refused(r) = self {
+            return r.into_response();
+        }
         let detail = self.to_string();
         let p = match self {
             ApiError::BadRequest { errors, .. } => Problem {
@@ -189,6 +195,12 @@ impl IntoResponse for ApiError {
                 detail,
             ),
             ApiError::Domain(d) => domain_problem(d, detail),
+            ApiError::Refused(_) => problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Server busy",
+                detail,
+            ),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 problem(

@@ -5,6 +5,10 @@
 //! The data engine reads files, so each run writes the upload to a scratch folder and works on a
 //! blocking thread. Nothing is stored until the engine has accepted the file: a file it cannot
 //! read leaves no trace in the project.
+//!
+//! Runs take turns (`AppState::guard.imports`): at most `limits.import_concurrency` at once, at
+//! most `limits.import_queue` waiting in order; beyond that, or after `limits.import_wait`, the
+//! run is refused with 503 and `Retry-After` (`ApiError::Refused`) saying how many run and wait.
 
 use std::collections::HashMap;
 
@@ -16,6 +20,7 @@ use finishline_store::StoredFile;
 use crate::error::ApiError;
 use crate::service::discard_files;
 use crate::state::AppState;
+use crate::throttle::Refusal;
 
 /// The readers of the data engine, by extension.
 pub const EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xls"];
@@ -94,8 +99,9 @@ pub struct Exported {
     pub lineage: Vec<u8>,
 }
 
-/// Checks (and with `export`, exports) an upload with a layer of fixes.
+/// Checks (and with `export`, exports) an upload with a layer of fixes, when its turn comes.
 pub async fn run(
+    state: &AppState,
     name: &str,
     body: Vec<u8>,
     map: DataMap,
@@ -110,7 +116,27 @@ pub async fn run(
         ));
     }
     let file_name = name.to_string();
+    let turn = state
+        .guard
+        .imports
+        .enter(|position| {
+            tracing::info!(
+                import.position = position,
+                "import waiting for its turn behind others"
+            );
+        })
+        .await
+        .map_err(|full| {
+            tracing::warn!(
+                import.running = full.running,
+                import.waiting = full.waiting,
+                "import refused: the server is busy"
+            );
+            ApiError::Refused(Refusal::imports_busy(full))
+        })?;
     tokio::task::spawn_blocking(move || -> Result<Outcome, ApiError> {
+        // The turn is held by the work itself: a caller that hangs up does not free it early.
+        let _turn = turn;
         let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.to_string()))?;
         let input = dir.path().join(format!("upload.{ext}"));
         std::fs::write(&input, &body).map_err(|e| ApiError::Internal(e.to_string()))?;

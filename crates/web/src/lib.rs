@@ -12,6 +12,7 @@ pub mod json;
 pub mod notify;
 pub mod service;
 pub mod state;
+pub mod throttle;
 pub mod ui;
 
 use std::future::Future;
@@ -115,13 +116,15 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` resolves, then finishes the requests in flight.
+/// Serves until `shutdown` resolves, then finishes the requests in flight. Each request knows
+/// its socket peer (`ConnectInfo`), the client address sign-ins are throttled by.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -21,6 +21,9 @@ pub struct Config {
     pub webhook_tolerance: chrono::Duration,
     /// Mail, links, leases and the sweep (see `notify`).
     pub notify: crate::notify::NotifyConfig,
+    /// Sign-in throttling and lockout, the client address, and how much work of the password
+    /// hash and of imports may run or wait at once (see `throttle`).
+    pub limits: crate::throttle::Limits,
 }
 
 impl Default for Config {
@@ -32,6 +35,7 @@ impl Default for Config {
             max_upload_bytes: 25 * 1024 * 1024,
             webhook_tolerance: chrono::Duration::minutes(5),
             notify: crate::notify::NotifyConfig::default(),
+            limits: crate::throttle::Limits::default(),
         }
     }
 }
@@ -42,6 +46,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub projects: Arc<crate::cache::ProjectCache>,
+    /// Failure counters and the queues of bounded work, sized by `config.limits`.
+    pub guard: Arc<crate::throttle::Guard>,
 }
 
 impl AppState {
@@ -51,6 +57,9 @@ impl AppState {
             clock: Arc::new(SystemClock),
             config: Arc::new(Config::default()),
             projects: Arc::new(crate::cache::ProjectCache::default()),
+            guard: Arc::new(crate::throttle::Guard::new(
+                &crate::throttle::Limits::default(),
+            )),
         }
     }
 
@@ -60,6 +69,7 @@ impl AppState {
     }
 
     pub fn with_config(mut self, config: Config) -> Self {
+        self.guard = Arc::new(crate::throttle::Guard::new(&config.limits));
         self.config = Arc::new(config);
         self
     }

@@ -117,7 +117,7 @@ pub async fn create(
     let now = state.now();
     let by = member.0.name.clone();
     // Checked first, stored after: a file the engine cannot read leaves nothing behind.
-    let outcome = imports::run(&name, body.to_vec(), map, fixes, true)
+    let outcome = imports::run(&state, &name, body.to_vec(), map, fixes, true)
         .await
         .map_err(as_body)?;
     let upload = state

@@ -72,8 +72,10 @@ async fn openapi_json() -> impl axum::response::IntoResponse {
     )
 }
 
-fn notify_routes() -> Router<AppState> {
+fn notify_routes(state: &AppState) -> Router<AppState> {
     use axum::routing::put;
+    // Signed email links are throttled per client address.
+    let links = axum::middleware::from_fn_with_state(state.clone(), crate::throttle::guard_links);
     Router::new()
         .route("/outbox", get(notify::outbox))
         .route("/notify/sweep", post(notify::sweep))
@@ -97,10 +99,15 @@ fn notify_routes() -> Router<AppState> {
         .route("/usage", post(notify::usage))
         .route("/projects/{id}/adoption-goals", put(notify::put_goals))
         .route("/projects/{id}/adoption", get(notify::get_adoption))
-        .route("/act/{token}", get(notify::act_page).post(notify::act))
+        .route(
+            "/act/{token}",
+            get(notify::act_page).post(notify::act).layer(links.clone()),
+        )
         .route(
             "/unsubscribe/{token}",
-            get(notify::unsubscribe_page).post(notify::unsubscribe),
+            get(notify::unsubscribe_page)
+                .post(notify::unsubscribe)
+                .layer(links),
         )
 }
 
@@ -148,6 +155,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/settings/webhook", get(webhooks::settings))
         .route("/settings/webhook/rotate", post(webhooks::rotate))
-        .merge(notify_routes())
+        .merge(notify_routes(state))
         .layer(DefaultBodyLimit::max(json_limit))
 }

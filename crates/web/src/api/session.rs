@@ -4,7 +4,6 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use finishline_store::credentials::verify_password;
 use finishline_store::User;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -13,6 +12,7 @@ use crate::auth::{cookie, session_cookie, Member, SESSION_COOKIE};
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
 use crate::state::AppState;
+use crate::throttle::{self, ConnectedFrom, SignInError};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,27 +44,25 @@ impl From<&User> for Me {
 }
 
 /// Starts a session: answers with a `fl_session` cookie (HttpOnly, SameSite=Lax).
+///
+/// Failures are throttled per account and per client address: past the limit the answer is 429
+/// with `Retry-After` (an unknown email is answered exactly like a known one); when too many
+/// passwords are being checked at once, 503 with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = Login, security(()),
     responses((status = 200, body = Me, headers(("set-cookie" = String, description = "the session cookie"))),
         (status = 403, description = "the email or the password is wrong", body = Problem),
-        (status = 429, description = "too many failed attempts for this email or address: wait and try again", body = Problem)))]
+        (status = 429, description = "too many failed attempts for this email or address: wait and try again", body = Problem),
+        (status = 503, description = "too many passwords are being checked right now: try again after Retry-After", body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
+    ConnectedFrom(addr): ConnectedFrom,
     ApiJson(body): ApiJson<Login>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user = state.store.user_by_email(&body.email).await?;
-    // Verify even when the user is unknown so both cases take as long.
-    let hash = user.as_ref().map(|u| u.password_hash.as_str()).unwrap_or(
-        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zp3UDsVkzAFaa7LSM7J9bTxgJ1gGBNjYqeyxNNhbPAk",
-    );
-    let password = body.password.clone();
-    let hash_owned = hash.to_string();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash_owned))
-        .await
-        .unwrap_or(false);
-    let user = match (user, ok) {
-        (Some(u), true) => u,
-        _ => {
+    let user = match throttle::sign_in(&state, &addr, &body.email, body.password).await {
+        Ok(user) => user,
+        Err(SignInError::Refused(r)) => return Err(ApiError::Refused(r)),
+        Err(SignInError::Internal(e)) => return Err(ApiError::Internal(e)),
+        Err(SignInError::Wrong) => {
             return Err(ApiError::Forbidden(
                 "the email or the password is wrong".into(),
             ))

@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::imports;
 use crate::service::{discard_files, member_ctx, run_command};
 use crate::state::AppState;
+use crate::throttle::Refusal;
 use crate::ui::actions::see_other;
 use crate::ui::data::{self, MapView, Target, DATE_READINGS};
 use crate::ui::form::{html as html_response, page_status, FormData, FormState};
@@ -226,13 +227,23 @@ pub async fn vendor_action(
     act(&state, Actor::Vendor(&vendor), p, &map, &action, form).await
 }
 
-/// Why a form was not done: shown next to it, or a server failure.
+/// Why a form was not done: shown next to it, the server too busy to check the file now (shown
+/// next to it, answered 503 with `Retry-After`), or a server failure.
 enum Fail {
     Form(FormState),
+    Busy(FormState, Refusal),
     Internal(String),
 }
 
 fn refuse(st: &FormState, e: ApiError) -> Fail {
+    if let ApiError::Refused(r) = e {
+        let mut st = st.clone();
+        st.message = Some(format!(
+            "Your file was not checked: {} Nothing was kept; send it again then.",
+            r.detail
+        ));
+        return Fail::Busy(st, r);
+    }
     match st.clone().refused(e) {
         Ok(st) => Fail::Form(st),
         Err(other) => Fail::Internal(other.to_string()),
@@ -246,6 +257,18 @@ impl From<finishline_store::StoreError> for Fail {
 }
 
 const ACTIONS: &[&str] = &["upload", "fix", "bulk", "recheck", "submit"];
+
+/// The page again with the refused form, on the project as it is now.
+async fn refused(state: &AppState, actor: &Actor<'_>, p: &Project, st: FormState) -> Response {
+    let fresh = match actor {
+        Actor::Customer(c, _) => customer_project(state, c).await.map(|(p, _)| p),
+        Actor::Vendor(v) => vendor_project(state, v, &p.id).await,
+    };
+    match fresh {
+        Ok(p) => render(state, actor, &p, st).await,
+        Err(r) => r,
+    }
+}
 
 async fn act(
     state: &AppState,
@@ -266,17 +289,8 @@ async fn act(
     let map_id = map_id.unwrap_or_default();
     match perform(state, &actor, &p, map_id, action, &form).await {
         Ok(()) => see_other(&format!("{}#map-{map_id}", actor.target(&p).base)),
-        Err(Fail::Form(st)) => {
-            // Re-read: the refused form is shown on the project as it is now.
-            let fresh = match &actor {
-                Actor::Customer(c, _) => customer_project(state, c).await.map(|(p, _)| p),
-                Actor::Vendor(v) => vendor_project(state, v, &p.id).await,
-            };
-            match fresh {
-                Ok(p) => render(state, &actor, &p, st).await,
-                Err(r) => r,
-            }
-        }
+        Err(Fail::Form(st)) => refused(state, &actor, &p, st).await,
+        Err(Fail::Busy(st, r)) => r.with_retry_after(refused(state, &actor, &p, st).await),
         Err(Fail::Internal(m)) => layout::internal(&m),
     }
 }
@@ -346,7 +360,7 @@ async fn perform_writing(
                     return Err(Fail::Form(st));
                 }
             };
-            let outcome = imports::run(&name, up.body.clone(), dm, Fixes::default(), false)
+            let outcome = imports::run(state, &name, up.body.clone(), dm, Fixes::default(), false)
                 .await
                 .map_err(|e| refuse(&st, e))?;
             let upload = state
@@ -417,7 +431,7 @@ async fn perform_writing(
             let body = imports::project_file(state, &ws, &p.id, &draft.upload, "file")
                 .await
                 .map_err(|e| refuse(&st, e))?;
-            let outcome = imports::run(&draft.name, body, dm, fixes, action == "submit")
+            let outcome = imports::run(state, &draft.name, body, dm, fixes, action == "submit")
                 .await
                 .map_err(|e| refuse(&st, e))?;
             let (report, stored) = imports::store_outputs(state, &ws, &p.id, &who, now, outcome)

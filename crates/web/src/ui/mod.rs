@@ -42,6 +42,8 @@ pub const INVITATION_DAYS: i64 = 14;
 /// The route table of the HTML pages.
 pub fn router(state: &AppState) -> Router<AppState> {
     let upload_limit = state.config.max_upload_bytes + 64 * 1024;
+    // Invitation links are throttled per client address.
+    let links = axum::middleware::from_fn_with_state(state.clone(), crate::throttle::guard_links);
     Router::new()
         .route("/", get(portfolio::page))
         .route("/login", get(session::login_page).post(session::login))
@@ -92,8 +94,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/settings/webhook/rotate", post(settings::rotate_webhook))
         .route("/portal", get(portal::home))
-        .route("/portal/join/{token}", get(portal::join_page))
-        .route("/portal/join", post(portal::join))
+        .route(
+            "/portal/join/{token}",
+            get(portal::join_page).layer(links.clone()),
+        )
+        .route("/portal/join", post(portal::join).layer(links))
         .route(
             "/portal/actions/{action}",
             post(portal::action).layer(DefaultBodyLimit::max(upload_limit)),

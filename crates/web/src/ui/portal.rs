@@ -20,6 +20,7 @@ use serde::Deserialize;
 use crate::error::ApiError;
 use crate::service::{discard_files, run_command};
 use crate::state::AppState;
+use crate::throttle::{self, ConnectedFrom};
 use crate::ui::actions::{build, see_other};
 use crate::ui::form::{csrf_token, html as html_response, page_status, FormData, FormState};
 use crate::ui::layout::{self, Fields};
@@ -478,7 +479,13 @@ pub async fn join_page(
     res
 }
 
-pub async fn join(State(state): State<AppState>, headers: HeaderMap, form: FormData) -> Response {
+/// Redeems an invitation (throttled per address by `throttle::guard_links`, the route's layer).
+pub async fn join(
+    State(state): State<AppState>,
+    ConnectedFrom(addr): ConnectedFrom,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
     let Some(pre) = cookie_from_headers(&headers, PRE_SESSION_COOKIE) else {
         return layout::portal_message(
             StatusCode::FORBIDDEN,
@@ -490,14 +497,17 @@ pub async fn join(State(state): State<AppState>, headers: HeaderMap, form: FormD
         return r;
     }
     match state.store.redeem_invitation(form.get("token"), state.now(), state.config.session_ttl).await {
-        Ok(Some((_, secret))) => (
+        Ok(Some((session, secret))) => {
+            throttle::portal_joined(&state, &addr, &session).await;
+            (
             StatusCode::SEE_OTHER,
             [
                 (header::SET_COOKIE, portal_cookie(&secret, state.config.session_ttl.num_seconds(), state.config.secure_cookies)),
                 (header::LOCATION, "/portal".to_string()),
             ],
         )
-            .into_response(),
+            .into_response()
+        }
         Ok(None) => layout::portal_message(StatusCode::GONE, "This link does not work", "It was already used, has expired or was revoked. Ask your implementation contact for a new one."),
         Err(e) => layout::internal(&e.to_string()),
     }

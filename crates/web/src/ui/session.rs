@@ -5,13 +5,14 @@ use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use finishline_store::credentials::{new_secret, verify_password};
+use finishline_store::credentials::new_secret;
 use finishline_store::{PortalSession, User, UserRole};
 use maud::html;
 use serde::Deserialize;
 
 use crate::auth::{cookie, session_cookie, SESSION_COOKIE};
 use crate::state::AppState;
+use crate::throttle::{self, ClientAddress, ConnectedFrom, SignInError};
 use crate::ui::form::{csrf_token, html as html_response, FormData, FormState};
 use crate::ui::layout;
 
@@ -63,12 +64,19 @@ impl FromRequestParts<AppState> for Vendor {
         let Some(secret) = cookie(parts, SESSION_COOKIE) else {
             return Err(to_login(parts));
         };
+        let addr = ClientAddress::of(&parts.headers, &parts.extensions, &state.config.limits);
+        if let Err(r) = throttle::check_credentials(state, &addr).await {
+            return Err(r.page());
+        }
         match state.store.session_user(secret, state.now()).await {
             Ok(Some(user)) => Ok(Vendor {
                 user,
                 csrf: csrf_token(secret),
             }),
-            Ok(None) => Err(to_login(parts)),
+            Ok(None) => {
+                throttle::credentials_failed(state, &addr).await;
+                Err(to_login(parts))
+            }
             Err(e) => Err(layout::internal(&e.to_string())),
         }
     }
@@ -95,12 +103,19 @@ impl FromRequestParts<AppState> for Customer {
         let Some(secret) = cookie(parts, PORTAL_COOKIE) else {
             return Err(expired());
         };
+        let addr = ClientAddress::of(&parts.headers, &parts.extensions, &state.config.limits);
+        if let Err(r) = throttle::check_credentials(state, &addr).await {
+            return Err(r.page());
+        }
         match state.store.portal_session(secret, state.now()).await {
             Ok(Some(session)) => Ok(Customer {
                 session,
                 csrf: csrf_token(secret),
             }),
-            Ok(None) => Err(expired()),
+            Ok(None) => {
+                throttle::credentials_failed(state, &addr).await;
+                Err(expired())
+            }
             Err(e) => Err(layout::internal(&e.to_string())),
         }
     }
@@ -192,6 +207,7 @@ pub async fn login_page(
 
 pub async fn login(
     State(state): State<AppState>,
+    ConnectedFrom(addr): ConnectedFrom,
     headers: axum::http::HeaderMap,
     form: FormData,
 ) -> Response {
@@ -226,19 +242,9 @@ pub async fn login(
             login_markup(&csrf, &next, &st),
         );
     }
-    let user = match state.store.user_by_email(&email).await {
+    let user = match throttle::sign_in(&state, &addr, &email, password).await {
         Ok(u) => u,
-        Err(e) => return layout::internal(&e.to_string()),
-    };
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| {
-        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zp3UDsVkzAFaa7LSM7J9bTxgJ1gGBNjYqeyxNNhbPAk".to_string()
-    });
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    let user = match (user, ok) {
-        (Some(u), true) => u,
-        _ => {
+        Err(SignInError::Wrong) => {
             st.message = Some("The email or the password is wrong.".into());
             st.field("password", "check the password (it is case-sensitive)");
             return html_response(
@@ -246,6 +252,12 @@ pub async fn login(
                 login_markup(&csrf, &next, &st),
             );
         }
+        Err(SignInError::Refused(r)) => {
+            // The form again, with how long to wait.
+            st.message = Some(r.detail.clone());
+            return r.with_retry_after(html_response(r.status, login_markup(&csrf, &next, &st)));
+        }
+        Err(SignInError::Internal(e)) => return layout::internal(&e),
     };
     let secret = match state
         .store

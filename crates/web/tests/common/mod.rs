@@ -18,6 +18,8 @@ pub struct TestApp {
     pub base: String,
     pub store: Store,
     pub clock: ManualClock,
+    /// The server's state, to look at its queues and counters.
+    pub state: AppState,
     pub db: TestDb,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -37,28 +39,39 @@ pub enum Backend {
 
 /// The server, or `None` when PostgreSQL is wanted but absent and not required.
 pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
+    spawn_with(backend, test, |_| {}).await
+}
+
+/// The server with its configuration changed by `configure` (over the tests' defaults).
+pub async fn spawn_with(
+    backend: Backend,
+    test: &str,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     let db = match backend {
         Backend::Sqlite => fresh_sqlite().await.unwrap(),
         Backend::Postgres => fresh_postgres(test).await?,
     };
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap());
-    let config = Config {
+    let mut config = Config {
         max_upload_bytes: 64 * 1024,
         ..Config::default()
     };
+    configure(&mut config);
     let state = AppState::new(db.store.clone())
         .with_clock(Arc::new(clock.clone()))
         .with_config(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(finishline_web::serve(listener, state, async {
+    tokio::spawn(finishline_web::serve(listener, state.clone(), async {
         let _ = rx.await;
     }));
     Some(TestApp {
         base: format!("http://{addr}"),
         store: db.store.clone(),
         clock,
+        state,
         db,
         shutdown: Some(tx),
     })
