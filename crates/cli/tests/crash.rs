@@ -81,9 +81,13 @@ struct Server {
     base: String,
 }
 
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child moves into the Server, and kill_9 waits for it"
+)]
 async fn start(url: &str, http: &reqwest::Client) -> Server {
     let port = free_port();
-    let child = bin()
+    let mut child = bin()
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--database-url", url, "--sweep-seconds", "3600"])
         .stdout(Stdio::null())
@@ -98,10 +102,11 @@ async fn start(url: &str, http: &reqwest::Client) -> Server {
                 return Server { child, base };
             }
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not come back up on {url} within 30 s"
-        );
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not come back up on {url} within 30 s");
+        }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }

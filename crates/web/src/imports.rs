@@ -56,7 +56,10 @@ pub async fn project_file(
 ) -> Result<Vec<u8>, ApiError> {
     match state.store.file(ws, id).await? {
         Some((meta, body)) if meta.project_id == project => Ok(body),
-        _ => Err(ApiError::bad(what, format!("no file {id} in this project"))),
+        _ => Err(ApiError::invalid(
+            what,
+            format!("no file {id} in this project"),
+        )),
     }
 }
 
@@ -69,7 +72,7 @@ pub async fn load_map(
 ) -> Result<DataMap, ApiError> {
     let text = project_file(state, ws, project, file, "map").await?;
     DataMap::from_json(&String::from_utf8_lossy(&text))
-        .map_err(|e| ApiError::bad("map", e.to_string()))
+        .map_err(|e| ApiError::invalid("map", e.to_string()))
 }
 
 /// Reads the fixes kept as JSON values (in a draft); a value the engine does not know is refused.
@@ -116,6 +119,7 @@ pub async fn run(
         ));
     }
     let file_name = name.to_string();
+    let limits = state.config.import_limits.clone();
     let turn = state
         .guard
         .imports
@@ -140,10 +144,11 @@ pub async fn run(
         let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.to_string()))?;
         let input = dir.path().join(format!("upload.{ext}"));
         std::fs::write(&input, &body).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let opts = CheckOptions {
+        let mut opts = CheckOptions {
             threads: Some(1),
             ..CheckOptions::default()
         };
+        opts.open.limits = limits;
         let unusable = |e: finishline_data::DataError| {
             ApiError::bad(
                 "file",

@@ -24,6 +24,8 @@ pub struct Config {
     /// Sign-in throttling and lockout, the client address, and how much work of the password
     /// hash and of imports may run or wait at once (see `throttle`).
     pub limits: crate::throttle::Limits,
+    /// Budgets of the data engine for customers' files (rows, columns, cells, bytes inflated…).
+    pub import_limits: finishline_data::Limits,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             webhook_tolerance: chrono::Duration::minutes(5),
             notify: crate::notify::NotifyConfig::default(),
             limits: crate::throttle::Limits::default(),
+            import_limits: finishline_data::Limits::default(),
         }
     }
 }

@@ -23,6 +23,114 @@ pub struct ServeArgs {
     pub secure_cookies: bool,
     #[command(flatten)]
     pub notify: NotifyArgs,
+    #[command(flatten)]
+    pub limits: LimitsArgs,
+}
+
+/// Budgets for what comes from outside (customers' files, sign-ins) and for work done at once.
+/// Each flag left out keeps the built-in default named in its help; see the README's "Limits".
+#[derive(Debug, Args)]
+pub struct LimitsArgs {
+    /// Largest upload accepted, in MiB [default: 25].
+    #[arg(long, env = "FINISHLINE_MAX_UPLOAD_MIB")]
+    pub max_upload_mib: Option<usize>,
+    /// Rows of a customer's spreadsheet [default: 1048576].
+    #[arg(long, env = "FINISHLINE_IMPORT_MAX_ROWS")]
+    pub import_max_rows: Option<u64>,
+    /// Columns of a customer's sheet or CSV [default: 2000].
+    #[arg(long, env = "FINISHLINE_IMPORT_MAX_COLUMNS")]
+    pub import_max_columns: Option<usize>,
+    /// Cells read from a customer's sheet [default: 40000000].
+    #[arg(long, env = "FINISHLINE_IMPORT_MAX_CELLS")]
+    pub import_max_cells: Option<u64>,
+    /// MiB a spreadsheet may inflate to, counted while inflating [default: 1024].
+    #[arg(long, env = "FINISHLINE_IMPORT_MAX_UNPACKED_MIB")]
+    pub import_max_unpacked_mib: Option<u64>,
+    /// MiB of a spreadsheet's shared strings, held in memory while it is read [default: 64].
+    #[arg(long, env = "FINISHLINE_IMPORT_MAX_SHARED_STRINGS_MIB")]
+    pub import_max_shared_strings_mib: Option<u64>,
+    /// KiB of one CSV record (a line, or more with quoted line breaks) [default: 1024].
+    #[arg(long, env = "FINISHLINE_IMPORT_MAX_RECORD_KIB")]
+    pub import_max_record_kib: Option<usize>,
+    /// KiB of one cell [default: 256].
+    #[arg(long, env = "FINISHLINE_IMPORT_MAX_CELL_KIB")]
+    pub import_max_cell_kib: Option<usize>,
+    /// Imports checked at once; more wait in a queue [default: 2].
+    #[arg(long, env = "FINISHLINE_IMPORTS_AT_ONCE")]
+    pub imports_at_once: Option<usize>,
+    /// Imports waiting for a turn before more are refused with 503 [default: 16].
+    #[arg(long, env = "FINISHLINE_IMPORTS_QUEUED")]
+    pub imports_queued: Option<usize>,
+    /// Passwords checked at once (argon2id, ~19 MiB each); more wait briefly [default: 2].
+    #[arg(long, env = "FINISHLINE_PASSWORD_CHECKS_AT_ONCE")]
+    pub password_checks_at_once: Option<usize>,
+    /// Failed sign-ins for one email in 15 minutes before it is locked [default: 5].
+    #[arg(long, env = "FINISHLINE_SIGN_IN_FAILURES_PER_ACCOUNT")]
+    pub sign_in_failures_per_account: Option<u32>,
+    /// Failed sign-ins and bad links from one address in 15 minutes before it is locked
+    /// [default: 20].
+    #[arg(long, env = "FINISHLINE_SIGN_IN_FAILURES_PER_ADDRESS")]
+    pub sign_in_failures_per_address: Option<u32>,
+    /// Unknown tokens and session cookies from one address in 15 minutes before it is locked
+    /// [default: 100].
+    #[arg(long, env = "FINISHLINE_CREDENTIAL_FAILURES_PER_ADDRESS")]
+    pub credential_failures_per_address: Option<u32>,
+    /// Take the client's address from the last X-Forwarded-For entry: only behind a reverse
+    /// proxy that sets it, or anyone can choose their address.
+    #[arg(long, env = "FINISHLINE_TRUST_PROXY_HEADERS")]
+    pub trust_proxy_headers: bool,
+}
+
+/// A flag given replaces the default; one left out keeps it.
+fn set<T>(slot: &mut T, flag: Option<T>) {
+    if let Some(v) = flag {
+        *slot = v;
+    }
+}
+
+impl LimitsArgs {
+    fn apply(&self, config: &mut Config) {
+        if let Some(mib) = self.max_upload_mib {
+            config.max_upload_bytes = mib.max(1) << 20;
+        }
+        let data = &mut config.import_limits;
+        set(&mut data.max_rows, self.import_max_rows);
+        set(&mut data.max_columns, self.import_max_columns);
+        set(&mut data.max_cells, self.import_max_cells);
+        set(
+            &mut data.max_uncompressed_bytes,
+            self.import_max_unpacked_mib.map(|m| m << 20),
+        );
+        set(
+            &mut data.max_shared_strings_bytes,
+            self.import_max_shared_strings_mib.map(|m| m << 20),
+        );
+        set(
+            &mut data.max_record_bytes,
+            self.import_max_record_kib.map(|k| k << 10),
+        );
+        set(
+            &mut data.max_cell_bytes,
+            self.import_max_cell_kib.map(|k| k << 10),
+        );
+        let l = &mut config.limits;
+        set(
+            &mut l.import_concurrency,
+            self.imports_at_once.map(|n| n.max(1)),
+        );
+        set(&mut l.import_queue, self.imports_queued);
+        set(
+            &mut l.hash_concurrency,
+            self.password_checks_at_once.map(|n| n.max(1)),
+        );
+        set(&mut l.account_failures, self.sign_in_failures_per_account);
+        set(&mut l.address_failures, self.sign_in_failures_per_address);
+        set(
+            &mut l.credential_failures,
+            self.credential_failures_per_address,
+        );
+        l.trust_proxy_headers |= self.trust_proxy_headers;
+    }
 }
 
 /// Mail, links in emails and the notification sweep.
@@ -103,11 +211,12 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     if args.notify.smtp_url.is_none() {
         tracing::info!("no SMTP server (--smtp-url): mail stays in the outbox, GET /api/v1/outbox");
     }
-    let config = Config {
+    let mut config = Config {
         secure_cookies: args.secure_cookies,
         notify: args.notify.config(args.listen),
         ..Config::default()
     };
+    args.limits.apply(&mut config);
     run(store, args.listen, config, None).await
 }
 
