@@ -414,6 +414,12 @@ pub enum Command {
         item: u32,
         playbook: String,
     },
+    /// The customer's decision maker approves the plan as it stands (see `approval`).
+    ApprovePlan {
+        /// The fingerprint of the plan version the approver was shown; refused if it changed.
+        #[serde(default)]
+        plan_version: Option<String>,
+    },
     // Nudges (R9), recorded by the sweep
     RecordNudge {
         task: u32,
@@ -528,6 +534,7 @@ pub fn create_project(new: NewProject, ctx: &Ctx) -> Result<(Project, Vec<Activi
         launch_date: None,
         baseline_launch_date: None,
         launch_rebaselines: Vec::new(),
+        plan_approvals: Vec::new(),
         next_meeting: None,
         live_on: None,
         hypercare_until: None,
@@ -2564,6 +2571,10 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 None,
                 None,
             );
+        }
+        Command::ApprovePlan { plan_version } => {
+            log.out
+                .push(crate::approval::approve(p, plan_version.as_deref(), ctx)?);
         }
         Command::RecordNudge { task, escalated } => {
             let t = task_mut(p, task)?;

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod approval;
 pub mod ball;
 pub mod command;
 pub mod error;

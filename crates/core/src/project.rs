@@ -185,6 +185,9 @@ pub struct Project {
     pub baseline_launch_date: Option<NaiveDate>,
     #[serde(default)]
     pub launch_rebaselines: Vec<Rebaseline>,
+    /// Every approval of the plan by the customer's decision maker, oldest first (`approval`).
+    #[serde(default)]
+    pub plan_approvals: Vec<crate::approval::PlanApproval>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_meeting: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
