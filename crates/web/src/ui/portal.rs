@@ -113,6 +113,7 @@ fn portal_body(
                 }
             } }
         }
+        (crate::ui::portal_approval::section(p, person, csrf, st, today))
 
         @if !p.data_maps.is_empty() {
             @let data_href = if csrf.is_some() { "/portal/data".to_string() } else { format!("/projects/{}/data", p.id) };
@@ -545,6 +546,7 @@ const PORTAL_ACTIONS: &[&str] = &[
     "answer_intake",
     "answer_change",
     "decide_go_live",
+    "approve_plan",
 ];
 
 /// Checks that a customer may take this action on what the form names.
@@ -590,7 +592,7 @@ fn allowed(p: &Project, me: &Person, action: &str, form: &FormData) -> Result<()
                 Err("this question is not for your side".into())
             }
         }
-        "answer_change" | "decide_go_live" => {
+        "answer_change" | "decide_go_live" | "approve_plan" => {
             if is_customer_dm(me) {
                 Ok(())
             } else {

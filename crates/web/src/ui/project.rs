@@ -21,6 +21,7 @@ use crate::cache::{Derived, PageHtml};
 use crate::state::AppState;
 use crate::ui::form::{html as html_response, page_status, FormState};
 use crate::ui::layout::{self, Fields, Nav};
+use crate::ui::plan_approval;
 use crate::ui::project_forms;
 use crate::ui::session::Vendor;
 use crate::ui::svg;
@@ -566,6 +567,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
         }
         (stage_track(p, sc))
 
+        (plan_approval::panel(p))
         (section("plan", "Plan", html! {
             p class="muted small" { "Open a task to complete it with proof, block it, move its due date or reassign it." }
             (plan_rows(p, today, &tasks, &fb, true))
