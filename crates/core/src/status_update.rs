@@ -46,7 +46,7 @@ pub fn r10_status_draft(p: &Project, activities: &[Activity], now: DateTime<Utc>
         .filter(|a| a.kind == "task.completed")
         .map(|a| a.summary.clone())
         .collect();
-    let approvals: Vec<String> = recent
+    let mut approvals: Vec<String> = recent
         .iter()
         .filter(|a| {
             matches!(
@@ -57,6 +57,7 @@ pub fn r10_status_draft(p: &Project, activities: &[Activity], now: DateTime<Utc>
                     | "go_live.decided"
                     | "criterion.accepted"
                     | "promise.resolved"
+                    | "plan.approved"
             )
         })
         .map(|a| a.summary.clone())
@@ -163,6 +164,24 @@ pub fn r10_status_draft(p: &Project, activities: &[Activity], now: DateTime<Utc>
             None => "No open next actions.".into(),
         },
     ];
+    // Not a decision yet: listed under approvals, not counted in the summary's decisions.
+    if let crate::approval::ApprovalState::ChangedSinceApproval {
+        changes,
+        needs_reapproval: true,
+        ..
+    } = crate::approval::approval_state(p)
+    {
+        let asked: Vec<String> = changes
+            .iter()
+            .filter(|c| c.needs_reapproval)
+            .map(crate::approval::PlanChange::describe)
+            .collect();
+        approvals.push(format!(
+            "Waiting for the customer's decision maker to approve the plan again ({} change(s) to their dates or scope): {}",
+            asked.len(),
+            asked.join("; ")
+        ));
+    }
     StatusDraft {
         since,
         summary,

@@ -535,3 +535,49 @@ fn a_project_stored_before_plan_approvals_existed_still_loads() {
     assert!(p.plan_approvals.is_empty());
     assert_eq!(approval_state(&p), ApprovalState::NotApproved);
 }
+
+#[test]
+fn the_status_draft_lists_the_approval_and_a_pending_reapproval() {
+    let mut w = World::new();
+    w.approve().expect("approved");
+    let draft = finishline_core::status_update::r10_status_draft(&w.p, &w.log, w.now);
+    assert!(
+        draft
+            .approvals
+            .iter()
+            .any(|a| a.starts_with("Plan approved by Dee")),
+        "{:?}",
+        draft.approvals
+    );
+    assert!(
+        draft.approvals.iter().all(|a| !a.starts_with("Waiting")),
+        "{:?}",
+        draft.approvals
+    );
+    let sample = w.task("sample-data");
+    w.later(1).rebaseline(sample, 2);
+    let draft = finishline_core::status_update::r10_status_draft(&w.p, &w.log, w.now);
+    let waiting = draft
+        .approvals
+        .iter()
+        .find(|a| {
+            a.starts_with(
+                "Waiting for the customer's decision maker to approve the plan again (1 change(s)",
+            )
+        })
+        .unwrap_or_else(|| panic!("{:?}", draft.approvals));
+    assert!(
+        waiting.contains("Send a real sample of the data: due date moved"),
+        "{waiting}"
+    );
+    // A vendor-only move asks nothing.
+    w.approve().expect("approved again");
+    let setup = w.task("setup");
+    w.rebaseline(setup, 1);
+    let draft = finishline_core::status_update::r10_status_draft(&w.p, &w.log, w.now);
+    assert!(
+        draft.approvals.iter().all(|a| !a.starts_with("Waiting")),
+        "{:?}",
+        draft.approvals
+    );
+}
