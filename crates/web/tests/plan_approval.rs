@@ -106,6 +106,11 @@ fn section(page: &str) -> &str {
     &page[start..end]
 }
 
+/// A date as the approval sections show it.
+fn t(date: &str) -> String {
+    format!("<time datetime=\"{date}\">{date}</time>")
+}
+
 fn approvals(view: &Value) -> Vec<Value> {
     view["project"]["plan_approvals"]
         .as_array()
@@ -150,9 +155,10 @@ async fn the_decision_maker_approves_the_plan_in_the_portal_and_again_after_a_cu
     let (_, page) = dee.get("/portal").await;
     let sec = section(&page);
     assert!(
-        sec.contains(
-            "You approved this plan on <strong>2026-03-03</strong>. Nothing has changed since."
-        ),
+        sec.contains(&format!(
+            "You approved this plan on <strong>{}</strong>. Nothing has changed since.",
+            t("2026-03-03")
+        )),
         "{sec}"
     );
     assert!(!sec.contains("Approve this plan"), "{sec}");
@@ -212,8 +218,8 @@ async fn the_decision_maker_approves_the_plan_in_the_portal_and_again_after_a_cu
         "{panel}"
     );
     assert!(
-        panel.contains(&format!("<del>{sample_due}</del>"))
-            && panel.contains("<ins>2026-03-14</ins>"),
+        panel.contains(&format!("<del>{}</del>", t(&sample_due)))
+            && panel.contains(&format!("<ins>{}</ins>", t("2026-03-14"))),
         "{panel}"
     );
     assert!(panel.contains("asked again"), "{panel}");
@@ -222,7 +228,11 @@ async fn the_decision_maker_approves_the_plan_in_the_portal_and_again_after_a_cu
     assert!(sec.contains("Since then, 1 thing has changed"), "{sec}");
     assert!(sec.contains("Send a real sample of the data"), "{sec}");
     assert!(
-        sec.contains(&format!("<del>{sample_due}</del> → <ins>2026-03-14</ins>")),
+        sec.contains(&format!(
+            "<del>{}</del> → <ins>{}</ins>",
+            t(&sample_due),
+            t("2026-03-14")
+        )),
         "{sec}"
     );
     assert!(sec.contains("needs your approval"), "{sec}");
@@ -270,9 +280,10 @@ async fn the_decision_maker_approves_the_plan_in_the_portal_and_again_after_a_cu
     let (_, page) = dee.get("/portal").await;
     let sec = section(&page);
     assert!(
-        sec.contains(
-            "You approved this plan on <strong>2026-03-04</strong>. Nothing has changed since."
-        ),
+        sec.contains(&format!(
+            "You approved this plan on <strong>{}</strong>. Nothing has changed since.",
+            t("2026-03-04")
+        )),
         "{sec}"
     );
     let v = m.project(&s.id).await;
@@ -280,7 +291,10 @@ async fn the_decision_maker_approves_the_plan_in_the_portal_and_again_after_a_cu
     let (_, project_page) = vendor.get(&format!("/projects/{}", s.id)).await;
     let panel = section(&project_page);
     assert!(
-        panel.contains("Approved</strong> by Dee on 2026-03-04; unchanged since."),
+        panel.contains(&format!(
+            "Approved</strong> by Dee on {}; unchanged since.",
+            t("2026-03-04")
+        )),
         "{panel}"
     );
     let (_, log) = m.get(&format!("/api/v1/projects/{}/activity", s.id)).await;

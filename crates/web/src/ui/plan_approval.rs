@@ -7,6 +7,8 @@ use finishline_core::people::Side;
 use finishline_core::Project;
 use maud::{html, Markup};
 
+use crate::ui::portal_approval::value;
+
 /// The approval state and the difference from the approved plan.
 pub fn panel(p: &Project) -> Markup {
     let dm = p.decision_maker(Side::Customer);
@@ -16,7 +18,7 @@ pub fn panel(p: &Project) -> Markup {
             h2 id="plan-approval-h" { "Customer approval of the plan" }
             @match &state {
                 ApprovalState::NotApproved => {
-                    div class="check-result" {
+                    div class="flash" {
                         p {
                             strong { "Not approved yet. " }
                             @match dm {
@@ -28,15 +30,15 @@ pub fn panel(p: &Project) -> Markup {
                 },
                 ApprovalState::Approved { approval } => {
                     div class="check-result clean" {
-                        p { strong { "Approved" } " by " (approval.by_name) " on " (approval.at.date_naive()) "; unchanged since." }
+                        p { strong { "Approved" } " by " (approval.by_name) " on " (value(&approval.at.date_naive().to_string())) "; unchanged since." }
                     }
                 },
                 ApprovalState::ChangedSinceApproval { approval, changes, needs_reapproval } => {
                     @let asked = changes.iter().filter(|c| c.needs_reapproval).count();
-                    div class=(if *needs_reapproval { "check-result" } else { "check-result clean" }) {
+                    div class=(if *needs_reapproval { "flash" } else { "check-result clean" }) {
                         p {
                             strong { (if *needs_reapproval { "Waiting for the customer's approval again. " } else { "Approved, with changes that need no new approval. " }) }
-                            "Approved by " (approval.by_name) " on " (approval.at.date_naive()) "; "
+                            "Approved by " (approval.by_name) " on " (value(&approval.at.date_naive().to_string())) "; "
                             (changes.len()) (if changes.len() == 1 { " change" } else { " changes" }) " since"
                             @if asked > 0 { ", " (asked) " of them moving the customer's dates or scope" }
                             ". The customer sees the same list in the portal."
@@ -56,8 +58,8 @@ pub fn panel(p: &Project) -> Markup {
                                     tr {
                                         td data-label="What" { (c.subject) }
                                         td data-label="Change" { (c.kind.label()) }
-                                        td data-label="Approved" { @if let Some(b) = &c.before { del { (b) } } @else { span class="muted" { "—" } } }
-                                        td data-label="Now" { @if let Some(a) = &c.after { ins { (a) } } @else { span class="muted" { "—" } } }
+                                        td data-label="Approved" { @if let Some(b) = &c.before { del { (value(b)) } } @else { span class="muted" { "—" } } }
+                                        td data-label="Now" { @if let Some(a) = &c.after { ins { (value(a)) } } @else { span class="muted" { "—" } } }
                                         td data-label="Customer approval" {
                                             @if c.needs_reapproval { span class="badge warn" { "asked again" } }
                                             @else { span class="muted" { "not needed" } }

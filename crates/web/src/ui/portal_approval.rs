@@ -24,6 +24,13 @@ fn is_customer_dm(person: &Person) -> bool {
     person.role == Role::DecisionMaker && person.side == Side::Customer
 }
 
+/// A value of a change: a date is a `time` (kept on one line), anything else its text.
+pub fn value(v: &str) -> Markup {
+    html! {
+        @if v.parse::<NaiveDate>().is_ok() { time datetime=(v) { (v) } } @else { (v) }
+    }
+}
+
 /// The differences from the approved plan, plainly: what, how, old → new, and whether it asks
 /// for approval again. Shared with the vendor's panel.
 pub fn changes_list(changes: &[PlanChange], asks: &str) -> Markup {
@@ -33,9 +40,9 @@ pub fn changes_list(changes: &[PlanChange], asks: &str) -> Markup {
                 li {
                     strong { (c.subject) } " — " (c.kind.label())
                     @match (&c.before, &c.after) {
-                        (Some(b), Some(a)) => { ": " del { (b) } " → " ins { (a) } },
-                        (None, Some(a)) => { ": " ins { (a) } },
-                        (Some(b), None) => { " (was " del { (b) } ")" },
+                        (Some(b), Some(a)) => { ": " del { (value(b)) } " → " ins { (value(a)) } },
+                        (None, Some(a)) => { ": " ins { (value(a)) } },
+                        (Some(b), None) => { " (was " del { (value(b)) } ")" },
                         (None, None) => {},
                     }
                     @if c.needs_reapproval { " " span class="badge warn" { (asks) } }
@@ -118,9 +125,9 @@ pub fn section(
     let approved_line = |a: &PlanApproval| {
         let on = a.at.date_naive();
         if a.by == person.id {
-            html! { "You approved this plan on " strong { (on) } "." }
+            html! { "You approved this plan on " strong { (value(&on.to_string())) } "." }
         } else {
-            html! { (a.by_name) " approved this plan on " strong { (on) } "." }
+            html! { (a.by_name) " approved this plan on " strong { (value(&on.to_string())) } "." }
         }
     };
     let fields = Fields::new(Some(st), ACTION);
@@ -140,10 +147,10 @@ pub fn section(
     let refused_here = st.form == ACTION && st.message.is_some();
     html! {
         section id="plan-approval" aria-labelledby="plan-approval-h" {
-            h2 id="plan-approval-h" { "The plan you agree to" }
+            h2 id="plan-approval-h" { (if dm { "The plan you agree to" } else { "Approval of the plan" }) }
             @match &state {
                 ApprovalState::NotApproved => {
-                    div class="check-result" {
+                    div class="flash" {
                         @if dm {
                             p { "The plan has not been approved yet. Please look it over and approve it: your team's tasks and dates, the scope and the finish line." }
                         } @else {
@@ -164,7 +171,7 @@ pub fn section(
                     }
                 },
                 ApprovalState::ChangedSinceApproval { approval, changes, needs_reapproval } => {
-                    div class=(if *needs_reapproval { "check-result" } else { "check-result clean" }) {
+                    div class=(if *needs_reapproval { "flash" } else { "check-result clean" }) {
                         p {
                             (approved_line(approval))
                             " Since then, " (changes.len()) (if changes.len() == 1 { " thing has" } else { " things have" }) " changed:"
@@ -177,8 +184,9 @@ pub fn section(
                         }
                     }
                     @if dm {
-                        details open[*needs_reapproval] { summary { "The plan as it is now" } (plan_shown(p, today)) }
+                        // The form right after the changes it approves; the whole plan below it.
                         @if *needs_reapproval { (form("Approve the changes")) }
+                        details open[refused_here && !*needs_reapproval] { summary { "The plan as it is now" } (plan_shown(p, today)) }
                     }
                 },
             }
