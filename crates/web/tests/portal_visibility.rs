@@ -203,6 +203,14 @@ impl Walk<'_> {
             }
             let (status, body) = self.get(&path, Some(&cookie)).await;
             let place = format!("{} portal of {name}: {path}", p.customer);
+            // The demo's proofs name stand-in file ids with no stored file: those answer 404.
+            if let Some(id) = path.strip_prefix("/portal/files/") {
+                if status == StatusCode::NOT_FOUND
+                    && store.file(&self.ws, id).await.unwrap().is_none()
+                {
+                    continue;
+                }
+            }
             if status != StatusCode::OK {
                 self.failures.push(format!("{place} answered {status}"));
                 continue;
