@@ -367,6 +367,10 @@ fn portal_plan(p: &Project, today: chrono::NaiveDate, file_base: &str) -> Markup
                         tr id=(format!("plan-{}", t.id)) {
                             td data-label="Task" {
                                 @if customer_sees(t) { (t.title) } @else { span class="muted" { (t.title) } }
+                                // The data page of the import this task waits on (beside the files).
+                                @if let (Some(m), Some(base)) = (p.data_maps.iter().find(|m| m.task == Some(t.id)), file_base.strip_suffix("files/")) {
+                                    div class="small" { a href=(format!("{base}data#map-{}", m.id)) { "Data import: " (m.name) } }
+                                }
                             }
                             td data-label="Owner" { (project::owner_name(p, t.owner)) }
                             td data-label="Due" {
