@@ -108,6 +108,7 @@ async fn main() -> Result<()> {
                     due: start.date_naive() + Duration::days(5 + (k as i64 % 40)),
                     depends_on: vec![],
                     needs_proof: true,
+                    visibility: Default::default(),
                 },
                 &ctx,
             )?;

@@ -917,7 +917,24 @@ fn calder(team: &Team, prefix: &str, now: DateTime<Utc>) -> Result<Script> {
         1,
         11,
         "internal-kickoff",
-        note("Internal kickoff: risk list recorded."),
+        note("Internal kickoff: Raj Patel is stretched across three projects; keep SSO off the critical path and have a fallback ready."),
+    )?;
+    // Vendor-only work, added by hand: internal, so the customer never reads it in the portal.
+    let fallback_due = s.date(20);
+    s.run(
+        &sam,
+        1,
+        11,
+        Command::AddTask {
+            title: "Prepare a password-login fallback in case Calder IT cannot deliver SSO".into(),
+            phase: "Build".into(),
+            label: finishline_core::plan::TaskLabel::VendorTask,
+            owner: pid(&sam)?,
+            due: fallback_due,
+            depends_on: Vec::new(),
+            needs_proof: true,
+            visibility: finishline_core::visibility::Visibility::Internal,
+        },
     )?;
     s.advance(&sam, 1, 12, &[Stage::Intake])?;
     let src = s.new_id(

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
-mod demo;
+
+use finishline::demo;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -26,6 +26,7 @@ use crate::scope::{
 };
 use crate::training::{Attendance, TrainingAudience, TrainingSession, TRAINING_MINUTES};
 use crate::uat::{Issue, UatCase, UatResult};
+use crate::visibility::{check_task_visibility, Visibility};
 
 /// Who is acting and when.
 #[derive(Debug, Clone)]
@@ -186,6 +187,14 @@ pub enum Command {
         depends_on: Vec<u32>,
         #[serde(default = "yes")]
         needs_proof: bool,
+        /// Shared (the customer sees it) unless said otherwise; a customer task cannot be internal.
+        #[serde(default)]
+        visibility: Visibility,
+    },
+    /// Makes a task shared with the customer or internal to the vendor team.
+    SetTaskVisibility {
+        task: u32,
+        visibility: Visibility,
     },
     AssignTask {
         task: u32,
@@ -611,6 +620,7 @@ pub fn create_project(new: NewProject, ctx: &Ctx) -> Result<(Project, Vec<Activi
             escalated_at: None,
             step_key: Some(step.key.clone()),
             owner_role: Some(step.owner_role),
+            visibility: step.visibility,
         });
     }
     if let Some(owner) = new.owner {
@@ -1437,10 +1447,12 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             due,
             depends_on,
             needs_proof,
+            visibility,
         } => {
             let title = required_text("title", &title)?;
             let phase = required_text("phase", &phase)?;
             person_exists(p, owner, "owner")?;
+            check_task_visibility(p, label, Some(owner), visibility)?;
             for d in &depends_on {
                 if p.task(*d).is_none() {
                     return Err(DomainError::invalid(
@@ -1467,21 +1479,46 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 escalated_at: None,
                 step_key: None,
                 owner_role: None,
+                visibility,
             });
             log.push(
                 "task.created",
                 format!("task:{id}"),
                 format!(
-                    "Task {id} \"{title}\" ({}) for {}, due {due}",
+                    "Task {id} \"{title}\" ({}, {}) for {}, due {due}",
                     label.label(),
+                    visibility.label(),
                     p.person_name(owner)
                 ),
                 None,
-                Some(json!({ "owner": owner, "due": due, "label": label })),
+                Some(
+                    json!({ "owner": owner, "due": due, "label": label, "visibility": visibility }),
+                ),
             );
+        }
+        Command::SetTaskVisibility { task, visibility } => {
+            let t = p
+                .task(task)
+                .ok_or_else(|| DomainError::not_found(format!("task {task}")))?;
+            check_task_visibility(p, t.label, t.owner, visibility)?;
+            let t = task_mut(p, task)?;
+            let before = t.visibility;
+            if before != visibility {
+                t.visibility = visibility;
+                log.push(
+                    "task.visibility",
+                    format!("task:{task}"),
+                    format!("Task {task} is now {}", visibility.label()),
+                    Some(json!({ "visibility": before })),
+                    Some(json!({ "visibility": visibility })),
+                );
+            }
         }
         Command::AssignTask { task, owner } => {
             person_exists(p, owner, "owner")?;
+            if let Some(t) = p.task(task) {
+                check_task_visibility(p, t.label, Some(owner), t.visibility)?;
+            }
             let name = p.person_name(owner);
             let t = task_mut(p, task)?;
             let before = t.owner;
@@ -2400,6 +2437,11 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                         "assign the vendor owner before opening an intervention",
                     )
                 })?;
+                // Re-engaging the champion is about the customer's people: vendor-only.
+                let visibility = match kind {
+                    Intervention::ReengageChampion => Visibility::Internal,
+                    Intervention::Retrain | Intervention::FixWorkflow => Visibility::Shared,
+                };
                 let (title, to) = match kind {
                     Intervention::Retrain => {
                         ("Re-train the users who are not active", Stage::Training)
@@ -2429,6 +2471,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                     escalated_at: None,
                     step_key: None,
                     owner_role: None,
+                    visibility,
                 });
                 log.push(
                     "task.created",

@@ -25,6 +25,7 @@ pub mod scorecard;
 pub mod status_update;
 pub mod training;
 pub mod uat;
+pub mod visibility;
 
 pub use activity::Activity;
 pub use command::{apply, create_project, Command, Ctx};

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::people::Side;
+use crate::visibility::{legacy_default, Visibility};
 
 /// Who a playbook step or task belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +98,7 @@ pub struct Rebaseline {
 /// One task of the plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(from = "TaskDoc")]
 pub struct Task {
     pub id: u32,
     pub title: String,
@@ -127,6 +129,69 @@ pub struct Task {
     /// The playbook role that owns it by default, used to assign it once someone holds the role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_role: Option<crate::people::Role>,
+    /// Whether the customer sees it, with its notes and proof (`visibility` module).
+    #[serde(default)]
+    pub visibility: Visibility,
+}
+
+/// A task as stored. Documents written before visibility existed have none: their tasks from the
+/// built-in playbooks' internal steps become internal, every other task shared
+/// (`visibility::legacy_default`), so an old project never shows its internal kickoff to the
+/// customer. The next save writes the field.
+#[derive(Deserialize)]
+struct TaskDoc {
+    id: u32,
+    title: String,
+    phase: String,
+    label: TaskLabel,
+    owner: Option<u32>,
+    due: NaiveDate,
+    baseline_due: NaiveDate,
+    #[serde(default)]
+    rebaselines: Vec<Rebaseline>,
+    #[serde(default)]
+    depends_on: Vec<u32>,
+    needs_proof: bool,
+    status: TaskStatus,
+    #[serde(default)]
+    ball: Option<Side>,
+    #[serde(default)]
+    nudges: u32,
+    #[serde(default)]
+    escalated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    step_key: Option<String>,
+    #[serde(default)]
+    owner_role: Option<crate::people::Role>,
+    #[serde(default)]
+    visibility: Option<Visibility>,
+}
+
+impl From<TaskDoc> for Task {
+    fn from(d: TaskDoc) -> Self {
+        let visibility = d
+            .visibility
+            .unwrap_or_else(|| legacy_default(d.step_key.as_deref()));
+        Task {
+            id: d.id,
+            title: d.title,
+            phase: d.phase,
+            label: d.label,
+            owner: d.owner,
+            due: d.due,
+            baseline_due: d.baseline_due,
+            rebaselines: d.rebaselines,
+            depends_on: d.depends_on,
+            needs_proof: d.needs_proof,
+            status: d.status,
+            ball: d.ball,
+            nudges: d.nudges,
+            escalated_at: d.escalated_at,
+            step_key: d.step_key,
+            owner_role: d.owner_role,
+            visibility,
+        }
+    }
 }
 
 impl Task {

@@ -6,6 +6,7 @@ use crate::error::DomainError;
 use crate::lifecycle::Stage;
 use crate::people::Role;
 use crate::plan::TaskLabel;
+use crate::visibility::{legacy_default, Visibility};
 
 pub const STANDARD: &str = "standard";
 pub const LIGHT_TOUCH: &str = "light-touch-30";
@@ -13,6 +14,7 @@ pub const LIGHT_TOUCH: &str = "light-touch-30";
 /// One step of a playbook; becomes a task of a project.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(from = "StepDoc")]
 pub struct Step {
     /// Unique within the playbook; dependencies name it.
     pub key: String,
@@ -26,6 +28,43 @@ pub struct Step {
     pub depends_on: Vec<String>,
     #[serde(default = "yes")]
     pub needs_proof: bool,
+    /// Whether the customer sees the task made from it. Optional in a playbook's JSON: without
+    /// it, the built-in playbooks' internal step keys are internal and every other step shared
+    /// (`visibility::legacy_default`).
+    #[serde(default)]
+    pub visibility: Visibility,
+}
+
+/// A step as stored, where `visibility` may be missing (playbooks saved before it existed).
+#[derive(Deserialize)]
+struct StepDoc {
+    key: String,
+    title: String,
+    label: TaskLabel,
+    owner_role: Role,
+    due_offset_days: i64,
+    #[serde(default)]
+    depends_on: Vec<String>,
+    #[serde(default = "yes")]
+    needs_proof: bool,
+    #[serde(default)]
+    visibility: Option<Visibility>,
+}
+
+impl From<StepDoc> for Step {
+    fn from(d: StepDoc) -> Self {
+        let visibility = d.visibility.unwrap_or_else(|| legacy_default(Some(&d.key)));
+        Step {
+            key: d.key,
+            title: d.title,
+            label: d.label,
+            owner_role: d.owner_role,
+            due_offset_days: d.due_offset_days,
+            depends_on: d.depends_on,
+            needs_proof: d.needs_proof,
+            visibility,
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -149,7 +188,14 @@ fn step(
         due_offset_days: due,
         depends_on: deps.iter().map(|d| d.to_string()).collect(),
         needs_proof: true,
+        visibility: Visibility::Shared,
     }
+}
+
+/// A vendor-only step: its task is internal (the customer never sees it).
+fn internal(mut s: Step) -> Step {
+    s.visibility = Visibility::Internal;
+    s
 }
 
 fn phase(name: &str, stage: Stage, steps: Vec<Step>) -> Phase {
@@ -176,8 +222,8 @@ pub fn standard() -> Playbook {
         hypercare_days: 14,
         phases: vec![
             phase("Assign + internal kickoff", Stage::Assign, vec![
-                step("review-handoff", "Review the sales handoff and classify every promise", V, Owner, 2, &[]),
-                step("internal-kickoff", "Internal kickoff: account review and risk list", V, Owner, 3, &["review-handoff"]),
+                internal(step("review-handoff", "Review the sales handoff and classify every promise", V, Owner, 2, &[])),
+                internal(step("internal-kickoff", "Internal kickoff: account review and risk list", V, Owner, 3, &["review-handoff"])),
             ]),
             phase("Pre-kickoff intake", Stage::Intake, vec![
                 step("intake-outcome", "Tell us the first outcome you want live", C, COwner, 5, &[]),
@@ -215,7 +261,7 @@ pub fn standard() -> Playbook {
             ]),
             phase("Adoption and value", Stage::ValueReview, vec![
                 step("value-review", "First business review against the success criteria", S, Owner, 100, &["go-no-go"]),
-                step("transition", "Hand the account to the renewal CSM", V, Owner, 105, &["value-review"]),
+                internal(step("transition", "Hand the account to the renewal CSM", V, Owner, 105, &["value-review"])),
             ]),
         ],
     }

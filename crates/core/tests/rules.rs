@@ -1025,7 +1025,8 @@ fn r11_complete_only_when_criteria_met_and_transition_accepted() {
             owner: csm,
             due: date(2026, 5, 1),
             depends_on: vec![],
-            needs_proof: true
+            needs_proof: true,
+            visibility: Default::default(),
         })
         .is_err());
 }

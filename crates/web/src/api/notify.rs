@@ -576,6 +576,24 @@ pub async fn get_adoption(
     Ok(Json(Adoption { goals, report }))
 }
 
+/// The task of a one-click link as its recipient may see it: a customer (anyone not on the
+/// project's vendor side) sees the project through `visibility::for_customer`.
+fn task_details_for(
+    p: &finishline_core::Project,
+    task: u32,
+    email: &str,
+) -> Result<String, ApiError> {
+    let vendor = p
+        .people
+        .iter()
+        .any(|x| x.side == Side::Vendor && x.email.eq_ignore_ascii_case(email));
+    if vendor {
+        task_details(p, task)
+    } else {
+        task_details(&finishline_core::visibility::for_customer(p), task)
+    }
+}
+
 fn task_details(p: &finishline_core::Project, task: u32) -> Result<String, ApiError> {
     let t = p
         .tasks
@@ -639,7 +657,7 @@ pub async fn act_page(
 ) -> Result<Response, ApiError> {
     let (claims, p, _) = claims_for_task(&state, &token).await?;
     let task = claims.task.unwrap_or_default();
-    let details = task_details(&p, task)?;
+    let details = task_details_for(&p, task, &claims.email)?;
     let used = state.store.action_used(&claims.ws, &claims.jti).await?;
     let action = format!("/api/v1/act/{token}");
     let (heading, message, form) = match claims.act {
@@ -771,7 +789,7 @@ pub async fn act(
             .await
         {
             Ok(_) => {
-                let details = task_details(&p, task)?;
+                let details = task_details_for(&p, task, &claims.email)?;
                 return Ok(page("Done", done_msg, &details, ""));
             }
             Err(StoreError::Conflict) => continue,

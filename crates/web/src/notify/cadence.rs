@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use finishline_core::lifecycle::Stage;
 use finishline_core::nudge::{r9_nudge_due, NudgeAction};
 use finishline_core::people::{Role, Side};
+use finishline_core::visibility::may_tell;
 use finishline_core::{apply, Command, Ctx, Project};
 use finishline_store::{Effects, NewDigestItem, StoreError};
 use serde::{Deserialize, Serialize};
@@ -88,9 +89,17 @@ fn plan(
             owner: owner.map(|o| o.name.clone()).unwrap_or_default(),
             act_as,
         };
+        // A message about an internal task goes to the vendor side only.
+        let side_of = |email: &str| {
+            p.people
+                .iter()
+                .find(|x| x.email.eq_ignore_ascii_case(email))
+                .map_or(Side::Customer, |x| x.side)
+        };
         let items: Vec<NewDigestItem> = if escalated {
             escalation_recipients(p)
                 .into_iter()
+                .filter(|(email, _)| may_tell(t, side_of(email)))
                 .map(|(email, _)| NewDigestItem {
                     item_key: format!("r9:escalate:{}:{}:{}", p.id, t.id, email.to_lowercase()),
                     email: email.to_lowercase(),
@@ -100,7 +109,7 @@ fn plan(
                 .collect()
         } else {
             owner
-                .filter(|o| !o.email.trim().is_empty())
+                .filter(|o| !o.email.trim().is_empty() && may_tell(t, o.side))
                 .map(|o| NewDigestItem {
                     item_key: format!(
                         "r9:remind:{}:{}:{today}:{}",

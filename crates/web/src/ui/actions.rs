@@ -59,12 +59,19 @@ fn spec(action: &str) -> Option<&'static [(&'static str, Kind, &'static str)]> {
             ("reason", Text, "Reason"),
         ],
         "assign_task" => &[("task", Id, "task"), ("owner", Id, "owner")],
+        "set_task_visibility" => &[("task", Id, "task"), ("visibility", Enum, "who sees it")],
         "add_task" => &[
             ("title", Text, "Title"),
             ("phase", Text, "Phase"),
             ("label", Enum, "side"),
             ("owner", Id, "owner"),
             ("due", Date, "Due date"),
+            // Asked every time: a new task is shared with the customer or internal.
+            (
+                "visibility",
+                Enum,
+                "who sees it (shared with the customer, or internal)",
+            ),
         ],
         "set_launch_date" => &[("date", Date, "Launch date"), ("reason", OptText, "Reason")],
         "set_next_meeting" => &[("date", Date, "Next meeting")],
@@ -440,6 +447,7 @@ fn task_of(action: &str, form: &FormData) -> Option<u32> {
             | "rebaseline_task"
             | "reopen_task"
             | "assign_task"
+            | "set_task_visibility"
     )
     .then(|| form.get("task").parse().ok())
     .flatten()

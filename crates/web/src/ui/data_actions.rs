@@ -137,6 +137,16 @@ async fn views(state: &AppState, ws: &str, p: &Project) -> Vec<MapView> {
 }
 
 async fn render(state: &AppState, actor: &Actor<'_>, p: &Project, st: FormState) -> Response {
+    // A customer's page is rendered from the project as they may see it: an internal task a map
+    // serves shows as vendor work in progress, with no title or notes.
+    let shown;
+    let p = match actor {
+        Actor::Customer(..) => {
+            shown = finishline_core::visibility::for_customer(p);
+            &shown
+        }
+        Actor::Vendor(_) => p,
+    };
     let v = views(state, actor.ws(), p).await;
     let body: Markup = data::body(p, &v, &actor.target(p), &st);
     let status = page_status(&st);

@@ -546,6 +546,7 @@ fn edit_step(pb: &mut Playbook, form: &FormData, st: &mut FormState) {
                 due_offset_days: due,
                 depends_on: Vec::new(),
                 needs_proof,
+                visibility: Default::default(),
             });
         }
     } else if let Some(step) = pb

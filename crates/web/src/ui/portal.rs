@@ -1,8 +1,11 @@
 //! The customer portal: one customer person, one project, reached by an invitation link.
 //!
-//! It shows their side's tasks first ("what we need from you, by when"), the shared plan, the
-//! finish line, the launch date and who to ask for help; never internal notes (activity log,
-//! risks, sales promises, scorecard) and never another project. Customers act through an
+//! It opens on their progress ("x of y of your tasks done", the next step, what is overdue), then
+//! their side's tasks ("what we need from you, by when", each waiting task saying what it waits
+//! on), the shared plan, the finish line, the launch date and who to ask for help. Everything is
+//! rendered from `visibility::for_customer`: never internal tasks' titles, notes or proof (they
+//! show as vendor work in progress), never the activity log, risks, sales promises or scorecard,
+//! and never another project. Files are served only when the customer may see them. Customers act through an
 //! allowlist of actions, each checked here against their person before the core sees it, and
 //! run with a customer context (`Ctx { side: Customer, person, actor: "<name> (customer)" }`).
 
@@ -12,7 +15,10 @@ use axum::response::{IntoResponse, Response};
 use finishline_core::command::Ctx;
 use finishline_core::lifecycle::Stage;
 use finishline_core::people::{Person, Role, Side};
-use finishline_core::plan::{Task, TaskLabel, TaskStatus};
+use finishline_core::plan::{Task, TaskStatus};
+use finishline_core::visibility::{
+    customer_does, customer_may_download, customer_sees, for_customer,
+};
 use finishline_core::Project;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -24,17 +30,15 @@ use crate::throttle::{self, ConnectedFrom};
 use crate::ui::actions::{build, see_other};
 use crate::ui::form::{csrf_token, html as html_response, page_status, FormData, FormState};
 use crate::ui::layout::{self, Fields};
-use crate::ui::project::{self, people_opts, plan_table};
+use crate::ui::project::{self, people_opts};
 use crate::ui::session::{
     cookie_from_headers, portal_cookie, pre_session_csrf, Customer, Vendor, PORTAL_COOKIE,
     PRE_SESSION_COOKIE,
 };
 
+/// A task of the customer's side that they can see (and so act on).
 fn is_customer_task(p: &Project, t: &Task) -> bool {
-    t.label == TaskLabel::CustomerTask
-        || t.owner
-            .and_then(|o| p.person(o))
-            .is_some_and(|x| x.side == Side::Customer)
+    customer_does(p, t) && customer_sees(t)
 }
 
 fn is_customer_dm(person: &Person) -> bool {
@@ -58,6 +62,9 @@ fn portal_body(
     today: chrono::NaiveDate,
     file_base: &str,
 ) -> Markup {
+    // Everything below reads the project as the customer may see it.
+    let shown = for_customer(p);
+    let p = &shown;
     let f = |k: &str| Fields::new(Some(st), k);
     let token = csrf.unwrap_or("");
     let mut mine: Vec<&Task> = p
@@ -66,7 +73,6 @@ fn portal_body(
         .filter(|t| t.is_open() && is_customer_task(p, t))
         .collect();
     mine.sort_by_key(|t| (t.owner != Some(person.id), t.due, t.id));
-    let all: Vec<&Task> = p.tasks.iter().collect();
     let stuck_from = people_opts(p, |x| x.side == Side::Vendor || x.id == person.id);
     let open_intake: Vec<_> = p
         .intake
@@ -97,6 +103,7 @@ fn portal_body(
                 h1 { "Welcome, " (person.name) }
             }
         }
+        (progress(p, &mine, &open_intake, today))
         dl class="facts" {
             div class="wide" { dt { "Finish line" } dd { (p.finish_line.as_ref().map_or("not written yet".into(), |x| x.text.clone())) } }
             div { dt { "Launch date" } dd {
@@ -145,7 +152,11 @@ fn portal_body(
                         "due " strong { (t.due) } " · " (project::owner_name(p, t.owner))
                         @if t.is_overdue(today) { " " span class="badge warn" { "overdue" } }
                     }
-                    (project::task_state(p, t, today, file_base))
+                    @if matches!(t.status, TaskStatus::Pending) {
+                        (waits_on(p, t))
+                    } @else {
+                        (project::task_state(p, t, today, file_base))
+                    }
                     @if !matches!(t.status, TaskStatus::Pending) {
                         @let key = format!("complete_task-{}", t.id);
                         @let fc = f(&key);
@@ -182,7 +193,10 @@ fn portal_body(
                     @let fa = f(&key);
                     article class="task-card" {
                         h3 { (r.question) }
-                        p class="small" { "due " (r.due) " · " (p.person_name(r.owner)) }
+                        p class="small" {
+                            "due " strong { (r.due) } " · " (p.person_name(r.owner))
+                            @if r.due < today { " " span class="badge warn" { "overdue" } }
+                        }
                         (form("answer_intake", &fa, "Send answer", false, html! {
                             input type="hidden" name="request" value=(r.id);
                             (fa.textarea("answer", "Your answer", "", true))
@@ -233,7 +247,7 @@ fn portal_body(
 
         section id="plan" aria-labelledby="plan-h" {
             h2 id="plan-h" { "The shared plan" }
-            (plan_table(p, today, &all, file_base))
+            (portal_plan(p, today, file_base))
         }
 
         @let updates: Vec<_> = p.status_updates.iter().filter(|u| u.for_customer).collect();
@@ -247,6 +261,142 @@ fn portal_body(
         }
     };
     layout::with_refusal(st, page)
+}
+
+/// The top of the portal: how far the customer's side is, what is overdue, and the next step.
+fn progress(
+    p: &Project,
+    mine: &[&Task],
+    open_intake: &[&finishline_core::intake::IntakeRequest],
+    today: chrono::NaiveDate,
+) -> Markup {
+    let theirs: Vec<&Task> = p.tasks.iter().filter(|t| is_customer_task(p, t)).collect();
+    let done = theirs.iter().filter(|t| t.is_done()).count();
+    let late_tasks = mine.iter().filter(|t| t.is_overdue(today)).count();
+    let late_questions = open_intake.iter().filter(|r| r.due < today).count();
+    // The next step: the customer's first task they can act on now, else their first waiting
+    // one, else the next open task of the shared plan (whoever owns it).
+    let next = mine
+        .iter()
+        .find(|t| !matches!(t.status, TaskStatus::Pending))
+        .or_else(|| mine.first())
+        .copied()
+        .or_else(|| {
+            p.tasks
+                .iter()
+                .filter(|t| t.is_open() && !matches!(t.status, TaskStatus::Pending))
+                .min_by_key(|t| (t.due, t.id))
+        });
+    html! {
+        section id="progress" class="card" aria-labelledby="progress-h" {
+            h2 id="progress-h" { (done) " of " (theirs.len()) " of your tasks done" }
+            @if !theirs.is_empty() {
+                div class="upload-progress" {
+                    progress max=(theirs.len()) value=(done) aria-labelledby="progress-h" { (done) " of " (theirs.len()) }
+                }
+            }
+            @if late_tasks + late_questions > 0 {
+                p {
+                    span class="badge warn" { "overdue" } " "
+                    @if late_tasks > 0 { a href="#yours" { (late_tasks) " task" (if late_tasks == 1 { "" } else { "s" }) } }
+                    @if late_tasks > 0 && late_questions > 0 { " and " }
+                    @if late_questions > 0 { a href="#questions" { (late_questions) " question" (if late_questions == 1 { "" } else { "s" }) } }
+                    " past " (if late_tasks + late_questions == 1 { "its" } else { "their" }) " due date"
+                }
+            }
+            p {
+                @match next {
+                    Some(t) => {
+                        strong { "Next step: " }
+                        @let anchor = if mine.iter().any(|m| m.id == t.id) { "task" } else { "plan" };
+                        a href=(format!("#{anchor}-{}", t.id)) { (t.title) }
+                        " — " (project::owner_name(p, t.owner)) ", due " (t.due)
+                        @if t.is_overdue(today) { " " span class="badge warn" { "overdue" } }
+                    },
+                    None => "Nothing is open on the plan right now.",
+                }
+            }
+        }
+    }
+}
+
+/// What a waiting task waits on: each unfinished earlier task with its owner and due date (an
+/// internal one as vendor work in progress, its title never shown).
+fn waits_on(p: &Project, t: &Task) -> Markup {
+    let before: Vec<&Task> = t
+        .depends_on
+        .iter()
+        .filter_map(|d| p.task(*d))
+        .filter(|d| d.is_open())
+        .collect();
+    html! {
+        span class="badge" { "waiting" }
+        @if before.is_empty() {
+            div class="small" { "Starts when the team opens it." }
+        } @else {
+            div class="small" {
+                "Waits on "
+                @for (i, d) in before.iter().enumerate() {
+                    @if i > 0 { "; " }
+                    @if customer_sees(d) { "“" (d.title) "”" } @else { "vendor work in progress" }
+                    " (" (project::owner_name(p, d.owner)) ", due " (d.due) ")"
+                }
+            }
+        }
+    }
+}
+
+/// The shared plan as the customer sees it: the portal's own rendering (never the vendor's plan
+/// table), a heading where the phase changes. An internal task is one line of vendor work in
+/// progress with its owner, due date and state, nothing more.
+fn portal_plan(p: &Project, today: chrono::NaiveDate, file_base: &str) -> Markup {
+    let tasks: Vec<&Task> = p.tasks.iter().collect();
+    html! {
+        div class="table-wrap" {
+            table class="portal-plan" {
+                thead { tr {
+                    th scope="col" { "Task" }
+                    th scope="col" { "Owner" }
+                    th scope="col" { "Due" }
+                    th scope="col" { "State" }
+                } }
+                tbody {
+                    @for (i, t) in tasks.iter().enumerate() {
+                        @if i == 0 || tasks[i - 1].phase != t.phase {
+                            tr class="phase" { td colspan="4" { strong { (t.phase) } } }
+                        }
+                        tr id=(format!("plan-{}", t.id)) {
+                            td data-label="Task" {
+                                @if customer_sees(t) { (t.title) } @else { span class="muted" { (t.title) } }
+                                // The data page of the import this task waits on (beside the files).
+                                @if let (Some(m), Some(base)) = (p.data_maps.iter().find(|m| m.task == Some(t.id)), file_base.strip_suffix("files/")) {
+                                    div class="small" { a href=(format!("{base}data#map-{}", m.id)) { "Data import: " (m.name) } }
+                                }
+                            }
+                            td data-label="Owner" { (project::owner_name(p, t.owner)) }
+                            td data-label="Due" {
+                                (t.due)
+                                @if t.is_overdue(today) { " " span class="badge warn" { "overdue" } }
+                            }
+                            td data-label="State" {
+                                @if matches!(t.status, TaskStatus::Pending) {
+                                    (waits_on(p, t))
+                                } @else if customer_sees(t) {
+                                    (project::task_state(p, t, today, file_base))
+                                } @else {
+                                    @match t.status {
+                                        TaskStatus::Done { .. } => span class="badge ok" { "done" },
+                                        TaskStatus::Blocked(_) => span class="badge bad" { "blocked" },
+                                        _ => "in progress",
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub async fn home(State(state): State<AppState>, customer: Customer) -> Response {
@@ -537,6 +687,20 @@ pub async fn file(
     Path(file_id): Path<String>,
 ) -> Response {
     let s = &customer.session;
+    // Only a file the customer may see: the proof of a shared task or a file of their data
+    // imports. Any other id answers as if it did not exist.
+    let may = match state.store.project(&s.workspace_id, &s.project_id).await {
+        Ok(Some((p, _))) => customer_may_download(&p, &file_id),
+        Ok(None) => false,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
+    if !may {
+        return layout::portal_message(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such file in your project.",
+        );
+    }
     project::serve_file(&state, &s.workspace_id, &s.project_id, &file_id).await
 }
 

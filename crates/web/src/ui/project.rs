@@ -588,6 +588,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                         (ft.select("owner", "Owner", &with_blank("choose a person", everyone.clone()), ""))
                         (ft.input("due", "Due", "date", "", true))
                     }
+                    (ft.select("visibility", "Who sees it", &with_blank("choose: shared or internal", visibilities()), ""))
                 }))
                 @let fl = f("set_launch_date");
                 (action_form(p, "set_launch_date", &fl, csrf, "Set launch date", false, html! {
@@ -1055,6 +1056,10 @@ pub async fn render_task(
             div { dt { "Due" } dd { (t.due) @if t.due != t.baseline_due { div class="small muted" { "baseline " (t.baseline_due) } } } }
             div { dt { "Phase" } dd { (t.phase) } }
             div { dt { "Side" } dd { (t.label.label()) (if t.needs_proof { ", needs proof" } else { "" }) } }
+            div { dt { "Who sees it" } dd {
+                (t.visibility.label())
+                @if t.visibility.is_internal() { div class="small muted" { "The customer sees “vendor work in progress”, its owner and due date: no title, notes or proof." } }
+            } }
         }
         @if !t.depends_on.is_empty() {
             p { "Starts after: "
@@ -1107,7 +1112,9 @@ pub async fn render_task(
                     (hidden)
                     (fa.select("owner", "Owner", &everyone, &t.owner.map(|o| o.to_string()).unwrap_or_default()))
                 }))
+                (visibility_form(p, t, &f, csrf))
             } @else {
+                (visibility_form(p, t, &f, csrf))
                 @let fo = f("reopen_task");
                 (action_form(p, "reopen_task", &fo, csrf, "Reopen", false, html! {
                     h3 { "Reopen" }
@@ -1138,6 +1145,32 @@ pub async fn render_task(
             body,
         ),
     )
+}
+
+/// Shared or internal, for a task's page: a member sets it per task (its notes and proof follow).
+fn visibility_form<'a>(
+    p: &Project,
+    t: &finishline_core::plan::Task,
+    f: &impl Fn(&str) -> Fields<'a>,
+    csrf: &str,
+) -> Markup {
+    let fv = f("set_task_visibility");
+    html! {
+        (action_form(p, "set_task_visibility", &fv, csrf, "Save", false, html! {
+            h3 { "Who sees it" }
+            input type="hidden" name="task" value=(t.id);
+            (fv.select("visibility", "Who sees this task, its notes and proof", &visibilities(), &key(&t.visibility)))
+        }))
+    }
+}
+
+/// The choices of visibility, in words.
+pub(crate) fn visibilities() -> Vec<(String, String)> {
+    use finishline_core::visibility::Visibility;
+    [Visibility::Shared, Visibility::Internal]
+        .iter()
+        .map(|v| (key(v), v.label().to_string()))
+        .collect()
 }
 
 /// R13: what the rollout taught, sorted into rollout work and product work; rollout fixes can be
