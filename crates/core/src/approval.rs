@@ -85,10 +85,10 @@ pub fn is_customer_task(p: &Project, t: &Task) -> bool {
 
 /// Whether a task is part of the plan the customer approves: the tasks the customer can see.
 ///
-/// Every task today. Once tasks carry a visibility (shared / internal), this is where the
-/// internal ones are left out, so they never reach an approval, its difference or the portal.
-pub fn in_plan(_p: &Project, _t: &Task) -> bool {
-    true
+/// Internal tasks are left out here, so they never reach an approval, its difference or the
+/// portal.
+pub fn in_plan(_p: &Project, t: &Task) -> bool {
+    crate::visibility::customer_sees(t)
 }
 
 impl PlanVersion {
