@@ -2403,6 +2403,7 @@ fn ridgeway(team: &Team, prefix: &str, now: DateTime<Utc>) -> Result<Script> {
             promise: dashboard,
             resolution: PromiseResolution::IntoScope {
                 plan: "1 shared manager view, no new permissions model".into(),
+                scope: None,
             },
         },
     )?;
@@ -2414,6 +2415,7 @@ fn ridgeway(team: &Team, prefix: &str, now: DateTime<Utc>) -> Result<Script> {
             promise: exports,
             resolution: PromiseResolution::IntoScope {
                 plan: "1 weekly export prepared by our team every Monday".into(),
+                scope: None,
             },
         },
     )?;
