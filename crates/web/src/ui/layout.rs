@@ -329,7 +329,7 @@ pub fn with_refusal(st: &FormState, body: Markup) -> Markup {
         let target = Fields::new(Some(st), &st.form).refusal_id();
         return html! {
             div class="refusal-summary" role="note" {
-                p { strong { "Not done: " } (message) " " a href=(format!("#{target}")) { "Go to the form" } }
+                p { strong { "Refused below: " } (message) " " a href=(format!("#{target}")) { "Go to the form" } }
             }
             (body)
         };
