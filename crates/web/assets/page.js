@@ -13,7 +13,10 @@
       d.open = true;
       d = d.parentElement ? d.parentElement.closest("details") : null;
     }
-    el.scrollIntoView({ block: "start" });
+    // Below the sticky section menu, whatever its height on this screen.
+    var menu = document.querySelector(".section-menu");
+    var over = menu ? menu.getBoundingClientRect().height + 8 : 8;
+    window.scrollTo(0, Math.max(0, el.getBoundingClientRect().top + window.scrollY - over));
     if (el.focus) el.focus({ preventScroll: true });
   }
   function copyButtons() {

@@ -282,7 +282,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("uat", "UAT"),
     ("gates", "Gates"),
     ("adoption", "Adoption"),
-    ("status", "Status update"),
+    ("status", "Status"),
     ("files", "Files"),
     ("activity", "Activity"),
 ];
