@@ -253,6 +253,18 @@ fn next_role(p: &Project) -> String {
     .map_or_else(|| key(&Role::EndUser), |r| key(&r))
 }
 
+/// The over-promises, the unresolved first.
+fn over_promises(p: &Project) -> Vec<&finishline_core::handoff::Promise> {
+    let mut over: Vec<_> = p
+        .handoff
+        .promises
+        .iter()
+        .filter(|x| x.class.is_over_promise())
+        .collect();
+    over.sort_by_key(|x| (x.resolution.is_some(), x.id));
+    over
+}
+
 /// How an over-promise was resolved, in words.
 fn resolution_words(p: &Project, r: &finishline_core::handoff::PromiseResolution) -> String {
     use finishline_core::handoff::PromiseResolution as R;
@@ -929,8 +941,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
             @if !p.handoff.promises.is_empty() {
                 @let unclassified = p.handoff.promises.iter().find(|x| x.class == finishline_core::handoff::PromiseClass::Unclassified).map(|x| x.id.to_string()).unwrap_or_default();
                 // Over-promises, the unresolved first: the form starts on one that needs it.
-                @let mut over: Vec<&finishline_core::handoff::Promise> = p.handoff.promises.iter().filter(|x| x.class.is_over_promise()).collect();
-                @let _ = over.sort_by_key(|x| (x.resolution.is_some(), x.id));
+                @let over = over_promises(p);
                 @let over_opts: Vec<(String, String)> = over.iter().map(|x| (x.id.to_string(), format!("#{} {}{}", x.id, x.text, if x.resolution.is_some() { " (resolved)" } else { "" }))).collect();
                 @let first_open = over.iter().find(|x| x.is_unresolved()).map(|x| x.id.to_string()).unwrap_or_default();
                 div class="forms" {
