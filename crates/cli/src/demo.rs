@@ -2420,6 +2420,7 @@ fn ridgeway(team: &Team, prefix: &str, now: DateTime<Utc>) -> Result<Script> {
             promise: dashboard,
             resolution: PromiseResolution::IntoScope {
                 plan: "1 shared manager view, no new permissions model".into(),
+                scope: None,
             },
         },
     )?;
@@ -2431,6 +2432,7 @@ fn ridgeway(team: &Team, prefix: &str, now: DateTime<Utc>) -> Result<Script> {
             promise: exports,
             resolution: PromiseResolution::IntoScope {
                 plan: "1 weekly export prepared by our team every Monday".into(),
+                scope: None,
             },
         },
     )?;

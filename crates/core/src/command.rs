@@ -987,8 +987,11 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             resolution,
         } => {
             match &resolution {
-                PromiseResolution::IntoScope { plan } => {
+                PromiseResolution::IntoScope { plan, scope } => {
                     required_text("resolution.plan", plan)?;
+                    if let Some(scope) = scope {
+                        required_text("resolution.scope", scope)?;
+                    }
                 }
                 PromiseResolution::Later { acknowledged_by } => {
                     person_exists(p, *acknowledged_by, "resolution.acknowledged_by")?;
@@ -1029,11 +1032,13 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                     from_change_request: None,
                 });
             }
-            if let PromiseResolution::IntoScope { .. } = resolution {
+            if let PromiseResolution::IntoScope { scope, .. } = &resolution {
                 let id = p.take_id();
                 p.scope.push(ScopeItem {
                     id,
-                    text: text.clone(),
+                    text: scope
+                        .as_deref()
+                        .map_or_else(|| text.clone(), |s| s.trim().to_string()),
                     bucket: ScopeBucket::In,
                     from_change_request: None,
                 });

@@ -32,8 +32,13 @@ impl PromiseClass {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PromiseResolution {
-    /// Brought into scope with a plan for it.
-    IntoScope { plan: String },
+    /// Brought into scope with a plan for it. `scope` is what phase one's scope says about it
+    /// (the promise's own words when absent).
+    IntoScope {
+        plan: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scope: Option<String>,
+    },
     /// Moved to later, acknowledged by the customer person named.
     Later { acknowledged_by: u32 },
     /// Declined, with the reason given to the customer.

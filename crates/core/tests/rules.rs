@@ -690,6 +690,50 @@ fn g1_kickoff_readiness_explains_every_failing_item() {
 }
 
 #[test]
+fn g1_a_promise_brought_into_scope_puts_the_words_given_in_scope_not_the_promise() {
+    let mut w = World::new(vec![
+        ("Two-way TMS sync at launch", PromiseClass::NeedsCustomWork),
+        ("Custom SAP connector", PromiseClass::NeedsCustomWork),
+    ]);
+    let (sync, sap) = (w.p.handoff.promises[0].id, w.p.handoff.promises[1].id);
+    let err = w
+        .run(Command::ResolvePromise {
+            promise: sync,
+            resolution: PromiseResolution::IntoScope {
+                plan: "nightly import first".into(),
+                scope: Some("  ".into()),
+            },
+        })
+        .expect_err("an empty scope text is refused");
+    assert!(err.to_string().contains("scope"), "{err}");
+    w.ok(Command::ResolvePromise {
+        promise: sync,
+        resolution: PromiseResolution::IntoScope {
+            plan: "nightly CSV import in phase one".into(),
+            scope: Some("One-way nightly import of loads".into()),
+        },
+    });
+    // Without scope words (the API's older shape) the promise's own words are used.
+    w.ok(Command::ResolvePromise {
+        promise: sap,
+        resolution: PromiseResolution::IntoScope {
+            plan: "scoped by the integration team".into(),
+            scope: None,
+        },
+    });
+    let in_scope: Vec<&str> =
+        w.p.scope
+            .iter()
+            .filter(|s| s.bucket == ScopeBucket::In)
+            .map(|s| s.text.as_str())
+            .collect();
+    assert_eq!(
+        in_scope,
+        ["One-way nightly import of loads", "Custom SAP connector"]
+    );
+}
+
+#[test]
 fn g1_vague_finish_line_fails_kickoff_readiness() {
     let mut w = World::new(vec![]);
     w.ready_for_kickoff();

@@ -33,6 +33,21 @@ impl Invitation {
     }
 }
 
+/// Where the email of an invitation is (its outbox message, keyed `invitation:<project>:<id>`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct InvitationMail {
+    pub invitation_id: String,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub failed_at: Option<DateTime<Utc>>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// The outbox key of an invitation's email: one email per invitation.
+pub fn invitation_mail_key(project: &str, invitation: &str) -> String {
+    format!("invitation:{project}:{invitation}")
+}
+
 /// Who a portal cookie belongs to.
 #[derive(Debug, Clone, Serialize)]
 pub struct PortalSession {
@@ -106,6 +121,119 @@ impl Store {
         .execute(&self.write)
         .await?;
         Ok((inv, secret))
+    }
+
+    /// One invitation of a project.
+    pub async fn invitation(
+        &self,
+        workspace: &str,
+        project: &str,
+        id: &str,
+    ) -> Result<Option<Invitation>> {
+        let row = sqlx::query(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM portal_invitations \
+             WHERE workspace_id = $1 AND project_id = $2 AND id = $3"
+        ))
+        .bind(workspace)
+        .bind(project)
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(invitation_of).transpose()
+    }
+
+    /// A new link for the person of an invitation of this project, the old one revoked (and so
+    /// every session it started), in one transaction; `None` when there is no such invitation.
+    pub async fn replace_invitation(
+        &self,
+        workspace: &str,
+        project: &str,
+        old: &str,
+        created_by: &str,
+        now: DateTime<Utc>,
+        ttl: chrono::Duration,
+    ) -> Result<Option<(Invitation, String)>> {
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query(
+            "SELECT person_id FROM portal_invitations \
+             WHERE workspace_id = $1 AND project_id = $2 AND id = $3",
+        )
+        .bind(workspace)
+        .bind(project)
+        .bind(old)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let person = person_of(&row)?;
+        sqlx::query(
+            "UPDATE portal_invitations SET revoked_at = $1 \
+             WHERE id = $2 AND workspace_id = $3 AND project_id = $4 AND revoked_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(old)
+        .bind(workspace)
+        .bind(project)
+        .execute(&mut *tx)
+        .await?;
+        let secret = new_secret("fl_inv");
+        let inv = Invitation {
+            id: new_id("inv"),
+            project_id: project.to_string(),
+            person_id: person,
+            created_by: created_by.to_string(),
+            created_at: now,
+            expires_at: now + ttl,
+            used_at: None,
+            revoked_at: None,
+        };
+        sqlx::query(
+            "INSERT INTO portal_invitations (id, workspace_id, project_id, person_id, token_hash, \
+             created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&inv.id)
+        .bind(workspace)
+        .bind(project)
+        .bind(i64::from(person))
+        .bind(hash_secret(&secret))
+        .bind(created_by)
+        .bind(ts(now))
+        .bind(ts(inv.expires_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some((inv, secret)))
+    }
+
+    /// The emails of this project's invitations, as the outbox has them.
+    pub async fn invitation_mails(
+        &self,
+        workspace: &str,
+        project: &str,
+    ) -> Result<Vec<InvitationMail>> {
+        let prefix = invitation_mail_key(project, "");
+        let rows = sqlx::query(
+            "SELECT dedupe_key, sent_at, failed_at, attempts, last_error FROM outbox \
+             WHERE workspace_id = $1 AND kind = 'invitation' AND dedupe_key LIKE $2",
+        )
+        .bind(workspace)
+        .bind(format!("{prefix}%"))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let key: String = r.try_get("dedupe_key")?;
+                Ok(InvitationMail {
+                    invitation_id: key.strip_prefix(&prefix).unwrap_or(&key).to_string(),
+                    sent_at: opt_ts(r, "sent_at")?,
+                    failed_at: opt_ts(r, "failed_at")?,
+                    attempts: r.try_get("attempts")?,
+                    last_error: r.try_get("last_error")?,
+                })
+            })
+            .collect()
     }
 
     /// The invitations of a project, newest first.

@@ -31,7 +31,7 @@ use sqlx::{AnyPool, Executor};
 pub use audit::{AuditEvent, NewAuditEvent};
 pub use files::StoredFile;
 pub use hooks::{LoggedActivity, WebhookEndpoint};
-pub use invitations::{Invitation, PortalSession};
+pub use invitations::{invitation_mail_key, Invitation, InvitationMail, PortalSession};
 pub use outbox::{DigestItem, Effects, NewDigestItem, NewMessage, NotifyPrefs, OutboxMessage};
 pub use playbooks::StoredPlaybook;
 pub use projects::{Delivery, ProjectRow};

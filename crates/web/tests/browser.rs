@@ -246,7 +246,7 @@ async fn member_and_customer_work_a_project_in_a_real_browser() {
         }
     };
     decide("looks ready").await;
-    let refused = wait_text(&member, "G2 go-live readiness is not ready").await;
+    let refused = wait_text(&member, "Go-live readiness (G2) is not ready").await;
     assert!(refused.contains("early-win"), "{refused}");
     let reason_kept = css(
         &member,

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::error::ApiError;
 use crate::service::{discard_files, member_ctx, run_command};
 use crate::state::AppState;
-use crate::ui::form::{FormData, FormState, Parse};
+use crate::ui::form::{redirect_with_flash, Flash, FormData, FormState, Parse};
 use crate::ui::layout;
 use crate::ui::session::Vendor;
 use crate::ui::{project, project_forms};
@@ -224,6 +224,15 @@ fn spec(action: &str) -> Option<&'static [(&'static str, Kind, &'static str)]> {
     })
 }
 
+/// The field a form filled in: `name`, or the older form's `fallback`.
+fn either<'a>(f: &FormData, name: &'a str, fallback: &'a str) -> &'a str {
+    if !f.has(name) && f.has(fallback) {
+        fallback
+    } else {
+        name
+    }
+}
+
 fn truthy(v: &str) -> bool {
     matches!(v, "on" | "true" | "yes" | "go" | "1" | "approve")
 }
@@ -253,11 +262,14 @@ pub fn build(action: &str, f: &FormData, file: Option<String>) -> Result<Command
     } else if action == "resolve_promise" {
         let promise = p.id(f, "promise", "promise");
         let resolution = match f.get("outcome") {
+            // Phase one's scope gets the words the member writes, not the promise's.
             "into_scope" => {
-                json!({"outcome": "into_scope", "plan": p.text(f, "detail", "The plan")})
+                let scope = p.text(f, "scope", "What goes into phase one's scope");
+                let plan = p.text(f, either(f, "plan", "detail"), "The plan");
+                json!({"outcome": "into_scope", "scope": scope, "plan": plan})
             }
             "declined" => {
-                json!({"outcome": "declined", "reason": p.text(f, "detail", "The reason")})
+                json!({"outcome": "declined", "reason": p.text(f, either(f, "reason", "detail"), "The reason")})
             }
             "later" => {
                 json!({"outcome": "later", "acknowledged_by": p.id(f, "acknowledged_by", "customer person who acknowledged")})
@@ -437,6 +449,70 @@ pub fn anchor(action: &str) -> &'static str {
     }
 }
 
+/// What the confirmation after an action says, in the section it returns to.
+fn confirmation(action: &str, f: &FormData) -> String {
+    let quoted = |k: &str| format!("\u{201c}{}\u{201d}", f.get(k));
+    match action {
+        "add_person" => format!("{} is added to the people of this project.", f.get("name")),
+        "change_role" => "Role changed.".into(),
+        "set_help_contact" => "Help contact set.".into(),
+        "set_finish_line" => "Finish line saved.".into(),
+        "add_criterion" => format!("Success criterion {} added.", quoted("metric")),
+        "measure_criterion" => "Measurement recorded.".into(),
+        "accept_criterion" => "Criterion accepted.".into(),
+        "set_early_win" => "Early win chosen.".into(),
+        "add_scope_item" => format!("{} added to scope.", quoted("text")),
+        "move_scope_item" => "Scope item moved.".into(),
+        "confirm_nothing_excluded" => "Confirmed: phase one excludes nothing.".into(),
+        "request_change" => format!("Change request {} recorded.", quoted("title")),
+        "answer_change" => "The decision maker's answer is recorded.".into(),
+        "decide_change" => "Change request decided.".into(),
+        "classify_promise" => "Promise classified.".into(),
+        "resolve_promise" => "Promise resolved.".into(),
+        "realign_with_sales" => {
+            "Realignment with sales recorded: the project is back at handoff.".into()
+        }
+        "add_intake_request" => format!("Question {} added for the customer.", quoted("question")),
+        "answer_intake" => "Answer recorded.".into(),
+        "add_data_source" => format!("Data source {} added.", quoted("name")),
+        "set_sample_state" => "Sample state recorded.".into(),
+        "add_risk" => "Risk added.".into(),
+        "confirm_no_known_risks" => "Recorded: no risks are known.".into(),
+        "add_access_item" => format!("Access {} requested.", quoted("what")),
+        "grant_access" => "Access marked granted.".into(),
+        "add_uat_case" => format!("UAT case {} added.", quoted("title")),
+        "record_uat_result" => "UAT result recorded.".into(),
+        "advance_stage" => format!("Stage moved to {}.", f.get("to").replace('_', " ")),
+        "decide_go_live" => "Go / no-go decision recorded.".into(),
+        "schedule_training" => format!("Training {} scheduled.", quoted("title")),
+        "record_attendance" => "Attendance recorded.".into(),
+        "mark_training_held" => "Session marked held.".into(),
+        "send_training_recap" => "Recap sent.".into(),
+        "open_issue" => format!("Issue {} opened.", quoted("title")),
+        "update_issue" => "Issue updated.".into(),
+        "close_issue" => "Issue closed.".into(),
+        "record_adoption" => "Adoption reading recorded.".into(),
+        "prepare_transition" => "Transition packet prepared.".into(),
+        "accept_transition" => "Transition packet accepted.".into(),
+        "record_status_update" => "Status update recorded.".into(),
+        "pause" => "Project paused.".into(),
+        "resume" => "Project resumed where it stopped.".into(),
+        "cancel" => "Project cancelled.".into(),
+        "add_retro_item" => "Added to the retrospective.".into(),
+        "mark_retro_promoted" => "Recorded as promoted into the playbook.".into(),
+        "add_task" => format!("Task {} added to the plan.", quoted("title")),
+        "set_launch_date" => format!("Launch date set to {}.", f.get("date")),
+        "set_next_meeting" => format!("Next meeting set to {}.", f.get("date")),
+        "complete_task" => "Task marked done.".into(),
+        "block_task" => "Task marked blocked.".into(),
+        "unblock_task" => "Task unblocked.".into(),
+        "reopen_task" => "Task reopened.".into(),
+        "rebaseline_task" => format!("Due date moved to {}.", f.get("due")),
+        "assign_task" => "Task reassigned.".into(),
+        _ => "Saved.".into(),
+    }
+}
+
 /// The task a task action is about, when the form names one: its forms live on the task's page.
 fn task_of(action: &str, form: &FormData) -> Option<u32> {
     matches!(
@@ -544,12 +620,16 @@ pub async fn run(
         discard_files(&state.store, &ws, &id, &written).await;
     }
     match done {
-        Ok(_) => match task_of(&action, &form) {
-            Some(t) => see_other(&format!("/projects/{id}#task-{t}")),
-            None => see_other(&format!("/projects/{id}#{}", anchor(&action))),
-        },
+        Ok(_) => {
+            let at = match task_of(&action, &form) {
+                Some(t) => format!("task-{t}"),
+                None => anchor(&action).to_string(),
+            };
+            let flash = Flash::new(&at, confirmation(&action, &form));
+            redirect_with_flash(&state, &vendor.csrf, &format!("/projects/{id}"), flash).await
+        }
         Err(e) => match FormState::new(&form).refused(e) {
-            Ok(st) => refused(&state, &vendor, &id, &action, &form, st).await,
+            Ok(st) => refused(&state, &vendor, &id, &action, &form, st.with_codes()).await,
             Err(ApiError::Internal(m)) => layout::internal(&m),
             Err(other) => {
                 layout::error_page(StatusCode::BAD_REQUEST, "Not done", &other.to_string())

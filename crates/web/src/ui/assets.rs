@@ -13,6 +13,10 @@ const CSS: &[u8] = include_bytes!("../../assets/app.css");
 const HTMX: &[u8] = include_bytes!("../../assets/htmx.min.js");
 /// The data import page's upload with a progress bar (our own; the form works without it).
 const UPLOAD: &[u8] = include_bytes!("../../assets/upload.js");
+/// Moves the page to a form's confirmation or refusal; copy buttons (our own, progressive).
+const PAGE: &[u8] = include_bytes!("../../assets/page.js");
+/// The project page's section menu, summary, confirmations and refusals.
+const WORKSPACE_CSS: &[u8] = include_bytes!("../../assets/workspace.css");
 
 struct Asset {
     name: String,
@@ -29,11 +33,13 @@ fn hashed(stem: &str, ext: &str, body: &'static [u8], content_type: &'static str
     }
 }
 
-static ASSETS: LazyLock<[Asset; 3]> = LazyLock::new(|| {
+static ASSETS: LazyLock<[Asset; 5]> = LazyLock::new(|| {
     [
         hashed("app", "css", CSS, "text/css; charset=utf-8"),
         hashed("htmx", "min.js", HTMX, "text/javascript; charset=utf-8"),
         hashed("upload", "js", UPLOAD, "text/javascript; charset=utf-8"),
+        hashed("page", "js", PAGE, "text/javascript; charset=utf-8"),
+        hashed("workspace", "css", WORKSPACE_CSS, "text/css; charset=utf-8"),
     ]
 });
 
@@ -47,6 +53,14 @@ pub fn htmx_url() -> String {
 
 pub fn upload_url() -> String {
     format!("/assets/{}", ASSETS[2].name)
+}
+
+pub fn page_url() -> String {
+    format!("/assets/{}", ASSETS[3].name)
+}
+
+pub fn workspace_css_url() -> String {
+    format!("/assets/{}", ASSETS[4].name)
 }
 
 pub async fn serve(Path(name): Path<String>) -> Response {

@@ -181,6 +181,8 @@ pub struct FormState {
     pub errors: Vec<(String, String)>,
     pub message: Option<String>,
     pub gate: Option<GateReport>,
+    /// The rule that refused it (`R5`), shown after the words on the vendor's pages only.
+    pub rule: Option<&'static str>,
 }
 
 impl FormState {
@@ -210,12 +212,13 @@ impl FormState {
                     self.errors.push((field, message));
                 }
                 DomainError::Rule { rule, message } => {
-                    self.message = Some(format!("{rule}: {message}"));
+                    self.message = Some(format!("{}: {message}", rule_name(rule)));
+                    self.rule = Some(rule);
                 }
                 DomainError::GateNotReady { report } => {
                     self.message = Some(format!(
                         "{} is not ready: every failing item is listed below with what would make it pass.",
-                        report.gate.title()
+                        gate_name(report.gate)
                     ));
                     self.gate = Some(report);
                 }
@@ -237,6 +240,71 @@ impl FormState {
         }
         Ok(self)
     }
+}
+
+impl FormState {
+    /// For a vendor's page: the rule's code after its name ("Proof (R5): …"); customers see the
+    /// words only.
+    #[must_use]
+    pub fn with_codes(mut self) -> Self {
+        if let (Some(rule), Some(m)) = (self.rule, self.message.as_mut()) {
+            let name = rule_name(rule);
+            if let Some(rest) = m.strip_prefix(&format!("{name}: ")) {
+                *m = format!("{name} ({rule}): {rest}");
+            }
+        }
+        if let Some(g) = &self.gate {
+            let name = gate_name(g.gate);
+            if let Some(m) = self.message.as_mut() {
+                if let Some(rest) = m.strip_prefix(name) {
+                    *m = format!("{name} ({}){rest}", gate_code(g.gate));
+                }
+            }
+        }
+        self
+    }
+}
+
+/// A rule of the product brief in words (`R5` → "Proof").
+pub fn rule_name(rule: &str) -> &'static str {
+    match rule {
+        "R1" => "One owner",
+        "R2" => "Finish line",
+        "R3" => "Not-included note",
+        "R4" => "Change control",
+        "R5" => "Proof",
+        "R6" => "Specific blockers",
+        "R7" => "Ball in court",
+        "R8" => "Re-baseline",
+        "R9" => "Nudges and escalation",
+        "R10" => "Status update",
+        "R11" => "Done is value, not go-live",
+        "R12" => "Scorecard",
+        "R13" => "Retrospective",
+        "R14" => "Training",
+        _ => "A rule",
+    }
+}
+
+/// A gate in words ("Kickoff readiness").
+pub fn gate_name(g: finishline_core::gates::Gate) -> &'static str {
+    match g {
+        finishline_core::gates::Gate::KickoffReadiness => "Kickoff readiness",
+        finishline_core::gates::Gate::GoLiveReadiness => "Go-live readiness",
+    }
+}
+
+/// A gate's code (`G1`), shown after its name to vendors.
+pub fn gate_code(g: finishline_core::gates::Gate) -> &'static str {
+    match g {
+        finishline_core::gates::Gate::KickoffReadiness => "G1",
+        finishline_core::gates::Gate::GoLiveReadiness => "G2",
+    }
+}
+
+/// A gate for vendors: "Kickoff readiness (G1)".
+pub fn gate_title(g: finishline_core::gates::Gate) -> String {
+    format!("{} ({})", gate_name(g), gate_code(g))
 }
 
 /// Collects field errors while a form is parsed.
@@ -379,4 +447,158 @@ pub fn html(status: StatusCode, markup: maud::Markup) -> Response {
             .insert("hx-push-url", header::HeaderValue::from_static("false"));
     }
     res
+}
+
+/// The cookie that carries a confirmation across the redirect after a form.
+pub const FLASH_COOKIE: &str = "fl_flash";
+
+/// How long a confirmation waits for the page after the redirect.
+const FLASH_SECONDS: i64 = 120;
+
+/// A confirmation shown once on the page a form redirects to, in the section it came from.
+///
+/// It travels in a cookie that is signed with a server secret and bound to the member's session
+/// (the MAC covers the session's CSRF token), scoped to the page's path, HttpOnly, SameSite=Strict
+/// and short-lived; the page that shows it clears it. So a reload shows the page without it, a
+/// one-time secret (an invitation link) is never in a URL, and nobody else can plant one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    /// The id of the section (anchor) it is shown in.
+    pub at: String,
+    pub text: String,
+    /// A secret shown once to copy (an invitation link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<String>,
+    /// Something the member must know (no mail server): shown in the warning colour.
+    #[serde(default)]
+    pub warn: Option<String>,
+    /// Expiry, Unix seconds.
+    exp: i64,
+}
+
+impl Flash {
+    pub fn new(at: &str, text: impl Into<String>) -> Self {
+        Flash {
+            at: at.to_string(),
+            text: text.into(),
+            copy: None,
+            warn: None,
+            exp: 0,
+        }
+    }
+
+    /// The confirmation as the page shows it: focusable, so the page can move to it.
+    pub fn markup(&self) -> maud::Markup {
+        maud::html! {
+            div class="flash" id="flash" role="status" tabindex="-1" data-reveal {
+                p { span class="tick" aria-hidden="true" { "✓ " } (self.text) }
+                @if let Some(w) = &self.warn { p class="flash-warn" { (w) } }
+                @if let Some(link) = &self.copy {
+                    label for="invite-link" { "Copy it now, it is shown only once:" }
+                    input id="invite-link" class="secret" type="text" readonly value=(link);
+                }
+            }
+        }
+    }
+}
+
+type FlashMac = hmac::Hmac<Sha256>;
+
+async fn flash_key(state: &crate::state::AppState) -> Result<Vec<u8>, ApiError> {
+    let hexed = state
+        .store
+        .server_secret("flash_signing_key", || {
+            use rand::RngCore as _;
+            let mut k = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut k);
+            hex::encode(k)
+        })
+        .await?;
+    hex::decode(hexed).map_err(|e| ApiError::Internal(format!("flash key unreadable: {e}")))
+}
+
+fn flash_mac(key: &[u8], session: &str, json: &[u8]) -> Result<FlashMac, ApiError> {
+    use hmac::Mac as _;
+    let mut m = <FlashMac as hmac::Mac>::new_from_slice(key)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    m.update(session.as_bytes());
+    m.update(b"\n");
+    m.update(json);
+    Ok(m)
+}
+
+/// A 303 to `path#at` carrying `flash` for the session whose CSRF token is `session`.
+pub async fn redirect_with_flash(
+    state: &crate::state::AppState,
+    session: &str,
+    path: &str,
+    mut flash: Flash,
+) -> Response {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let to = format!("{path}#{}", flash.at);
+    flash.exp = state.now().timestamp() + FLASH_SECONDS;
+    let signed = async {
+        let key = flash_key(state).await?;
+        let json = serde_json::to_vec(&flash).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let sig = flash_mac(&key, session, &json)?.finalize().into_bytes();
+        Ok::<_, ApiError>(format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&json),
+            URL_SAFE_NO_PAD.encode(sig)
+        ))
+    }
+    .await;
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+    match signed {
+        Ok(v) => {
+            let secure = if state.config.secure_cookies {
+                "; Secure"
+            } else {
+                ""
+            };
+            let cookie = format!(
+                "{FLASH_COOKIE}={v}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={FLASH_SECONDS}{secure}"
+            );
+            if let Ok(h) = header::HeaderValue::from_str(&cookie) {
+                res.headers_mut().append(header::SET_COOKIE, h);
+            }
+        }
+        // The change is made: without its confirmation the page is still right.
+        Err(e) => tracing::warn!(error = %e, "confirmation not carried"),
+    }
+    res
+}
+
+/// The confirmation waiting for this session on this page, if any (genuine and fresh).
+pub async fn take_flash(
+    state: &crate::state::AppState,
+    headers: &axum::http::HeaderMap,
+    session: &str,
+) -> Option<Flash> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let raw = crate::ui::session::cookie_from_headers(headers, FLASH_COOKIE)?;
+    let (body, sig) = raw.split_once('.')?;
+    let json = URL_SAFE_NO_PAD.decode(body).ok()?;
+    let sig = URL_SAFE_NO_PAD.decode(sig).ok()?;
+    let key = flash_key(state).await.ok()?;
+    flash_mac(&key, session, &json)
+        .ok()?
+        .verify_slice(&sig)
+        .ok()?;
+    let flash: Flash = serde_json::from_slice(&json).ok()?;
+    (flash.exp >= state.now().timestamp()).then_some(flash)
+}
+
+/// Clears the confirmation cookie of the page at `path` (sent with the page that showed it).
+pub fn clear_flash(res: &mut Response, path: &str, secure: bool) {
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie =
+        format!("{FLASH_COOKIE}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0{secure}");
+    if let Ok(h) = header::HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, h);
+    }
 }

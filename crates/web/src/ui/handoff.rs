@@ -6,18 +6,27 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use finishline_core::handoff::{PromiseClass, Segment};
+use finishline_core::people::{Role, Side};
 use finishline_core::playbook::builtin;
 use maud::{html, Markup};
 
 use crate::error::ApiError;
 use crate::service::{import_handoff, NewHandoff, NewOwner, NewPromise};
 use crate::state::AppState;
-use crate::ui::actions::see_other;
-use crate::ui::form::{html as html_response, FormData, FormState, Parse};
+use crate::ui::form::{
+    html as html_response, redirect_with_flash, Flash, FormData, FormState, Parse,
+};
 use crate::ui::layout::{self, Fields, Nav};
 use crate::ui::session::Vendor;
 
 const PROMISE_ROWS: usize = 5;
+
+/// The customer's people the handoff can name, each added to the project with its role.
+const CONTACTS: [(&str, &str, Role); 3] = [
+    ("owner", "Customer owner", Role::CustomerOwner),
+    ("dm", "Decision maker", Role::DecisionMaker),
+    ("backup", "Backup contact", Role::BackupContact),
+];
 
 fn classes() -> Vec<(String, String)> {
     [
@@ -92,6 +101,15 @@ fn markup(
             div class="row" {
                 (f.input("owner_name", "Implementation owner", "text", &v.user.name, false))
                 (f.input("owner_email", "Owner's email", "email", &v.user.email, false))
+            }
+            fieldset {
+                legend { "The customer's people, if sales knows them (kickoff needs all three)" }
+                @for (key, label, _) in CONTACTS {
+                    div class="row" {
+                        (f.input(&format!("contact_{key}_name"), &format!("{label}: name"), "text", "", false))
+                        (f.input(&format!("contact_{key}_email"), &format!("{label}: email"), "email", "", false))
+                    }
+                }
             }
             div class="buttons" {
                 button type="submit" name="review" value="1" class="secondary" { "Review promises" }
@@ -194,6 +212,31 @@ pub async fn submit(State(state): State<AppState>, v: Vendor, form: FormData) ->
             })
         }
     };
+    let mut contacts = Vec::new();
+    for (key, label, role) in CONTACTS {
+        let (name_f, email_f) = (
+            format!("contact_{key}_name"),
+            format!("contact_{key}_email"),
+        );
+        let (name, email) = (form.get(&name_f), form.get(&email_f));
+        match (name.is_empty(), email.is_empty()) {
+            (true, true) => continue,
+            (true, false) => p
+                .errors
+                .push((name_f, format!("name the {}", label.to_lowercase()))),
+            (false, _) if !finishline_core::people::valid_email(email) => p.errors.push((
+                email_f,
+                format!("{label}: {email:?} is not an email address"),
+            )),
+            _ => contacts.push(finishline_core::Command::AddPerson {
+                name: name.to_string(),
+                email: email.to_string(),
+                side: Side::Customer,
+                role,
+                user_id: None,
+            }),
+        }
+    }
     if form.has("review") {
         let rows = promises(&form);
         let review = html! {
@@ -240,8 +283,51 @@ pub async fn submit(State(state): State<AppState>, v: Vendor, form: FormData) ->
         now: state.now(),
     };
     match import_handoff(&state.store, v.workspace(), h, &ctx).await {
-        Ok(p) => see_other(&format!("/projects/{}", p.id)),
-        Err(e) => match st.refused(e) {
+        Ok(p) => {
+            // The customer's people named in the handoff, each with its role.
+            let mut not_added = Vec::new();
+            for c in &contacts {
+                let user = v.user.clone();
+                let now = state.now();
+                if let Err(e) =
+                    crate::service::run_command(&state.store, v.workspace(), &p.id, c, |pr| {
+                        crate::service::member_ctx(&user, pr, now)
+                    })
+                    .await
+                {
+                    if let finishline_core::Command::AddPerson { name, .. } = c {
+                        not_added.push(format!("{name} was not added: {e}"));
+                    }
+                }
+            }
+            // Straight to what is next: the over-promises to resolve, or the kickoff checklist.
+            let open = p
+                .handoff
+                .promises
+                .iter()
+                .filter(|x| x.is_unresolved())
+                .count();
+            let flash = if open > 0 {
+                Flash::new(
+                    "handoff",
+                    format!(
+                        "Project created. {open} sales promise{} to resolve before kickoff: below.",
+                        if open == 1 { "" } else { "s" }
+                    ),
+                )
+            } else {
+                Flash::new(
+                    "now",
+                    "Project created. What kickoff still needs is listed below.",
+                )
+            };
+            let mut flash = flash;
+            if !not_added.is_empty() {
+                flash.warn = Some(format!("{} Add them in People.", not_added.join("; ")));
+            }
+            redirect_with_flash(&state, &v.csrf, &format!("/projects/{}", p.id), flash).await
+        }
+        Err(e) => match st.refused(e).map(FormState::with_codes) {
             Ok(st) => render(&state, &v, st, None).await,
             Err(ApiError::Internal(m)) => layout::internal(&m),
             Err(other) => {

@@ -24,6 +24,8 @@ fn head(title: &str) -> Markup {
             link rel="stylesheet" href=(assets::css_url());
             script src=(assets::htmx_url()) defer {}
             script src=(assets::upload_url()) defer {}
+            link rel="stylesheet" href=(assets::workspace_css_url());
+            script src=(assets::page_url()) defer {}
         }
     }
 }
@@ -207,12 +209,18 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// The refusal of the whole form (a rule, a gate), shown above its fields.
+    /// The id of the form's refusal, which the summary at the top of the page links to.
+    pub fn refusal_id(&self) -> String {
+        format!("refused-{}", self.id("form"))
+    }
+
+    /// The refusal of the whole form (a rule, a gate), shown above its fields; the page moves to
+    /// it when it is shown (`data-reveal`, see `assets/page.js`).
     pub fn message(&self) -> Markup {
         html! {
             @if let Some(st) = self.st {
                 @if let Some(m) = &st.message {
-                    div class="refusal" role="alert" {
+                    div class="refusal" role="alert" id=(self.refusal_id()) tabindex="-1" data-reveal {
                         p { strong { "Not done: " } (m) }
                         @if let Some(g) = &st.gate { (gate_failures(g)) }
                     }
@@ -317,7 +325,14 @@ pub fn with_refusal(st: &FormState, body: Markup) -> Markup {
     // Every form carries its key in this same hidden input, escaped the same way.
     let key = html! { input type="hidden" name="_form" value=(st.form); };
     if !st.form.is_empty() && body.0.contains(&key.0) {
-        return body;
+        // Shown at its form (which the page moves to), and summarised here with a link to it.
+        let target = Fields::new(Some(st), &st.form).refusal_id();
+        return html! {
+            div class="refusal-summary" role="note" {
+                p { strong { "Refused below: " } (message) " " a href=(format!("#{target}")) { "Go to the form" } }
+            }
+            (body)
+        };
     }
     html! {
         div class="refusal" role="alert" {
@@ -345,7 +360,7 @@ pub fn gate_checklist(report: &GateReport) -> Markup {
     html! {
         div class="gate" {
             h3 {
-                (report.gate.title()) " "
+                (crate::ui::form::gate_title(report.gate)) " "
                 @if report.ready { span class="badge ok" { "ready" } } @else { span class="badge bad" { "not ready" } }
             }
             ul class="checklist" {

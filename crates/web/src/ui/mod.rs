@@ -17,6 +17,7 @@ pub mod data;
 pub mod data_actions;
 pub mod form;
 pub mod handoff;
+pub mod invitations;
 pub mod layout;
 pub mod outbox;
 pub mod plan_approval;
@@ -68,13 +69,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/projects/{id}/data/{map}/{action}",
             post(data_actions::vendor_action).layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route("/projects/{id}/invitations", post(invitations::create))
         .route(
-            "/projects/{id}/invitations",
-            post(portal::create_invitation),
+            "/projects/{id}/invitations/{inv}/resend",
+            post(invitations::resend),
         )
         .route(
             "/projects/{id}/invitations/{inv}/revoke",
-            post(portal::revoke_invitation),
+            post(invitations::revoke),
         )
         .route("/projects/{id}/preview", get(portal::preview))
         .route("/playbooks", get(playbooks::list))

@@ -410,9 +410,13 @@ async fn render(
                                 @if r.s.waiting_on_customer + r.s.waiting_on_vendor == 0 {
                                     span class="muted" { "nothing open" }
                                 } @else {
-                                    span class="side customer" { (r.s.waiting_on_customer) " on customer" }
+                                    // A count is coloured by whose side it is only when there is something
+                                    // on that side: zero is not a warning.
+                                    @if r.s.waiting_on_customer == 0 { span class="muted" { "0 on customer" } }
+                                    @else { span class="side customer" { (r.s.waiting_on_customer) " on customer" } }
                                     " · "
-                                    span class="side vendor" { (r.s.waiting_on_vendor) " on vendor" }
+                                    @if r.s.waiting_on_vendor == 0 { span class="muted" { "0 on vendor" } }
+                                    @else { span class="side vendor" { (r.s.waiting_on_vendor) " on vendor" } }
                                 }
                             }
                             td data-label="Owner" { (r.s.owner.clone().unwrap_or_else(|| "unassigned".into())) }

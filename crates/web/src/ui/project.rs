@@ -4,7 +4,7 @@
 use std::sync::{Arc, LazyLock};
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use finishline_core::finish_line::fmt_num;
@@ -13,13 +13,15 @@ use finishline_core::people::{Role, Side};
 use finishline_core::plan::{TaskLabel, TaskStatus};
 use finishline_core::project::{Project, RetroBucket, RetroKind};
 use finishline_core::scorecard::Scorecard;
-use finishline_store::{Invitation, StoredFile};
+use finishline_store::{Invitation, InvitationMail, StoredFile};
 use maud::{html, Markup, PreEscaped};
 use serde::{Deserialize, Serialize};
 
 use crate::cache::{Derived, PageHtml};
 use crate::state::AppState;
-use crate::ui::form::{html as html_response, page_status, FormState};
+use crate::ui::form::{
+    clear_flash, html as html_response, page_status, take_flash, Flash, FormState,
+};
 use crate::ui::layout::{self, Fields, Nav};
 use crate::ui::plan_approval;
 use crate::ui::project_forms;
@@ -155,7 +157,7 @@ fn plan_rows(
                             td {
                                 // `?task=` answers with a redirect to the task's page: a short
                                 // link, as it is repeated for every task.
-                                @if links { a href=(format!("?task={}", t.id)) { (t.title) } } @else { (t.title) }
+                                @if links { a href=(format!("?task={}", t.id)) { (t.title) } (flash_slot(&format!("task-{}", t.id))) } @else { (t.title) }
                                 @if t.label != TaskLabel::VendorTask || !t.needs_proof {
                                     div class="muted small" {
                                         @if t.label != TaskLabel::VendorTask { (t.label.label()) }
@@ -223,7 +225,165 @@ fn section(id: &str, title: &str, body: Markup) -> Markup {
     html! {
         section id=(id) aria-labelledby=(format!("{id}-h")) {
             h2 id=(format!("{id}-h")) { (title) }
+            (flash_slot(id))
             (body)
+        }
+    }
+}
+
+/// Where a confirmation for the section (or task row) `id` goes: a comment the page swaps for it
+/// when it is served (the shared HTML is rendered once, the confirmation is per request).
+fn flash_slot(id: &str) -> Markup {
+    PreEscaped(format!("<!--flash:{id}-->"))
+}
+
+/// The role a new customer person most likely has: the first one kickoff still needs.
+fn next_role(p: &Project) -> String {
+    let has = |r: Role| {
+        p.people
+            .iter()
+            .any(|x| x.side == Side::Customer && x.role == r)
+    };
+    [
+        Role::CustomerOwner,
+        Role::DecisionMaker,
+        Role::BackupContact,
+    ]
+    .into_iter()
+    .find(|r| !has(*r))
+    .map_or_else(|| key(&Role::EndUser), |r| key(&r))
+}
+
+/// The over-promises, the unresolved first.
+fn over_promises(p: &Project) -> Vec<&finishline_core::handoff::Promise> {
+    let mut over: Vec<_> = p
+        .handoff
+        .promises
+        .iter()
+        .filter(|x| x.class.is_over_promise())
+        .collect();
+    over.sort_by_key(|x| (x.resolution.is_some(), x.id));
+    over
+}
+
+/// How an over-promise was resolved, in words.
+fn resolution_words(p: &Project, r: &finishline_core::handoff::PromiseResolution) -> String {
+    use finishline_core::handoff::PromiseResolution as R;
+    match r {
+        R::IntoScope { plan, scope } => match scope {
+            Some(s) => format!("into scope as \u{201c}{s}\u{201d}; plan: {plan}"),
+            None => format!("into scope; plan: {plan}"),
+        },
+        R::Later { acknowledged_by } => {
+            format!("later, acknowledged by {}", p.person_name(*acknowledged_by))
+        }
+        R::Declined { reason } => format!("declined: {reason}"),
+    }
+}
+
+/// The sections of the project page, in order, for its menu.
+const SECTIONS: &[(&str, &str)] = &[
+    ("now", "Now"),
+    ("finish-line", "Finish line"),
+    ("plan", "Plan"),
+    ("scope", "Scope"),
+    ("handoff", "Handoff"),
+    ("people", "People"),
+    ("portal", "Portal"),
+    ("intake", "Intake"),
+    ("training", "Training"),
+    ("uat", "UAT"),
+    ("gates", "Gates"),
+    ("adoption", "Adoption"),
+    ("status", "Status"),
+    ("files", "Files"),
+    ("activity", "Activity"),
+];
+
+/// The section menu: sticky at the top of the screen, one scrolling row on a phone.
+fn section_menu(p: &Project) -> Markup {
+    html! {
+        nav class="section-menu" aria-label="Sections of this project" {
+            @for (id, label) in SECTIONS {
+                a href=(format!("#{id}")) { (label) }
+            }
+            @if p.live_on.is_some() || !p.retro.is_empty() { a href="#retro" { "Retrospective" } }
+        }
+    }
+}
+
+/// The section of the project page where a gate's item is worked on.
+fn gate_item_section(key: &str) -> &'static str {
+    match key {
+        "who" | "help" => "people",
+        "data" | "risks" => "intake",
+        "success" | "early_win" => "finish-line",
+        "promises" => "handoff",
+        "not_included" => "scope",
+        "training" => "training",
+        "uat" | "issues" => "uat",
+        "build" => "plan",
+        _ => "gates",
+    }
+}
+
+/// What matters now: the stage, the next gate with its failing items, the customer's overdue
+/// tasks and the next meeting — what a member opens the page for.
+fn now_panel(d: &Derived, today: NaiveDate) -> Markup {
+    let p = &d.view.project;
+    let gate = if p.stage <= Stage::Kickoff {
+        Some(&d.view.gates.kickoff)
+    } else if p.stage <= Stage::GoNoGo {
+        Some(&d.view.gates.go_live)
+    } else {
+        None
+    };
+    let mut overdue: Vec<&finishline_core::plan::Task> = p
+        .tasks
+        .iter()
+        .filter(|t| t.is_overdue(today) && p.ball_for(t) == Some(Side::Customer))
+        .collect();
+    overdue.sort_by_key(|t| (t.due, t.id));
+    html! {
+        section id="now" aria-labelledby="now-h" class="now-wrap" {
+            h2 id="now-h" class="sr-only" { "Now" }
+            (flash_slot("now"))
+            (stage_track(p, &d.view.scorecard))
+            div class="now" {
+                div {
+                    @match gate {
+                        Some(g) => {
+                            h2 { "Next gate: " (crate::ui::form::gate_title(g.gate)) }
+                            @let failing: Vec<_> = g.failing().collect();
+                            @if failing.is_empty() {
+                                p { span class="badge ok" { "ready" } " every item passes." }
+                            } @else {
+                                p class="small muted" { (g.items.len() - failing.len()) " of " (g.items.len()) " items pass." }
+                                ul { @for i in &failing {
+                                    li { a href=(format!("#{}", gate_item_section(&i.key))) { (i.label) } div class="small muted" { (i.reason) } }
+                                } }
+                            }
+                        },
+                        None => { h2 { "Gates" } p { "Both gates are behind this project." } },
+                    }
+                }
+                div {
+                    h2 { "Customer's overdue tasks" }
+                    @if overdue.is_empty() { p class="muted" { "None overdue." } }
+                    ul { @for t in overdue.iter().take(5) {
+                        li { a href=(format!("/projects/{}/tasks/{}", p.id, t.id)) { (t.title) } div class="small" { (owner_name(p, t.owner)) " · due " (t.due) " · " span class="late" { (layout::days((today - t.due).num_days())) " late" } } }
+                    } }
+                    @if overdue.len() > 5 { p class="small" { a href="#plan" { "and " (overdue.len() - 5) " more in the plan" } } }
+                }
+                div {
+                    h2 { "Next meeting" }
+                    @match p.next_meeting {
+                        Some(m) => p { (m.format("%A %-d %B %Y")) @if m < today { " " span class="badge warn" { "past: set the next one" } } },
+                        None => p class="muted" { "Not set." },
+                    }
+                    p class="small" { a href="#plan-forms" { "Set the next meeting or the launch date" } }
+                }
+            }
         }
     }
 }
@@ -285,6 +445,7 @@ pub struct PageQuery {
 pub async fn page(
     State(state): State<AppState>,
     vendor: Vendor,
+    headers: HeaderMap,
     Path(id): Path<String>,
     query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
@@ -292,7 +453,17 @@ pub async fn page(
     if let Some(t) = q.task.and_then(|t| t.parse::<u32>().ok()) {
         return crate::ui::actions::see_other(&format!("/projects/{id}/tasks/{t}"));
     }
-    render(&state, &vendor, &id, FormState::default(), None).await
+    let flash = take_flash(&state, &headers, &vendor.csrf).await;
+    let shown = flash.is_some();
+    let mut res = render(&state, &vendor, &id, FormState::default(), flash).await;
+    if shown {
+        clear_flash(
+            &mut res,
+            &format!("/projects/{id}"),
+            state.config.secure_cookies,
+        );
+    }
+    res
 }
 
 /// The project page's data for a project of the member's workspace, or the page that says why
@@ -324,7 +495,7 @@ pub async fn render(
     vendor: &Vendor,
     id: &str,
     st: FormState,
-    flash: Option<Markup>,
+    flash: Option<Flash>,
 ) -> Response {
     let now = state.now();
     let ws = vendor.workspace();
@@ -332,16 +503,20 @@ pub async fn render(
         Ok(d) => d,
         Err(r) => return r,
     };
-    let (files, invitations) = match (
+    let (files, invitations, mails) = match (
         state.store.files(ws, id).await,
         state.store.invitations(ws, id).await,
+        state.store.invitation_mails(ws, id).await,
     ) {
-        (Ok(f), Ok(i)) => (f, i),
-        (Err(e), _) | (_, Err(e)) => return layout::internal(&e.to_string()),
+        (Ok(f), Ok(i), Ok(m)) => (f, i, m),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            return layout::internal(&e.to_string())
+        }
     };
     let csrf = vendor.csrf.as_str();
     let p = &d.view.project;
-    let middle = live_sections(p, &files, &invitations, &st, csrf, now);
+    let mail_on = state.config.notify.smtp_url.is_some();
+    let middle = live_sections(p, &files, &invitations, &mails, mail_on, &st, csrf, now);
     let body = if st.is_empty() {
         let shared = d.html.get_or_init(|| {
             let none = FormState::default();
@@ -351,7 +526,6 @@ pub async fn render(
             })
         });
         html! {
-            @if let Some(fl) = flash { div class="flash" role="status" { (fl) } }
             (PreEscaped(shared.before.replace(CSRF_SLOT.as_str(), csrf)))
             (middle)
             (PreEscaped(shared.after.as_str()))
@@ -362,52 +536,133 @@ pub async fn render(
             (middle)
             (after(&d))
         };
-        html! {
-            @if let Some(fl) = flash { div class="flash" role="status" { (fl) } }
-            (layout::with_refusal(&st, sections))
-        }
+        layout::with_refusal(&st, sections)
     };
+    let body = place_flash(body, flash.as_ref());
     html_response(
         page_status(&st),
         layout::page(&p.customer, Nav::Portfolio, &vendor.user.name, csrf, body),
     )
 }
 
+/// Puts a confirmation in the section it belongs to (its slot), or at the top when the page has
+/// no such section now.
+fn place_flash(body: Markup, flash: Option<&Flash>) -> Markup {
+    let Some(fl) = flash else {
+        return body;
+    };
+    let slot = flash_slot(&fl.at).into_string();
+    let shown = fl.markup().into_string();
+    if body.0.contains(&slot) {
+        PreEscaped(body.0.replacen(&slot, &shown, 1))
+    } else {
+        PreEscaped(format!("{shown}{}", body.0))
+    }
+}
+
+/// An invitation's state in words: used, revoked, expired, or open until when.
+fn invitation_state(inv: &Invitation, now: DateTime<Utc>) -> Markup {
+    html! {
+        @if let Some(at) = inv.revoked_at { span class="badge" { "revoked" } " " span class="small muted" { (at.format("%-d %b %Y")) } }
+        @else if let Some(at) = inv.used_at { span class="badge ok" { "joined" } " " span class="small muted" { (at.format("%-d %b %Y")) } }
+        @else if inv.expires_at <= now { span class="badge" { "expired" } " " span class="small muted" { (inv.expires_at.format("%-d %b %Y")) } }
+        @else { span class="badge" { "not used yet" } " " span class="small" { "expires " (inv.expires_at.format("%-d %b %Y")) } }
+    }
+}
+
+/// Where an invitation's email is, as the outbox has it.
+fn mail_state(mail: Option<&InvitationMail>, mail_on: bool) -> Markup {
+    html! {
+        span class="small" {
+            @match mail {
+                Some(m) if m.sent_at.is_some() => { "· emailed " (m.sent_at.map(|t| t.format("%-d %b %H:%M").to_string()).unwrap_or_default()) },
+                Some(m) if m.failed_at.is_some() => { "· " span class="late" { "email failed" } ": " (m.last_error.clone().unwrap_or_default()) },
+                Some(m) if !mail_on => { "· not emailed (no mail server; in the outbox)" @if m.attempts > 0 { "" } },
+                Some(m) if m.attempts > 0 => { "· email being retried (" (m.attempts) " attempts)" },
+                Some(_) => "· email being sent",
+                None => "· link only (made before invitations were emailed)",
+            }
+        }
+    }
+}
+
 /// The invitations and files: read on every request (they change without a new project version).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "what is read per request, passed as it was read"
+)]
 fn live_sections(
     p: &Project,
     files: &[StoredFile],
     invitations: &[Invitation],
+    mails: &[InvitationMail],
+    mail_on: bool,
     st: &FormState,
     csrf: &str,
     now: DateTime<Utc>,
 ) -> Markup {
     let customers = people_opts(p, |x| x.side == Side::Customer);
+    // The form starts on the customer person to invite next: the decision maker first, then
+    // the owner, then anyone with no live or used invitation.
+    let invited = |id: u32| {
+        invitations.iter().any(|i| {
+            i.person_id == id
+                && i.revoked_at.is_none()
+                && (i.used_at.is_some() || i.expires_at > now)
+        })
+    };
+    let uninvited = [Role::DecisionMaker, Role::CustomerOwner]
+        .into_iter()
+        .find_map(|r| {
+            p.people
+                .iter()
+                .find(|x| x.side == Side::Customer && x.role == r && !invited(x.id))
+        })
+        .or_else(|| {
+            p.people
+                .iter()
+                .find(|x| x.side == Side::Customer && !invited(x.id))
+        })
+        .map(|x| x.id.to_string())
+        .unwrap_or_default();
     let fb = format!("/projects/{}/files/", p.id);
     html! {
         (section("portal", "Customer portal", html! {
-            p class="muted small" { "An invitation link lets one customer person into this project's portal: single use, valid " (crate::ui::INVITATION_DAYS) " days, revocable." }
+            p class="muted small" {
+                "An invitation emails one customer person a link into this project's portal: single use, valid " (crate::ui::INVITATION_DAYS) " days, revocable. "
+                @if !mail_on { strong { "No mail server is configured: " } "invitations wait in the " a href="/outbox" { "outbox" } "; copy the link shown after inviting and send it yourself." }
+            }
             @let fi = Fields::new(Some(st), "invite");
-            form method="post" action=(format!("/projects/{}/invitations", p.id)) class="action" {
+            form method="post" action=(format!("/projects/{}/invitations", p.id)) class="action" id="form-invite" {
                 (fi.hidden(csrf))
                 (fi.message())
-                (fi.select("person", "Customer person", &with_blank("choose a person", customers), ""))
-                button type="submit" { "Create invitation link" }
+                (fi.select("person", "Customer person", &with_blank("choose a person", customers), &uninvited))
+                button type="submit" { (if mail_on { "Email an invitation" } else { "Create invitation link" }) }
             }
             @if !invitations.is_empty() {
-                ul class="invitations" { @for inv in invitations { li {
-                    (p.person_name(inv.person_id)) " — created " (inv.created_at.date_naive()) " by " (inv.created_by) " · "
-                    @if inv.revoked_at.is_some() { span class="badge" { "revoked" } }
-                    @else if inv.used_at.is_some() { span class="badge ok" { "used" } }
-                    @else if inv.expires_at <= now { span class="badge" { "expired" } }
-                    @else { span class="badge warn" { "not used yet" } }
-                    @if inv.revoked_at.is_none() {
-                        form method="post" action=(format!("/projects/{}/invitations/{}/revoke", p.id, inv.id)) class="inline" {
-                            input type="hidden" name="csrf" value=(csrf);
-                            button type="submit" class="link" { "Revoke" }
+                h3 { "Invitations" }
+                ul class="invitations" { @for (n, inv) in invitations.iter().enumerate() { li {
+                    strong { (p.person_name(inv.person_id)) } " "
+                    @if let Some(x) = p.person(inv.person_id) { span class="small muted" { (x.email) } " " }
+                    (invitation_state(inv, now)) " "
+                    (mail_state(mails.iter().find(|m| m.invitation_id == inv.id), mail_on))
+                    div class="small muted" { "sent by " (inv.created_by) " on " (inv.created_at.format("%-d %b %Y")) }
+                    div {
+                        // Resent from the newest invitation of each person (a new link, that one revoked).
+                        @if !invitations[..n].iter().any(|o| o.person_id == inv.person_id) {
+                            form method="post" action=(format!("/projects/{}/invitations/{}/resend", p.id, inv.id)) class="inline" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                button type="submit" class="link" { "Resend (new link)" }
+                            }
                         }
+                        @if inv.revoked_at.is_none() {
+                            form method="post" action=(format!("/projects/{}/invitations/{}/revoke", p.id, inv.id)) class="inline" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                button type="submit" class="link" { "Revoke" }
+                            }
+                        }
+                        " " a href=(format!("/projects/{}/preview?person={}", p.id, inv.person_id)) { "preview their portal" }
                     }
-                    " " a href=(format!("/projects/{}/preview?person={}", p.id, inv.person_id)) { "preview" }
                 } } }
             }
         }))
@@ -465,7 +720,6 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
     let dms = people_opts(p, |x| x.role == Role::DecisionMaker);
     let csms = people_opts(p, |x| x.role == Role::RenewalCsm);
     let tasks: Vec<&finishline_core::plan::Task> = p.tasks.iter().collect();
-    let sc = &d.view.scorecard;
     let open_issues: Vec<(String, String)> = p
         .issues
         .iter()
@@ -494,9 +748,11 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                 a class="button secondary" href=(format!("/projects/{}/preview", p.id)) { "View as customer" }
             }
         }
+        (section_menu(p))
         @if !d.view.health.reasons.is_empty() {
             ul class="reasons" { @for r in &d.view.health.reasons { li { (r) } } }
         }
+        (now_panel(d, today))
         dl class="facts" {
             div { dt { "Vendor owner" } dd { (p.vendor_owner().map_or("unassigned".into(), |o| o.name.clone())) } }
             div { dt { "Customer owner" } dd { (p.customer_owner().map_or("not named".into(), |o| o.name.clone())) } }
@@ -522,11 +778,12 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
         }
         div class="finish-line" id="finish-line" {
             h2 { "Finish line" }
+            (flash_slot("finish-line"))
             @match &p.finish_line {
                 Some(fl) => {
                     p class="line" { (fl.text) }
                     @if !fl.vague_reasons.is_empty() {
-                        p class="refusal" { strong { "Vague (R2): " } (fl.vague_reasons.join("; ")) }
+                        p class="refusal" { strong { "Too vague to measure (R2): " } (fl.vague_reasons.join("; ")) }
                     }
                 },
                 None => p class="muted" { "Not written yet." },
@@ -546,7 +803,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                 } }
             }
             (project_forms::links(p, &project_forms::offered(p, "finish-line")))
-            details {
+            details open[matches!(st.form.as_str(), "set_finish_line" | "add_criterion") || p.finish_line.is_none() || p.criteria.is_empty()] {
                 summary { "Edit the finish line or add a criterion" }
                 @let ff = f("set_finish_line");
                 (action_form(p, "set_finish_line", &ff, csrf, "Save finish line", false, html! {
@@ -565,8 +822,6 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                 }))
             }
         }
-        (stage_track(p, sc))
-
         (plan_approval::panel(p))
         (section("plan", "Plan", html! {
             p class="muted small" { "Open a task to complete it with proof, block it, move its due date or reassign it." }
@@ -575,7 +830,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
             // Scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
             div class="gantt-wrap" tabindex="0" role="region" aria-labelledby="gantt" { (svg::gantt(p, today)) }
             (svg::gantt_legend())
-            div class="forms" {
+            div class="forms" id="plan-forms" {
                 @let ft = f("add_task");
                 (action_form(p, "add_task", &ft, csrf, "Add task", false, html! {
                     h3 { "Add a task" }
@@ -624,7 +879,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     li {
                         strong { "#" (c.id) " " (c.title) }
                         " — requested by " (p.person_name(c.requested_by)) " on " (c.requested_at.date_naive())
-                        @if c.is_material() { " " span class="badge warn" { "material (R4)" } }
+                        @if c.is_material() { " " span class="badge warn" { "material change (R4)" } }
                         @if !c.description.is_empty() { div class="small" { (c.description) } }
                         @for a in &c.approvals {
                             div class="small" { (p.person_name(a.person)) (if a.approved { " approved" } else { " declined" }) @if !a.note.is_empty() { ": " (a.note) } }
@@ -681,27 +936,52 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
             ul { @for pr in &p.handoff.promises {
                 li {
                     "#" (pr.id) " " (pr.text) " — " span class=(if pr.class.is_over_promise() { "badge warn" } else { "badge ok" }) { (key(&pr.class).replace('_', " ")) }
-                    @if let Some(r) = &pr.resolution { " resolved: " (key(r).replace('_', " ")) (serde_json::to_value(r).ok().and_then(|v| v.get("outcome").and_then(|o| o.as_str()).map(str::to_string)).unwrap_or_default().replace('_', " ")) }
-                    @else if pr.is_unresolved() { " " span class="badge bad" { "unresolved over-promise" } }
+                    @if let Some(r) = &pr.resolution { " " span class="badge ok" { "resolved" } " " span class="small" { (resolution_words(p, r)) } }
+                    @else if pr.is_unresolved() { " " span class="badge bad" { "unresolved" } }
                 }
             } }
             (project_forms::links(p, &project_forms::offered(p, "handoff")))
             @if !p.handoff.promises.is_empty() {
+                @let unclassified = p.handoff.promises.iter().find(|x| x.class == finishline_core::handoff::PromiseClass::Unclassified).map(|x| x.id.to_string()).unwrap_or_default();
+                // Over-promises, the unresolved first: the form starts on one that needs it.
+                @let over = over_promises(p);
+                @let over_opts: Vec<(String, String)> = over.iter().map(|x| (x.id.to_string(), format!("#{} {}{}", x.id, x.text, if x.resolution.is_some() { " (resolved)" } else { "" }))).collect();
+                @let first_open = over.iter().find(|x| x.is_unresolved()).map(|x| x.id.to_string()).unwrap_or_default();
                 div class="forms" {
                     @let fc = f("classify_promise");
                     (action_form(p, "classify_promise", &fc, csrf, "Classify", false, html! {
                         h3 { "Classify a promise" }
-                        (fc.select("promise", "Promise", &p.handoff.promises.iter().map(|x| (x.id.to_string(), format!("#{} {}", x.id, x.text))).collect::<Vec<_>>(), ""))
+                        (fc.select("promise", "Promise", &p.handoff.promises.iter().map(|x| (x.id.to_string(), format!("#{} {}", x.id, x.text))).collect::<Vec<_>>(), &unclassified))
                         (fc.select("class", "Class", &promise_classes(), ""))
                     }))
-                    @let fr = f("resolve_promise");
-                    (action_form(p, "resolve_promise", &fr, csrf, "Resolve", false, html! {
-                        h3 { "Resolve an over-promise" }
-                        (fr.select("promise", "Promise", &p.handoff.promises.iter().map(|x| (x.id.to_string(), format!("#{} {}", x.id, x.text))).collect::<Vec<_>>(), ""))
-                        (fr.select("outcome", "Outcome", &[("into_scope".into(), "into scope with a plan".into()), ("later".into(), "later, acknowledged by the customer".into()), ("declined".into(), "declined".into())], ""))
-                        (fr.input("detail", "The plan, or the reason it is declined", "text", "", false))
-                        (fr.select("acknowledged_by", "Acknowledged by (for later)", &with_blank("—", customers.clone()), ""))
-                    }))
+                    @if !over.is_empty() {
+                        @let fr = f("resolve_promise");
+                        // One button per outcome, each with the fields that outcome needs: moving
+                        // a promise into scope asks what scope will say and the plan.
+                        form method="post" action=(format!("/projects/{}/actions/resolve_promise", p.id)) class="action" {
+                            (fr.hidden(csrf))
+                            (fr.message())
+                            h3 { "Resolve an over-promise" }
+                            @if first_open.is_empty() { p class="small muted" { "Every over-promise is resolved; choose one to change how." } }
+                            (fr.select("promise", "Promise", &over_opts, &first_open))
+                            fieldset {
+                                legend { "Into scope with a plan" }
+                                (fr.input("scope", "What phase one's scope will say", "text", "", false))
+                                (fr.input("plan", "The plan to deliver it", "text", "", false))
+                                button type="submit" name="outcome" value="into_scope" { "Bring into scope" }
+                            }
+                            fieldset {
+                                legend { "Later, acknowledged by the customer" }
+                                (fr.select("acknowledged_by", "Acknowledged by (a customer person)", &with_blank("—", customers.clone()), ""))
+                                button type="submit" name="outcome" value="later" class="secondary" { "Move to later" }
+                            }
+                            fieldset {
+                                legend { "Declined" }
+                                (fr.input("reason", "The reason given to the customer", "text", "", false))
+                                button type="submit" name="outcome" value="declined" class="secondary" { "Decline" }
+                            }
+                        }
+                    }
                 }
             }
         }))
@@ -723,7 +1003,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
                     (fa.input("name", "Name", "text", "", true))
                     (fa.input("email", "Email", "email", "", true))
                     (fa.select("side", "Side", &[("customer".into(), "customer".into()), ("vendor".into(), "vendor".into())], "customer"))
-                    (fa.select("role", "Role", &roles(), ""))
+                    (fa.select("role", "Role", &roles(), &next_role(p)))
                 }
             }))
         }))
@@ -985,7 +1265,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
         (section("status", "Status update", html! {
             @let fs = f("record_status_update");
             (action_form(p, "record_status_update", &fs, csrf, "Send status update", false, html! {
-                p class="muted small" { "Drafted from what happened since the last update (R10). Edit, then send." }
+                p class="muted small" { "Drafted from what happened since the last update (status update after every meeting, R10). Edit, then send." }
                 (fs.input("meeting_date", "Meeting date", "date", &today.to_string(), true))
                 (fs.textarea("text", "Text", &d.draft, true))
                 (fs.checkbox("for_customer", "show it to the customer in the portal", true))

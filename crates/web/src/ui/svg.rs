@@ -15,37 +15,46 @@ pub struct Waits {
 }
 
 /// Horizontal bars: days waiting on the customer and on the vendor, per project.
+///
+/// Drawn narrow (each project's name above its two bars, not beside them) so that it stays
+/// readable on a 375 px phone at its natural size; the stylesheet caps its width on a desktop.
+/// A zero is drawn as a grey tick with "0", never as a bar in a side's colour.
 pub fn waits_chart(rows: &[Waits]) -> Markup {
-    let label_w = 180.0;
-    let width = 720.0;
-    let bar_h = 10.0;
-    let row_h = 30.0;
-    let top = 24.0;
-    let height = top + row_h * rows.len() as f64 + 10.0;
+    let width = 360.0;
+    let left = 4.0;
+    let bar_h = 12.0;
+    let row_h = 52.0;
+    let top = 26.0;
+    let height = top + row_h * rows.len() as f64 + 4.0;
     let max = rows
         .iter()
         .map(|r| r.customer_days.max(r.vendor_days))
         .fold(1.0_f64, f64::max);
-    let scale = (width - label_w - 60.0) / max;
+    // Room on the right for the value's label.
+    let scale = (width - left - 44.0) / max;
+    let bar = |days: f64, y: f64, class: &str, who: &str, label: &str| {
+        let zero = days < 0.05;
+        let w = if zero { 2.0 } else { (days * scale).max(2.0) };
+        html! {
+            rect class=(if zero { "chart-zero" } else { class }) x=(left) y=(y) width=(format!("{w:.1}")) height=(bar_h) {
+                title { (format!("{label}: {days:.1} days waiting on the {who}")) }
+            }
+            text x=(left + w + 4.0) y=(y + bar_h - 2.0) class="value" { (format!("{days:.1}")) }
+        }
+    };
     html! {
-        svg class="chart" viewBox=(format!("0 0 {width} {height}")) role="img"
+        svg class="chart waits" viewBox=(format!("0 0 {width} {height}")) role="img"
             aria-labelledby="waits-title" preserveAspectRatio="xMinYMin meet" {
             title id="waits-title" { "Days waiting on the customer and on the vendor, per project" }
-            rect class="key-customer" x=(label_w) y="4" width="10" height="10" {}
-            text x=(label_w + 14.0) y="13" class="small" { "waiting on customer" }
-            rect class="key-vendor" x=(label_w + 150.0) y="4" width="10" height="10" {}
-            text x=(label_w + 164.0) y="13" class="small" { "waiting on vendor" }
+            rect class="key-customer" x=(left) y="6" width="12" height="12" {}
+            text x=(left + 16.0) y="16" class="value" { "on customer" }
+            rect class="key-vendor" x=(left + 130.0) y="6" width="12" height="12" {}
+            text x=(left + 146.0) y="16" class="value" { "on vendor" }
             @for (i, r) in rows.iter().enumerate() {
                 @let y = top + row_h * i as f64;
-                text x=(label_w - 8.0) y=(y + 14.0) text-anchor="end" class="label" { (truncate(&r.label, 24)) }
-                rect class="bar-customer" x=(label_w) y=(y + 2.0) width=(format!("{:.1}", (r.customer_days * scale).max(1.0))) height=(bar_h) {
-                    title { (format!("{}: {:.1} days waiting on the customer", r.label, r.customer_days)) }
-                }
-                text x=(label_w + (r.customer_days * scale).max(1.0) + 4.0) y=(y + 11.0) class="small" { (format!("{:.1}", r.customer_days)) }
-                rect class="bar-vendor" x=(label_w) y=(y + 2.0 + bar_h + 2.0) width=(format!("{:.1}", (r.vendor_days * scale).max(1.0))) height=(bar_h) {
-                    title { (format!("{}: {:.1} days waiting on the vendor", r.label, r.vendor_days)) }
-                }
-                text x=(label_w + (r.vendor_days * scale).max(1.0) + 4.0) y=(y + 23.0) class="small" { (format!("{:.1}", r.vendor_days)) }
+                text x=(left) y=(y + 12.0) class="name" { (truncate(&r.label, 40)) }
+                (bar(r.customer_days, y + 18.0, "bar-customer", "customer", &r.label))
+                (bar(r.vendor_days, y + 18.0 + bar_h + 3.0, "bar-vendor", "vendor", &r.label))
             }
         }
     }
@@ -110,7 +119,8 @@ pub fn gantt(p: &Project, today: NaiveDate) -> Markup {
     let label_w = 230.0;
     let width = 900.0;
     let row_h = 18.0;
-    let top = 22.0;
+    // Two header rows: the first and last dates, then "today" (so it never sits on a date).
+    let top = 34.0;
     let height = top + row_h * p.tasks.len() as f64 + 6.0;
     let px = (width - label_w - 10.0) / span;
     let x = |d: NaiveDate| label_w + ((d - start).num_days() as f64) * px;
@@ -177,10 +187,12 @@ pub fn gantt(p: &Project, today: NaiveDate) -> Markup {
             text x=(label_w) y="12" class="small" { (start.format("%d %b").to_string()) }
             text x=(width - 10.0) y="12" text-anchor="end" class="small" { (end.format("%d %b").to_string()) }
             @let tx = x(today);
-            line class="today" x1=(tx) x2=(tx) y1="16" y2=(height) {}
-            text x=(tx + 2.0) y="12" class="small" { "today" }
+            // Anchored so the word stays inside the chart at either end of the time axis.
+            @let anchor = if tx < label_w + 30.0 { "start" } else if tx > width - 40.0 { "end" } else { "middle" };
+            line class="today" x1=(tx) x2=(tx) y1="30" y2=(height) {}
+            text x=(tx) y="27" text-anchor=(anchor) class="small today-label" { "today " (today.format("%d %b").to_string()) }
             @if let Some(l) = p.launch_date {
-                line class="launch" x1=(x(l)) x2=(x(l)) y1="16" y2=(height) {}
+                line class="launch" x1=(x(l)) x2=(x(l)) y1="30" y2=(height) {}
             }
             // The labels' x comes from the group, not from each of hundreds of labels.
             g class="label" text-anchor="end" transform=(format!("translate({} 0)", label_w - 6.0)) {
