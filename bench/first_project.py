@@ -14,8 +14,7 @@ chromedriver's WebDriver protocol over plain HTTP (no Python packages needed):
 4. people on both sides (the vendor owner comes from the handoff; the customer's from the form)
 5. the customer's decision maker invited by email; the email read from the sink
 6. the customer opens the portal from the email
-7. [PLAN APPROVAL: the customer's decision maker approves the plan in the portal — built by
-   another change; the coordinator fills this step in]
+7. the customer's decision maker approves the plan in the portal
 8. the rest of kickoff readiness: a data source with a sample requested, risks, not-included
    note; then every G1 item is checked green on the page.
 
@@ -300,11 +299,10 @@ def main():
         customer.click("form[action='/portal/join'] button", "Join")
         customer.wait_text("Welcome, Amir Haddad")
 
-        # 7. PLAN APPROVAL — TO BE FILLED IN BY THE COORDINATOR once the plan approval change is
-        #    merged: the customer's decision maker approves the plan in the portal, e.g.
-        #      customer.click("form[action='/portal/actions/approve_plan'] button", "Approve the plan")
-        #      customer.wait_text("approved")
-        #    Count its actions with customer.click/type like the others.
+        # 7. The customer's decision maker approves the plan in the portal (one button under the
+        #    plan they are shown: their tasks, the vendor's milestones, scope and finish line).
+        customer.click("form[action='/portal/actions/approve_plan'] button[type=submit]", "Approve this plan")
+        customer.wait_text("You approved this plan on")
 
         # 8. The rest of kickoff readiness, from the "Next gate" list at the top of the page.
         form = "form[action$='/actions/add_data_source']"
@@ -320,6 +318,7 @@ def main():
             "return [...document.querySelectorAll('#gates .gate')[0].querySelectorAll('li.fail')].map(e => e.innerText)",
             "args": []})
         assert not failing, f"G1 items still failing: {failing}"
+        assert "by Amir Haddad on" in member.text(), "the member's page does not show the approval"
 
         total = member.actions + customer.actions
         print("steps:")
@@ -327,7 +326,7 @@ def main():
             for i, what in enumerate(b.log, 1):
                 print(f"  {who:8} {i:2}. {what}")
         print(f"member actions:   {member.actions}")
-        print(f"customer actions: {customer.actions} (plan approval not yet included)")
+        print(f"customer actions: {customer.actions}")
         print(f"actions: {total} (target <= 30)")
     finally:
         for b in (member, customer):
