@@ -24,8 +24,11 @@ fi
 export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
 -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks"
-cargo build --release --manifest-path fuzz/Cargo.toml --target-dir target/fuzz "${features[@]}" \
-    $(printf -- '--bin %s ' "${targets[@]}")
+# An explicit --target keeps RUSTFLAGS off build scripts and proc macros (as cargo-fuzz does):
+# they run on the host and must not be instrumented.
+host="$(rustc -vV | sed -n 's/^host: //p')"
+cargo build --release --manifest-path fuzz/Cargo.toml --target-dir target/fuzz --target "$host" \
+    "${features[@]}" $(printf -- '--bin %s ' "${targets[@]}")
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
@@ -34,7 +37,7 @@ for t in "${targets[@]}"; do
     mkdir -p "$scratch/$t"
     printf '== fuzz %s for %s s\n' "$t" "$seconds"
     # -rss_limit_mb: a reader that grows with the input is a finding, not a pass.
-    target/fuzz/release/"$t" "$scratch/$t" "fuzz/corpus/$t" \
+    target/fuzz/"$host"/release/"$t" "$scratch/$t" "fuzz/corpus/$t" \
         -max_total_time="$seconds" -rss_limit_mb=512 -timeout=10 -print_final_stats=1 \
         -artifact_prefix="target/fuzz-artifacts/$t-" 2>&1 | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE|==[0-9]+== ERROR|.*panicked)' || true
     if ls target/fuzz-artifacts/"$t"-* >/dev/null 2>&1; then

@@ -56,10 +56,9 @@ pub async fn project_file(
 ) -> Result<Vec<u8>, ApiError> {
     match state.store.file(ws, id).await? {
         Some((meta, body)) if meta.project_id == project => Ok(body),
-        _ => Err(ApiError::invalid(
-            what,
-            format!("no file {id} in this project"),
-        )),
+        _ => Err(ApiError::not_found(format!(
+            "{what}: no file {id} in this project"
+        ))),
     }
 }
 

@@ -92,7 +92,7 @@ pub async fn find_playbook(
     match (builtin_by_key(key), version) {
         (Some(pb), None) => Ok(pb),
         (Some(pb), Some(v)) if i64::from(pb.version) == v => Ok(pb),
-        _ => Err(ApiError::bad(
+        _ => Err(ApiError::invalid(
             "playbook",
             format!("no playbook {key:?}{} in this workspace or among the built-ins (standard, light-touch-30)", version.map(|v| format!(" version {v}")).unwrap_or_default()),
         )),

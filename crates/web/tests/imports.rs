@@ -177,7 +177,7 @@ async fn bad_maps_and_files_are_refused_clearly() {
     .await;
     assert_eq!(
         s,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::NOT_FOUND,
         "a map of another project is not this project's: {p:#}"
     );
     let (s, _) = import(&m, &id, "name=a.exe&map=x", csv).await;

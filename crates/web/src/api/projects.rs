@@ -280,7 +280,7 @@ pub struct UploadQuery {
     /// The file's name as the user knows it: 1 to 255 bytes, not blank, without slashes,
     /// backslashes or control characters.
     #[param(
-        pattern = "^[^/\\\\\\x00-\\x1f\\x7f]*[^/\\\\\\x00-\\x20\\x7f][^/\\\\\\x00-\\x1f\\x7f]*$",
+        pattern = "^[^/\\\\\\x00-\\x1f\\x7f-\\x9f]*[^/\\\\\\x00-\\x20\\x7f-\\x9f][^/\\\\\\x00-\\x1f\\x7f-\\x9f]*$",
         max_length = 255
     )]
     pub name: String,
@@ -317,7 +317,10 @@ impl From<StoredFile> for FileView {
     params(("id" = String, Path, description = "project id"), UploadQuery),
     request_body(description = "the file's bytes, not empty; its Content-Type is kept with the file",
         content((Binary = "application/octet-stream"))),
-    responses((status = 201, body = FileView)))]
+    responses((status = 201, body = FileView),
+        (status = 422, description = "the name is over 255 bytes (a limit JSON Schema can only \
+            state in characters) or holds a control character; `errors[0].field` is `name`",
+            body = crate::error::Problem)))]
 pub async fn upload(
     State(state): State<AppState>,
     member: Member,
