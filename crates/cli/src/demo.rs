@@ -920,7 +920,8 @@ fn calder(team: &Team, prefix: &str, now: DateTime<Utc>) -> Result<Script> {
         note("Internal kickoff: Raj Patel is stretched across three projects; keep SSO off the critical path and have a fallback ready."),
     )?;
     // Vendor-only work, added by hand: internal, so the customer never reads it in the portal.
-    let fallback_due = s.date(20);
+    // Due after today, so the story keeps its health (at risk for the blocker, not off track).
+    let fallback_due = s.date(38);
     s.run(
         &sam,
         1,

@@ -149,12 +149,12 @@ async fn member_and_customer_work_a_project_in_a_real_browser() {
     let start = Instant::now();
     loop {
         let text = page_text(&customer).await;
+        // The section "what we need from you" (the plan to approve above it lists done tasks too).
         let yours = text
-            .split("The shared plan")
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        if !yours.contains("Send a real sample of the data") {
+            .split("What we need from you, by when")
+            .nth(1)
+            .map(|rest| rest.split("The shared plan").next().unwrap_or_default());
+        if yours.is_some_and(|y| !y.contains("Send a real sample of the data")) {
             break;
         }
         assert!(
