@@ -72,6 +72,12 @@ fn internal_texts(p: &Project, acts: &[Activity]) -> BTreeMap<String, String> {
     for a in acts {
         add(format!("activity {} at {}", a.kind, a.at), &a.summary);
     }
+    // A promise resolved into scope, to later or out becomes a scope item with its words, and
+    // scope (what phase one includes, what comes later, what is not included) is what the
+    // customer agrees to: those words are shared through the scope item, not leaked.
+    for item in &p.scope {
+        out.remove(item.text.trim());
+    }
     out
 }
 
