@@ -96,7 +96,11 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p:#}");
     assert_eq!(p["errors"][0]["field"], "customer");
     let (s, p) = m.post("/api/v1/projects", json!({"customer": "X", "sold": "Y", "contract_date": "2026-01-01", "playbook": "nope"})).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an unknown playbook is a bad value: {p:#}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an unknown playbook is a bad value: {p:#}"
+    );
     assert_eq!(p["errors"][0]["field"], "playbook");
     // Unknown ids: the project, a task inside it, a file.
     let (s, _) = m.get("/api/v1/projects/prj_unknown").await;

@@ -165,7 +165,11 @@ async fn bad_maps_and_files_are_refused_clearly() {
         csv,
     )
     .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a map that does not read is a bad value");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a map that does not read is a bad value"
+    );
     assert_eq!(p["errors"][0]["field"], "map");
     assert!(p["detail"].as_str().unwrap().contains("type"), "{p:#}");
     let (s, p) = import(
