@@ -24,7 +24,7 @@ use crate::state::AppState;
 pub struct ImportQuery {
     /// The uploaded file's name (its extension picks the reader: .csv, .tsv, .txt, .xlsx, .xls).
     #[param(
-        pattern = "^[^/\\\\\\x00-\\x20\\x7f][^/\\\\\\x00-\\x1f\\x7f]*\\.([cC][sS][vV]|[tT][sS][vV]|[tT][xX][tT]|[xX][lL][sS][xX]?)$",
+        pattern = "^[^/\\\\\\x00-\\x20\\x7f-\\x9f][^/\\\\\\x00-\\x1f\\x7f-\\x9f]*\\.([cC][sS][vV]|[tT][sS][vV]|[tT][xX][tT]|[xX][lL][sS][xX]?)$",
         max_length = 255
     )]
     pub name: String,
