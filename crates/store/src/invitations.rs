@@ -95,32 +95,11 @@ impl Store {
         now: DateTime<Utc>,
         ttl: chrono::Duration,
     ) -> Result<(Invitation, String)> {
-        let secret = new_secret("fl_inv");
-        let inv = Invitation {
-            id: new_id("inv"),
-            project_id: project.to_string(),
-            person_id: person,
-            created_by: created_by.to_string(),
-            created_at: now,
-            expires_at: now + ttl,
-            used_at: None,
-            revoked_at: None,
-        };
-        sqlx::query(
-            "INSERT INTO portal_invitations (id, workspace_id, project_id, person_id, token_hash, \
-             created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&inv.id)
-        .bind(workspace)
-        .bind(project)
-        .bind(i64::from(person))
-        .bind(hash_secret(&secret))
-        .bind(created_by)
-        .bind(ts(now))
-        .bind(ts(inv.expires_at))
-        .execute(&self.write)
-        .await?;
-        Ok((inv, secret))
+        let mut tx = self.write.begin().await?;
+        let made =
+            insert_invitation(&mut tx, workspace, project, person, created_by, now, ttl).await?;
+        tx.commit().await?;
+        Ok(made)
     }
 
     /// One invitation of a project.
@@ -178,31 +157,8 @@ impl Store {
         .bind(project)
         .execute(&mut *tx)
         .await?;
-        let secret = new_secret("fl_inv");
-        let inv = Invitation {
-            id: new_id("inv"),
-            project_id: project.to_string(),
-            person_id: person,
-            created_by: created_by.to_string(),
-            created_at: now,
-            expires_at: now + ttl,
-            used_at: None,
-            revoked_at: None,
-        };
-        sqlx::query(
-            "INSERT INTO portal_invitations (id, workspace_id, project_id, person_id, token_hash, \
-             created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&inv.id)
-        .bind(workspace)
-        .bind(project)
-        .bind(i64::from(person))
-        .bind(hash_secret(&secret))
-        .bind(created_by)
-        .bind(ts(now))
-        .bind(ts(inv.expires_at))
-        .execute(&mut *tx)
-        .await?;
+        let (inv, secret) =
+            insert_invitation(&mut tx, workspace, project, person, created_by, now, ttl).await?;
         tx.commit().await?;
         Ok(Some((inv, secret)))
     }
@@ -368,4 +324,42 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Writes a new invitation with a fresh secret; returns it with the secret, shown once.
+async fn insert_invitation(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    workspace: &str,
+    project: &str,
+    person: u32,
+    created_by: &str,
+    now: DateTime<Utc>,
+    ttl: chrono::Duration,
+) -> Result<(Invitation, String)> {
+    let secret = new_secret("fl_inv");
+    let inv = Invitation {
+        id: new_id("inv"),
+        project_id: project.to_string(),
+        person_id: person,
+        created_by: created_by.to_string(),
+        created_at: now,
+        expires_at: now + ttl,
+        used_at: None,
+        revoked_at: None,
+    };
+    sqlx::query(
+        "INSERT INTO portal_invitations (id, workspace_id, project_id, person_id, token_hash, \
+         created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&inv.id)
+    .bind(workspace)
+    .bind(project)
+    .bind(i64::from(person))
+    .bind(hash_secret(&secret))
+    .bind(created_by)
+    .bind(ts(now))
+    .bind(ts(inv.expires_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok((inv, secret))
 }
