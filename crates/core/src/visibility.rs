@@ -169,6 +169,17 @@ pub fn for_customer(p: &Project) -> Project {
     for t in c.tasks.iter_mut().filter(|t| !customer_sees(t)) {
         redact_task(t);
     }
+    // An approval keeps the plan as it was shown; a task made internal since then leaves it too,
+    // or its old title would reach the customer through the approval and its difference.
+    let internal: BTreeSet<u32> = p
+        .tasks
+        .iter()
+        .filter(|t| !customer_sees(t))
+        .map(|t| t.id)
+        .collect();
+    for a in &mut c.plan_approvals {
+        a.plan.tasks.retain(|t| !internal.contains(&t.id));
+    }
     c.handoff.promises.clear();
     c.handoff.sold.clear();
     c.handoff.expected_timeline.clear();

@@ -293,3 +293,37 @@ fn messages_about_internal_tasks_go_to_the_vendor_only() {
     let provision = p.task(task_id(&p, "provision")).expect("task");
     assert!(may_tell(provision, Side::Customer));
 }
+
+#[test]
+fn a_task_made_internal_after_an_approval_leaves_the_approved_plan_the_customer_sees() {
+    let mut p = project();
+    let task = task_id(&p, "provision");
+    let title = p.task(task).expect("task").title.clone();
+    p.plan_approvals
+        .push(finishline_core::approval::PlanApproval {
+            by: 1,
+            by_name: "Dee".into(),
+            at: t0(),
+            plan: finishline_core::approval::PlanVersion::of(&p),
+        });
+    assert!(p.plan_approvals[0].plan.tasks.iter().any(|t| t.id == task));
+    run(
+        &mut p,
+        Command::SetTaskVisibility {
+            task,
+            visibility: Visibility::Internal,
+        },
+    )
+    .expect("set");
+    let seen = for_customer(&p);
+    let json = serde_json::to_string(&seen).expect("json");
+    assert!(
+        !json.contains(&title),
+        "{title:?} still reaches the customer"
+    );
+    assert!(seen.plan_approvals[0]
+        .plan
+        .tasks
+        .iter()
+        .all(|t| t.id != task));
+}
