@@ -85,19 +85,13 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> Result<DemoLogin> {
         },
     };
     let prefix = ws.id.replacen("ws_", "prj_", 1);
-    let scripts = [
-        harbor_pine(&team, &prefix, now).context("seeding Harbor & Pine")?,
-        calder(&team, &prefix, now).context("seeding Calder Field Services")?,
-        brightwater(&team, &prefix, now).context("seeding Brightwater Property")?,
-        lindenwood(&team, &prefix, now).context("seeding Lindenwood Family Clinic")?,
-        ridgeway(&team, &prefix, now).context("seeding Ridgeway Logistics")?,
-    ];
-    let harbor = scripts[0].p.id.clone();
-    for s in scripts {
+    let stories = stories(&team, &prefix, now)?;
+    let harbor = stories[0].0.id.clone();
+    for (p, acts) in stories {
         store
-            .insert_project(&ws.id, &s.p, &s.acts, now)
+            .insert_project(&ws.id, &p, &acts, now)
             .await
-            .with_context(|| format!("storing demo project {}", s.p.name))?;
+            .with_context(|| format!("storing demo project {}", p.name))?;
     }
     demo_data_map(store, &ws.id, &harbor, &alex.name, now)
         .await
@@ -107,6 +101,23 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> Result<DemoLogin> {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
     })
+}
+
+/// Every demo project with its activity log, built by replaying its story at `now`. Pure: the
+/// same team, prefix and clock give the same projects, byte for byte (the goldens hold it).
+pub fn stories(
+    team: &Team,
+    prefix: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Project, Vec<Activity>)>> {
+    let scripts = [
+        harbor_pine(team, prefix, now).context("seeding Harbor & Pine")?,
+        calder(team, prefix, now).context("seeding Calder Field Services")?,
+        brightwater(team, prefix, now).context("seeding Brightwater Property")?,
+        lindenwood(team, prefix, now).context("seeding Lindenwood Family Clinic")?,
+        ridgeway(team, prefix, now).context("seeding Ridgeway Logistics")?,
+    ];
+    Ok(scripts.into_iter().map(|s| (s.p, s.acts)).collect())
 }
 
 /// The demo's data map and a messy example file: a bad email, an unknown country (twice) and a
@@ -176,9 +187,9 @@ async fn demo_data_map(
 }
 
 /// The two workspace members, who own the vendor side of the demo projects.
-struct Team {
-    alex: NewPerson,
-    sam: NewPerson,
+pub struct Team {
+    pub alex: NewPerson,
+    pub sam: NewPerson,
 }
 
 /// Who acts in a back-dated command.
@@ -498,15 +509,13 @@ fn link(url: &str) -> Proof {
     Proof::Link(url.into())
 }
 
-/// A stand-in for the sha256 of an uploaded file: 64 hex digits derived from its name.
+/// A stand-in for the sha256 of an uploaded file: the sha256 of its name, the same on every
+/// machine and toolchain (the standard library's hasher promises neither).
 fn file_sha(name: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    (0u8..4)
-        .map(|i| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            (name, i).hash(&mut h);
-            format!("{:016x}", h.finish())
-        })
+    use sha2::{Digest, Sha256};
+    Sha256::digest(name.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
         .collect()
 }
 

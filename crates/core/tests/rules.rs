@@ -13,6 +13,20 @@ use finishline_core::scope::{ChangeDecision, ScopeBucket};
 use finishline_core::training::TrainingAudience;
 use finishline_core::{apply, Activity, Command, Ctx, DomainError, Project};
 
+/// A command the domain refuses. Its error JSON, as a caller receives it, is kept as a golden
+/// (tests/snapshots, named after the test), so moving a rule never changes what a caller is told.
+macro_rules! refused {
+    ($result:expr, $why:expr) => {{
+        let err: DomainError = $result.expect_err($why);
+        let mut settings = insta::Settings::clone_current();
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/refusals"));
+        let _bound = settings.bind_to_scope();
+        insta::assert_snapshot!(serde_json::to_string_pretty(&err).expect("an error serialises"));
+        err
+    }};
+}
+
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
         .single()
@@ -148,15 +162,16 @@ impl World {
 #[test]
 fn r1_project_has_exactly_one_owner_on_each_side() {
     let mut w = World::new(vec![]);
-    let err = w
-        .run(Command::AddPerson {
+    let err = refused!(
+        w.run(Command::AddPerson {
             name: "Second".into(),
             email: "two@vendor.test".into(),
             side: Side::Vendor,
             role: Role::ImplementationOwner,
             user_id: None,
-        })
-        .expect_err("second owner refused");
+        }),
+        "second owner refused"
+    );
     assert!(matches!(err, DomainError::Rule { rule: "R1", .. }), "{err}");
     let failing = finishline_core::gates::r1_one_owner(&w.p);
     assert!(
@@ -183,15 +198,16 @@ fn r1_project_has_exactly_one_owner_on_each_side() {
 #[test]
 fn r1_customer_role_cannot_sit_on_the_vendor_side() {
     let mut w = World::new(vec![]);
-    let err = w
-        .run(Command::AddPerson {
+    let err = refused!(
+        w.run(Command::AddPerson {
             name: "X".into(),
             email: "x@v.test".into(),
             side: Side::Vendor,
             role: Role::CustomerOwner,
             user_id: None,
-        })
-        .expect_err("refused");
+        }),
+        "refused"
+    );
     assert!(err.to_string().contains("customer side"), "{err}");
 }
 
@@ -232,13 +248,14 @@ fn r4_material_change_needs_both_decision_makers_and_a_new_launch_date() {
         proposed_launch_date: None,
     });
     let cr = w.p.change_requests[0].id;
-    let err = w
-        .run(Command::DecideChange {
+    let err = refused!(
+        w.run(Command::DecideChange {
             request: cr,
             decision: ChangeDecision::AddNow,
             note: String::new(),
-        })
-        .expect_err("refused");
+        }),
+        "refused"
+    );
     let text = err.to_string();
     assert!(
         text.contains("R4")
@@ -248,15 +265,16 @@ fn r4_material_change_needs_both_decision_makers_and_a_new_launch_date() {
         "{text}"
     );
     // A non decision maker cannot approve.
-    let err = w
-        .run(Command::AnswerChange {
+    let err = refused!(
+        w.run(Command::AnswerChange {
             request: cr,
             person: owner,
             approved: true,
             note: String::new(),
             proposed_launch_date: None,
-        })
-        .expect_err("refused");
+        }),
+        "refused"
+    );
     assert!(err.to_string().contains("not a decision maker"));
     w.customer(
         dm,
@@ -314,13 +332,12 @@ fn r4_phase_two_decision_keeps_the_item_for_later() {
         .scope
         .iter()
         .any(|s| s.bucket == ScopeBucket::Later && s.from_change_request == Some(cr)));
-    assert!(
+    refused!(
         w.run(Command::DecideChange {
             request: cr,
             decision: ChangeDecision::Decline,
             note: String::new()
-        })
-        .is_err(),
+        }),
         "a decided request stays decided"
     );
 }
@@ -329,21 +346,23 @@ fn r4_phase_two_decision_keeps_the_item_for_later() {
 fn r5_task_cannot_be_done_without_proof() {
     let mut w = World::new(vec![]);
     let task = w.id_of("finish-line");
-    let err = w
-        .run(Command::CompleteTask {
+    let err = refused!(
+        w.run(Command::CompleteTask {
             task,
             proof: None,
             completed_by: None,
-        })
-        .expect_err("refused");
+        }),
+        "refused"
+    );
     assert!(matches!(err, DomainError::Rule { rule: "R5", .. }), "{err}");
-    let err = w
-        .run(Command::CompleteTask {
+    let err = refused!(
+        w.run(Command::CompleteTask {
             task,
             proof: Some(Proof::Note("  ".into())),
             completed_by: None,
-        })
-        .expect_err("blank proof refused");
+        }),
+        "blank proof refused"
+    );
     assert!(matches!(err, DomainError::Rule { rule: "R5", .. }));
     w.ok(Command::CompleteTask {
         task,
@@ -360,13 +379,14 @@ fn r5_dependent_task_waits_for_its_dependencies() {
     let mut w = World::new(vec![]);
     let setup = w.id_of("setup");
     assert_eq!(w.p.task(setup).expect("task").status, TaskStatus::Pending);
-    let err = w
-        .run(Command::CompleteTask {
+    let err = refused!(
+        w.run(Command::CompleteTask {
             task: setup,
             proof: Some(Proof::Note("x".into())),
             completed_by: None,
-        })
-        .expect_err("refused");
+        }),
+        "refused"
+    );
     assert!(err.to_string().contains("waits on tasks"));
 }
 
@@ -376,14 +396,15 @@ fn r6_blocker_must_say_what_from_whom_by_when() {
     let (owner, _, _) = w.ready_for_kickoff();
     let task = w.id_of("sample-data");
     for vague in ["we are blocked", "waiting", "blocked.", ""] {
-        let err = w
-            .run(Command::BlockTask {
+        let err = refused!(
+            w.run(Command::BlockTask {
                 task,
                 needed: vague.into(),
                 from: owner,
                 by: date(2026, 3, 6),
-            })
-            .expect_err("vague refused");
+            }),
+            "vague refused"
+        );
         assert!(
             matches!(err, DomainError::Rule { rule: "R6", .. }),
             "{vague}: {err}"
@@ -506,25 +527,23 @@ fn r8_rebaseline_keeps_the_original_date_and_reason() {
     assert_eq!(t.baseline_due, baseline);
     assert_eq!(t.slips(), 2);
     assert_eq!(t.rebaselines[1].reason, "export tool broken");
-    assert!(
+    refused!(
         w.run(Command::RebaselineTask {
             task,
             due: baseline + Duration::days(6),
             reason: " ".into()
-        })
-        .is_err(),
+        }),
         "a reason is required"
     );
     w.ok(Command::SetLaunchDate {
         date: date(2026, 4, 1),
         reason: String::new(),
     });
-    assert!(
+    refused!(
         w.run(Command::SetLaunchDate {
             date: date(2026, 4, 8),
             reason: String::new()
-        })
-        .is_err(),
+        }),
         "moving launch needs a reason"
     );
 }
@@ -647,9 +666,10 @@ fn g1_kickoff_readiness_explains_every_failing_item() {
     )]);
     w.ok(Command::AdvanceStage { to: Stage::Assign })
         .ok(Command::AdvanceStage { to: Stage::Intake });
-    let err = w
-        .run(Command::AdvanceStage { to: Stage::Kickoff })
-        .expect_err("not ready");
+    let err = refused!(
+        w.run(Command::AdvanceStage { to: Stage::Kickoff }),
+        "not ready"
+    );
     let DomainError::GateNotReady { report } = err else {
         panic!("expected the gate")
     };
@@ -667,9 +687,10 @@ fn g1_kickoff_readiness_explains_every_failing_item() {
     );
     assert!(report.items.iter().all(|i| i.ok || !i.reason.is_empty()));
     w.ready_for_kickoff();
-    let err = w
-        .run(Command::AdvanceStage { to: Stage::Kickoff })
-        .expect_err("promise unresolved");
+    let err = refused!(
+        w.run(Command::AdvanceStage { to: Stage::Kickoff }),
+        "promise unresolved"
+    );
     assert!(err.to_string().contains("Custom SAP connector"), "{err}");
     let promise = w.p.handoff.promises[0].id;
     w.ok(Command::RealignWithSales {
@@ -696,15 +717,16 @@ fn g1_a_promise_brought_into_scope_puts_the_words_given_in_scope_not_the_promise
         ("Custom SAP connector", PromiseClass::NeedsCustomWork),
     ]);
     let (sync, sap) = (w.p.handoff.promises[0].id, w.p.handoff.promises[1].id);
-    let err = w
-        .run(Command::ResolvePromise {
+    let err = refused!(
+        w.run(Command::ResolvePromise {
             promise: sync,
             resolution: PromiseResolution::IntoScope {
                 plan: "nightly import first".into(),
                 scope: Some("  ".into()),
             },
-        })
-        .expect_err("an empty scope text is refused");
+        }),
+        "an empty scope text is refused"
+    );
     assert!(err.to_string().contains("scope"), "{err}");
     w.ok(Command::ResolvePromise {
         promise: sync,
@@ -759,9 +781,10 @@ fn g2_go_live_refused_with_reasons_then_passes() {
     let (owner, _) = to_go_no_go(&mut w);
     let case = w.p.uat[0].id;
     // UAT fails and loops back to configuration.
-    let err = w
-        .run(Command::AdvanceStage { to: Stage::GoNoGo })
-        .expect_err("UAT not passed");
+    let err = refused!(
+        w.run(Command::AdvanceStage { to: Stage::GoNoGo }),
+        "UAT not passed"
+    );
     assert!(err.to_string().contains("UAT"));
     w.ok(Command::RecordUatResult {
         case,
@@ -781,14 +804,15 @@ fn g2_go_live_refused_with_reasons_then_passes() {
         loop_to: None,
     });
     w.ok(Command::AdvanceStage { to: Stage::GoNoGo });
-    let err = w
-        .run(Command::DecideGoLive {
+    let err = refused!(
+        w.run(Command::DecideGoLive {
             go: true,
             reason: "ready".into(),
             override_reason: None,
             back_to: None,
-        })
-        .expect_err("gate fails");
+        }),
+        "gate fails"
+    );
     let DomainError::GateNotReady { report } = err else {
         panic!("expected gate")
     };
@@ -846,14 +870,15 @@ fn g2_go_live_refused_with_reasons_then_passes() {
         (TrainingAudience::Admins, admin),
         (TrainingAudience::DailyUsers, user),
     ] {
-        let err = w
-            .run(Command::ScheduleTraining {
+        let err = refused!(
+            w.run(Command::ScheduleTraining {
                 audience: aud,
                 title: "too long".into(),
                 scheduled_at: w.now,
                 minutes: 90,
-            })
-            .expect_err("R14");
+            }),
+            "R14"
+        );
         assert!(matches!(err, DomainError::Rule { rule: "R14", .. }));
         w.ok(Command::ScheduleTraining {
             audience: aud,
@@ -920,8 +945,8 @@ fn g2_override_needs_the_owner_and_a_reason() {
         loop_to: None,
     })
     .ok(Command::AdvanceStage { to: Stage::GoNoGo });
-    let err = w
-        .customer(
+    let err = refused!(
+        w.customer(
             owner,
             Command::DecideGoLive {
                 go: true,
@@ -929,8 +954,9 @@ fn g2_override_needs_the_owner_and_a_reason() {
                 override_reason: Some("customer insists".into()),
                 back_to: None,
             },
-        )
-        .expect_err("not the owner");
+        ),
+        "not the owner"
+    );
     assert!(
         err.to_string()
             .contains("only the vendor implementation owner"),
@@ -975,16 +1001,17 @@ fn r11_complete_only_when_criteria_met_and_transition_accepted() {
         to: Stage::Adoption,
     });
     // Adoption stalls: an intervention loops back.
-    let err = w
-        .run(Command::RecordAdoption {
+    let err = refused!(
+        w.run(Command::RecordAdoption {
             active_users: 1,
             trained_users: 5,
             logins_first_week: Some(3),
             support_questions: Some(4),
             key_features_unused: vec![],
             intervention: None,
-        })
-        .expect_err("needs intervention");
+        }),
+        "needs intervention"
+    );
     assert!(err.to_string().contains("choose an intervention"));
     w.ok(Command::RecordAdoption {
         active_users: 1,
@@ -1012,11 +1039,12 @@ fn r11_complete_only_when_criteria_met_and_transition_accepted() {
         .ok(Command::AdvanceStage {
             to: Stage::ValueReview,
         });
-    let err = w
-        .run(Command::AdvanceStage {
+    let err = refused!(
+        w.run(Command::AdvanceStage {
             to: Stage::Transition,
-        })
-        .expect_err("not measured");
+        }),
+        "not measured"
+    );
     assert!(err.to_string().contains("not yet measured"));
     let c = w.p.criteria[0].id;
     w.ok(Command::MeasureCriterion {
@@ -1031,11 +1059,12 @@ fn r11_complete_only_when_criteria_met_and_transition_accepted() {
         renewal_csm: csm,
         notes: "usage steady, one open workflow question".into(),
     });
-    let err = w
-        .run(Command::AdvanceStage {
+    let err = refused!(
+        w.run(Command::AdvanceStage {
             to: Stage::Complete,
-        })
-        .expect_err("criterion not met");
+        }),
+        "criterion not met"
+    );
     let text = err.to_string();
     assert!(
         text.contains("R11") && text.contains("not met") && text.contains("has not accepted"),
@@ -1061,8 +1090,8 @@ fn r11_complete_only_when_criteria_met_and_transition_accepted() {
         to: Stage::Complete,
     });
     assert_eq!(w.p.stage, Stage::Complete);
-    assert!(w
-        .run(Command::AddTask {
+    refused!(
+        w.run(Command::AddTask {
             title: "x".into(),
             phase: "x".into(),
             label: TaskLabel::VendorTask,
@@ -1071,8 +1100,9 @@ fn r11_complete_only_when_criteria_met_and_transition_accepted() {
             depends_on: vec![],
             needs_proof: true,
             visibility: Default::default(),
-        })
-        .is_err());
+        }),
+        "refused"
+    );
 }
 
 #[test]
@@ -1124,13 +1154,12 @@ fn r12_scorecard_shows_days_waiting_on_the_customer() {
 fn r13_only_rollout_fixes_are_promoted_into_the_playbook() {
     use finishline_core::project::{RetroBucket, RetroKind};
     let mut w = World::new(vec![]);
-    assert!(
+    refused!(
         w.run(Command::AddRetroItem {
             text: "x".into(),
             kind: RetroKind::TookLonger,
             bucket: RetroBucket::RolloutWork
-        })
-        .is_err(),
+        }),
         "after go-live only"
     );
     let (_, _) = to_go_no_go(&mut w);
@@ -1163,12 +1192,13 @@ fn r13_only_rollout_fixes_are_promoted_into_the_playbook() {
         item: rollout,
         playbook: "light-touch-30 v2".into(),
     });
-    assert!(w
-        .run(Command::MarkRetroPromoted {
+    refused!(
+        w.run(Command::MarkRetroPromoted {
             item: product,
             playbook: "light-touch-30 v2".into()
-        })
-        .is_err());
+        }),
+        "refused"
+    );
 }
 
 #[test]
@@ -1182,12 +1212,12 @@ fn r14_training_is_short_by_role_with_a_practice_task_and_recap() {
         minutes: 30,
     });
     let s = w.p.training[0].id;
-    assert!(
-        w.run(Command::MarkTrainingHeld { session: s }).is_err(),
+    refused!(
+        w.run(Command::MarkTrainingHeld { session: s }),
         "no attendees yet"
     );
-    assert!(
-        w.run(Command::SendTrainingRecap { session: s }).is_err(),
+    refused!(
+        w.run(Command::SendTrainingRecap { session: s }),
         "recap follows the session"
     );
     w.ok(Command::RecordAttendance {
@@ -1216,20 +1246,22 @@ fn failed_command_leaves_the_project_unchanged() {
     let mut w = World::new(vec![]);
     let before = w.p.clone();
     let task = w.id_of("finish-line");
-    assert!(w
-        .run(Command::CompleteTask {
+    refused!(
+        w.run(Command::CompleteTask {
             task,
             proof: None,
             completed_by: None
-        })
-        .is_err());
-    assert!(w
-        .run(Command::CompleteTask {
+        }),
+        "refused"
+    );
+    refused!(
+        w.run(Command::CompleteTask {
             task: 9999,
             proof: Some(Proof::Note("x".into())),
             completed_by: None
-        })
-        .is_err());
+        }),
+        "refused"
+    );
     assert_eq!(w.p, before);
 }
 
@@ -1240,11 +1272,12 @@ fn paused_project_refuses_work_and_stops_the_clocks() {
     w.at(1).ok(Command::Pause {
         reason: "customer reorganising".into(),
     });
-    assert!(w
-        .run(Command::SetNextMeeting {
+    refused!(
+        w.run(Command::SetNextMeeting {
             date: date(2026, 3, 20)
-        })
-        .is_err());
+        }),
+        "refused"
+    );
     let before = finishline_core::ball::r7_ball_in_court(&w.log, w.now).project;
     w.at(30);
     let during = finishline_core::ball::r7_ball_in_court(&w.log, w.now).project;
@@ -1311,7 +1344,7 @@ fn data_import_draft_is_rechecked_before_it_is_submitted_and_the_run_can_prove_t
             fix: serde_json::json!({"kind": "cell", "row": 2, "field": "email", "value": "a@b.test", "who": "Dee"}),
         },
     );
-    assert!(no_upload.is_err());
+    refused!(no_upload, "a fix needs an upload");
     w.customer(
         dee,
         Command::StartImportDraft {
@@ -1342,7 +1375,7 @@ fn data_import_draft_is_rechecked_before_it_is_submitted_and_the_run_can_prove_t
         fixes_file: None,
     };
     // Not re-checked since the fix: refused, and the draft is kept.
-    assert!(w.customer(dee, submit.clone()).is_err());
+    refused!(w.customer(dee, submit.clone()), "refused");
     assert!(w.p.data_maps[0].draft.is_some());
     w.customer(
         dee,
@@ -1372,4 +1405,64 @@ fn data_import_draft_is_rechecked_before_it_is_submitted_and_the_run_can_prove_t
         proof: Some(Proof::ImportRun(run.id.to_string())),
         completed_by: None,
     });
+}
+
+#[test]
+fn reopen_task_puts_a_done_task_back_with_its_reason() {
+    let mut w = World::new(vec![]);
+    let task = w.id_of("finish-line");
+    refused!(
+        w.run(Command::ReopenTask {
+            task,
+            reason: "wording changed".into()
+        }),
+        "only a done task reopens"
+    );
+    w.ok(Command::CompleteTask {
+        task,
+        proof: Some(Proof::Note("signed off by Lee".into())),
+        completed_by: None,
+    });
+    refused!(
+        w.run(Command::ReopenTask {
+            task,
+            reason: "  ".into()
+        }),
+        "a reason is required"
+    );
+    refused!(
+        w.run(Command::ReopenTask {
+            task: 9999,
+            reason: "wording changed".into()
+        }),
+        "an unknown task"
+    );
+    w.ok(Command::ReopenTask {
+        task,
+        reason: "wording changed".into(),
+    });
+    let t = w.p.task(task).expect("task");
+    assert_eq!(t.status, TaskStatus::Open);
+    assert!(!t.is_done());
+    let reopened = w
+        .log
+        .iter()
+        .rev()
+        .find(|a| a.kind == "task.reopened")
+        .expect("the reopening is logged");
+    assert_eq!(reopened.subject, format!("task:{task}"));
+    assert!(
+        reopened.summary.contains("wording changed"),
+        "{}",
+        reopened.summary
+    );
+    // The open task waits on a side again (R7): the ball is logged after the reopening.
+    assert_eq!(w.log.last().map(|a| a.kind.as_str()), Some("task.ball"));
+    // Reopened, it can be done again.
+    w.ok(Command::CompleteTask {
+        task,
+        proof: Some(Proof::Note("signed again".into())),
+        completed_by: None,
+    });
+    assert!(w.p.task(task).expect("task").is_done());
 }

@@ -290,3 +290,12 @@ async fn plain_requests_to_every_operation_get_documented_answers() {
     }
     assert!(undocumented.is_empty(), "{undocumented:#?}");
 }
+
+/// The whole document as a golden: moving code between crates must not change what the API
+/// promises. A deliberate change of the API updates `snapshots/` in the same commit.
+#[tokio::test]
+async fn the_document_is_the_golden() {
+    let doc = document().await;
+    let pretty = serde_json::to_string_pretty(&doc).unwrap();
+    insta::assert_snapshot!("openapi", pretty);
+}
