@@ -26,7 +26,7 @@ use finishline_core::{Activity, Project};
 use finishline_store::{ProjectRow, Store};
 
 use crate::error::ApiError;
-use crate::service::{summary, view, ProjectSummary, ProjectView};
+use crate::views::{summary, view, ProjectSummary, ProjectView};
 
 /// Past this many entries the cache starts over: simple, and a list refills it in one query.
 const MAX_ENTRIES: usize = 20_000;

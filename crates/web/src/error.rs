@@ -3,6 +3,7 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use finishline_app::AppError;
 use finishline_core::gates::GateReport;
 use finishline_core::DomainError;
 use finishline_store::StoreError;
@@ -122,6 +123,25 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict => ApiError::Conflict(e.to_string()),
             StoreError::Duplicate(what) => ApiError::Conflict(format!("{what} already exists")),
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// The application's failures in HTTP terms: each keeps its field, its rule or its queue.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::BadInput { field, message } => ApiError::bad(field, message),
+            AppError::Invalid { field, message } => ApiError::invalid(field, message),
+            AppError::NotFound(what) => ApiError::NotFound(what),
+            AppError::Forbidden(why) => ApiError::Forbidden(why),
+            AppError::Conflict(why) => ApiError::Conflict(why),
+            AppError::ImportsBusy(full) => {
+                ApiError::Refused(crate::throttle::Refusal::imports_busy(full))
+            }
+            AppError::Domain(d) => ApiError::Domain(d),
+            AppError::Store(s) => s.into(),
+            AppError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

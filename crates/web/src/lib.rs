@@ -4,16 +4,15 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
-pub mod clock;
 pub mod error;
 pub mod files;
-pub mod imports;
 pub mod json;
-pub mod notify;
-pub mod service;
+pub mod links;
+pub mod secrets;
 pub mod state;
 pub mod throttle;
 pub mod ui;
+pub mod views;
 
 use std::future::Future;
 
@@ -24,13 +23,13 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ApiError;
+pub use finishline_app::{App, Clock, ManualClock, SystemClock};
 pub use state::{AppState, Config};
 
 /// Answers 200 once the database answers.
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
+    match state.app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");

@@ -1,11 +1,12 @@
-//! What every request can reach: the store, the clock and the configuration.
+//! What every request can reach: the application (store, clock, imports, notifications), the
+//! server's configuration, the page caches and the guards.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use finishline_app::queue::QueueLimits;
+use finishline_app::{App, AppConfig, Clock, SystemClock};
 use finishline_store::Store;
-
-use crate::clock::{Clock, SystemClock};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -20,7 +21,7 @@ pub struct Config {
     /// How far a signed webhook's timestamp may be from now before it counts as stale.
     pub webhook_tolerance: chrono::Duration,
     /// Mail, links, leases and the sweep (see `notify`).
-    pub notify: crate::notify::NotifyConfig,
+    pub notify: finishline_app::notify::NotifyConfig,
     /// Sign-in throttling and lockout, the client address, and how much work of the password
     /// hash and of imports may run or wait at once (see `throttle`).
     pub limits: crate::throttle::Limits,
@@ -36,48 +37,67 @@ impl Default for Config {
             max_json_bytes: 1024 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
             webhook_tolerance: chrono::Duration::minutes(5),
-            notify: crate::notify::NotifyConfig::default(),
+            notify: finishline_app::notify::NotifyConfig::default(),
             limits: crate::throttle::Limits::default(),
             import_limits: finishline_data::Limits::default(),
         }
     }
 }
 
+impl Config {
+    /// What of it the application layer needs.
+    fn app_config(&self) -> AppConfig {
+        AppConfig {
+            notify: self.notify.clone(),
+            import_limits: self.import_limits.clone(),
+            import_queue: QueueLimits {
+                slots: self.limits.import_concurrency,
+                queue: self.limits.import_queue,
+                wait: self.limits.import_wait,
+            },
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub clock: Arc<dyn Clock>,
+    /// The store, the clock, the imports' queue and the notification settings; built from
+    /// `config`, so the two always agree.
+    pub app: App,
     pub config: Arc<Config>,
     pub projects: Arc<crate::cache::ProjectCache>,
-    /// Failure counters and the queues of bounded work, sized by `config.limits`.
+    /// Sign-in failure counters and the password-hashing queue, sized by `config.limits`.
     pub guard: Arc<crate::throttle::Guard>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> Self {
+        let config = Config::default();
         Self {
-            store,
-            clock: Arc::new(SystemClock),
-            config: Arc::new(Config::default()),
+            app: App::new(store, Arc::new(SystemClock), config.app_config()),
+            guard: Arc::new(crate::throttle::Guard::new(&config.limits)),
+            config: Arc::new(config),
             projects: Arc::new(crate::cache::ProjectCache::default()),
-            guard: Arc::new(crate::throttle::Guard::new(
-                &crate::throttle::Limits::default(),
-            )),
         }
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.app.clock = clock;
         self
     }
 
     pub fn with_config(mut self, config: Config) -> Self {
+        self.app = App::new(
+            self.app.store.clone(),
+            self.app.clock.clone(),
+            config.app_config(),
+        );
         self.guard = Arc::new(crate::throttle::Guard::new(&config.limits));
         self.config = Arc::new(config);
         self
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        self.app.now()
     }
 }

@@ -11,8 +11,9 @@
 //! - **Password hashing** ([`WorkQueue`]): argon2id takes ~19 MiB and tens of milliseconds per
 //!   verification; only a few run at once, a bounded number wait, and beyond that (or after
 //!   waiting too long) the request is answered 503 with `Retry-After` instead of piling up.
-//! - **Imports** ([`WorkQueue`]): checking an upload holds the file and the engine's working
-//!   memory; a few run at once and a bounded queue waits, each waiter knowing its position.
+//! - **Imports** (the application's `App::imports`, a [`WorkQueue`] too): checking an upload
+//!   holds the file and the engine's working memory; a few run at once and a bounded queue
+//!   waits, each waiter knowing its position. Refused, they are answered here like the rest.
 //!
 //! The state lives in this server's memory, in a map of bounded size. Several servers on one
 //! database each count on their own, so an attacker spreading guesses over N servers gets N
@@ -23,20 +24,15 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
-use finishline_store::audit::kind;
-use finishline_store::{NewAuditEvent, User};
 use serde_json::json;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::state::AppState;
+pub use finishline_app::queue::{Full, Turn, WorkQueue};
 
 /// The numbers of the policy; every one has a default that suits a small team on one server.
 #[derive(Debug, Clone)]
@@ -100,16 +96,9 @@ impl Default for Limits {
 /// `password_problem` refuses them).
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
-/// Emails longer than this are cut to it as throttling keys and in the audit trail.
-const MAX_KEY_CHARS: usize = 320;
-
 /// A throttled refusal is written to the audit trail at most once a minute per key, with how
 /// many were refused since: a flood of refused requests must not become a flood of writes.
 const REFUSAL_AUDIT_EVERY: i64 = 60;
-
-/// Verifies against this when the email is unknown, so both cases cost the same.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Zp3UDsVkzAFaa7LSM7J9bTxgJ1gGBNjYqeyxNNhbPAk";
 
 // ---------------------------------------------------------------------------------------------
 // The client's address
@@ -142,13 +131,13 @@ impl ClientAddress {
         )
     }
 
-    pub fn of_request(req: &Request, state: &AppState) -> Self {
-        Self::of(req.headers(), req.extensions(), &state.config.limits)
+    pub fn of_request(req: &Request, limits: &Limits) -> Self {
+        Self::of(req.headers(), req.extensions(), limits)
     }
 
     /// The throttling key: an IPv6 client is counted by its /64, which one subscriber
     /// usually holds whole.
-    fn key(&self) -> String {
+    pub fn key(&self) -> String {
         match self.0 {
             Some(IpAddr::V6(v6)) => {
                 let s = v6.segments();
@@ -159,26 +148,9 @@ impl ClientAddress {
         }
     }
 
-    fn audit(&self) -> Option<String> {
+    /// The address as the audit trail records it.
+    pub fn audit(&self) -> Option<String> {
         self.0.map(|ip| ip.to_string())
-    }
-}
-
-/// The client's address as an extractor (never refuses).
-pub struct ConnectedFrom(pub ClientAddress);
-
-impl axum::extract::FromRequestParts<AppState> for ConnectedFrom {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ConnectedFrom(ClientAddress::of(
-            &parts.headers,
-            &parts.extensions,
-            &state.config.limits,
-        )))
     }
 }
 
@@ -208,7 +180,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Scope::Account => "account",
             Scope::Address => "address",
@@ -407,105 +379,11 @@ impl Throttle {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Bounded work
-
-/// A turn to work; dropping it lets the next waiter in. Move it into the blocking task so a
-/// caller that hangs up does not free the slot while the work goes on.
-pub struct Turn {
-    _permit: OwnedSemaphorePermit,
-}
-
-/// Why there was no turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Full {
-    /// Running now (the most that run at once).
-    pub running: usize,
-    /// Waiting now.
-    pub waiting: usize,
-    /// The most that may wait.
-    pub queue_limit: usize,
-    /// True when the caller waited its longest and gave up; false when the queue was full.
-    pub timed_out: bool,
-}
-
-/// At most `slots` at work, at most `queue_limit` waiting (first come, first served), each for
-/// at most `wait`.
-pub struct WorkQueue {
-    semaphore: Arc<Semaphore>,
-    slots: usize,
-    waiting: AtomicUsize,
-    queue_limit: usize,
-    wait: std::time::Duration,
-}
-
-/// Takes one off the waiting count when the waiter stops waiting, however it stops.
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-impl WorkQueue {
-    pub fn new(slots: usize, queue_limit: usize, wait: std::time::Duration) -> Self {
-        let slots = slots.max(1);
-        WorkQueue {
-            semaphore: Arc::new(Semaphore::new(slots)),
-            slots,
-            waiting: AtomicUsize::new(0),
-            queue_limit,
-            wait,
-        }
-    }
-
-    /// How many are waiting now.
-    pub fn waiting(&self) -> usize {
-        self.waiting.load(Ordering::SeqCst)
-    }
-
-    /// How many are at work now.
-    pub fn running(&self) -> usize {
-        self.slots - self.semaphore.available_permits().min(self.slots)
-    }
-
-    /// A turn now, or after waiting behind `position - 1` others; `on_queued` is told the
-    /// position when the caller has to wait.
-    pub async fn enter(&self, on_queued: impl FnOnce(usize)) -> Result<Turn, Full> {
-        if let Ok(permit) = Arc::clone(&self.semaphore).try_acquire_owned() {
-            return Ok(Turn { _permit: permit });
-        }
-        let full = |timed_out| Full {
-            running: self.running(),
-            waiting: self.waiting(),
-            queue_limit: self.queue_limit,
-            timed_out,
-        };
-        let limit = self.queue_limit;
-        let Ok(before) = self
-            .waiting
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < limit).then_some(n + 1)
-            })
-        else {
-            return Err(full(false));
-        };
-        let _waiting = Waiting(&self.waiting);
-        on_queued(before + 1);
-        match tokio::time::timeout(self.wait, Arc::clone(&self.semaphore).acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(Turn { _permit: permit }),
-            // The semaphore is never closed; a timeout is the only way to get here.
-            _ => Err(full(true)),
-        }
-    }
-}
-
-/// What guards the server: the counters and the two queues. One per `AppState`.
+/// What guards the server: the failure counters and the password-hashing queue. One per
+/// `AppState`; the imports' queue is the application's (`App::imports`).
 pub struct Guard {
     pub throttle: Throttle,
     pub hashing: WorkQueue,
-    pub imports: WorkQueue,
 }
 
 impl Guard {
@@ -513,11 +391,6 @@ impl Guard {
         Guard {
             throttle: Throttle::new(limits.clone()),
             hashing: WorkQueue::new(limits.hash_concurrency, limits.hash_queue, limits.hash_wait),
-            imports: WorkQueue::new(
-                limits.import_concurrency,
-                limits.import_queue,
-                limits.import_wait,
-            ),
         }
     }
 }
@@ -632,14 +505,6 @@ impl Refusal {
         (header::RETRY_AFTER, HeaderValue::from(self.retry_after))
     }
 
-    /// The refusal as a page (the UI).
-    pub fn page(&self) -> Response {
-        let mut res = crate::ui::layout::error_page(self.status, self.title, &self.detail);
-        let (k, v) = self.retry_after_header();
-        res.headers_mut().insert(k, v);
-        res
-    }
-
     /// Adds `Retry-After` to a page that shows the refusal in its own way.
     pub fn with_retry_after(&self, mut res: Response) -> Response {
         let (k, v) = self.retry_after_header();
@@ -681,298 +546,6 @@ impl IntoResponse for Refusal {
         )
             .into_response()
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The audit trail
-
-/// Writes an audit event; a failure to write is logged, never shown to the caller.
-pub async fn audit(state: &AppState, event: NewAuditEvent) {
-    if let Err(e) = state.store.record_audit(&event, state.now()).await {
-        tracing::error!(error = %e, audit.kind = %event.kind, "audit event not written");
-    }
-}
-
-fn event(
-    ws: Option<&str>,
-    actor: &str,
-    kind: &str,
-    detail: serde_json::Value,
-    addr: &ClientAddress,
-) -> NewAuditEvent {
-    NewAuditEvent {
-        workspace_id: ws.map(str::to_string),
-        actor: actor.chars().take(MAX_KEY_CHARS).collect(),
-        kind: kind.to_string(),
-        detail,
-        client_address: addr.audit(),
-    }
-}
-
-/// Records a lock that just started.
-async fn audit_lock(
-    state: &AppState,
-    ws: Option<&str>,
-    actor: &str,
-    lock: &Locked,
-    addr: &ClientAddress,
-) {
-    let now = state.now();
-    let seconds = (lock.until - now).num_seconds();
-    tracing::warn!(client.address = %addr, lock.scope = lock.scope.as_str(), lock.seconds = seconds, "lockout started");
-    let detail = json!({
-        "scope": lock.scope.as_str(),
-        "until": lock.until,
-        "seconds": seconds,
-        "lockouts": lock.lockouts,
-    });
-    audit(state, event(ws, actor, kind::LOCKOUT_STARTED, detail, addr)).await;
-}
-
-/// A refusal for the trail, at most one row a minute per key (with the count since the last).
-async fn audit_refusal(
-    state: &AppState,
-    scope: Scope,
-    key: &str,
-    actor: &str,
-    reason: &str,
-    addr: &ClientAddress,
-) {
-    let now = state.now();
-    let Some(refused) = state.guard.throttle.note_refusal(scope, key, now) else {
-        return;
-    };
-    let detail = json!({ "scope": scope.as_str(), "reason": reason, "refused": refused });
-    audit(
-        state,
-        event(None, actor, kind::REQUEST_THROTTLED, detail, addr),
-    )
-    .await;
-}
-
-/// The throttle check of one key; a refusal is audited.
-async fn check(
-    state: &AppState,
-    scope: Scope,
-    key: &str,
-    actor: &str,
-    addr: &ClientAddress,
-) -> Result<(), Refusal> {
-    let now = state.now();
-    match state.guard.throttle.check(scope, key, now) {
-        Ok(()) => Ok(()),
-        Err(lock) => {
-            audit_refusal(state, scope, key, actor, "locked", addr).await;
-            Err(Refusal::locked(&lock, now))
-        }
-    }
-}
-
-/// Counts a failure against a key, auditing the lock it may start.
-async fn fail(
-    state: &AppState,
-    scope: Scope,
-    key: &str,
-    ws: Option<&str>,
-    actor: &str,
-    addr: &ClientAddress,
-) {
-    if let Some(lock) = state.guard.throttle.fail(scope, key, state.now()) {
-        audit_lock(state, ws, actor, &lock, addr).await;
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Password sign-in
-
-/// Why a sign-in did not start a session.
-#[derive(Debug)]
-pub enum SignInError {
-    /// Locked or busy: answer with the refusal.
-    Refused(Refusal),
-    /// The email or the password is wrong (the caller cannot tell which).
-    Wrong,
-    /// The database failed.
-    Internal(String),
-}
-
-fn account_key(email: &str) -> String {
-    // As the store compares emails: trimmed, lower case.
-    email
-        .trim()
-        .to_lowercase()
-        .chars()
-        .take(MAX_KEY_CHARS)
-        .collect()
-}
-
-/// Verifies a password on the hashing queue, off the async threads.
-pub async fn verify_password(
-    state: &AppState,
-    addr: &ClientAddress,
-    password: String,
-    hash: String,
-) -> Result<bool, SignInError> {
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Ok(false);
-    }
-    let turn = match state.guard.hashing.enter(|_| {}).await {
-        Ok(t) => t,
-        Err(full) => {
-            audit_refusal(state, Scope::Busy, &addr.key(), "anonymous", "busy", addr).await;
-            return Err(SignInError::Refused(Refusal::hashing_busy(full)));
-        }
-    };
-    tokio::task::spawn_blocking(move || {
-        let _turn = turn;
-        finishline_store::credentials::verify_password(&password, &hash)
-    })
-    .await
-    .map_err(|e| SignInError::Internal(format!("password check failed: {e}")))
-}
-
-/// A password sign-in, throttled per account and per address, every outcome audited.
-pub async fn sign_in(
-    state: &AppState,
-    addr: &ClientAddress,
-    email: &str,
-    password: String,
-) -> Result<User, SignInError> {
-    let account = account_key(email);
-    let address = addr.key();
-    let refused = SignInError::Refused;
-    check(state, Scope::Address, &address, &account, addr)
-        .await
-        .map_err(refused)?;
-    check(state, Scope::Account, &account, &account, addr)
-        .await
-        .map_err(refused)?;
-    let user = state
-        .store
-        .user_by_email(email)
-        .await
-        .map_err(|e| SignInError::Internal(e.to_string()))?;
-    // Verified even when the email is unknown, so both cases take as long.
-    let hash = user
-        .as_ref()
-        .map_or_else(|| DUMMY_HASH.to_string(), |u| u.password_hash.clone());
-    let ok = verify_password(state, addr, password, hash).await?;
-    let ws = user.as_ref().map(|u| u.workspace_id.clone());
-    let ws = ws.as_deref();
-    match user {
-        Some(user) if ok => {
-            state.guard.throttle.succeed(Scope::Account, &account);
-            let detail = json!({ "method": "password", "user_id": user.id });
-            audit(
-                state,
-                event(ws, &user.email, kind::SIGN_IN_SUCCEEDED, detail, addr),
-            )
-            .await;
-            Ok(user)
-        }
-        user => {
-            tracing::info!(client.address = %addr, "sign-in failed");
-            let detail = json!({ "method": "password", "known_email": user.is_some() });
-            audit(
-                state,
-                event(ws, &account, kind::SIGN_IN_FAILED, detail, addr),
-            )
-            .await;
-            fail(state, Scope::Account, &account, ws, &account, addr).await;
-            fail(state, Scope::Address, &address, ws, &account, addr).await;
-            Err(SignInError::Wrong)
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tokens, cookies and links
-
-/// Before a bearer token or a session cookie is looked up: refused while the address is locked.
-pub async fn check_credentials(state: &AppState, addr: &ClientAddress) -> Result<(), Refusal> {
-    check(state, Scope::Credentials, &addr.key(), "anonymous", addr).await
-}
-
-/// A bearer token or a session cookie that matches nothing.
-pub async fn credentials_failed(state: &AppState, addr: &ClientAddress) {
-    fail(
-        state,
-        Scope::Credentials,
-        &addr.key(),
-        None,
-        "anonymous",
-        addr,
-    )
-    .await;
-}
-
-/// Records a portal sign-in by invitation and forgets the address's link failures' backoff
-/// (not its count: a good link does not excuse guessed ones).
-pub async fn portal_joined(
-    state: &AppState,
-    addr: &ClientAddress,
-    session: &finishline_store::PortalSession,
-) {
-    let detail = json!({
-        "method": "invitation",
-        "project_id": session.project_id,
-        "person_id": session.person_id,
-        "invitation_id": session.invitation_id,
-    });
-    audit(
-        state,
-        event(
-            Some(&session.workspace_id),
-            &format!("portal person {}", session.person_id),
-            kind::PORTAL_JOINED,
-            detail,
-            addr,
-        ),
-    )
-    .await;
-}
-
-/// A layer for the routes that take a secret in a link (portal invitations, signed email
-/// links): refused with 429 while the address is locked; a link the handler refuses (403, 404,
-/// 410) counts as a failure of the address and is audited.
-pub async fn guard_links(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let addr = ClientAddress::of_request(&req, &state);
-    // The API's routes see their path without `/api/v1`: the pages are the portal's.
-    let path = req.uri().path();
-    let page = path.starts_with("/portal/");
-    let route = if page {
-        "portal invitation"
-    } else if path.contains("/unsubscribe/") {
-        "unsubscribe link"
-    } else {
-        "email action link"
-    };
-    if let Err(r) = check(&state, Scope::Address, &addr.key(), "anonymous", &addr).await {
-        return if page { r.page() } else { r.into_response() };
-    }
-    let method = req.method().to_string();
-    let res = next.run(req).await;
-    if matches!(
-        res.status(),
-        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::GONE
-    ) {
-        let detail = json!({ "link": route, "method": method, "status": res.status().as_u16() });
-        audit(
-            &state,
-            event(None, "anonymous", kind::LINK_REFUSED, detail, &addr),
-        )
-        .await;
-        fail(
-            &state,
-            Scope::Address,
-            &addr.key(),
-            None,
-            "anonymous",
-            &addr,
-        )
-        .await;
-    }
-    res
 }
 
 #[cfg(test)]
@@ -1093,44 +666,5 @@ mod tests {
             .parse()
             .unwrap_or(IpAddr::from([0; 4]));
         assert_eq!(ClientAddress(Some(v6)).key(), "2001:db8:1:2::/64");
-    }
-
-    #[tokio::test]
-    async fn the_queue_is_bounded_and_says_the_position() {
-        let q = WorkQueue::new(1, 1, std::time::Duration::from_millis(50));
-        let first = q.enter(|_| {}).await;
-        assert!(first.is_ok());
-        let q = Arc::new(q);
-        let q2 = Arc::clone(&q);
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let waiter = tokio::spawn(async move {
-            let mut tx = Some(tx);
-            q2.enter(move |p| {
-                if let Some(tx) = tx.take() {
-                    let _ = tx.send(p);
-                }
-            })
-            .await
-            .is_ok()
-        });
-        assert_eq!(rx.await.ok(), Some(1));
-        let full = q.enter(|_| {}).await.err();
-        assert_eq!(
-            full,
-            Some(Full {
-                running: 1,
-                waiting: 1,
-                queue_limit: 1,
-                timed_out: false
-            })
-        );
-        assert_eq!(
-            waiter.await.ok(),
-            Some(false),
-            "timed out while the slot was held"
-        );
-        assert_eq!(q.waiting(), 0);
-        drop(first);
-        assert!(q.enter(|_| {}).await.is_ok());
     }
 }

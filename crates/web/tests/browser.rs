@@ -330,7 +330,7 @@ async fn screenshots() {
     };
     // No test server is spawned here (the demo is already running), so nothing else picked the
     // TLS provider the WebDriver client needs.
-    finishline_web::notify::install_tls_provider();
+    finishline_app::notify::install_tls_provider();
     let Some(d) = driver("screenshots").await else {
         return;
     };

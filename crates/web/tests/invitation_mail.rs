@@ -204,6 +204,7 @@ async fn an_invitation_is_emailed_shown_once_resent_and_revoked(app: &NotifyApp)
     assert_eq!(token_in(&links[0]), shown);
     let invs = app
         .state
+        .app
         .store
         .invitations(&m.workspace.id, &id)
         .await
@@ -243,6 +244,7 @@ async fn an_invitation_is_emailed_shown_once_resent_and_revoked(app: &NotifyApp)
     // Revoke: confirmed in the portal section.
     let invs = app
         .state
+        .app
         .store
         .invitations(&m.workspace.id, &id)
         .await
@@ -267,6 +269,7 @@ async fn an_invitation_is_emailed_shown_once_resent_and_revoked(app: &NotifyApp)
     // A confirmation is bound to the session that made it: another member's browser shows none.
     let outbox = app
         .state
+        .app
         .store
         .outbox(&m.workspace.id, Some("email"), None, 10)
         .await

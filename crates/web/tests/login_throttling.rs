@@ -404,8 +404,8 @@ async fn imports_beyond_the_running_and_queued_limit_are_refused_with_their_posi
         .to_string();
 
     // Another check holds the only slot.
-    let held = app.state.guard.imports.enter(|_| {}).await.unwrap();
-    assert_eq!(app.state.guard.imports.running(), 1);
+    let held = app.state.app.imports.enter(|_| {}).await.unwrap();
+    assert_eq!(app.state.app.imports.running(), 1);
 
     // The next one waits in the queue…
     let waiting = {
@@ -419,7 +419,7 @@ async fn imports_beyond_the_running_and_queued_limit_are_refused_with_their_posi
         let (id, map_file) = (p.id.clone(), map_file.clone());
         tokio::spawn(async move { api_import(&m, &id, &map_file).await })
     };
-    while app.state.guard.imports.waiting() < 1 {
+    while app.state.app.imports.waiting() < 1 {
         tokio::task::yield_now().await;
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
@@ -468,7 +468,7 @@ async fn imports_beyond_the_running_and_queued_limit_are_refused_with_their_posi
     assert_eq!(s, StatusCode::CREATED, "{v:#}");
     let (s, _, v) = api_import(&m, &p.id, &map_file).await;
     assert_eq!(s, StatusCode::CREATED, "{v:#}");
-    assert_eq!(app.state.guard.imports.running(), 0);
+    assert_eq!(app.state.app.imports.running(), 0);
 }
 
 #[tokio::test]

@@ -386,7 +386,7 @@ async fn hypercare_sends_the_owner_a_daily_summary_of_open_issues() {
     let m = app.admin("Vendor A", "dana@vendor.test").await;
     let (project, _) = m.project_with_customer_tasks("Brightwater", &[]).await;
     // Arrange: live today, in hypercare for 14 days (the lifecycle test walks there).
-    let store = &app.state.store;
+    let store = &app.state.app.store;
     let (mut p, version) = store
         .project(&m.workspace.id, &project)
         .await
@@ -537,10 +537,10 @@ async fn two_servers_sweeping_one_postgresql_nudge_and_mail_once() {
     for day in 0..12 {
         app.at(day, 9);
         let (a, b, c, d) = tokio::join!(
-            finishline_web::notify::sweep_once(&app.state, None),
-            finishline_web::notify::sweep_once(&second, None),
-            finishline_web::notify::sweep_once(&app.state, None),
-            finishline_web::notify::sweep_once(&second, None),
+            finishline_app::notify::sweep_once(&app.state.app, None),
+            finishline_app::notify::sweep_once(&second.app, None),
+            finishline_app::notify::sweep_once(&app.state.app, None),
+            finishline_app::notify::sweep_once(&second.app, None),
         );
         for r in [a, b, c, d] {
             r.unwrap();

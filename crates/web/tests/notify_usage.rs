@@ -15,7 +15,7 @@ async fn usage_is_counted_once_and_a_stall_opens_an_intervention_shown_in_health
     let m = app.admin("Vendor A", "dana@vendor.test").await;
     let (project, _) = m.project_with_customer_tasks("Brightwater", &[]).await;
     // Arrange: the project went live today (the lifecycle test walks there through the gates).
-    let store = &app.state.store;
+    let store = &app.state.app.store;
     let (mut p, version) = store
         .project(&m.workspace.id, &project)
         .await

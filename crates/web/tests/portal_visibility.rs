@@ -186,7 +186,7 @@ impl Walk<'_> {
 
     /// The portal of one customer person: home, data page and every portal link from them.
     async fn portal(&mut self, p: &Project, person: u32, secrets: &BTreeMap<String, String>) {
-        let store = &self.app.state.store;
+        let store = &self.app.state.app.store;
         let ws = self.ws.clone();
         let now = self.app.now();
         let (_, invite) = store
@@ -244,9 +244,9 @@ async fn no_portal_page_or_customer_email_of_the_demo_shows_internal_text() {
     let app = spawn(Db::Sqlite, "portal_visibility", true, vec![])
         .await
         .unwrap();
-    let login = demo::seed(&app.state.store, app.now()).await.unwrap();
+    let login = demo::seed(&app.state.app.store, app.now()).await.unwrap();
     let ws = login.workspace_id.clone();
-    let store = app.state.store.clone();
+    let store = app.state.app.store.clone();
 
     // An internal task's proof file: the portal must not serve it, even by its id.
     let harbor = store
@@ -272,7 +272,7 @@ async fn no_portal_page_or_customer_email_of_the_demo_shows_internal_text() {
         .await
         .unwrap();
     let now = app.now();
-    finishline_web::service::run_command(
+    finishline_app::commands::run_command(
         &store,
         &ws,
         &harbor.id,

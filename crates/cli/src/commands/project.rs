@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use finishline_app::handoffs::{import_handoff, NewHandoff};
 use finishline_core::people::Side;
 use finishline_core::status_update::r10_status_draft;
 use finishline_core::Ctx;
-use finishline_web::service::{self, NewHandoff};
+use finishline_web::views;
 
 use super::db::{pick_workspace, DbArgs};
 
@@ -71,7 +72,7 @@ pub async fn project(cmd: ProjectCommand) -> Result<()> {
             let projects = store.projects(&ws.id).await?;
             let rows: Vec<_> = projects
                 .iter()
-                .map(|(p, _)| service::summary(p, now))
+                .map(|(p, _)| views::summary(p, now))
                 .collect();
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -109,7 +110,7 @@ pub async fn project(cmd: ProjectCommand) -> Result<()> {
                 .await?
                 .with_context(|| format!("there is no project {id} in {}", ws.name))?;
             let acts = store.activities(&ws.id, &id).await?;
-            let view = service::view(p, version, &acts, now);
+            let view = views::view(p, version, &acts, now);
             if json {
                 println!("{}", serde_json::to_string_pretty(&view)?);
             } else {
@@ -150,7 +151,7 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-fn print_view(v: &service::ProjectView) {
+fn print_view(v: &views::ProjectView) {
     let p = &v.project;
     println!("{} — {} ({})", p.name, p.customer, p.id);
     println!("stage:        {}", p.stage.label());
@@ -214,7 +215,7 @@ pub async fn handoff(cmd: HandoffCommand) -> Result<()> {
                 side: Side::Vendor,
                 now: chrono::Utc::now(),
             };
-            let p = service::import_handoff(&store, &ws.id, handoff, &ctx)
+            let p = import_handoff(&store, &ws.id, handoff, &ctx)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             println!(

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use finishline_app::notify::{NotifyConfig, SmtpUrl};
 use finishline_store::Store;
-use finishline_web::notify::{NotifyConfig, SmtpUrl};
 use finishline_web::{AppState, Config};
 
 use super::db::{redact, DbArgs};
@@ -289,7 +289,7 @@ async fn run(
         config.notify.public_url = format!("http://{addr}");
     }
     let state = AppState::new(store.clone()).with_config(config);
-    let sweeper = finishline_web::notify::spawn_sweeper(state.clone());
+    let sweeper = finishline_app::notify::spawn_sweeper(state.app.clone());
     let served = finishline_web::serve(listener, state, finishline_web::shutdown_signal()).await;
     sweeper.abort();
     served?;

@@ -126,7 +126,10 @@ fn state_what_utoipa_cannot(schemas: &mut Map<String, Value>) {
         .and_then(|s| s.pointer_mut("/properties/events/items"))
         .and_then(Value::as_object_mut)
     {
-        items.insert("enum".into(), json!(crate::notify::hooks::EVENT_TYPES));
+        items.insert(
+            "enum".into(),
+            json!(finishline_app::notify::hooks::EVENT_TYPES),
+        );
     }
     // Reminder days are 1 to 365.
     if let Some(props) = schemas
@@ -157,7 +160,7 @@ fn state_what_utoipa_cannot(schemas: &mut Map<String, Value>) {
         {
             inner.insert(
                 "propertyNames".into(),
-                json!({"type": "string", "enum": crate::api::webhooks::HANDOFF_FIELDS}),
+                json!({"type": "string", "enum": finishline_app::handoffs::HANDOFF_FIELDS}),
             );
         }
     }

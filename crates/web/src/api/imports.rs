@@ -16,9 +16,9 @@ use super::doc::Binary;
 use super::projects::FileView;
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
-use crate::imports;
-use crate::service::{self, member_ctx};
 use crate::state::AppState;
+use finishline_app::commands::{discard_files, member_ctx, run_command};
+use finishline_app::imports;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ImportQuery {
@@ -106,31 +106,33 @@ pub async fn create(
     if body.is_empty() {
         return Err(ApiError::bad("body", "the upload is empty"));
     }
-    let map = imports::load_map(&state, &ws, &id, &q.map).await?;
+    let map = imports::load_map(&state.app, &ws, &id, &q.map).await?;
     let fixes = match &q.fixes {
         None => Fixes::default(),
         Some(fid) => {
-            let text = imports::project_file(&state, &ws, &id, fid, "fixes").await?;
+            let text = imports::project_file(&state.app, &ws, &id, fid, "fixes").await?;
             serde_json::from_slice(&text).map_err(|e| ApiError::bad("fixes", e.to_string()))?
         }
     };
     let now = state.now();
     let by = member.0.name.clone();
     // Checked first, stored after: a file the engine cannot read leaves nothing behind.
-    let outcome = imports::run(&state, &name, body.to_vec(), map, fixes, true)
+    let outcome = imports::run(&state.app, &name, body.to_vec(), map, fixes, true)
         .await
-        .map_err(as_body)?;
+        .map_err(|e| as_body(e.into()))?;
     let upload = state
+        .app
         .store
         .put_file(&ws, &id, &name, "application/octet-stream", &body, &by, now)
         .await?;
-    let (report, stored) = match imports::store_outputs(&state, &ws, &id, &by, now, outcome).await {
-        Ok(kept) => kept,
-        Err(e) => {
-            service::discard_files(&state.store, &ws, &id, &[upload.id]).await;
-            return Err(e);
-        }
-    };
+    let (report, stored) =
+        match imports::store_outputs(&state.app, &ws, &id, &by, now, outcome).await {
+            Ok(kept) => kept,
+            Err(e) => {
+                discard_files(&state.app.store, &ws, &id, &[upload.id]).await;
+                return Err(e.into());
+            }
+        };
     let mut written = stored.ids();
     written.push(upload.id.clone());
     let cmd = Command::RecordImportRun {
@@ -142,16 +144,18 @@ pub async fn create(
     };
     let user = member.0.clone();
     let recorded = match (&stored.clean, &stored.rejected, &stored.lineage) {
-        (Some(_), Some(_), Some(_)) => {
-            service::run_command(&state.store, &ws, &id, &cmd, |p| member_ctx(&user, p, now)).await
-        }
+        (Some(_), Some(_), Some(_)) => run_command(&state.app.store, &ws, &id, &cmd, |p| {
+            member_ctx(&user, p, now)
+        })
+        .await
+        .map_err(ApiError::from),
         _ => Err(ApiError::Internal("export files missing".into())),
     };
     // A refused run (a closed project, an unknown source) leaves none of its files behind.
     let (project, _, _) = match recorded {
         Ok(r) => r,
         Err(e) => {
-            service::discard_files(&state.store, &ws, &id, &written).await;
+            discard_files(&state.app.store, &ws, &id, &written).await;
             return Err(e);
         }
     };

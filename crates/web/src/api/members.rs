@@ -38,7 +38,7 @@ pub async fn list(
     State(state): State<AppState>,
     member: Member,
 ) -> Result<Json<Vec<Me>>, ApiError> {
-    let users = state.store.users(member.workspace()).await?;
+    let users = state.app.store.users(member.workspace()).await?;
     Ok(Json(users.iter().map(Me::from).collect()))
 }
 
@@ -76,6 +76,7 @@ pub async fn create(
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(ApiError::Internal)?;
     let user = state
+        .app
         .store
         .create_user(
             member.workspace(),
@@ -132,7 +133,7 @@ pub async fn tokens(
     State(state): State<AppState>,
     member: Member,
 ) -> Result<Json<Vec<TokenView>>, ApiError> {
-    let tokens = state.store.api_tokens(member.workspace()).await?;
+    let tokens = state.app.store.api_tokens(member.workspace()).await?;
     Ok(Json(tokens.into_iter().map(TokenView::from).collect()))
 }
 
@@ -151,6 +152,7 @@ pub async fn create_token(
         ));
     }
     let (token, secret) = state
+        .app
         .store
         .create_api_token(&member.0, &body.name, state.now())
         .await?;
@@ -174,7 +176,7 @@ pub async fn revoke_token(
     member: Member,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let tokens = state.store.api_tokens(member.workspace()).await?;
+    let tokens = state.app.store.api_tokens(member.workspace()).await?;
     let Some(token) = tokens.iter().find(|t| t.id == id) else {
         return Err(ApiError::not_found(format!("token {id}")));
     };
@@ -182,6 +184,7 @@ pub async fn revoke_token(
         member.require_admin()?;
     }
     if state
+        .app
         .store
         .revoke_api_token(member.workspace(), &id, state.now())
         .await?

@@ -75,7 +75,8 @@ async fn openapi_json() -> impl axum::response::IntoResponse {
 fn notify_routes(state: &AppState) -> Router<AppState> {
     use axum::routing::put;
     // Signed email links are throttled per client address.
-    let links = axum::middleware::from_fn_with_state(state.clone(), crate::throttle::guard_links);
+    let links =
+        axum::middleware::from_fn_with_state(state.clone(), crate::auth::links::guard_api_links);
     Router::new()
         .route("/outbox", get(notify::outbox))
         .route("/notify/sweep", post(notify::sweep))
@@ -112,7 +113,7 @@ fn notify_routes(state: &AppState) -> Router<AppState> {
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    crate::notify::install_tls_provider();
+    finishline_app::notify::install_tls_provider();
     let json_limit = state.config.max_json_bytes;
     let upload_limit = state.config.max_upload_bytes;
     Router::new()

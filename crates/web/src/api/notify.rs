@@ -9,24 +9,26 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
+use finishline_app::commands::{run_decided, Attempt, SideEffects};
+use finishline_app::AppError;
 use finishline_core::people::Side;
 use finishline_core::plan::{Proof, TaskStatus};
-use finishline_core::{apply, Command, Ctx};
-use finishline_store::{Effects, NotifyPrefs, OutboxMessage, StoreError, UsageEvent};
+use finishline_core::{Command, Ctx};
+use finishline_store::{NotifyPrefs, OutboxMessage, StoreError, UsageEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
-use crate::notify::adoption::{measure, AdoptionGoals, AdoptionReport};
-use crate::notify::digest::{default_prefs, FREQUENCIES};
-use crate::notify::hooks::EVENT_TYPES;
-use crate::notify::pages::{fill, page, CONFIRM, FORM, TASK};
-use crate::notify::settings::NotifySettings;
-use crate::notify::tokens::{verify, Claims, LinkAction};
-use crate::notify::{settings, SweepReport};
+use crate::links::pages::{fill, page, CONFIRM, FORM, TASK};
 use crate::state::AppState;
+use finishline_app::notify::adoption::{measure, AdoptionGoals, AdoptionReport};
+use finishline_app::notify::digest::{default_prefs, FREQUENCIES};
+use finishline_app::notify::hooks::EVENT_TYPES;
+use finishline_app::notify::settings::NotifySettings;
+use finishline_app::notify::tokens::{verify, Claims, LinkAction};
+use finishline_app::notify::{settings, SweepReport};
 
 /// A message in the outbox, as listed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,6 +108,7 @@ pub async fn outbox(
         return Err(ApiError::bad("limit", "from 1 to 1000"));
     }
     let rows = state
+        .app
         .store
         .outbox(member.workspace(), q.channel.as_deref(), None, limit)
         .await?;
@@ -122,7 +125,7 @@ pub async fn sweep(
 ) -> Result<Json<SweepReport>, ApiError> {
     member.require_admin()?;
     Ok(Json(
-        crate::notify::sweep_once(&state, Some(member.workspace())).await?,
+        finishline_app::notify::sweep_once(&state.app, Some(member.workspace())).await?,
     ))
 }
 
@@ -133,7 +136,7 @@ pub async fn get_settings(
     State(state): State<AppState>,
     member: Member,
 ) -> Result<Json<NotifySettings>, ApiError> {
-    Ok(Json(settings::load(&state, member.workspace()).await?))
+    Ok(Json(settings::load(&state.app, member.workspace()).await?))
 }
 
 /// Replaces the notification settings (admins only).
@@ -146,7 +149,7 @@ pub async fn put_settings(
 ) -> Result<Json<NotifySettings>, ApiError> {
     member.require_admin()?;
     body.validate()?;
-    settings::save(&state, member.workspace(), &body).await?;
+    settings::save(&state.app, member.workspace(), &body).await?;
     Ok(Json(body))
 }
 
@@ -199,7 +202,7 @@ pub async fn list_preferences(
     State(state): State<AppState>,
     member: Member,
 ) -> Result<Json<Vec<Preferences>>, ApiError> {
-    let rows = state.store.all_notify_prefs(member.workspace()).await?;
+    let rows = state.app.store.all_notify_prefs(member.workspace()).await?;
     Ok(Json(rows.into_iter().map(Preferences::from).collect()))
 }
 
@@ -247,7 +250,11 @@ pub async fn put_preferences(
             "give both quiet_start and quiet_end, or neither",
         ));
     }
-    let existing = state.store.notify_prefs(member.workspace(), &email).await?;
+    let existing = state
+        .app
+        .store
+        .notify_prefs(member.workspace(), &email)
+        .await?;
     let prefs = NotifyPrefs {
         email: email.clone(),
         frequency: body.frequency,
@@ -258,6 +265,7 @@ pub async fn put_preferences(
         last_digest_at: existing.and_then(|e| e.last_digest_at),
     };
     state
+        .app
         .store
         .set_notify_prefs(member.workspace(), &prefs)
         .await?;
@@ -317,7 +325,11 @@ pub async fn list_webhooks(
     member: Member,
 ) -> Result<Json<Vec<Endpoint>>, ApiError> {
     member.require_admin()?;
-    let rows = state.store.webhook_endpoints(member.workspace()).await?;
+    let rows = state
+        .app
+        .store
+        .webhook_endpoints(member.workspace())
+        .await?;
     Ok(Json(rows.into_iter().map(|e| endpoint(e, false)).collect()))
 }
 
@@ -352,8 +364,9 @@ pub async fn create_webhook(
             ));
         }
     }
-    let secret = crate::notify::hooks::new_secret();
+    let secret = finishline_app::notify::hooks::new_secret();
     let e = state
+        .app
         .store
         .create_webhook_endpoint(
             member.workspace(),
@@ -378,6 +391,7 @@ pub async fn delete_webhook(
 ) -> Result<StatusCode, ApiError> {
     member.require_admin()?;
     if state
+        .app
         .store
         .disable_webhook_endpoint(member.workspace(), &hook_id, state.now())
         .await?
@@ -399,6 +413,7 @@ pub async fn deliveries(
 ) -> Result<Json<Vec<OutboxEntry>>, ApiError> {
     member.require_admin()?;
     if state
+        .app
         .store
         .webhook_endpoint(member.workspace(), &hook_id)
         .await?
@@ -407,6 +422,7 @@ pub async fn deliveries(
         return Err(ApiError::not_found(format!("webhook endpoint {hook_id}")));
     }
     let rows = state
+        .app
         .store
         .outbox(member.workspace(), Some("webhook"), Some(&hook_id), 500)
         .await?;
@@ -498,6 +514,7 @@ pub async fn usage(
     }
     let total = rows.len();
     let accepted = state
+        .app
         .store
         .record_usage(member.workspace(), &rows, now)
         .await?;
@@ -522,6 +539,7 @@ async fn project_exists(
     id: &str,
 ) -> Result<finishline_core::Project, ApiError> {
     Ok(state
+        .app
         .store
         .project(ws, id)
         .await?
@@ -548,6 +566,7 @@ pub async fn put_goals(
     }
     let doc = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
     state
+        .app
         .store
         .set_adoption_goals(member.workspace(), &id, body.account.trim(), &doc)
         .await?;
@@ -565,6 +584,7 @@ pub async fn get_adoption(
 ) -> Result<Json<Adoption>, ApiError> {
     let p = project_exists(&state, member.workspace(), &id).await?;
     let goals = state
+        .app
         .store
         .adoption_goals(member.workspace())
         .await?
@@ -572,7 +592,14 @@ pub async fn get_adoption(
         .find(|g| g.project_id == id)
         .and_then(|g| serde_json::from_str::<AdoptionGoals>(&g.doc).ok())
         .ok_or_else(|| ApiError::not_found(format!("adoption goals of project {id}")))?;
-    let report = measure(&state, member.workspace(), &goals, p.live_on, state.now()).await?;
+    let report = measure(
+        &state.app,
+        member.workspace(),
+        &goals,
+        p.live_on,
+        state.now(),
+    )
+    .await?;
     Ok(Json(Adoption { goals, report }))
 }
 
@@ -633,11 +660,12 @@ async fn claims_for_task(
     state: &AppState,
     token: &str,
 ) -> Result<(Claims, finishline_core::Project, i64), ApiError> {
-    let claims = verify(state, token, state.now()).await?;
+    let claims = verify(&state.app, token, state.now()).await?;
     let (Some(project), Some(_)) = (claims.project.as_deref(), claims.task) else {
         return Err(ApiError::Forbidden("this link is not for a task".into()));
     };
     let (p, v) = state
+        .app
         .store
         .project(&claims.ws, project)
         .await?
@@ -658,7 +686,7 @@ pub async fn act_page(
     let (claims, p, _) = claims_for_task(&state, &token).await?;
     let task = claims.task.unwrap_or_default();
     let details = task_details_for(&p, task, &claims.email)?;
-    let used = state.store.action_used(&claims.ws, &claims.jti).await?;
+    let used = state.app.store.action_used(&claims.ws, &claims.jti).await?;
     let action = format!("/api/v1/act/{token}");
     let (heading, message, form) = match claims.act {
         LinkAction::Done if !used => (
@@ -731,79 +759,69 @@ pub async fn act(
             .filter(|s| !s.is_empty())
             .ok_or_else(|| ApiError::bad(name, "write a few words"))
     };
-    if state.store.action_used(&claims.ws, &claims.jti).await? {
+    if state.app.store.action_used(&claims.ws, &claims.jti).await? {
         return Err(ApiError::Conflict(
             "this link was used already; each link works once".into(),
         ));
     }
-    for _ in 0..5 {
-        let now = state.now();
-        let (mut p, version) = state
-            .store
-            .project(&claims.ws, &project)
-            .await?
-            .ok_or_else(|| ApiError::not_found("the project of this link"))?;
+    // What the person wrote does not depend on the project: read it once, before any attempt.
+    let (said, done_msg) = match claims.act {
+        LinkAction::Done => (text("note")?, "The task is marked done. Thank you!"),
+        LinkAction::Stuck => (
+            text("reason")?,
+            "The project team knows you are stuck and what you need.",
+        ),
+        _ => return Err(ApiError::Forbidden("this link only shows the task".into())),
+    };
+    let now = state.now();
+    let ran = run_decided(&state.app.store, &claims.ws, &project, |p| {
         let who = p
             .person(person)
             .filter(|x| x.side == Side::Customer)
             .ok_or_else(|| {
-                ApiError::Forbidden("this link's person is no longer on the project".into())
+                AppError::Forbidden("this link's person is no longer on the project".into())
             })?;
-        let ctx = Ctx {
-            actor: format!("{} (customer, from an email link)", who.name),
-            person: Some(person),
-            side: Side::Customer,
-            now,
-        };
-        let (command, done_msg) = match claims.act {
-            LinkAction::Done => (
-                Command::CompleteTask {
-                    task,
-                    proof: Some(Proof::Note(text("note")?)),
-                    completed_by: Some(person),
-                },
-                "The task is marked done. Thank you!",
-            ),
-            LinkAction::Stuck => {
-                let from = p.vendor_owner().map_or(person, |o| o.id);
-                (
-                    Command::BlockTask {
-                        task,
-                        needed: text("reason")?,
-                        from,
-                        by: now.date_naive() + Duration::days(3),
-                    },
-                    "The project team knows you are stuck and what you need.",
-                )
+        let command = if claims.act == LinkAction::Done {
+            Command::CompleteTask {
+                task,
+                proof: Some(Proof::Note(said.clone())),
+                completed_by: Some(person),
             }
-            _ => return Err(ApiError::Forbidden("this link only shows the task".into())),
-        };
-        let acts = apply(&mut p, command, &ctx)?;
-        let effects = Effects {
-            action_use: Some(&claims.jti),
-            ..Effects::default()
-        };
-        match state
-            .store
-            .save_project_with(&claims.ws, &p, version, &acts, now, effects)
-            .await
-        {
-            Ok(_) => {
-                let details = task_details_for(&p, task, &claims.email)?;
-                return Ok(page("Done", done_msg, &details, ""));
+        } else {
+            Command::BlockTask {
+                task,
+                needed: said.clone(),
+                from: p.vendor_owner().map_or(person, |o| o.id),
+                by: now.date_naive() + Duration::days(3),
             }
-            Err(StoreError::Conflict) => continue,
-            Err(StoreError::Duplicate(_)) => {
-                return Err(ApiError::Conflict(
-                    "this link was used already; each link works once".into(),
-                ))
-            }
-            Err(e) => return Err(e.into()),
+        };
+        Ok(Some(Attempt {
+            command,
+            ctx: Ctx {
+                actor: format!("{} (customer, from an email link)", who.name),
+                person: Some(person),
+                side: Side::Customer,
+                now,
+            },
+            effects: SideEffects {
+                action_use: Some(claims.jti.clone()),
+                ..SideEffects::default()
+            },
+        }))
+    })
+    .await;
+    match ran {
+        Ok(Some(applied)) => {
+            let details = task_details_for(&applied.project, task, &claims.email)?;
+            Ok(page("Done", done_msg, &details, ""))
         }
+        Err(AppError::Store(StoreError::Duplicate(_))) => Err(ApiError::Conflict(
+            "this link was used already; each link works once".into(),
+        )),
+        Err(AppError::NotFound(_)) => Err(ApiError::not_found("the project of this link")),
+        Err(e) => Err(e.into()),
+        Ok(None) => Err(ApiError::Internal("a link's action decided nothing".into())),
     }
-    Err(ApiError::Conflict(
-        "the project is being changed right now; try again".into(),
-    ))
 }
 
 /// The unsubscribe page of an email: a button that stops all mail from this workspace to this
@@ -816,7 +834,7 @@ pub async fn unsubscribe_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
-    let claims = verify(&state, &token, state.now()).await?;
+    let claims = verify(&state.app, &token, state.now()).await?;
     if claims.act != LinkAction::Unsubscribe {
         return Err(ApiError::Forbidden(
             "this is not an unsubscribe link".into(),
@@ -850,20 +868,21 @@ pub async fn unsubscribe(
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
     let now = state.now();
-    let claims = verify(&state, &token, now).await?;
+    let claims = verify(&state.app, &token, now).await?;
     if claims.act != LinkAction::Unsubscribe {
         return Err(ApiError::Forbidden(
             "this is not an unsubscribe link".into(),
         ));
     }
     let mut prefs = state
+        .app
         .store
         .notify_prefs(&claims.ws, &claims.email)
         .await?
         .unwrap_or_else(|| default_prefs(&claims.email));
     if prefs.unsubscribed_at.is_none() {
         prefs.unsubscribed_at = Some(now);
-        state.store.set_notify_prefs(&claims.ws, &prefs).await?;
+        state.app.store.set_notify_prefs(&claims.ws, &prefs).await?;
     }
     Ok(page(
         "Unsubscribed",

@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
-use crate::service::find_playbook;
 use crate::state::AppState;
+use finishline_app::handoffs::find_playbook;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlaybookListing {
@@ -40,7 +40,7 @@ pub async fn list(
             source: "builtin".into(),
         })
         .collect();
-    for s in state.store.playbooks(member.workspace()).await? {
+    for s in state.app.store.playbooks(member.workspace()).await? {
         out.push(PlaybookListing {
             steps: s.playbook.steps().count(),
             key: s.key,
@@ -69,7 +69,7 @@ pub async fn get(
     Path(key): Path<String>,
     Query(q): Query<VersionQuery>,
 ) -> Result<Json<Playbook>, ApiError> {
-    find_playbook(&state.store, member.workspace(), &key, q.version)
+    find_playbook(&state.app.store, member.workspace(), &key, q.version)
         .await
         .map(Json)
         .map_err(|_| ApiError::not_found(format!("playbook {key}")))
@@ -108,6 +108,7 @@ pub async fn save(
     }
     pb.validate()?;
     let version = state
+        .app
         .store
         .save_playbook(member.workspace(), &pb, &member.0.name, state.now())
         .await?;

@@ -17,8 +17,10 @@ use super::doc::Binary;
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
-use crate::service::{self, member_ctx, NewHandoff, ProjectSummary, ProjectView};
 use crate::state::AppState;
+use crate::views::{self, ProjectSummary, ProjectView};
+use finishline_app::commands::{member_ctx, run_command};
+use finishline_app::handoffs::{import_handoff, NewHandoff};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PageQuery {
@@ -54,7 +56,7 @@ pub async fn list(
     let now = state.now();
     let (page, total) = state
         .projects
-        .page(&state.store, member.workspace(), limit, offset)
+        .page(&state.app.store, member.workspace(), limit, offset)
         .await?;
     // The lines are cached as JSON; the page is their concatenation.
     let mut body = Vec::with_capacity(page.len() * 512 + 2);
@@ -99,19 +101,20 @@ pub async fn create(
         side: finishline_core::people::Side::Vendor,
         now,
     };
-    let p = service::import_handoff(&state.store, member.workspace(), body, &ctx).await?;
+    let p = import_handoff(&state.app.store, member.workspace(), body, &ctx).await?;
     let view = load_view(&state, member.workspace(), &p.id).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn load_view(state: &AppState, workspace: &str, id: &str) -> Result<ProjectView, ApiError> {
     let (p, version) = state
+        .app
         .store
         .project(workspace, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("project {id}")))?;
-    let acts = state.store.activities(workspace, id).await?;
-    Ok(service::view(p, version, &acts, state.now()))
+    let acts = state.app.store.activities(workspace, id).await?;
+    Ok(views::view(p, version, &acts, state.now()))
 }
 
 /// One project with its health, gates (G1, G2), ball-in-court time (R7) and scorecard (R12).
@@ -125,7 +128,7 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let ws = member.workspace();
     let now = state.now();
-    let Some(version) = state.store.project_version(ws, &id).await? else {
+    let Some(version) = state.app.store.project_version(ws, &id).await? else {
         return Err(ApiError::not_found(format!("project {id}")));
     };
     // Views are computed once per version and minute; a change anywhere bumps the version.
@@ -174,14 +177,14 @@ pub async fn command(
     let now = state.now();
     let user = member.0.clone();
     let (p, version, activities) =
-        service::run_command(&state.store, member.workspace(), &id, &cmd, |p| {
+        run_command(&state.app.store, member.workspace(), &id, &cmd, |p| {
             member_ctx(&user, p, now)
         })
         .await?;
-    let all = state.store.activities(member.workspace(), &id).await?;
+    let all = state.app.store.activities(member.workspace(), &id).await?;
     Ok(Json(CommandResult {
         activities,
-        view: service::view(p, version, &all, now),
+        view: views::view(p, version, &all, now),
     }))
 }
 
@@ -195,7 +198,9 @@ pub async fn activity(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Activity>>, ApiError> {
     ensure_project(&state, member.workspace(), &id).await?;
-    Ok(Json(state.store.activities(member.workspace(), &id).await?))
+    Ok(Json(
+        state.app.store.activities(member.workspace(), &id).await?,
+    ))
 }
 
 /// Checks the project exists in this workspace without reading its document.
@@ -204,7 +209,13 @@ pub(crate) async fn ensure_project(
     workspace: &str,
     id: &str,
 ) -> Result<(), ApiError> {
-    if state.store.project_version(workspace, id).await?.is_none() {
+    if state
+        .app
+        .store
+        .project_version(workspace, id)
+        .await?
+        .is_none()
+    {
         return Err(ApiError::not_found(format!("project {id}")));
     }
     Ok(())
@@ -237,11 +248,12 @@ pub async fn status_draft(
     Query(q): Query<DraftQuery>,
 ) -> Result<Response, ApiError> {
     let (p, _) = state
+        .app
         .store
         .project(member.workspace(), &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("project {id}")))?;
-    let acts = state.store.activities(member.workspace(), &id).await?;
+    let acts = state.app.store.activities(member.workspace(), &id).await?;
     let draft = r10_status_draft(&p, &acts, state.now());
     match q.format.as_deref() {
         None | Some("json") => Ok(Json(draft).into_response()),
@@ -266,7 +278,7 @@ pub async fn scorecard(
 ) -> Result<Response, ApiError> {
     let json = state
         .projects
-        .scorecard_json(&state.store, member.workspace(), state.now())
+        .scorecard_json(&state.app.store, member.workspace(), state.now())
         .await?;
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
@@ -339,6 +351,7 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/octet-stream");
     let file = state
+        .app
         .store
         .put_file(
             member.workspace(),
@@ -363,7 +376,7 @@ pub async fn download(
     member: Member,
     Path((id, file_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let Some((meta, body)) = state.store.file(member.workspace(), &file_id).await? else {
+    let Some((meta, body)) = state.app.store.file(member.workspace(), &file_id).await? else {
         return Err(ApiError::not_found(format!("file {file_id}")));
     };
     if meta.project_id != id {

@@ -12,9 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
-use sha2::Sha256;
 
 use super::webhooks::{apply_crm, handoff_of, mapping_for, property, Source};
 use crate::error::ApiError;
@@ -25,22 +23,6 @@ const OUTBOUND_NS: &str = "http://soap.sforce.com/2005/09/outbound";
 const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// How long Salesforce keeps retrying a message it could not deliver.
 const RETRY_WINDOW_HOURS: i64 = 24;
-
-/// The key in the Outbound Message endpoint's path for a workspace's webhook secret.
-pub fn outbound_key(secret: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes keys of any length");
-    mac.update(b"salesforce-outbound-message");
-    hex::encode(&mac.finalize().into_bytes()[..16])
-}
-
-/// The endpoint path to paste into Salesforce's Outbound Message "Endpoint URL".
-pub fn outbound_path(workspace: &str, secret: &str) -> String {
-    format!(
-        "/api/v1/webhooks/crm/{workspace}/salesforce/outbound/{}",
-        outbound_key(secret)
-    )
-}
 
 /// One `Notification` of a message: the Opportunity's fields.
 #[doc(hidden)]
@@ -322,12 +304,13 @@ async fn receive_inner(
 ) -> Result<(), ApiError> {
     // An unknown workspace and a wrong key look the same from outside.
     let ws = state
+        .app
         .store
         .workspace(workspace_id)
         .await?
         .filter(|ws| {
-            crate::ui::form::constant_time_eq(
-                outbound_key(&ws.webhook_secret).as_bytes(),
+            crate::secrets::constant_time_eq(
+                crate::secrets::outbound_key(&ws.webhook_secret).as_bytes(),
                 key.as_bytes(),
             )
         })
@@ -337,7 +320,7 @@ async fn receive_inner(
             )
         })?;
     let message = parse_message(body)?;
-    let settings = crate::notify::settings::load(state, &ws.id).await?;
+    let settings = finishline_app::notify::settings::load(&state.app, &ws.id).await?;
     if let Some(org) = settings.salesforce_org_id.as_deref() {
         if !same_org(org, &message.organization_id) {
             return Err(ApiError::Forbidden(format!(
@@ -476,7 +459,10 @@ mod tests {
 
     #[test]
     fn the_key_changes_with_the_secret() {
-        assert_ne!(outbound_key("a"), outbound_key("b"));
-        assert_eq!(outbound_key("a").len(), 32);
+        assert_ne!(
+            crate::secrets::outbound_key("a"),
+            crate::secrets::outbound_key("b")
+        );
+        assert_eq!(crate::secrets::outbound_key("a").len(), 32);
     }
 }

@@ -8,11 +8,12 @@ use finishline_store::User;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::auth::sign_in::{self, SignInError};
+use crate::auth::ConnectedFrom;
 use crate::auth::{cookie, session_cookie, Member, SESSION_COOKIE};
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
 use crate::state::AppState;
-use crate::throttle::{self, ConnectedFrom, SignInError};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -58,7 +59,7 @@ pub async fn login(
     ConnectedFrom(addr): ConnectedFrom,
     ApiJson(body): ApiJson<Login>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user = match throttle::sign_in(&state, &addr, &body.email, body.password).await {
+    let user = match sign_in::sign_in(&state, &addr, &body.email, body.password).await {
         Ok(user) => user,
         Err(SignInError::Refused(r)) => return Err(ApiError::Refused(r)),
         Err(SignInError::Internal(e)) => return Err(ApiError::Internal(e)),
@@ -70,6 +71,7 @@ pub async fn login(
     };
     let now = state.now();
     let secret = state
+        .app
         .store
         .create_session(&user, now, state.config.session_ttl)
         .await?;
@@ -90,7 +92,7 @@ pub async fn logout(
 ) -> Result<impl IntoResponse, ApiError> {
     let (parts, _) = req.into_parts();
     if let Some(secret) = cookie(&parts, SESSION_COOKIE) {
-        state.store.delete_session(secret).await?;
+        state.app.store.delete_session(secret).await?;
     }
     let clear = session_cookie("", 0, state.config.secure_cookies);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]))

@@ -20,8 +20,8 @@ use utoipa::ToSchema;
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
 use crate::json::parse;
-use crate::service::{import_handoff_once, NewHandoff};
 use crate::state::AppState;
+use finishline_app::handoffs::{import_handoff_once, NewHandoff};
 
 pub const SIGNATURE_HEADER: &str = "x-finishline-signature";
 pub const TIMESTAMP_HEADER: &str = "x-finishline-timestamp";
@@ -100,7 +100,7 @@ pub async fn crm(
         ));
     }
     // An unknown workspace and a bad signature look the same from outside.
-    let ws = state.store.workspace(&workspace_id).await?;
+    let ws = state.app.store.workspace(&workspace_id).await?;
     let Some(ws) = ws.filter(|ws| verify(&ws.webhook_secret, timestamp, &body, signature)) else {
         return Err(ApiError::Forbidden(
             "the signature does not match this workspace's webhook secret".into(),
@@ -117,19 +117,6 @@ pub async fn crm(
     let handoff = read_crm(&body)?;
     apply_crm(&state, &ws.id, &delivery, handoff, "CRM webhook").await
 }
-
-/// The handoff fields a CRM mapping can fill.
-pub const HANDOFF_FIELDS: [&str; 9] = [
-    "customer",
-    "sold",
-    "contract_date",
-    "champion",
-    "expected_timeline",
-    "segment",
-    "account_executive",
-    "owner_name",
-    "owner_email",
-];
 
 /// Reads the body of our own CRM webhook: a handoff. Pure (the fuzz target `crm_webhook` calls
 /// it): nesting is bounded, and errors name the path of the bad value.
@@ -303,7 +290,7 @@ pub(super) async fn mapping_for(
     source: Source,
 ) -> Result<BTreeMap<String, String>, ApiError> {
     let mut m = default_mapping(source);
-    let settings = crate::notify::settings::load(state, ws).await?;
+    let settings = finishline_app::notify::settings::load(&state.app, ws).await?;
     if let Some(own) = settings.crm_mappings.get(source.key()) {
         m.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
@@ -324,7 +311,7 @@ pub(super) async fn apply_crm(
         now: state.now(),
     };
     let (outcome, project_id) =
-        import_handoff_once(&state.store, ws, delivery, handoff, &ctx).await?;
+        import_handoff_once(&state.app.store, ws, delivery, handoff, &ctx).await?;
     let created = outcome == finishline_store::Delivery::Created;
     let status = if created {
         StatusCode::CREATED
@@ -398,7 +385,7 @@ pub async fn hubspot(
         .map(|p| p.as_str())
         .unwrap_or(uri.path())
         .to_string();
-    let ws = state.store.workspace(&workspace_id).await?;
+    let ws = state.app.store.workspace(&workspace_id).await?;
     let ok = ws.as_ref().is_some_and(|ws| {
         // HubSpot signs the URI it called: the public URL, or the Host it reached.
         [
@@ -465,7 +452,7 @@ pub async fn salesforce(
     let timestamp: i64 = header(&headers, TIMESTAMP_HEADER)?
         .parse()
         .map_err(|_| ApiError::bad(TIMESTAMP_HEADER, "must be Unix seconds"))?;
-    let ws = state.store.workspace(&workspace_id).await?;
+    let ws = state.app.store.workspace(&workspace_id).await?;
     let Some(ws) = ws.filter(|ws| verify(&ws.webhook_secret, timestamp, &body, signature)) else {
         return Err(ApiError::Forbidden(
             "the signature does not match this workspace's webhook secret".into(),
@@ -508,16 +495,14 @@ pub async fn settings(
 ) -> Result<Json<WebhookSettings>, ApiError> {
     member.require_admin()?;
     let ws = state
+        .app
         .store
         .workspace(member.workspace())
         .await?
         .ok_or_else(|| ApiError::not_found("workspace"))?;
     Ok(Json(WebhookSettings {
         path: format!("/api/v1/webhooks/crm/{}", ws.id),
-        salesforce_outbound_path: super::salesforce_outbound::outbound_path(
-            &ws.id,
-            &ws.webhook_secret,
-        ),
+        salesforce_outbound_path: crate::secrets::outbound_path(&ws.id, &ws.webhook_secret),
         secret: ws.webhook_secret,
     }))
 }
@@ -531,15 +516,13 @@ pub async fn rotate(
 ) -> Result<Json<WebhookSettings>, ApiError> {
     member.require_admin()?;
     let secret = state
+        .app
         .store
         .rotate_webhook_secret(member.workspace())
         .await?;
     Ok(Json(WebhookSettings {
         path: format!("/api/v1/webhooks/crm/{}", member.workspace()),
-        salesforce_outbound_path: super::salesforce_outbound::outbound_path(
-            member.workspace(),
-            &secret,
-        ),
+        salesforce_outbound_path: crate::secrets::outbound_path(member.workspace(), &secret),
         secret,
     }))
 }

@@ -1,6 +1,6 @@
 //! Project actions from forms: each form posts to `/projects/{id}/actions/<action>`, is parsed
 //! into a core `Command` (field by field, with an error for each field that does not parse) and
-//! runs through `service::run_command`. A refusal re-renders the project page with the reason
+//! runs through `finishline_app::commands::run_command`. A refusal re-renders the project page with the reason
 //! next to the form and what the user typed kept.
 
 use axum::extract::{Path, State};
@@ -11,12 +11,12 @@ use finishline_core::Command;
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
-use crate::service::{discard_files, member_ctx, run_command};
 use crate::state::AppState;
 use crate::ui::form::{redirect_with_flash, Flash, FormData, FormState, Parse};
 use crate::ui::layout;
 use crate::ui::session::Vendor;
 use crate::ui::{project, project_forms};
+use finishline_app::commands::{discard_files, member_ctx, run_command};
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -566,7 +566,7 @@ pub async fn run(
         return r;
     }
     let ws = vendor.workspace().to_string();
-    match state.store.project(&ws, &id).await {
+    match state.app.store.project(&ws, &id).await {
         Ok(Some(_)) => {}
         Ok(None) => return layout::not_found(&format!("Project {id}")),
         Err(e) => return layout::internal(&e.to_string()),
@@ -585,6 +585,7 @@ pub async fn run(
                 }
             };
             match state
+                .app
                 .store
                 .put_file(
                     &ws,
@@ -607,17 +608,17 @@ pub async fn run(
     let command = match build(&action, &form, file_id) {
         Ok(c) => c,
         Err(st) => {
-            discard_files(&state.store, &ws, &id, &written).await;
+            discard_files(&state.app.store, &ws, &id, &written).await;
             return refused(&state, &vendor, &id, &action, &form, st).await;
         }
     };
     let user = vendor.user.clone();
-    let done = run_command(&state.store, &ws, &id, &command, |p| {
+    let done = run_command(&state.app.store, &ws, &id, &command, |p| {
         member_ctx(&user, p, now)
     })
     .await;
     if done.is_err() {
-        discard_files(&state.store, &ws, &id, &written).await;
+        discard_files(&state.app.store, &ws, &id, &written).await;
     }
     match done {
         Ok(_) => {

@@ -13,9 +13,9 @@ use finishline_core::Project;
 use finishline_data::{DataMap, Issue, Severity};
 use maud::{html, Markup};
 
-use crate::imports::StoredReport;
 use crate::ui::form::FormState;
 use crate::ui::layout::{self, Fields};
+use finishline_app::imports::StoredReport;
 
 /// A data map as a page shows it: the map's fields and the latest check of its draft.
 pub struct MapView {

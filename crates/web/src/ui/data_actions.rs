@@ -15,8 +15,6 @@ use finishline_data::{DataMap, Fix, FixAction, Fixes};
 use maud::Markup;
 
 use crate::error::ApiError;
-use crate::imports;
-use crate::service::{discard_files, member_ctx, run_command};
 use crate::state::AppState;
 use crate::throttle::Refusal;
 use crate::ui::actions::see_other;
@@ -24,6 +22,8 @@ use crate::ui::data::{self, MapView, Target, DATE_READINGS};
 use crate::ui::form::{html as html_response, page_status, FormData, FormState};
 use crate::ui::layout::{self, Nav};
 use crate::ui::session::{Customer, Vendor};
+use finishline_app::commands::{discard_files, member_ctx, run_command};
+use finishline_app::imports;
 
 /// Who acts on a data page.
 enum Actor<'a> {
@@ -77,7 +77,12 @@ impl Actor<'_> {
 /// The customer's project and their person in it, or the page that says why not.
 async fn customer_project(state: &AppState, c: &Customer) -> Result<(Project, Person), Response> {
     let s = &c.session;
-    let p = match state.store.project(&s.workspace_id, &s.project_id).await {
+    let p = match state
+        .app
+        .store
+        .project(&s.workspace_id, &s.project_id)
+        .await
+    {
         Ok(Some((p, _))) => p,
         Ok(None) => {
             return Err(layout::portal_message(
@@ -99,7 +104,7 @@ async fn customer_project(state: &AppState, c: &Customer) -> Result<(Project, Pe
 }
 
 async fn vendor_project(state: &AppState, v: &Vendor, id: &str) -> Result<Project, Response> {
-    match state.store.project(v.workspace(), id).await {
+    match state.app.store.project(v.workspace(), id).await {
         Ok(Some((p, _))) => Ok(p),
         Ok(None) => Err(layout::not_found(&format!("Project {id}"))),
         Err(e) => Err(layout::internal(&e.to_string())),
@@ -122,9 +127,11 @@ async fn vendor_post(
 async fn views(state: &AppState, ws: &str, p: &Project) -> Vec<MapView> {
     let mut out = Vec::new();
     for m in &p.data_maps {
-        let fields = imports::load_map(state, ws, &p.id, &m.file).await.ok();
+        let fields = imports::load_map(&state.app, ws, &p.id, &m.file).await.ok();
         let report = match &m.draft {
-            Some(d) => imports::load_report(state, ws, &p.id, &d.report).await.ok(),
+            Some(d) => imports::load_report(&state.app, ws, &p.id, &d.report)
+                .await
+                .ok(),
             None => None,
         };
         out.push(MapView {
@@ -318,7 +325,7 @@ async fn perform(
     let mut written = Vec::new();
     let done = perform_writing(state, actor, p, map_id, action, form, &mut written).await;
     if done.is_err() {
-        discard_files(&state.store, actor.ws(), &p.id, &written).await;
+        discard_files(&state.app.store, actor.ws(), &p.id, &written).await;
     }
     done
 }
@@ -340,9 +347,9 @@ async fn perform_writing(
     let mref = p
         .data_map(map_id)
         .ok_or_else(|| Fail::Internal("data map vanished".into()))?;
-    let dm = imports::load_map(state, &ws, &p.id, &mref.file)
+    let dm = imports::load_map(&state.app, &ws, &p.id, &mref.file)
         .await
-        .map_err(|e| refuse(&st, e))?;
+        .map_err(|e| refuse(&st, e.into()))?;
     let command = match action {
         "upload" => {
             let Some(up) = form.file("file") else {
@@ -370,10 +377,18 @@ async fn perform_writing(
                     return Err(Fail::Form(st));
                 }
             };
-            let outcome = imports::run(state, &name, up.body.clone(), dm, Fixes::default(), false)
-                .await
-                .map_err(|e| refuse(&st, e))?;
+            let outcome = imports::run(
+                &state.app,
+                &name,
+                up.body.clone(),
+                dm,
+                Fixes::default(),
+                false,
+            )
+            .await
+            .map_err(|e| refuse(&st, e.into()))?;
             let upload = state
+                .app
                 .store
                 .put_file(
                     &ws,
@@ -386,9 +401,9 @@ async fn perform_writing(
                 )
                 .await?;
             written.push(upload.id.clone());
-            let (_, stored) = imports::store_outputs(state, &ws, &p.id, &who, now, outcome)
+            let (_, stored) = imports::store_outputs(&state.app, &ws, &p.id, &who, now, outcome)
                 .await
-                .map_err(|e| refuse(&st, e))?;
+                .map_err(|e| refuse(&st, e.into()))?;
             written.extend(stored.ids());
             Command::StartImportDraft {
                 map: map_id,
@@ -414,7 +429,7 @@ async fn perform_writing(
             let value = serde_json::to_value(&fix).map_err(|e| Fail::Internal(e.to_string()))?;
             let mut all = draft.fixes.clone();
             all.push(value.clone());
-            imports::fixes_from_values(&all, &dm).map_err(|e| refuse(&st, e))?;
+            imports::fixes_from_values(&all, &dm).map_err(|e| refuse(&st, e.into()))?;
             Command::AddImportFix {
                 map: map_id,
                 fix: value,
@@ -433,20 +448,22 @@ async fn perform_writing(
                 return Err(Fail::Form(st));
             }
             let mut fixes =
-                imports::fixes_from_values(&draft.fixes, &dm).map_err(|e| refuse(&st, e))?;
+                imports::fixes_from_values(&draft.fixes, &dm).map_err(|e| refuse(&st, e.into()))?;
             // Ties the layer to its upload: the engine refuses it over another file.
             fixes.source_sha256 = Some(draft.sha256.clone());
             let fixes_json =
                 serde_json::to_vec_pretty(&fixes).map_err(|e| Fail::Internal(e.to_string()))?;
-            let body = imports::project_file(state, &ws, &p.id, &draft.upload, "file")
+            let body = imports::project_file(&state.app, &ws, &p.id, &draft.upload, "file")
                 .await
-                .map_err(|e| refuse(&st, e))?;
-            let outcome = imports::run(state, &draft.name, body, dm, fixes, action == "submit")
-                .await
-                .map_err(|e| refuse(&st, e))?;
-            let (report, stored) = imports::store_outputs(state, &ws, &p.id, &who, now, outcome)
-                .await
-                .map_err(|e| refuse(&st, e))?;
+                .map_err(|e| refuse(&st, e.into()))?;
+            let outcome =
+                imports::run(&state.app, &draft.name, body, dm, fixes, action == "submit")
+                    .await
+                    .map_err(|e| refuse(&st, e.into()))?;
+            let (report, stored) =
+                imports::store_outputs(&state.app, &ws, &p.id, &who, now, outcome)
+                    .await
+                    .map_err(|e| refuse(&st, e.into()))?;
             written.extend(stored.ids());
             if action == "recheck" {
                 Command::RecheckImportDraft {
@@ -462,6 +479,7 @@ async fn perform_writing(
                     .rsplit_once('.')
                     .map_or(draft.name.as_str(), |(s, _)| s);
                 let fixes_file = state
+                    .app
                     .store
                     .put_file(
                         &ws,
@@ -488,10 +506,12 @@ async fn perform_writing(
         }
         _ => return Err(Fail::Internal(format!("unknown data action {action}"))),
     };
-    run_command(&state.store, &ws, &p.id, &command, |p| actor.ctx(p, now))
-        .await
-        .map(|_| ())
-        .map_err(|e| refuse(&st, e))
+    run_command(&state.app.store, &ws, &p.id, &command, |p| {
+        actor.ctx(p, now)
+    })
+    .await
+    .map(|_| ())
+    .map_err(|e| refuse(&st, e.into()))
 }
 
 /// The form whose errors a refusal shows: the one sent when its `_form` is one of this map's,
@@ -637,6 +657,7 @@ pub async fn add_map(
     };
     let now = state.now();
     let stored = match state
+        .app
         .store
         .put_file(
             vendor.workspace(),
@@ -660,12 +681,12 @@ pub async fn add_map(
         source: None,
         sample: None,
     };
-    let done = run_command(&state.store, vendor.workspace(), &id, &cmd, |p| {
+    let done = run_command(&state.app.store, vendor.workspace(), &id, &cmd, |p| {
         actor.ctx(p, now)
     })
     .await;
     if done.is_err() {
-        discard_files(&state.store, vendor.workspace(), &id, &written).await;
+        discard_files(&state.app.store, vendor.workspace(), &id, &written).await;
     }
     match done {
         Ok(_) => see_other(&format!("/projects/{id}/data")),

@@ -70,7 +70,9 @@ impl FormData {
     /// Refuses the request unless the form carries the token of this session.
     pub fn check_csrf(&self, expected: &str) -> Result<(), Response> {
         let sent = self.get("csrf");
-        if !sent.is_empty() && constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
+        if !sent.is_empty()
+            && crate::secrets::constant_time_eq(sent.as_bytes(), expected.as_bytes())
+        {
             Ok(())
         } else {
             Err(layout::error_page(
@@ -80,11 +82,6 @@ impl FormData {
             ))
         }
     }
-}
-
-/// Compares secrets without an early exit, so timing does not tell how much matched.
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The CSRF token of a session: derived from the session's secret (which lives in an HttpOnly
@@ -203,8 +200,8 @@ impl FormState {
     }
 
     /// Turns a refusal of the core or the service into what the form shows.
-    pub fn refused(mut self, e: ApiError) -> Result<Self, ApiError> {
-        match e {
+    pub fn refused(mut self, e: impl Into<ApiError>) -> Result<Self, ApiError> {
+        match e.into() {
             ApiError::Domain(d) => match d {
                 DomainError::Invalid { field, message } => {
                     let field = field.strip_prefix("proof.").unwrap_or(&field).to_string();
@@ -506,6 +503,7 @@ type FlashMac = hmac::Hmac<Sha256>;
 
 async fn flash_key(state: &crate::state::AppState) -> Result<Vec<u8>, ApiError> {
     let hexed = state
+        .app
         .store
         .server_secret("flash_signing_key", || {
             use rand::RngCore as _;

@@ -1,6 +1,6 @@
 //! The handoff form for sales: what was sold, each promise with its class, champion, timeline,
 //! segment, contract date and playbook. "Review" shows the over-promise review without creating
-//! anything; "Create project" creates it through `service::import_handoff`.
+//! anything; "Create project" creates it through `finishline_app::handoffs::import_handoff`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,13 +11,13 @@ use finishline_core::playbook::builtin;
 use maud::{html, Markup};
 
 use crate::error::ApiError;
-use crate::service::{import_handoff, NewHandoff, NewOwner, NewPromise};
 use crate::state::AppState;
 use crate::ui::form::{
     html as html_response, redirect_with_flash, Flash, FormData, FormState, Parse,
 };
 use crate::ui::layout::{self, Fields, Nav};
 use crate::ui::session::Vendor;
+use finishline_app::handoffs::{import_handoff, NewHandoff, NewOwner, NewPromise};
 
 const PROMISE_ROWS: usize = 5;
 
@@ -121,6 +121,7 @@ fn markup(
 
 async fn playbook_options(state: &AppState, ws: &str) -> Result<Vec<(String, String)>, Response> {
     let own = state
+        .app
         .store
         .playbooks(ws)
         .await
@@ -282,18 +283,21 @@ pub async fn submit(State(state): State<AppState>, v: Vendor, form: FormData) ->
         side: finishline_core::people::Side::Vendor,
         now: state.now(),
     };
-    match import_handoff(&state.store, v.workspace(), h, &ctx).await {
+    match import_handoff(&state.app.store, v.workspace(), h, &ctx).await {
         Ok(p) => {
             // The customer's people named in the handoff, each with its role.
             let mut not_added = Vec::new();
             for c in &contacts {
                 let user = v.user.clone();
                 let now = state.now();
-                if let Err(e) =
-                    crate::service::run_command(&state.store, v.workspace(), &p.id, c, |pr| {
-                        crate::service::member_ctx(&user, pr, now)
-                    })
-                    .await
+                if let Err(e) = finishline_app::commands::run_command(
+                    &state.app.store,
+                    v.workspace(),
+                    &p.id,
+                    c,
+                    |pr| finishline_app::commands::member_ctx(&user, pr, now),
+                )
+                .await
                 {
                     if let finishline_core::Command::AddPerson { name, .. } = c {
                         not_added.push(format!("{name} was not added: {e}"));

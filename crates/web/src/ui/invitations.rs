@@ -77,7 +77,7 @@ async fn send(
     now: DateTime<Utc>,
 ) -> Result<(String, Option<String>), Response> {
     let m = message(p, person, inv, &vendor.user.name, link);
-    if let Err(e) = state.store.enqueue(vendor.workspace(), &[m], now).await {
+    if let Err(e) = state.app.store.enqueue(vendor.workspace(), &[m], now).await {
         return Err(layout::internal(&e.to_string()));
     }
     if state.config.notify.smtp_url.is_none() {
@@ -92,8 +92,8 @@ async fn send(
     }
     let s = state.clone();
     tokio::spawn(async move {
-        let mut report = crate::notify::SweepReport::default();
-        if let Err(e) = crate::notify::deliver::run(&s, &mut report).await {
+        let mut report = finishline_app::notify::SweepReport::default();
+        if let Err(e) = finishline_app::notify::deliver::run(&s.app, &mut report).await {
             tracing::warn!(error = %e, "invitation email not delivered yet; the sweep retries");
         }
     });
@@ -111,7 +111,7 @@ fn customer_person<'a>(p: &'a Project, id: &str) -> Option<&'a Person> {
 }
 
 async fn project_of(state: &AppState, vendor: &Vendor, id: &str) -> Result<Project, Response> {
-    match state.store.project(vendor.workspace(), id).await {
+    match state.app.store.project(vendor.workspace(), id).await {
         Ok(Some((p, _))) => Ok(p),
         Ok(None) => Err(layout::not_found(&format!("Project {id}"))),
         Err(e) => Err(layout::internal(&e.to_string())),
@@ -142,6 +142,7 @@ pub async fn create(
     };
     let now = state.now();
     let (inv, secret) = match state
+        .app
         .store
         .create_invitation(
             vendor.workspace(),
@@ -190,6 +191,7 @@ pub async fn resend(
     };
     let now = state.now();
     let replaced = match state
+        .app
         .store
         .replace_invitation(vendor.workspace(), &id, &old, &vendor.user.name, now, ttl())
         .await
@@ -202,6 +204,7 @@ pub async fn resend(
     let Some(person) = p.person(inv.person_id).filter(|x| x.side == Side::Customer) else {
         // The person left the project (or changed side): the new link is of no use either.
         let _ = state
+            .app
             .store
             .revoke_invitation(vendor.workspace(), &id, &inv.id, now)
             .await;
@@ -235,17 +238,18 @@ pub async fn revoke(
         return r;
     }
     let ws = vendor.workspace();
-    let found = match state.store.invitation(ws, &id, &inv).await {
+    let found = match state.app.store.invitation(ws, &id, &inv).await {
         Ok(Some(i)) => i,
         Ok(None) => return layout::not_found(&format!("Invitation {inv}")),
         Err(e) => return layout::internal(&e.to_string()),
     };
-    let who = match state.store.project(ws, &id).await {
+    let who = match state.app.store.project(ws, &id).await {
         Ok(Some((p, _))) => p.person_name(found.person_id),
         Ok(None) => return layout::not_found(&format!("Project {id}")),
         Err(e) => return layout::internal(&e.to_string()),
     };
     match state
+        .app
         .store
         .revoke_invitation(ws, &id, &inv, state.now())
         .await

@@ -114,6 +114,11 @@ pub fn portal_page(
     }
 }
 
+/// A refusal to do the work now (locked out, too busy) as a page, with its `Retry-After`.
+pub fn refusal_page(r: &crate::throttle::Refusal) -> Response {
+    r.with_retry_after(error_page(r.status, r.title, &r.detail))
+}
+
 pub fn error_page(status: StatusCode, title: &str, detail: &str) -> Response {
     html_response(
         status,

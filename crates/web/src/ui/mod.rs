@@ -3,7 +3,7 @@
 //! HTML is rendered with maud (compile-time templates, escaped by default). Every page works
 //! without JavaScript; htmx (vendored, see `assets`) boosts links and forms so that a page is
 //! swapped in place. Every state-changing form carries a CSRF token bound to the session (see
-//! `csrf`), and every action runs through `service::run_command`, so the rules of the core
+//! `csrf`), and every action runs through `finishline_app::commands::run_command`, so the rules of the core
 //! decide and a refusal is shown next to the form with what the user typed.
 
 #![expect(
@@ -46,7 +46,8 @@ pub const INVITATION_DAYS: i64 = 14;
 pub fn router(state: &AppState) -> Router<AppState> {
     let upload_limit = state.config.max_upload_bytes + 64 * 1024;
     // Invitation links are throttled per client address.
-    let links = axum::middleware::from_fn_with_state(state.clone(), crate::throttle::guard_links);
+    let links =
+        axum::middleware::from_fn_with_state(state.clone(), session::guard_invitation_links);
     Router::new()
         .route("/", get(portfolio::page))
         .route("/login", get(session::login_page).post(session::login))

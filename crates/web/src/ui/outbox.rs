@@ -15,7 +15,12 @@ use crate::ui::session::Vendor;
 const SHOWN: i64 = 200;
 
 pub async fn page(State(state): State<AppState>, v: Vendor) -> Response {
-    let messages = match state.store.outbox(v.workspace(), None, None, SHOWN).await {
+    let messages = match state
+        .app
+        .store
+        .outbox(v.workspace(), None, None, SHOWN)
+        .await
+    {
         Ok(m) => m,
         Err(e) => return layout::internal(&e.to_string()),
     };

@@ -8,15 +8,16 @@ use finishline_core::lifecycle::{Stage, STAGE_ORDER};
 use finishline_core::playbook::{builtin, Phase, Playbook, Step};
 use maud::html;
 
-use crate::service::find_playbook;
 use crate::state::AppState;
 use crate::ui::actions::see_other;
 use crate::ui::form::{html as html_response, page_status, FormData, FormState};
 use crate::ui::layout::{self, Fields, Nav};
 use crate::ui::session::Vendor;
+use finishline_app::handoffs::find_playbook;
+use finishline_app::AppError;
 
 pub async fn list(State(state): State<AppState>, v: Vendor) -> Response {
-    let own = match state.store.playbooks(v.workspace()).await {
+    let own = match state.app.store.playbooks(v.workspace()).await {
         Ok(p) => p,
         Err(e) => return layout::internal(&e.to_string()),
     };
@@ -245,10 +246,10 @@ pub async fn view(State(state): State<AppState>, v: Vendor, Path(key): Path<Stri
 
 async fn render(state: &AppState, v: &Vendor, key: &str, st: FormState) -> Response {
     let own = matches!(
-        state.store.playbook(v.workspace(), key, None).await,
+        state.app.store.playbook(v.workspace(), key, None).await,
         Ok(Some(_))
     );
-    match find_playbook(&state.store, v.workspace(), key, None).await {
+    match find_playbook(&state.app.store, v.workspace(), key, None).await {
         Ok(pb) => html_response(
             page_status(&st),
             layout::page(
@@ -259,7 +260,7 @@ async fn render(state: &AppState, v: &Vendor, key: &str, st: FormState) -> Respo
                 layout::with_refusal(&st, view_markup(&pb, v, &st, own)),
             ),
         ),
-        Err(crate::ApiError::Internal(m)) => layout::internal(&m),
+        Err(e @ (AppError::Store(_) | AppError::Internal(_))) => layout::internal(&e.to_string()),
         Err(_) => layout::not_found(&format!("Playbook {key}")),
     }
 }
@@ -273,9 +274,11 @@ pub async fn copy(
     if let Err(r) = form.check_csrf(&v.csrf) {
         return r;
     }
-    let mut pb = match find_playbook(&state.store, v.workspace(), &key, None).await {
+    let mut pb = match find_playbook(&state.app.store, v.workspace(), &key, None).await {
         Ok(pb) => pb,
-        Err(crate::ApiError::Internal(m)) => return layout::internal(&m),
+        Err(e @ (AppError::Store(_) | AppError::Internal(_))) => {
+            return layout::internal(&e.to_string())
+        }
         Err(_) => return layout::not_found(&format!("Playbook {key}")),
     };
     let mut st = FormState::new(&form);
@@ -290,7 +293,11 @@ pub async fn copy(
     {
         st.field("key", "use 1–64 letters, digits and dashes");
     } else if matches!(
-        state.store.playbook(v.workspace(), &new_key, None).await,
+        state
+            .app
+            .store
+            .playbook(v.workspace(), &new_key, None)
+            .await,
         Ok(Some(_))
     ) || finishline_core::playbook::builtin_by_key(&new_key).is_some()
     {
@@ -326,6 +333,7 @@ async fn save(
         return render(state, v, from, st).await;
     }
     match state
+        .app
         .store
         .save_playbook(v.workspace(), pb, &v.user.name, state.now())
         .await
@@ -391,7 +399,7 @@ pub async fn edit(
     if let Err(r) = form.check_csrf(&v.csrf) {
         return r;
     }
-    let mut pb = match state.store.playbook(v.workspace(), &key, None).await {
+    let mut pb = match state.app.store.playbook(v.workspace(), &key, None).await {
         Ok(Some(s)) => {
             let mut pb = s.playbook;
             pb.version = u32::try_from(s.version).unwrap_or(u32::MAX);

@@ -23,10 +23,9 @@ use finishline_core::Project;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use crate::auth::{sign_in, ConnectedFrom};
 use crate::error::ApiError;
-use crate::service::{discard_files, run_command};
 use crate::state::AppState;
-use crate::throttle::{self, ConnectedFrom};
 use crate::ui::actions::{build, see_other};
 use crate::ui::form::{csrf_token, html as html_response, page_status, FormData, FormState};
 use crate::ui::layout::{self, Fields};
@@ -35,6 +34,7 @@ use crate::ui::session::{
     cookie_from_headers, portal_cookie, pre_session_csrf, Customer, Vendor, PORTAL_COOKIE,
     PRE_SESSION_COOKIE,
 };
+use finishline_app::commands::{discard_files, run_command};
 
 /// A task of the customer's side that they can see (and so act on).
 fn is_customer_task(p: &Project, t: &Task) -> bool {
@@ -405,7 +405,12 @@ pub async fn home(State(state): State<AppState>, customer: Customer) -> Response
 
 async fn render(state: &AppState, c: &Customer, st: FormState) -> Response {
     let s = &c.session;
-    let p = match state.store.project(&s.workspace_id, &s.project_id).await {
+    let p = match state
+        .app
+        .store
+        .project(&s.workspace_id, &s.project_id)
+        .await
+    {
         Ok(Some((p, _))) => p,
         Ok(None) => {
             return layout::portal_message(
@@ -452,7 +457,7 @@ pub async fn preview(
     q: Result<Query<PreviewQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Query(q) = q.unwrap_or(Query(PreviewQuery::default()));
-    let p = match state.store.project(vendor.workspace(), &id).await {
+    let p = match state.app.store.project(vendor.workspace(), &id).await {
         Ok(Some((p, _))) => p,
         Ok(None) => return layout::not_found(&format!("Project {id}")),
         Err(e) => return layout::internal(&e.to_string()),
@@ -500,7 +505,7 @@ pub async fn join_page(
     Path(token): Path<String>,
 ) -> Response {
     let now = state.now();
-    let inv = match state.store.invitation_by_secret(&token).await {
+    let inv = match state.app.store.invitation_by_secret(&token).await {
         Ok(i) => i,
         Err(e) => return layout::internal(&e.to_string()),
     };
@@ -560,9 +565,9 @@ pub async fn join(
     if let Err(r) = form.check_csrf(&csrf_token(pre)) {
         return r;
     }
-    match state.store.redeem_invitation(form.get("token"), state.now(), state.config.session_ttl).await {
+    match state.app.store.redeem_invitation(form.get("token"), state.now(), state.config.session_ttl).await {
         Ok(Some((session, secret))) => {
-            throttle::portal_joined(&state, &addr, &session).await;
+            sign_in::portal_joined(&state, &addr, &session).await;
             (
             StatusCode::SEE_OTHER,
             [
@@ -582,7 +587,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, form: For
         if let Err(r) = form.check_csrf(&csrf_token(secret)) {
             return r;
         }
-        if let Err(e) = state.store.delete_portal_session(secret).await {
+        if let Err(e) = state.app.store.delete_portal_session(secret).await {
             return layout::internal(&e.to_string());
         }
     }
@@ -602,7 +607,12 @@ pub async fn file(
     let s = &customer.session;
     // Only a file the customer may see: the proof of a shared task or a file of their data
     // imports. Any other id answers as if it did not exist.
-    let may = match state.store.project(&s.workspace_id, &s.project_id).await {
+    let may = match state
+        .app
+        .store
+        .project(&s.workspace_id, &s.project_id)
+        .await
+    {
         Ok(Some((p, _))) => customer_may_download(&p, &file_id),
         Ok(None) => false,
         Err(e) => return layout::internal(&e.to_string()),
@@ -697,7 +707,12 @@ pub async fn action(
         );
     }
     let s = customer.session.clone();
-    let p = match state.store.project(&s.workspace_id, &s.project_id).await {
+    let p = match state
+        .app
+        .store
+        .project(&s.workspace_id, &s.project_id)
+        .await
+    {
         Ok(Some((p, _))) => p,
         Ok(None) => {
             return layout::portal_message(
@@ -739,6 +754,7 @@ pub async fn action(
                 }
             };
             match state
+                .app
                 .store
                 .put_file(
                     &s.workspace_id,
@@ -761,7 +777,7 @@ pub async fn action(
     let command = match build(&action, &form, file_id) {
         Ok(c) => c,
         Err(st) => {
-            discard_files(&state.store, &s.workspace_id, &s.project_id, &written).await;
+            discard_files(&state.app.store, &s.workspace_id, &s.project_id, &written).await;
             return render(&state, &customer, st).await;
         }
     };
@@ -772,7 +788,7 @@ pub async fn action(
         now,
     };
     let done = run_command(
-        &state.store,
+        &state.app.store,
         &s.workspace_id,
         &s.project_id,
         &command,
@@ -780,7 +796,7 @@ pub async fn action(
     )
     .await;
     if done.is_err() {
-        discard_files(&state.store, &s.workspace_id, &s.project_id, &written).await;
+        discard_files(&state.app.store, &s.workspace_id, &s.project_id, &written).await;
     }
     match done {
         Ok(_) => see_other("/portal"),

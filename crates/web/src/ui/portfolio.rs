@@ -15,12 +15,12 @@ use serde::Deserialize;
 use finishline_store::ProjectRow;
 
 use crate::cache::Summarised;
-use crate::service::ProjectSummary;
 use crate::state::AppState;
 use crate::ui::form::html as html_response;
 use crate::ui::layout::{self, Nav};
 use crate::ui::session::Vendor;
 use crate::ui::svg::{waits_chart, Waits};
+use crate::views::ProjectSummary;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct Filter {
@@ -82,7 +82,11 @@ async fn summaries(
     // Documents come from the shared cache by version: when the minute turns, summaries are
     // recomputed from parsed documents instead of parsing every document again.
     if !wanted.is_empty() {
-        for (p, version) in state.projects.documents(&state.store, ws, &wanted).await? {
+        for (p, version) in state
+            .projects
+            .documents(&state.app.store, ws, &wanted)
+            .await?
+        {
             all.push(state.projects.summary(&p, version, now));
         }
     }
@@ -134,7 +138,7 @@ async fn fill_waits(
     let _replaying = flight.lock().await;
     let missing = known(rows);
     let mut logs = if missing.len() > BULK_REPLAY {
-        Some(state.store.workspace_activities(ws).await?)
+        Some(state.app.store.workspace_activities(ws).await?)
     } else {
         None
     };
@@ -142,7 +146,7 @@ async fn fill_waits(
         let r = &mut rows[i];
         let acts = match logs.as_mut() {
             Some(all) => all.remove(&r.s.id).unwrap_or_default(),
-            None => state.store.activities(ws, &r.s.id).await?,
+            None => state.app.store.activities(ws, &r.s.id).await?,
         };
         (r.customer_days, r.vendor_days) =
             state.projects.replay_waits(&r.s.id, r.version, &acts, now);
@@ -226,7 +230,7 @@ pub async fn page(
     let Query(filter) = filter.unwrap_or(Query(Filter::default()));
     let now = state.now();
     let ws = vendor.workspace();
-    let rows = match state.projects.rows(&state.store, ws).await {
+    let rows = match state.projects.rows(&state.app.store, ws).await {
         Ok(r) => r,
         Err(e) => return layout::internal(&e.to_string()),
     };

@@ -476,7 +476,7 @@ pub(crate) async fn page_data(
 ) -> Result<Arc<Derived>, Response> {
     match state
         .projects
-        .project_page(&state.store, vendor.workspace(), id, now)
+        .project_page(&state.app.store, vendor.workspace(), id, now)
         .await
     {
         Ok(Some(d)) => Ok(d),
@@ -504,9 +504,9 @@ pub async fn render(
         Err(r) => return r,
     };
     let (files, invitations, mails) = match (
-        state.store.files(ws, id).await,
-        state.store.invitations(ws, id).await,
-        state.store.invitation_mails(ws, id).await,
+        state.app.store.files(ws, id).await,
+        state.app.store.invitations(ws, id).await,
+        state.app.store.invitation_mails(ws, id).await,
     ) {
         (Ok(f), Ok(i), Ok(m)) => (f, i, m),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
@@ -1614,7 +1614,7 @@ pub async fn file(
 }
 
 pub async fn serve_file(state: &AppState, ws: &str, project: &str, file_id: &str) -> Response {
-    match state.store.file(ws, file_id).await {
+    match state.app.store.file(ws, file_id).await {
         Ok(Some((meta, body))) if meta.project_id == project => {
             // Any stored name makes a valid header (an ASCII fallback and RFC 5987).
             (

@@ -10,9 +10,11 @@ use finishline_store::{PortalSession, User, UserRole};
 use maud::html;
 use serde::Deserialize;
 
+use crate::auth::sign_in::{self, SignInError};
+use crate::auth::ConnectedFrom;
 use crate::auth::{cookie, session_cookie, SESSION_COOKIE};
 use crate::state::AppState;
-use crate::throttle::{self, ClientAddress, ConnectedFrom, SignInError};
+use crate::throttle::ClientAddress;
 use crate::ui::form::{csrf_token, html as html_response, FormData, FormState};
 use crate::ui::layout;
 
@@ -65,16 +67,16 @@ impl FromRequestParts<AppState> for Vendor {
             return Err(to_login(parts));
         };
         let addr = ClientAddress::of(&parts.headers, &parts.extensions, &state.config.limits);
-        if let Err(r) = throttle::check_credentials(state, &addr).await {
-            return Err(r.page());
+        if let Err(r) = sign_in::check_credentials(state, &addr).await {
+            return Err(layout::refusal_page(&r));
         }
-        match state.store.session_user(secret, state.now()).await {
+        match state.app.store.session_user(secret, state.now()).await {
             Ok(Some(user)) => Ok(Vendor {
                 user,
                 csrf: csrf_token(secret),
             }),
             Ok(None) => {
-                throttle::credentials_failed(state, &addr).await;
+                sign_in::credentials_failed(state, &addr).await;
                 Err(to_login(parts))
             }
             Err(e) => Err(layout::internal(&e.to_string())),
@@ -104,16 +106,16 @@ impl FromRequestParts<AppState> for Customer {
             return Err(expired());
         };
         let addr = ClientAddress::of(&parts.headers, &parts.extensions, &state.config.limits);
-        if let Err(r) = throttle::check_credentials(state, &addr).await {
-            return Err(r.page());
+        if let Err(r) = sign_in::check_credentials(state, &addr).await {
+            return Err(layout::refusal_page(&r));
         }
-        match state.store.portal_session(secret, state.now()).await {
+        match state.app.store.portal_session(secret, state.now()).await {
             Ok(Some(session)) => Ok(Customer {
                 session,
                 csrf: csrf_token(secret),
             }),
             Ok(None) => {
-                throttle::credentials_failed(state, &addr).await;
+                sign_in::credentials_failed(state, &addr).await;
                 Err(expired())
             }
             Err(e) => Err(layout::internal(&e.to_string())),
@@ -242,7 +244,7 @@ pub async fn login(
             login_markup(&csrf, &next, &st),
         );
     }
-    let user = match throttle::sign_in(&state, &addr, &email, password).await {
+    let user = match sign_in::sign_in(&state, &addr, &email, password).await {
         Ok(u) => u,
         Err(SignInError::Wrong) => {
             st.message = Some("The email or the password is wrong.".into());
@@ -260,6 +262,7 @@ pub async fn login(
         Err(SignInError::Internal(e)) => return layout::internal(&e),
     };
     let secret = match state
+        .app
         .store
         .create_session(&user, state.now(), state.config.session_ttl)
         .await
@@ -299,7 +302,7 @@ pub async fn logout(
         if let Err(r) = form.check_csrf(&csrf_token(secret)) {
             return r;
         }
-        if let Err(e) = state.store.delete_session(secret).await {
+        if let Err(e) = state.app.store.delete_session(secret).await {
             return layout::internal(&e.to_string());
         }
     }
@@ -312,4 +315,16 @@ pub async fn logout(
         ],
     )
         .into_response()
+}
+
+/// The layer of the portal's invitation links: a locked-out address is told on a page.
+pub async fn guard_invitation_links(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    crate::auth::links::guard(&state, req, next, "portal invitation", |r| {
+        layout::refusal_page(&r)
+    })
+    .await
 }

@@ -42,9 +42,9 @@ fn member_actions(u: &User, v: &Vendor, csrf: &str) -> Markup {
 async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Markup>) -> Response {
     let ws = v.workspace();
     let (users, tokens, workspace) = match (
-        state.store.users(ws).await,
-        state.store.api_tokens(ws).await,
-        state.store.workspace(ws).await,
+        state.app.store.users(ws).await,
+        state.app.store.api_tokens(ws).await,
+        state.app.store.workspace(ws).await,
     ) {
         (Ok(u), Ok(t), Ok(Some(w))) => (u, t, w),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
@@ -122,7 +122,7 @@ async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Marku
                 input id="whsec" class="secret" type="text" readonly value=(workspace.webhook_secret);
                 p {
                     "Salesforce Outbound Messages (not signed by Salesforce) go to "
-                    code { (crate::api::salesforce_outbound::outbound_path(&workspace.id, &workspace.webhook_secret)) }
+                    code { (crate::secrets::outbound_path(&workspace.id, &workspace.webhook_secret)) }
                     "; rotating the secret changes this address."
                 }
                 form method="post" action="/settings/webhook/rotate" class="action" {
@@ -189,6 +189,7 @@ pub async fn add_member(State(state): State<AppState>, v: Vendor, form: FormData
         Err(e) => return layout::internal(&e.to_string()),
     };
     match state
+        .app
         .store
         .create_user(v.workspace(), &email, &name, &hash, role, state.now())
         .await
@@ -216,6 +217,7 @@ pub async fn create_token(State(state): State<AppState>, v: Vendor, form: FormDa
         return render(&state, &v, st, None).await;
     }
     match state
+        .app
         .store
         .create_api_token(&v.user, name, state.now())
         .await
@@ -241,7 +243,7 @@ pub async fn revoke_token(
     if let Err(r) = form.check_csrf(&v.csrf) {
         return r;
     }
-    let tokens = match state.store.api_tokens(v.workspace()).await {
+    let tokens = match state.app.store.api_tokens(v.workspace()).await {
         Ok(t) => t,
         Err(e) => return layout::internal(&e.to_string()),
     };
@@ -256,6 +258,7 @@ pub async fn revoke_token(
         );
     }
     match state
+        .app
         .store
         .revoke_api_token(v.workspace(), &id, state.now())
         .await
@@ -276,7 +279,7 @@ pub async fn rotate_webhook(State(state): State<AppState>, v: Vendor, form: Form
             "Only a workspace admin rotates the webhook secret.",
         );
     }
-    match state.store.rotate_webhook_secret(v.workspace()).await {
+    match state.app.store.rotate_webhook_secret(v.workspace()).await {
         Ok(_) => see_other("/settings#webhook"),
         Err(e) => layout::internal(&e.to_string()),
     }
@@ -319,7 +322,11 @@ pub async fn set_member_role(
         );
         return member_refused(&state, &v, &form, &why).await;
     };
-    let done = state.store.set_user_role(v.workspace(), &id, role).await;
+    let done = state
+        .app
+        .store
+        .set_user_role(v.workspace(), &id, role)
+        .await;
     member_changed(&state, &v, &form, &id, done).await
 }
 
@@ -336,7 +343,7 @@ pub async fn remove_member(
         let why = "you cannot remove yourself: another admin can";
         return member_refused(&state, &v, &form, why).await;
     }
-    let done = state.store.remove_user(v.workspace(), &id).await;
+    let done = state.app.store.remove_user(v.workspace(), &id).await;
     member_changed(&state, &v, &form, &id, done).await
 }
 

@@ -7,9 +7,9 @@ pub mod smtp;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
+use finishline_app::notify::{NotifyConfig, SmtpUrl};
 use finishline_store::testing::{fresh_postgres, fresh_sqlite, TestDb};
 use finishline_store::{credentials, UserRole, Workspace};
-use finishline_web::notify::{NotifyConfig, SmtpUrl};
 use finishline_web::{AppState, Clock, Config, ManualClock};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -104,8 +104,8 @@ impl NotifyApp {
     }
 
     /// One pass of the sweep, as the server runs it every minute.
-    pub async fn sweep(&self) -> finishline_web::notify::SweepReport {
-        finishline_web::notify::sweep_once(&self.state, None)
+    pub async fn sweep(&self) -> finishline_app::notify::SweepReport {
+        finishline_app::notify::sweep_once(&self.state.app, None)
             .await
             .unwrap()
     }
@@ -117,7 +117,7 @@ impl NotifyApp {
     }
 
     pub async fn admin(&self, name: &str, email: &str) -> Member {
-        let store = &self.state.store;
+        let store = &self.state.app.store;
         let ws = store.create_workspace(name, self.now()).await.unwrap();
         let hash = credentials::hash_password("a long test password").unwrap();
         let user = store

@@ -9,8 +9,8 @@ use finishline_store::{NewMessage, NotifyPrefs};
 use super::cadence::Line;
 use super::tokens::{action_link, unsubscribe_link, LinkAction};
 use super::SweepReport;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::App;
 
 pub const FREQUENCIES: [&str; 4] = ["immediate", "daily", "weekly", "off"];
 
@@ -66,12 +66,12 @@ fn digest_due(p: &NotifyPrefs, now: DateTime<Utc>, urgent: bool) -> bool {
 }
 
 async fn compose(
-    state: &AppState,
+    app: &App,
     workspace: &str,
     email: &str,
     lines: &[Line],
     now: DateTime<Utc>,
-) -> Result<(String, String, String), ApiError> {
+) -> Result<(String, String, String), AppError> {
     let escalations = lines.iter().filter(|l| l.kind == "escalation").count();
     let kind = if escalations > 0 {
         "escalation"
@@ -126,7 +126,7 @@ async fn compose(
             l.project, l.title, when, who, l.nudges
         ));
         let open = action_link(
-            state,
+            app,
             workspace,
             email,
             LinkAction::Open,
@@ -139,7 +139,7 @@ async fn compose(
         body.push_str(&format!("    Open the task: {open}\n"));
         if l.kind == "reminder" && l.act_as.is_some() {
             let done = action_link(
-                state,
+                app,
                 workspace,
                 email,
                 LinkAction::Done,
@@ -150,7 +150,7 @@ async fn compose(
             )
             .await?;
             let stuck = action_link(
-                state,
+                app,
                 workspace,
                 email,
                 LinkAction::Stuck,
@@ -165,7 +165,7 @@ async fn compose(
         }
         body.push('\n');
     }
-    let unsub = unsubscribe_link(state, workspace, email, now).await?;
+    let unsub = unsubscribe_link(app, workspace, email, now).await?;
     body.push_str(&format!(
         "--\nSent by Finishline for {}. Change how often you hear from us or stop these emails: {unsub}\n",
         projects.join(", ")
@@ -174,29 +174,24 @@ async fn compose(
 }
 
 /// Turns waiting digest lines into emails for one workspace.
-pub async fn flush(
-    state: &AppState,
-    workspace: &str,
-    report: &mut SweepReport,
-) -> Result<(), ApiError> {
-    let now = state.now();
-    for email in state.store.digest_recipients(workspace).await? {
-        let prefs = match state.store.notify_prefs(workspace, &email).await? {
+pub async fn flush(app: &App, workspace: &str, report: &mut SweepReport) -> Result<(), AppError> {
+    let now = app.now();
+    for email in app.store.digest_recipients(workspace).await? {
+        let prefs = match app.store.notify_prefs(workspace, &email).await? {
             Some(p) => p,
             None => {
                 let p = default_prefs(&email);
-                state.store.set_notify_prefs(workspace, &p).await?;
+                app.store.set_notify_prefs(workspace, &p).await?;
                 p
             }
         };
-        let items = state.store.pending_digest_items(workspace, &email).await?;
+        let items = app.store.pending_digest_items(workspace, &email).await?;
         if items.is_empty() {
             continue;
         }
         let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
         if prefs.unsubscribed_at.is_some() || prefs.frequency == "off" {
-            state
-                .store
+            app.store
                 .flush_digest(workspace, &email, &ids, None, now)
                 .await?;
             continue;
@@ -212,7 +207,7 @@ pub async fn flush(
             .iter()
             .filter_map(|i| serde_json::from_str(&i.doc).ok())
             .collect();
-        let (kind, subject, body) = compose(state, workspace, &email, &lines, now).await?;
+        let (kind, subject, body) = compose(app, workspace, &email, &lines, now).await?;
         let message = NewMessage {
             channel: "email".into(),
             kind,
@@ -222,7 +217,7 @@ pub async fn flush(
             body,
             due_at: now,
         };
-        if state
+        if app
             .store
             .flush_digest(workspace, &email, &ids, Some(&message), now)
             .await?

@@ -6,9 +6,10 @@
 //! blocking thread. Nothing is stored until the engine has accepted the file: a file it cannot
 //! read leaves no trace in the project.
 //!
-//! Runs take turns (`AppState::guard.imports`): at most `limits.import_concurrency` at once, at
-//! most `limits.import_queue` waiting in order; beyond that, or after `limits.import_wait`, the
-//! run is refused with 503 and `Retry-After` (`ApiError::Refused`) saying how many run and wait.
+//! Runs take turns (`App::imports`): at most `import_queue.slots` at once, at most
+//! `import_queue.queue` waiting in order; beyond that, or after `import_queue.wait`, the run is
+//! refused with [`AppError::ImportsBusy`] saying how many run and wait (`web` answers 503 with
+//! `Retry-After`).
 
 use std::collections::HashMap;
 
@@ -17,10 +18,9 @@ use finishline_core::intake::RuleCount;
 use finishline_data::{CheckOptions, DataMap, ExportPaths, Fixes, Issue, Report};
 use finishline_store::StoredFile;
 
-use crate::error::ApiError;
-use crate::service::discard_files;
-use crate::state::AppState;
-use crate::throttle::Refusal;
+use crate::commands::discard_files;
+use crate::error::AppError;
+use crate::App;
 
 /// The readers of the data engine, by extension.
 pub const EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xls"];
@@ -29,14 +29,14 @@ pub const EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xls"];
 const EXAMPLES_PER_RULE: usize = 5;
 
 /// The extension of an upload's name, when the data engine can read it.
-pub fn upload_ext(name: &str) -> Result<String, ApiError> {
+pub fn upload_ext(name: &str) -> Result<String, AppError> {
     let ext = std::path::Path::new(name)
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     if !EXTENSIONS.contains(&ext.as_str()) || name.contains(['/', '\\']) || name.trim().is_empty() {
-        return Err(ApiError::bad(
+        return Err(AppError::bad(
             "file",
             format!(
                 "\"{name}\" is not a file we can read: upload a spreadsheet saved as .csv, .tsv, .txt, .xlsx or .xls"
@@ -48,43 +48,38 @@ pub fn upload_ext(name: &str) -> Result<String, ApiError> {
 
 /// The body of a file of this project; `what` names the field in the error.
 pub async fn project_file(
-    state: &AppState,
+    app: &App,
     ws: &str,
     project: &str,
     id: &str,
     what: &str,
-) -> Result<Vec<u8>, ApiError> {
-    match state.store.file(ws, id).await? {
+) -> Result<Vec<u8>, AppError> {
+    match app.store.file(ws, id).await? {
         Some((meta, body)) if meta.project_id == project => Ok(body),
-        _ => Err(ApiError::not_found(format!(
+        _ => Err(AppError::not_found(format!(
             "{what}: no file {id} in this project"
         ))),
     }
 }
 
 /// The data map held in a project file.
-pub async fn load_map(
-    state: &AppState,
-    ws: &str,
-    project: &str,
-    file: &str,
-) -> Result<DataMap, ApiError> {
-    let text = project_file(state, ws, project, file, "map").await?;
+pub async fn load_map(app: &App, ws: &str, project: &str, file: &str) -> Result<DataMap, AppError> {
+    let text = project_file(app, ws, project, file, "map").await?;
     DataMap::from_json(&String::from_utf8_lossy(&text))
-        .map_err(|e| ApiError::invalid("map", e.to_string()))
+        .map_err(|e| AppError::invalid("map", e.to_string()))
 }
 
 /// Reads the fixes kept as JSON values (in a draft); a value the engine does not know is refused.
-pub fn fixes_from_values(values: &[serde_json::Value], map: &DataMap) -> Result<Fixes, ApiError> {
+pub fn fixes_from_values(values: &[serde_json::Value], map: &DataMap) -> Result<Fixes, AppError> {
     let mut fixes = Fixes::default();
     for (i, v) in values.iter().enumerate() {
         let fix = serde_json::from_value(v.clone())
-            .map_err(|e| ApiError::bad("fixes", format!("fix {}: {e}", i + 1)))?;
+            .map_err(|e| AppError::bad("fixes", format!("fix {}: {e}", i + 1)))?;
         fixes.fixes.push(fix);
     }
     fixes
         .validate(map)
-        .map_err(|e| ApiError::bad("fixes", e.to_string()))?;
+        .map_err(|e| AppError::bad("fixes", e.to_string()))?;
     Ok(fixes)
 }
 
@@ -103,24 +98,23 @@ pub struct Exported {
 
 /// Checks (and with `export`, exports) an upload with a layer of fixes, when its turn comes.
 pub async fn run(
-    state: &AppState,
+    app: &App,
     name: &str,
     body: Vec<u8>,
     map: DataMap,
     fixes: Fixes,
     export: bool,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, AppError> {
     let ext = upload_ext(name)?;
     if body.is_empty() {
-        return Err(ApiError::bad(
+        return Err(AppError::bad(
             "file",
             format!("\"{name}\" is empty: upload the file with its rows"),
         ));
     }
     let file_name = name.to_string();
-    let limits = state.config.import_limits.clone();
-    let turn = state
-        .guard
+    let limits = app.config.import_limits.clone();
+    let turn = app
         .imports
         .enter(|position| {
             tracing::info!(
@@ -135,21 +129,21 @@ pub async fn run(
                 import.waiting = full.waiting,
                 "import refused: the server is busy"
             );
-            ApiError::Refused(Refusal::imports_busy(full))
+            AppError::ImportsBusy(full)
         })?;
-    tokio::task::spawn_blocking(move || -> Result<Outcome, ApiError> {
+    tokio::task::spawn_blocking(move || -> Result<Outcome, AppError> {
         // The turn is held by the work itself: a caller that hangs up does not free it early.
         let _turn = turn;
-        let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.to_string()))?;
+        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
         let input = dir.path().join(format!("upload.{ext}"));
-        std::fs::write(&input, &body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        std::fs::write(&input, &body).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut opts = CheckOptions {
             threads: Some(1),
             ..CheckOptions::default()
         };
         opts.open.limits = limits;
         let unusable = |e: finishline_data::DataError| {
-            ApiError::bad(
+            AppError::bad(
                 "file",
                 e.to_string()
                     .replace(&input.display().to_string(), &file_name),
@@ -169,7 +163,7 @@ pub async fn run(
             let (report, _) = finishline_data::export(&input, &map, &fixes, &opts, &out, &mut sink)
                 .map_err(unusable)?;
             let read = |p: &std::path::Path| {
-                std::fs::read(p).map_err(|e| ApiError::Internal(e.to_string()))
+                std::fs::read(p).map_err(|e| AppError::Internal(e.to_string()))
             };
             let files = Exported {
                 clean: read(&out.clean)?,
@@ -190,7 +184,7 @@ pub async fn run(
         })
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 /// The counts per rule of a report, as the import run keeps them.
@@ -215,26 +209,25 @@ pub struct Stored {
 
 /// Keeps a run's report (and export files) as project files named after the upload.
 pub async fn store_outputs(
-    state: &AppState,
+    app: &App,
     ws: &str,
     project: &str,
     by: &str,
     now: DateTime<Utc>,
     outcome: Outcome,
-) -> Result<(Report, Stored), ApiError> {
+) -> Result<(Report, Stored), AppError> {
     let Outcome { report, export } = outcome;
     let name = report.file.clone();
     let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
     let put = |suffix: &str, ct: &'static str, bytes: Vec<u8>| {
         let file_name = format!("{stem}.{suffix}");
         async move {
-            state
-                .store
+            app.store
                 .put_file(ws, project, &file_name, ct, &bytes, by, now)
                 .await
         }
     };
-    let report_json = serde_json::to_vec(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let report_json = serde_json::to_vec(&report).map_err(|e| AppError::Internal(e.to_string()))?;
     let report_file = put("report.json", "application/json", report_json).await?;
     let mut stored = Stored {
         report: report_file,
@@ -252,7 +245,7 @@ pub async fn store_outputs(
         }
         .await;
         if let Err(e) = exported {
-            discard_files(&state.store, ws, project, &stored.ids()).await;
+            discard_files(&app.store, ws, project, &stored.ids()).await;
             return Err(e.into());
         }
     }
@@ -277,13 +270,13 @@ impl Stored {
 
 /// A report kept as a project file, read back for a page.
 pub async fn load_report(
-    state: &AppState,
+    app: &App,
     ws: &str,
     project: &str,
     file: &str,
-) -> Result<StoredReport, ApiError> {
-    let body = project_file(state, ws, project, file, "report").await?;
-    serde_json::from_slice(&body).map_err(|e| ApiError::Internal(format!("report {file}: {e}")))
+) -> Result<StoredReport, AppError> {
+    let body = project_file(app, ws, project, file, "report").await?;
+    serde_json::from_slice(&body).map_err(|e| AppError::Internal(format!("report {file}: {e}")))
 }
 
 /// The parts of a stored report a page shows (`Report` itself is not deserialisable).

@@ -11,8 +11,8 @@ use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::SweepReport;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::App;
 
 /// Attempts before a message is given up.
 pub const MAX_ATTEMPTS: i64 = 10;
@@ -92,8 +92,8 @@ fn mailer(url: &str) -> Result<Mailer, String> {
         .build())
 }
 
-async fn send_mail(state: &AppState, mailer: &Mailer, m: &OutboxMessage) -> Result<(), Failure> {
-    let from = state
+async fn send_mail(app: &App, mailer: &Mailer, m: &OutboxMessage) -> Result<(), Failure> {
+    let from = app
         .config
         .notify
         .mail_from
@@ -102,7 +102,7 @@ async fn send_mail(state: &AppState, mailer: &Mailer, m: &OutboxMessage) -> Resu
     let to = m.recipient.parse().map_err(|e| {
         Failure::permanent(format!("{:?} is not an email address: {e}", m.recipient))
     })?;
-    let unsub = super::tokens::unsubscribe_link(state, &m.workspace_id, &m.recipient, state.now())
+    let unsub = super::tokens::unsubscribe_link(app, &m.workspace_id, &m.recipient, app.now())
         .await
         .map_err(|e| Failure::temporary(e.to_string()))?;
     let email = Message::builder()
@@ -124,8 +124,8 @@ async fn send_mail(state: &AppState, mailer: &Mailer, m: &OutboxMessage) -> Resu
 }
 
 /// Delivers every due message (all workspaces).
-pub async fn run(state: &AppState, report: &mut SweepReport) -> Result<(), ApiError> {
-    let cfg = &state.config.notify;
+pub async fn run(app: &App, report: &mut SweepReport) -> Result<(), AppError> {
+    let cfg = &app.config.notify;
     let mut channels = vec!["webhook"];
     let mail = match &cfg.smtp_url {
         Some(url) => match mailer(&url.0) {
@@ -140,13 +140,13 @@ pub async fn run(state: &AppState, report: &mut SweepReport) -> Result<(), ApiEr
         },
         None => None,
     };
-    let now = state.now();
-    let ids = state.store.deliverable(&channels, now, 200).await?;
+    let now = app.now();
+    let ids = app.store.deliverable(&channels, now, 200).await?;
     for id in ids {
         // The lease starts now, not when the batch started: a long batch never sends under an
         // expired lease that another server could take.
-        let now = state.now();
-        let Some(m) = state
+        let now = app.now();
+        let Some(m) = app
             .store
             .claim_message(&id, &cfg.worker_id, now, now + cfg.lease)
             .await?
@@ -154,14 +154,14 @@ pub async fn run(state: &AppState, report: &mut SweepReport) -> Result<(), ApiEr
             continue;
         };
         let outcome = match (m.channel.as_str(), &mail) {
-            ("email", Some(mailer)) => send_mail(state, mailer, &m).await,
-            ("webhook", _) => super::hooks::deliver(state, &m).await,
+            ("email", Some(mailer)) => send_mail(app, mailer, &m).await,
+            ("webhook", _) => super::hooks::deliver(app, &m).await,
             _ => Err(Failure::temporary("no transport for this channel")),
         };
-        let at = state.now();
+        let at = app.now();
         match outcome {
             Ok(()) => {
-                state.store.mark_sent(&m.id, &cfg.worker_id, at).await?;
+                app.store.mark_sent(&m.id, &cfg.worker_id, at).await?;
                 tracing::info!(message.id = %m.id, workspace.id = %m.workspace_id, channel = %m.channel, "delivered");
                 report.delivered += 1;
             }
@@ -172,8 +172,7 @@ pub async fn run(state: &AppState, report: &mut SweepReport) -> Result<(), ApiEr
                     retry_at(m.attempts, at)
                 };
                 tracing::warn!(message.id = %m.id, attempts = m.attempts, error = %f.message, gave_up = retry.is_none(), "delivery failed");
-                state
-                    .store
+                app.store
                     .mark_attempt_failed(&m.id, &cfg.worker_id, &f.message, retry, at)
                     .await?;
                 report.failed_attempts += 1;

@@ -7,13 +7,14 @@ use finishline_core::lifecycle::Stage;
 use finishline_core::nudge::{r9_nudge_due, NudgeAction};
 use finishline_core::people::{Role, Side};
 use finishline_core::visibility::may_tell;
-use finishline_core::{apply, Command, Ctx, Project};
-use finishline_store::{Effects, NewDigestItem, StoreError};
+use finishline_core::{Command, Ctx, Project};
+use finishline_store::{NewDigestItem, StoreError};
 use serde::{Deserialize, Serialize};
 
 use super::SweepReport;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::commands::{run_decided, Attempt, SideEffects};
+use crate::error::AppError;
+use crate::App;
 
 /// One line of a digest, as stored with the digest item.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -131,15 +132,13 @@ fn plan(
     out
 }
 
-const RETRIES: usize = 5;
-
 async fn reminded_today(
-    state: &AppState,
+    app: &App,
     workspace: &str,
     p: &Project,
     task: u32,
     today: NaiveDate,
-) -> Result<bool, ApiError> {
+) -> Result<bool, AppError> {
     let Some(owner) = p
         .tasks
         .iter()
@@ -154,96 +153,89 @@ async fn reminded_today(
         p.id,
         owner.email.to_lowercase()
     );
-    Ok(state.store.digest_item_exists(workspace, &key).await?)
+    Ok(app.store.digest_item_exists(workspace, &key).await?)
 }
 
 /// Records one nudge or escalation with its digest lines, once: if another server did it
-/// already (the digest line's key is taken), nothing is written.
+/// already (the digest line's key is taken), nothing is written. `listed` is the project as the
+/// pass read it; what is due is decided again on the project as stored at each attempt.
 async fn nudge(
-    state: &AppState,
+    app: &App,
     workspace: &str,
-    project: &str,
+    listed: &Project,
     task: u32,
     now: DateTime<Utc>,
     report: &mut SweepReport,
-) -> Result<(), ApiError> {
-    let settings = super::settings::load(state, workspace).await?;
-    for _ in 0..RETRIES {
-        let Some((mut p, version)) = state.store.project(workspace, project).await? else {
-            return Ok(());
-        };
-        let Some((_, action, items)) = plan(&p, settings.cadence_for(&p), now.date_naive())
+) -> Result<(), AppError> {
+    let settings = super::settings::load(app, workspace).await?;
+    let today = now.date_naive();
+    let due_now = |p: &Project| {
+        plan(p, settings.cadence_for(p), today)
             .into_iter()
             .find(|(t, _, _)| *t == task)
-        else {
-            return Ok(());
-        };
-        let escalated = action == NudgeAction::Escalate;
-        if escalated && reminded_today(state, workspace, &p, task, now.date_naive()).await? {
+    };
+    if let Some((_, NudgeAction::Escalate, _)) = due_now(listed) {
+        if reminded_today(app, workspace, listed, task, today).await? {
             // The third reminder went out today: escalate on a later pass, not hours after it.
             return Ok(());
         }
-        let ctx = Ctx {
-            actor: "Finishline (R9 cadence)".into(),
-            person: None,
-            side: Side::Vendor,
-            now,
+    }
+    let mut escalated = false;
+    let ran = run_decided(&app.store, workspace, &listed.id, |p| {
+        let Some((_, action, items)) = due_now(p) else {
+            return Ok(None);
         };
-        let acts = apply(&mut p, Command::RecordNudge { task, escalated }, &ctx)?;
-        let effects = Effects {
-            digest_items: &items,
-            ..Effects::default()
-        };
-        match state
-            .store
-            .save_project_with(workspace, &p, version, &acts, now, effects)
-            .await
-        {
-            Ok(_) => {
-                if escalated {
-                    report.escalations += 1;
-                } else {
-                    report.nudges += 1;
-                }
-                return Ok(());
-            }
-            Err(StoreError::Conflict) => continue,
-            Err(StoreError::Duplicate(_)) => return Ok(()),
-            Err(e) => return Err(e.into()),
-        }
+        escalated = action == NudgeAction::Escalate;
+        Ok(Some(Attempt {
+            command: Command::RecordNudge { task, escalated },
+            ctx: Ctx {
+                actor: "Finishline (R9 cadence)".into(),
+                person: None,
+                side: Side::Vendor,
+                now,
+            },
+            effects: SideEffects {
+                digest_items: items,
+                ..SideEffects::default()
+            },
+        }))
+    })
+    .await;
+    match ran {
+        Ok(Some(_)) if escalated => report.escalations += 1,
+        Ok(Some(_)) => report.nudges += 1,
+        // Gone, nothing due any more, or another server wrote this nudge's line first.
+        Ok(None) | Err(AppError::NotFound(_)) | Err(AppError::Store(StoreError::Duplicate(_))) => {}
+        Err(e) => return Err(e),
     }
     Ok(())
 }
 
 /// The cadence pass over one workspace.
-pub async fn run(
-    state: &AppState,
-    workspace: &str,
-    report: &mut SweepReport,
-) -> Result<(), ApiError> {
-    let now = state.now();
-    let settings = super::settings::load(state, workspace).await?;
-    for (p, _) in state.store.projects(workspace).await? {
+pub async fn run(app: &App, workspace: &str, report: &mut SweepReport) -> Result<(), AppError> {
+    let now = app.now();
+    let settings = super::settings::load(app, workspace).await?;
+    for (p, _) in app.store.projects(workspace).await? {
         if !active(&p) {
             continue;
         }
         for (task, _, _) in plan(&p, settings.cadence_for(&p), now.date_naive()) {
-            if let Err(e) = nudge(state, workspace, &p.id, task, now, report).await {
+            if let Err(e) = nudge(app, workspace, &p, task, now, report).await {
                 tracing::warn!(project.id = %p.id, task, error = %e, "recording a nudge failed");
             }
         }
-        hypercare_summary(state, workspace, &p, now).await?;
+        hypercare_summary(app, workspace, &p, now).await?;
     }
     Ok(())
 }
 
 /// During hypercare, a daily line in the vendor owner's digest: open issues and usage.
 async fn hypercare_summary(
-    state: &AppState,
+    app: &App,
     workspace: &str,
     p: &Project,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let today = now.date_naive();
     let (Stage::Hypercare, Some(until)) = (p.stage, p.hypercare_until) else {
         return Ok(());
@@ -264,14 +256,14 @@ async fn hypercare_summary(
     if !open.is_empty() {
         text.push_str(&format!(" ({})", open.join("; ")));
     }
-    let goals = state
+    let goals = app
         .store
         .adoption_goals(workspace)
         .await?
         .into_iter()
         .find(|g| g.project_id == p.id);
     if let Some(g) = goals {
-        let week = state
+        let week = app
             .store
             .usage_summary(workspace, &g.account, now - chrono::Duration::days(7), now)
             .await?;
@@ -300,6 +292,6 @@ async fn hypercare_summary(
         urgent: false,
         doc: serde_json::to_string(&line).unwrap_or_default(),
     };
-    state.store.add_digest_item(workspace, &item, now).await?;
+    app.store.add_digest_item(workspace, &item, now).await?;
     Ok(())
 }

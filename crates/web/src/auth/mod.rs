@@ -1,7 +1,7 @@
 //! Who is asking: a workspace member by bearer API token or by session cookie.
 //!
 //! A token or cookie that matches nothing counts against the client's address
-//! (`throttle::credentials_failed`); while the address is locked, credentials from it are
+//! (`sign_in::credentials_failed`); while the address is locked, credentials from it are
 //! refused with 429 before they are looked up.
 
 use axum::extract::FromRequestParts;
@@ -11,7 +11,10 @@ use finishline_store::{User, UserRole};
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::throttle::{self, ClientAddress};
+use crate::throttle::ClientAddress;
+
+pub mod links;
+pub mod sign_in;
 
 pub const SESSION_COOKIE: &str = "fl_session";
 
@@ -74,22 +77,22 @@ impl FromRequestParts<AppState> for Member {
         let addr = ClientAddress::of(&parts.headers, &parts.extensions, &state.config.limits);
         let user = if let Some(token) = bearer(parts) {
             let token = token?;
-            throttle::check_credentials(state, &addr)
+            sign_in::check_credentials(state, &addr)
                 .await
                 .map_err(ApiError::Refused)?;
-            state.store.token_user(token).await?
+            state.app.store.token_user(token).await?
         } else if let Some(secret) = cookie(parts, SESSION_COOKIE) {
-            throttle::check_credentials(state, &addr)
+            sign_in::check_credentials(state, &addr)
                 .await
                 .map_err(ApiError::Refused)?;
-            state.store.session_user(secret, state.now()).await?
+            state.app.store.session_user(secret, state.now()).await?
         } else {
             return Err(ApiError::Unauthorized);
         };
         match user {
             Some(user) => Ok(Member(user)),
             None => {
-                throttle::credentials_failed(state, &addr).await;
+                sign_in::credentials_failed(state, &addr).await;
                 Err(ApiError::Unauthorized)
             }
         }
@@ -102,4 +105,22 @@ pub fn session_cookie(secret: &str, max_age_seconds: i64, secure: bool) -> Strin
     format!(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
     )
+}
+
+/// The client's address as an extractor (never refuses).
+pub struct ConnectedFrom(pub ClientAddress);
+
+impl axum::extract::FromRequestParts<AppState> for ConnectedFrom {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ConnectedFrom(ClientAddress::of(
+            &parts.headers,
+            &parts.extensions,
+            &state.config.limits,
+        )))
+    }
 }

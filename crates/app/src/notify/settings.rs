@@ -8,8 +8,8 @@ use finishline_core::Project;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::App;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -52,7 +52,7 @@ impl NotifySettings {
     }
 
     /// Checks what an admin sets: cadence days positive, escalation thresholds sensible.
-    pub fn validate(&self) -> Result<(), ApiError> {
+    pub fn validate(&self) -> Result<(), AppError> {
         let all = std::iter::once(("cadence".to_string(), &self.cadence)).chain(
             self.playbook_cadences
                 .iter()
@@ -64,13 +64,13 @@ impl NotifySettings {
                 .chain(&c.after_days)
                 .any(|d| *d <= 0 || *d > 365)
             {
-                return Err(ApiError::bad(
+                return Err(AppError::bad(
                     format!("{path}.before_days/after_days"),
                     "days are whole numbers from 1 to 365",
                 ));
             }
             if c.escalate_after_nudges == 0 || c.escalate_after_days <= 0 {
-                return Err(ApiError::bad(
+                return Err(AppError::bad(
                     format!("{path}.escalate_after_nudges/escalate_after_days"),
                     "escalate after at least 1 nudge and 1 day",
                 ));
@@ -81,18 +81,18 @@ impl NotifySettings {
                 source.as_str(),
                 "hubspot" | "salesforce" | "salesforce_outbound"
             ) {
-                return Err(ApiError::bad(
+                return Err(AppError::bad(
                     format!("crm_mappings.{source}"),
                     "map fields for hubspot, salesforce or salesforce_outbound",
                 ));
             }
             for field in fields.keys() {
-                if !crate::api::webhooks::HANDOFF_FIELDS.contains(&field.as_str()) {
-                    return Err(ApiError::bad(
+                if !crate::handoffs::HANDOFF_FIELDS.contains(&field.as_str()) {
+                    return Err(AppError::bad(
                         format!("crm_mappings.{source}.{field}"),
                         format!(
                             "not a handoff field; use one of {}",
-                            crate::api::webhooks::HANDOFF_FIELDS.join(", ")
+                            crate::handoffs::HANDOFF_FIELDS.join(", ")
                         ),
                     ));
                 }
@@ -104,7 +104,7 @@ impl NotifySettings {
                 || !org.starts_with("00D")
                 || !org.chars().all(|c| c.is_ascii_alphanumeric())
             {
-                return Err(ApiError::bad(
+                return Err(AppError::bad(
                     "salesforce_org_id",
                     format!("{org:?} is not a Salesforce organisation id (15 or 18 letters and digits, starting 00D)"),
                 ));
@@ -112,7 +112,7 @@ impl NotifySettings {
         }
         for h in &self.allow_hosts {
             if h.trim().is_empty() || h.contains('/') || h.contains(' ') {
-                return Err(ApiError::bad(
+                return Err(AppError::bad(
                     "allow_hosts",
                     format!("{h:?} is not a host name or address (no scheme, no path)"),
                 ));
@@ -122,16 +122,16 @@ impl NotifySettings {
     }
 }
 
-pub async fn load(state: &AppState, workspace: &str) -> Result<NotifySettings, ApiError> {
-    match state.store.notify_settings(workspace).await? {
+pub async fn load(app: &App, workspace: &str) -> Result<NotifySettings, AppError> {
+    match app.store.notify_settings(workspace).await? {
         None => Ok(NotifySettings::default()),
         Some(doc) => serde_json::from_str(&doc)
-            .map_err(|e| ApiError::Internal(format!("notify settings unreadable: {e}"))),
+            .map_err(|e| AppError::Internal(format!("notify settings unreadable: {e}"))),
     }
 }
 
-pub async fn save(state: &AppState, workspace: &str, s: &NotifySettings) -> Result<(), ApiError> {
-    let doc = serde_json::to_string(s).map_err(|e| ApiError::Internal(e.to_string()))?;
-    state.store.set_notify_settings(workspace, &doc).await?;
+pub async fn save(app: &App, workspace: &str, s: &NotifySettings) -> Result<(), AppError> {
+    let doc = serde_json::to_string(s).map_err(|e| AppError::Internal(e.to_string()))?;
+    app.store.set_notify_settings(workspace, &doc).await?;
     Ok(())
 }

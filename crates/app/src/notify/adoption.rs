@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::SweepReport;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::App;
 
 /// The usage event that counts a support question.
 pub const SUPPORT_QUESTION: &str = "support_question";
@@ -47,13 +47,13 @@ pub struct AdoptionReport {
 
 /// Measures a project against its goals at `now`.
 pub async fn measure(
-    state: &AppState,
+    app: &App,
     workspace: &str,
     goals: &AdoptionGoals,
     live_on: Option<chrono::NaiveDate>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<AdoptionReport, ApiError> {
-    let week = state
+) -> Result<AdoptionReport, AppError> {
+    let week = app
         .store
         .usage_summary(workspace, &goals.account, now - Duration::days(7), now)
         .await?;
@@ -61,8 +61,7 @@ pub async fn measure(
         Some(start) => {
             let start = start.and_utc();
             Some(
-                state
-                    .store
+                app.store
                     .usage_summary(workspace, &goals.account, start, start + Duration::days(7))
                     .await?
                     .users_logged_in,
@@ -113,17 +112,13 @@ fn intervention(r: &AdoptionReport) -> Intervention {
 }
 
 /// The adoption pass over one workspace: a week after go-live, and weekly after that.
-pub async fn run(
-    state: &AppState,
-    workspace: &str,
-    report: &mut SweepReport,
-) -> Result<(), ApiError> {
-    let now = state.now();
-    for row in state.store.adoption_goals(workspace).await? {
+pub async fn run(app: &App, workspace: &str, report: &mut SweepReport) -> Result<(), AppError> {
+    let now = app.now();
+    for row in app.store.adoption_goals(workspace).await? {
         let Ok(goals) = serde_json::from_str::<AdoptionGoals>(&row.doc) else {
             continue;
         };
-        let Some((p, _)) = state.store.project(workspace, &row.project_id).await? else {
+        let Some((p, _)) = app.store.project(workspace, &row.project_id).await? else {
             continue;
         };
         let Some(live_on) = p.live_on else { continue };
@@ -136,7 +131,7 @@ pub async fn run(
         {
             continue;
         }
-        let r = measure(state, workspace, &goals, Some(live_on), now).await?;
+        let r = measure(app, workspace, &goals, Some(live_on), now).await?;
         let command = Command::RecordAdoption {
             active_users: r.active_users_7d,
             trained_users: r.trained_users,
@@ -146,7 +141,7 @@ pub async fn run(
             intervention: (!r.stall_reasons.is_empty()).then(|| intervention(&r)),
         };
         let result =
-            crate::service::run_command(&state.store, workspace, &p.id, &command, |_| Ctx {
+            crate::commands::run_command(&app.store, workspace, &p.id, &command, |_| Ctx {
                 actor: "Finishline (usage feed)".into(),
                 person: None,
                 side: Side::Vendor,

@@ -21,8 +21,8 @@ use sha2::Sha256;
 
 use super::deliver::Failure;
 use super::SweepReport;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::App;
 
 /// Every event type an endpoint can subscribe to.
 pub const EVENT_TYPES: [&str; 11] = [
@@ -124,19 +124,19 @@ fn events_of(a: &LoggedActivity, project: Option<&Project>) -> Vec<&'static str>
 
 /// Turns new activities of a workspace into webhook messages.
 pub async fn enqueue_events(
-    state: &AppState,
+    app: &App,
     workspace: &str,
     report: &mut SweepReport,
-) -> Result<(), ApiError> {
-    let endpoints = state.store.webhook_endpoints(workspace).await?;
+) -> Result<(), AppError> {
+    let endpoints = app.store.webhook_endpoints(workspace).await?;
     if endpoints.is_empty() {
         return Ok(());
     }
-    let Some(cursor) = state.store.webhook_cursor(workspace).await? else {
+    let Some(cursor) = app.store.webhook_cursor(workspace).await? else {
         return Ok(());
     };
-    let now = state.now();
-    let acts = state.store.activities_after(workspace, cursor, 500).await?;
+    let now = app.now();
+    let acts = app.store.activities_after(workspace, cursor, 500).await?;
     let Some(last) = acts.last().map(|a| a.seq) else {
         return Ok(());
     };
@@ -144,7 +144,7 @@ pub async fn enqueue_events(
     let mut messages = Vec::new();
     for a in &acts {
         if !projects.contains_key(&a.project_id) {
-            let p = state
+            let p = app
                 .store
                 .project(workspace, &a.project_id)
                 .await?
@@ -189,24 +189,24 @@ pub async fn enqueue_events(
             }
         }
     }
-    report.webhook_messages += state.store.enqueue(workspace, &messages, now).await?;
-    state.store.advance_webhook_cursor(workspace, last).await?;
+    report.webhook_messages += app.store.enqueue(workspace, &messages, now).await?;
+    app.store.advance_webhook_cursor(workspace, last).await?;
     Ok(())
 }
 
 /// Posts one webhook message.
-pub async fn deliver(state: &AppState, m: &OutboxMessage) -> Result<(), Failure> {
-    let endpoint = state
+pub async fn deliver(app: &App, m: &OutboxMessage) -> Result<(), Failure> {
+    let endpoint = app
         .store
         .webhook_endpoint(&m.workspace_id, &m.recipient)
         .await
         .map_err(|e| Failure::temporary(e.to_string()))?
         .ok_or_else(|| Failure::permanent("the endpoint was removed"))?;
-    let settings = super::settings::load(state, &m.workspace_id)
+    let settings = super::settings::load(app, &m.workspace_id)
         .await
         .map_err(|e| Failure::temporary(e.to_string()))?;
     let mut allow = settings.allow_hosts;
-    allow.extend(state.config.notify.allow_hosts.iter().cloned());
+    allow.extend(app.config.notify.allow_hosts.iter().cloned());
     let url = reqwest::Url::parse(&endpoint.url)
         .map_err(|e| Failure::permanent(format!("the endpoint URL is not valid: {e}")))?;
     let addr = super::ssrf::resolve(&url, &allow)

@@ -19,7 +19,6 @@ pub mod cadence;
 pub mod deliver;
 pub mod digest;
 pub mod hooks;
-pub mod pages;
 pub mod settings;
 pub mod ssrf;
 pub mod tokens;
@@ -29,8 +28,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::App;
 
 /// An SMTP URL (`smtp://user:pass@host:port`, `smtps://…`); never printed, it may hold a password.
 #[derive(Clone)]
@@ -99,29 +98,29 @@ pub struct SweepReport {
 }
 
 /// One pass over every workspace (or just `only`), then delivery of whatever is due.
-pub async fn sweep_once(state: &AppState, only: Option<&str>) -> Result<SweepReport, ApiError> {
+pub async fn sweep_once(app: &App, only: Option<&str>) -> Result<SweepReport, AppError> {
     let mut report = SweepReport::default();
     let workspaces = match only {
-        Some(id) => state.store.workspace(id).await?.into_iter().collect(),
-        None => state.store.workspaces().await?,
+        Some(id) => app.store.workspace(id).await?.into_iter().collect(),
+        None => app.store.workspaces().await?,
     };
     for ws in &workspaces {
-        cadence::run(state, &ws.id, &mut report).await?;
-        adoption::run(state, &ws.id, &mut report).await?;
-        hooks::enqueue_events(state, &ws.id, &mut report).await?;
-        digest::flush(state, &ws.id, &mut report).await?;
+        cadence::run(app, &ws.id, &mut report).await?;
+        adoption::run(app, &ws.id, &mut report).await?;
+        hooks::enqueue_events(app, &ws.id, &mut report).await?;
+        digest::flush(app, &ws.id, &mut report).await?;
     }
-    deliver::run(state, &mut report).await?;
+    deliver::run(app, &mut report).await?;
     Ok(report)
 }
 
 /// Runs the sweep every `sweep_every` until the server stops. Errors are logged and the next
 /// pass tries again: nothing is lost, the outbox keeps what was not sent.
-pub fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
+pub fn spawn_sweeper(app: App) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let every = state.config.notify.sweep_every;
+        let every = app.config.notify.sweep_every;
         loop {
-            match sweep_once(&state, None).await {
+            match sweep_once(&app, None).await {
                 Ok(r) => tracing::debug!(report = ?r, "notification sweep"),
                 Err(e) => {
                     tracing::warn!(error = %e, "notification sweep failed; retrying next pass")

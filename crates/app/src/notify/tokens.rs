@@ -12,8 +12,8 @@ use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::App;
 
 /// What a link may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,8 +60,8 @@ pub struct Claims {
 
 type HmacSha256 = Hmac<Sha256>;
 
-async fn key(state: &AppState) -> Result<Vec<u8>, ApiError> {
-    let hexed = state
+async fn key(app: &App) -> Result<Vec<u8>, AppError> {
+    let hexed = app
         .store
         .server_secret("link_signing_key", || {
             let mut k = [0u8; 32];
@@ -69,19 +69,19 @@ async fn key(state: &AppState) -> Result<Vec<u8>, ApiError> {
             hex::encode(k)
         })
         .await?;
-    hex::decode(hexed).map_err(|e| ApiError::Internal(format!("link key unreadable: {e}")))
+    hex::decode(hexed).map_err(|e| AppError::Internal(format!("link key unreadable: {e}")))
 }
 
-fn mac(key: &[u8], data: &[u8]) -> Result<HmacSha256, ApiError> {
+fn mac(key: &[u8], data: &[u8]) -> Result<HmacSha256, AppError> {
     let mut m =
-        <HmacSha256 as Mac>::new_from_slice(key).map_err(|e| ApiError::Internal(e.to_string()))?;
+        <HmacSha256 as Mac>::new_from_slice(key).map_err(|e| AppError::Internal(e.to_string()))?;
     m.update(data);
     Ok(m)
 }
 
-pub async fn sign(state: &AppState, claims: &Claims) -> Result<String, ApiError> {
-    let key = key(state).await?;
-    let json = serde_json::to_vec(claims).map_err(|e| ApiError::Internal(e.to_string()))?;
+pub async fn sign(app: &App, claims: &Claims) -> Result<String, AppError> {
+    let key = key(app).await?;
+    let json = serde_json::to_vec(claims).map_err(|e| AppError::Internal(e.to_string()))?;
     let sig = mac(&key, &json)?.finalize().into_bytes();
     Ok(format!(
         "{}.{}",
@@ -91,16 +91,16 @@ pub async fn sign(state: &AppState, claims: &Claims) -> Result<String, ApiError>
 }
 
 /// The claims of a genuine, unexpired token; any other token is refused with a 4xx.
-pub async fn verify(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Claims, ApiError> {
-    let bad = || ApiError::Forbidden("this link is not valid: it was changed or cut short".into());
+pub async fn verify(app: &App, token: &str, now: DateTime<Utc>) -> Result<Claims, AppError> {
+    let bad = || AppError::Forbidden("this link is not valid: it was changed or cut short".into());
     let (body, sig) = token.split_once('.').ok_or_else(bad)?;
     let json = URL_SAFE_NO_PAD.decode(body).map_err(|_| bad())?;
     let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| bad())?;
-    let key = key(state).await?;
+    let key = key(app).await?;
     mac(&key, &json)?.verify_slice(&sig).map_err(|_| bad())?;
     let claims: Claims = serde_json::from_slice(&json).map_err(|_| bad())?;
     if claims.exp < now.timestamp() {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "this link has expired; use the link in a newer email or sign in".into(),
         ));
     }
@@ -113,7 +113,7 @@ pub async fn verify(state: &AppState, token: &str, now: DateTime<Utc>) -> Result
     reason = "every claim of the link is one argument"
 )]
 pub async fn action_link(
-    state: &AppState,
+    app: &App,
     ws: &str,
     email: &str,
     act: LinkAction,
@@ -121,7 +121,7 @@ pub async fn action_link(
     task: u32,
     person: Option<u32>,
     now: DateTime<Utc>,
-) -> Result<String, ApiError> {
+) -> Result<String, AppError> {
     let claims = Claims {
         jti: uuid::Uuid::new_v4().simple().to_string(),
         ws: ws.into(),
@@ -130,19 +130,19 @@ pub async fn action_link(
         project: Some(project.into()),
         task: Some(task),
         person,
-        exp: (now + state.config.notify.link_ttl).timestamp(),
+        exp: (now + app.config.notify.link_ttl).timestamp(),
     };
-    let token = sign(state, &claims).await?;
-    Ok(format!("{}/api/v1/act/{token}", base(state)))
+    let token = sign(app, &claims).await?;
+    Ok(format!("{}/api/v1/act/{token}", base(app)))
 }
 
 /// The unsubscribe link of one address in one workspace (valid for a year).
 pub async fn unsubscribe_link(
-    state: &AppState,
+    app: &App,
     ws: &str,
     email: &str,
     now: DateTime<Utc>,
-) -> Result<String, ApiError> {
+) -> Result<String, AppError> {
     let claims = Claims {
         jti: uuid::Uuid::new_v4().simple().to_string(),
         ws: ws.into(),
@@ -153,10 +153,10 @@ pub async fn unsubscribe_link(
         person: None,
         exp: (now + chrono::Duration::days(365)).timestamp(),
     };
-    let token = sign(state, &claims).await?;
-    Ok(format!("{}/api/v1/unsubscribe/{token}", base(state)))
+    let token = sign(app, &claims).await?;
+    Ok(format!("{}/api/v1/unsubscribe/{token}", base(app)))
 }
 
-fn base(state: &AppState) -> &str {
-    state.config.notify.public_url.trim_end_matches('/')
+fn base(app: &App) -> &str {
+    app.config.notify.public_url.trim_end_matches('/')
 }
