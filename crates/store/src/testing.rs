@@ -1,6 +1,16 @@
 //! Fresh databases for tests: each test gets its own, so tests run in parallel and start clean.
 
+use chrono::{DateTime, TimeZone, Utc};
+
 use crate::{Result, Store};
+
+/// The instant every test harness's clock starts at (a Monday, 09:00 UTC), so fixtures written
+/// as "day 3" mean the same day in every crate's tests.
+pub fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
 
 /// A migrated database that lives as long as this value (the SQLite folder is removed on drop;
 /// PostgreSQL test databases are named `finishline_test_…` and dropped by `cleanup`).

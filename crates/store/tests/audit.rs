@@ -2,7 +2,7 @@
 //! workspace kept apart.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use finishline_store::audit::kind;
 use finishline_store::testing::{fresh_postgres, fresh_sqlite};
 use finishline_store::{NewAuditEvent, Store};
@@ -19,7 +19,7 @@ fn event(ws: Option<&str>, actor: &str, kind: &str, n: u32) -> NewAuditEvent {
 }
 
 async fn exercise(store: &Store) {
-    let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    let now = finishline_store::testing::start();
     let a = store.create_workspace("Vendor A", now).await.unwrap();
     let b = store.create_workspace("Vendor B", now).await.unwrap();
 

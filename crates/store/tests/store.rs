@@ -2,7 +2,7 @@
 //! workspace scoping, exactly-once deliveries, credentials, playbooks, files, backup.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use finishline_core::command::{create_project, Ctx, NewPerson, NewProject};
 use finishline_core::handoff::{Handoff, Segment};
 use finishline_core::people::Side;
@@ -15,7 +15,7 @@ fn ctx() -> Ctx {
         actor: "Dana (vendor)".into(),
         person: None,
         side: Side::Vendor,
-        now: Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+        now: finishline_store::testing::start(),
     }
 }
 

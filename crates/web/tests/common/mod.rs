@@ -7,7 +7,7 @@ pub mod web;
 
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use finishline_store::testing::{fresh_postgres, fresh_sqlite, TestDb};
 use finishline_store::{credentials, Store, User, UserRole, Workspace};
 use finishline_web::{AppState, Config, ManualClock};
@@ -52,7 +52,7 @@ pub async fn spawn_with(
         Backend::Sqlite => fresh_sqlite().await.unwrap(),
         Backend::Postgres => fresh_postgres(test).await?,
     };
-    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap());
+    let clock = ManualClock::new(finishline_store::testing::start());
     let mut config = Config {
         max_upload_bytes: 64 * 1024,
         ..Config::default()

@@ -6,7 +6,7 @@ pub mod smtp;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use finishline_app::notify::{NotifyConfig, SmtpUrl};
 use finishline_store::testing::{fresh_postgres, fresh_sqlite, TestDb};
 use finishline_store::{credentials, UserRole, Workspace};
@@ -38,9 +38,7 @@ pub enum Db {
     Postgres,
 }
 
-pub fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
-}
+pub use finishline_store::testing::start;
 
 /// The server over a fresh database; with `smtp`, mail goes to a sink on loopback.
 pub async fn spawn(
