@@ -26,6 +26,7 @@ use crate::error::DomainError;
 use crate::people::{Role, Side};
 use crate::plan::{Task, TaskLabel};
 use crate::project::Project;
+use crate::rule::Rule;
 use crate::scope::ScopeBucket;
 
 /// One task as it stood in the approved plan.
@@ -445,7 +446,7 @@ pub fn approve(p: &mut Project, seen: Option<&str>, ctx: &Ctx) -> Result<Activit
         }
         (Side::Customer, Some(x)) => {
             return Err(DomainError::rule(
-                "plan approval",
+                Rule::PlanApproval,
                 format!(
                     "{} is the {}, not the decision maker: {ONLY_THE_DECISION_MAKER}",
                     x.name,
@@ -455,13 +456,13 @@ pub fn approve(p: &mut Project, seen: Option<&str>, ctx: &Ctx) -> Result<Activit
         }
         (Side::Customer, None) => {
             return Err(DomainError::rule(
-                "plan approval",
+                Rule::PlanApproval,
                 format!("the approver is not a person of this project: {ONLY_THE_DECISION_MAKER}"),
             ))
         }
         (Side::Vendor, _) => {
             return Err(DomainError::rule(
-                "plan approval",
+                Rule::PlanApproval,
                 format!(
                     "the vendor cannot approve on the customer's behalf: {ONLY_THE_DECISION_MAKER}"
                 ),

@@ -21,6 +21,7 @@ use crate::project::{
     AdoptionReading, FinishLine, GoDecision, Project, RetroBucket, RetroItem, RetroKind,
     StatusUpdate, TransitionPacket,
 };
+use crate::rule::Rule;
 use crate::scope::{
     Approval, ChangeDecision, ChangeRequest, RecordedChangeDecision, ScopeBucket, ScopeItem,
 };
@@ -751,7 +752,7 @@ fn add_person(
     if role.is_unique() {
         if let Some(existing) = p.first_with_role(role) {
             return Err(DomainError::rule(
-                "R1",
+                Rule::R1,
                 format!(
                     "{} is already the {}: change their role first, a project has exactly one",
                     existing.name,
@@ -918,7 +919,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             }
             if role.is_unique() {
                 if let Some(other) = p.first_with_role(role).filter(|x| x.id != person) {
-                    return Err(DomainError::rule("R1", format!("{} is already the {}: a project has exactly one; change their role first", other.name, role.label())));
+                    return Err(DomainError::rule(Rule::R1, format!("{} is already the {}: a project has exactly one; change their role first", other.name, role.label())));
                 }
             }
             let x = p
@@ -1151,7 +1152,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 || p.person(by).map(|x| x.side) != Some(Side::Customer)
             {
                 return Err(DomainError::rule(
-                    "R11",
+                    Rule::R11,
                     "only the customer's decision maker can accept a criterion that was not met",
                 ));
             }
@@ -1229,7 +1230,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
         Command::ConfirmNothingExcluded => {
             if p.scope.iter().any(|s| s.bucket == ScopeBucket::Out) {
                 return Err(DomainError::rule(
-                    "R3",
+                    Rule::R3,
                     "the not-included note already lists items: nothing to confirm",
                 ));
             }
@@ -1297,12 +1298,12 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 .cloned()
                 .ok_or_else(|| DomainError::not_found(format!("person {person}")))?;
             if who.role != Role::DecisionMaker {
-                return Err(DomainError::rule("R4", format!("{} is not a decision maker: only the decision makers of both sides approve change requests", who.name)));
+                return Err(DomainError::rule(Rule::R4, format!("{} is not a decision maker: only the decision makers of both sides approve change requests", who.name)));
             }
             if let (Some(acting), Side::Customer) = (ctx.person, ctx.side) {
                 if acting != person {
                     return Err(DomainError::rule(
-                        "R4",
+                        Rule::R4,
                         "a customer can only answer for themselves",
                     ));
                 }
@@ -1383,7 +1384,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                     r4_add_now_requirements(&cr, vendor_dm, customer_dm, launch);
                 if !missing.is_empty() {
                     return Err(DomainError::rule(
-                        "R4",
+                        Rule::R4,
                         format!(
                             "\"{}\" adds {} and cannot be added now until: {}",
                             cr.title,
@@ -1542,7 +1543,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             completed_by,
         } => {
             let by = completed_by.or(ctx.person).ok_or_else(|| {
-                DomainError::rule("R5", "say who completed the task (completed_by)")
+                DomainError::rule(Rule::R5, "say who completed the task (completed_by)")
             })?;
             person_exists(p, by, "completed_by")?;
             let by_name = p.person_name(by);
@@ -1556,7 +1557,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             }
             if t.status == TaskStatus::Pending {
                 return Err(DomainError::rule(
-                    "R5",
+                    Rule::R5,
                     format!(
                         "task {task} waits on tasks {:?} that are not done yet",
                         t.depends_on
@@ -1566,7 +1567,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             let proof = match proof {
                 Some(pr) if !pr.text().trim().is_empty() => pr,
                 _ if !t.needs_proof => Proof::Note("done".into()),
-                _ => return Err(DomainError::rule("R5", format!("task {task} \"{}\" cannot be marked done without proof: attach a link, a file, an import run or a note of the result", t.title))),
+                _ => return Err(DomainError::rule(Rule::R5, format!("task {task} \"{}\" cannot be marked done without proof: attach a link, a file, an import run or a note of the result", t.title))),
             };
             if let Proof::Link(l) = &proof {
                 if !(l.starts_with("https://") || l.starts_with("http://")) {
@@ -1627,7 +1628,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             by,
         } => {
             if let Some(why) = blocker_vagueness(&needed) {
-                return Err(DomainError::rule("R6", why));
+                return Err(DomainError::rule(Rule::R6, why));
             }
             person_exists(p, from, "from")?;
             let from_name = p.person_name(from);
@@ -1713,7 +1714,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 );
             } else {
                 let reason = required_text("reason", &reason).map_err(|_| {
-                    DomainError::rule("R8", "moving the launch date needs a reason")
+                    DomainError::rule(Rule::R8, "moving the launch date needs a reason")
                 })?;
                 rebaseline_launch(p, log, date, &reason);
             }
@@ -2084,7 +2085,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
         } => {
             let title = required_text("title", &title)?;
             if !TRAINING_MINUTES.contains(&minutes) {
-                return Err(DomainError::rule("R14", format!("a training session lasts 30 to 45 minutes, not {minutes}: split it into short sessions by role")));
+                return Err(DomainError::rule(Rule::R14, format!("a training session lasts 30 to 45 minutes, not {minutes}: split it into short sessions by role")));
             }
             let id = p.take_id();
             log.push(
@@ -2152,7 +2153,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 .ok_or_else(|| DomainError::not_found(format!("training session {session}")))?;
             if s.attendees.is_empty() {
                 return Err(DomainError::rule(
-                    "R14",
+                    Rule::R14,
                     "record the attendees and their practice tasks before marking the session held",
                 ));
             }
@@ -2173,7 +2174,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 .ok_or_else(|| DomainError::not_found(format!("training session {session}")))?;
             if !s.held {
                 return Err(DomainError::rule(
-                    "R14",
+                    Rule::R14,
                     "the recap follows the session: mark it held first",
                 ));
             }
@@ -2339,7 +2340,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                             .person
                             .is_some_and(|id| p.vendor_owner().is_some_and(|o| o.id == id));
                         if !is_owner {
-                            return Err(DomainError::rule("G2", "only the vendor implementation owner can override the go-live gate"));
+                            return Err(DomainError::rule(Rule::G2, "only the vendor implementation owner can override the go-live gate"));
                         }
                         Some(r.trim().to_string())
                     }
@@ -2434,11 +2435,11 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             p.adoption.push(reading);
             if !stall.is_empty() {
                 let Some(kind) = intervention else {
-                    return Err(DomainError::rule("R12", format!("adoption has stalled ({}): choose an intervention — retrain, reengage_champion or fix_workflow", stall.join("; "))));
+                    return Err(DomainError::rule(Rule::R12, format!("adoption has stalled ({}): choose an intervention — retrain, reengage_champion or fix_workflow", stall.join("; "))));
                 };
                 let owner = p.vendor_owner().map(|o| o.id).ok_or_else(|| {
                     DomainError::rule(
-                        "R1",
+                        Rule::R1,
                         "assign the vendor owner before opening an intervention",
                     )
                 })?;
@@ -2527,7 +2528,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             if let Some(acting) = ctx.person {
                 if acting != t.renewal_csm {
                     return Err(DomainError::rule(
-                        "R11",
+                        Rule::R11,
                         "only the renewal CSM named in the packet accepts the transition",
                     ));
                 }
@@ -2609,7 +2610,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
                 .find(|r| r.id == item)
                 .ok_or_else(|| DomainError::not_found(format!("retrospective item {item}")))?;
             if r.bucket != RetroBucket::RolloutWork {
-                return Err(DomainError::rule("R13", "only rollout fixes are promoted into a playbook; product work goes to the product team"));
+                return Err(DomainError::rule(Rule::R13, "only rollout fixes are promoted into a playbook; product work goes to the product team"));
             }
             r.promoted_to = Some(playbook.clone());
             log.push(
@@ -2746,7 +2747,7 @@ fn advance(p: &mut Project, log: &mut Log, to: Stage) -> Result<(), DomainError>
         Stage::Assign => {}
         Stage::Intake if p.vendor_owner().is_none() => {
             return Err(DomainError::rule(
-                "R1",
+                Rule::R1,
                 "assign the vendor implementation owner before intake",
             ));
         }
@@ -2772,7 +2773,7 @@ fn advance(p: &mut Project, log: &mut Log, to: Stage) -> Result<(), DomainError>
             }
             let r1 = crate::gates::r1_one_owner(p);
             if !r1.is_empty() {
-                return Err(DomainError::rule("R1", r1.join("; ")));
+                return Err(DomainError::rule(Rule::R1, r1.join("; ")));
             }
         }
         Stage::GoNoGo if (p.uat.is_empty() || p.uat.iter().any(|c| !c.passed())) => {
@@ -2812,7 +2813,7 @@ fn advance(p: &mut Project, log: &mut Log, to: Stage) -> Result<(), DomainError>
         Stage::Complete => {
             let failing = r11_done_is_value(p);
             if !failing.is_empty() {
-                return Err(DomainError::rule("R11", failing.join("; ")));
+                return Err(DomainError::rule(Rule::R11, failing.join("; ")));
             }
             p.completed_at = Some(log.ctx.now);
         }

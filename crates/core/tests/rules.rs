@@ -11,7 +11,7 @@ use finishline_core::people::{Role, Side};
 use finishline_core::plan::{Proof, TaskLabel, TaskStatus};
 use finishline_core::scope::{ChangeDecision, ScopeBucket};
 use finishline_core::training::TrainingAudience;
-use finishline_core::{apply, Activity, Command, Ctx, DomainError, Project};
+use finishline_core::{apply, Activity, Command, Ctx, DomainError, Project, Rule};
 
 /// A command the domain refuses. Its error JSON, as a caller receives it, is kept as a golden
 /// (tests/snapshots, named after the test), so moving a rule never changes what a caller is told.
@@ -172,7 +172,10 @@ fn r1_project_has_exactly_one_owner_on_each_side() {
         }),
         "second owner refused"
     );
-    assert!(matches!(err, DomainError::Rule { rule: "R1", .. }), "{err}");
+    assert!(
+        matches!(err, DomainError::Rule { rule: Rule::R1, .. }),
+        "{err}"
+    );
     let failing = finishline_core::gates::r1_one_owner(&w.p);
     assert!(
         failing.iter().any(|f| f.contains("no customer owner")),
@@ -354,7 +357,10 @@ fn r5_task_cannot_be_done_without_proof() {
         }),
         "refused"
     );
-    assert!(matches!(err, DomainError::Rule { rule: "R5", .. }), "{err}");
+    assert!(
+        matches!(err, DomainError::Rule { rule: Rule::R5, .. }),
+        "{err}"
+    );
     let err = refused!(
         w.run(Command::CompleteTask {
             task,
@@ -363,7 +369,7 @@ fn r5_task_cannot_be_done_without_proof() {
         }),
         "blank proof refused"
     );
-    assert!(matches!(err, DomainError::Rule { rule: "R5", .. }));
+    assert!(matches!(err, DomainError::Rule { rule: Rule::R5, .. }));
     w.ok(Command::CompleteTask {
         task,
         proof: Some(Proof::Link("https://docs.example/finish-line".into())),
@@ -406,7 +412,7 @@ fn r6_blocker_must_say_what_from_whom_by_when() {
             "vague refused"
         );
         assert!(
-            matches!(err, DomainError::Rule { rule: "R6", .. }),
+            matches!(err, DomainError::Rule { rule: Rule::R6, .. }),
             "{vague}: {err}"
         );
     }
@@ -879,7 +885,13 @@ fn g2_go_live_refused_with_reasons_then_passes() {
             }),
             "R14"
         );
-        assert!(matches!(err, DomainError::Rule { rule: "R14", .. }));
+        assert!(matches!(
+            err,
+            DomainError::Rule {
+                rule: Rule::R14,
+                ..
+            }
+        ));
         w.ok(Command::ScheduleTraining {
             audience: aud,
             title: format!("{} basics", aud.label()),
