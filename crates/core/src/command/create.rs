@@ -11,7 +11,8 @@ use crate::plan::{Task, TaskStatus};
 use crate::project::Project;
 
 use super::support::Log;
-use super::{add_person, refresh_readiness, Ctx};
+use super::{refresh_readiness, Ctx};
+use crate::people::add_person;
 
 /// What a new project starts from.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::activity::Activity;
 use crate::error::{required_text, DomainError};
-use crate::finish_line::{finish_line_vagueness, Acceptance, Direction, SuccessCriterion};
+use crate::finish_line::Direction;
 use crate::gates::{g1_kickoff_readiness, g2_go_live_readiness};
 use crate::handoff::{PromiseClass, PromiseResolution};
 use crate::intake::{
@@ -15,11 +15,11 @@ use crate::intake::{
     IntakeRequest, Risk, RuleCount, SampleState,
 };
 use crate::lifecycle::{LoopKind, Stage};
-use crate::people::{valid_email, Person, Role, Side};
+use crate::people::{Role, Side};
 use crate::plan::{blocker_vagueness, Blocker, Proof, Rebaseline, Task, TaskLabel, TaskStatus};
 use crate::project::{
-    AdoptionReading, FinishLine, GoDecision, Project, RetroBucket, RetroItem, RetroKind,
-    StatusUpdate, TransitionPacket,
+    AdoptionReading, GoDecision, Project, RetroBucket, RetroItem, RetroKind, StatusUpdate,
+    TransitionPacket,
 };
 use crate::rule::Rule;
 use crate::scope::{
@@ -28,6 +28,7 @@ use crate::scope::{
 use crate::training::{Attendance, TrainingAudience, TrainingSession, TRAINING_MINUTES};
 use crate::uat::{Issue, UatCase, UatResult};
 use crate::visibility::{check_task_visibility, Visibility};
+use crate::{finish_line, handoff, people};
 
 mod create;
 mod support;
@@ -522,105 +523,6 @@ fn task_mut(p: &mut Project, id: u32) -> Result<&mut Task, DomainError> {
         .ok_or_else(|| DomainError::not_found(format!("task {id}")))
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn add_person(
-    p: &mut Project,
-    log: &mut Log,
-    name: String,
-    email: String,
-    side: Side,
-    role: Role,
-    user_id: Option<String>,
-) -> Result<u32, DomainError> {
-    let name = required_text("name", &name)?;
-    let email = email.trim().to_lowercase();
-    if !valid_email(&email) {
-        return Err(DomainError::invalid(
-            "email",
-            format!("\"{email}\" is not an e-mail address"),
-        ));
-    }
-    if let Some(role_side) = role.side() {
-        if role_side != side {
-            return Err(DomainError::invalid(
-                "role",
-                format!("a {} is on the {} side", role.label(), role_side.label()),
-            ));
-        }
-    }
-    if p.people.iter().any(|x| x.email == email) {
-        return Err(DomainError::invalid(
-            "email",
-            format!("{email} is already in this project"),
-        ));
-    }
-    if role.is_unique() {
-        if let Some(existing) = p.first_with_role(role) {
-            return Err(DomainError::rule(
-                Rule::R1,
-                format!(
-                    "{} is already the {}: change their role first, a project has exactly one",
-                    existing.name,
-                    role.label()
-                ),
-            ));
-        }
-    }
-    let id = p.take_id();
-    p.people.push(Person {
-        id,
-        name: name.clone(),
-        email: email.clone(),
-        side,
-        role,
-        user_id,
-        help_contact: None,
-    });
-    log.push(
-        "person.added",
-        format!("person:{id}"),
-        format!("{name} added as {} ({})", role.label(), side.label()),
-        None,
-        Some(json!({ "name": name, "email": email, "role": role, "side": side })),
-    );
-    assign_unowned_tasks(p, log);
-    Ok(id)
-}
-
-/// Gives tasks created from playbook steps their owner once a person holds the step's role.
-fn assign_unowned_tasks(p: &mut Project, log: &mut Log) {
-    let mut assigned = Vec::new();
-    for t in p
-        .tasks
-        .iter_mut()
-        .filter(|t| t.owner.is_none() && t.is_open())
-    {
-        let Some(role) = &t.owner_role else { continue };
-        let owner = p.people.iter().find(|x| x.role == *role).or_else(|| {
-            // A teammate role nobody holds yet falls to the implementation owner; a customer admin to the customer owner.
-            let fallback = match role {
-                Role::VendorTeammate => Role::ImplementationOwner,
-                Role::CustomerAdmin | Role::BackupContact => Role::CustomerOwner,
-                _ => return None,
-            };
-            p.people.iter().find(|x| x.role == fallback)
-        });
-        if let Some(owner) = owner {
-            t.owner = Some(owner.id);
-            assigned.push((t.id, owner.id, owner.name.clone()));
-        }
-    }
-    for (task, owner, name) in assigned {
-        log.push(
-            "task.assigned",
-            format!("task:{task}"),
-            format!("Task {task} assigned to {name}"),
-            None,
-            Some(json!({ "owner": owner })),
-        );
-    }
-}
-
 /// Opens pending tasks whose dependencies are done, and records every ball change (R7).
 pub(crate) fn refresh_readiness(p: &mut Project, log: &mut Log) {
     let done: std::collections::HashSet<u32> = p
@@ -681,7 +583,7 @@ fn set_stage(p: &mut Project, log: &mut Log, to: Stage, why: &str) {
     );
 }
 
-fn record_loop(p: &mut Project, log: &mut Log, kind: LoopKind, to: Stage, reason: &str) {
+pub(crate) fn record_loop(p: &mut Project, log: &mut Log, kind: LoopKind, to: Stage, reason: &str) {
     let from = p.stage;
     log.push(
         kind.activity_kind(),
@@ -709,185 +611,22 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             role,
             user_id,
         } => {
-            add_person(p, log, name, email, side, role, user_id)?;
+            people::add_person(p, log, name, email, side, role, user_id)?;
         }
-        Command::ChangeRole { person, role } => {
-            person_exists(p, person, "person")?;
-            let side = p.person(person).map(|x| x.side).unwrap_or(Side::Vendor);
-            if let Some(rs) = role.side() {
-                if rs != side {
-                    return Err(DomainError::invalid(
-                        "role",
-                        format!("a {} is on the {} side", role.label(), rs.label()),
-                    ));
-                }
-            }
-            if role.is_unique() {
-                if let Some(other) = p.first_with_role(role).filter(|x| x.id != person) {
-                    return Err(DomainError::rule(Rule::R1, format!("{} is already the {}: a project has exactly one; change their role first", other.name, role.label())));
-                }
-            }
-            let x = p
-                .people
-                .iter_mut()
-                .find(|x| x.id == person)
-                .ok_or_else(|| DomainError::not_found(format!("person {person}")))?;
-            let before = x.role;
-            x.role = role;
-            let name = x.name.clone();
-            log.push(
-                "person.role_changed",
-                format!("person:{person}"),
-                format!("{name}: {} → {}", before.label(), role.label()),
-                Some(json!({ "role": before })),
-                Some(json!({ "role": role })),
-            );
-            assign_unowned_tasks(p, log);
-        }
+        Command::ChangeRole { person, role } => people::change_role(p, log, person, role)?,
         Command::SetHelpContact {
             person,
             help_contact,
-        } => {
-            person_exists(p, person, "person")?;
-            person_exists(p, help_contact, "help_contact")?;
-            let helper = p.person_name(help_contact);
-            let x = p
-                .people
-                .iter_mut()
-                .find(|x| x.id == person)
-                .ok_or_else(|| DomainError::not_found(format!("person {person}")))?;
-            let before = x.help_contact;
-            x.help_contact = Some(help_contact);
-            let name = x.name.clone();
-            log.push(
-                "person.help_contact",
-                format!("person:{person}"),
-                format!("{name} asks {helper} for help"),
-                Some(json!({ "help_contact": before })),
-                Some(json!({ "help_contact": help_contact })),
-            );
-        }
+        } => people::set_help_contact(p, log, person, help_contact)?,
         Command::ClassifyPromise { promise, class } => {
-            let pr = p
-                .handoff
-                .promises
-                .iter_mut()
-                .find(|x| x.id == promise)
-                .ok_or_else(|| DomainError::not_found(format!("promise {promise}")))?;
-            let before = pr.class;
-            pr.class = class;
-            if !class.is_over_promise() {
-                pr.resolution = None;
-            }
-            let text = pr.text.clone();
-            log.push(
-                "promise.classified",
-                format!("promise:{promise}"),
-                format!("Promise \"{text}\" classified as {class:?}"),
-                Some(json!({ "class": before })),
-                Some(json!({ "class": class })),
-            );
+            handoff::classify_promise(p, log, promise, class)?
         }
         Command::ResolvePromise {
             promise,
             resolution,
-        } => {
-            match &resolution {
-                PromiseResolution::IntoScope { plan, scope } => {
-                    required_text("resolution.plan", plan)?;
-                    if let Some(scope) = scope {
-                        required_text("resolution.scope", scope)?;
-                    }
-                }
-                PromiseResolution::Later { acknowledged_by } => {
-                    person_exists(p, *acknowledged_by, "resolution.acknowledged_by")?;
-                    if p.person(*acknowledged_by).map(|x| x.side) != Some(Side::Customer) {
-                        return Err(DomainError::invalid("resolution.acknowledged_by", "moving a promise to later needs the customer's acknowledgement: name a customer person"));
-                    }
-                }
-                PromiseResolution::Declined { reason } => {
-                    required_text("resolution.reason", reason)?;
-                }
-            }
-            let pr = p
-                .handoff
-                .promises
-                .iter_mut()
-                .find(|x| x.id == promise)
-                .ok_or_else(|| DomainError::not_found(format!("promise {promise}")))?;
-            if pr.class == PromiseClass::Unclassified {
-                return Err(DomainError::invalid(
-                    "promise",
-                    "classify the promise before resolving it",
-                ));
-            }
-            if !pr.class.is_over_promise() {
-                return Err(DomainError::invalid(
-                    "promise",
-                    "a standard promise needs no resolution",
-                ));
-            }
-            pr.resolution = Some(resolution.clone());
-            let text = pr.text.clone();
-            if let PromiseResolution::Later { .. } = resolution {
-                let id = p.take_id();
-                p.scope.push(ScopeItem {
-                    id,
-                    text: text.clone(),
-                    bucket: ScopeBucket::Later,
-                    from_change_request: None,
-                });
-            }
-            if let PromiseResolution::IntoScope { scope, .. } = &resolution {
-                let id = p.take_id();
-                p.scope.push(ScopeItem {
-                    id,
-                    text: scope
-                        .as_deref()
-                        .map_or_else(|| text.clone(), |s| s.trim().to_string()),
-                    bucket: ScopeBucket::In,
-                    from_change_request: None,
-                });
-            }
-            log.push(
-                "promise.resolved",
-                format!("promise:{promise}"),
-                format!("Over-promise \"{text}\" resolved"),
-                None,
-                Some(json!({ "resolution": resolution })),
-            );
-        }
-        Command::RealignWithSales { reason } => {
-            let reason = required_text("reason", &reason)?;
-            if p.stage > Stage::Kickoff {
-                return Err(DomainError::wrong_stage("realigning with sales is a pre-kickoff loop; after kickoff, raise a change request"));
-            }
-            record_loop(p, log, LoopKind::SalesRealign, Stage::Handoff, &reason);
-        }
-        Command::SetFinishLine { text } => {
-            let text = required_text("text", &text)?;
-            let reasons = finish_line_vagueness(&text);
-            let before = p.finish_line.as_ref().map(|f| f.text.clone());
-            let summary = if reasons.is_empty() {
-                format!("Finish line set: \"{text}\"")
-            } else {
-                format!(
-                    "Finish line set but flagged vague (R2): {}",
-                    reasons.join("; ")
-                )
-            };
-            p.finish_line = Some(FinishLine {
-                text: text.clone(),
-                vague_reasons: reasons.clone(),
-            });
-            log.push(
-                "finish_line.set",
-                "finish_line",
-                summary,
-                before.map(|b| json!({ "text": b })),
-                Some(json!({ "text": text, "vague_reasons": reasons })),
-            );
-        }
+        } => handoff::resolve_promise(p, log, promise, resolution)?,
+        Command::RealignWithSales { reason } => handoff::realign_with_sales(p, log, reason)?,
+        Command::SetFinishLine { text } => finish_line::set_finish_line(p, log, text)?,
         Command::AddCriterion {
             metric,
             baseline,
@@ -895,106 +634,25 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             direction,
             unit,
             how_measured,
-        } => {
-            let metric = required_text("metric", &metric)?;
-            let how_measured = required_text("how_measured", &how_measured)?;
-            if !target.is_finite() || baseline.is_some_and(|b| !b.is_finite()) {
-                return Err(DomainError::invalid("target", "must be a finite number"));
-            }
-            let id = p.take_id();
-            let c = SuccessCriterion {
-                id,
-                metric,
-                baseline,
-                target,
-                direction,
-                unit,
-                how_measured,
-                measured: None,
-                accepted: None,
-            };
-            log.push(
-                "criterion.added",
-                format!("criterion:{id}"),
-                format!("Success criterion added: {}", c.describe()),
-                None,
-                Some(json!(c)),
-            );
-            p.criteria.push(c);
-        }
+        } => finish_line::add_criterion(
+            p,
+            log,
+            metric,
+            baseline,
+            target,
+            direction,
+            unit,
+            how_measured,
+        )?,
         Command::MeasureCriterion { criterion, value } => {
-            if !value.is_finite() {
-                return Err(DomainError::invalid("value", "must be a finite number"));
-            }
-            let c = p
-                .criteria
-                .iter_mut()
-                .find(|c| c.id == criterion)
-                .ok_or_else(|| DomainError::not_found(format!("success criterion {criterion}")))?;
-            let before = c.measured;
-            c.measured = Some(value);
-            let met = if c.is_met() { "met" } else { "not met" };
-            log.push(
-                "criterion.measured",
-                format!("criterion:{criterion}"),
-                format!(
-                    "{} measured at {} — {met}",
-                    c.describe(),
-                    crate::finish_line::fmt_num(value)
-                ),
-                Some(json!({ "measured": before })),
-                Some(json!({ "measured": value, "met": c.is_met() })),
-            );
+            finish_line::measure_criterion(p, log, criterion, value)?
         }
         Command::AcceptCriterion {
             criterion,
             by,
             reason,
-        } => {
-            let reason = required_text("reason", &reason)?;
-            person_exists(p, by, "by")?;
-            if p.person(by).map(|x| x.role) != Some(Role::DecisionMaker)
-                || p.person(by).map(|x| x.side) != Some(Side::Customer)
-            {
-                return Err(DomainError::rule(
-                    Rule::R11,
-                    "only the customer's decision maker can accept a criterion that was not met",
-                ));
-            }
-            let by_name = p.person_name(by);
-            let c = p
-                .criteria
-                .iter_mut()
-                .find(|c| c.id == criterion)
-                .ok_or_else(|| DomainError::not_found(format!("success criterion {criterion}")))?;
-            c.accepted = Some(Acceptance {
-                by,
-                reason: reason.clone(),
-            });
-            log.push(
-                "criterion.accepted",
-                format!("criterion:{criterion}"),
-                format!("{} accepted by {by_name}: {reason}", c.describe()),
-                None,
-                Some(json!({ "by": by, "reason": reason })),
-            );
-        }
-        Command::SetEarlyWin { criterion } => {
-            let c = p
-                .criteria
-                .iter()
-                .find(|c| c.id == criterion)
-                .ok_or_else(|| DomainError::not_found(format!("success criterion {criterion}")))?;
-            let d = c.describe();
-            p.early_win = Some(criterion);
-            log.push(
-                "criterion.early_win",
-                format!("criterion:{criterion}"),
-                format!("Early-win metric: {d}"),
-                None,
-                Some(json!({ "criterion": criterion })),
-            );
-        }
+        } => finish_line::accept_criterion(p, log, criterion, by, reason)?,
+        Command::SetEarlyWin { criterion } => finish_line::set_early_win(p, log, criterion)?,
         Command::AddScopeItem { text, bucket } => {
             let text = required_text("text", &text)?;
             let id = p.take_id();
