@@ -4,10 +4,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::people::r1_one_owner;
 use crate::people::{Role, Side};
 use crate::plan::TaskStatus;
 use crate::project::Project;
-use crate::scope::ScopeBucket;
+pub use crate::scope::r3_not_included_note;
 use crate::training::TrainingAudience;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,48 +74,6 @@ fn item(key: &str, label: &str, failures: Vec<String>) -> GateItem {
         label: label.into(),
         ok: failures.is_empty(),
         reason: failures.join("; "),
-    }
-}
-
-/// R1: one vendor owner, one customer owner, a decision maker named, every task owned by one person.
-pub fn r1_one_owner(project: &Project) -> Vec<String> {
-    let mut failures = Vec::new();
-    match project.with_role(Role::ImplementationOwner).count() {
-        0 => failures.push("no vendor implementation owner: assign one person".to_string()),
-        1 => {}
-        n => failures.push(format!(
-            "{n} vendor implementation owners: exactly one may own the project"
-        )),
-    }
-    match project.with_role(Role::CustomerOwner).count() {
-        0 => failures.push("no customer owner: name the customer's day-to-day contact".to_string()),
-        1 => {}
-        n => failures.push(format!(
-            "{n} customer owners: exactly one may own the customer side"
-        )),
-    }
-    if project.decision_maker(Side::Customer).is_none() {
-        failures.push("no customer decision maker named".to_string());
-    }
-    let unowned: Vec<String> = project
-        .tasks
-        .iter()
-        .filter(|t| t.is_open() && t.owner.is_none())
-        .map(|t| format!("task {} \"{}\"", t.id, t.title))
-        .collect();
-    if !unowned.is_empty() {
-        failures.push(format!("tasks without an owner: {}", unowned.join(", ")));
-    }
-    failures
-}
-
-/// R3: the not-included note is written, or confirmed empty on purpose.
-pub fn r3_not_included_note(project: &Project) -> Vec<String> {
-    let has_out = project.scope.iter().any(|s| s.bucket == ScopeBucket::Out);
-    if has_out || project.nothing_excluded_confirmed {
-        Vec::new()
-    } else {
-        vec!["the not-included note is empty: list what phase one will not include, or confirm that nothing is excluded".into()]
     }
 }
 

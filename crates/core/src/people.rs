@@ -132,6 +132,37 @@ pub fn valid_email(email: &str) -> bool {
         && !domain.ends_with('.')
         && !email.chars().any(char::is_whitespace)
 }
+/// R1: one vendor owner, one customer owner, a decision maker named, every task owned by one person.
+pub fn r1_one_owner(project: &Project) -> Vec<String> {
+    let mut failures = Vec::new();
+    match project.with_role(Role::ImplementationOwner).count() {
+        0 => failures.push("no vendor implementation owner: assign one person".to_string()),
+        1 => {}
+        n => failures.push(format!(
+            "{n} vendor implementation owners: exactly one may own the project"
+        )),
+    }
+    match project.with_role(Role::CustomerOwner).count() {
+        0 => failures.push("no customer owner: name the customer's day-to-day contact".to_string()),
+        1 => {}
+        n => failures.push(format!(
+            "{n} customer owners: exactly one may own the customer side"
+        )),
+    }
+    if project.decision_maker(Side::Customer).is_none() {
+        failures.push("no customer decision maker named".to_string());
+    }
+    let unowned: Vec<String> = project
+        .tasks
+        .iter()
+        .filter(|t| t.is_open() && t.owner.is_none())
+        .map(|t| format!("task {} \"{}\"", t.id, t.title))
+        .collect();
+    if !unowned.is_empty() {
+        failures.push(format!("tasks without an owner: {}", unowned.join(", ")));
+    }
+    failures
+}
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn add_person(

@@ -11,8 +11,9 @@ use crate::plan::{Task, TaskStatus};
 use crate::project::Project;
 
 use super::support::Log;
-use super::{refresh_readiness, Ctx};
+use super::Ctx;
 use crate::people::add_person;
+use crate::plan::refresh_readiness;
 
 /// What a new project starts from.
 #[derive(Debug, Clone)]

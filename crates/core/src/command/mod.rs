@@ -16,19 +16,18 @@ use crate::intake::{
 };
 use crate::lifecycle::{LoopKind, Stage};
 use crate::people::{Role, Side};
-use crate::plan::{blocker_vagueness, Blocker, Proof, Rebaseline, Task, TaskLabel, TaskStatus};
+use crate::plan::{refresh_readiness, task_mut};
+use crate::plan::{Proof, Task, TaskLabel, TaskStatus};
 use crate::project::{
     AdoptionReading, GoDecision, Project, RetroBucket, RetroItem, RetroKind, StatusUpdate,
     TransitionPacket,
 };
 use crate::rule::Rule;
-use crate::scope::{
-    Approval, ChangeDecision, ChangeRequest, RecordedChangeDecision, ScopeBucket, ScopeItem,
-};
+use crate::scope::{ChangeDecision, ScopeBucket};
 use crate::training::{Attendance, TrainingAudience, TrainingSession, TRAINING_MINUTES};
 use crate::uat::{Issue, UatCase, UatResult};
-use crate::visibility::{check_task_visibility, Visibility};
-use crate::{finish_line, handoff, people};
+use crate::visibility::Visibility;
+use crate::{finish_line, handoff, people, plan, scope};
 
 mod create;
 mod support;
@@ -516,52 +515,6 @@ fn data_map_mut(p: &mut Project, id: u32) -> Result<&mut DataMapRef, DomainError
         .ok_or_else(|| DomainError::not_found(format!("data map {id}")))
 }
 
-fn task_mut(p: &mut Project, id: u32) -> Result<&mut Task, DomainError> {
-    p.tasks
-        .iter_mut()
-        .find(|t| t.id == id)
-        .ok_or_else(|| DomainError::not_found(format!("task {id}")))
-}
-
-/// Opens pending tasks whose dependencies are done, and records every ball change (R7).
-pub(crate) fn refresh_readiness(p: &mut Project, log: &mut Log) {
-    let done: std::collections::HashSet<u32> = p
-        .tasks
-        .iter()
-        .filter(|t| t.is_done())
-        .map(|t| t.id)
-        .collect();
-    for t in p.tasks.iter_mut() {
-        if t.status == TaskStatus::Pending && t.depends_on.iter().all(|d| done.contains(d)) {
-            t.status = TaskStatus::Open;
-        }
-    }
-    let balls: Vec<(u32, Option<Side>)> = p.tasks.iter().map(|t| (t.id, p.ball_for(t))).collect();
-    for (id, ball) in balls {
-        let Some(t) = p.tasks.iter_mut().find(|t| t.id == id) else {
-            continue;
-        };
-        if t.ball != ball {
-            let summary = match ball {
-                Some(side) => format!(
-                    "Task {id} \"{}\" now waits on the {}",
-                    t.title,
-                    side.label()
-                ),
-                None => format!("Task {id} \"{}\" waits on nobody", t.title),
-            };
-            log.push(
-                "task.ball",
-                format!("task:{id}"),
-                summary,
-                Some(json!({ "side": t.ball })),
-                Some(json!({ "side": ball })),
-            );
-            t.ball = ball;
-        }
-    }
-}
-
 fn set_stage(p: &mut Project, log: &mut Log, to: Stage, why: &str) {
     let from = p.stage;
     p.stage = to;
@@ -653,59 +606,9 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             reason,
         } => finish_line::accept_criterion(p, log, criterion, by, reason)?,
         Command::SetEarlyWin { criterion } => finish_line::set_early_win(p, log, criterion)?,
-        Command::AddScopeItem { text, bucket } => {
-            let text = required_text("text", &text)?;
-            let id = p.take_id();
-            p.scope.push(ScopeItem {
-                id,
-                text: text.clone(),
-                bucket,
-                from_change_request: None,
-            });
-            if bucket == ScopeBucket::Out {
-                p.nothing_excluded_confirmed = false;
-            }
-            log.push(
-                "scope.added",
-                format!("scope:{id}"),
-                format!("Scope ({bucket:?}): {text}"),
-                None,
-                Some(json!({ "text": text, "bucket": bucket })),
-            );
-        }
-        Command::MoveScopeItem { item, bucket } => {
-            let s = p
-                .scope
-                .iter_mut()
-                .find(|s| s.id == item)
-                .ok_or_else(|| DomainError::not_found(format!("scope item {item}")))?;
-            let before = s.bucket;
-            s.bucket = bucket;
-            let text = s.text.clone();
-            log.push(
-                "scope.moved",
-                format!("scope:{item}"),
-                format!("\"{text}\" moved {before:?} → {bucket:?}"),
-                Some(json!({ "bucket": before })),
-                Some(json!({ "bucket": bucket })),
-            );
-        }
-        Command::ConfirmNothingExcluded => {
-            if p.scope.iter().any(|s| s.bucket == ScopeBucket::Out) {
-                return Err(DomainError::rule(
-                    Rule::R3,
-                    "the not-included note already lists items: nothing to confirm",
-                ));
-            }
-            p.nothing_excluded_confirmed = true;
-            log.push(
-                "scope.nothing_excluded",
-                "scope",
-                "Confirmed: phase one excludes nothing",
-                None,
-                None,
-            );
-        }
+        Command::AddScopeItem { text, bucket } => scope::add_scope_item(p, log, text, bucket)?,
+        Command::MoveScopeItem { item, bucket } => scope::move_scope_item(p, log, item, bucket)?,
+        Command::ConfirmNothingExcluded => scope::confirm_nothing_excluded(p, log)?,
         Command::RequestChange {
             title,
             description,
@@ -714,200 +617,37 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             adds_new_workflow,
             adds_new_team,
             proposed_launch_date,
-        } => {
-            let title = required_text("title", &title)?;
-            person_exists(p, requested_by, "requested_by")?;
-            let id = p.take_id();
-            let cr = ChangeRequest {
-                id,
-                title: title.clone(),
-                description,
-                requested_by,
-                adds_new_data,
-                adds_new_workflow,
-                adds_new_team,
-                approvals: Vec::new(),
-                proposed_launch_date,
-                decision: None,
-                requested_at: now,
-            };
-            let material = if cr.is_material() {
-                " (material: needs both decision makers and a new launch date)"
-            } else {
-                ""
-            };
-            log.push(
-                "change_request.opened",
-                format!("change_request:{id}"),
-                format!(
-                    "Change request \"{title}\" raised by {}{material}",
-                    p.person_name(requested_by)
-                ),
-                None,
-                Some(json!(cr)),
-            );
-            p.change_requests.push(cr);
-        }
+        } => scope::request_change(
+            p,
+            log,
+            title,
+            description,
+            requested_by,
+            adds_new_data,
+            adds_new_workflow,
+            adds_new_team,
+            proposed_launch_date,
+        )?,
         Command::AnswerChange {
             request,
             person,
             approved,
             note,
             proposed_launch_date,
-        } => {
-            person_exists(p, person, "person")?;
-            let who = p
-                .person(person)
-                .cloned()
-                .ok_or_else(|| DomainError::not_found(format!("person {person}")))?;
-            if who.role != Role::DecisionMaker {
-                return Err(DomainError::rule(Rule::R4, format!("{} is not a decision maker: only the decision makers of both sides approve change requests", who.name)));
-            }
-            if let (Some(acting), Side::Customer) = (ctx.person, ctx.side) {
-                if acting != person {
-                    return Err(DomainError::rule(
-                        Rule::R4,
-                        "a customer can only answer for themselves",
-                    ));
-                }
-            }
-            let cr = p
-                .change_requests
-                .iter_mut()
-                .find(|c| c.id == request)
-                .ok_or_else(|| DomainError::not_found(format!("change request {request}")))?;
-            if !cr.is_open() {
-                return Err(DomainError::invalid(
-                    "request",
-                    "this change request is already decided",
-                ));
-            }
-            if proposed_launch_date.is_some() {
-                cr.proposed_launch_date = proposed_launch_date;
-            }
-            cr.approvals.push(Approval {
-                person,
-                approved,
-                at: now,
-                note: note.clone(),
-            });
-            let title = cr.title.clone();
-            log.push(
-                if approved {
-                    "change_request.approved"
-                } else {
-                    "change_request.declined_by"
-                },
-                format!("change_request:{request}"),
-                format!(
-                    "{} {} \"{title}\"{}",
-                    who.name,
-                    if approved { "approved" } else { "declined" },
-                    if note.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {note}")
-                    }
-                ),
-                None,
-                Some(json!({ "person": person, "approved": approved, "side": who.side })),
-            );
-        }
+        } => scope::answer_change(
+            p,
+            log,
+            request,
+            person,
+            approved,
+            note,
+            proposed_launch_date,
+        )?,
         Command::DecideChange {
             request,
             decision,
             note,
-        } => {
-            let vendor_dm = p.decision_maker(Side::Vendor).map(|x| x.id);
-            let customer_dm = p.decision_maker(Side::Customer).map(|x| x.id);
-            let launch = p.launch_date;
-            let cr = p
-                .change_requests
-                .iter()
-                .find(|c| c.id == request)
-                .ok_or_else(|| DomainError::not_found(format!("change request {request}")))?
-                .clone();
-            if !cr.is_open() {
-                return Err(DomainError::invalid(
-                    "request",
-                    "this change request is already decided",
-                ));
-            }
-            let approved_by: Vec<u32> = cr
-                .approvals
-                .iter()
-                .filter(|a| a.approved)
-                .map(|a| a.person)
-                .filter(|pid| cr.latest_answer(*pid).is_some_and(|a| a.approved))
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            if decision == ChangeDecision::AddNow {
-                let (missing, new_date) =
-                    r4_add_now_requirements(&cr, vendor_dm, customer_dm, launch);
-                if !missing.is_empty() {
-                    return Err(DomainError::rule(
-                        Rule::R4,
-                        format!(
-                            "\"{}\" adds {} and cannot be added now until: {}",
-                            cr.title,
-                            material_what(&cr),
-                            missing.join("; ")
-                        ),
-                    ));
-                }
-                if let Some(d) = new_date {
-                    if Some(d) != p.launch_date {
-                        rebaseline_launch(
-                            p,
-                            log,
-                            d,
-                            &format!("change request \"{}\" added to scope", cr.title),
-                        );
-                    }
-                }
-            }
-            let c = p
-                .change_requests
-                .iter_mut()
-                .find(|c| c.id == request)
-                .ok_or_else(|| DomainError::not_found(format!("change request {request}")))?;
-            c.decision = Some(RecordedChangeDecision {
-                decision,
-                approved_by: approved_by.clone(),
-                note: note.clone(),
-                at: now,
-            });
-            let bucket = match decision {
-                ChangeDecision::AddNow => ScopeBucket::In,
-                ChangeDecision::PhaseTwo => ScopeBucket::Later,
-                ChangeDecision::Decline => ScopeBucket::Out,
-            };
-            let id = p.take_id();
-            p.scope.push(ScopeItem {
-                id,
-                text: cr.title.clone(),
-                bucket,
-                from_change_request: Some(request),
-            });
-            let names: Vec<String> = approved_by.iter().map(|x| p.person_name(*x)).collect();
-            log.push(
-                "change_request.decided",
-                format!("change_request:{request}"),
-                format!(
-                    "Change request \"{}\" decided: {}{}",
-                    cr.title,
-                    decision.label(),
-                    if names.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", approved by {}", names.join(" and "))
-                    }
-                ),
-                None,
-                Some(json!({ "decision": decision, "approved_by": approved_by, "note": note })),
-            );
-        }
+        } => scope::decide_change(p, log, request, decision, note)?,
         Command::AddTask {
             title,
             phase,
@@ -917,282 +657,40 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             depends_on,
             needs_proof,
             visibility,
-        } => {
-            let title = required_text("title", &title)?;
-            let phase = required_text("phase", &phase)?;
-            person_exists(p, owner, "owner")?;
-            check_task_visibility(p, label, Some(owner), visibility)?;
-            for d in &depends_on {
-                if p.task(*d).is_none() {
-                    return Err(DomainError::invalid(
-                        "depends_on",
-                        format!("task {d} does not exist"),
-                    ));
-                }
-            }
-            let id = p.take_id();
-            p.tasks.push(Task {
-                id,
-                title: title.clone(),
-                phase,
-                label,
-                owner: Some(owner),
-                due,
-                baseline_due: due,
-                rebaselines: Vec::new(),
-                depends_on,
-                needs_proof,
-                status: TaskStatus::Pending,
-                ball: None,
-                nudges: 0,
-                escalated_at: None,
-                step_key: None,
-                owner_role: None,
-                visibility,
-            });
-            log.push(
-                "task.created",
-                format!("task:{id}"),
-                format!(
-                    "Task {id} \"{title}\" ({}, {}) for {}, due {due}",
-                    label.label(),
-                    visibility.label(),
-                    p.person_name(owner)
-                ),
-                None,
-                Some(
-                    json!({ "owner": owner, "due": due, "label": label, "visibility": visibility }),
-                ),
-            );
-        }
+        } => plan::add_task(
+            p,
+            log,
+            title,
+            phase,
+            label,
+            owner,
+            due,
+            depends_on,
+            needs_proof,
+            visibility,
+        )?,
         Command::SetTaskVisibility { task, visibility } => {
-            let t = p
-                .task(task)
-                .ok_or_else(|| DomainError::not_found(format!("task {task}")))?;
-            check_task_visibility(p, t.label, t.owner, visibility)?;
-            let t = task_mut(p, task)?;
-            let before = t.visibility;
-            if before != visibility {
-                t.visibility = visibility;
-                log.push(
-                    "task.visibility",
-                    format!("task:{task}"),
-                    format!("Task {task} is now {}", visibility.label()),
-                    Some(json!({ "visibility": before })),
-                    Some(json!({ "visibility": visibility })),
-                );
-            }
+            plan::set_task_visibility(p, log, task, visibility)?
         }
-        Command::AssignTask { task, owner } => {
-            person_exists(p, owner, "owner")?;
-            if let Some(t) = p.task(task) {
-                check_task_visibility(p, t.label, Some(owner), t.visibility)?;
-            }
-            let name = p.person_name(owner);
-            let t = task_mut(p, task)?;
-            let before = t.owner;
-            t.owner = Some(owner);
-            log.push(
-                "task.assigned",
-                format!("task:{task}"),
-                format!("Task {task} assigned to {name}"),
-                Some(json!({ "owner": before })),
-                Some(json!({ "owner": owner })),
-            );
-        }
+        Command::AssignTask { task, owner } => plan::assign_task(p, log, task, owner)?,
         Command::CompleteTask {
             task,
             proof,
             completed_by,
-        } => {
-            let by = completed_by.or(ctx.person).ok_or_else(|| {
-                DomainError::rule(Rule::R5, "say who completed the task (completed_by)")
-            })?;
-            person_exists(p, by, "completed_by")?;
-            let by_name = p.person_name(by);
-            let import_ids: Vec<String> = p.imports.iter().map(|r| r.id.to_string()).collect();
-            let t = task_mut(p, task)?;
-            if t.is_done() {
-                return Err(DomainError::invalid(
-                    "task",
-                    format!("task {task} is already done"),
-                ));
-            }
-            if t.status == TaskStatus::Pending {
-                return Err(DomainError::rule(
-                    Rule::R5,
-                    format!(
-                        "task {task} waits on tasks {:?} that are not done yet",
-                        t.depends_on
-                    ),
-                ));
-            }
-            let proof = match proof {
-                Some(pr) if !pr.text().trim().is_empty() => pr,
-                _ if !t.needs_proof => Proof::Note("done".into()),
-                _ => return Err(DomainError::rule(Rule::R5, format!("task {task} \"{}\" cannot be marked done without proof: attach a link, a file, an import run or a note of the result", t.title))),
-            };
-            if let Proof::Link(l) = &proof {
-                if !(l.starts_with("https://") || l.starts_with("http://")) {
-                    return Err(DomainError::invalid(
-                        "proof.value",
-                        "a link must start with https:// or http://",
-                    ));
-                }
-            }
-            if let Proof::ImportRun(r) = &proof {
-                if !import_ids.contains(r) {
-                    return Err(DomainError::invalid(
-                        "proof.value",
-                        format!("import run {r} is not recorded in this project"),
-                    ));
-                }
-            }
-            let before = t.state_label();
-            t.status = TaskStatus::Done {
-                proof: proof.clone(),
-                by,
-                at: now,
-            };
-            let title = t.title.clone();
-            log.push(
-                "task.completed",
-                format!("task:{task}"),
-                format!(
-                    "Task {task} \"{title}\" done by {by_name} — proof: {}",
-                    proof.describe()
-                ),
-                Some(json!({ "state": before })),
-                Some(json!({ "state": "done", "proof": proof, "by": by })),
-            );
-        }
-        Command::ReopenTask { task, reason } => {
-            let reason = required_text("reason", &reason)?;
-            let t = task_mut(p, task)?;
-            if !t.is_done() {
-                return Err(DomainError::invalid(
-                    "task",
-                    format!("task {task} is not done"),
-                ));
-            }
-            t.status = TaskStatus::Open;
-            log.push(
-                "task.reopened",
-                format!("task:{task}"),
-                format!("Task {task} reopened: {reason}"),
-                Some(json!({ "state": "done" })),
-                Some(json!({ "state": "open", "reason": reason })),
-            );
-        }
+        } => plan::complete_task(p, log, task, proof, completed_by)?,
+        Command::ReopenTask { task, reason } => plan::reopen_task(p, log, task, reason)?,
         Command::BlockTask {
             task,
             needed,
             from,
             by,
-        } => {
-            if let Some(why) = blocker_vagueness(&needed) {
-                return Err(DomainError::rule(Rule::R6, why));
-            }
-            person_exists(p, from, "from")?;
-            let from_name = p.person_name(from);
-            let t = task_mut(p, task)?;
-            if t.is_done() {
-                return Err(DomainError::invalid("task", format!("task {task} is done")));
-            }
-            let needed = needed.trim().to_string();
-            t.status = TaskStatus::Blocked(Blocker {
-                needed: needed.clone(),
-                from,
-                by,
-                since: now,
-            });
-            log.push(
-                "task.blocked",
-                format!("task:{task}"),
-                format!("Task {task} blocked: needs {needed} from {from_name} by {by}"),
-                None,
-                Some(json!({ "needed": needed, "from": from, "by": by })),
-            );
-        }
-        Command::UnblockTask { task, note } => {
-            let t = task_mut(p, task)?;
-            if !matches!(t.status, TaskStatus::Blocked(_)) {
-                return Err(DomainError::invalid(
-                    "task",
-                    format!("task {task} is not blocked"),
-                ));
-            }
-            t.status = TaskStatus::Open;
-            log.push(
-                "task.unblocked",
-                format!("task:{task}"),
-                format!(
-                    "Task {task} unblocked{}",
-                    if note.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {note}")
-                    }
-                ),
-                None,
-                None,
-            );
-        }
+        } => plan::block_task(p, log, task, needed, from, by)?,
+        Command::UnblockTask { task, note } => plan::unblock_task(p, log, task, note)?,
         Command::RebaselineTask { task, due, reason } => {
-            let reason = required_text("reason", &reason)?;
-            let t = task_mut(p, task)?;
-            if t.due == due {
-                return Err(DomainError::invalid(
-                    "due",
-                    format!("task {task} is already due {due}"),
-                ));
-            }
-            let from = t.due;
-            t.rebaselines.push(Rebaseline {
-                from,
-                to: due,
-                reason: reason.clone(),
-                at: now,
-            });
-            t.due = due;
-            let slips = t.slips();
-            log.push(
-                "task.rebaselined",
-                format!("task:{task}"),
-                format!("Task {task} re-baselined {from} → {due} (slip {slips}): {reason}"),
-                Some(json!({ "due": from })),
-                Some(json!({ "due": due, "reason": reason, "baseline": t.baseline_due })),
-            );
+            plan::rebaseline_task(p, log, task, due, reason)?
         }
-        Command::SetLaunchDate { date, reason } => {
-            if p.launch_date.is_none() {
-                p.launch_date = Some(date);
-                p.baseline_launch_date = Some(date);
-                log.push(
-                    "launch.set",
-                    "launch",
-                    format!("Launch date set: {date}"),
-                    None,
-                    Some(json!({ "date": date })),
-                );
-            } else {
-                let reason = required_text("reason", &reason).map_err(|_| {
-                    DomainError::rule(Rule::R8, "moving the launch date needs a reason")
-                })?;
-                rebaseline_launch(p, log, date, &reason);
-            }
-        }
-        Command::SetNextMeeting { date } => {
-            let before = p.next_meeting;
-            p.next_meeting = Some(date);
-            log.push(
-                "meeting.next",
-                "project",
-                format!("Next meeting: {date}"),
-                Some(json!({ "date": before })),
-                Some(json!({ "date": date })),
-            );
-        }
+        Command::SetLaunchDate { date, reason } => plan::set_launch_date(p, log, date, reason)?,
+        Command::SetNextMeeting { date } => plan::set_next_meeting(p, log, date)?,
         Command::AddIntakeRequest {
             kind,
             question,
@@ -2118,77 +1616,6 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
     Ok(())
 }
 
-fn material_what(cr: &ChangeRequest) -> String {
-    let mut v = Vec::new();
-    if cr.adds_new_data {
-        v.push("new data");
-    }
-    if cr.adds_new_workflow {
-        v.push("a new workflow");
-    }
-    if cr.adds_new_team {
-        v.push("a new team");
-    }
-    if v.is_empty() {
-        "nothing material".into()
-    } else {
-        v.join(", ")
-    }
-}
-
-/// R4: what a change request still lacks before it can be added now; and the launch date to use.
-pub fn r4_add_now_requirements(
-    cr: &ChangeRequest,
-    vendor_dm: Option<u32>,
-    customer_dm: Option<u32>,
-    launch: Option<NaiveDate>,
-) -> (Vec<String>, Option<NaiveDate>) {
-    let mut missing = Vec::new();
-    if !cr.is_material() {
-        return (missing, None);
-    }
-    for (side, dm) in [("vendor", vendor_dm), ("customer", customer_dm)] {
-        match dm {
-            None => missing.push(format!("name the {side} decision maker")),
-            Some(id) if !cr.latest_answer(id).is_some_and(|a| a.approved) => {
-                missing.push(format!("the {side} decision maker approves it"))
-            }
-            Some(_) => {}
-        }
-    }
-    match cr.proposed_launch_date {
-        None => missing.push("agree a new launch date".into()),
-        Some(d) if launch.is_some_and(|l| d < l) => missing.push(format!("the new launch date {d} is earlier than the current one: more scope needs more time, not less")),
-        Some(_) => {}
-    }
-    (missing, cr.proposed_launch_date)
-}
-
-fn rebaseline_launch(p: &mut Project, log: &mut Log, date: NaiveDate, reason: &str) {
-    let from = p.launch_date;
-    if let Some(from) = from {
-        p.launch_rebaselines.push(Rebaseline {
-            from,
-            to: date,
-            reason: reason.into(),
-            at: log.ctx.now,
-        });
-    } else {
-        p.baseline_launch_date = Some(date);
-    }
-    p.launch_date = Some(date);
-    log.push(
-        "launch.rebaselined",
-        "launch",
-        format!(
-            "Launch date re-baselined {} → {date}: {reason}",
-            from.map(|d| d.to_string()).unwrap_or_else(|| "none".into())
-        ),
-        Some(json!({ "date": from })),
-        Some(json!({ "date": date, "reason": reason, "baseline": p.baseline_launch_date })),
-    );
-}
-
 /// Moves the project one stage forward, checking what the next stage needs.
 fn advance(p: &mut Project, log: &mut Log, to: Stage) -> Result<(), DomainError> {
     let expected = p.stage.next().ok_or_else(|| {
@@ -2234,7 +1661,7 @@ fn advance(p: &mut Project, log: &mut Log, to: Stage) -> Result<(), DomainError>
                     missing.join(" and ")
                 )));
             }
-            let r1 = crate::gates::r1_one_owner(p);
+            let r1 = crate::people::r1_one_owner(p);
             if !r1.is_empty() {
                 return Err(DomainError::rule(Rule::R1, r1.join("; ")));
             }

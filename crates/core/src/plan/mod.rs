@@ -4,8 +4,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{required_text, DomainError};
 use crate::people::Side;
+use crate::rule::Rule;
 use crate::visibility::{legacy_default, Visibility};
+
+mod commands;
+
+pub(crate) use commands::*;
 
 /// Who a playbook step or task belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,4 +255,63 @@ pub fn blocker_vagueness(needed: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// R5: a task done records who completed it: the person named, or else the person acting.
+pub fn r5_completed_by(completed_by: Option<u32>, acting: Option<u32>) -> Result<u32, DomainError> {
+    completed_by
+        .or(acting)
+        .ok_or_else(|| DomainError::rule(Rule::R5, "say who completed the task (completed_by)"))
+}
+
+/// R5: a task is marked done only once the tasks it depends on are done, and only with proof (a
+/// link, a file, an import run or a note of the result). Returns the proof to record: a task
+/// that needs none is done with the note "done".
+pub fn r5_proof(t: &Task, proof: Option<Proof>) -> Result<Proof, DomainError> {
+    if t.status == TaskStatus::Pending {
+        return Err(DomainError::rule(
+            Rule::R5,
+            format!(
+                "task {} waits on tasks {:?} that are not done yet",
+                t.id, t.depends_on
+            ),
+        ));
+    }
+    match proof {
+        Some(pr) if !pr.text().trim().is_empty() => Ok(pr),
+        _ if !t.needs_proof => Ok(Proof::Note("done".into())),
+        _ => Err(DomainError::rule(Rule::R5, format!("task {} \"{}\" cannot be marked done without proof: attach a link, a file, an import run or a note of the result", t.id, t.title))),
+    }
+}
+
+/// R6: a blocker says exactly what is needed ("customer sends CSV with fields X, Y"), never
+/// just "we are blocked".
+pub fn r6_specific_blocker(needed: &str) -> Result<(), DomainError> {
+    match blocker_vagueness(needed) {
+        Some(why) => Err(DomainError::rule(Rule::R6, why)),
+        None => Ok(()),
+    }
+}
+
+/// R8: moving a date keeps the original baseline (it is never overwritten) and records the move
+/// with its reason; slips are counted from these records.
+pub fn r8_record_move(
+    moves: &mut Vec<Rebaseline>,
+    from: NaiveDate,
+    to: NaiveDate,
+    reason: &str,
+    at: DateTime<Utc>,
+) {
+    moves.push(Rebaseline {
+        from,
+        to,
+        reason: reason.into(),
+        at,
+    });
+}
+
+/// R8: the launch date moves only with a reason.
+pub fn r8_reason_for_moving_the_launch(reason: &str) -> Result<String, DomainError> {
+    required_text("reason", reason)
+        .map_err(|_| DomainError::rule(Rule::R8, "moving the launch date needs a reason"))
 }
