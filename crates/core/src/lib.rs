@@ -8,6 +8,7 @@ pub mod activity;
 pub mod approval;
 pub mod ball;
 pub mod command;
+pub mod data;
 pub mod error;
 pub mod finish_line;
 pub mod gates;

@@ -10,10 +10,7 @@ use crate::error::{required_text, DomainError};
 use crate::finish_line::Direction;
 use crate::gates::{g1_kickoff_readiness, g2_go_live_readiness};
 use crate::handoff::{PromiseClass, PromiseResolution};
-use crate::intake::{
-    AccessDirection, AccessItem, DataMapRef, DataSource, ImportDraft, ImportRun, IntakeKind,
-    IntakeRequest, Risk, RuleCount, SampleState,
-};
+use crate::intake::{AccessDirection, IntakeKind, RuleCount, SampleState};
 use crate::lifecycle::{LoopKind, Stage};
 use crate::people::{Role, Side};
 use crate::plan::{refresh_readiness, task_mut};
@@ -27,7 +24,7 @@ use crate::scope::{ChangeDecision, ScopeBucket};
 use crate::training::{Attendance, TrainingAudience, TrainingSession, TRAINING_MINUTES};
 use crate::uat::{Issue, UatCase, UatResult};
 use crate::visibility::Visibility;
-use crate::{finish_line, handoff, people, plan, scope};
+use crate::{data, finish_line, handoff, intake, people, plan, scope};
 
 mod create;
 mod support;
@@ -497,24 +494,6 @@ pub fn apply(
     Ok(log.out)
 }
 
-/// A named data source, if given, must be one of the project's.
-fn ensure_source(p: &Project, source: Option<u32>) -> Result<(), DomainError> {
-    match source {
-        Some(s) if !p.data_sources.iter().any(|d| d.id == s) => Err(DomainError::invalid(
-            "source",
-            format!("data source {s} does not exist"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn data_map_mut(p: &mut Project, id: u32) -> Result<&mut DataMapRef, DomainError> {
-    p.data_maps
-        .iter_mut()
-        .find(|m| m.id == id)
-        .ok_or_else(|| DomainError::not_found(format!("data map {id}")))
-}
-
 fn set_stage(p: &mut Project, log: &mut Log, to: Stage, why: &str) {
     let from = p.stage;
     p.stage = to;
@@ -696,298 +675,51 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             question,
             owner,
             due,
-        } => {
-            let question = required_text("question", &question)?;
-            person_exists(p, owner, "owner")?;
-            let id = p.take_id();
-            log.push(
-                "intake.requested",
-                format!("intake:{id}"),
-                format!(
-                    "Intake request to {}: {question} (due {due})",
-                    p.person_name(owner)
-                ),
-                None,
-                Some(json!({ "kind": kind, "owner": owner, "due": due })),
-            );
-            p.intake.push(IntakeRequest {
-                id,
-                kind,
-                question,
-                owner,
-                due,
-                answer: None,
-                answered_at: None,
-            });
-        }
+        } => intake::add_intake_request(p, log, kind, question, owner, due)?,
         Command::AnswerIntake { request, answer } => {
-            let answer = required_text("answer", &answer)?;
-            let r = p
-                .intake
-                .iter_mut()
-                .find(|r| r.id == request)
-                .ok_or_else(|| DomainError::not_found(format!("intake request {request}")))?;
-            r.answer = Some(answer.clone());
-            r.answered_at = Some(now);
-            log.push(
-                "intake.answered",
-                format!("intake:{request}"),
-                format!("Intake answered: {}", r.question),
-                None,
-                Some(json!({ "answer": answer })),
-            );
+            intake::answer_intake(p, log, request, answer)?
         }
         Command::AddAccessItem {
             what,
             direction,
             grantor,
             due,
-        } => {
-            let what = required_text("what", &what)?;
-            person_exists(p, grantor, "grantor")?;
-            let id = p.take_id();
-            log.push(
-                "access.requested",
-                format!("access:{id}"),
-                format!(
-                    "Access needed: {what}, granted by {} by {due}",
-                    p.person_name(grantor)
-                ),
-                None,
-                Some(json!({ "direction": direction, "grantor": grantor, "due": due })),
-            );
-            p.access.push(AccessItem {
-                id,
-                what,
-                direction,
-                grantor,
-                due,
-                granted_at: None,
-            });
-        }
-        Command::GrantAccess { item } => {
-            let a = p
-                .access
-                .iter_mut()
-                .find(|a| a.id == item)
-                .ok_or_else(|| DomainError::not_found(format!("access item {item}")))?;
-            a.granted_at = Some(now);
-            log.push(
-                "access.granted",
-                format!("access:{item}"),
-                format!("Access granted: {}", a.what),
-                None,
-                None,
-            );
-        }
+        } => intake::add_access_item(p, log, what, direction, grantor, due)?,
+        Command::GrantAccess { item } => intake::grant_access(p, log, item)?,
         Command::AddDataSource {
             name,
             system,
             sample,
-        } => {
-            let name = required_text("name", &name)?;
-            let id = p.take_id();
-            log.push(
-                "data_source.added",
-                format!("data_source:{id}"),
-                format!("Data source: {name} (sample {sample:?})"),
-                None,
-                Some(json!({ "name": name, "sample": sample })),
-            );
-            p.data_sources.push(DataSource {
-                id,
-                name,
-                system,
-                sample,
-            });
-        }
+        } => intake::add_data_source(p, log, name, system, sample)?,
         Command::SetSampleState { source, sample } => {
-            let d = p
-                .data_sources
-                .iter_mut()
-                .find(|d| d.id == source)
-                .ok_or_else(|| DomainError::not_found(format!("data source {source}")))?;
-            let before = d.sample;
-            d.sample = sample;
-            log.push(
-                "data_source.sample",
-                format!("data_source:{source}"),
-                format!("Sample of {}: {before:?} → {sample:?}", d.name),
-                Some(json!({ "sample": before })),
-                Some(json!({ "sample": sample })),
-            );
+            intake::set_sample_state(p, log, source, sample)?
         }
-        Command::AddRisk { text, owner } => {
-            let text = required_text("text", &text)?;
-            if let Some(o) = owner {
-                person_exists(p, o, "owner")?;
-            }
-            let id = p.take_id();
-            p.risks.push(Risk {
-                id,
-                text: text.clone(),
-                owner,
-            });
-            p.no_known_risks = false;
-            log.push(
-                "risk.added",
-                format!("risk:{id}"),
-                format!("Risk: {text}"),
-                None,
-                Some(json!({ "text": text })),
-            );
-        }
-        Command::ConfirmNoKnownRisks => {
-            if !p.risks.is_empty() {
-                return Err(DomainError::invalid("risks", "risks are already listed"));
-            }
-            p.no_known_risks = true;
-            log.push(
-                "risk.none_known",
-                "risks",
-                "Stated: no known risks to launch",
-                None,
-                None,
-            );
-        }
+        Command::AddRisk { text, owner } => intake::add_risk(p, log, text, owner)?,
+        Command::ConfirmNoKnownRisks => intake::confirm_no_known_risks(p, log)?,
         Command::RecordImportRun {
             source,
             file_sha256,
             rows,
             errors,
             reviews,
-        } => {
-            if file_sha256.len() != 64 || !file_sha256.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(DomainError::invalid(
-                    "file_sha256",
-                    "must be the 64-hex-digit sha256 of the uploaded file",
-                ));
-            }
-            ensure_source(p, source)?;
-            let id = p.take_id();
-            let run = ImportRun {
-                id,
-                source,
-                file_sha256: file_sha256.to_lowercase(),
-                rows,
-                errors,
-                reviews,
-                at: now,
-                by: ctx.actor.clone(),
-                map: None,
-                by_rule: Vec::new(),
-                fixes: 0,
-                upload_file: None,
-                clean_file: None,
-                report_file: None,
-                fixes_file: None,
-            };
-            log.push("import.recorded", format!("import:{id}"), format!("Import run {id}: {rows} rows, {errors} blocking issue(s), {reviews} for review"), None, Some(json!(run)));
-            p.imports.push(run);
-        }
+        } => data::record_import_run(p, log, source, file_sha256, rows, errors, reviews)?,
         Command::AddDataMap {
             name,
             file,
             task,
             source,
             sample,
-        } => {
-            let name = required_text("name", &name)?;
-            let file = required_text("file", &file)?;
-            if let Some(t) = task {
-                if p.task(t).is_none() {
-                    return Err(DomainError::invalid(
-                        "task",
-                        format!("task {t} does not exist"),
-                    ));
-                }
-            }
-            ensure_source(p, source)?;
-            let id = p.take_id();
-            log.push(
-                "data_map.added",
-                format!("data_map:{id}"),
-                format!("Data map: {name}"),
-                None,
-                Some(json!({ "name": name, "file": file, "task": task })),
-            );
-            p.data_maps.push(DataMapRef {
-                id,
-                name,
-                file,
-                task,
-                source,
-                sample,
-                draft: None,
-            });
-        }
+        } => data::add_data_map(p, log, name, file, task, source, sample)?,
         Command::StartImportDraft {
             map,
             upload,
             name,
             sha256,
             report,
-        } => {
-            let by = ctx.actor.clone();
-            let m = data_map_mut(p, map)?;
-            log.push(
-                "import.uploaded",
-                format!("data_map:{map}"),
-                format!("Upload {name} checked against the data map {}", m.name),
-                None,
-                Some(json!({ "file": upload, "sha256": sha256 })),
-            );
-            m.draft = Some(ImportDraft {
-                upload,
-                name,
-                sha256,
-                report,
-                fixes: Vec::new(),
-                checked_fixes: 0,
-                by,
-                at: now,
-            });
-        }
-        Command::AddImportFix { map, fix } => {
-            if !fix.is_object() {
-                return Err(DomainError::invalid("fix", "a fix is an object"));
-            }
-            let m = data_map_mut(p, map)?;
-            let name = m.name.clone();
-            let d = m.draft.as_mut().ok_or_else(|| {
-                DomainError::invalid(
-                    "map",
-                    format!("upload a file for the data map {name} before fixing it"),
-                )
-            })?;
-            d.fixes.push(fix.clone());
-            log.push(
-                "import.fixed",
-                format!("data_map:{map}"),
-                format!("Fix recorded for the upload {} ({name})", d.name),
-                None,
-                Some(fix),
-            );
-        }
+        } => data::start_import_draft(p, log, map, upload, name, sha256, report)?,
+        Command::AddImportFix { map, fix } => data::add_import_fix(p, log, map, fix)?,
         Command::RecheckImportDraft { map, report } => {
-            let m = data_map_mut(p, map)?;
-            let name = m.name.clone();
-            let d = m.draft.as_mut().ok_or_else(|| {
-                DomainError::invalid(
-                    "map",
-                    format!("upload a file for the data map {name} first"),
-                )
-            })?;
-            d.report = report;
-            d.checked_fixes = d.fixes.len();
-            let (file, n) = (d.name.clone(), d.fixes.len());
-            log.push(
-                "import.rechecked",
-                format!("data_map:{map}"),
-                format!("Upload {file} checked again with {n} fix(es)"),
-                None,
-                None,
-            );
+            data::recheck_import_draft(p, log, map, report)?
         }
         Command::SubmitImportDraft {
             map,
@@ -998,46 +730,18 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             clean_file,
             report_file,
             fixes_file,
-        } => {
-            let m = data_map_mut(p, map)?;
-            let name = m.name.clone();
-            let source = m.source;
-            let d = m.draft.take().ok_or_else(|| {
-                DomainError::invalid(
-                    "map",
-                    format!("upload a file for the data map {name} first"),
-                )
-            })?;
-            if d.needs_recheck() {
-                return Err(DomainError::invalid(
-                    "map",
-                    format!(
-                        "{} fix(es) were made since the last check: re-check before submitting",
-                        d.fixes.len() - d.checked_fixes.min(d.fixes.len())
-                    ),
-                ));
-            }
-            let id = p.take_id();
-            let run = ImportRun {
-                id,
-                source,
-                file_sha256: d.sha256.to_lowercase(),
-                rows,
-                errors,
-                reviews,
-                at: now,
-                by: ctx.actor.clone(),
-                map: Some(map),
-                by_rule,
-                fixes: d.fixes.len() as u64,
-                upload_file: Some(d.upload.clone()),
-                clean_file: Some(clean_file),
-                report_file: Some(report_file),
-                fixes_file,
-            };
-            log.push("import.recorded", format!("import:{id}"), format!("Import run {id} ({name}, {}): {rows} rows, {errors} blocking issue(s), {reviews} for review, {} fix(es)", d.name, d.fixes.len()), None, Some(json!(run)));
-            p.imports.push(run);
-        }
+        } => data::submit_import_draft(
+            p,
+            log,
+            map,
+            rows,
+            errors,
+            reviews,
+            by_rule,
+            clean_file,
+            report_file,
+            fixes_file,
+        )?,
         Command::ScheduleTraining {
             audience,
             title,
