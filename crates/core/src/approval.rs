@@ -22,6 +22,7 @@ use serde_json::json;
 
 use crate::activity::Activity;
 use crate::command::Ctx;
+use crate::command::Log;
 use crate::error::DomainError;
 use crate::people::{Role, Side};
 use crate::plan::{Task, TaskLabel};
@@ -537,4 +538,15 @@ pub fn approve(p: &mut Project, seen: Option<&str>, ctx: &Ctx) -> Result<Activit
         before,
         after: Some(after),
     })
+}
+
+pub(crate) fn approve_plan(
+    p: &mut Project,
+    log: &mut Log,
+    plan_version: Option<String>,
+) -> Result<(), DomainError> {
+    let ctx = log.ctx;
+    log.out
+        .push(crate::approval::approve(p, plan_version.as_deref(), ctx)?);
+    Ok(())
 }

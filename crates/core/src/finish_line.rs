@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::command::{person_exists, Log};
 use crate::error::{required_text, DomainError};
 use crate::people::{Role, Side};
-use crate::project::{FinishLine, Project};
+use crate::project::Project;
 use crate::rule::Rule;
 
 /// Phrases that name no outcome anyone could check.
@@ -186,6 +186,14 @@ pub fn r2_finish_line_vagueness(text: &str) -> Vec<String> {
         );
     }
     reasons
+}
+
+/// The finish line as written, with the reasons it is vague (empty when it passes R2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FinishLine {
+    pub text: String,
+    pub vague_reasons: Vec<String>,
 }
 
 /// Whether higher or lower is better for a success criterion.

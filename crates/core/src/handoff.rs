@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::command::{person_exists, record_loop, Log};
+use crate::command::{person_exists, Log};
 use crate::error::{required_text, DomainError};
-use crate::lifecycle::{LoopKind, Stage};
+use crate::lifecycle::{record_loop, LoopKind, Stage};
 use crate::people::Side;
 use crate::project::Project;
 use crate::scope::{ScopeBucket, ScopeItem};

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod adoption;
 pub mod approval;
 pub mod ball;
 pub mod command;
@@ -21,6 +22,7 @@ pub mod people;
 pub mod plan;
 pub mod playbook;
 pub mod project;
+pub mod retro;
 pub mod rule;
 pub mod scope;
 pub mod scorecard;

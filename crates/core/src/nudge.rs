@@ -3,6 +3,12 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::command::Log;
+use crate::error::DomainError;
+use crate::plan::task_mut;
+use crate::project::Project;
 
 use crate::people::Side;
 use crate::plan::Task;
@@ -59,4 +65,38 @@ pub fn r9_nudge_due(task: &Task, cadence: &Cadence, today: NaiveDate) -> NudgeAc
     } else {
         NudgeAction::Nothing
     }
+}
+
+pub(crate) fn record_nudge(
+    p: &mut Project,
+    log: &mut Log,
+    task: u32,
+    escalated: bool,
+) -> Result<(), DomainError> {
+    let now = log.ctx.now;
+    let t = task_mut(p, task)?;
+    t.nudges += 1;
+    if escalated {
+        t.escalated_at = Some(now);
+    }
+    let n = t.nudges;
+    log.push(
+        if escalated {
+            "task.escalated"
+        } else {
+            "task.nudged"
+        },
+        format!("task:{task}"),
+        format!(
+            "Task {task} {} (nudge {n})",
+            if escalated {
+                "escalated to the executive sponsor"
+            } else {
+                "nudged"
+            }
+        ),
+        None,
+        Some(json!({ "nudges": n })),
+    );
+    Ok(())
 }

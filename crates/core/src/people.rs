@@ -173,7 +173,7 @@ pub(crate) fn add_person(
     side: Side,
     role: Role,
     user_id: Option<String>,
-) -> Result<u32, DomainError> {
+) -> Result<(), DomainError> {
     let name = required_text("name", &name)?;
     let email = email.trim().to_lowercase();
     if !valid_email(&email) {
@@ -226,7 +226,7 @@ pub(crate) fn add_person(
         Some(json!({ "name": name, "email": email, "role": role, "side": side })),
     );
     assign_unowned_tasks(p, log);
-    Ok(id)
+    Ok(())
 }
 
 /// Gives tasks created from playbook steps their owner once a person holds the step's role.

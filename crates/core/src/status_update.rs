@@ -4,10 +4,26 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::command::Log;
+use crate::error::{required_text, DomainError};
+
 use crate::activity::Activity;
 use crate::plan::TaskStatus;
 use crate::project::Project;
 use crate::scope::ScopeBucket;
+
+/// A status update as sent after a meeting (R10).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusUpdate {
+    pub id: u32,
+    pub meeting_date: NaiveDate,
+    pub text: String,
+    pub at: DateTime<Utc>,
+    /// Shown to the customer in the portal.
+    #[serde(default)]
+    pub for_customer: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -225,4 +241,31 @@ impl StatusDraft {
         section("Next actions", &next);
         out
     }
+}
+
+pub(crate) fn record_status_update(
+    p: &mut Project,
+    log: &mut Log,
+    meeting_date: NaiveDate,
+    text: String,
+    for_customer: bool,
+) -> Result<(), DomainError> {
+    let now = log.ctx.now;
+    let text = required_text("text", &text)?;
+    let id = p.take_id();
+    p.status_updates.push(StatusUpdate {
+        id,
+        meeting_date,
+        text,
+        at: now,
+        for_customer,
+    });
+    log.push(
+        "status_update.sent",
+        format!("status_update:{id}"),
+        format!("Status update after the meeting of {meeting_date}"),
+        None,
+        None,
+    );
+    Ok(())
 }

@@ -2,6 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::command::{person_exists, Log};
+use crate::error::{required_text, DomainError};
+use crate::project::Project;
+use crate::rule::Rule;
 
 /// The audiences training is given to, admins first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -60,4 +66,135 @@ impl TrainingSession {
             && self.attendees.iter().all(|a| a.completed)
             && self.recap_sent_at.is_some()
     }
+}
+
+pub(crate) fn schedule_training(
+    p: &mut Project,
+    log: &mut Log,
+    audience: TrainingAudience,
+    title: String,
+    scheduled_at: DateTime<Utc>,
+    minutes: u32,
+) -> Result<(), DomainError> {
+    let title = required_text("title", &title)?;
+    if !TRAINING_MINUTES.contains(&minutes) {
+        return Err(DomainError::rule(Rule::R14, format!("a training session lasts 30 to 45 minutes, not {minutes}: split it into short sessions by role")));
+    }
+    let id = p.take_id();
+    log.push(
+        "training.scheduled",
+        format!("training:{id}"),
+        format!(
+            "Training for {} scheduled {scheduled_at}: {title} ({minutes} min)",
+            audience.label()
+        ),
+        None,
+        Some(json!({ "audience": audience, "minutes": minutes })),
+    );
+    p.training.push(TrainingSession {
+        id,
+        audience,
+        title,
+        scheduled_at,
+        minutes,
+        attendees: Vec::new(),
+        held: false,
+        recap_sent_at: None,
+    });
+    Ok(())
+}
+
+pub(crate) fn record_attendance(
+    p: &mut Project,
+    log: &mut Log,
+    session: u32,
+    person: u32,
+    practice_task: String,
+    completed: bool,
+) -> Result<(), DomainError> {
+    let practice_task = required_text("practice_task", &practice_task)?;
+    person_exists(p, person, "person")?;
+    let name = p.person_name(person);
+    let s = p
+        .training
+        .iter_mut()
+        .find(|s| s.id == session)
+        .ok_or_else(|| DomainError::not_found(format!("training session {session}")))?;
+    s.attendees.retain(|a| a.person != person);
+    s.attendees.push(Attendance {
+        person,
+        practice_task: practice_task.clone(),
+        completed,
+    });
+    log.push(
+        "training.attendance",
+        format!("training:{session}"),
+        format!(
+            "{name} attended \"{}\"; practice task \"{practice_task}\" {}",
+            s.title,
+            if completed {
+                "completed"
+            } else {
+                "not completed"
+            }
+        ),
+        None,
+        Some(json!({ "person": person, "completed": completed })),
+    );
+    Ok(())
+}
+
+pub(crate) fn mark_training_held(
+    p: &mut Project,
+    log: &mut Log,
+    session: u32,
+) -> Result<(), DomainError> {
+    let s = p
+        .training
+        .iter_mut()
+        .find(|s| s.id == session)
+        .ok_or_else(|| DomainError::not_found(format!("training session {session}")))?;
+    if s.attendees.is_empty() {
+        return Err(DomainError::rule(
+            Rule::R14,
+            "record the attendees and their practice tasks before marking the session held",
+        ));
+    }
+    s.held = true;
+    log.push(
+        "training.held",
+        format!("training:{session}"),
+        format!("Training held: {}", s.title),
+        None,
+        None,
+    );
+    Ok(())
+}
+
+pub(crate) fn send_training_recap(
+    p: &mut Project,
+    log: &mut Log,
+    session: u32,
+) -> Result<(), DomainError> {
+    let now = log.ctx.now;
+    let s = p
+        .training
+        .iter_mut()
+        .find(|s| s.id == session)
+        .ok_or_else(|| DomainError::not_found(format!("training session {session}")))?;
+    if !s.held {
+        return Err(DomainError::rule(
+            Rule::R14,
+            "the recap follows the session: mark it held first",
+        ));
+    }
+    s.recap_sent_at = Some(now);
+    log.push(
+        "training.recap_sent",
+        format!("training:{session}"),
+        format!("Recap sent for \"{}\"", s.title),
+        None,
+        None,
+    );
+    Ok(())
 }
