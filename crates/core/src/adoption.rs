@@ -41,6 +41,48 @@ pub enum Intervention {
     FixWorkflow,
 }
 
+/// The key features a reading names as untouched, trimmed, blanks dropped.
+pub fn untouched_features(key_features_unused: &[String]) -> Vec<String> {
+    key_features_unused
+        .iter()
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+/// Why a reading counts as a stall: fewer than half the trained users active in the last 7
+/// days, or a key feature untouched (blank names are ignored). Empty when adoption is on track.
+pub fn stall_reasons(
+    active_users: u32,
+    trained_users: u32,
+    key_features_unused: &[String],
+) -> Vec<String> {
+    let mut stall = Vec::new();
+    if trained_users > 0 && active_users * 2 < trained_users {
+        stall.push(format!(
+            "only {active_users} of {trained_users} trained users active in the last 7 days"
+        ));
+    }
+    let unused = untouched_features(key_features_unused);
+    if !unused.is_empty() {
+        stall.push(format!("key features untouched: {}", unused.join(", ")));
+    }
+    stall
+}
+
+/// The intervention that answers a stall best: nobody active, re-engage the champion; fewer
+/// than half the trained users active, re-train them; otherwise (a key feature untouched), fix
+/// the workflow behind it.
+pub fn choose_intervention(active_users: u32, trained_users: u32) -> Intervention {
+    if active_users == 0 {
+        Intervention::ReengageChampion
+    } else if trained_users > 0 && active_users * 2 < trained_users {
+        Intervention::Retrain
+    } else {
+        Intervention::FixWorkflow
+    }
+}
+
 #[expect(
     clippy::too_many_arguments,
     reason = "one argument per field of the command"
@@ -62,20 +104,8 @@ pub(crate) fn record_adoption(
             "adoption is measured after go-live",
         ));
     }
-    let mut stall = Vec::new();
-    if trained_users > 0 && active_users * 2 < trained_users {
-        stall.push(format!(
-            "only {active_users} of {trained_users} trained users active in the last 7 days"
-        ));
-    }
-    let unused: Vec<String> = key_features_unused
-        .iter()
-        .map(|f| f.trim().to_string())
-        .filter(|f| !f.is_empty())
-        .collect();
-    if !unused.is_empty() {
-        stall.push(format!("key features untouched: {}", unused.join(", ")));
-    }
+    let unused = untouched_features(&key_features_unused);
+    let stall = stall_reasons(active_users, trained_users, &unused);
     let reading = AdoptionReading {
         at: now,
         active_users,
@@ -160,4 +190,29 @@ pub(crate) fn record_adoption(
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stall_reasons_counts_active_users_and_untouched_features() {
+        assert!(stall_reasons(5, 10, &[]).is_empty());
+        assert_eq!(
+            stall_reasons(4, 10, &[" ".into(), " export ".into()]),
+            vec![
+                "only 4 of 10 trained users active in the last 7 days".to_string(),
+                "key features untouched: export".to_string(),
+            ]
+        );
+        assert!(stall_reasons(0, 0, &[String::new()]).is_empty());
+    }
+
+    #[test]
+    fn choose_intervention_by_who_is_active() {
+        assert_eq!(choose_intervention(0, 10), Intervention::ReengageChampion);
+        assert_eq!(choose_intervention(3, 10), Intervention::Retrain);
+        assert_eq!(choose_intervention(8, 10), Intervention::FixWorkflow);
+    }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::command::{person_exists, Log};
 use crate::error::{required_text, DomainError};
-use crate::gates::{g1_kickoff_readiness, g2_go_live_readiness};
+use crate::gates::{g1_kickoff_readiness, g2_go_live_readiness, GateReport};
 use crate::people::Role;
 use crate::project::Project;
 use crate::rule::Rule;
@@ -361,6 +361,31 @@ pub fn r11_done_is_value(p: &Project) -> Vec<String> {
     failing
 }
 
+/// G2: going live while the gate has failing items needs an override: a reason, recorded, given
+/// by the vendor implementation owner (`acting`). Returns the override reason to record, `None`
+/// when the gate passes.
+pub fn g2_override(
+    p: &Project,
+    report: GateReport,
+    override_reason: Option<String>,
+    acting: Option<u32>,
+) -> Result<Option<String>, DomainError> {
+    match (report.ready, override_reason) {
+        (true, _) => Ok(None),
+        (false, Some(r)) if !r.trim().is_empty() => {
+            let is_owner = acting.is_some_and(|id| p.vendor_owner().is_some_and(|o| o.id == id));
+            if !is_owner {
+                return Err(DomainError::rule(
+                    Rule::G2,
+                    "only the vendor implementation owner can override the go-live gate",
+                ));
+            }
+            Ok(Some(r.trim().to_string()))
+        }
+        (false, _) => Err(DomainError::GateNotReady { report }),
+    }
+}
+
 pub(crate) fn decide_go_live(
     p: &mut Project,
     log: &mut Log,
@@ -385,22 +410,7 @@ pub(crate) fn decide_go_live(
         .collect();
     let decided_by = ctx.actor.clone();
     if go {
-        let override_reason = match (report.ready, override_reason) {
-            (true, _) => None,
-            (false, Some(r)) if !r.trim().is_empty() => {
-                let is_owner = ctx
-                    .person
-                    .is_some_and(|id| p.vendor_owner().is_some_and(|o| o.id == id));
-                if !is_owner {
-                    return Err(DomainError::rule(
-                        Rule::G2,
-                        "only the vendor implementation owner can override the go-live gate",
-                    ));
-                }
-                Some(r.trim().to_string())
-            }
-            (false, _) => return Err(DomainError::GateNotReady { report }),
-        };
+        let override_reason = g2_override(p, report, override_reason, ctx.person)?;
         p.go_decisions.push(GoDecision {
             go: true,
             decided_by: decided_by.clone(),
@@ -487,14 +497,13 @@ pub(crate) fn prepare_transition(
     Ok(())
 }
 
-pub(crate) fn accept_transition(p: &mut Project, log: &mut Log) -> Result<(), DomainError> {
-    let ctx = log.ctx;
-    let now = log.ctx.now;
-    let t = p
-        .transition
-        .as_mut()
-        .ok_or_else(|| DomainError::invalid("transition", "prepare the transition packet first"))?;
-    if let Some(acting) = ctx.person {
+/// R11: the transition counts as accepted only from the renewal CSM named in the packet (when
+/// the acting person is known).
+pub fn r11_accepted_by_the_renewal_csm(
+    t: &TransitionPacket,
+    acting: Option<u32>,
+) -> Result<(), DomainError> {
+    if let Some(acting) = acting {
         if acting != t.renewal_csm {
             return Err(DomainError::rule(
                 Rule::R11,
@@ -502,6 +511,17 @@ pub(crate) fn accept_transition(p: &mut Project, log: &mut Log) -> Result<(), Do
             ));
         }
     }
+    Ok(())
+}
+
+pub(crate) fn accept_transition(p: &mut Project, log: &mut Log) -> Result<(), DomainError> {
+    let ctx = log.ctx;
+    let now = log.ctx.now;
+    let t = p
+        .transition
+        .as_mut()
+        .ok_or_else(|| DomainError::invalid("transition", "prepare the transition packet first"))?;
+    r11_accepted_by_the_renewal_csm(t, ctx.person)?;
     t.accepted_at = Some(now);
     log.push(
         "transition.accepted",

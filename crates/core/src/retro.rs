@@ -42,6 +42,14 @@ pub struct RetroItem {
     pub promoted_to: Option<String>,
 }
 
+/// R13: only rollout fixes are promoted into a playbook; product work goes to the product team.
+pub fn r13_promotable(item: &RetroItem) -> Result<(), DomainError> {
+    if item.bucket != RetroBucket::RolloutWork {
+        return Err(DomainError::rule(Rule::R13, "only rollout fixes are promoted into a playbook; product work goes to the product team"));
+    }
+    Ok(())
+}
+
 pub(crate) fn add_retro_item(
     p: &mut Project,
     log: &mut Log,
@@ -84,9 +92,7 @@ pub(crate) fn mark_retro_promoted(
         .iter_mut()
         .find(|r| r.id == item)
         .ok_or_else(|| DomainError::not_found(format!("retrospective item {item}")))?;
-    if r.bucket != RetroBucket::RolloutWork {
-        return Err(DomainError::rule(Rule::R13, "only rollout fixes are promoted into a playbook; product work goes to the product team"));
-    }
+    r13_promotable(r)?;
     r.promoted_to = Some(playbook.clone());
     log.push(
         "retro.promoted",
@@ -96,4 +102,26 @@ pub(crate) fn mark_retro_promoted(
         None,
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(bucket: RetroBucket) -> RetroItem {
+        RetroItem {
+            id: 1,
+            text: "The CSV export took a week to arrive".into(),
+            kind: RetroKind::TookLonger,
+            bucket,
+            promoted_to: None,
+        }
+    }
+
+    #[test]
+    fn r13_promotable_only_for_rollout_work() {
+        assert!(r13_promotable(&item(RetroBucket::RolloutWork)).is_ok());
+        let err = r13_promotable(&item(RetroBucket::ProductWork)).expect_err("product work");
+        assert!(err.to_string().starts_with("R13: "), "{err}");
+    }
 }

@@ -482,3 +482,64 @@ pub(crate) fn decide_change(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn material(proposed: Option<NaiveDate>, approvals: Vec<Approval>) -> ChangeRequest {
+        ChangeRequest {
+            id: 9,
+            title: "Import invoices too".into(),
+            description: String::new(),
+            requested_by: 2,
+            adds_new_data: true,
+            adds_new_workflow: false,
+            adds_new_team: false,
+            approvals,
+            proposed_launch_date: proposed,
+            decision: None,
+            requested_at: Utc
+                .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+                .single()
+                .expect("valid time"),
+        }
+    }
+
+    fn yes(person: u32) -> Approval {
+        Approval {
+            person,
+            approved: true,
+            at: Utc
+                .with_ymd_and_hms(2026, 3, 3, 9, 0, 0)
+                .single()
+                .expect("valid time"),
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn r4_may_add_now_lists_what_is_missing() {
+        let launch = NaiveDate::from_ymd_opt(2026, 4, 1);
+        let err = r4_may_add_now(&material(None, Vec::new()), Some(1), Some(2), launch)
+            .expect_err("nothing agreed yet");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("R4: \"Import invoices too\" adds new data"),
+            "{text}"
+        );
+        assert!(
+            text.contains("the vendor decision maker approves it"),
+            "{text}"
+        );
+        assert!(text.contains("agree a new launch date"), "{text}");
+        let later = NaiveDate::from_ymd_opt(2026, 4, 15);
+        let agreed = material(later, vec![yes(1), yes(2)]);
+        assert_eq!(
+            r4_may_add_now(&agreed, Some(1), Some(2), launch).ok(),
+            Some(later)
+        );
+    }
+}

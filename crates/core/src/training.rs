@@ -68,6 +68,36 @@ impl TrainingSession {
     }
 }
 
+/// R14: a session lasts 30 to 45 minutes; longer training is split into short sessions by role.
+pub fn r14_short_session(minutes: u32) -> Result<(), DomainError> {
+    if !TRAINING_MINUTES.contains(&minutes) {
+        return Err(DomainError::rule(Rule::R14, format!("a training session lasts 30 to 45 minutes, not {minutes}: split it into short sessions by role")));
+    }
+    Ok(())
+}
+
+/// R14: a session is held with its attendees and their practice tasks recorded.
+pub fn r14_attendance_before_held(s: &TrainingSession) -> Result<(), DomainError> {
+    if s.attendees.is_empty() {
+        return Err(DomainError::rule(
+            Rule::R14,
+            "record the attendees and their practice tasks before marking the session held",
+        ));
+    }
+    Ok(())
+}
+
+/// R14: the recap follows the session.
+pub fn r14_recap_after_held(s: &TrainingSession) -> Result<(), DomainError> {
+    if !s.held {
+        return Err(DomainError::rule(
+            Rule::R14,
+            "the recap follows the session: mark it held first",
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn schedule_training(
     p: &mut Project,
     log: &mut Log,
@@ -77,9 +107,7 @@ pub(crate) fn schedule_training(
     minutes: u32,
 ) -> Result<(), DomainError> {
     let title = required_text("title", &title)?;
-    if !TRAINING_MINUTES.contains(&minutes) {
-        return Err(DomainError::rule(Rule::R14, format!("a training session lasts 30 to 45 minutes, not {minutes}: split it into short sessions by role")));
-    }
+    r14_short_session(minutes)?;
     let id = p.take_id();
     log.push(
         "training.scheduled",
@@ -154,12 +182,7 @@ pub(crate) fn mark_training_held(
         .iter_mut()
         .find(|s| s.id == session)
         .ok_or_else(|| DomainError::not_found(format!("training session {session}")))?;
-    if s.attendees.is_empty() {
-        return Err(DomainError::rule(
-            Rule::R14,
-            "record the attendees and their practice tasks before marking the session held",
-        ));
-    }
+    r14_attendance_before_held(s)?;
     s.held = true;
     log.push(
         "training.held",
@@ -182,12 +205,7 @@ pub(crate) fn send_training_recap(
         .iter_mut()
         .find(|s| s.id == session)
         .ok_or_else(|| DomainError::not_found(format!("training session {session}")))?;
-    if !s.held {
-        return Err(DomainError::rule(
-            Rule::R14,
-            "the recap follows the session: mark it held first",
-        ));
-    }
+    r14_recap_after_held(s)?;
     s.recap_sent_at = Some(now);
     log.push(
         "training.recap_sent",
@@ -197,4 +215,52 @@ pub(crate) fn send_training_recap(
         None,
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn session(held: bool, attendees: Vec<Attendance>) -> TrainingSession {
+        TrainingSession {
+            id: 1,
+            audience: TrainingAudience::Admins,
+            title: "Admins: set up the board".into(),
+            scheduled_at: Utc
+                .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+                .single()
+                .expect("valid time"),
+            minutes: 30,
+            attendees,
+            held,
+            recap_sent_at: None,
+        }
+    }
+
+    #[test]
+    fn r14_short_session_takes_30_to_45_minutes() {
+        assert!(r14_short_session(30).is_ok());
+        assert!(r14_short_session(45).is_ok());
+        assert!(r14_short_session(29).is_err());
+        assert!(r14_short_session(90).is_err());
+    }
+
+    #[test]
+    fn r14_attendance_before_held_needs_an_attendee() {
+        assert!(r14_attendance_before_held(&session(false, Vec::new())).is_err());
+        let lee = Attendance {
+            person: 2,
+            practice_task: "Assign one load".into(),
+            completed: true,
+        };
+        assert!(r14_attendance_before_held(&session(false, vec![lee])).is_ok());
+    }
+
+    #[test]
+    fn r14_recap_after_held_waits_for_the_session() {
+        assert!(r14_recap_after_held(&session(false, Vec::new())).is_err());
+        assert!(r14_recap_after_held(&session(true, Vec::new())).is_ok());
+    }
 }

@@ -315,3 +315,91 @@ pub fn r8_reason_for_moving_the_launch(reason: &str) -> Result<String, DomainErr
     required_text("reason", reason)
         .map_err(|_| DomainError::rule(Rule::R8, "moving the launch date needs a reason"))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn date(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).expect("valid date")
+    }
+
+    fn task(status: TaskStatus, needs_proof: bool) -> Task {
+        Task {
+            id: 7,
+            title: "Send the orders CSV".into(),
+            phase: "Week 2: set up with real data".into(),
+            label: TaskLabel::CustomerTask,
+            owner: Some(2),
+            due: date(10),
+            baseline_due: date(10),
+            rebaselines: Vec::new(),
+            depends_on: vec![3],
+            needs_proof,
+            status,
+            ball: None,
+            nudges: 0,
+            escalated_at: None,
+            step_key: None,
+            owner_role: None,
+            visibility: Visibility::Shared,
+        }
+    }
+
+    #[test]
+    fn r5_completed_by_falls_back_to_the_person_acting() {
+        assert_eq!(r5_completed_by(Some(1), Some(2)).ok(), Some(1));
+        assert_eq!(r5_completed_by(None, Some(2)).ok(), Some(2));
+        assert!(r5_completed_by(None, None).is_err());
+    }
+
+    #[test]
+    fn r5_proof_is_needed_once_dependencies_are_done() {
+        let pending = task(TaskStatus::Pending, true);
+        let waits = r5_proof(&pending, Some(Proof::Note("sent".into()))).expect_err("pending");
+        assert!(waits.to_string().contains("waits on tasks [3]"), "{waits}");
+        let open = task(TaskStatus::Open, true);
+        assert!(r5_proof(&open, None).is_err());
+        assert!(r5_proof(&open, Some(Proof::Note("  ".into()))).is_err());
+        assert_eq!(
+            r5_proof(&open, Some(Proof::Note("sent".into()))).ok(),
+            Some(Proof::Note("sent".into()))
+        );
+        let no_proof_needed = task(TaskStatus::Open, false);
+        assert_eq!(
+            r5_proof(&no_proof_needed, None).ok(),
+            Some(Proof::Note("done".into()))
+        );
+    }
+
+    #[test]
+    fn r6_specific_blocker_refuses_we_are_blocked() {
+        assert!(r6_specific_blocker("we are blocked").is_err());
+        assert!(r6_specific_blocker("").is_err());
+        assert!(r6_specific_blocker("customer sends CSV with fields id, name").is_ok());
+    }
+
+    #[test]
+    fn r8_record_move_keeps_from_to_and_reason() {
+        let mut moves = Vec::new();
+        let at = Utc
+            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("valid time");
+        r8_record_move(&mut moves, date(10), date(17), "CSV late", at);
+        assert_eq!(moves.len(), 1);
+        assert_eq!((moves[0].from, moves[0].to), (date(10), date(17)));
+        assert_eq!(moves[0].reason, "CSV late");
+    }
+
+    #[test]
+    fn r8_reason_for_moving_the_launch_is_required() {
+        assert!(r8_reason_for_moving_the_launch("  ").is_err());
+        assert_eq!(
+            r8_reason_for_moving_the_launch(" CSV late ").ok(),
+            Some("CSV late".into())
+        );
+    }
+}
