@@ -211,42 +211,7 @@ pub fn g2_go_live_readiness(project: &Project, today: NaiveDate) -> GateReport {
         Some(_) => Vec::new(),
     };
 
-    let mut trained = Vec::new();
-    let audiences_needed: Vec<TrainingAudience> = {
-        let mut v = vec![TrainingAudience::Admins, TrainingAudience::DailyUsers];
-        v.sort();
-        v
-    };
-    for audience in audiences_needed {
-        let sessions: Vec<_> = project
-            .training
-            .iter()
-            .filter(|s| s.audience == audience)
-            .collect();
-        if sessions.is_empty() {
-            trained.push(format!("no training session for {}", audience.label()));
-        } else if !sessions.iter().any(|s| s.held) {
-            trained.push(format!(
-                "the {} session has not been held",
-                audience.label()
-            ));
-        }
-    }
-    for s in project.training.iter().filter(|s| s.held) {
-        let missing: Vec<String> = s
-            .attendees
-            .iter()
-            .filter(|a| !a.completed)
-            .map(|a| project.person_name(a.person))
-            .collect();
-        if !missing.is_empty() {
-            trained.push(format!(
-                "practice task not completed in \"{}\" by {}",
-                s.title,
-                missing.join(", ")
-            ));
-        }
-    }
+    let trained = g2_training(project);
 
     let uat: Vec<String> = if project.uat.is_empty() {
         vec!["no UAT case: add cases tied to the success criteria and run them".to_string()]
@@ -311,4 +276,46 @@ pub fn g2_go_live_readiness(project: &Project, today: NaiveDate) -> GateReport {
             item("early_win", "An early-win metric is picked", early_win),
         ],
     )
+}
+
+/// G2's training item: a held session for the admins and the daily users, and every attendee's
+/// practice task completed (R14).
+fn g2_training(project: &Project) -> Vec<String> {
+    let mut trained = Vec::new();
+    let audiences_needed: Vec<TrainingAudience> = {
+        let mut v = vec![TrainingAudience::Admins, TrainingAudience::DailyUsers];
+        v.sort();
+        v
+    };
+    for audience in audiences_needed {
+        let sessions: Vec<_> = project
+            .training
+            .iter()
+            .filter(|s| s.audience == audience)
+            .collect();
+        if sessions.is_empty() {
+            trained.push(format!("no training session for {}", audience.label()));
+        } else if !sessions.iter().any(|s| s.held) {
+            trained.push(format!(
+                "the {} session has not been held",
+                audience.label()
+            ));
+        }
+    }
+    for s in project.training.iter().filter(|s| s.held) {
+        let missing: Vec<String> = s
+            .attendees
+            .iter()
+            .filter(|a| !a.completed)
+            .map(|a| project.person_name(a.person))
+            .collect();
+        if !missing.is_empty() {
+            trained.push(format!(
+                "practice task not completed in \"{}\" by {}",
+                s.title,
+                missing.join(", ")
+            ));
+        }
+    }
+    trained
 }

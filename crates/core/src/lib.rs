@@ -3,6 +3,7 @@
 //!
 //! Pure: no I/O, no async, no SQL. Callers pass the current time in.
 #![forbid(unsafe_code)]
+#![warn(clippy::too_many_lines)]
 
 pub mod activity;
 pub mod adoption;

@@ -8,6 +8,7 @@ use crate::error::{required_text, DomainError};
 use crate::lifecycle::Stage;
 use crate::people::{Role, Side};
 use crate::plan::{Task, TaskStatus};
+use crate::playbook::Playbook;
 use crate::project::Project;
 
 use super::support::Log;
@@ -128,12 +129,30 @@ pub fn create_project(new: NewProject, ctx: &Ctx) -> Result<(Project, Vec<Activi
             Some(json!({ "promises": over })),
         );
     }
-    // Tasks from the playbook.
+    tasks_from_playbook(&mut project, &new.playbook, new.start_date);
+    if let Some(owner) = new.owner {
+        add_person(
+            &mut project,
+            &mut log,
+            owner.name,
+            owner.email,
+            Side::Vendor,
+            Role::ImplementationOwner,
+            owner.user_id,
+        )?;
+    }
+    refresh_readiness(&mut project, &mut log);
+    Ok((project, log.out))
+}
+
+/// The playbook's steps become the project's tasks, due by their offsets from the start, with
+/// their dependencies; owners come once people hold the steps' roles.
+fn tasks_from_playbook(project: &mut Project, playbook: &Playbook, start: NaiveDate) {
     let mut key_to_id = std::collections::HashMap::new();
-    for (phase, step) in new.playbook.steps() {
+    for (phase, step) in playbook.steps() {
         let id = project.take_id();
         key_to_id.insert(step.key.clone(), id);
-        let due = new.start_date + Duration::days(step.due_offset_days);
+        let due = start + Duration::days(step.due_offset_days);
         project.tasks.push(Task {
             id,
             title: step.title.clone(),
@@ -158,17 +177,4 @@ pub fn create_project(new: NewProject, ctx: &Ctx) -> Result<(Project, Vec<Activi
             visibility: step.visibility,
         });
     }
-    if let Some(owner) = new.owner {
-        add_person(
-            &mut project,
-            &mut log,
-            owner.name,
-            owner.email,
-            Side::Vendor,
-            Role::ImplementationOwner,
-            owner.user_id,
-        )?;
-    }
-    refresh_readiness(&mut project, &mut log);
-    Ok((project, log.out))
 }
