@@ -9,6 +9,7 @@ use crate::command::Log;
 use crate::error::DomainError;
 use crate::lifecycle::{record_loop, LoopKind, Stage};
 use crate::plan::{Task, TaskLabel, TaskStatus};
+use crate::playbook::StepKind;
 use crate::project::Project;
 use crate::rule::Rule;
 use crate::visibility::Visibility;
@@ -173,6 +174,7 @@ pub(crate) fn record_adoption(
             step_key: None,
             owner_role: None,
             visibility,
+            kind: StepKind::Other,
         });
         log.push(
             "task.created",

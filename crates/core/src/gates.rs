@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::people::r1_one_owner;
 use crate::people::{Role, Side};
 use crate::plan::TaskStatus;
+use crate::playbook::StepKind;
 use crate::project::Project;
 pub use crate::scope::r3_not_included_note;
 use crate::training::TrainingAudience;
@@ -182,14 +183,10 @@ fn promise_class_label(c: crate::handoff::PromiseClass) -> &'static str {
 /// G2: build done with proof, data clean, everyone trained, UAT passed, issues owned and dated,
 /// help contacts named, an early-win metric picked.
 pub fn g2_go_live_readiness(project: &Project, today: NaiveDate) -> GateReport {
-    let build_phase_names: Vec<&str> = vec!["Build", "Week 2: set up with real data"];
     let build: Vec<String> = project
         .tasks
         .iter()
-        .filter(|t| {
-            build_phase_names.iter().any(|p| t.phase == *p)
-                || t.phase.to_lowercase().contains("build")
-        })
+        .filter(|t| t.kind == StepKind::Build)
         .filter_map(|t| match &t.status {
             TaskStatus::Done { .. } => None,
             _ => Some(format!(

@@ -373,3 +373,37 @@ fn g2_override_needs_a_reason_when_the_gate_fails() {
         Some(Some("ship".to_string()))
     );
 }
+
+#[test]
+fn g2_go_live_readiness_finds_build_tasks_by_kind_whatever_their_phase_is_called() {
+    let mut w = World::new(vec![]);
+    to_go_no_go(&mut w);
+    let setup = w.id_of("setup");
+    for t in &mut w.p.tasks {
+        t.phase = format!("Renamed: {}", t.phase.len());
+    }
+    let report = finishline_core::gates::g2_go_live_readiness(&w.p, w.now.date_naive());
+    let build = report
+        .items
+        .iter()
+        .find(|i| i.key == "build")
+        .expect("the build item");
+    assert!(!build.ok);
+    assert!(
+        build.reason.contains(&format!("task {setup} ")),
+        "{}",
+        build.reason
+    );
+}
+
+#[test]
+fn g2_go_live_readiness_reads_a_task_stored_without_a_kind_by_its_phase() {
+    let mut w = World::new(vec![]);
+    w.ready_for_kickoff();
+    let mut doc = serde_json::to_value(&w.p).expect("a project serialises");
+    for t in doc["tasks"].as_array_mut().expect("tasks") {
+        t.as_object_mut().expect("a task").remove("kind");
+    }
+    let old: finishline_core::Project = serde_json::from_value(doc).expect("an old project loads");
+    assert_eq!(old, w.p);
+}

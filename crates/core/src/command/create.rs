@@ -175,6 +175,7 @@ fn tasks_from_playbook(project: &mut Project, playbook: &Playbook, start: NaiveD
             step_key: Some(step.key.clone()),
             owner_role: Some(step.owner_role),
             visibility: step.visibility,
+            kind: step.kind,
         });
     }
 }

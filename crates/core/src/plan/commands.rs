@@ -12,6 +12,7 @@ use super::{
 use crate::command::{person_exists, Log};
 use crate::error::{required_text, DomainError};
 use crate::people::Side;
+use crate::playbook::StepKind;
 use crate::project::Project;
 use crate::visibility::{check_task_visibility, Visibility};
 
@@ -109,6 +110,8 @@ pub(crate) fn add_task(
             ));
         }
     }
+    // A task added by hand is of its phase's kind, as G2 has always read it.
+    let kind = StepKind::from_phase_name(&phase);
     let id = p.take_id();
     p.tasks.push(Task {
         id,
@@ -128,6 +131,7 @@ pub(crate) fn add_task(
         step_key: None,
         owner_role: None,
         visibility,
+        kind,
     });
     log.push(
         "task.created",

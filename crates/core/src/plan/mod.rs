@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{required_text, DomainError};
 use crate::people::Side;
+use crate::playbook::StepKind;
 use crate::rule::Rule;
 use crate::visibility::{legacy_default, Visibility};
 
@@ -138,6 +139,11 @@ pub struct Task {
     /// Whether the customer sees it, with its notes and proof (`visibility` module).
     #[serde(default)]
     pub visibility: Visibility,
+    /// What kind of work it is (G2 checks the build tasks): its playbook step's kind, or for a
+    /// task added by hand or stored before kinds existed, its phase's
+    /// (`StepKind::from_phase_name`).
+    #[serde(default)]
+    pub kind: StepKind,
 }
 
 /// A task as stored. Documents written before visibility existed have none: their tasks from the
@@ -171,6 +177,8 @@ struct TaskDoc {
     owner_role: Option<crate::people::Role>,
     #[serde(default)]
     visibility: Option<Visibility>,
+    #[serde(default)]
+    kind: Option<StepKind>,
 }
 
 impl From<TaskDoc> for Task {
@@ -178,6 +186,9 @@ impl From<TaskDoc> for Task {
         let visibility = d
             .visibility
             .unwrap_or_else(|| legacy_default(d.step_key.as_deref()));
+        let kind = d
+            .kind
+            .unwrap_or_else(|| StepKind::from_phase_name(&d.phase));
         Task {
             id: d.id,
             title: d.title,
@@ -196,6 +207,7 @@ impl From<TaskDoc> for Task {
             step_key: d.step_key,
             owner_role: d.owner_role,
             visibility,
+            kind,
         }
     }
 }
@@ -345,6 +357,7 @@ mod tests {
             step_key: None,
             owner_role: None,
             visibility: Visibility::Shared,
+            kind: StepKind::Build,
         }
     }
 
