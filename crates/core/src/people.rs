@@ -164,7 +164,8 @@ pub fn r1_one_owner(project: &Project) -> Vec<String> {
     failures
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Adds a person to the project (R1: the unique roles, one holder each) and gives the tasks of
+/// their role to them.
 pub(crate) fn add_person(
     p: &mut Project,
     log: &mut Log,

@@ -564,7 +564,8 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
             key_features_unused, intervention,
         } => adoption::record_adoption,
         // Status updates (R10), retrospective (R13), plan approval, nudges (R9)
-        RecordStatusUpdate { meeting_date, text, for_customer } => status_update::record_status_update,
+        RecordStatusUpdate { meeting_date, text, for_customer }
+            => status_update::record_status_update,
         AddRetroItem { text, kind, bucket } => retro::add_retro_item,
         MarkRetroPromoted { item, playbook } => retro::mark_retro_promoted,
         ApprovePlan { plan_version } => approval::approve_plan,
