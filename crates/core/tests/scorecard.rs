@@ -79,3 +79,14 @@ fn health_is_computed_with_reasons() {
         h.reasons
     );
 }
+
+#[test]
+fn r12_portfolio_of_projects_not_yet_live_has_no_medians() {
+    let mut w = World::new(vec![]);
+    w.ready_for_kickoff();
+    let card = finishline_core::scorecard::r12_scorecard(&w.p, &w.log, w.now);
+    let portfolio = finishline_core::scorecard::r12_portfolio(&[card]);
+    assert_eq!((portfolio.projects, portfolio.live), (1, 0));
+    assert_eq!(portfolio.median_days_to_go_live, None);
+    assert_eq!(portfolio.share_live_on_plan, None);
+}
