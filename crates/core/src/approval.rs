@@ -22,10 +22,12 @@ use serde_json::json;
 
 use crate::activity::Activity;
 use crate::command::Ctx;
+use crate::command::Log;
 use crate::error::DomainError;
 use crate::people::{Role, Side};
 use crate::plan::{Task, TaskLabel};
 use crate::project::Project;
+use crate::rule::Rule;
 use crate::scope::ScopeBucket;
 
 /// One task as it stood in the approved plan.
@@ -236,6 +238,36 @@ fn date_words(d: Option<NaiveDate>) -> String {
 /// then scope, the finish line and the launch date.
 pub fn diff(p: &Project, approval: &PlanApproval) -> Vec<PlanChange> {
     let then = &approval.plan;
+    let mut out = task_changes(p, then);
+    out.extend(scope_changes(p, then));
+    let finish_line = p.finish_line.as_ref().map(|f| f.text.clone());
+    if finish_line != then.finish_line {
+        out.push(PlanChange {
+            item: PlanItem::FinishLine,
+            kind: ChangeKind::FinishLineChanged,
+            subject: "Finish line".into(),
+            before: then.finish_line.clone(),
+            after: finish_line,
+            customer: true,
+            needs_reapproval: true,
+        });
+    }
+    if p.launch_date != then.launch_date {
+        out.push(PlanChange {
+            item: PlanItem::LaunchDate,
+            kind: ChangeKind::LaunchDateMoved,
+            subject: "Launch date".into(),
+            before: Some(date_words(then.launch_date)),
+            after: Some(date_words(p.launch_date)),
+            customer: true,
+            needs_reapproval: true,
+        });
+    }
+    out
+}
+
+/// The tasks' differences: removed, renamed, moved, handed over, then added.
+fn task_changes(p: &Project, then: &PlanVersion) -> Vec<PlanChange> {
     let mut out = Vec::new();
     let task_change = |kind, t: &ApprovedTask, before, after, customer, needs| PlanChange {
         item: PlanItem::Task(t.id),
@@ -307,6 +339,12 @@ pub fn diff(p: &Project, approval: &PlanApproval) -> Vec<PlanChange> {
             needs_reapproval: customer,
         });
     }
+    out
+}
+
+/// The scope's differences: removed, reworded, moved between buckets, then added.
+fn scope_changes(p: &Project, then: &PlanVersion) -> Vec<PlanChange> {
+    let mut out = Vec::new();
     let scope_change = |item, kind, subject: &str, before, after| PlanChange {
         item: PlanItem::Scope(item),
         kind,
@@ -358,29 +396,6 @@ pub fn diff(p: &Project, approval: &PlanApproval) -> Vec<PlanChange> {
             None,
             Some(bucket_words(s.bucket).to_string()),
         ));
-    }
-    let finish_line = p.finish_line.as_ref().map(|f| f.text.clone());
-    if finish_line != then.finish_line {
-        out.push(PlanChange {
-            item: PlanItem::FinishLine,
-            kind: ChangeKind::FinishLineChanged,
-            subject: "Finish line".into(),
-            before: then.finish_line.clone(),
-            after: finish_line,
-            customer: true,
-            needs_reapproval: true,
-        });
-    }
-    if p.launch_date != then.launch_date {
-        out.push(PlanChange {
-            item: PlanItem::LaunchDate,
-            kind: ChangeKind::LaunchDateMoved,
-            subject: "Launch date".into(),
-            before: Some(date_words(then.launch_date)),
-            after: Some(date_words(p.launch_date)),
-            customer: true,
-            needs_reapproval: true,
-        });
     }
     out
 }
@@ -445,7 +460,7 @@ pub fn approve(p: &mut Project, seen: Option<&str>, ctx: &Ctx) -> Result<Activit
         }
         (Side::Customer, Some(x)) => {
             return Err(DomainError::rule(
-                "plan approval",
+                Rule::PlanApproval,
                 format!(
                     "{} is the {}, not the decision maker: {ONLY_THE_DECISION_MAKER}",
                     x.name,
@@ -455,13 +470,13 @@ pub fn approve(p: &mut Project, seen: Option<&str>, ctx: &Ctx) -> Result<Activit
         }
         (Side::Customer, None) => {
             return Err(DomainError::rule(
-                "plan approval",
+                Rule::PlanApproval,
                 format!("the approver is not a person of this project: {ONLY_THE_DECISION_MAKER}"),
             ))
         }
         (Side::Vendor, _) => {
             return Err(DomainError::rule(
-                "plan approval",
+                Rule::PlanApproval,
                 format!(
                     "the vendor cannot approve on the customer's behalf: {ONLY_THE_DECISION_MAKER}"
                 ),
@@ -536,4 +551,15 @@ pub fn approve(p: &mut Project, seen: Option<&str>, ctx: &Ctx) -> Result<Activit
         before,
         after: Some(after),
     })
+}
+
+pub(crate) fn approve_plan(
+    p: &mut Project,
+    log: &mut Log,
+    plan_version: Option<String>,
+) -> Result<(), DomainError> {
+    let ctx = log.ctx;
+    log.out
+        .push(crate::approval::approve(p, plan_version.as_deref(), ctx)?);
+    Ok(())
 }

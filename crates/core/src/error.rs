@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::gates::GateReport;
+use crate::rule::Rule;
 
 /// A refusal by the domain. Every variant explains itself in its `Display` text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
@@ -16,7 +17,7 @@ pub enum DomainError {
     Invalid { field: String, message: String },
     /// A rule of the product brief forbids the command as it stands.
     #[error("{rule}: {message}")]
-    Rule { rule: &'static str, message: String },
+    Rule { rule: Rule, message: String },
     /// A gate (G1 kickoff readiness, G2 go-live readiness) has failing items.
     #[error("{} is not ready: {}", .report.gate.title(), .report.failing_summary())]
     GateNotReady { report: GateReport },
@@ -33,7 +34,7 @@ impl DomainError {
         }
     }
 
-    pub fn rule(rule: &'static str, message: impl Into<String>) -> Self {
+    pub fn rule(rule: Rule, message: impl Into<String>) -> Self {
         Self::Rule {
             rule,
             message: message.into(),

@@ -2,6 +2,13 @@
 //! with something measurable; and the success criteria measured at the value review.
 
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::command::{person_exists, Log};
+use crate::error::{required_text, DomainError};
+use crate::people::{Role, Side};
+use crate::project::Project;
+use crate::rule::Rule;
 
 /// Phrases that name no outcome anyone could check.
 const VAGUE_PHRASES: &[&str] = &[
@@ -143,7 +150,7 @@ pub struct Vagueness {
 }
 
 /// R2: checks a finish line. Returns the reasons it is vague; an empty list means it passes.
-pub fn finish_line_vagueness(text: &str) -> Vec<String> {
+pub fn r2_finish_line_vagueness(text: &str) -> Vec<String> {
     let mut reasons = Vec::new();
     let lower = format!(" {} ", text.trim().to_lowercase());
     if text.trim().is_empty() {
@@ -179,6 +186,14 @@ pub fn finish_line_vagueness(text: &str) -> Vec<String> {
         );
     }
     reasons
+}
+
+/// The finish line as written, with the reasons it is vague (empty when it passes R2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FinishLine {
+    pub text: String,
+    pub vague_reasons: Vec<String>,
 }
 
 /// Whether higher or lower is better for a success criterion.
@@ -259,29 +274,198 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// R11: a success criterion that was not met counts as settled only when the customer's
+/// decision maker accepts it; nobody else can lower the bar for them.
+pub fn r11_accepted_by_the_decision_maker(p: &Project, by: u32) -> Result<(), DomainError> {
+    if p.person(by).map(|x| x.role) != Some(Role::DecisionMaker)
+        || p.person(by).map(|x| x.side) != Some(Side::Customer)
+    {
+        return Err(DomainError::rule(
+            Rule::R11,
+            "only the customer's decision maker can accept a criterion that was not met",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn set_finish_line(
+    p: &mut Project,
+    log: &mut Log,
+    text: String,
+) -> Result<(), DomainError> {
+    let text = required_text("text", &text)?;
+    let reasons = r2_finish_line_vagueness(&text);
+    let before = p.finish_line.as_ref().map(|f| f.text.clone());
+    let summary = if reasons.is_empty() {
+        format!("Finish line set: \"{text}\"")
+    } else {
+        format!(
+            "Finish line set but flagged vague (R2): {}",
+            reasons.join("; ")
+        )
+    };
+    p.finish_line = Some(FinishLine {
+        text: text.clone(),
+        vague_reasons: reasons.clone(),
+    });
+    log.push(
+        "finish_line.set",
+        "finish_line",
+        summary,
+        before.map(|b| json!({ "text": b })),
+        Some(json!({ "text": text, "vague_reasons": reasons })),
+    );
+    Ok(())
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per field of the command"
+)]
+pub(crate) fn add_criterion(
+    p: &mut Project,
+    log: &mut Log,
+    metric: String,
+    baseline: Option<f64>,
+    target: f64,
+    direction: Direction,
+    unit: String,
+    how_measured: String,
+) -> Result<(), DomainError> {
+    let metric = required_text("metric", &metric)?;
+    let how_measured = required_text("how_measured", &how_measured)?;
+    if !target.is_finite() || baseline.is_some_and(|b| !b.is_finite()) {
+        return Err(DomainError::invalid("target", "must be a finite number"));
+    }
+    let id = p.take_id();
+    let c = SuccessCriterion {
+        id,
+        metric,
+        baseline,
+        target,
+        direction,
+        unit,
+        how_measured,
+        measured: None,
+        accepted: None,
+    };
+    log.push(
+        "criterion.added",
+        format!("criterion:{id}"),
+        format!("Success criterion added: {}", c.describe()),
+        None,
+        Some(json!(c)),
+    );
+    p.criteria.push(c);
+    Ok(())
+}
+
+pub(crate) fn measure_criterion(
+    p: &mut Project,
+    log: &mut Log,
+    criterion: u32,
+    value: f64,
+) -> Result<(), DomainError> {
+    if !value.is_finite() {
+        return Err(DomainError::invalid("value", "must be a finite number"));
+    }
+    let c = p
+        .criteria
+        .iter_mut()
+        .find(|c| c.id == criterion)
+        .ok_or_else(|| DomainError::not_found(format!("success criterion {criterion}")))?;
+    let before = c.measured;
+    c.measured = Some(value);
+    let met = if c.is_met() { "met" } else { "not met" };
+    log.push(
+        "criterion.measured",
+        format!("criterion:{criterion}"),
+        format!(
+            "{} measured at {} — {met}",
+            c.describe(),
+            crate::finish_line::fmt_num(value)
+        ),
+        Some(json!({ "measured": before })),
+        Some(json!({ "measured": value, "met": c.is_met() })),
+    );
+    Ok(())
+}
+
+pub(crate) fn accept_criterion(
+    p: &mut Project,
+    log: &mut Log,
+    criterion: u32,
+    by: u32,
+    reason: String,
+) -> Result<(), DomainError> {
+    let reason = required_text("reason", &reason)?;
+    person_exists(p, by, "by")?;
+    r11_accepted_by_the_decision_maker(p, by)?;
+    let by_name = p.person_name(by);
+    let c = p
+        .criteria
+        .iter_mut()
+        .find(|c| c.id == criterion)
+        .ok_or_else(|| DomainError::not_found(format!("success criterion {criterion}")))?;
+    c.accepted = Some(Acceptance {
+        by,
+        reason: reason.clone(),
+    });
+    log.push(
+        "criterion.accepted",
+        format!("criterion:{criterion}"),
+        format!("{} accepted by {by_name}: {reason}", c.describe()),
+        None,
+        Some(json!({ "by": by, "reason": reason })),
+    );
+    Ok(())
+}
+
+pub(crate) fn set_early_win(
+    p: &mut Project,
+    log: &mut Log,
+    criterion: u32,
+) -> Result<(), DomainError> {
+    let c = p
+        .criteria
+        .iter()
+        .find(|c| c.id == criterion)
+        .ok_or_else(|| DomainError::not_found(format!("success criterion {criterion}")))?;
+    let d = c.describe();
+    p.early_win = Some(criterion);
+    log.push(
+        "criterion.early_win",
+        format!("criterion:{criterion}"),
+        format!("Early-win metric: {d}"),
+        None,
+        Some(json!({ "criterion": criterion })),
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn r2_finish_line_from_the_seed_passes() {
+    fn r2_finish_line_vagueness_passes_the_seeds_line() {
         let line = "The customer's ops manager can import this week's orders, fix any flagged items, and export the final list in under 15 minutes without support.";
-        assert_eq!(finish_line_vagueness(line), Vec::<String>::new());
+        assert_eq!(r2_finish_line_vagueness(line), Vec::<String>::new());
     }
 
     #[test]
-    fn r2_logistics_finish_line_passes_without_digits() {
+    fn r2_finish_line_vagueness_passes_a_logistics_line_without_digits() {
         let line = "Dispatchers log incoming loads every morning and confirm status by noon, every day for two weeks.";
         assert!(
-            finish_line_vagueness(line).is_empty(),
+            r2_finish_line_vagueness(line).is_empty(),
             "{:?}",
-            finish_line_vagueness(line)
+            r2_finish_line_vagueness(line)
         );
     }
 
     #[test]
-    fn r2_vague_finish_line_is_flagged_with_reasons() {
-        let reasons = finish_line_vagueness("Streamline and improve operations");
+    fn r2_finish_line_vagueness_flags_a_vague_line_with_reasons() {
+        let reasons = r2_finish_line_vagueness("Streamline and improve operations");
         assert!(reasons.iter().any(|r| r.contains("streamline")));
         assert!(reasons.iter().any(|r| r.contains("improve operations")));
         assert!(reasons.iter().any(|r| r.contains("no user is named")));
@@ -289,9 +473,9 @@ mod tests {
     }
 
     #[test]
-    fn r2_users_are_happy_is_vague() {
+    fn r2_finish_line_vagueness_finds_users_are_happy_vague() {
         let reasons =
-            finish_line_vagueness("Make sure the users are happy with the new system overall");
+            r2_finish_line_vagueness("Make sure the users are happy with the new system overall");
         assert!(
             reasons.iter().any(|r| r.contains("users are happy")),
             "{reasons:?}"

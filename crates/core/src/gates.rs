@@ -4,10 +4,12 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::people::r1_one_owner;
 use crate::people::{Role, Side};
 use crate::plan::TaskStatus;
+use crate::playbook::StepKind;
 use crate::project::Project;
-use crate::scope::ScopeBucket;
+pub use crate::scope::r3_not_included_note;
 use crate::training::TrainingAudience;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,48 +75,6 @@ fn item(key: &str, label: &str, failures: Vec<String>) -> GateItem {
         label: label.into(),
         ok: failures.is_empty(),
         reason: failures.join("; "),
-    }
-}
-
-/// R1: one vendor owner, one customer owner, a decision maker named, every task owned by one person.
-pub fn r1_one_owner(project: &Project) -> Vec<String> {
-    let mut failures = Vec::new();
-    match project.with_role(Role::ImplementationOwner).count() {
-        0 => failures.push("no vendor implementation owner: assign one person".to_string()),
-        1 => {}
-        n => failures.push(format!(
-            "{n} vendor implementation owners: exactly one may own the project"
-        )),
-    }
-    match project.with_role(Role::CustomerOwner).count() {
-        0 => failures.push("no customer owner: name the customer's day-to-day contact".to_string()),
-        1 => {}
-        n => failures.push(format!(
-            "{n} customer owners: exactly one may own the customer side"
-        )),
-    }
-    if project.decision_maker(Side::Customer).is_none() {
-        failures.push("no customer decision maker named".to_string());
-    }
-    let unowned: Vec<String> = project
-        .tasks
-        .iter()
-        .filter(|t| t.is_open() && t.owner.is_none())
-        .map(|t| format!("task {} \"{}\"", t.id, t.title))
-        .collect();
-    if !unowned.is_empty() {
-        failures.push(format!("tasks without an owner: {}", unowned.join(", ")));
-    }
-    failures
-}
-
-/// R3: the not-included note is written, or confirmed empty on purpose.
-pub fn r3_not_included_note(project: &Project) -> Vec<String> {
-    let has_out = project.scope.iter().any(|s| s.bucket == ScopeBucket::Out);
-    if has_out || project.nothing_excluded_confirmed {
-        Vec::new()
-    } else {
-        vec!["the not-included note is empty: list what phase one will not include, or confirm that nothing is excluded".into()]
     }
 }
 
@@ -223,14 +183,10 @@ fn promise_class_label(c: crate::handoff::PromiseClass) -> &'static str {
 /// G2: build done with proof, data clean, everyone trained, UAT passed, issues owned and dated,
 /// help contacts named, an early-win metric picked.
 pub fn g2_go_live_readiness(project: &Project, today: NaiveDate) -> GateReport {
-    let build_phase_names: Vec<&str> = vec!["Build", "Week 2: set up with real data"];
     let build: Vec<String> = project
         .tasks
         .iter()
-        .filter(|t| {
-            build_phase_names.iter().any(|p| t.phase == *p)
-                || t.phase.to_lowercase().contains("build")
-        })
+        .filter(|t| t.kind == StepKind::Build)
         .filter_map(|t| match &t.status {
             TaskStatus::Done { .. } => None,
             _ => Some(format!(
@@ -252,42 +208,7 @@ pub fn g2_go_live_readiness(project: &Project, today: NaiveDate) -> GateReport {
         Some(_) => Vec::new(),
     };
 
-    let mut trained = Vec::new();
-    let audiences_needed: Vec<TrainingAudience> = {
-        let mut v = vec![TrainingAudience::Admins, TrainingAudience::DailyUsers];
-        v.sort();
-        v
-    };
-    for audience in audiences_needed {
-        let sessions: Vec<_> = project
-            .training
-            .iter()
-            .filter(|s| s.audience == audience)
-            .collect();
-        if sessions.is_empty() {
-            trained.push(format!("no training session for {}", audience.label()));
-        } else if !sessions.iter().any(|s| s.held) {
-            trained.push(format!(
-                "the {} session has not been held",
-                audience.label()
-            ));
-        }
-    }
-    for s in project.training.iter().filter(|s| s.held) {
-        let missing: Vec<String> = s
-            .attendees
-            .iter()
-            .filter(|a| !a.completed)
-            .map(|a| project.person_name(a.person))
-            .collect();
-        if !missing.is_empty() {
-            trained.push(format!(
-                "practice task not completed in \"{}\" by {}",
-                s.title,
-                missing.join(", ")
-            ));
-        }
-    }
+    let trained = g2_training(project);
 
     let uat: Vec<String> = if project.uat.is_empty() {
         vec!["no UAT case: add cases tied to the success criteria and run them".to_string()]
@@ -352,4 +273,46 @@ pub fn g2_go_live_readiness(project: &Project, today: NaiveDate) -> GateReport {
             item("early_win", "An early-win metric is picked", early_win),
         ],
     )
+}
+
+/// G2's training item: a held session for the admins and the daily users, and every attendee's
+/// practice task completed (R14).
+fn g2_training(project: &Project) -> Vec<String> {
+    let mut trained = Vec::new();
+    let audiences_needed: Vec<TrainingAudience> = {
+        let mut v = vec![TrainingAudience::Admins, TrainingAudience::DailyUsers];
+        v.sort();
+        v
+    };
+    for audience in audiences_needed {
+        let sessions: Vec<_> = project
+            .training
+            .iter()
+            .filter(|s| s.audience == audience)
+            .collect();
+        if sessions.is_empty() {
+            trained.push(format!("no training session for {}", audience.label()));
+        } else if !sessions.iter().any(|s| s.held) {
+            trained.push(format!(
+                "the {} session has not been held",
+                audience.label()
+            ));
+        }
+    }
+    for s in project.training.iter().filter(|s| s.held) {
+        let missing: Vec<String> = s
+            .attendees
+            .iter()
+            .filter(|a| !a.completed)
+            .map(|a| project.person_name(a.person))
+            .collect();
+        if !missing.is_empty() {
+            trained.push(format!(
+                "practice task not completed in \"{}\" by {}",
+                s.title,
+                missing.join(", ")
+            ));
+        }
+    }
+    trained
 }

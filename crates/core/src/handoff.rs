@@ -2,6 +2,14 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::command::{person_exists, Log};
+use crate::error::{required_text, DomainError};
+use crate::lifecycle::{record_loop, LoopKind, Stage};
+use crate::people::Side;
+use crate::project::Project;
+use crate::scope::{ScopeBucket, ScopeItem};
 
 /// How a promise made by sales relates to what the product does today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,5 +112,140 @@ pub struct Handoff {
 impl Handoff {
     pub fn unresolved_promises(&self) -> impl Iterator<Item = &Promise> {
         self.promises.iter().filter(|p| p.is_unresolved())
+    }
+}
+
+pub(crate) fn classify_promise(
+    p: &mut Project,
+    log: &mut Log,
+    promise: u32,
+    class: PromiseClass,
+) -> Result<(), DomainError> {
+    let pr = p
+        .handoff
+        .promises
+        .iter_mut()
+        .find(|x| x.id == promise)
+        .ok_or_else(|| DomainError::not_found(format!("promise {promise}")))?;
+    let before = pr.class;
+    pr.class = class;
+    if !class.is_over_promise() {
+        pr.resolution = None;
+    }
+    let text = pr.text.clone();
+    log.push(
+        "promise.classified",
+        format!("promise:{promise}"),
+        format!("Promise \"{text}\" classified as {class:?}"),
+        Some(json!({ "class": before })),
+        Some(json!({ "class": class })),
+    );
+    Ok(())
+}
+
+pub(crate) fn resolve_promise(
+    p: &mut Project,
+    log: &mut Log,
+    promise: u32,
+    resolution: PromiseResolution,
+) -> Result<(), DomainError> {
+    match &resolution {
+        PromiseResolution::IntoScope { plan, scope } => {
+            required_text("resolution.plan", plan)?;
+            if let Some(scope) = scope {
+                required_text("resolution.scope", scope)?;
+            }
+        }
+        PromiseResolution::Later { acknowledged_by } => {
+            person_exists(p, *acknowledged_by, "resolution.acknowledged_by")?;
+            if p.person(*acknowledged_by).map(|x| x.side) != Some(Side::Customer) {
+                return Err(DomainError::invalid("resolution.acknowledged_by", "moving a promise to later needs the customer's acknowledgement: name a customer person"));
+            }
+        }
+        PromiseResolution::Declined { reason } => {
+            required_text("resolution.reason", reason)?;
+        }
+    }
+    let pr = p
+        .handoff
+        .promises
+        .iter_mut()
+        .find(|x| x.id == promise)
+        .ok_or_else(|| DomainError::not_found(format!("promise {promise}")))?;
+    if pr.class == PromiseClass::Unclassified {
+        return Err(DomainError::invalid(
+            "promise",
+            "classify the promise before resolving it",
+        ));
+    }
+    if !pr.class.is_over_promise() {
+        return Err(DomainError::invalid(
+            "promise",
+            "a standard promise needs no resolution",
+        ));
+    }
+    pr.resolution = Some(resolution.clone());
+    let text = pr.text.clone();
+    if let PromiseResolution::Later { .. } = resolution {
+        let id = p.take_id();
+        p.scope.push(ScopeItem {
+            id,
+            text: text.clone(),
+            bucket: ScopeBucket::Later,
+            from_change_request: None,
+        });
+    }
+    if let PromiseResolution::IntoScope { scope, .. } = &resolution {
+        let id = p.take_id();
+        p.scope.push(ScopeItem {
+            id,
+            text: scope
+                .as_deref()
+                .map_or_else(|| text.clone(), |s| s.trim().to_string()),
+            bucket: ScopeBucket::In,
+            from_change_request: None,
+        });
+    }
+    log.push(
+        "promise.resolved",
+        format!("promise:{promise}"),
+        format!("Over-promise \"{text}\" resolved"),
+        None,
+        Some(json!({ "resolution": resolution })),
+    );
+    Ok(())
+}
+
+/// Whether a project at this stage may still loop back to sales over an over-promise: only up
+/// to kickoff; after it, a new want is a change request (R4). The UI offers the action by it.
+pub fn may_realign_at(stage: Stage) -> bool {
+    stage <= Stage::Kickoff
+}
+
+pub(crate) fn realign_with_sales(
+    p: &mut Project,
+    log: &mut Log,
+    reason: String,
+) -> Result<(), DomainError> {
+    let reason = required_text("reason", &reason)?;
+    if !may_realign_at(p.stage) {
+        return Err(DomainError::wrong_stage(
+            "realigning with sales is a pre-kickoff loop; after kickoff, raise a change request",
+        ));
+    }
+    record_loop(p, log, LoopKind::SalesRealign, Stage::Handoff, &reason);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn may_realign_at_is_open_until_kickoff_only() {
+        assert!(may_realign_at(Stage::Handoff));
+        assert!(may_realign_at(Stage::Kickoff));
+        assert!(!may_realign_at(Stage::Discovery));
+        assert!(!may_realign_at(Stage::Hypercare));
     }
 }

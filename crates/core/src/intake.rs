@@ -1,8 +1,16 @@
-//! Pre-kickoff intake: requests to the customer, access both ways, data sources, risks, and the
-//! data import runs that prove the data is clean.
+//! Pre-kickoff intake: requests to the customer, access both ways, data sources and risks. The
+//! import runs that prove the data is clean are in `data`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::command::{person_exists, Log};
+use crate::error::{required_text, DomainError};
+use crate::project::Project;
+
+/// The data import types live with the data area; this path keeps working.
+pub use crate::data::{DataMapRef, ImportDraft, ImportRun, RuleCount};
 
 /// What an intake request asks for (stage 3 of the lifecycle).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,102 +95,200 @@ pub struct Risk {
     pub owner: Option<u32>,
 }
 
-/// The summary of one data import run (the data engine records the details).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ImportRun {
-    pub id: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<u32>,
-    pub file_sha256: String,
-    pub rows: u64,
-    /// Issues that block (severity error) left after fixes.
-    pub errors: u64,
-    /// Issues flagged for review left after fixes.
-    pub reviews: u64,
-    pub at: DateTime<Utc>,
-    /// Who submitted it (the activity log's actor).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub by: String,
-    /// The project's data map it was checked against.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub map: Option<u32>,
-    /// Issues left per rule after the fixes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub by_rule: Vec<RuleCount>,
-    /// How many fixes were layered over the upload.
-    #[serde(default)]
-    pub fixes: u64,
-    /// Project files of the run: the upload, the clean export, the full report.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upload_file: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clean_file: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_file: Option<String>,
-    /// The fixes layered over the upload (the data engine's fixes file, usable with the API's
-    /// `fixes=` to run the same import again).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fixes_file: Option<String>,
+pub(crate) fn add_intake_request(
+    p: &mut Project,
+    log: &mut Log,
+    kind: IntakeKind,
+    question: String,
+    owner: u32,
+    due: NaiveDate,
+) -> Result<(), DomainError> {
+    let question = required_text("question", &question)?;
+    person_exists(p, owner, "owner")?;
+    let id = p.take_id();
+    log.push(
+        "intake.requested",
+        format!("intake:{id}"),
+        format!(
+            "Intake request to {}: {question} (due {due})",
+            p.person_name(owner)
+        ),
+        None,
+        Some(json!({ "kind": kind, "owner": owner, "due": due })),
+    );
+    p.intake.push(IntakeRequest {
+        id,
+        kind,
+        question,
+        owner,
+        due,
+        answer: None,
+        answered_at: None,
+    });
+    Ok(())
 }
 
-/// How many issues of one rule a run left.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RuleCount {
-    pub rule: String,
-    pub count: u64,
+pub(crate) fn answer_intake(
+    p: &mut Project,
+    log: &mut Log,
+    request: u32,
+    answer: String,
+) -> Result<(), DomainError> {
+    let now = log.ctx.now;
+    let answer = required_text("answer", &answer)?;
+    let r = p
+        .intake
+        .iter_mut()
+        .find(|r| r.id == request)
+        .ok_or_else(|| DomainError::not_found(format!("intake request {request}")))?;
+    r.answer = Some(answer.clone());
+    r.answered_at = Some(now);
+    log.push(
+        "intake.answered",
+        format!("intake:{request}"),
+        format!("Intake answered: {}", r.question),
+        None,
+        Some(json!({ "answer": answer })),
+    );
+    Ok(())
 }
 
-/// A data map of the project: the map file (checked by the data engine), and the plan task and
-/// data source its imports serve.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct DataMapRef {
-    pub id: u32,
-    pub name: String,
-    /// The project file holding the map (JSON).
-    pub file: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<u32>,
-    /// An example file (a project file) people can download to see what is expected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sample: Option<String>,
-    /// The upload being worked on, with its fixes, until it is submitted as an import run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub draft: Option<ImportDraft>,
+pub(crate) fn add_access_item(
+    p: &mut Project,
+    log: &mut Log,
+    what: String,
+    direction: AccessDirection,
+    grantor: u32,
+    due: NaiveDate,
+) -> Result<(), DomainError> {
+    let what = required_text("what", &what)?;
+    person_exists(p, grantor, "grantor")?;
+    let id = p.take_id();
+    log.push(
+        "access.requested",
+        format!("access:{id}"),
+        format!(
+            "Access needed: {what}, granted by {} by {due}",
+            p.person_name(grantor)
+        ),
+        None,
+        Some(json!({ "direction": direction, "grantor": grantor, "due": due })),
+    );
+    p.access.push(AccessItem {
+        id,
+        what,
+        direction,
+        grantor,
+        due,
+        granted_at: None,
+    });
+    Ok(())
 }
 
-/// An upload being fixed. The upload file is never changed: fixes are a layer over it, kept
-/// here as the data engine's JSON (the core does not interpret them).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ImportDraft {
-    pub upload: String,
-    pub name: String,
-    pub sha256: String,
-    /// The latest check report (a project file).
-    pub report: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub fixes: Vec<serde_json::Value>,
-    /// How many of `fixes` the latest report was checked with; fewer means "re-check".
-    #[serde(default)]
-    pub checked_fixes: usize,
-    pub by: String,
-    pub at: DateTime<Utc>,
+pub(crate) fn grant_access(p: &mut Project, log: &mut Log, item: u32) -> Result<(), DomainError> {
+    let now = log.ctx.now;
+    let a = p
+        .access
+        .iter_mut()
+        .find(|a| a.id == item)
+        .ok_or_else(|| DomainError::not_found(format!("access item {item}")))?;
+    a.granted_at = Some(now);
+    log.push(
+        "access.granted",
+        format!("access:{item}"),
+        format!("Access granted: {}", a.what),
+        None,
+        None,
+    );
+    Ok(())
 }
 
-impl ImportDraft {
-    pub fn needs_recheck(&self) -> bool {
-        self.checked_fixes != self.fixes.len()
+pub(crate) fn add_data_source(
+    p: &mut Project,
+    log: &mut Log,
+    name: String,
+    system: String,
+    sample: SampleState,
+) -> Result<(), DomainError> {
+    let name = required_text("name", &name)?;
+    let id = p.take_id();
+    log.push(
+        "data_source.added",
+        format!("data_source:{id}"),
+        format!("Data source: {name} (sample {sample:?})"),
+        None,
+        Some(json!({ "name": name, "sample": sample })),
+    );
+    p.data_sources.push(DataSource {
+        id,
+        name,
+        system,
+        sample,
+    });
+    Ok(())
+}
+
+pub(crate) fn set_sample_state(
+    p: &mut Project,
+    log: &mut Log,
+    source: u32,
+    sample: SampleState,
+) -> Result<(), DomainError> {
+    let d = p
+        .data_sources
+        .iter_mut()
+        .find(|d| d.id == source)
+        .ok_or_else(|| DomainError::not_found(format!("data source {source}")))?;
+    let before = d.sample;
+    d.sample = sample;
+    log.push(
+        "data_source.sample",
+        format!("data_source:{source}"),
+        format!("Sample of {}: {before:?} → {sample:?}", d.name),
+        Some(json!({ "sample": before })),
+        Some(json!({ "sample": sample })),
+    );
+    Ok(())
+}
+
+pub(crate) fn add_risk(
+    p: &mut Project,
+    log: &mut Log,
+    text: String,
+    owner: Option<u32>,
+) -> Result<(), DomainError> {
+    let text = required_text("text", &text)?;
+    if let Some(o) = owner {
+        person_exists(p, o, "owner")?;
     }
+    let id = p.take_id();
+    p.risks.push(Risk {
+        id,
+        text: text.clone(),
+        owner,
+    });
+    p.no_known_risks = false;
+    log.push(
+        "risk.added",
+        format!("risk:{id}"),
+        format!("Risk: {text}"),
+        None,
+        Some(json!({ "text": text })),
+    );
+    Ok(())
 }
 
-impl ImportRun {
-    pub fn is_clean(&self) -> bool {
-        self.errors == 0
+pub(crate) fn confirm_no_known_risks(p: &mut Project, log: &mut Log) -> Result<(), DomainError> {
+    if !p.risks.is_empty() {
+        return Err(DomainError::invalid("risks", "risks are already listed"));
     }
+    p.no_known_risks = true;
+    log.push(
+        "risk.none_known",
+        "risks",
+        "Stated: no known risks to launch",
+        None,
+        None,
+    );
+    Ok(())
 }

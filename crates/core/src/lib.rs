@@ -3,11 +3,14 @@
 //!
 //! Pure: no I/O, no async, no SQL. Callers pass the current time in.
 #![forbid(unsafe_code)]
+#![warn(clippy::too_many_lines)]
 
 pub mod activity;
+pub mod adoption;
 pub mod approval;
 pub mod ball;
 pub mod command;
+pub mod data;
 pub mod error;
 pub mod finish_line;
 pub mod gates;
@@ -20,6 +23,8 @@ pub mod people;
 pub mod plan;
 pub mod playbook;
 pub mod project;
+pub mod retro;
+pub mod rule;
 pub mod scope;
 pub mod scorecard;
 pub mod status_update;
@@ -31,3 +36,4 @@ pub use activity::Activity;
 pub use command::{apply, create_project, Command, Ctx};
 pub use error::DomainError;
 pub use project::Project;
+pub use rule::Rule;

@@ -3,8 +3,14 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
-use crate::people::Side;
+use crate::command::Log;
+use crate::error::DomainError;
+use crate::plan::task_mut;
+use crate::project::Project;
+
+use crate::people::{Role, Side};
 use crate::plan::Task;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,4 +65,62 @@ pub fn r9_nudge_due(task: &Task, cadence: &Cadence, today: NaiveDate) -> NudgeAc
     } else {
         NudgeAction::Nothing
     }
+}
+
+/// R9: who an escalation goes to, as (e-mail, name): the customer's executive sponsor(s) or,
+/// without one, the customer's decision maker; and the vendor owner. Sorted, without blank
+/// addresses, one entry per address whatever its case.
+pub fn r9_escalation_recipients(p: &Project) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = p
+        .people
+        .iter()
+        .filter(|x| x.side == Side::Customer && x.role == Role::ExecutiveSponsor)
+        .map(|x| (x.email.clone(), x.name.clone()))
+        .collect();
+    if out.is_empty() {
+        if let Some(dm) = p.decision_maker(Side::Customer) {
+            out.push((dm.email.clone(), dm.name.clone()));
+        }
+    }
+    if let Some(o) = p.vendor_owner() {
+        out.push((o.email.clone(), o.name.clone()));
+    }
+    out.retain(|(e, _)| !e.trim().is_empty());
+    out.sort();
+    out.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
+    out
+}
+
+pub(crate) fn record_nudge(
+    p: &mut Project,
+    log: &mut Log,
+    task: u32,
+    escalated: bool,
+) -> Result<(), DomainError> {
+    let now = log.ctx.now;
+    let t = task_mut(p, task)?;
+    t.nudges += 1;
+    if escalated {
+        t.escalated_at = Some(now);
+    }
+    let n = t.nudges;
+    log.push(
+        if escalated {
+            "task.escalated"
+        } else {
+            "task.nudged"
+        },
+        format!("task:{task}"),
+        format!(
+            "Task {task} {} (nudge {n})",
+            if escalated {
+                "escalated to the executive sponsor"
+            } else {
+                "nudged"
+            }
+        ),
+        None,
+        Some(json!({ "nudges": n })),
+    );
+    Ok(())
 }

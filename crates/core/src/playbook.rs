@@ -33,6 +33,39 @@ pub struct Step {
     /// (`visibility::legacy_default`).
     #[serde(default)]
     pub visibility: Visibility,
+    /// What kind of work it is: G2 checks the build steps' tasks. Optional in a playbook's JSON:
+    /// without it, a step's kind comes from its phase's name (`StepKind::from_phase_name`).
+    #[serde(default)]
+    pub kind: StepKind,
+}
+
+/// What kind of work a step (and the task made from it) is, for the rules that look at work by
+/// its kind and not by the name of its phase, which teams rename freely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// Technical setup: provisioning, SSO, integrations, data migration. G2 wants these done
+    /// with proof before go-live.
+    Build,
+    /// Any other work.
+    #[default]
+    Other,
+}
+
+impl StepKind {
+    /// The kind of a step or task that does not say: from its phase's name, the way G2 found
+    /// build tasks before kinds existed (the built-in build phases, or a name containing
+    /// "build"). Used for playbooks and projects stored before then, and for a task or step
+    /// added by hand to a phase.
+    pub fn from_phase_name(phase: &str) -> StepKind {
+        const BUILD_PHASES: [&str; 2] = ["Build", "Week 2: set up with real data"];
+        if BUILD_PHASES.contains(&phase) || phase.to_lowercase().contains("build") {
+            StepKind::Build
+        } else {
+            StepKind::Other
+        }
+    }
 }
 
 /// A step as stored, where `visibility` may be missing (playbooks saved before it existed).
@@ -49,6 +82,8 @@ struct StepDoc {
     needs_proof: bool,
     #[serde(default)]
     visibility: Option<Visibility>,
+    #[serde(default)]
+    kind: Option<StepKind>,
 }
 
 impl From<StepDoc> for Step {
@@ -63,6 +98,7 @@ impl From<StepDoc> for Step {
             depends_on: d.depends_on,
             needs_proof: d.needs_proof,
             visibility,
+            kind: d.kind.unwrap_or_default(),
         }
     }
 }
@@ -73,11 +109,39 @@ fn yes() -> bool {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(from = "PhaseDoc")]
 pub struct Phase {
     pub name: String,
     /// The lifecycle stage the phase belongs to.
     pub stage: Stage,
     pub steps: Vec<Step>,
+}
+
+/// A phase as stored, whose steps may lack their kind (playbooks saved before kinds existed):
+/// they take it from the phase's name, so an old playbook's G2 checks what it checked before.
+#[derive(Deserialize)]
+struct PhaseDoc {
+    name: String,
+    stage: Stage,
+    steps: Vec<StepDoc>,
+}
+
+impl From<PhaseDoc> for Phase {
+    fn from(d: PhaseDoc) -> Self {
+        let steps = d
+            .steps
+            .into_iter()
+            .map(|mut s| {
+                s.kind = s.kind.or_else(|| Some(StepKind::from_phase_name(&d.name)));
+                Step::from(s)
+            })
+            .collect();
+        Phase {
+            name: d.name,
+            stage: d.stage,
+            steps,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -189,7 +253,14 @@ fn step(
         depends_on: deps.iter().map(|d| d.to_string()).collect(),
         needs_proof: true,
         visibility: Visibility::Shared,
+        kind: StepKind::Other,
     }
+}
+
+/// A build step: technical setup G2 wants done with proof before go-live.
+fn build(mut s: Step) -> Step {
+    s.kind = StepKind::Build;
+    s
 }
 
 /// A vendor-only step: its task is internal (the customer never sees it).
@@ -240,11 +311,11 @@ pub fn standard() -> Playbook {
                 step("mutual-action-plan", "Publish the mutual action plan with owners on both sides", V, Owner, 17, &["map-workflows"]),
             ]),
             phase("Build", Stage::Build, vec![
-                step("provision", "Provision the tenant and admin users", V, Mate, 19, &["mutual-action-plan"]),
-                step("sso", "Configure SSO on the customer's side", C, CAdmin, 24, &["provision"]),
-                step("integrations", "Connect the integrations and API keys", S, Mate, 26, &["provision"]),
-                step("customer-export", "Send the full data export", C, COwner, 24, &["data-map"]),
-                step("data-import", "Import the data and fix flagged rows", V, Mate, 28, &["customer-export"]),
+                build(step("provision", "Provision the tenant and admin users", V, Mate, 19, &["mutual-action-plan"])),
+                build(step("sso", "Configure SSO on the customer's side", C, CAdmin, 24, &["provision"])),
+                build(step("integrations", "Connect the integrations and API keys", S, Mate, 26, &["provision"])),
+                build(step("customer-export", "Send the full data export", C, COwner, 24, &["data-map"])),
+                build(step("data-import", "Import the data and fix flagged rows", V, Mate, 28, &["customer-export"])),
             ]),
             phase("Configuration", Stage::Configuration, vec![
                 step("configure", "Configure the product to the customer's workflows", V, Mate, 33, &["data-import"]),
@@ -283,8 +354,8 @@ pub fn light_touch() -> Playbook {
                 step("sample-data", "Send a real sample of the data", C, COwner, 5, &[]),
             ]),
             phase("Week 2: set up with real data", Stage::Build, vec![
-                step("setup", "Set up the account with the real sample", V, Owner, 9, &["sample-data"]),
-                step("import", "Import the data, fix the flagged rows", S, Owner, 12, &["setup"]),
+                build(step("setup", "Set up the account with the real sample", V, Owner, 9, &["sample-data"])),
+                build(step("import", "Import the data, fix the flagged rows", S, Owner, 12, &["setup"])),
             ]),
             phase("Week 3: test one full path", Stage::Uat, vec![
                 step("full-path", "Run one full path end to end with a real user", C, COwner, 19, &["import"]),
@@ -300,6 +371,53 @@ pub fn light_touch() -> Playbook {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A playbook as stored before steps had a kind.
+    fn without_kinds(p: &Playbook) -> Playbook {
+        let mut doc = serde_json::to_value(p).expect("a playbook serialises");
+        for phase in doc["phases"].as_array_mut().expect("phases") {
+            for step in phase["steps"].as_array_mut().expect("steps") {
+                step.as_object_mut().expect("a step").remove("kind");
+            }
+        }
+        serde_json::from_value(doc).expect("an old playbook loads")
+    }
+
+    #[test]
+    fn builtin_playbooks_mark_their_build_steps() {
+        let build: Vec<String> = builtin()
+            .iter()
+            .flat_map(|p| p.steps().map(|(_, s)| s.clone()).collect::<Vec<_>>())
+            .filter(|s| s.kind == StepKind::Build)
+            .map(|s| s.key)
+            .collect();
+        assert_eq!(
+            build,
+            [
+                "provision",
+                "sso",
+                "integrations",
+                "customer-export",
+                "data-import",
+                "setup",
+                "import"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_playbook_stored_without_kinds_takes_them_from_its_phase_names() {
+        for p in builtin() {
+            assert_eq!(without_kinds(&p), p, "{}", p.key);
+        }
+        let mut custom = light_touch();
+        custom.phases[0].name = "Build the basics".into();
+        let old = without_kinds(&custom);
+        assert!(old.phases[0]
+            .steps
+            .iter()
+            .all(|s| s.kind == StepKind::Build));
+    }
 
     #[test]
     fn builtin_playbooks_are_valid() {

@@ -14,6 +14,13 @@ use crate::scope::{ChangeRequest, ScopeItem};
 use crate::training::TrainingSession;
 use crate::uat::{Issue, UatCase};
 
+// The parts of a project live with their area; these paths keep working.
+pub use crate::adoption::AdoptionReading;
+pub use crate::finish_line::FinishLine;
+pub use crate::lifecycle::{GoDecision, TransitionPacket};
+pub use crate::retro::{RetroBucket, RetroItem, RetroKind};
+pub use crate::status_update::StatusUpdate;
+
 /// The playbook version a project started from (it keeps it, whatever edits come later).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -21,105 +28,6 @@ pub struct PlaybookRef {
     pub key: String,
     pub version: u32,
     pub name: String,
-}
-
-/// The finish line as written, with the reasons it is vague (empty when it passes R2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct FinishLine {
-    pub text: String,
-    pub vague_reasons: Vec<String>,
-}
-
-/// A recorded go / no-go decision (G2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct GoDecision {
-    pub go: bool,
-    pub decided_by: String,
-    pub at: DateTime<Utc>,
-    pub reason: String,
-    /// Set when the owner went ahead despite failing items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub override_reason: Option<String>,
-    /// The gate items failing at the time of the decision.
-    #[serde(default)]
-    pub failing: Vec<String>,
-}
-
-/// A usage reading during adoption.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AdoptionReading {
-    pub at: DateTime<Utc>,
-    pub active_users: u32,
-    pub trained_users: u32,
-    #[serde(default)]
-    pub logins_first_week: Option<u32>,
-    #[serde(default)]
-    pub support_questions: Option<u32>,
-    #[serde(default)]
-    pub key_features_unused: Vec<String>,
-    /// Why the reading counts as a stall, if it does.
-    #[serde(default)]
-    pub stall_reasons: Vec<String>,
-}
-
-/// The packet handed to the renewal CSM.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct TransitionPacket {
-    pub renewal_csm: u32,
-    pub notes: String,
-    pub prepared_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accepted_at: Option<DateTime<Utc>>,
-}
-
-/// A status update as sent after a meeting (R10).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct StatusUpdate {
-    pub id: u32,
-    pub meeting_date: NaiveDate,
-    pub text: String,
-    pub at: DateTime<Utc>,
-    /// Shown to the customer in the portal.
-    #[serde(default)]
-    pub for_customer: bool,
-}
-
-/// What a retrospective item is about (R13).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum RetroKind {
-    NeededManualHelp,
-    FinalScopeCall,
-    TookLonger,
-    Blocked,
-    OnlyAnnoyed,
-}
-
-/// Whether a retrospective item is the rollout's to fix or the product's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum RetroBucket {
-    RolloutWork,
-    ProductWork,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RetroItem {
-    pub id: u32,
-    pub text: String,
-    pub kind: RetroKind,
-    pub bucket: RetroBucket,
-    /// Set when a rollout fix was promoted into a playbook version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub promoted_to: Option<String>,
 }
 
 /// One implementation project.

@@ -117,6 +117,8 @@ pub struct PortfolioScorecard {
     pub total_days_waiting_on_vendor: f64,
 }
 
+/// R12 across projects: time to go-live, the share reaching go-live on plan, time to first
+/// value, and the days waiting on each side.
 pub fn r12_portfolio(cards: &[Scorecard]) -> PortfolioScorecard {
     let live: Vec<&Scorecard> = cards.iter().filter(|c| c.live).collect();
     let on_plan: Vec<bool> = live.iter().filter_map(|c| c.live_on_plan).collect();

@@ -4,10 +4,26 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::command::Log;
+use crate::error::{required_text, DomainError};
+
 use crate::activity::Activity;
 use crate::plan::TaskStatus;
 use crate::project::Project;
 use crate::scope::ScopeBucket;
+
+/// A status update as sent after a meeting (R10).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusUpdate {
+    pub id: u32,
+    pub meeting_date: NaiveDate,
+    pub text: String,
+    pub at: DateTime<Utc>,
+    /// Shown to the customer in the portal.
+    #[serde(default)]
+    pub for_customer: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -83,55 +99,9 @@ pub fn r10_status_draft(p: &Project, activities: &[Activity], now: DateTime<Utc>
         })
         .map(|a| a.summary.clone())
         .collect();
-    let out_of_scope: Vec<String> = p
-        .scope
-        .iter()
-        .filter(|s| s.bucket != ScopeBucket::In)
-        .map(|s| {
-            format!(
-                "{} ({})",
-                s.text,
-                if s.bucket == ScopeBucket::Later {
-                    "later"
-                } else {
-                    "not included"
-                }
-            )
-        })
-        .collect();
-    let blockers: Vec<String> = p
-        .tasks
-        .iter()
-        .filter_map(|t| match &t.status {
-            TaskStatus::Blocked(b) => Some(format!(
-                "Task {} \"{}\": needs {} from {} by {}",
-                t.id,
-                t.title,
-                b.needed,
-                p.person_name(b.from),
-                b.by
-            )),
-            _ => None,
-        })
-        .collect();
-    let mut open: Vec<_> = p
-        .tasks
-        .iter()
-        .filter(|t| t.status == TaskStatus::Open)
-        .collect();
-    open.sort_by_key(|t| (t.due, t.id));
-    let next_actions: Vec<NextAction> = open
-        .iter()
-        .take(8)
-        .map(|t| NextAction {
-            task: t.id,
-            title: t.title.clone(),
-            owner: t
-                .owner
-                .map_or_else(|| "nobody (assign an owner)".into(), |o| p.person_name(o)),
-            due: t.due,
-        })
-        .collect();
+    let out_of_scope = out_of_scope(p);
+    let blockers = open_blockers(p);
+    let next_actions = next_actions(p);
     let launch = match (p.launch_date, p.baseline_launch_date) {
         (Some(l), Some(b)) if l != b => format!("launch {l} (first agreed {b})"),
         (Some(l), _) => format!("launch {l}"),
@@ -165,23 +135,7 @@ pub fn r10_status_draft(p: &Project, activities: &[Activity], now: DateTime<Utc>
         },
     ];
     // Not a decision yet: listed under approvals, not counted in the summary's decisions.
-    if let crate::approval::ApprovalState::ChangedSinceApproval {
-        changes,
-        needs_reapproval: true,
-        ..
-    } = crate::approval::approval_state(p)
-    {
-        let asked: Vec<String> = changes
-            .iter()
-            .filter(|c| c.needs_reapproval)
-            .map(crate::approval::PlanChange::describe)
-            .collect();
-        approvals.push(format!(
-            "Waiting for the customer's decision maker to approve the plan again ({} change(s) to their dates or scope): {}",
-            asked.len(),
-            asked.join("; ")
-        ));
-    }
+    approvals.extend(awaiting_reapproval(p));
     StatusDraft {
         since,
         summary,
@@ -192,6 +146,86 @@ pub fn r10_status_draft(p: &Project, activities: &[Activity], now: DateTime<Utc>
         blockers,
         next_actions,
     }
+}
+
+/// What stayed out of scope: the later and not-included items.
+fn out_of_scope(p: &Project) -> Vec<String> {
+    p.scope
+        .iter()
+        .filter(|s| s.bucket != ScopeBucket::In)
+        .map(|s| {
+            format!(
+                "{} ({})",
+                s.text,
+                if s.bucket == ScopeBucket::Later {
+                    "later"
+                } else {
+                    "not included"
+                }
+            )
+        })
+        .collect()
+}
+
+/// Each blocked task with what it needs, from whom, by when (R6).
+fn open_blockers(p: &Project) -> Vec<String> {
+    p.tasks
+        .iter()
+        .filter_map(|t| match &t.status {
+            TaskStatus::Blocked(b) => Some(format!(
+                "Task {} \"{}\": needs {} from {} by {}",
+                t.id,
+                t.title,
+                b.needed,
+                p.person_name(b.from),
+                b.by
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The open tasks due first, up to eight, with their owners and dates.
+fn next_actions(p: &Project) -> Vec<NextAction> {
+    let mut open: Vec<_> = p
+        .tasks
+        .iter()
+        .filter(|t| t.status == TaskStatus::Open)
+        .collect();
+    open.sort_by_key(|t| (t.due, t.id));
+    open.iter()
+        .take(8)
+        .map(|t| NextAction {
+            task: t.id,
+            title: t.title.clone(),
+            owner: t
+                .owner
+                .map_or_else(|| "nobody (assign an owner)".into(), |o| p.person_name(o)),
+            due: t.due,
+        })
+        .collect()
+}
+
+/// The plan changes waiting for the customer's decision maker to approve them again, if any.
+fn awaiting_reapproval(p: &Project) -> Option<String> {
+    let crate::approval::ApprovalState::ChangedSinceApproval {
+        changes,
+        needs_reapproval: true,
+        ..
+    } = crate::approval::approval_state(p)
+    else {
+        return None;
+    };
+    let asked: Vec<String> = changes
+        .iter()
+        .filter(|c| c.needs_reapproval)
+        .map(crate::approval::PlanChange::describe)
+        .collect();
+    Some(format!(
+            "Waiting for the customer's decision maker to approve the plan again ({} change(s) to their dates or scope): {}",
+            asked.len(),
+            asked.join("; ")
+        ))
 }
 
 impl StatusDraft {
@@ -225,4 +259,31 @@ impl StatusDraft {
         section("Next actions", &next);
         out
     }
+}
+
+pub(crate) fn record_status_update(
+    p: &mut Project,
+    log: &mut Log,
+    meeting_date: NaiveDate,
+    text: String,
+    for_customer: bool,
+) -> Result<(), DomainError> {
+    let now = log.ctx.now;
+    let text = required_text("text", &text)?;
+    let id = p.take_id();
+    p.status_updates.push(StatusUpdate {
+        id,
+        meeting_date,
+        text,
+        at: now,
+        for_customer,
+    });
+    log.push(
+        "status_update.sent",
+        format!("status_update:{id}"),
+        format!("Status update after the meeting of {meeting_date}"),
+        None,
+        None,
+    );
+    Ok(())
 }

@@ -180,7 +180,7 @@ fn approve() -> Command {
 fn rule_message(e: &DomainError) -> String {
     match e {
         DomainError::Rule { rule, message } => {
-            assert_eq!(*rule, "plan approval", "{e}");
+            assert_eq!(rule.as_str(), "plan approval", "{e}");
             message.clone()
         }
         other => panic!("expected a plan approval refusal, got {other:?}"),

@@ -209,8 +209,8 @@ impl FormState {
                     self.errors.push((field, message));
                 }
                 DomainError::Rule { rule, message } => {
-                    self.message = Some(format!("{}: {message}", rule_name(rule)));
-                    self.rule = Some(rule);
+                    self.message = Some(format!("{}: {message}", rule_name(rule.as_str())));
+                    self.rule = Some(rule.as_str());
                 }
                 DomainError::GateNotReady { report } => {
                     self.message = Some(format!(

@@ -555,6 +555,7 @@ fn edit_step(pb: &mut Playbook, form: &FormData, st: &mut FormState) {
                 depends_on: Vec::new(),
                 needs_proof,
                 visibility: Default::default(),
+                kind: finishline_core::playbook::StepKind::from_phase_name(&ph.name),
             });
         }
     } else if let Some(step) = pb

@@ -4,8 +4,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{required_text, DomainError};
 use crate::people::Side;
+use crate::playbook::StepKind;
+use crate::rule::Rule;
 use crate::visibility::{legacy_default, Visibility};
+
+mod commands;
+
+pub(crate) use commands::*;
 
 /// Who a playbook step or task belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +139,11 @@ pub struct Task {
     /// Whether the customer sees it, with its notes and proof (`visibility` module).
     #[serde(default)]
     pub visibility: Visibility,
+    /// What kind of work it is (G2 checks the build tasks): its playbook step's kind, or for a
+    /// task added by hand or stored before kinds existed, its phase's
+    /// (`StepKind::from_phase_name`).
+    #[serde(default)]
+    pub kind: StepKind,
 }
 
 /// A task as stored. Documents written before visibility existed have none: their tasks from the
@@ -165,6 +177,8 @@ struct TaskDoc {
     owner_role: Option<crate::people::Role>,
     #[serde(default)]
     visibility: Option<Visibility>,
+    #[serde(default)]
+    kind: Option<StepKind>,
 }
 
 impl From<TaskDoc> for Task {
@@ -172,6 +186,9 @@ impl From<TaskDoc> for Task {
         let visibility = d
             .visibility
             .unwrap_or_else(|| legacy_default(d.step_key.as_deref()));
+        let kind = d
+            .kind
+            .unwrap_or_else(|| StepKind::from_phase_name(&d.phase));
         Task {
             id: d.id,
             title: d.title,
@@ -190,6 +207,7 @@ impl From<TaskDoc> for Task {
             step_key: d.step_key,
             owner_role: d.owner_role,
             visibility,
+            kind,
         }
     }
 }
@@ -249,4 +267,152 @@ pub fn blocker_vagueness(needed: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// R5: a task done records who completed it: the person named, or else the person acting.
+pub fn r5_completed_by(completed_by: Option<u32>, acting: Option<u32>) -> Result<u32, DomainError> {
+    completed_by
+        .or(acting)
+        .ok_or_else(|| DomainError::rule(Rule::R5, "say who completed the task (completed_by)"))
+}
+
+/// R5: a task is marked done only once the tasks it depends on are done, and only with proof (a
+/// link, a file, an import run or a note of the result). Returns the proof to record: a task
+/// that needs none is done with the note "done".
+pub fn r5_proof(t: &Task, proof: Option<Proof>) -> Result<Proof, DomainError> {
+    if t.status == TaskStatus::Pending {
+        return Err(DomainError::rule(
+            Rule::R5,
+            format!(
+                "task {} waits on tasks {:?} that are not done yet",
+                t.id, t.depends_on
+            ),
+        ));
+    }
+    match proof {
+        Some(pr) if !pr.text().trim().is_empty() => Ok(pr),
+        _ if !t.needs_proof => Ok(Proof::Note("done".into())),
+        _ => Err(DomainError::rule(Rule::R5, format!("task {} \"{}\" cannot be marked done without proof: attach a link, a file, an import run or a note of the result", t.id, t.title))),
+    }
+}
+
+/// R6: a blocker says exactly what is needed ("customer sends CSV with fields X, Y"), never
+/// just "we are blocked".
+pub fn r6_specific_blocker(needed: &str) -> Result<(), DomainError> {
+    match blocker_vagueness(needed) {
+        Some(why) => Err(DomainError::rule(Rule::R6, why)),
+        None => Ok(()),
+    }
+}
+
+/// R8: moving a date keeps the original baseline (it is never overwritten) and records the move
+/// with its reason; slips are counted from these records.
+pub fn r8_record_move(
+    moves: &mut Vec<Rebaseline>,
+    from: NaiveDate,
+    to: NaiveDate,
+    reason: &str,
+    at: DateTime<Utc>,
+) {
+    moves.push(Rebaseline {
+        from,
+        to,
+        reason: reason.into(),
+        at,
+    });
+}
+
+/// R8: the launch date moves only with a reason.
+pub fn r8_reason_for_moving_the_launch(reason: &str) -> Result<String, DomainError> {
+    required_text("reason", reason)
+        .map_err(|_| DomainError::rule(Rule::R8, "moving the launch date needs a reason"))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn date(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).expect("valid date")
+    }
+
+    fn task(status: TaskStatus, needs_proof: bool) -> Task {
+        Task {
+            id: 7,
+            title: "Send the orders CSV".into(),
+            phase: "Week 2: set up with real data".into(),
+            label: TaskLabel::CustomerTask,
+            owner: Some(2),
+            due: date(10),
+            baseline_due: date(10),
+            rebaselines: Vec::new(),
+            depends_on: vec![3],
+            needs_proof,
+            status,
+            ball: None,
+            nudges: 0,
+            escalated_at: None,
+            step_key: None,
+            owner_role: None,
+            visibility: Visibility::Shared,
+            kind: StepKind::Build,
+        }
+    }
+
+    #[test]
+    fn r5_completed_by_falls_back_to_the_person_acting() {
+        assert_eq!(r5_completed_by(Some(1), Some(2)).ok(), Some(1));
+        assert_eq!(r5_completed_by(None, Some(2)).ok(), Some(2));
+        assert!(r5_completed_by(None, None).is_err());
+    }
+
+    #[test]
+    fn r5_proof_is_needed_once_dependencies_are_done() {
+        let pending = task(TaskStatus::Pending, true);
+        let waits = r5_proof(&pending, Some(Proof::Note("sent".into()))).expect_err("pending");
+        assert!(waits.to_string().contains("waits on tasks [3]"), "{waits}");
+        let open = task(TaskStatus::Open, true);
+        assert!(r5_proof(&open, None).is_err());
+        assert!(r5_proof(&open, Some(Proof::Note("  ".into()))).is_err());
+        assert_eq!(
+            r5_proof(&open, Some(Proof::Note("sent".into()))).ok(),
+            Some(Proof::Note("sent".into()))
+        );
+        let no_proof_needed = task(TaskStatus::Open, false);
+        assert_eq!(
+            r5_proof(&no_proof_needed, None).ok(),
+            Some(Proof::Note("done".into()))
+        );
+    }
+
+    #[test]
+    fn r6_specific_blocker_refuses_we_are_blocked() {
+        assert!(r6_specific_blocker("we are blocked").is_err());
+        assert!(r6_specific_blocker("").is_err());
+        assert!(r6_specific_blocker("customer sends CSV with fields id, name").is_ok());
+    }
+
+    #[test]
+    fn r8_record_move_keeps_from_to_and_reason() {
+        let mut moves = Vec::new();
+        let at = Utc
+            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("valid time");
+        r8_record_move(&mut moves, date(10), date(17), "CSV late", at);
+        assert_eq!(moves.len(), 1);
+        assert_eq!((moves[0].from, moves[0].to), (date(10), date(17)));
+        assert_eq!(moves[0].reason, "CSV late");
+    }
+
+    #[test]
+    fn r8_reason_for_moving_the_launch_is_required() {
+        assert!(r8_reason_for_moving_the_launch("  ").is_err());
+        assert_eq!(
+            r8_reason_for_moving_the_launch(" CSV late ").ok(),
+            Some("CSV late".into())
+        );
+    }
 }

@@ -1,0 +1,61 @@
+//! R13 the retrospective.
+//!
+//! Driven through the commands exactly as the server does; the harness is in `common`.
+
+mod common;
+
+use finishline_core::lifecycle::Stage;
+use finishline_core::Command;
+
+use common::*;
+
+#[test]
+fn r13_only_rollout_fixes_are_promoted_into_the_playbook() {
+    use finishline_core::project::{RetroBucket, RetroKind};
+    let mut w = World::new(vec![]);
+    refused!(
+        w.run(Command::AddRetroItem {
+            text: "x".into(),
+            kind: RetroKind::TookLonger,
+            bucket: RetroBucket::RolloutWork
+        }),
+        "after go-live only"
+    );
+    let (_, _) = to_go_no_go(&mut w);
+    let case = w.p.uat[0].id;
+    w.ok(Command::RecordUatResult {
+        case,
+        passed: true,
+        notes: String::new(),
+        loop_to: None,
+    })
+    .ok(Command::AdvanceStage { to: Stage::GoNoGo });
+    w.ok(Command::DecideGoLive {
+        go: true,
+        reason: "ok".into(),
+        override_reason: Some("pilot".into()),
+        back_to: None,
+    });
+    w.ok(Command::AddRetroItem {
+        text: "Ask for the full export in week 1".into(),
+        kind: RetroKind::TookLonger,
+        bucket: RetroBucket::RolloutWork,
+    });
+    w.ok(Command::AddRetroItem {
+        text: "Importer cannot read XLS".into(),
+        kind: RetroKind::Blocked,
+        bucket: RetroBucket::ProductWork,
+    });
+    let (rollout, product) = (w.p.retro[0].id, w.p.retro[1].id);
+    w.ok(Command::MarkRetroPromoted {
+        item: rollout,
+        playbook: "light-touch-30 v2".into(),
+    });
+    refused!(
+        w.run(Command::MarkRetroPromoted {
+            item: product,
+            playbook: "light-touch-30 v2".into()
+        }),
+        "refused"
+    );
+}
