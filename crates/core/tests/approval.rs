@@ -1,26 +1,18 @@
 //! The customer's approval of the plan: who may give it, what it records, and how later changes
 //! are shown as a difference that asks again only when the customer's dates or scope move.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use finishline_core::approval::{
     approval_state, diff, ApprovalState, ChangeKind, PlanItem, PlanVersion,
 };
-use finishline_core::command::{create_project, NewPerson, NewProject};
-use finishline_core::handoff::{Handoff, Segment};
 use finishline_core::people::{Role, Side};
 use finishline_core::plan::TaskLabel;
 use finishline_core::scope::ScopeBucket;
 use finishline_core::{apply, Activity, Command, Ctx, DomainError, Project};
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
-        .single()
-        .expect("valid time")
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
+use common::{create, date, handoff, t0};
 
 struct World {
     p: Project,
@@ -35,33 +27,12 @@ struct World {
 impl World {
     /// A light-touch project with both sides' people, a finish line, scope and a launch date.
     fn new() -> Self {
-        let ctx = vendor_ctx(t0(), None);
-        let handoff = Handoff {
-            sold: "Dispatch module, 5 seats".into(),
-            promises: Vec::new(),
-            champion: "Lee".into(),
-            expected_timeline: "30 days".into(),
-            segment: Segment::Smb,
-            contract_date: date(2026, 3, 1),
-            account_executive: "Sam".into(),
-        };
-        let (p, log) = create_project(
-            NewProject {
-                id: "p1".into(),
-                name: "Dispatch pilot".into(),
-                customer: "Haulers Ltd".into(),
-                handoff,
-                playbook: finishline_core::playbook::light_touch(),
-                owner: Some(NewPerson {
-                    name: "Dana".into(),
-                    email: "dana@vendor.test".into(),
-                    user_id: None,
-                }),
-                start_date: date(2026, 3, 2),
-            },
-            &ctx,
-        )
-        .expect("project");
+        let (p, log) = create(
+            "Dispatch pilot",
+            "Haulers Ltd",
+            handoff("Dispatch module, 5 seats", Vec::new()),
+            finishline_core::playbook::light_touch(),
+        );
         let owner = p.vendor_owner().map(|o| o.id).expect("owner");
         let mut w = World {
             p,

@@ -1,72 +1,41 @@
 //! Shared or internal: the playbook defaults, the commands that set a task's visibility, and what
 //! a customer is shown of a project (`visibility::for_customer`).
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use finishline_core::command::{create_project, NewPerson, NewProject};
+mod common;
+
 use finishline_core::handoff::{Handoff, Promise, PromiseClass, Segment};
 use finishline_core::people::{Role, Side};
 use finishline_core::plan::{Proof, TaskLabel, TaskStatus};
 use finishline_core::visibility::{
     customer_file_ids, customer_may_download, for_customer, may_tell, Visibility, INTERNAL_WORK,
 };
-use finishline_core::{apply, Command, Ctx, DomainError, Project};
+use finishline_core::{apply, Command, DomainError, Project};
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
-        .single()
-        .expect("valid time")
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
-
-fn ctx() -> Ctx {
-    Ctx {
-        actor: "Dana (vendor)".into(),
-        person: None,
-        side: Side::Vendor,
-        now: t0(),
-    }
-}
+use common::{create, dana, date, handoff, t0};
 
 fn project() -> Project {
+    let promise = Promise {
+        id: 0,
+        text: "Two-way CRM sync at launch".into(),
+        class: PromiseClass::NeedsCustomWork,
+        resolution: None,
+    };
     let handoff = Handoff {
-        sold: "Renewals desk, 40 seats".into(),
-        promises: vec![Promise {
-            id: 0,
-            text: "Two-way CRM sync at launch".into(),
-            class: PromiseClass::NeedsCustomWork,
-            resolution: None,
-        }],
-        champion: "Lee".into(),
         expected_timeline: "60 days".into(),
         segment: Segment::MidMarket,
-        contract_date: date(2026, 3, 1),
-        account_executive: "Sam".into(),
+        ..handoff("Renewals desk, 40 seats", vec![promise])
     };
-    let (p, _) = create_project(
-        NewProject {
-            id: "p1".into(),
-            name: "Renewals".into(),
-            customer: "Harbor".into(),
-            handoff,
-            playbook: finishline_core::playbook::standard(),
-            owner: Some(NewPerson {
-                name: "Dana".into(),
-                email: "dana@vendor.test".into(),
-                user_id: None,
-            }),
-            start_date: date(2026, 3, 2),
-        },
-        &ctx(),
+    create(
+        "Renewals",
+        "Harbor",
+        handoff,
+        finishline_core::playbook::standard(),
     )
-    .expect("project");
-    p
+    .0
 }
 
 fn run(p: &mut Project, c: Command) -> Result<Vec<finishline_core::Activity>, DomainError> {
-    apply(p, c, &ctx())
+    apply(p, c, &dana())
 }
 
 fn task_id(p: &Project, key: &str) -> u32 {

@@ -4,7 +4,7 @@
 //! or a key feature untouched) opens an intervention task there and shows in health.
 
 use chrono::Duration;
-use finishline_core::command::Intervention;
+use finishline_core::adoption::{choose_intervention, stall_reasons};
 use finishline_core::people::Side;
 use finishline_core::{Command, Ctx};
 use serde::{Deserialize, Serialize};
@@ -75,16 +75,7 @@ pub async fn measure(
         .filter(|f| !week.events.iter().any(|(e, n)| e == *f && *n > 0))
         .cloned()
         .collect();
-    let mut stall = Vec::new();
-    if goals.trained_users > 0 && week.active_users * 2 < goals.trained_users {
-        stall.push(format!(
-            "only {} of {} trained users active in the last 7 days",
-            week.active_users, goals.trained_users
-        ));
-    }
-    if !unused.is_empty() {
-        stall.push(format!("key features untouched: {}", unused.join(", ")));
-    }
+    let stall = stall_reasons(week.active_users, goals.trained_users, &unused);
     Ok(AdoptionReport {
         account: goals.account.clone(),
         trained_users: goals.trained_users,
@@ -98,17 +89,6 @@ pub async fn measure(
         key_features_unused: unused,
         stall_reasons: stall,
     })
-}
-
-/// The intervention that answers a stall best.
-fn intervention(r: &AdoptionReport) -> Intervention {
-    if r.active_users_7d == 0 {
-        Intervention::ReengageChampion
-    } else if r.trained_users > 0 && r.active_users_7d * 2 < r.trained_users {
-        Intervention::Retrain
-    } else {
-        Intervention::FixWorkflow
-    }
 }
 
 /// The adoption pass over one workspace: a week after go-live, and weekly after that.
@@ -138,7 +118,8 @@ pub async fn run(app: &App, workspace: &str, report: &mut SweepReport) -> Result
             logins_first_week: r.logins_first_week,
             support_questions: Some(r.support_questions_7d),
             key_features_unused: r.key_features_unused.clone(),
-            intervention: (!r.stall_reasons.is_empty()).then(|| intervention(&r)),
+            intervention: (!r.stall_reasons.is_empty())
+                .then(|| choose_intervention(r.active_users_7d, r.trained_users)),
         };
         let result =
             crate::commands::run_command(&app.store, workspace, &p.id, &command, |_| Ctx {

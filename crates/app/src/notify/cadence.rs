@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use finishline_core::lifecycle::Stage;
-use finishline_core::nudge::{r9_nudge_due, NudgeAction};
-use finishline_core::people::{Role, Side};
+use finishline_core::nudge::{r9_escalation_recipients, r9_nudge_due, NudgeAction};
+use finishline_core::people::Side;
 use finishline_core::visibility::may_tell;
 use finishline_core::{Command, Ctx, Project};
 use finishline_store::{NewDigestItem, StoreError};
@@ -38,29 +38,6 @@ pub struct Line {
 
 fn active(p: &Project) -> bool {
     !matches!(p.stage, Stage::Complete | Stage::Cancelled | Stage::Paused)
-}
-
-/// The people an escalation goes to: the customer's executive sponsor(s) (or, without one, the
-/// customer's decision maker) and the vendor owner.
-pub fn escalation_recipients(p: &Project) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = p
-        .people
-        .iter()
-        .filter(|x| x.side == Side::Customer && x.role == Role::ExecutiveSponsor)
-        .map(|x| (x.email.clone(), x.name.clone()))
-        .collect();
-    if out.is_empty() {
-        if let Some(dm) = p.decision_maker(Side::Customer) {
-            out.push((dm.email.clone(), dm.name.clone()));
-        }
-    }
-    if let Some(o) = p.vendor_owner() {
-        out.push((o.email.clone(), o.name.clone()));
-    }
-    out.retain(|(e, _)| !e.trim().is_empty());
-    out.sort();
-    out.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
-    out
 }
 
 /// What is due for one project today: (task id, action, the digest items).
@@ -98,7 +75,7 @@ fn plan(
                 .map_or(Side::Customer, |x| x.side)
         };
         let items: Vec<NewDigestItem> = if escalated {
-            escalation_recipients(p)
+            r9_escalation_recipients(p)
                 .into_iter()
                 .filter(|(email, _)| may_tell(t, side_of(email)))
                 .map(|(email, _)| NewDigestItem {

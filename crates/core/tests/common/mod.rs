@@ -11,6 +11,7 @@ use finishline_core::handoff::{Handoff, Promise, PromiseClass, Segment};
 use finishline_core::intake::SampleState;
 use finishline_core::lifecycle::Stage;
 use finishline_core::people::{Role, Side};
+use finishline_core::playbook::Playbook;
 use finishline_core::scope::ScopeBucket;
 use finishline_core::{apply, Activity, Command, Ctx, DomainError, Project};
 
@@ -47,6 +48,55 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
 }
 
+/// Dana (the vendor owner, not yet a person of the project) acting at `t0`.
+pub fn dana() -> Ctx {
+    Ctx {
+        actor: "Dana (vendor)".into(),
+        person: None,
+        side: Side::Vendor,
+        now: t0(),
+    }
+}
+
+/// A sales handoff: contract signed on 1 March, Lee the champion, 30 days expected.
+pub fn handoff(sold: &str, promises: Vec<Promise>) -> Handoff {
+    Handoff {
+        sold: sold.into(),
+        promises,
+        champion: "Lee".into(),
+        expected_timeline: "30 days".into(),
+        segment: Segment::Smb,
+        contract_date: date(2026, 3, 1),
+        account_executive: "Sam".into(),
+    }
+}
+
+/// A project created by Dana at `t0`, its plan starting on 2 March, Dana its vendor owner.
+pub fn create(
+    name: &str,
+    customer: &str,
+    handoff: Handoff,
+    playbook: Playbook,
+) -> (Project, Vec<Activity>) {
+    create_project(
+        NewProject {
+            id: "p1".into(),
+            name: name.into(),
+            customer: customer.into(),
+            handoff,
+            playbook,
+            owner: Some(NewPerson {
+                name: "Dana".into(),
+                email: "dana@vendor.test".into(),
+                user_id: None,
+            }),
+            start_date: date(2026, 3, 2),
+        },
+        &dana(),
+    )
+    .expect("project")
+}
+
 pub struct World {
     pub p: Project,
     pub log: Vec<Activity>,
@@ -55,46 +105,21 @@ pub struct World {
 
 impl World {
     pub fn new(promises: Vec<(&str, PromiseClass)>) -> Self {
-        let ctx = Ctx {
-            actor: "Dana (vendor)".into(),
-            person: None,
-            side: Side::Vendor,
-            now: t0(),
-        };
-        let handoff = Handoff {
-            sold: "Dispatch module, 5 seats".into(),
-            promises: promises
-                .into_iter()
-                .map(|(t, c)| Promise {
-                    id: 0,
-                    text: t.into(),
-                    class: c,
-                    resolution: None,
-                })
-                .collect(),
-            champion: "Lee".into(),
-            expected_timeline: "30 days".into(),
-            segment: Segment::Smb,
-            contract_date: date(2026, 3, 1),
-            account_executive: "Sam".into(),
-        };
-        let (p, log) = create_project(
-            NewProject {
-                id: "p1".into(),
-                name: "Dispatch pilot".into(),
-                customer: "Haulers Ltd".into(),
-                handoff,
-                playbook: finishline_core::playbook::light_touch(),
-                owner: Some(NewPerson {
-                    name: "Dana".into(),
-                    email: "dana@vendor.test".into(),
-                    user_id: None,
-                }),
-                start_date: date(2026, 3, 2),
-            },
-            &ctx,
-        )
-        .expect("project");
+        let promises = promises
+            .into_iter()
+            .map(|(t, c)| Promise {
+                id: 0,
+                text: t.into(),
+                class: c,
+                resolution: None,
+            })
+            .collect();
+        let (p, log) = create(
+            "Dispatch pilot",
+            "Haulers Ltd",
+            handoff("Dispatch module, 5 seats", promises),
+            finishline_core::playbook::light_touch(),
+        );
         Self { p, log, now: t0() }
     }
 

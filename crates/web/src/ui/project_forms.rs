@@ -64,7 +64,7 @@ fn available(p: &Project, action: &str) -> bool {
     match action {
         "set_early_win" | "measure_criterion" | "accept_criterion" => !p.criteria.is_empty(),
         "move_scope_item" => !p.scope.is_empty(),
-        "realign_with_sales" => p.stage <= Stage::Kickoff,
+        "realign_with_sales" => finishline_core::handoff::may_realign_at(p.stage),
         "change_role" | "set_help_contact" => !p.people.is_empty(),
         "answer_intake" => p.intake.iter().any(|r| r.answer.is_none()),
         "set_sample_state" => !p.data_sources.is_empty(),
