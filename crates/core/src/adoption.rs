@@ -133,7 +133,7 @@ pub(crate) fn record_adoption(
     p.adoption.push(reading);
     if !stall.is_empty() {
         let Some(kind) = intervention else {
-            return Err(DomainError::rule(Rule::R12, format!("adoption has stalled ({}): choose an intervention — retrain, reengage_champion or fix_workflow", stall.join("; "))));
+            return Err(DomainError::rule(Rule::AdoptionStall, format!("adoption has stalled ({}): choose an intervention — retrain, reengage_champion or fix_workflow", stall.join("; "))));
         };
         let owner = p.vendor_owner().map(|o| o.id).ok_or_else(|| {
             DomainError::rule(

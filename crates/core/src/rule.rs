@@ -2,7 +2,8 @@
 
 use serde::{Serialize, Serializer};
 
-/// A rule (R1…R14) or gate (G1, G2) of the product brief, or the plan approval. Serialised and
+/// A rule (R1…R14) or gate (G1, G2) of the product brief, or one of the unnumbered rules a
+/// refusal can cite (the plan approval, dependencies, an adoption stall). Serialised and
 /// displayed as its name ("R1", "G2", "plan approval"): callers and the goldens read a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rule {
@@ -41,6 +42,11 @@ pub enum Rule {
     /// The customer's decision maker approves the mutual action plan (the brief's "Who uses it";
     /// not numbered there).
     PlanApproval,
+    /// A task waits for the tasks it depends on (the plan's order; not numbered in the brief).
+    Dependencies,
+    /// A stalled adoption is answered with an intervention (lifecycle stage 14; not numbered in
+    /// the brief).
+    AdoptionStall,
 }
 
 impl Rule {
@@ -64,6 +70,8 @@ impl Rule {
             Rule::G1 => "G1",
             Rule::G2 => "G2",
             Rule::PlanApproval => "plan approval",
+            Rule::Dependencies => "dependencies",
+            Rule::AdoptionStall => "adoption stall",
         }
     }
 }

@@ -47,7 +47,7 @@ fn r5_task_cannot_be_done_without_proof() {
 }
 
 #[test]
-fn r5_dependent_task_waits_for_its_dependencies() {
+fn dependencies_a_task_waits_for_the_tasks_it_depends_on() {
     let mut w = World::new(vec![]);
     let setup = w.id_of("setup");
     assert_eq!(w.p.task(setup).expect("task").status, TaskStatus::Pending);

@@ -32,7 +32,8 @@ pub struct Problem {
     /// One entry per bad value, when the problem is with the input (absent otherwise).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
-    /// The rule (R1…R14) that refused the change, if one did.
+    /// The rule that refused the change, if one did: `R1`…`R14`, or one the brief does not
+    /// number (`plan approval`, `dependencies`, `adoption stall`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// The gate report, when a gate refused the change: every item with its reason.

@@ -1581,7 +1581,7 @@ async fn adoption_and_the_transition_are_recorded_on_the_project_page() {
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("R12"), "{body}");
+    assert!(body.contains("adoption stall"), "{body}");
     let (s, _) = web
         .act(
             &id,

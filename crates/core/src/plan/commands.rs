@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::{
-    r5_completed_by, r5_proof, r6_specific_blocker, r8_reason_for_moving_the_launch,
-    r8_record_move, Blocker, Proof, Task, TaskLabel, TaskStatus,
+    dependencies_done, r5_completed_by, r5_proof, r6_specific_blocker,
+    r8_reason_for_moving_the_launch, r8_record_move, Blocker, Proof, Task, TaskLabel, TaskStatus,
 };
 use crate::command::{person_exists, Log};
 use crate::error::{required_text, DomainError};
@@ -217,6 +217,7 @@ pub(crate) fn complete_task(
             format!("task {task} is already done"),
         ));
     }
+    dependencies_done(t)?;
     let proof = r5_proof(t, proof)?;
     if let Proof::Link(l) = &proof {
         if !(l.starts_with("https://") || l.starts_with("http://")) {

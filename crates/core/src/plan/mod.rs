@@ -276,19 +276,23 @@ pub fn r5_completed_by(completed_by: Option<u32>, acting: Option<u32>) -> Result
         .ok_or_else(|| DomainError::rule(Rule::R5, "say who completed the task (completed_by)"))
 }
 
-/// R5: a task is marked done only once the tasks it depends on are done, and only with proof (a
-/// link, a file, an import run or a note of the result). Returns the proof to record: a task
-/// that needs none is done with the note "done".
-pub fn r5_proof(t: &Task, proof: Option<Proof>) -> Result<Proof, DomainError> {
+/// A task is done only once the tasks it depends on are done (the plan's order).
+pub fn dependencies_done(t: &Task) -> Result<(), DomainError> {
     if t.status == TaskStatus::Pending {
         return Err(DomainError::rule(
-            Rule::R5,
+            Rule::Dependencies,
             format!(
                 "task {} waits on tasks {:?} that are not done yet",
                 t.id, t.depends_on
             ),
         ));
     }
+    Ok(())
+}
+
+/// R5: a task is marked done only with proof (a link, a file, an import run or a note of the
+/// result). Returns the proof to record: a task that needs none is done with the note "done".
+pub fn r5_proof(t: &Task, proof: Option<Proof>) -> Result<Proof, DomainError> {
     match proof {
         Some(pr) if !pr.text().trim().is_empty() => Ok(pr),
         _ if !t.needs_proof => Ok(Proof::Note("done".into())),
@@ -369,10 +373,22 @@ mod tests {
     }
 
     #[test]
-    fn r5_proof_is_needed_once_dependencies_are_done() {
+    fn dependencies_done_before_a_task_is() {
         let pending = task(TaskStatus::Pending, true);
-        let waits = r5_proof(&pending, Some(Proof::Note("sent".into()))).expect_err("pending");
+        let waits = dependencies_done(&pending).expect_err("pending");
         assert!(waits.to_string().contains("waits on tasks [3]"), "{waits}");
+        assert!(matches!(
+            waits,
+            DomainError::Rule {
+                rule: Rule::Dependencies,
+                ..
+            }
+        ));
+        assert!(dependencies_done(&task(TaskStatus::Open, true)).is_ok());
+    }
+
+    #[test]
+    fn r5_proof_is_needed_unless_the_task_needs_none() {
         let open = task(TaskStatus::Open, true);
         assert!(r5_proof(&open, None).is_err());
         assert!(r5_proof(&open, Some(Proof::Note("  ".into()))).is_err());
