@@ -51,6 +51,11 @@ pub fn untouched_features(key_features_unused: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The stall's first sign: fewer than half the trained users were active in the last 7 days.
+fn fewer_than_half_active(active_users: u32, trained_users: u32) -> bool {
+    trained_users > 0 && active_users.saturating_mul(2) < trained_users
+}
+
 /// Why a reading counts as a stall: fewer than half the trained users active in the last 7
 /// days, or a key feature untouched (blank names are ignored). Empty when adoption is on track.
 pub fn stall_reasons(
@@ -59,7 +64,7 @@ pub fn stall_reasons(
     key_features_unused: &[String],
 ) -> Vec<String> {
     let mut stall = Vec::new();
-    if trained_users > 0 && active_users * 2 < trained_users {
+    if fewer_than_half_active(active_users, trained_users) {
         stall.push(format!(
             "only {active_users} of {trained_users} trained users active in the last 7 days"
         ));
@@ -77,7 +82,7 @@ pub fn stall_reasons(
 pub fn choose_intervention(active_users: u32, trained_users: u32) -> Intervention {
     if active_users == 0 {
         Intervention::ReengageChampion
-    } else if trained_users > 0 && active_users * 2 < trained_users {
+    } else if fewer_than_half_active(active_users, trained_users) {
         Intervention::Retrain
     } else {
         Intervention::FixWorkflow
