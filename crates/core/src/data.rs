@@ -7,6 +7,8 @@ use serde_json::json;
 
 use crate::command::Log;
 use crate::error::{required_text, DomainError};
+use crate::people::Side;
+use crate::plan::{Proof, Task};
 use crate::project::Project;
 
 /// The summary of one data import run (the data engine records the details).
@@ -358,5 +360,42 @@ pub(crate) fn submit_import_draft(
     };
     log.push("import.recorded", format!("import:{id}"), format!("Import run {id} ({name}, {}): {rows} rows, {errors} blocking issue(s), {reviews} for review, {} fix(es)", d.name, d.fixes.len()), None, Some(json!(run)));
     p.imports.push(run);
+    if let Some(task) = p.data_map(map).and_then(|m| m.task) {
+        plan_follows_the_data(p, log, task, id, errors);
+    }
     Ok(())
+}
+
+/// The plan follows the data: a clean run submitted for the customer's own data task completes
+/// it, with the run as its proof (R5). A vendor's task, or a run that left blocking issues, stays
+/// open for the vendor to review the run ([`awaiting_review`] says so on both sides).
+fn plan_follows_the_data(p: &mut Project, log: &mut Log, task: u32, run: u32, errors: u64) {
+    let customers = p
+        .task(task)
+        .is_some_and(|t| !t.is_done() && p.default_ball(t) == Side::Customer);
+    if errors > 0 || !customers {
+        return;
+    }
+    // Refused (it waits on other tasks, nobody to name as its completer), it stays open for
+    // review: the submitted run is recorded either way.
+    let proof = Some(Proof::ImportRun(run.to_string()));
+    let _ = crate::plan::commands::complete_task(p, log, task, proof, None);
+}
+
+/// The run a task waits to have reviewed: the latest one submitted for a data map that serves
+/// the task, while the task is not done. `None` when there is nothing to review.
+pub fn awaiting_review<'a>(p: &'a Project, task: &Task) -> Option<&'a ImportRun> {
+    if task.is_done() {
+        return None;
+    }
+    let maps: Vec<u32> = p
+        .data_maps
+        .iter()
+        .filter(|m| m.task == Some(task.id))
+        .map(|m| m.id)
+        .collect();
+    p.imports
+        .iter()
+        .filter(|r| r.map.is_some_and(|m| maps.contains(&m)))
+        .max_by_key(|r| (r.at, r.id))
 }

@@ -10,7 +10,7 @@ use crate::playbook::StepKind;
 use crate::rule::Rule;
 use crate::visibility::{legacy_default, Visibility};
 
-mod commands;
+pub(crate) mod commands;
 
 pub(crate) use commands::*;
 
