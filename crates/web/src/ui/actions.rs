@@ -543,7 +543,7 @@ async fn refused(
     if let Some(t) = task_of(action, form) {
         return project::render_task(state, vendor, id, t, st).await;
     }
-    if project_forms::is_occasional(action) {
+    if project::occasional::is_occasional(action) {
         return project_forms::render(state, vendor, id, action, st).await;
     }
     if action.ends_with("_task") && action != "add_task" {
