@@ -353,9 +353,15 @@ async fn a_customer_fixes_rechecks_and_submits_and_the_vendor_completes_the_task
     assert_eq!(fixes["fixes"][1]["kind"], "map-value", "{fixes:#}");
     assert_eq!(fixes["sourceSha256"], run["file_sha256"], "{fixes:#}");
 
-    // The vendor sees the run and completes the import task with it (R5).
+    // The plan follows the data: the vendor's import task waits on its review, on both sides.
+    let (_, portal) = customer.get("/portal").await;
+    assert!(portal.contains("awaiting vendor review"), "{portal}");
     let member = Web::new(&app);
     member.login("dana@vendor.test").await;
+    let (_, page) = member.get(&format!("/projects/{}", dp.id)).await;
+    assert!(page.contains("awaiting vendor review"), "{page}");
+
+    // The vendor sees the run and completes the import task with it (R5).
     let (s, page) = member.get(&format!("/projects/{}/data", dp.id)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Dee (customer)"), "{page}");
@@ -376,6 +382,8 @@ async fn a_customer_fixes_rechecks_and_submits_and_the_vendor_completes_the_task
     let t = common::task_json(&v, dp.import_task);
     assert_eq!(t["status"]["state"], "done", "{t:#}");
     assert_eq!(t["status"]["proof"]["value"], run_id, "{t:#}");
+    let (_, page) = member.get(&format!("/projects/{}", dp.id)).await;
+    assert!(!page.contains("awaiting vendor review"), "{page}");
 }
 
 #[tokio::test]
