@@ -343,6 +343,24 @@ impl DataMap {
                     return err(format!("{p}.constraints.pattern"), e);
                 }
             }
+            if f.field_type == FieldType::String
+                && crate::formats::StringFormat::parse(f.format.as_deref()).is_none()
+            {
+                let name = f.format.as_deref().unwrap_or_default();
+                let why = if name == "wkt" {
+                    " (well-known text geometry is not checked by Finishline)"
+                } else {
+                    ""
+                };
+                return err(
+                    format!("{p}.format"),
+                    format!(
+                        "field \"{}\": unknown string format \"{name}\"{why}; use one of: {}",
+                        f.name,
+                        crate::formats::StringFormat::NAMES.join(", ")
+                    ),
+                );
+            }
             if let Some(n) = &f.normalize {
                 for (k, name) in n.to_vec().iter().enumerate() {
                     if Normalizer::parse(name).is_none() {
