@@ -487,6 +487,38 @@ fn an_unknown_string_format_is_refused_naming_it_and_the_field() {
 }
 
 #[test]
+fn person_names_differing_only_in_punctuation_or_accents_are_likely_duplicates() {
+    let map = DataMap::from_json(
+        r#"{"fields":[{"name":"contact","normalize":"person"}],"duplicateKeys":[["contact"]]}"#,
+    )
+    .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let csv = "contact\nNadia Alvarez-Cruz\nNadia Alvarez Cruz\nNádia Álvarez Cruz\nSean O'Brien\nSean OBrien\nNadia Alvarez\n";
+    let r = check(
+        &write(d.path(), "people.csv", csv.as_bytes()),
+        &map,
+        &Fixes::default(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    let dups: Vec<(u64, &str)> = r
+        .issues
+        .iter()
+        .filter(|i| i.rule == "duplicate-key")
+        .map(|i| (i.row, i.message.as_str()))
+        .collect();
+    assert_eq!(
+        dups.iter().map(|d| d.0).collect::<Vec<_>>(),
+        [3, 4, 6],
+        "{:#?}",
+        r.issues
+    );
+    assert!(dups[0].1.contains("matches row 2"), "{}", dups[0].1);
+    assert!(dups[1].1.contains("matches row 2"), "{}", dups[1].1);
+    assert!(dups[2].1.contains("matches row 5"), "{}", dups[2].1);
+}
+
+#[test]
 fn the_shared_benchmark_map_parses_as_written() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/accounts.map.json");
     let text = std::fs::read_to_string(&p)
