@@ -361,6 +361,21 @@ impl DataMap {
                     ),
                 );
             }
+            if let (FieldType::Date | FieldType::Datetime | FieldType::Time, Some(fmt)) =
+                (f.field_type, f.format.as_deref())
+            {
+                let pattern_ok = fmt.contains('%') && crate::types::check_strftime(fmt).is_ok();
+                if !matches!(fmt, "default" | "any") && !pattern_ok {
+                    return err(
+                        format!("{p}.format"),
+                        format!(
+                            "field \"{}\": \"{fmt}\" is not a {} format; use default, any or a strftime pattern such as %d/%m/%Y",
+                            f.name,
+                            f.field_type.as_str()
+                        ),
+                    );
+                }
+            }
             if let Some(n) = &f.normalize {
                 for (k, name) in n.to_vec().iter().enumerate() {
                     if Normalizer::parse(name).is_none() {

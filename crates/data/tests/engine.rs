@@ -487,6 +487,27 @@ fn an_unknown_string_format_is_refused_naming_it_and_the_field() {
 }
 
 #[test]
+fn an_unknown_date_format_is_refused_naming_it_and_the_field() {
+    for bad in ["dd/mm/yyyy", "%Q", ""] {
+        let json = format!(r#"{{"fields":[{{"name":"renewal","type":"date","format":"{bad}"}}]}}"#);
+        let e = DataMap::from_json(&json).unwrap_err().to_string();
+        assert!(e.contains("fields[0].format"), "{e}");
+        assert!(
+            e.contains("\"renewal\"") && e.contains("is not a date format"),
+            "{e}"
+        );
+    }
+    for ok in ["default", "any", "%d/%m/%Y"] {
+        let json = format!(r#"{{"fields":[{{"name":"renewal","type":"date","format":"{ok}"}}]}}"#);
+        DataMap::from_json(&json).unwrap();
+    }
+    let e = DataMap::from_json(r#"{"fields":[{"name":"at","type":"time","format":"hh:mm"}]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is not a time format"), "{e}");
+}
+
+#[test]
 fn person_names_differing_only_in_punctuation_or_accents_are_likely_duplicates() {
     let map = DataMap::from_json(
         r#"{"fields":[{"name":"contact","normalize":"person"}],"duplicateKeys":[["contact"]]}"#,
