@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 
 use crate::fixes::{FixIndex, Fixes};
+use crate::formats::StringFormat;
 use crate::input::{Input, OpenOptions};
 use crate::map::{BlankMeans, DataMap, Field, FieldType, OnUnknown};
 use crate::normalize::Normalizer;
@@ -528,6 +529,30 @@ fn check_cell(
         types::cast(&f.field, value)
     };
     let Some(typed) = typed else {
+        let format = (f.field.field_type == FieldType::String)
+            .then(|| StringFormat::parse(f.field.format.as_deref()))
+            .flatten();
+        if let Some(format) = format {
+            let problem = format.problem(value).unwrap_or_default();
+            issues.push(issue(
+                row,
+                f,
+                plan,
+                "type",
+                Severity::Error,
+                Some(value),
+                format!(
+                    "\"{value}\" is not {} ({problem}); {}",
+                    format.noun(),
+                    format.hint()
+                ),
+            ));
+            return Cell {
+                missing: false,
+                error: true,
+                typed: None,
+            };
+        }
         let hint = match f.field.field_type {
             FieldType::Date => match f.field.format.as_deref() {
                 None | Some("default") if f.field.date_formats.is_empty() => {

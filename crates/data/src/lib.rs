@@ -16,6 +16,7 @@
 
 pub mod engine;
 pub mod fixes;
+pub mod formats;
 pub mod fuzzing;
 pub mod infer;
 pub mod input;

@@ -343,6 +343,39 @@ impl DataMap {
                     return err(format!("{p}.constraints.pattern"), e);
                 }
             }
+            if f.field_type == FieldType::String
+                && crate::formats::StringFormat::parse(f.format.as_deref()).is_none()
+            {
+                let name = f.format.as_deref().unwrap_or_default();
+                let why = if name == "wkt" {
+                    " (well-known text geometry is not checked by Finishline)"
+                } else {
+                    ""
+                };
+                return err(
+                    format!("{p}.format"),
+                    format!(
+                        "field \"{}\": unknown string format \"{name}\"{why}; use one of: {}",
+                        f.name,
+                        crate::formats::StringFormat::NAMES.join(", ")
+                    ),
+                );
+            }
+            if let (FieldType::Date | FieldType::Datetime | FieldType::Time, Some(fmt)) =
+                (f.field_type, f.format.as_deref())
+            {
+                let pattern_ok = fmt.contains('%') && crate::types::check_strftime(fmt).is_ok();
+                if !matches!(fmt, "default" | "any") && !pattern_ok {
+                    return err(
+                        format!("{p}.format"),
+                        format!(
+                            "field \"{}\": \"{fmt}\" is not a {} format; use default, any or a strftime pattern such as %d/%m/%Y",
+                            f.name,
+                            f.field_type.as_str()
+                        ),
+                    );
+                }
+            }
             if let Some(n) = &f.normalize {
                 for (k, name) in n.to_vec().iter().enumerate() {
                     if Normalizer::parse(name).is_none() {

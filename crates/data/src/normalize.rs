@@ -112,6 +112,7 @@ impl Normalizer {
     pub fn key(self, normalised: &str, out: &mut String) {
         match self {
             Normalizer::Company => company_key(normalised, out),
+            Normalizer::Person => person_key(normalised, out),
             _ => {
                 for c in normalised.chars() {
                     if c.is_whitespace() {
@@ -182,6 +183,36 @@ fn fold_char(c: char, out: &mut String) {
         }
     };
     out.push_str(folded);
+}
+
+/// Person comparison key: lower case, accents folded ("Nádia Álvarez" is "nadia alvarez"),
+/// apostrophes dropped ("O'Brien" is "obrien"), any other punctuation and spaces read as one
+/// space ("Alvarez-Cruz" is "alvarez cruz", "J. Smith" is "j smith").
+pub fn person_key(value: &str, out: &mut String) {
+    let start = out.len();
+    let mut pending_space = false;
+    for c in value.chars() {
+        if c.is_alphanumeric() {
+            if pending_space && out.len() > start {
+                out.push(' ');
+            }
+            pending_space = false;
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                for l in c.to_lowercase() {
+                    fold_char(l, out);
+                }
+            }
+        } else if matches!(
+            c,
+            '\'' | '\u{2019}' | '\u{2bc}' | '`' | '\u{300}'..='\u{36f}'
+        ) {
+            // Apostrophes, and accents written as combining marks ("a" + U+0301), are dropped.
+        } else {
+            pending_space = true;
+        }
+    }
 }
 
 /// Company comparison key: lower case, accents folded, punctuation dropped, `&` as `and`,
@@ -758,6 +789,57 @@ mod tests {
         assert_eq!(
             apply(Normalizer::Person, "Mary McDonald").as_deref(),
             Ok("Mary McDonald")
+        );
+    }
+
+    #[test]
+    fn person_key_ignores_hyphens() {
+        assert_eq!(
+            key(Normalizer::Person, "Nadia Alvarez-Cruz"),
+            key(Normalizer::Person, "Nadia Alvarez Cruz")
+        );
+        assert_eq!(
+            key(Normalizer::Person, "Nadia Alvarez-Cruz"),
+            "nadia alvarez cruz"
+        );
+    }
+
+    #[test]
+    fn person_key_folds_accents() {
+        assert_eq!(
+            key(Normalizer::Person, "Nádia Álvarez Cruz"),
+            key(Normalizer::Person, "Nadia Alvarez Cruz")
+        );
+        // The same accents written as combining marks.
+        assert_eq!(
+            key(Normalizer::Person, "Na\u{301}dia A\u{301}lvarez Cruz"),
+            "nadia alvarez cruz"
+        );
+    }
+
+    #[test]
+    fn person_key_ignores_apostrophes() {
+        let base = key(Normalizer::Person, "Sean OBrien");
+        for v in [
+            "Sean O'Brien",
+            "SEAN O'BRIEN",
+            "Sean O\u{2019}Brien",
+            "sean  obrien",
+        ] {
+            assert_eq!(key(Normalizer::Person, v), base, "{v}");
+        }
+    }
+
+    #[test]
+    fn person_key_ignores_other_punctuation_and_case() {
+        assert_eq!(
+            key(Normalizer::Person, "J. R. SMITH"),
+            key(Normalizer::Person, "j r smith")
+        );
+        assert_ne!(
+            key(Normalizer::Person, "Nadia Alvarez"),
+            key(Normalizer::Person, "Nadia Alvarez Cruz"),
+            "a different name stays different"
         );
     }
 

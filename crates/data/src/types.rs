@@ -4,6 +4,7 @@ use chrono::format::{Item, StrftimeItems};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::Value;
 
+use crate::formats::StringFormat;
 use crate::map::{Field, FieldType};
 
 /// A cell read as its field's type.
@@ -184,7 +185,13 @@ fn parse_number(s: &str, field: &Field) -> Option<f64> {
 pub fn cast(field: &Field, raw: &str) -> Option<Typed> {
     let format = field.format.as_deref().unwrap_or("default");
     match field.field_type {
-        FieldType::String | FieldType::Any => Some(Typed::Str),
+        FieldType::Any => Some(Typed::Str),
+        FieldType::String => match field.format.as_deref() {
+            None | Some("default") => Some(Typed::Str),
+            f => StringFormat::parse(f)
+                .is_some_and(|f| f.accepts(raw))
+                .then_some(Typed::Str),
+        },
         FieldType::Integer => parse_int(raw, field.bare_number.unwrap_or(true)).map(Typed::Int),
         FieldType::Number => parse_number(raw, field).map(Typed::Num),
         FieldType::Boolean => {

@@ -392,6 +392,154 @@ fn map_errors_name_the_wrong_path() {
 }
 
 #[test]
+fn string_formats_are_type_errors_that_name_the_format_and_the_problem() {
+    let map = DataMap::from_json(
+        r#"{"fields":[
+            {"name":"email","format":"email"},
+            {"name":"site","type":"string","format":"uri"},
+            {"name":"id","type":"string","format":"uuid"},
+            {"name":"logo","type":"string","format":"binary"},
+            {"name":"note","type":"string","format":"default"}
+        ]}"#,
+    )
+    .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let csv = "email,site,id,logo,note\n\
+        bob@example.com,https://example.com,123e4567-e89b-12d3-a456-426614174000,SGVsbG8=,bob@\n\
+        bob@,example.com,123e4567-e89b-12d3-a456-42661417400,SGVsbG8,a b@c\n\
+        a b@c.com,/path,x,héllo,\n";
+    let r = check(
+        &write(d.path(), "f.csv", csv.as_bytes()),
+        &map,
+        &Fixes::default(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    let found: Vec<(u64, &str, &str)> = r
+        .issues
+        .iter()
+        .map(|i| (i.row, i.field.as_deref().unwrap_or(""), i.rule.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (3, "email", "type"),
+            (3, "site", "type"),
+            (3, "id", "type"),
+            (3, "logo", "type"),
+            (4, "email", "type"),
+            (4, "site", "type"),
+            (4, "id", "type"),
+            (4, "logo", "type"),
+        ],
+        "{:#?}",
+        r.issues
+    );
+    let message = |row: u64, field: &str| {
+        r.issues
+            .iter()
+            .find(|i| i.row == row && i.field.as_deref() == Some(field))
+            .map(|i| i.message.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        message(3, "email"),
+        "\"bob@\" is not an e-mail address (there is nothing after the @); write it as name@example.com"
+    );
+    assert_eq!(
+        message(4, "email"),
+        "\"a b@c.com\" is not an e-mail address (the part before the @ contains a space); write it as name@example.com"
+    );
+    assert!(
+        message(3, "site").contains("does not start with a scheme"),
+        "{}",
+        message(3, "site")
+    );
+    assert!(
+        message(3, "id").contains("31 characters"),
+        "{}",
+        message(3, "id")
+    );
+    assert!(
+        message(3, "logo").contains("pad it with ="),
+        "{}",
+        message(3, "logo")
+    );
+    assert!(
+        message(4, "logo").contains("ASCII"),
+        "{}",
+        message(4, "logo")
+    );
+}
+
+#[test]
+fn an_unknown_string_format_is_refused_naming_it_and_the_field() {
+    let e = DataMap::from_json(r#"{"fields":[{"name":"a"},{"name":"mail","format":"e-mail"}]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("fields[1].format"), "{e}");
+    assert!(e.contains("\"mail\"") && e.contains("\"e-mail\""), "{e}");
+    assert!(e.contains("default, email, uri, uuid, binary"), "{e}");
+    let e = DataMap::from_yaml("fields:\n  - name: shape\n    format: wkt\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not checked by Finishline"), "{e}");
+}
+
+#[test]
+fn an_unknown_date_format_is_refused_naming_it_and_the_field() {
+    for bad in ["dd/mm/yyyy", "%Q", ""] {
+        let json = format!(r#"{{"fields":[{{"name":"renewal","type":"date","format":"{bad}"}}]}}"#);
+        let e = DataMap::from_json(&json).unwrap_err().to_string();
+        assert!(e.contains("fields[0].format"), "{e}");
+        assert!(
+            e.contains("\"renewal\"") && e.contains("is not a date format"),
+            "{e}"
+        );
+    }
+    for ok in ["default", "any", "%d/%m/%Y"] {
+        let json = format!(r#"{{"fields":[{{"name":"renewal","type":"date","format":"{ok}"}}]}}"#);
+        DataMap::from_json(&json).unwrap();
+    }
+    let e = DataMap::from_json(r#"{"fields":[{"name":"at","type":"time","format":"hh:mm"}]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is not a time format"), "{e}");
+}
+
+#[test]
+fn person_names_differing_only_in_punctuation_or_accents_are_likely_duplicates() {
+    let map = DataMap::from_json(
+        r#"{"fields":[{"name":"contact","normalize":"person"}],"duplicateKeys":[["contact"]]}"#,
+    )
+    .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let csv = "contact\nNadia Alvarez-Cruz\nNadia Alvarez Cruz\nNádia Álvarez Cruz\nSean O'Brien\nSean OBrien\nNadia Alvarez\n";
+    let r = check(
+        &write(d.path(), "people.csv", csv.as_bytes()),
+        &map,
+        &Fixes::default(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    let dups: Vec<(u64, &str)> = r
+        .issues
+        .iter()
+        .filter(|i| i.rule == "duplicate-key")
+        .map(|i| (i.row, i.message.as_str()))
+        .collect();
+    assert_eq!(
+        dups.iter().map(|d| d.0).collect::<Vec<_>>(),
+        [3, 4, 6],
+        "{:#?}",
+        r.issues
+    );
+    assert!(dups[0].1.contains("matches row 2"), "{}", dups[0].1);
+    assert!(dups[1].1.contains("matches row 2"), "{}", dups[1].1);
+    assert!(dups[2].1.contains("matches row 5"), "{}", dups[2].1);
+}
+
+#[test]
 fn the_shared_benchmark_map_parses_as_written() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/accounts.map.json");
     let text = std::fs::read_to_string(&p)
