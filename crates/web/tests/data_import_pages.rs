@@ -430,3 +430,63 @@ async fn a_member_adds_a_data_map_only_when_its_file_is_a_data_map() {
     assert_eq!(v["project"]["data_maps"][1]["name"], "Orders");
     assert_eq!(v["project"]["data_maps"][1]["task"], dp.import_task);
 }
+
+/// With many flagged rows and many fixes, the page stays short and says what helps: a bulk fix
+/// only where one applies, the latest fixes listed, Submit in a bar that stays in view.
+#[tokio::test]
+async fn a_long_report_says_what_helps_and_keeps_submit_in_reach() {
+    let app = spawn(Backend::Sqlite, "data_long_report").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let dp = data_project(&m, "Haulers Ltd").await;
+    let customer = join(&app, &invitation(&app, &m, &dp.id, dp.customer).await).await;
+    let csrf = customer.csrf("/portal/data").await;
+    let base = format!("/portal/data/{}", dp.map);
+    // Eight different bad emails and eight rows of an unknown plan.
+    let mut csv = String::from("Account Name,Contact Email,Country,Plan\n");
+    for i in 0..8 {
+        csv.push_str(&format!("Account {i},person{i}@nowhere,US,Gold\n"));
+    }
+    let r = customer
+        .upload(
+            &format!("{base}/upload"),
+            &csrf,
+            "accounts.csv",
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = customer.get("/portal/data").await;
+    assert_eq!(
+        page.matches("Their values differ").count(),
+        1,
+        "the bad emails differ row by row: {page}"
+    );
+    assert_eq!(
+        page.matches("A bulk fix below changes them all at once").count(),
+        1,
+        "one unknown plan, mapped once: {page}"
+    );
+    assert!(page.contains("submit-bar"), "{page}");
+    for i in 0..25 {
+        let r = customer
+            .post(
+                &format!("{base}/fix"),
+                &[
+                    ("csrf", &csrf),
+                    ("_form", "cell"),
+                    ("row", &(2 + i % 8).to_string()),
+                    ("field", "contact_email"),
+                    ("value", &format!("person{i}@fixed.example")),
+                    ("why", &format!("fix number {i}")),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let (_, page) = customer.get("/portal/data").await;
+    assert!(page.contains("Fixes so far (25)"), "{page}");
+    assert!(page.contains("fix number 24"), "the latest is listed");
+    assert!(!page.contains("fix number 4<"), "the earliest is not");
+    assert!(!page.contains(": fix number 4 "), "the earliest is not");
+    assert!(page.contains("The latest 20 are listed; all 25 are kept"), "{page}");
+}

@@ -43,6 +43,19 @@ pub const DATE_READINGS: &[(&str, &str)] = &[
     ("%d.%m.%Y", "day first with dots: 03.04.2026"),
 ];
 
+/// How many of a draft's fixes the page lists (the latest): the page stays light with thousands.
+const FIXES_SHOWN: usize = 20;
+
+/// Whether one of the bulk fixes can clear a rule's issues at once: values that repeat (an
+/// unknown value or country mapped to a known one), empty cells filled, dates read one way.
+/// Bad emails or possible duplicates differ row by row; no bulk fix applies to them.
+fn bulk_fixes_apply(rule: &str) -> bool {
+    matches!(
+        rule,
+        "enum" | "country-unrecognised" | "required" | "missing-cell" | "ambiguous-date"
+    )
+}
+
 /// A rule of the data engine in plain words; an unknown one is spelled out ("a-b" → "A b").
 pub fn rule_label(rule: &str) -> String {
     let known = match rule {
@@ -206,17 +219,21 @@ fn map_section(p: &Project, v: &MapView, t: &Target, st: &FormState) -> Markup {
                     None => p class="refusal" { "The report of " (d.name) " cannot be read. Upload the file again." },
                 }
                 @if !d.fixes.is_empty() {
-                    details open {
+                    details {
                         summary { "Fixes so far (" (d.fixes.len()) ")" }
-                        ol class="small fixes" {
-                            @for fx in &d.fixes {
+                        @let shown = d.fixes.len().min(FIXES_SHOWN);
+                        ol class="small fixes" start=(d.fixes.len() - shown + 1) {
+                            @for fx in &d.fixes[d.fixes.len() - shown..] {
                                 li { (fix_label(fx)) }
                             }
+                        }
+                        @if d.fixes.len() > shown {
+                            p class="small muted" { "The latest " (shown) " are listed; all " (d.fixes.len()) " are kept with the import and its fixes file." }
                         }
                     }
                 }
                 h3 { "3. Check again and submit" }
-                div class="buttons" {
+                div class="buttons submit-bar" {
                     @let fr = f(&format!("recheck-{}", m.id));
                     form method="post" action=(format!("{base}/recheck")) class="inline" {
                         (fr.hidden(t.csrf))
@@ -293,7 +310,13 @@ fn report_block(
                         }
                     }
                 }
-                @if s.count > examples.len() as u64 { p class="small muted" { "Showing " (examples.len()) " of " (s.count) ". A bulk fix below changes them all at once." } }
+                @if s.count > examples.len() as u64 {
+                    p class="small muted" {
+                        "Showing " (examples.len()) " of " (s.count) ". "
+                        @if bulk_fixes_apply(&s.rule) { "A bulk fix below changes them all at once." }
+                        @else { "Their values differ: fix these in place, or correct them in your spreadsheet and upload it again." }
+                    }
+                }
             }
         }
         details class="bulk" open[st.form.starts_with(&format!("bulk-{}-", m.id))] {
