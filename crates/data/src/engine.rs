@@ -521,7 +521,7 @@ fn check_cell(
                 "ambiguous-date",
                 Severity::Review,
                 Some(value),
-                format!("\"{value}\" can be read as {list}; choose one reading for the file with `finishline data fix date-reading`, or fix the cell"),
+                format!("\"{value}\" can be read as {list}; choose one reading of dates for the whole file, or fix the cell"),
             ));
         }
         readings.first().map(|(d, _)| Typed::Date(*d))
@@ -624,7 +624,7 @@ fn check_cell(
                 "enum",
                 sev,
                 Some(value),
-                format!("\"{value}\" is not one of the allowed values ({allowed}); use one of them or map it with `finishline data fix map-value`.{best}"),
+                format!("\"{value}\" is not one of the allowed values ({allowed}); use one of them, or replace it with one everywhere it appears.{best}"),
             ));
         }
     }

@@ -15,8 +15,17 @@ use common::{spawn, Backend};
 use fantoccini::Client;
 use serde_json::json;
 
+/// Clicks as a person does: the control brought to the middle of the screen first, clear of
+/// the data page's sticky Submit bar.
 async fn click(c: &Client, selector: &str) {
-    css(c, selector).await.click().await.unwrap();
+    let e = css(c, selector).await;
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'})",
+        vec![serde_json::to_value(&e).unwrap()],
+    )
+    .await
+    .unwrap();
+    e.click().await.unwrap();
 }
 
 #[tokio::test]

@@ -462,7 +462,8 @@ async fn a_long_report_says_what_helps_and_keeps_submit_in_reach() {
         "the bad emails differ row by row: {page}"
     );
     assert_eq!(
-        page.matches("A bulk fix below changes them all at once").count(),
+        page.matches("A bulk fix below changes them all at once")
+            .count(),
         1,
         "one unknown plan, mapped once: {page}"
     );
@@ -488,5 +489,8 @@ async fn a_long_report_says_what_helps_and_keeps_submit_in_reach() {
     assert!(page.contains("fix number 24"), "the latest is listed");
     assert!(!page.contains("fix number 4<"), "the earliest is not");
     assert!(!page.contains(": fix number 4 "), "the earliest is not");
-    assert!(page.contains("The latest 20 are listed; all 25 are kept"), "{page}");
+    assert!(
+        page.contains("The latest 20 are listed; all 25 are kept"),
+        "{page}"
+    );
 }
