@@ -468,6 +468,15 @@ async fn a_long_report_says_what_helps_and_keeps_submit_in_reach() {
         "one unknown plan, mapped once: {page}"
     );
     assert!(page.contains("submit-bar"), "{page}");
+    // Customers read the words; the vendor also sees the engine's rule name.
+    assert!(!page.contains(">pattern</code>"), "{page}");
+    let member = Web::new(&app);
+    member.login("dana@vendor.test").await;
+    let (_, vendor_page) = member.get(&format!("/projects/{}/data", dp.id)).await;
+    assert!(
+        vendor_page.contains("<code class=\"small muted\">pattern</code>"),
+        "{vendor_page}"
+    );
     for i in 0..25 {
         let r = customer
             .post(

@@ -290,6 +290,9 @@ fn report_block(
             div class="rule-group" {
                 h4 {
                     (rule_label(&s.rule)) " "
+                    // The engine's rule name is for the vendor (the CLI and the docs use it);
+                    // customers read the words only.
+                    @if t.vendor { code class="small muted" { (s.rule) } " " }
                     span class=(if s.severity == Severity::Error { "badge bad" } else { "badge warn" }) { (s.count) " × " (if s.severity == Severity::Error { "blocking" } else { "review" }) }
                 }
                 @if s.severity == Severity::Review { p class="small muted" { "Flagged for a person to look at; these rows are still imported." } }
