@@ -120,6 +120,21 @@ fn submit_run(w: &mut World, who: u32, map: u32, errors: u64) {
     }
 }
 
+/// A data task of the customer's own, owned by `owner`.
+fn customer_task(w: &mut World, owner: u32) -> u32 {
+    w.ok(Command::AddTask {
+        title: "Send the accounts export".into(),
+        phase: "Data".into(),
+        label: TaskLabel::CustomerTask,
+        owner,
+        due: date(2026, 3, 20),
+        depends_on: vec![],
+        needs_proof: true,
+        visibility: Default::default(),
+    });
+    w.p.tasks.last().expect("task").id
+}
+
 fn map_for(w: &mut World, task: u32) -> u32 {
     w.ok(Command::AddDataMap {
         name: "Accounts".into(),
@@ -135,17 +150,7 @@ fn map_for(w: &mut World, task: u32) -> u32 {
 fn the_plan_follows_the_data_a_clean_run_completes_the_customers_data_task() {
     let mut w = World::new(vec![]);
     let casey = w.add("Casey", Side::Customer, Role::CustomerOwner);
-    w.ok(Command::AddTask {
-        title: "Send the accounts export".into(),
-        phase: "Data".into(),
-        label: TaskLabel::CustomerTask,
-        owner: casey,
-        due: date(2026, 3, 20),
-        depends_on: vec![],
-        needs_proof: true,
-        visibility: Default::default(),
-    });
-    let task = w.p.tasks.last().expect("task").id;
+    let task = customer_task(&mut w, casey);
     let map = map_for(&mut w, task);
     submit_run(&mut w, casey, map, 0);
     let run = w.p.imports.last().expect("run").id;
@@ -184,17 +189,7 @@ fn the_plan_follows_the_data_a_vendors_task_awaits_review_of_the_run() {
 fn the_plan_follows_the_data_a_run_with_blocking_issues_leaves_the_task_open() {
     let mut w = World::new(vec![]);
     let casey = w.add("Casey", Side::Customer, Role::CustomerOwner);
-    w.ok(Command::AddTask {
-        title: "Send the accounts export".into(),
-        phase: "Data".into(),
-        label: TaskLabel::CustomerTask,
-        owner: casey,
-        due: date(2026, 3, 20),
-        depends_on: vec![],
-        needs_proof: true,
-        visibility: Default::default(),
-    });
-    let task = w.p.tasks.last().expect("task").id;
+    let task = customer_task(&mut w, casey);
     let map = map_for(&mut w, task);
     submit_run(&mut w, casey, map, 3);
     let t = w.p.task(task).expect("task");
