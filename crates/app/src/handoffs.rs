@@ -121,7 +121,7 @@ pub async fn project_from_handoff(
     let playbook = find_playbook(store, workspace, &key, h.playbook_version).await?;
     if let Some(owner) = &h.owner {
         if !finishline_core::people::valid_email(&owner.email) {
-            return Err(AppError::bad(
+            return Err(AppError::invalid(
                 "owner.email",
                 format!("{:?} is not an email address", owner.email),
             ));
