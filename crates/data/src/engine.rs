@@ -542,9 +542,14 @@ fn check_cell(
                 Severity::Error,
                 Some(value),
                 format!(
-                    "\"{value}\" is not {} ({problem}); {}",
+                    "\"{value}\" is not {} ({problem}); {}{}",
                     format.noun(),
-                    format.hint()
+                    format.hint(),
+                    (format == StringFormat::Email)
+                        .then(|| crate::typos::email_suggestion(value))
+                        .flatten()
+                        .map(|meant| format!(" (did you mean {meant}?)"))
+                        .unwrap_or_default()
                 ),
             ));
             return Cell {
@@ -632,7 +637,12 @@ fn check_cell(
         if !re.is_match(value) {
             error = true;
             let what = if f.normalizers.contains(&Normalizer::Email) {
-                "an e-mail address such as name@example.com".to_string()
+                match crate::typos::email_suggestion(value) {
+                    Some(meant) => format!(
+                        "an e-mail address such as name@example.com (did you mean {meant}?)"
+                    ),
+                    None => "an e-mail address such as name@example.com".to_string(),
+                }
             } else {
                 format!(
                     "text matching {}",

@@ -26,6 +26,7 @@ pub mod normalize;
 pub mod parse;
 pub mod report;
 pub mod types;
+pub mod typos;
 
 pub use engine::{
     check, check_with, export, neutralise, neutralise_formula, CheckOptions, ExportPaths,

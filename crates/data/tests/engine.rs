@@ -540,6 +540,55 @@ fn person_names_differing_only_in_punctuation_or_accents_are_likely_duplicates()
 }
 
 #[test]
+fn a_mistyped_email_domain_is_flagged_with_a_suggestion_never_changed() {
+    let map = DataMap::from_json(
+        r#"{"fields":[
+            {"name":"email","normalize":"email","constraints":{"pattern":"[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}"}},
+            {"name":"backup","type":"string","format":"email"}
+        ]}"#,
+    )
+    .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let csv = "email,backup\nana@gmial.com,bo@gmail\nli@contoso,li@example.com\ncy@hotmail,cy@example.com\n";
+    let r = check(
+        &write(d.path(), "emails.csv", csv.as_bytes()),
+        &map,
+        &Fixes::default(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    let message = |row: u64, field: &str| {
+        r.issues
+            .iter()
+            .find(|i| i.row == row && i.field.as_deref() == Some(field))
+            .map(|i| i.message.clone())
+            .unwrap_or_default()
+    };
+    // gmial.com passes the pattern (it has a dot and an ending): flagged only when it does not.
+    assert!(
+        message(2, "backup").contains("did you mean bo@gmail.com?"),
+        "{:#?}",
+        r.issues
+    );
+    let unknown = message(3, "email");
+    assert!(unknown.contains("is not an e-mail address"), "{unknown}");
+    assert!(
+        !unknown.contains("did you mean"),
+        "no guess for an unknown domain: {unknown}"
+    );
+    assert!(
+        message(4, "email").contains("did you mean cy@hotmail.com?"),
+        "{:#?}",
+        r.issues
+    );
+    // The value itself is never changed by a suggestion.
+    assert!(r
+        .issues
+        .iter()
+        .all(|i| i.value.as_deref() != Some("bo@gmail.com")));
+}
+
+#[test]
 fn the_shared_benchmark_map_parses_as_written() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/accounts.map.json");
     let text = std::fs::read_to_string(&p)
