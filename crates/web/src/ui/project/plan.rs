@@ -43,17 +43,18 @@ pub fn task_state(
                 // The usual state goes without a badge: the exceptions stand out, and a plan of
                 // hundreds of open tasks stays light.
                 @if t.is_overdue(today) { span class="badge warn" { "overdue" } } @else { "open" }
-                // The plan follows the data: a run was submitted for this task's data.
-                @if let Some(run) = finishline_core::data::awaiting_review(p, t) {
-                    " "
-                    span class="badge" { "awaiting vendor review" }
-                    div class="small" {
-                        "import run " (run.id) " submitted"
-                        @if !run.by.is_empty() { " by " (run.by) }
-                        " on " (run.at.date_naive()) ": " (run.rows) " rows, "
-                        (run.errors) " blocking issue(s) left"
-                    }
-                }
+            }
+        }
+        // The plan follows the data: a run was submitted for this task's data (open, blocked or
+        // still waiting on earlier tasks, the run is there to review).
+        @if let Some(run) = finishline_core::data::awaiting_review(p, t) {
+            " "
+            span class="badge" { "awaiting vendor review" }
+            div class="small" {
+                "import run " (run.id) " submitted"
+                @if !run.by.is_empty() { " by " (run.by) }
+                " on " (run.at.date_naive()) ": " (run.rows) " rows, "
+                (run.errors) " blocking issue(s) left"
             }
         }
         // R9: the chasing done for this task, as people ask about it ("did we remind them?").
