@@ -503,3 +503,73 @@ async fn a_long_report_says_what_helps_and_keeps_submit_in_reach() {
         "{page}"
     );
 }
+
+/// The issues page is bounded whatever the file and the number of fixes: a few examples per
+/// rule, the latest fixes, so a 2,000-row file with every kind of issue and a hundred fixes
+/// stays under 100 KB and 1,500 elements.
+#[tokio::test]
+async fn the_issues_page_stays_light_with_a_big_messy_file_and_many_fixes() {
+    let app = spawn(Backend::Sqlite, "data_page_weight").await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let dp = data_project(&m, "Haulers Ltd").await;
+    let customer = join(&app, &invitation(&app, &m, &dp.id, dp.customer).await).await;
+    let csrf = customer.csrf("/portal/data").await;
+    let base = format!("/portal/data/{}", dp.map);
+    let mut csv = String::from("Account Name,Contact Email,Country,Plan\n");
+    for i in 0..2000 {
+        // Bad emails, unknown countries, unknown plans, blanks and near-duplicates, all distinct.
+        let name = if i % 7 == 0 {
+            format!("Account {} Ltd", i - i % 14)
+        } else {
+            format!("Account {i}")
+        };
+        let email = if i % 2 == 0 {
+            format!("p{i}@nowhere")
+        } else {
+            format!("p{i}@example.com")
+        };
+        let country = match i % 5 {
+            0 => format!("Land {i}"),
+            1 => String::new(),
+            _ => "US".into(),
+        };
+        let plan = if i % 3 == 0 {
+            format!("Plan {i}")
+        } else {
+            "Team".into()
+        };
+        csv.push_str(&format!("{name},{email},{country},{plan}\n"));
+    }
+    let r = customer
+        .upload(
+            &format!("{base}/upload"),
+            &csrf,
+            "big.csv",
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    for i in 0..100 {
+        let r = customer
+            .post(
+                &format!("{base}/fix"),
+                &[
+                    ("csrf", &csrf),
+                    ("_form", "cell"),
+                    ("row", &(2 + 2 * i).to_string()),
+                    ("field", "contact_email"),
+                    ("value", &format!("p{}@fixed.example", 2 * i)),
+                    ("why", "typo"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let (s, page) = customer.get("/portal/data").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Fixes so far (100)"), "{page}");
+    let elements = page.matches('<').count() - page.matches("</").count();
+    eprintln!("issues page: {} bytes, {elements} elements", page.len());
+    assert!(page.len() < 100 * 1024, "{} bytes", page.len());
+    assert!(elements < 1500, "{elements} elements");
+}
