@@ -11,6 +11,7 @@ use finishline_core::{Command, Ctx, Project};
 use finishline_store::{NewDigestItem, StoreError};
 use serde::{Deserialize, Serialize};
 
+use super::settings::NotifySettings;
 use super::SweepReport;
 use crate::commands::{run_decided, Attempt, SideEffects};
 use crate::error::AppError;
@@ -135,16 +136,17 @@ async fn reminded_today(
 
 /// Records one nudge or escalation with its digest lines, once: if another server did it
 /// already (the digest line's key is taken), nothing is written. `listed` is the project as the
-/// pass read it; what is due is decided again on the project as stored at each attempt.
+/// pass read it; what is due is decided again on the project as stored at each attempt, with
+/// the workspace's settings the pass read once.
 async fn nudge(
     app: &App,
     workspace: &str,
+    settings: &NotifySettings,
     listed: &Project,
     task: u32,
     now: DateTime<Utc>,
     report: &mut SweepReport,
 ) -> Result<(), AppError> {
-    let settings = super::settings::load(app, workspace).await?;
     let today = now.date_naive();
     let due_now = |p: &Project| {
         plan(p, settings.cadence_for(p), today)
@@ -197,7 +199,7 @@ pub async fn run(app: &App, workspace: &str, report: &mut SweepReport) -> Result
             continue;
         }
         for (task, _, _) in plan(&p, settings.cadence_for(&p), now.date_naive()) {
-            if let Err(e) = nudge(app, workspace, &p, task, now, report).await {
+            if let Err(e) = nudge(app, workspace, &settings, &p, task, now, report).await {
                 tracing::warn!(project.id = %p.id, task, error = %e, "recording a nudge failed");
             }
         }
