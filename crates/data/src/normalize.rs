@@ -190,29 +190,13 @@ fn fold_char(c: char, out: &mut String) {
 /// space ("Alvarez-Cruz" is "alvarez cruz", "J. Smith" is "j smith").
 pub fn person_key(value: &str, out: &mut String) {
     let start = out.len();
-    let mut pending_space = false;
-    for c in value.chars() {
-        if c.is_alphanumeric() {
-            if pending_space && out.len() > start {
-                out.push(' ');
-            }
-            pending_space = false;
-            if c.is_ascii() {
-                out.push(c.to_ascii_lowercase());
-            } else {
-                for l in c.to_lowercase() {
-                    fold_char(l, out);
-                }
-            }
-        } else if matches!(
+    // Apostrophes, and accents written as combining marks ("a" + U+0301), are dropped.
+    fold_words(value, out, start, false, |c| {
+        matches!(
             c,
             '\'' | '\u{2019}' | '\u{2bc}' | '`' | '\u{300}'..='\u{36f}'
-        ) {
-            // Apostrophes, and accents written as combining marks ("a" + U+0301), are dropped.
-        } else {
-            pending_space = true;
-        }
-    }
+        )
+    });
 }
 
 /// Company comparison key: lower case, accents folded, punctuation dropped, `&` as `and`,
@@ -246,6 +230,21 @@ pub fn company_key(value: &str, out: &mut String) {
 }
 
 fn company_key_chars(value: &str, out: &mut String, start: usize) {
+    // O'Brien and OBrien are the same name.
+    fold_words(value, out, start, true, |c| c == '\'' || c == '’');
+}
+
+/// The words of `value` for a comparison key, appended to `out` (which held `start` bytes
+/// before): letters and digits lower-cased with accents folded, `dropped` characters left out,
+/// anything else a word break written as one space; with `ampersand_as_and`, `&` is the word
+/// "and".
+fn fold_words(
+    value: &str,
+    out: &mut String,
+    start: usize,
+    ampersand_as_and: bool,
+    dropped: impl Fn(char) -> bool,
+) {
     let mut pending_space = false;
     for c in value.chars() {
         if c.is_alphanumeric() {
@@ -260,14 +259,12 @@ fn company_key_chars(value: &str, out: &mut String, start: usize) {
                     fold_char(l, out);
                 }
             }
-        } else if c == '&' {
+        } else if ampersand_as_and && c == '&' {
             if out.len() > start {
                 out.push_str(" and");
             }
             pending_space = true;
-        } else if c == '\'' || c == '’' {
-            // O'Brien and OBrien are the same name.
-        } else {
+        } else if !dropped(c) {
             pending_space = true;
         }
     }
