@@ -300,15 +300,7 @@ fn g2_go_live_refused_with_reasons_then_passes() {
 #[test]
 fn g2_override_needs_the_owner_and_a_reason() {
     let mut w = World::new(vec![]);
-    let (owner, _) = to_go_no_go(&mut w);
-    let case = w.p.uat[0].id;
-    w.ok(Command::RecordUatResult {
-        case,
-        passed: true,
-        notes: String::new(),
-        loop_to: None,
-    })
-    .ok(Command::AdvanceStage { to: Stage::GoNoGo });
+    let (owner, _) = uat_passed_at_go_no_go(&mut w);
     let err = refused!(
         w.customer(
             owner,

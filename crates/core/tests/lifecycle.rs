@@ -14,21 +14,7 @@ use common::*;
 #[test]
 fn r11_complete_only_when_criteria_met_and_transition_accepted() {
     let mut w = World::new(vec![]);
-    let (_, dm) = to_go_no_go(&mut w);
-    let case = w.p.uat[0].id;
-    w.ok(Command::RecordUatResult {
-        case,
-        passed: true,
-        notes: String::new(),
-        loop_to: None,
-    })
-    .ok(Command::AdvanceStage { to: Stage::GoNoGo });
-    w.ok(Command::DecideGoLive {
-        go: true,
-        reason: "ok".into(),
-        override_reason: Some("pilot, risk accepted".into()),
-        back_to: None,
-    });
+    let (_, dm) = live_by_override(&mut w, "pilot, risk accepted");
     w.at(15).ok(Command::AdvanceStage {
         to: Stage::Adoption,
     });

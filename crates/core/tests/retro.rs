@@ -4,7 +4,6 @@
 
 mod common;
 
-use finishline_core::lifecycle::Stage;
 use finishline_core::Command;
 
 use common::*;
@@ -21,21 +20,7 @@ fn r13_only_rollout_fixes_are_promoted_into_the_playbook() {
         }),
         "after go-live only"
     );
-    let (_, _) = to_go_no_go(&mut w);
-    let case = w.p.uat[0].id;
-    w.ok(Command::RecordUatResult {
-        case,
-        passed: true,
-        notes: String::new(),
-        loop_to: None,
-    })
-    .ok(Command::AdvanceStage { to: Stage::GoNoGo });
-    w.ok(Command::DecideGoLive {
-        go: true,
-        reason: "ok".into(),
-        override_reason: Some("pilot".into()),
-        back_to: None,
-    });
+    live_by_override(&mut w, "pilot");
     w.ok(Command::AddRetroItem {
         text: "Ask for the full export in week 1".into(),
         kind: RetroKind::TookLonger,

@@ -223,3 +223,31 @@ pub fn to_go_no_go(w: &mut World) -> (u32, u32) {
     });
     (owner, dm)
 }
+
+/// [`to_go_no_go`], then the UAT case passed and the project at go / no-go: (vendor owner,
+/// customer decision maker).
+pub fn uat_passed_at_go_no_go(w: &mut World) -> (u32, u32) {
+    let who = to_go_no_go(w);
+    let case = w.p.uat[0].id;
+    w.ok(Command::RecordUatResult {
+        case,
+        passed: true,
+        notes: String::new(),
+        loop_to: None,
+    })
+    .ok(Command::AdvanceStage { to: Stage::GoNoGo });
+    who
+}
+
+/// [`uat_passed_at_go_no_go`], then live on the owner's override (G2 does not pass in this
+/// small world): (vendor owner, customer decision maker).
+pub fn live_by_override(w: &mut World, override_reason: &str) -> (u32, u32) {
+    let who = uat_passed_at_go_no_go(w);
+    w.ok(Command::DecideGoLive {
+        go: true,
+        reason: "ok".into(),
+        override_reason: Some(override_reason.into()),
+        back_to: None,
+    });
+    who
+}
