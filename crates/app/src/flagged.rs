@@ -27,6 +27,9 @@ pub struct Flagged {
     pub truncated: bool,
     /// Row → its cells by field, after fixes.
     pub rows: BTreeMap<u64, Vec<String>>,
+    /// Field → its allowed values (the map's enum), for "did you mean".
+    #[serde(default)]
+    pub allowed: BTreeMap<String, Vec<String>>,
 }
 
 /// Collects the items of a check as they stream by.
@@ -232,17 +235,32 @@ pub enum Decision {
     KeepAll,
 }
 
-/// The suggested correction of a flagged value, when there is one.
-pub fn suggestion(i: &Issue) -> Option<String> {
-    // Only a value that fails is corrected; only the common email typos are known.
-    match (i.severity, i.rule.as_str()) {
-        (Severity::Error, "type" | "pattern" | "email-unrecognised")
-        | (_, "email-unrecognised") => i
-            .value
-            .as_deref()
-            .filter(|v| v.contains('@'))
-            .and_then(finishline_data::typos::email_suggestion),
-        _ => None,
+impl Flagged {
+    /// The suggested correction of a flagged value, when there is one: an email's common typo
+    /// corrected, the allowed value or the country a misspelling is closest to.
+    pub fn suggestion(&self, i: &Issue) -> Option<String> {
+        let value = i.value.as_deref()?;
+        match (i.severity, i.rule.as_str()) {
+            (Severity::Error, "type" | "pattern") | (_, "email-unrecognised")
+                if value.contains('@') =>
+            {
+                finishline_data::typos::email_suggestion(value)
+            }
+            (_, "enum") => {
+                let allowed = self.allowed.get(i.field.as_deref()?)?;
+                let lower = value.trim().to_lowercase();
+                allowed
+                    .iter()
+                    .map(|a| (a, strsim::jaro_winkler(&lower, &a.to_lowercase())))
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .filter(|b| b.1 >= 0.8)
+                    .map(|b| b.0.clone())
+            }
+            (_, "country-unrecognised") => {
+                finishline_data::normalize::country_suggestion(value).map(str::to_string)
+            }
+            _ => None,
+        }
     }
 }
 
@@ -308,7 +326,7 @@ pub fn decide(flagged: &Flagged, hits: &[Hit], decision: &Decision) -> Result<Fi
             for h in hits {
                 for &k in &h.items {
                     let i = &flagged.items[k];
-                    if let (Some(s), Some(field)) = (suggestion(i), &i.field) {
+                    if let (Some(s), Some(field)) = (flagged.suggestion(i), &i.field) {
                         cells.push(CellValue {
                             row: i.row,
                             field: field.clone(),
@@ -320,7 +338,7 @@ pub fn decide(flagged: &Flagged, hits: &[Hit], decision: &Decision) -> Result<Fi
             if cells.is_empty() {
                 return Err(AppError::bad(
                     "decision",
-                    "none of these rows has a suggested correction",
+                    "none of these rows has a suggested correction: set, transform or exclude them instead",
                 ));
             }
             FixAction::Cells { cells }
@@ -473,6 +491,7 @@ mod tests {
                 dup,
             ],
             truncated: false,
+            allowed: BTreeMap::new(),
             rows: BTreeMap::from([
                 (3, vec!["Acme".into(), "".into(), "".into()]),
                 (4, vec!["Ann".into(), "ann@gmial.com".into(), "".into()]),
@@ -532,6 +551,25 @@ mod tests {
             (cells[0].row, cells[0].value.as_str()),
             (4, "ann@gmail.com")
         );
+    }
+
+    #[test]
+    fn misspelt_allowed_values_and_countries_have_suggestions() {
+        let mut f = sample();
+        f.allowed
+            .insert("plan".into(), vec!["Starter".into(), "Enterprise".into()]);
+        let plan = item(6, "enum", "plan", Severity::Error, "Entreprise");
+        assert_eq!(f.suggestion(&plan).as_deref(), Some("Enterprise"));
+        let far = item(6, "enum", "plan", Severity::Error, "Gold");
+        assert_eq!(f.suggestion(&far), None);
+        let country = item(
+            6,
+            "country-unrecognised",
+            "country",
+            Severity::Review,
+            "Untied States",
+        );
+        assert_eq!(f.suggestion(&country).as_deref(), Some("US"));
     }
 
     #[test]

@@ -224,11 +224,27 @@ fn flagged_rows(
             r.row < last
         })?;
     }
+    let allowed = map
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let values = f.constraints.enum_values.as_ref()?;
+            let texts = values
+                .iter()
+                .map(|v| match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            Some((f.name.clone(), texts))
+        })
+        .collect();
     Ok(Flagged {
         fields: map.fields.iter().map(|f| f.name.clone()).collect(),
         items: all.items,
         truncated: all.truncated,
         rows,
+        allowed,
     })
 }
 
@@ -373,6 +389,8 @@ pub struct StoredReport {
     pub issues: Vec<Issue>,
     #[serde(default)]
     pub excluded_rows: u64,
+    #[serde(default)]
+    pub merged_rows: u64,
     /// The project file with every flagged item and its row (a check, not an export).
     #[serde(default)]
     pub flagged: Option<String>,

@@ -17,6 +17,7 @@ pub mod handoffs;
 pub mod imports;
 pub mod notify;
 pub mod queue;
+pub mod roundtrip;
 
 use std::sync::Arc;
 

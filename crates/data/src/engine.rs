@@ -412,8 +412,9 @@ struct ChunkResult {
     rejected: Vec<u8>,
     orig: Vec<u8>,
     neutralised: u64,
-    /// Rows left out by a fix.
+    /// Rows left out by a fix (merged ones among them).
     excluded: u64,
+    merged: u64,
     /// A record over the budgets: the file is refused with this message.
     fatal: Option<String>,
 }
@@ -922,6 +923,17 @@ pub fn neutralise(v: &str) -> Option<String> {
     }
 }
 
+/// Write one CSV line of `cells`, each neutralised and quoted as [`write_csv_field`] does.
+pub fn write_csv_line(out: &mut Vec<u8>, cells: &[String]) {
+    for (i, v) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_csv_field(out, v);
+    }
+    out.push(b'\n');
+}
+
 /// Write one CSV cell, neutralised against formula injection ([`neutralise_formula`]) and
 /// quoted when needed. Every CSV cell the engine writes goes through here.
 fn write_csv_field(out: &mut Vec<u8>, v: &str) {
@@ -1016,6 +1028,7 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
             row_issues.clear();
             if let Some(&fix) = plan.fixes.excluded.get(&row) {
                 res.excluded += 1;
+                res.merged += u64::from(plan.fixes.merges.contains(&fix));
                 if ctx.export {
                     write_rejected(&mut res.rejected, row, &plan.fixes.labels[fix], rec, buf);
                     res.outs.push(RowOut::without_output(row, true, false));
@@ -1429,6 +1442,7 @@ fn run(
     let total = input.info.bytes;
     let mut rows = 0u64;
     let mut excluded = 0u64;
+    let mut merged = 0u64;
     let mut dup_maps: Vec<KeyMap> = (0..plan.dup_groups.len())
         .map(|_| KeyMap::default())
         .collect();
@@ -1505,6 +1519,7 @@ fn run(
                 }
                 rows += r.rows;
                 excluded += r.excluded;
+                merged += r.merged;
                 done_bytes += r.bytes;
                 if let Some(p) = &opts.progress {
                     p(done_bytes.min(total), total);
@@ -1592,6 +1607,7 @@ fn run(
         rows_with_errors: tally.rows_with_errors,
         rows_with_reviews: tally.rows_with_reviews,
         excluded_rows: excluded,
+        merged_rows: merged,
         summary: tally.summary(),
         issues: Vec::new(),
     };

@@ -304,6 +304,8 @@ pub(crate) struct FixIndex {
     pub transforms: Vec<Vec<RowTransform>>,
     /// Rows left out of the export, with the fix that did it.
     pub excluded: HashMap<u64, usize>,
+    /// The fixes that are merges (their rows are merged, not excluded).
+    pub merges: HashSet<usize>,
     /// Rows whose review items of a rule are accepted as they are.
     pub accepted: HashMap<u64, Vec<String>>,
     pub labels: Vec<String>,
@@ -377,6 +379,7 @@ impl FixIndex {
                     }
                 }
                 FixAction::Merge { groups, fills } => {
+                    ix.merges.insert(i);
                     for g in groups {
                         for r in &g.rows {
                             ix.excluded.insert(*r, i);

@@ -479,6 +479,22 @@ const COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("BD", "BGD", &["bangladesh"]),
 ];
 
+/// The country a person most likely meant by a value no country is known by ("Untied
+/// States", "Germny"), as its ISO code; `None` when nothing is close enough to say.
+pub fn country_suggestion(value: &str) -> Option<&'static str> {
+    let key = country_lookup_key(value);
+    if key.chars().count() < 4 {
+        return None;
+    }
+    COUNTRIES
+        .iter()
+        .flat_map(|(iso2, _, names)| names.iter().map(move |n| (*iso2, *n)))
+        .map(|(iso2, n)| (iso2, strsim::jaro_winkler(&key, n)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|b| b.1 >= 0.9)
+        .map(|b| b.0)
+}
+
 fn countries() -> &'static HashMap<String, &'static str> {
     static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
@@ -737,6 +753,14 @@ mod tests {
         );
         assert!(apply(Normalizer::Phone, "call me").is_err());
         assert!(apply(Normalizer::Phone, "12345").is_err());
+    }
+
+    #[test]
+    fn near_misses_of_country_names_are_suggested_and_far_ones_are_not() {
+        assert_eq!(country_suggestion("Untied States"), Some("US"));
+        assert_eq!(country_suggestion("Germny"), Some("DE"));
+        assert_eq!(country_suggestion("Atlantis"), None);
+        assert_eq!(country_suggestion("Xy"), None);
     }
 
     #[test]

@@ -88,6 +88,9 @@ pub struct Report {
     /// Rows left out by a fix (excluded, or merged into another row): not checked.
     #[serde(default)]
     pub excluded_rows: u64,
+    /// Of those, rows merged into another.
+    #[serde(default)]
+    pub merged_rows: u64,
     pub summary: Vec<RuleSummary>,
     /// Every issue in row order (empty when the caller streamed them instead).
     #[serde(skip_serializing_if = "Vec::is_empty")]

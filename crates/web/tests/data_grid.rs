@@ -50,7 +50,12 @@ async fn decide(customer: &Web, csrf: &str, base: &str, query: &str, form: &[(&s
         .map(|l| l.to_str().unwrap().to_string());
     let body = r.text().await.unwrap();
     assert_eq!(status, StatusCode::SEE_OTHER, "{form:?}: {body}");
-    assert_eq!(to.as_deref(), Some(format!("{base}/rows{query}").as_str()));
+    let to = to.unwrap();
+    assert!(to.starts_with(&format!("{base}/rows{query}")), "{to}");
+    assert!(
+        to.contains("decision="),
+        "the decision is offered again: {to}"
+    );
 }
 
 fn counter(page: &str) -> (u64, u64) {
@@ -141,7 +146,10 @@ async fn every_flagged_item_is_decided_from_the_grid_in_a_few_decisions_then_sub
         &[("decision", "exclude"), ("scope", "filter")],
     )
     .await;
-    // Unknown plans: one value set for every row that has one.
+    // Unknown plans: the allowed value each is closest to is offered.
+    let (_, plans) = customer.get(&format!("{base}/rows?rule=enum")).await;
+    assert!(plans.contains("Use Enterprise"), "{plans}");
+    // One value set for every row that has one.
     decide(
         &customer,
         &csrf,
@@ -193,6 +201,7 @@ async fn every_flagged_item_is_decided_from_the_grid_in_a_few_decisions_then_sub
     assert_eq!(decided, all, "{grid}");
     assert_eq!(all, total);
     assert!(grid.contains("excluded"), "{grid}");
+    assert!(grid.contains("duplicates merged into them"), "{grid}");
 
     // Submitted from the grid's bar: the import run keeps every clean row.
     let r = customer
@@ -389,4 +398,126 @@ async fn the_grid_is_light_whatever_the_file_and_speaks_plainly_to_customers() {
         .get(&format!("/portal/data/{}/rows", dp.map + 100))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// Sends a corrected spreadsheet back from the grid; the grid comes back saying what it did.
+async fn send_back(
+    customer: &Web,
+    csrf: &str,
+    base: &str,
+    name: &str,
+    body: Vec<u8>,
+    status: StatusCode,
+) -> String {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .text("_form", "sendback")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(body).file_name(name.to_string()),
+        );
+    let r = customer
+        .http
+        .post(format!("{}{base}/sendback", customer.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), status);
+    r.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn flagged_rows_go_to_a_spreadsheet_and_come_back_as_fixes_without_overwriting_newer_ones() {
+    let PortalData {
+        app: _app,
+        customer,
+        csrf,
+        base,
+        ..
+    } = portal_data("data_grid_roundtrip").await;
+    let csv = "Account Name,Contact Email,Country,Plan\nAcme,ann@,US,Team\nBeta,bob@,US,Team\nGamma,cat@,US,=Team\n";
+    portal_upload(&customer, &csrf, &base, "a.csv", csv.into()).await;
+    let r = customer
+        .get_raw(&format!("{base}/flagged.csv?rule=pattern"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("a.flagged.csv"));
+    let sheet = r.text().await.unwrap();
+    let mut lines: Vec<String> = sheet.lines().map(str::to_string).collect();
+    assert!(
+        lines[0].starts_with("row#0,account_name,contact_email,country,plan,issues"),
+        "{sheet}"
+    );
+    assert_eq!(lines.len(), 4, "{sheet}");
+    assert!(
+        lines[3].contains(",'=Team,"),
+        "formulas are neutralised: {sheet}"
+    );
+    let xlsx = customer
+        .get_raw(&format!("{base}/flagged.xlsx"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(xlsx.starts_with(b"PK"), "an xlsx workbook");
+
+    // Meanwhile row 3 is corrected in the grid.
+    let r = customer
+        .post(
+            &format!("{base}/decide?cell=3:contact_email"),
+            &[("csrf", &csrf), ("value", "bob@beta.example")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The spreadsheet corrects rows 2 and 3: row 2 is applied, row 3 is a conflict.
+    lines[1] = lines[1].replace("ann@,", "ann@acme.example,");
+    lines[2] = lines[2].replace("bob@,", "bob@elsewhere.example,");
+    let page = send_back(
+        &customer,
+        &csrf,
+        &base,
+        "a.flagged.csv",
+        lines.join("\n").into_bytes(),
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        page.contains("1 cell(s) corrected from your spreadsheet"),
+        "{page}"
+    );
+    assert!(
+        page.contains("1 cell(s) were also changed here since your download"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<code>Beta, bob@elsewhere.example, US, Team</code>"),
+        "row 3 is no longer flagged: the whole row is shown, not applied: {page}"
+    );
+    let (_, data_page) = customer.get("/portal/data").await;
+    assert!(
+        data_page.contains("corrected in the spreadsheet a.flagged.csv"),
+        "{data_page}"
+    );
+    assert!(!data_page.contains("bob@elsewhere"), "the newer fix stands");
+    // The formula cell came back as it went and is not a change.
+    assert!(!page.contains("=Team</code>"), "{page}");
+
+    // A file that is not a downloaded list is refused with the reason.
+    let page = send_back(
+        &customer,
+        &csrf,
+        &base,
+        "x.csv",
+        b"name,email\nA,b\n".to_vec(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        page.contains("the first column must be the row number"),
+        "{page}"
+    );
 }

@@ -7,7 +7,7 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use finishline_app::flagged::{self, Decision, Filter, Keep};
 use finishline_core::command::Ctx;
 use finishline_core::intake::ImportDraft;
@@ -27,6 +27,7 @@ use crate::ui::layout::{self, Nav};
 use crate::ui::session::{Customer, Vendor};
 use finishline_app::commands::{discard_files, member_ctx, run_command};
 use finishline_app::imports;
+use finishline_app::roundtrip;
 
 /// Who acts on a data page.
 enum Actor<'a> {
@@ -309,7 +310,7 @@ async fn grid_page(
     query: Option<&str>,
 ) -> Response {
     let map_id = map.parse::<u32>().ok().filter(|m| p.data_map(*m).is_some());
-    let (Some(map_id), "rows") = (map_id, page) else {
+    let (Some(map_id), "rows" | "flagged.csv" | "flagged.xlsx") = (map_id, page) else {
         return layout::error_page(
             StatusCode::NOT_FOUND,
             "Not found",
@@ -318,18 +319,282 @@ async fn grid_page(
     };
     let mut form = FormData::default();
     with_query(&mut form, query);
+    let (filter, page_no) = data_grid::filter_from(|k| form.get(k).to_string());
+    if page != "rows" {
+        return download(state, actor, p, map_id, &filter, page).await;
+    }
+    let page = page_no;
+    // The decision applied last is offered again.
+    let mut st = FormState::default();
+    for k in data_grid::REMEMBERED {
+        if form.has(k) {
+            st.values.insert((*k).to_string(), form.get(k).to_string());
+        }
+    }
+    render_grid(state, actor, p, map_id, &filter, page, st, Shown::default()).await
+}
+
+/// The rows a filter shows, as a spreadsheet to correct and send back.
+async fn download(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    filter: &Filter,
+    what: &str,
+) -> Response {
+    let Some(draft) = p.data_map(map_id).and_then(|m| m.draft.as_ref()) else {
+        return layout::not_found("The flagged rows");
+    };
+    let flagged = match flagged_of(state, actor, p, draft).await {
+        Ok(f) => f,
+        Err(e) => return layout::error_page(StatusCode::NOT_FOUND, "Not found", &e.to_string()),
+    };
+    let hits = flagged.matching(filter);
+    let table = roundtrip::table(&flagged, &hits, draft.fixes.len(), &data::rule_label);
+    let stem = draft
+        .name
+        .rsplit_once('.')
+        .map_or(draft.name.as_str(), |(s, _)| s);
+    let (body, ct, ext) = if what == "flagged.xlsx" {
+        match roundtrip::to_xlsx(&table) {
+            Ok(b) => (
+                b,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            ),
+            Err(e) => return layout::internal(&e),
+        }
+    } else {
+        (roundtrip::to_csv(&table), "text/csv; charset=utf-8", "csv")
+    };
+    let name = format!("{stem}.flagged.{ext}");
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static(ct),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                crate::files::content_disposition(&name),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A corrected spreadsheet sent back: the cells that differ become one fix (checked straight
+/// away); cells also changed here since the download are shown, not applied.
+async fn sendback(
+    state: &AppState,
+    actor: Actor<'_>,
+    p: Project,
+    map_id: u32,
+    form: FormData,
+) -> Response {
     let (filter, page) = data_grid::filter_from(|k| form.get(k).to_string());
+    let mut st = FormState::new(&form);
+    st.form = "sendback".into();
+    let fail = |st: FormState, message: String| {
+        let mut st = st;
+        st.message = Some(message);
+        st
+    };
+    let outcome = async {
+        let Some(draft) = p.data_map(map_id).and_then(|m| m.draft.clone()) else {
+            return Err(fail(st.clone(), "Upload a file first.".into()));
+        };
+        let Some(up) = form.file("file") else {
+            return Err(fail(
+                st.clone(),
+                "Choose the corrected file to send back.".into(),
+            ));
+        };
+        let name = crate::files::form_upload_name(&up.name)
+            .map_err(|why| fail(st.clone(), format!("The file was not read: {why}.")))?;
+        let flagged = flagged_of(state, &actor, &p, &draft)
+            .await
+            .map_err(|e| fail(st.clone(), e.to_string()))?;
+        let sent =
+            roundtrip::read_upload(&state.app, &name, up.body.clone(), flagged.fields.clone())
+                .await
+                .map_err(|e| fail(st.clone(), format!("The file was not read: {e}")))?;
+        let dm = {
+            let mref = p
+                .data_map(map_id)
+                .ok_or_else(|| fail(st.clone(), "no map".into()))?;
+            imports::load_map(&state.app, actor.ws(), &p.id, &mref.file)
+                .await
+                .map_err(|e| fail(st.clone(), e.to_string()))?
+        };
+        let fixes = imports::fixes_from_values(&draft.fixes, &dm)
+            .map_err(|e| fail(st.clone(), e.to_string()))?;
+        let comparison = roundtrip::compare(&flagged, &sent, &fixes.fixes);
+        Ok((name, sent, comparison))
+    }
+    .await;
+    let (name, sent, comparison) = match outcome {
+        Ok(x) => x,
+        Err(st) => {
+            return render_grid(
+                state,
+                &actor,
+                &p,
+                map_id,
+                &filter,
+                page,
+                st,
+                Shown::default(),
+            )
+            .await
+        }
+    };
+    let mut p = p;
+    if !comparison.changes.is_empty() {
+        let fix = Fix {
+            action: FixAction::Cells {
+                cells: comparison.changes.clone(),
+            },
+            who: actor.name(),
+            why: format!("corrected in the spreadsheet {name}"),
+            at: Some(state.now().to_rfc3339()),
+        };
+        match apply_fix(state, &actor, &p, map_id, fix, &st).await {
+            Ok(()) => {}
+            Err(Fail::Form(st)) | Err(Fail::Busy(st, _)) => {
+                return render_grid(
+                    state,
+                    &actor,
+                    &p,
+                    map_id,
+                    &filter,
+                    page,
+                    st,
+                    Shown::default(),
+                )
+                .await
+            }
+            Err(Fail::Internal(m)) => return layout::internal(&m),
+        }
+        let fresh = match &actor {
+            Actor::Customer(c, _) => customer_project(state, c).await.map(|(p, _)| p),
+            Actor::Vendor(v) => vendor_project(state, v, &p.id).await,
+        };
+        p = match fresh {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+    }
+    let report = data_grid::SentReport {
+        file: name,
+        comparison,
+        bad_rows: sent.bad_rows,
+        fields_missing: sent.fields_missing,
+    };
+    let shown = Shown {
+        preview: None,
+        sent: Some(&report),
+    };
     render_grid(
         state,
-        actor,
-        p,
+        &actor,
+        &p,
         map_id,
         &filter,
         page,
         FormState::default(),
-        None,
+        shown,
     )
     .await
+}
+
+/// Records one fix on the draft and checks the file again with it; files written by a refused
+/// attempt are removed.
+async fn apply_fix(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    fix: Fix,
+    st: &FormState,
+) -> Result<(), Fail> {
+    leaving_nothing(state, actor.ws(), &p.id, async |written| {
+        apply_fix_writing(state, actor, p, map_id, fix, st, written).await
+    })
+    .await
+}
+
+/// Runs `work`; the files it wrote are removed again when it is refused or fails, so a
+/// refusal leaves nothing behind.
+async fn leaving_nothing(
+    state: &AppState,
+    ws: &str,
+    project: &str,
+    work: impl AsyncFnOnce(&mut Vec<String>) -> Result<(), Fail>,
+) -> Result<(), Fail> {
+    let mut written = Vec::new();
+    let done = work(&mut written).await;
+    if done.is_err() {
+        discard_files(&state.app.store, ws, project, &written).await;
+    }
+    done
+}
+
+async fn apply_fix_writing(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    fix: Fix,
+    st: &FormState,
+    written: &mut Vec<String>,
+) -> Result<(), Fail> {
+    let ws = actor.ws().to_string();
+    let now = state.now();
+    let mref = p
+        .data_map(map_id)
+        .ok_or_else(|| Fail::Internal("data map vanished".into()))?;
+    let Some(draft) = &mref.draft else {
+        let mut st = st.clone();
+        st.message = Some("Upload a file first.".into());
+        return Err(Fail::Form(st));
+    };
+    let dm = imports::load_map(&state.app, &ws, &p.id, &mref.file)
+        .await
+        .map_err(|e| refuse(st, e.into()))?;
+    let value = serde_json::to_value(&fix).map_err(|e| Fail::Internal(e.to_string()))?;
+    let mut all = draft.fixes.clone();
+    all.push(value.clone());
+    imports::fixes_from_values(&all, &dm).map_err(|e| refuse(st, e.into()))?;
+    let added = Command::AddImportFix {
+        map: map_id,
+        fix: value,
+    };
+    let (p, _, _) = run_command(&state.app.store, &ws, &p.id, &added, |p| actor.ctx(p, now))
+        .await
+        .map_err(|e| refuse(st, e.into()))?;
+    // The decision is kept; the check that follows shows its effect straight away.
+    let draft = p
+        .data_map(map_id)
+        .and_then(|m| m.draft.clone())
+        .ok_or_else(|| Fail::Internal("the draft vanished".into()))?;
+    let checked = check_draft(state, actor, &p, map_id, dm, &draft, false, st, written).await?;
+    run_command(&state.app.store, &ws, &p.id, &checked.command, |p| {
+        actor.ctx(p, now)
+    })
+    .await
+    .map_err(|e| refuse(st, e.into()))?;
+    discard_replaced(state, &ws, &p.id, checked.replaced).await;
+    Ok(())
+}
+
+/// What a grid page shows besides the rows: a transform's preview, a spreadsheet's outcome.
+#[derive(Default, Clone, Copy)]
+struct Shown<'a> {
+    preview: Option<&'a finishline_data::Preview>,
+    sent: Option<&'a data_grid::SentReport>,
 }
 
 /// The grid page: the map's latest check, its flagged rows, the filter and page asked for.
@@ -342,7 +607,7 @@ async fn render_grid(
     filter: &Filter,
     page: usize,
     st: FormState,
-    preview: Option<&finishline_data::Preview>,
+    shown: Shown<'_>,
 ) -> Response {
     let ws = actor.ws().to_string();
     let Some(m) = p.data_map(map_id) else {
@@ -377,8 +642,9 @@ async fn render_grid(
         page,
         target: &t,
         st: &st,
-        preview,
+        preview: shown.preview,
         stale: draft.needs_recheck(),
+        sent: shown.sent,
     };
     let body = data_grid::body(&grid);
     let title = format!("Flagged rows · {}", p.customer);
@@ -424,7 +690,9 @@ impl From<finishline_store::StoreError> for Fail {
     }
 }
 
-const ACTIONS: &[&str] = &["upload", "fix", "bulk", "recheck", "submit", "decide"];
+const ACTIONS: &[&str] = &[
+    "upload", "fix", "bulk", "recheck", "submit", "decide", "sendback",
+];
 
 /// The page again with the refused form, on the project as it is now.
 async fn refused(state: &AppState, actor: &Actor<'_>, p: &Project, st: FormState) -> Response {
@@ -455,8 +723,10 @@ async fn act(
         );
     }
     let map_id = map_id.unwrap_or_default();
-    if action == "decide" {
-        return decide(state, actor, p, map_id, form).await;
+    match action {
+        "decide" => return decide(state, actor, p, map_id, form).await,
+        "sendback" => return sendback(state, actor, p, map_id, form).await,
+        _ => {}
     }
     match perform(state, &actor, &p, map_id, action, &form).await {
         Ok(()) => see_other(&format!("{}#map-{map_id}", actor.target(&p).base)),
@@ -495,16 +765,17 @@ async fn decide(
             &filter,
             page,
             st,
-            preview.as_ref(),
+            Shown {
+                preview: preview.as_ref(),
+                sent: None,
+            },
         )
         .await;
     }
-    match perform(state, &actor, &p, map_id, "decide", &form).await {
-        Ok(()) => see_other(&data_grid::grid_url(
-            &actor.target(&p),
-            map_id,
-            &filter,
-            page,
+    match decide_and_apply(state, &actor, &p, map_id, &form).await {
+        Ok(()) => see_other(&data_grid::remembering(
+            &data_grid::grid_url(&actor.target(&p), map_id, &filter, page),
+            |k| form.get(k).to_string(),
         )),
         Err(Fail::Form(st)) => {
             let fresh = match &actor {
@@ -512,15 +783,65 @@ async fn decide(
                 Actor::Vendor(v) => vendor_project(state, v, &p.id).await,
             };
             match fresh {
-                Ok(p) => render_grid(state, &actor, &p, map_id, &filter, page, st, None).await,
+                Ok(p) => {
+                    render_grid(
+                        state,
+                        &actor,
+                        &p,
+                        map_id,
+                        &filter,
+                        page,
+                        st,
+                        Shown::default(),
+                    )
+                    .await
+                }
                 Err(r) => r,
             }
         }
         Err(Fail::Busy(st, r)) => r.with_retry_after(
-            render_grid(state, &actor, &p, map_id, &filter, page, st, None).await,
+            render_grid(
+                state,
+                &actor,
+                &p,
+                map_id,
+                &filter,
+                page,
+                st,
+                Shown::default(),
+            )
+            .await,
         ),
         Err(Fail::Internal(m)) => layout::internal(&m),
     }
+}
+
+/// A grid decision: the fix it makes, recorded and checked.
+async fn decide_and_apply(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    form: &FormData,
+) -> Result<(), Fail> {
+    let mut st = FormState::new(form);
+    st.form = "decide".into();
+    let Some(draft) = p.data_map(map_id).and_then(|m| m.draft.as_ref()) else {
+        st.message = Some("Upload a file first.".into());
+        return Err(Fail::Form(st));
+    };
+    let flagged = flagged_of(state, actor, p, draft)
+        .await
+        .map_err(|e| refuse(&st, e))?;
+    let fix = match grid_fix(form, &flagged, &actor.name(), state.now()) {
+        Ok(f) => f,
+        Err(errors) => {
+            st.errors = errors;
+            st.message = Some("Nothing was decided: see the fields marked below.".into());
+            return Err(Fail::Form(st));
+        }
+    };
+    apply_fix(state, actor, p, map_id, fix, &st).await
 }
 
 /// The flagged rows of a map's latest check.
@@ -695,8 +1016,7 @@ fn grid_fix(
     })
 }
 
-/// Runs a data-page action; the files it wrote are removed again when it is refused or fails,
-/// so a refusal leaves nothing behind.
+/// Runs a data-page action, leaving nothing behind when it is refused.
 async fn perform(
     state: &AppState,
     actor: &Actor<'_>,
@@ -705,12 +1025,10 @@ async fn perform(
     action: &str,
     form: &FormData,
 ) -> Result<(), Fail> {
-    let mut written = Vec::new();
-    let done = perform_writing(state, actor, p, map_id, action, form, &mut written).await;
-    if done.is_err() {
-        discard_files(&state.app.store, actor.ws(), &p.id, &written).await;
-    }
-    done
+    leaving_nothing(state, actor.ws(), &p.id, async |written| {
+        perform_writing(state, actor, p, map_id, action, form, written).await
+    })
+    .await
 }
 
 async fn perform_writing(
@@ -733,6 +1051,7 @@ async fn perform_writing(
     let dm = imports::load_map(&state.app, &ws, &p.id, &mref.file)
         .await
         .map_err(|e| refuse(&st, e.into()))?;
+    let mut replaced: Option<String> = None;
     let command = match action {
         "upload" => {
             let Some(up) = form.file("file") else {
@@ -818,47 +1137,12 @@ async fn perform_writing(
                 fix: value,
             }
         }
-        "decide" => {
-            let Some(draft) = &mref.draft else {
-                st.message = Some("Upload a file first.".into());
-                return Err(Fail::Form(st));
-            };
-            let flagged = flagged_of(state, actor, p, draft)
-                .await
-                .map_err(|e| refuse(&st, e))?;
-            let fix = match grid_fix(form, &flagged, &who, now) {
-                Ok(f) => f,
-                Err(errors) => {
-                    st.errors = errors;
-                    st.message = Some("Nothing was decided: see the fields marked below.".into());
-                    return Err(Fail::Form(st));
-                }
-            };
-            let value = serde_json::to_value(&fix).map_err(|e| Fail::Internal(e.to_string()))?;
-            let mut all = draft.fixes.clone();
-            all.push(value.clone());
-            imports::fixes_from_values(&all, &dm).map_err(|e| refuse(&st, e.into()))?;
-            let added = Command::AddImportFix {
-                map: map_id,
-                fix: value,
-            };
-            let (p, _, _) =
-                run_command(&state.app.store, &ws, &p.id, &added, |p| actor.ctx(p, now))
-                    .await
-                    .map_err(|e| refuse(&st, e.into()))?;
-            // The decision is kept; the check that follows shows its effect straight away.
-            let draft = p
-                .data_map(map_id)
-                .and_then(|m| m.draft.clone())
-                .ok_or_else(|| Fail::Internal("the draft vanished".into()))?;
-            check_draft(state, actor, &p, map_id, dm, &draft, false, &st, written).await?
-        }
         "recheck" | "submit" => {
             let Some(draft) = &mref.draft else {
                 st.message = Some("Upload a file first.".into());
                 return Err(Fail::Form(st));
             };
-            check_draft(
+            let checked = check_draft(
                 state,
                 actor,
                 p,
@@ -869,7 +1153,9 @@ async fn perform_writing(
                 &st,
                 written,
             )
-            .await?
+            .await?;
+            replaced = checked.replaced;
+            checked.command
         }
         _ => return Err(Fail::Internal(format!("unknown data action {action}"))),
     };
@@ -877,8 +1163,23 @@ async fn perform_writing(
         actor.ctx(p, now)
     })
     .await
-    .map(|_| ())
-    .map_err(|e| refuse(&st, e.into()))
+    .map_err(|e| refuse(&st, e.into()))?;
+    discard_replaced(state, &ws, &p.id, replaced).await;
+    Ok(())
+}
+
+/// The flagged rows of a check replaced by a newer one are not needed again (the report
+/// stays, for the record): each is up to a few megabytes at 100,000 rows.
+async fn discard_replaced(state: &AppState, ws: &str, project: &str, file: Option<String>) {
+    if let Some(f) = file {
+        discard_files(&state.app.store, ws, project, &[f]).await;
+    }
+}
+
+/// A check of the draft: the command that records it, and the flagged rows it replaces.
+struct Checked {
+    command: Command,
+    replaced: Option<String>,
 }
 
 /// Checks the draft's upload with its fixes again (and with `submit`, exports it): the command
@@ -894,7 +1195,7 @@ async fn check_draft(
     submit: bool,
     st: &FormState,
     written: &mut Vec<String>,
-) -> Result<Command, Fail> {
+) -> Result<Checked, Fail> {
     let mut st = st.clone();
     let ws = actor.ws().to_string();
     let now = state.now();
@@ -919,18 +1220,22 @@ async fn check_draft(
         .await
         .map_err(|e| refuse(&st, e.into()))?;
     // "N of M decided" counts from the first check of this upload.
-    outcome.original = imports::load_report(&state.app, &ws, &p.id, &draft.report)
+    let previous = imports::load_report(&state.app, &ws, &p.id, &draft.report)
         .await
-        .ok()
-        .map(|r| r.decided().1);
+        .ok();
+    outcome.original = previous.as_ref().map(|r| r.decided().1);
+    let replaced = previous.and_then(|r| r.flagged);
     let (report, stored) = imports::store_outputs(&state.app, &ws, &p.id, &who, now, outcome)
         .await
         .map_err(|e| refuse(&st, e.into()))?;
     written.extend(stored.ids());
     if !submit {
-        Ok(Command::RecheckImportDraft {
-            map: map_id,
-            report: stored.report.id,
+        Ok(Checked {
+            command: Command::RecheckImportDraft {
+                map: map_id,
+                report: stored.report.id,
+            },
+            replaced,
         })
     } else {
         let clean = stored
@@ -954,15 +1259,18 @@ async fn check_draft(
             )
             .await?;
         written.push(fixes_file.id.clone());
-        Ok(Command::SubmitImportDraft {
-            map: map_id,
-            rows: report.rows,
-            errors: report.errors,
-            reviews: report.reviews,
-            by_rule: imports::by_rule(&report),
-            clean_file: clean.id,
-            report_file: stored.report.id,
-            fixes_file: Some(fixes_file.id),
+        Ok(Checked {
+            replaced,
+            command: Command::SubmitImportDraft {
+                map: map_id,
+                rows: report.rows,
+                errors: report.errors,
+                reviews: report.reviews,
+                by_rule: imports::by_rule(&report),
+                clean_file: clean.id,
+                report_file: stored.report.id,
+                fixes_file: Some(fixes_file.id),
+            },
         })
     }
 }

@@ -8,6 +8,7 @@
 
 use finishline_app::flagged::{self, Filter, Flagged, Hit, Sort};
 use finishline_app::imports::StoredReport;
+use finishline_app::roundtrip::Comparison;
 use finishline_core::intake::DataMapRef;
 use finishline_core::Project;
 use finishline_data::{Issue, Preview, Severity};
@@ -36,6 +37,16 @@ pub struct Grid<'a> {
     pub preview: Option<&'a Preview>,
     /// Fixes were made since the check the grid shows.
     pub stale: bool,
+    /// What a spreadsheet sent back did.
+    pub sent: Option<&'a SentReport>,
+}
+
+/// What a spreadsheet sent back changed, and what it could not.
+pub struct SentReport {
+    pub file: String,
+    pub comparison: Comparison,
+    pub bad_rows: Vec<(u64, String)>,
+    pub fields_missing: Vec<String>,
 }
 
 /// The query string of a filter and page: the grid's links, and where a decision returns.
@@ -100,6 +111,23 @@ pub fn grid_url(t: &Target, map: u32, f: &Filter, page: usize) -> String {
     format!("{}/{map}/rows{}", t.base, query(f, page))
 }
 
+/// The parts of a decision the form keeps after it is applied, so the next one like it is one
+/// click: what was decided, for which rows, which column, which transform, which row to keep.
+pub const REMEMBERED: &[&str] = &["decision", "scope", "set_field", "op", "keep"];
+
+/// `url` with the remembered parts of a decision added to its query.
+pub fn remembering(url: &str, get: impl Fn(&str) -> String) -> String {
+    let mut out = url.to_string();
+    for k in REMEMBERED {
+        let v = get(k);
+        if !v.is_empty() && v.len() <= 100 {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&format!("{k}={}", urlencode(&v)));
+        }
+    }
+    out
+}
+
 /// The page body.
 pub fn body(g: &Grid) -> Markup {
     let t = g.target;
@@ -138,6 +166,7 @@ pub fn body(g: &Grid) -> Markup {
         (filter_form(g, hits.len()))
         (decision_form(g, hits.len(), dups))
         @if let Some(p) = g.preview { (preview_box(p)) }
+        @if let Some(r) = g.sent { (sent_box(r)) }
         @if count == 0 {
             p class="check-result clean" role="status" { "Nothing flagged matches this filter." }
         } @else {
@@ -151,6 +180,7 @@ pub fn body(g: &Grid) -> Markup {
             }
             (pager(g, page, pages))
         }
+        (spreadsheet(g, count))
         (submit_bar(g))
     };
     layout::with_refusal(g.st, page_body)
@@ -402,7 +432,7 @@ fn rows_table(g: &Grid, hits: &[Hit]) -> Markup {
                                     td data-label=(name) class="flag" {
                                         (cell_edit(g, h.row, name, value))
                                         @for i in &flagged_here {
-                                            @if let Some(s) = flagged::suggestion(i) {
+                                            @if let Some(s) = g.flagged.suggestion(i) {
                                                 (suggestion_button(g, h.row, name, &s))
                                             }
                                         }
@@ -503,6 +533,70 @@ fn group_table(g: &Grid, first: u64, dups: &[u64]) -> Markup {
     }
 }
 
+/// The round trip: these rows downloaded, fixed in a spreadsheet, sent back.
+fn spreadsheet(g: &Grid, count: usize) -> Markup {
+    let t = g.target;
+    let base = format!("{}/{}", t.base, g.map.id);
+    let q = query(g.filter, 1);
+    html! {
+        details class="roundtrip" open[g.sent.is_some()] {
+            summary { "Fix these rows in a spreadsheet" }
+            @if count > 0 {
+                p {
+                    "Download the rows this filter shows, with their row numbers and what is wrong: "
+                    a href=(format!("{base}/flagged.xlsx{q}")) hx-boost="false" download { "Excel (.xlsx)" }
+                    " or "
+                    a href=(format!("{base}/flagged.csv{q}")) hx-boost="false" download { "CSV" }
+                    ". Correct the cells, keep the row column as it is, and send the file back. "
+                    "A cell changed here since your download is shown, never overwritten."
+                }
+            }
+            form method="post" action=(format!("{base}/sendback{}", query(g.filter, g.page))) enctype="multipart/form-data" class="action" hx-boost="false" {
+                input type="hidden" name="csrf" value=(t.csrf);
+                input type="hidden" name="_form" value="sendback";
+                div class="field" {
+                    label for="sendback-file" { "The corrected file (.xlsx or .csv)" }
+                    input type="file" id="sendback-file" name="file" required accept=".csv,.tsv,.txt,.xlsx,.xls,text/csv";
+                }
+                button type="submit" { "Send back the corrections" }
+            }
+        }
+    }
+}
+
+fn sent_box(r: &SentReport) -> Markup {
+    let c = &r.comparison;
+    html! {
+        div class={ "check-result" @if c.conflicts.is_empty() { " clean" } } role="status" id="sent" tabindex="-1" data-reveal {
+            p {
+                strong { (r.file) ": " (c.changes.len()) " cell(s) corrected from your spreadsheet" }
+                @if c.changes.is_empty() { " (nothing differed from the list here)" }
+                "."
+                @if !c.not_flagged.is_empty() { " " (c.not_flagged.len()) " row(s) are not flagged any more and were left as they are." }
+            }
+            @if !r.fields_missing.is_empty() {
+                p { "These columns were not in the file and were left as they are: " (r.fields_missing.join(", ")) "." }
+            }
+            @if !r.bad_rows.is_empty() {
+                p { (r.bad_rows.len()) " line(s) have no row number and were skipped (the first is line " (r.bad_rows[0].0) ")." }
+            }
+            @if !c.conflicts.is_empty() {
+                p { strong { (c.conflicts.len()) " cell(s) were also changed here since your download" } ", so your values were not applied. Check them below and edit them in the grid if yours are right." }
+                table class="issues" {
+                    caption class="sr-only" { "Conflicts" }
+                    thead { tr { th scope="col" { "Row" } th scope="col" { "Column" } th scope="col" { "Yours" } th scope="col" { "Here now" } } }
+                    tbody {
+                        @for k in c.conflicts.iter().take(50) {
+                            tr { td { (k.row) } td { (k.field) } td { code { (k.sent) } } td { code { (k.now) } } }
+                        }
+                    }
+                }
+                @if c.conflicts.len() > 50 { p class="small muted" { "The first 50 are listed." } }
+            }
+        }
+    }
+}
+
 fn pager(g: &Grid, page: usize, pages: usize) -> Markup {
     let t = g.target;
     html! {
@@ -539,10 +633,12 @@ pub fn submit_bar(g: &Grid) -> Markup {
                     (r.errors) " blocking and " (r.reviews) " to review still open. "
                 }
                 span class="muted" {
+                    @let excluded = r.excluded_rows - r.merged_rows.min(r.excluded_rows);
                     "Submitting now exports " (clean) " row(s)"
-                    @if r.excluded_rows > 0 { "; " (r.excluded_rows) " excluded" }
+                    @if r.merged_rows > 0 { " (" (r.merged_rows) " duplicates merged into them)" }
+                    @if excluded > 0 { "; " (excluded) " excluded" }
                     @if r.rows_with_errors > 0 { "; " (r.rows_with_errors) " with blocking issues" }
-                    @if r.excluded_rows + r.rows_with_errors > 0 { " go to the rejected list" }
+                    @if excluded + r.rows_with_errors > 0 { " go to the rejected list for follow-up" }
                     "."
                 }
             }
