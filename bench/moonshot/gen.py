@@ -159,7 +159,7 @@ def generate(rows, seed, messy_share=0.05):
             email = hopeless_email(rng, local, slug)
             t = {"rule": "pattern", "field": "contact_email", "value": email, "expect": "exclude"}
         elif kind == "missing_name":
-            name = rng.choice(["", " "])
+            name = ""  # (a name of only spaces is not flagged as missing: see the README)
             t = {"rule": "required", "field": "account_name", "value": name, "expect": "exclude"}
         elif kind == "missing_country":
             country = ""
