@@ -193,7 +193,7 @@ def show(b, rule=None, field=None, severity=None, q=None):
     return grid_state(b)
 
 
-def apply(b, decision, set_field=None, value=None, keep=None):
+def apply(b, decision, set_field=None, value=None, keep=None, op=None, find=None, replace=None):
     b.choose_if("#decide-decision", decision)
     if set_field is not None:
         b.choose_if("#decide-field", set_field)
@@ -201,6 +201,12 @@ def apply(b, decision, set_field=None, value=None, keep=None):
         b.type_if("#decide-value", value)
     if keep is not None:
         b.choose_if("#decide-keep", keep)
+    if op is not None:
+        b.choose_if("#decide-op", op)
+    if find is not None:
+        b.type_if("#decide-find", find)
+    if replace is not None:
+        b.type_if("#decide-replace", replace)
     b.sends("form#decide button[type=submit]:not([name])", f"Apply ({decision})")
     st = grid_state(b)
     if st["errors"]:
@@ -209,38 +215,33 @@ def apply(b, decision, set_field=None, value=None, keep=None):
 
 
 def decide_everything(b, truth):
-    """The customer's decisions, fewest actions first: what the grid offers for each kind. The
-    kinds decided by a rule alone come first, so the column filter is only set for the last."""
+    """The customer's decisions, in the order that needs the fewest actions with this grid:
+    each filter change costs actions, so the decisions that need a rule come first, then the
+    columns with unknown values (a filter on the column, which the transform's column follows),
+    and last everything still open, which is by then exactly what cannot be corrected."""
     rules = dict(grid_state(b)["rules"])
     print("  rules in the grid:", json.dumps(rules), file=sys.stderr)
     problems = []
 
-    # Bad emails: take every suggested correction at once, then exclude the hopeless ones.
-    if "pattern" in rules:
-        b.step("emails: take the suggestions")
-        st = show(b, rule="pattern")
-        if st["suggestions"]:
-            st = apply(b, "suggest")
-        if st["matching"]:
-            b.step("emails: exclude the rest")
-            apply(b, "exclude")
-
-    # Missing values: nothing to fill them with; excluded for follow-up.
-    if "required" in rules:
-        b.step("missing values: exclude")
-        st = show(b, rule="required")
-        if st["matching"]:
-            apply(b, "exclude")
-
     # Possible duplicates: every group merged at once, keeping the first row.
     if "duplicate-key" in rules:
-        b.step("duplicates: merge all")
+        b.step("duplicates: merge every group")
         st = show(b, rule="duplicate-key")
         if st["matching"]:
             apply(b, "merge", keep="first")
 
-    # Unknown values (plan, country): the grid's suggestions when it offers them, else one "set"
-    # per distinct value, found with the search (the person reads them in the grid).
+    # Bad emails: every suggested correction taken at once.
+    if "pattern" in rules:
+        b.step("emails: take the suggestions")
+        st = show(b, rule="pattern")
+        if st["suggestions"]:
+            apply(b, "suggest")
+        else:
+            problems.append("no email suggestion offered in the grid")
+
+    # Unknown values (plan, country): the grid's suggestions when it offers them, else one
+    # find-and-replace per distinct value (the person reads them off the grid), on the rows the
+    # column filter shows.
     for rule, field, meant in [("enum", "plan", truth["distinct_unknown_values"]["plan"]),
                                ("country-unrecognised", "country",
                                 truth["distinct_unknown_values"]["country"])]:
@@ -248,25 +249,27 @@ def decide_everything(b, truth):
             problems.append(f"no '{rule}' among the grid's problems although unknown {field} values were planted")
             continue
         b.step(f"{field}: unknown values")
-        st = show(b, rule=rule, field=field)
+        st = show(b, rule="", field=field)
         if st["suggestions"]:
             st = apply(b, "suggest")
         for typo, right in meant.items():
             if not st["matching"]:
                 break
             b.step(f"{field}: {typo!r} → {right}")
-            st = show(b, q=typo)
-            if st["matching"]:
-                st = apply(b, "set", set_field=field, value=right)
+            st = apply(b, "transform", op="replace", find=typo, replace=right)
 
-    # Whatever the counter says is still open (a kind this script does not know): excluded, and
-    # reported.
+    # What is still open cannot be corrected from the file (hopeless emails, missing values):
+    # excluded for follow-up.
     d = decided(b)
     if d and d[0] < d[1]:
-        b.step("anything left")
+        b.step("the rest: exclude for follow-up")
         st = show(b, rule="", field="", severity="", q="")
         if st["matching"]:
-            problems.append(f"left after the planned decisions: {st['rules']}")
+            left = {r: n for r, n in st["rules"]}
+            print(f"  excluding what is left: {json.dumps(left)}", file=sys.stderr)
+            unexpected = [r for r in left if r not in ("pattern", "required")]
+            if unexpected:
+                problems.append(f"still open before the exclusion: {[left[r] for r in unexpected]}")
             apply(b, "exclude")
     return problems
 
@@ -472,7 +475,11 @@ def main():
 
         t_end, cpu_end, load_end = time.time(), cpu_seconds(server.pid), loadavg()
         export = clean_export(customer)
-        checks = check_export(export, truth) if export and not export.startswith("ERROR") else [
+        checks = [(f"counter before the submit: {before_submit[0] if before_submit else '?'} of "
+                   f"{before_submit[1] if before_submit else '?'} flagged items decided",
+                   bool(before_submit) and before_submit[0] == before_submit[1]),
+                  ("the data page says \"Submitted on …\"", submitted)]
+        checks += check_export(export, truth) if export and not export.startswith("ERROR") else [
             ("clean export downloadable", False)]
     except Exception:
         if customer:
