@@ -18,8 +18,11 @@ use finishline_core::intake::RuleCount;
 use finishline_data::{CheckOptions, DataMap, ExportPaths, Fixes, Issue, Report};
 use finishline_store::StoredFile;
 
+use std::sync::Arc;
+
 use crate::commands::discard_files;
 use crate::error::AppError;
+use crate::flagged::{Collector, Flagged};
 use crate::App;
 
 /// The readers of the data engine, by extension.
@@ -88,6 +91,10 @@ pub fn fixes_from_values(values: &[serde_json::Value], map: &DataMap) -> Result<
 pub struct Outcome {
     pub report: Report,
     pub export: Option<Exported>,
+    /// Every flagged item with its row's cells (a check only).
+    pub flagged: Option<Flagged>,
+    /// Flagged items at the first check of this upload (carried from check to check).
+    pub original: Option<u64>,
 }
 
 pub struct Exported {
@@ -151,11 +158,15 @@ pub async fn run(
         };
         let mut kept: Vec<Issue> = Vec::new();
         let mut per_rule: HashMap<String, usize> = HashMap::new();
+        let mut all = Collector::default();
         let mut sink = |i: &Issue| {
             let n = per_rule.entry(i.rule.clone()).or_insert(0);
             if *n < EXAMPLES_PER_RULE {
                 *n += 1;
                 kept.push(i.clone());
+            }
+            if !export {
+                all.add(i);
             }
         };
         let (mut report, exported) = if export {
@@ -176,15 +187,49 @@ pub async fn run(
                 .map_err(unusable)?;
             (report, None)
         };
+        let flagged = if export {
+            None
+        } else {
+            Some(flagged_rows(&input, &map, &fixes, &opts.open, all).map_err(unusable)?)
+        };
         report.file = file_name;
         report.issues = kept;
         Ok(Outcome {
             report,
             export: exported,
+            flagged,
+            original: None,
         })
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// The cells of every flagged row, read in a second pass over the upload.
+fn flagged_rows(
+    input: &std::path::Path,
+    map: &DataMap,
+    fixes: &Fixes,
+    open: &finishline_data::OpenOptions,
+    all: Collector,
+) -> Result<Flagged, finishline_data::DataError> {
+    let wanted = all.wanted_rows();
+    let last = wanted.last().copied().unwrap_or(0);
+    let mut rows = std::collections::BTreeMap::new();
+    if !wanted.is_empty() {
+        finishline_data::rows::for_each_row(input, map, fixes, open, &mut |r| {
+            if wanted.contains(&r.row) {
+                rows.insert(r.row, r.cells.to_vec());
+            }
+            r.row < last
+        })?;
+    }
+    Ok(Flagged {
+        fields: map.fields.iter().map(|f| f.name.clone()).collect(),
+        items: all.items,
+        truncated: all.truncated,
+        rows,
+    })
 }
 
 /// The counts per rule of a report, as the import run keeps them.
@@ -202,6 +247,7 @@ pub fn by_rule(report: &Report) -> Vec<RuleCount> {
 /// Where one run's files are kept in the project.
 pub struct Stored {
     pub report: StoredFile,
+    pub flagged: Option<StoredFile>,
     pub clean: Option<StoredFile>,
     pub rejected: Option<StoredFile>,
     pub lineage: Option<StoredFile>,
@@ -216,7 +262,12 @@ pub async fn store_outputs(
     now: DateTime<Utc>,
     outcome: Outcome,
 ) -> Result<(Report, Stored), AppError> {
-    let Outcome { report, export } = outcome;
+    let Outcome {
+        report,
+        export,
+        flagged,
+        original,
+    } = outcome;
     let name = report.file.clone();
     let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
     let put = |suffix: &str, ct: &'static str, bytes: Vec<u8>| {
@@ -227,10 +278,35 @@ pub async fn store_outputs(
                 .await
         }
     };
-    let report_json = serde_json::to_vec(&report).map_err(|e| AppError::Internal(e.to_string()))?;
-    let report_file = put("report.json", "application/json", report_json).await?;
+    let internal = |e: serde_json::Error| AppError::Internal(e.to_string());
+    let mut report_value = serde_json::to_value(&report).map_err(internal)?;
+    let flagged_file = match &flagged {
+        Some(f) => {
+            let bytes = serde_json::to_vec(f).map_err(internal)?;
+            Some(put("flagged.json", "application/json", bytes).await?)
+        }
+        None => None,
+    };
+    if let Some(obj) = report_value.as_object_mut() {
+        if let Some(f) = &flagged_file {
+            obj.insert("flagged".into(), f.id.clone().into());
+        }
+        let open = report.errors + report.reviews;
+        obj.insert("original".into(), original.unwrap_or(open).into());
+    }
+    let report_json = serde_json::to_vec(&report_value).map_err(internal)?;
+    let report_file = match put("report.json", "application/json", report_json).await {
+        Ok(f) => f,
+        Err(e) => {
+            if let Some(f) = &flagged_file {
+                discard_files(&app.store, ws, project, std::slice::from_ref(&f.id)).await;
+            }
+            return Err(e.into());
+        }
+    };
     let mut stored = Stored {
         report: report_file,
+        flagged: flagged_file,
         clean: None,
         rejected: None,
         lineage: None,
@@ -257,6 +333,7 @@ impl Stored {
     pub fn ids(&self) -> Vec<String> {
         [
             Some(&self.report),
+            self.flagged.as_ref(),
             self.clean.as_ref(),
             self.rejected.as_ref(),
             self.lineage.as_ref(),
@@ -294,4 +371,48 @@ pub struct StoredReport {
     pub summary: Vec<finishline_data::RuleSummary>,
     #[serde(default)]
     pub issues: Vec<Issue>,
+    #[serde(default)]
+    pub excluded_rows: u64,
+    /// The project file with every flagged item and its row (a check, not an export).
+    #[serde(default)]
+    pub flagged: Option<String>,
+    /// Flagged items at the first check of the upload.
+    #[serde(default)]
+    pub original: Option<u64>,
+}
+
+impl StoredReport {
+    /// Flagged items still open.
+    pub fn open(&self) -> u64 {
+        self.errors + self.reviews
+    }
+    /// Flagged items decided since the first check ("N of M decided").
+    pub fn decided(&self) -> (u64, u64) {
+        let total = self.original.unwrap_or(self.open()).max(self.open());
+        (total - self.open(), total)
+    }
+}
+
+/// The flagged items of a report, read once and then kept in memory (by file id).
+pub async fn load_flagged(
+    app: &App,
+    ws: &str,
+    project: &str,
+    report: &StoredReport,
+) -> Result<Arc<Flagged>, AppError> {
+    let Some(file) = &report.flagged else {
+        return Err(AppError::not_found(
+            "the list of flagged rows (this check has none: check the file again)",
+        ));
+    };
+    let key = format!("{ws}/{project}/{file}");
+    if let Some(f) = app.flagged.get(&key) {
+        return Ok(f);
+    }
+    let body = project_file(app, ws, project, file, "flagged rows").await?;
+    let f: Flagged = serde_json::from_slice(&body)
+        .map_err(|e| AppError::Internal(format!("flagged rows {file}: {e}")))?;
+    let f = Arc::new(f);
+    app.flagged.put(key, f.clone());
+    Ok(f)
 }

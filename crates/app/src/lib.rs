@@ -12,6 +12,7 @@
 pub mod clock;
 pub mod commands;
 pub mod error;
+pub mod flagged;
 pub mod handoffs;
 pub mod imports;
 pub mod notify;
@@ -45,6 +46,8 @@ pub struct App {
     pub config: Arc<AppConfig>,
     /// Imports take turns here (see `imports`).
     pub imports: Arc<queue::WorkQueue>,
+    /// The flagged rows of recent checks, read once for paging.
+    pub flagged: Arc<flagged::Cache>,
 }
 
 impl App {
@@ -55,6 +58,7 @@ impl App {
             clock,
             config: Arc::new(config),
             imports,
+            flagged: Arc::default(),
         }
     }
 

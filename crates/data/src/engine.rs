@@ -128,6 +128,7 @@ pub fn match_columns(
         };
         if h.trim().is_empty() {
             issues.push(Issue {
+                related: None,
                 row: 1,
                 column: Some(col_name.clone()),
                 field: None,
@@ -143,6 +144,7 @@ pub fn match_columns(
         if let Some(prev) = seen_headers.get(&hk) {
             if !hk.is_empty() {
                 issues.push(Issue {
+                    related: None,
                     row: 1,
                     column: Some(col_name.clone()),
                     field: None,
@@ -200,6 +202,7 @@ pub fn match_columns(
                         None => "; add it to a field's sourceNames if it should be imported".into(),
                     };
                     issues.push(Issue {
+                        related: None,
                         row: 1,
                         column: Some(col_name.clone()),
                         field: None,
@@ -225,6 +228,7 @@ pub fn match_columns(
                 .chain(f.source_names.iter().map(String::as_str))
                 .collect();
             issues.push(Issue {
+                related: None,
                 row: 1,
                 column: None,
                 field: Some(f.name.clone()),
@@ -366,6 +370,35 @@ struct RowOut {
     blank: bool,
 }
 
+impl RowOut {
+    /// A row that writes nothing to the clean file: rejected, or blank and skipped.
+    fn without_output(row: u64, rejected: bool, blank: bool) -> RowOut {
+        RowOut {
+            row,
+            clean: (0, 0),
+            lineage: (0, 0),
+            orig: (0, 0),
+            rejected,
+            blank,
+        }
+    }
+}
+
+/// A line of the rejected file: the row, why, and the row's cells as they came.
+fn write_rejected(target: &mut Vec<u8>, row: u64, reasons: &str, rec: &Record, buf: &[u8]) {
+    target.extend_from_slice(row.to_string().as_bytes());
+    target.push(b',');
+    write_csv_field(target, reasons);
+    for c in 0..rec.len() {
+        target.push(b',');
+        write_csv_field(
+            target,
+            &String::from_utf8_lossy(rec.get(buf, c).unwrap_or(b"")),
+        );
+    }
+    target.push(b'\n');
+}
+
 #[derive(Default)]
 struct ChunkResult {
     rows: u64,
@@ -379,6 +412,8 @@ struct ChunkResult {
     rejected: Vec<u8>,
     orig: Vec<u8>,
     neutralised: u64,
+    /// Rows left out by a fix.
+    excluded: u64,
     /// A record over the budgets: the file is refused with this message.
     fatal: Option<String>,
 }
@@ -436,6 +471,7 @@ fn issue(
     message: String,
 ) -> Issue {
     Issue {
+        related: None,
         row,
         column: f.col.and_then(|c| plan.header.get(c).cloned()),
         field: Some(f.field.name.clone()),
@@ -957,6 +993,8 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
     let mut missing: Vec<bool> = vec![false; plan.fields.len()];
     let mut typed_vals: Vec<Option<Typed>> = vec![None; plan.fields.len()];
     let mut keybuf = String::new();
+    // A transformed value, in a buffer reused cell after cell.
+    let mut scratch = String::new();
     let mut row_issues: Vec<Issue> = Vec::new();
     let chunk_str = std::str::from_utf8(chunk).ok();
     let Worker { regexes, memos } = worker;
@@ -976,8 +1014,17 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                 return;
             }
             row_issues.clear();
+            if let Some(&fix) = plan.fixes.excluded.get(&row) {
+                res.excluded += 1;
+                if ctx.export {
+                    write_rejected(&mut res.rejected, row, &plan.fixes.labels[fix], rec, buf);
+                    res.outs.push(RowOut::without_output(row, true, false));
+                }
+                return;
+            }
             if rec.is_blank() {
                 row_issues.push(Issue {
+                    related: None,
                     row,
                     column: None,
                     field: None,
@@ -990,14 +1037,7 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                 });
                 res.issues.append(&mut row_issues);
                 if ctx.export {
-                    res.outs.push(RowOut {
-                        row,
-                        clean: (0, 0),
-                        lineage: (0, 0),
-                        orig: (0, 0),
-                        rejected: false,
-                        blank: true,
-                    });
+                    res.outs.push(RowOut::without_output(row, false, true));
                 }
                 return;
             }
@@ -1005,6 +1045,7 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
             if rec.unclosed_quote {
                 row_error = true;
                 row_issues.push(Issue {
+                    related: None,
                 row,
                 column: None,
                 field: None,
@@ -1016,6 +1057,7 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
             }
             if rec.embedded_newline {
                 row_issues.push(Issue {
+                    related: None,
                 row,
                 column: None,
                 field: None,
@@ -1031,6 +1073,7 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                     let v = String::from_utf8_lossy(rec.get(buf, c).unwrap_or(b"")).into_owned();
                     row_error = true;
                     row_issues.push(Issue {
+                        related: None,
                     row,
                     column: Some(format!("column {}", c + 1)),
                     field: None,
@@ -1065,26 +1108,13 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                         s
                     }
                 };
-                let mut value: &str = &text;
-                if !plan.fixes.is_empty() {
-                    if let Some((v, i)) = plan.fixes.cells.get(&(row, fi)) {
-                        value = v;
-                        fix_used[fi] = Some(*i);
-                    } else if let Some((v, i)) = plan.fixes.map_values[fi].get(value) {
-                        value = v;
-                        fix_used[fi] = Some(*i);
-                    } else if let Some((v, i)) = &plan.fixes.fill[fi] {
-                        if f.missing.iter().any(|m| m == value) {
-                            value = v;
-                            fix_used[fi] = Some(*i);
-                        }
-                    }
-                    if fix_used[fi].is_none() {
-                        if let Some((_, i)) = &plan.fixes.date_reading[fi] {
-                            fix_used[fi] = Some(*i);
-                        }
-                    }
-                }
+                let value: &str = if plan.fixes.is_empty() {
+                    &text
+                } else {
+                    let (v, used) = plan.fixes.apply(row, fi, &text, &f.missing, &mut scratch);
+                    fix_used[fi] = used;
+                    v
+                };
                 let cell = check_cell(
                     ctx,
                     regexes[fi].as_ref(),
@@ -1173,30 +1203,11 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                     } else {
                         &mut res.orig
                     };
-                    let start = target.len();
-                    target.extend_from_slice(row.to_string().as_bytes());
-                    target.push(b',');
-                    write_csv_field(target, &reasons.join("; "));
-                    for c in 0..rec.len() {
-                        target.push(b',');
-                        write_csv_field(
-                            target,
-                            &String::from_utf8_lossy(rec.get(buf, c).unwrap_or(b"")),
-                        );
-                    }
-                    target.push(b'\n');
-                    let _ = start;
+                    write_rejected(target, row, &reasons.join("; "), rec, buf);
                 }
                 let orig_end = res.orig.len();
                 if row_error {
-                    res.outs.push(RowOut {
-                        row,
-                        clean: (0, 0),
-                        lineage: (0, 0),
-                        orig: (0, 0),
-                        rejected: true,
-                        blank: false,
-                    });
+                    res.outs.push(RowOut::without_output(row, true, false));
                 } else {
                     let cs = res.clean.len();
                     let ls = res.lineage.len();
@@ -1249,6 +1260,11 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                         blank: false,
                     });
                 }
+            }
+            if !plan.fixes.accepted.is_empty() {
+                row_issues.retain(|i| {
+                    i.severity == Severity::Error || !plan.fixes.is_accepted(row, &i.rule)
+                });
             }
             res.issues.append(&mut row_issues);
         },
@@ -1412,6 +1428,7 @@ fn run(
         .max(1);
     let total = input.info.bytes;
     let mut rows = 0u64;
+    let mut excluded = 0u64;
     let mut dup_maps: Vec<KeyMap> = (0..plan.dup_groups.len())
         .map(|_| KeyMap::default())
         .collect();
@@ -1487,6 +1504,7 @@ fn run(
                     }
                 }
                 rows += r.rows;
+                excluded += r.excluded;
                 done_bytes += r.bytes;
                 if let Some(p) = &opts.progress {
                     p(done_bytes.min(total), total);
@@ -1573,6 +1591,7 @@ fn run(
         reviews: tally.reviews,
         rows_with_errors: tally.rows_with_errors,
         rows_with_reviews: tally.rows_with_reviews,
+        excluded_rows: excluded,
         summary: tally.summary(),
         issues: Vec::new(),
     };
@@ -1598,6 +1617,7 @@ fn merge_chunk(
             KeyKind::Duplicate(g) => {
                 let m = &mut dup_maps[g as usize];
                 match m.get(&h) {
+                    Some(_) if plan.fixes.is_accepted(row, "duplicate-key") => {}
                     Some(first) => {
                         let names: Vec<&str> = plan.dup_groups[g as usize]
                             .iter()
@@ -1605,6 +1625,7 @@ fn merge_chunk(
                             .collect();
                         let f0 = &plan.fields[plan.dup_groups[g as usize][0]];
                         extra.push(Issue {
+                            related: Some(u64::from(*first)),
                             row,
                             column: f0.col.and_then(|c| plan.header.get(c).cloned()),
                             field: Some(names.join("+")),
@@ -1625,7 +1646,9 @@ fn merge_chunk(
                     let f = &plan.fields[fi as usize];
                     let msg = format!("\"{}\" must be unique and repeats the value of row {first}; change one of them", f.field.name);
                     newly_rejected.push((row, format!("{}: {msg}", f.field.name)));
-                    extra.push(issue(row, f, plan, "unique", Severity::Error, None, msg));
+                    let mut i = issue(row, f, plan, "unique", Severity::Error, None, msg);
+                    i.related = Some(u64::from(*first));
+                    extra.push(i);
                 } else {
                     m.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
                 }
@@ -1643,6 +1666,7 @@ fn merge_chunk(
                     );
                     newly_rejected.push((row, msg.clone()));
                     extra.push(Issue {
+                        related: Some(u64::from(*first)),
                         row,
                         column: None,
                         field: Some(names.join("+")),

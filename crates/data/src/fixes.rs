@@ -3,12 +3,13 @@
 //! A fix is either for one cell (row, field) or bulk (map a value, apply a date reading, fill
 //! blanks). Each records who made it and why. `check` and `export` apply the layer on the fly.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::map::DataMap;
+use crate::transform::{Compiled, TransformOp};
 use crate::DataError;
 
 /// The fixes file.
@@ -55,24 +56,137 @@ pub enum FixAction {
     DateReading { field: String, format: String },
     /// Fill blank cells of a field.
     FillBlanks { field: String, value: String },
+    /// Set many cells at once: a decision over chosen rows, suggestions taken, a spreadsheet
+    /// sent back.
+    Cells { cells: Vec<CellValue> },
+    /// Leave rows out of the export: they go to the rejected file with this fix's reason, for
+    /// someone to follow up, and are no longer checked.
+    Exclude { rows: Vec<u64> },
+    /// Accept the review items of these rules on these rows as they are (errors cannot be).
+    Accept { rules: Vec<String>, rows: Vec<u64> },
+    /// Duplicates merged: in each group, `rows` leave the export as merged into `keep`; the
+    /// kept rows' blank cells take the values in `fills` (taken from the merged rows).
+    Merge {
+        groups: Vec<MergeGroup>,
+        #[serde(default)]
+        fills: Vec<CellValue>,
+    },
+    /// Change every cell of a field, or of the chosen rows only.
+    Transform {
+        field: String,
+        #[serde(flatten)]
+        op: TransformOp,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rows: Option<Vec<u64>>,
+    },
 }
 
+/// One cell's new value.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CellValue {
+    pub row: u64,
+    pub field: String,
+    pub value: String,
+}
+
+/// Rows merged into the one kept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MergeGroup {
+    pub keep: u64,
+    pub rows: Vec<u64>,
+}
+
+/// How many rows one fix may name: a whole sheet.
+pub const MAX_ROWS_PER_FIX: usize = 1_048_576;
+
 impl FixAction {
-    pub fn field(&self) -> &str {
+    /// The fields the fix changes (none for excluding or accepting rows).
+    pub fn fields(&self) -> Vec<&str> {
         match self {
             FixAction::Cell { field, .. }
             | FixAction::MapValue { field, .. }
             | FixAction::DateReading { field, .. }
-            | FixAction::FillBlanks { field, .. } => field,
+            | FixAction::FillBlanks { field, .. }
+            | FixAction::Transform { field, .. } => vec![field],
+            FixAction::Cells { cells } | FixAction::Merge { fills: cells, .. } => {
+                let mut v: Vec<&str> = Vec::new();
+                for c in cells {
+                    if !v.contains(&c.field.as_str()) {
+                        v.push(&c.field);
+                    }
+                }
+                v
+            }
+            FixAction::Exclude { .. } | FixAction::Accept { .. } => Vec::new(),
         }
     }
+
+    /// What the fix is about, for a list of fixes: its field, or its rows.
+    pub fn subject(&self) -> String {
+        match self {
+            FixAction::Exclude { rows } | FixAction::Accept { rows, .. } => rows_label(rows),
+            FixAction::Merge { groups, .. } => match groups.as_slice() {
+                [one] => format!("row {}", one.keep),
+                many => format!("{} groups", many.len()),
+            },
+            _ => self.fields().join(", "),
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             FixAction::Cell { row, value, .. } => format!("cell row {row} set to \"{value}\""),
             FixAction::MapValue { from, to, .. } => format!("\"{from}\" mapped to \"{to}\""),
             FixAction::DateReading { format, .. } => format!("dates read as {format}"),
             FixAction::FillBlanks { value, .. } => format!("blank filled with \"{value}\""),
+            FixAction::Cells { cells } => match cells.as_slice() {
+                [one] => format!("cell row {} set to \"{}\"", one.row, one.value),
+                many => format!("{} cells set", many.len()),
+            },
+            FixAction::Exclude { rows } => format!("{} excluded", rows_label(rows)),
+            FixAction::Accept { rules, rows } => {
+                format!(
+                    "{} accepted as is on {}",
+                    rules.join(", "),
+                    rows_label(rows)
+                )
+            }
+            FixAction::Merge { groups, .. } => match groups.as_slice() {
+                [one] => format!("{} merged into row {}", rows_label(&one.rows), one.keep),
+                many => format!(
+                    "{} duplicates merged into {} rows",
+                    many.iter().map(|g| g.rows.len()).sum::<usize>(),
+                    many.len()
+                ),
+            },
+            FixAction::Transform { op, rows, .. } => match rows {
+                Some(rows) => format!("{} on {}", op.label(), rows_label(rows)),
+                None => op.label(),
+            },
         }
+    }
+
+    /// Every row the fix names, to check against the sheet's budget.
+    fn row_count(&self) -> usize {
+        match self {
+            FixAction::Cells { cells } => cells.len(),
+            FixAction::Exclude { rows } | FixAction::Accept { rows, .. } => rows.len(),
+            FixAction::Merge { groups, fills } => {
+                groups.iter().map(|g| g.rows.len() + 1).sum::<usize>() + fills.len()
+            }
+            FixAction::Transform { rows, .. } => rows.as_ref().map_or(0, Vec::len),
+            _ => 1,
+        }
+    }
+}
+
+/// "row 7", "rows 7, 9 and 12", "1,204 rows".
+pub fn rows_label(rows: &[u64]) -> String {
+    match rows {
+        [one] => format!("row {one}"),
+        [a, b] => format!("rows {a} and {b}"),
+        [a, b, c] => format!("rows {a}, {b} and {c}"),
+        many => format!("{} rows", crate::limits::thousands(many.len() as u64)),
     }
 }
 
@@ -103,22 +217,76 @@ impl Fixes {
         })
     }
 
-    /// Check every fix names a field of the map (the error names the fix by index).
+    /// Check every fix names fields of the map and rows of a sheet (the error names the fix by
+    /// index).
     pub fn validate(&self, map: &DataMap) -> Result<(), DataError> {
+        let wrong = |i: usize, what: &str, message: String| DataError::Fixes {
+            path: format!("fixes[{i}].{what}"),
+            message,
+        };
         for (i, f) in self.fixes.iter().enumerate() {
-            if map.field_index(f.action.field()).is_none() {
-                return Err(DataError::Fixes {
-                    path: format!("fixes[{i}].field"),
-                    message: format!("\"{}\" is not a field of the data map", f.action.field()),
-                });
-            }
-            if let FixAction::DateReading { format, .. } = &f.action {
-                if crate::types::check_strftime(format).is_err() {
-                    return Err(DataError::Fixes {
-                        path: format!("fixes[{i}].format"),
-                        message: format!("\"{format}\" is not a date format"),
-                    });
+            for field in f.action.fields() {
+                if map.field_index(field).is_none() {
+                    return Err(wrong(
+                        i,
+                        "field",
+                        format!("\"{field}\" is not a field of the data map"),
+                    ));
                 }
+            }
+            if f.action.row_count() > MAX_ROWS_PER_FIX {
+                return Err(wrong(
+                    i,
+                    "rows",
+                    format!(
+                        "names {} rows, more than a sheet holds ({})",
+                        crate::limits::thousands(f.action.row_count() as u64),
+                        crate::limits::thousands(MAX_ROWS_PER_FIX as u64)
+                    ),
+                ));
+            }
+            match &f.action {
+                FixAction::DateReading { format, .. }
+                    if crate::types::check_strftime(format).is_err() =>
+                {
+                    return Err(wrong(
+                        i,
+                        "format",
+                        format!("\"{format}\" is not a date format"),
+                    ));
+                }
+                FixAction::Transform { op, .. } => {
+                    op.compile().map_err(|m| wrong(i, "find", m))?;
+                }
+                FixAction::Merge { groups, .. } => {
+                    if let Some(g) = groups
+                        .iter()
+                        .find(|g| g.rows.contains(&g.keep) || g.keep < 2)
+                    {
+                        return Err(wrong(
+                            i,
+                            "groups",
+                            format!("row {} is kept: it cannot be merged into itself, and rows start at 2", g.keep),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            let merged: Vec<u64>;
+            let rows: &[u64] = match &f.action {
+                FixAction::Exclude { rows } | FixAction::Accept { rows, .. } => rows,
+                FixAction::Merge { groups, .. } => {
+                    merged = groups.iter().flat_map(|g| g.rows.iter().copied()).collect();
+                    &merged
+                }
+                _ => &[],
+            };
+            if let Some(r) = rows.iter().find(|r| **r < 2) {
+                return Err(wrong(
+                    i,
+                    "rows",
+                    format!("row {r} is not a row of data: rows start at 2 (row 1 is the header)"),
+                ));
             }
         }
         Ok(())
@@ -132,7 +300,20 @@ pub(crate) struct FixIndex {
     pub map_values: Vec<HashMap<String, (String, usize)>>,
     pub fill: Vec<Option<(String, usize)>>,
     pub date_reading: Vec<Option<(String, usize)>>,
+    /// Per field, its transforms in order (each for all rows or some).
+    pub transforms: Vec<Vec<RowTransform>>,
+    /// Rows left out of the export, with the fix that did it.
+    pub excluded: HashMap<u64, usize>,
+    /// Rows whose review items of a rule are accepted as they are.
+    pub accepted: HashMap<u64, Vec<String>>,
     pub labels: Vec<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RowTransform {
+    pub op: Compiled,
+    pub rows: Option<HashSet<u64>>,
+    pub fix: usize,
 }
 
 impl FixIndex {
@@ -142,30 +323,153 @@ impl FixIndex {
             map_values: vec![HashMap::new(); n],
             fill: vec![None; n],
             date_reading: vec![None; n],
+            transforms: (0..n).map(|_| Vec::new()).collect(),
             ..FixIndex::default()
         };
         for (i, f) in fixes.fixes.iter().enumerate() {
             ix.labels
                 .push(format!("{} by {}: {}", f.action.label(), f.who, f.why));
-            let Some(fi) = map.field_index(f.action.field()) else {
-                continue;
-            };
+            let field = |name: &str| map.field_index(name);
             match &f.action {
-                FixAction::Cell { row, value, .. } => {
-                    ix.cells.insert((*row, fi), (value.clone(), i));
+                FixAction::Cell {
+                    row,
+                    value,
+                    field: name,
+                } => {
+                    if let Some(fi) = field(name) {
+                        ix.cells.insert((*row, fi), (value.clone(), i));
+                    }
                 }
-                FixAction::MapValue { from, to, .. } => {
-                    ix.map_values[fi].insert(from.clone(), (to.clone(), i));
+                FixAction::MapValue {
+                    from,
+                    to,
+                    field: name,
+                } => {
+                    if let Some(fi) = field(name) {
+                        ix.map_values[fi].insert(from.clone(), (to.clone(), i));
+                    }
                 }
-                FixAction::FillBlanks { value, .. } => ix.fill[fi] = Some((value.clone(), i)),
-                FixAction::DateReading { format, .. } => {
-                    ix.date_reading[fi] = Some((format.clone(), i))
+                FixAction::FillBlanks { value, field: name } => {
+                    if let Some(fi) = field(name) {
+                        ix.fill[fi] = Some((value.clone(), i));
+                    }
+                }
+                FixAction::DateReading {
+                    format,
+                    field: name,
+                } => {
+                    if let Some(fi) = field(name) {
+                        ix.date_reading[fi] = Some((format.clone(), i));
+                    }
+                }
+                FixAction::Cells { cells } => ix.set_cells(cells, i, map),
+                FixAction::Exclude { rows } => {
+                    for r in rows {
+                        ix.excluded.insert(*r, i);
+                    }
+                }
+                FixAction::Accept { rules, rows } => {
+                    for r in rows {
+                        ix.accepted
+                            .entry(*r)
+                            .or_default()
+                            .extend(rules.iter().cloned());
+                    }
+                }
+                FixAction::Merge { groups, fills } => {
+                    for g in groups {
+                        for r in &g.rows {
+                            ix.excluded.insert(*r, i);
+                        }
+                        ix.accepted
+                            .entry(g.keep)
+                            .or_default()
+                            .push("duplicate-key".into());
+                    }
+                    ix.set_cells(fills, i, map);
+                }
+                FixAction::Transform {
+                    field: name,
+                    op,
+                    rows,
+                } => {
+                    // `validate` compiled it already; a fix that does not compile is skipped.
+                    if let (Some(fi), Ok(op)) = (field(name), op.compile()) {
+                        ix.transforms[fi].push(RowTransform {
+                            op,
+                            rows: rows.as_ref().map(|r| r.iter().copied().collect()),
+                            fix: i,
+                        });
+                    }
                 }
             }
         }
         ix
     }
+
+    fn set_cells(&mut self, cells: &[CellValue], fix: usize, map: &DataMap) {
+        for c in cells {
+            if let Some(fi) = map.field_index(&c.field) {
+                self.cells.insert((c.row, fi), (c.value.clone(), fix));
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
+    }
+
+    /// Whether a review item of `rule` on `row` was accepted as it is.
+    pub fn is_accepted(&self, row: u64, rule: &str) -> bool {
+        self.accepted
+            .get(&row)
+            .is_some_and(|rules| rules.iter().any(|r| r == rule))
+    }
+
+    /// The value of a cell once the fix layer is applied, and the fix that changed it. `scratch`
+    /// holds a transformed value.
+    pub fn apply<'a>(
+        &'a self,
+        row: u64,
+        fi: usize,
+        raw: &'a str,
+        missing: &[String],
+        scratch: &'a mut String,
+    ) -> (&'a str, Option<usize>) {
+        let mut value: &str = raw;
+        let mut used = None;
+        if let Some((v, i)) = self.cells.get(&(row, fi)) {
+            return (v, Some(*i));
+        }
+        if let Some((v, i)) = self.map_values[fi].get(value) {
+            value = v;
+            used = Some(*i);
+        } else if let Some((v, i)) = &self.fill[fi] {
+            if missing.iter().any(|m| m == value) {
+                value = v;
+                used = Some(*i);
+            }
+        }
+        let mut transformed: Option<String> = None;
+        for t in &self.transforms[fi] {
+            if t.rows.as_ref().is_some_and(|rows| !rows.contains(&row)) {
+                continue;
+            }
+            let current = transformed.as_deref().unwrap_or(value);
+            if let Some(next) = t.op.apply(current) {
+                transformed = Some(next);
+                used = Some(t.fix);
+            }
+        }
+        if let Some(t) = transformed {
+            *scratch = t;
+            value = scratch.as_str();
+        }
+        if used.is_none() {
+            if let Some((_, i)) = &self.date_reading[fi] {
+                used = Some(*i);
+            }
+        }
+        (value, used)
     }
 }

@@ -25,6 +25,8 @@ pub mod map;
 pub mod normalize;
 pub mod parse;
 pub mod report;
+pub mod rows;
+pub mod transform;
 pub mod types;
 pub mod typos;
 
@@ -32,12 +34,13 @@ pub use engine::{
     check, check_with, export, neutralise, neutralise_formula, CheckOptions, ExportPaths,
     ExportSummary,
 };
-pub use fixes::{Fix, FixAction, Fixes};
+pub use fixes::{rows_label, CellValue, Fix, FixAction, Fixes, MergeGroup};
 pub use infer::infer;
 pub use input::{InputInfo, OpenOptions};
 pub use limits::{check_zip_limits, Limits};
 pub use map::{DataMap, Field, FieldType};
 pub use report::{Issue, Report, RuleSummary, Severity};
+pub use transform::{Preview, TransformOp};
 
 /// Everything that can stop the engine. Issues in the data are not errors: they are in the
 /// [`Report`]. These are about the inputs being unusable.

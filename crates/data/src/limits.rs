@@ -124,6 +124,17 @@ fn flow_depth(text: &str, max: usize, strings: bool) -> usize {
 
 /// Compile a data map pattern, anchored as in Table Schema, within the pattern budgets.
 pub fn compile_pattern(pat: &str) -> Result<regex::Regex, String> {
+    check_pattern_length(pat)?;
+    build_regex(&format!("^(?:{pat})$"))
+}
+
+/// A regular expression to search with (not anchored), under the same budgets.
+pub fn compile_search(pat: &str) -> Result<regex::Regex, String> {
+    check_pattern_length(pat)?;
+    build_regex(pat)
+}
+
+fn check_pattern_length(pat: &str) -> Result<(), String> {
     let chars = pat.chars().count();
     if chars > map_limits::MAX_PATTERN_CHARS {
         return Err(format!(
@@ -132,7 +143,11 @@ pub fn compile_pattern(pat: &str) -> Result<regex::Regex, String> {
             thousands(map_limits::MAX_PATTERN_CHARS as u64)
         ));
     }
-    regex::RegexBuilder::new(&format!("^(?:{pat})$"))
+    Ok(())
+}
+
+fn build_regex(pat: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(pat)
         .size_limit(map_limits::MAX_REGEX_BYTES)
         .dfa_size_limit(map_limits::MAX_REGEX_DFA_BYTES)
         .build()

@@ -37,6 +37,9 @@ pub struct Issue {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     pub message: String,
+    /// The other row the issue is about: the earlier row a duplicate or a repeated key matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<u64>,
 }
 
 /// An example of a rule's issues.
@@ -82,6 +85,9 @@ pub struct Report {
     pub reviews: u64,
     pub rows_with_errors: u64,
     pub rows_with_reviews: u64,
+    /// Rows left out by a fix (excluded, or merged into another row): not checked.
+    #[serde(default)]
+    pub excluded_rows: u64,
     pub summary: Vec<RuleSummary>,
     /// Every issue in row order (empty when the caller streamed them instead).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -7,25 +7,12 @@
 mod common;
 
 use common::data_import::invitation;
+use common::data_import::join;
 use common::web::{csrf_of, Web};
-use common::{handoff, person, spawn, task, task_json, Backend, MemberClient, TestApp};
+use common::{handoff, person, spawn, task, task_json, Backend, MemberClient};
 use reqwest::header::LOCATION;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-async fn join(app: &TestApp, secret: &str) -> Web {
-    let customer = Web::new(app);
-    let (s, page) = customer.get(&format!("/portal/join/{secret}")).await;
-    assert_eq!(s, StatusCode::OK, "{page}");
-    let r = customer
-        .post(
-            "/portal/join",
-            &[("csrf", &csrf_of(&page)), ("token", secret)],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    customer
-}
 
 struct Setup {
     id: String,

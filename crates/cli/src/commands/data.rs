@@ -391,7 +391,7 @@ fn run_fix(
                 println!(
                     "{i}: {} ({}) by {}: {}",
                     f.action.label(),
-                    f.action.field(),
+                    f.action.subject(),
                     f.who,
                     f.why
                 );

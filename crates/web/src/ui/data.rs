@@ -284,6 +284,15 @@ fn report_block(
                 }
                 @if stale { " " span class="muted" { "(checked before your latest fixes)" } }
             }
+            @if r.flagged.is_some() && r.decided().1 > 0 {
+                @let (decided, total) = r.decided();
+                p {
+                    strong { (decided) " of " (total) " flagged items decided." } " "
+                    @if r.open() > 0 {
+                        a class="button" href=(format!("{base}/rows")) { "Decide all " (r.open()) " flagged items" }
+                    }
+                }
+            }
         }
         @for s in &r.summary {
             @let examples: Vec<&Issue> = r.issues.iter().filter(|i| i.rule == s.rule && i.severity == s.severity).collect();
@@ -316,8 +325,11 @@ fn report_block(
                 @if s.count > examples.len() as u64 {
                     p class="small muted" {
                         "Showing " (examples.len()) " of " (s.count) ". "
+                        @if r.flagged.is_some() {
+                            a href=(format!("{base}/rows?rule={}", s.rule)) { "See and decide all " (s.count) } ". "
+                        }
                         @if bulk_fixes_apply(&s.rule) { "A bulk fix below changes them all at once." }
-                        @else { "Their values differ: fix these in place, or correct them in your spreadsheet and upload it again." }
+                        @else if r.flagged.is_none() { "Their values differ: fix these in place, or correct them in your spreadsheet and upload it again." }
                     }
                 }
             }
@@ -411,7 +423,7 @@ fn bulk_form(
 fn fix_label(v: &serde_json::Value) -> Markup {
     match serde_json::from_value::<finishline_data::Fix>(v.clone()) {
         Ok(fx) => html! {
-            strong { (fx.action.field()) } ": " (fx.action.label())
+            strong { (fx.action.subject()) } ": " (fx.action.label())
             span class="muted" { " — " (fx.who) @if !fx.why.is_empty() { ": " (fx.why) } }
         },
         Err(_) => html! { span class="muted" { "a fix this version cannot read" } },

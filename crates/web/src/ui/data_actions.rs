@@ -5,13 +5,15 @@
 //! accepted the upload, and the project changes through one `core::Command`, so a refused upload
 //! or fix leaves the project as it was.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use finishline_app::flagged::{self, Decision, Filter, Keep};
 use finishline_core::command::Ctx;
+use finishline_core::intake::ImportDraft;
 use finishline_core::people::{Person, Side};
 use finishline_core::{Command, Project};
-use finishline_data::{DataMap, Fix, FixAction, Fixes};
+use finishline_data::{DataMap, Fix, FixAction, Fixes, TransformOp};
 use maud::Markup;
 
 use crate::error::ApiError;
@@ -19,6 +21,7 @@ use crate::state::AppState;
 use crate::throttle::Refusal;
 use crate::ui::actions::see_other;
 use crate::ui::data::{self, MapView, Target, DATE_READINGS};
+use crate::ui::data_grid;
 use crate::ui::form::{html as html_response, page_status, FormData, FormState};
 use crate::ui::layout::{self, Nav};
 use crate::ui::session::{Customer, Vendor};
@@ -211,8 +214,10 @@ pub async fn portal_action(
     State(state): State<AppState>,
     customer: Customer,
     Path((map, action)): Path<(String, String)>,
-    form: FormData,
+    RawQuery(query): RawQuery,
+    mut form: FormData,
 ) -> Response {
+    with_query(&mut form, query.as_deref());
     if let Err(r) = form.check_csrf(&customer.csrf) {
         return r;
     }
@@ -235,13 +240,159 @@ pub async fn vendor_action(
     State(state): State<AppState>,
     vendor: Vendor,
     Path((id, map, action)): Path<(String, String, String)>,
-    form: FormData,
+    RawQuery(query): RawQuery,
+    mut form: FormData,
 ) -> Response {
+    with_query(&mut form, query.as_deref());
     let p = match vendor_post(&state, &vendor, &id, &form).await {
         Ok(p) => p,
         Err(r) => return r,
     };
     act(&state, Actor::Vendor(&vendor), p, &map, &action, form).await
+}
+
+/// A grid's filter and the cell an in-place edit is for travel in the form's address: they
+/// join the form's fields (a field the form sends itself wins).
+fn with_query(form: &mut FormData, query: Option<&str>) {
+    let Some(q) = query else { return };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).unwrap_or_default();
+    for (k, v) in pairs {
+        if !form.has(&k) {
+            form.fields.push((k, v));
+        }
+    }
+}
+
+/// The grid of flagged rows of one map, as the customer sees it.
+pub async fn portal_grid(
+    State(state): State<AppState>,
+    customer: Customer,
+    Path((map, page)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let (p, person) = match customer_project(&state, &customer).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let actor = Actor::Customer(&customer, person);
+    grid_page(&state, &actor, &p, &map, &page, query.as_deref()).await
+}
+
+/// The grid of flagged rows of one map, as a member sees it.
+pub async fn vendor_grid(
+    State(state): State<AppState>,
+    vendor: Vendor,
+    Path((id, map, page)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let p = match vendor_project(&state, &vendor, &id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    grid_page(
+        &state,
+        &Actor::Vendor(&vendor),
+        &p,
+        &map,
+        &page,
+        query.as_deref(),
+    )
+    .await
+}
+
+async fn grid_page(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map: &str,
+    page: &str,
+    query: Option<&str>,
+) -> Response {
+    let map_id = map.parse::<u32>().ok().filter(|m| p.data_map(*m).is_some());
+    let (Some(map_id), "rows") = (map_id, page) else {
+        return layout::error_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such data map or page in this project.",
+        );
+    };
+    let mut form = FormData::default();
+    with_query(&mut form, query);
+    let (filter, page) = data_grid::filter_from(|k| form.get(k).to_string());
+    render_grid(
+        state,
+        actor,
+        p,
+        map_id,
+        &filter,
+        page,
+        FormState::default(),
+        None,
+    )
+    .await
+}
+
+/// The grid page: the map's latest check, its flagged rows, the filter and page asked for.
+#[allow(clippy::too_many_arguments)]
+async fn render_grid(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    filter: &Filter,
+    page: usize,
+    st: FormState,
+    preview: Option<&finishline_data::Preview>,
+) -> Response {
+    let ws = actor.ws().to_string();
+    let Some(m) = p.data_map(map_id) else {
+        return layout::not_found("Data map");
+    };
+    let t = actor.target(p);
+    let Some(draft) = &m.draft else {
+        return see_other(&format!("{}#map-{map_id}", t.base));
+    };
+    let loaded = async {
+        let report = imports::load_report(&state.app, &ws, &p.id, &draft.report).await?;
+        let flagged = imports::load_flagged(&state.app, &ws, &p.id, &report).await?;
+        Ok::<_, finishline_app::AppError>((report, flagged))
+    }
+    .await;
+    let (report, flagged) = match loaded {
+        Ok(x) => x,
+        Err(e) => {
+            let st = FormState {
+                message: Some(format!("The flagged rows cannot be shown: {e}")),
+                ..FormState::default()
+            };
+            return render(state, actor, p, st).await;
+        }
+    };
+    let grid = data_grid::Grid {
+        project: p,
+        map: m,
+        report: &report,
+        flagged: &flagged,
+        filter,
+        page,
+        target: &t,
+        st: &st,
+        preview,
+        stale: draft.needs_recheck(),
+    };
+    let body = data_grid::body(&grid);
+    let title = format!("Flagged rows · {}", p.customer);
+    let status = page_status(&st);
+    match actor {
+        Actor::Customer(c, person) => html_response(
+            status,
+            layout::portal_page(&title, &p.customer, &person.name, Some(&c.csrf), body),
+        ),
+        Actor::Vendor(v) => html_response(
+            status,
+            layout::page(&title, Nav::Portfolio, &v.user.name, &v.csrf, body),
+        ),
+    }
 }
 
 /// Why a form was not done: shown next to it, the server too busy to check the file now (shown
@@ -273,7 +424,7 @@ impl From<finishline_store::StoreError> for Fail {
     }
 }
 
-const ACTIONS: &[&str] = &["upload", "fix", "bulk", "recheck", "submit"];
+const ACTIONS: &[&str] = &["upload", "fix", "bulk", "recheck", "submit", "decide"];
 
 /// The page again with the refused form, on the project as it is now.
 async fn refused(state: &AppState, actor: &Actor<'_>, p: &Project, st: FormState) -> Response {
@@ -304,12 +455,244 @@ async fn act(
         );
     }
     let map_id = map_id.unwrap_or_default();
+    if action == "decide" {
+        return decide(state, actor, p, map_id, form).await;
+    }
     match perform(state, &actor, &p, map_id, action, &form).await {
         Ok(()) => see_other(&format!("{}#map-{map_id}", actor.target(&p).base)),
         Err(Fail::Form(st)) => refused(state, &actor, &p, st).await,
         Err(Fail::Busy(st, r)) => r.with_retry_after(refused(state, &actor, &p, st).await),
         Err(Fail::Internal(m)) => layout::internal(&m),
     }
+}
+
+/// A decision from the grid: applied and checked again, then back to the grid where it was
+/// made; a preview shows what a transform would change and changes nothing.
+async fn decide(
+    state: &AppState,
+    actor: Actor<'_>,
+    p: Project,
+    map_id: u32,
+    form: FormData,
+) -> Response {
+    let (filter, page) = data_grid::filter_from(|k| form.get(k).to_string());
+    if form.has("preview") {
+        let mut st = FormState::new(&form);
+        st.form = "decide".into();
+        let preview = match preview(state, &actor, &p, map_id, &form).await {
+            Ok(pv) => Some(pv),
+            Err(errors) => {
+                st.errors = errors;
+                st.message = Some("Nothing to preview: see the fields marked below.".into());
+                None
+            }
+        };
+        return render_grid(
+            state,
+            &actor,
+            &p,
+            map_id,
+            &filter,
+            page,
+            st,
+            preview.as_ref(),
+        )
+        .await;
+    }
+    match perform(state, &actor, &p, map_id, "decide", &form).await {
+        Ok(()) => see_other(&data_grid::grid_url(
+            &actor.target(&p),
+            map_id,
+            &filter,
+            page,
+        )),
+        Err(Fail::Form(st)) => {
+            let fresh = match &actor {
+                Actor::Customer(c, _) => customer_project(state, c).await.map(|(p, _)| p),
+                Actor::Vendor(v) => vendor_project(state, v, &p.id).await,
+            };
+            match fresh {
+                Ok(p) => render_grid(state, &actor, &p, map_id, &filter, page, st, None).await,
+                Err(r) => r,
+            }
+        }
+        Err(Fail::Busy(st, r)) => r.with_retry_after(
+            render_grid(state, &actor, &p, map_id, &filter, page, st, None).await,
+        ),
+        Err(Fail::Internal(m)) => layout::internal(&m),
+    }
+}
+
+/// The flagged rows of a map's latest check.
+async fn flagged_of(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    draft: &ImportDraft,
+) -> Result<std::sync::Arc<flagged::Flagged>, ApiError> {
+    let ws = actor.ws();
+    let report = imports::load_report(&state.app, ws, &p.id, &draft.report).await?;
+    Ok(imports::load_flagged(&state.app, ws, &p.id, &report).await?)
+}
+
+/// What a transform would change on the rows the decision is for.
+async fn preview(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    form: &FormData,
+) -> Result<finishline_data::Preview, Vec<(String, String)>> {
+    let one = |f: &str, m: &str| vec![(f.to_string(), m.to_string())];
+    let Some(draft) = p.data_map(map_id).and_then(|m| m.draft.as_ref()) else {
+        return Err(one("rows", "upload a file first"));
+    };
+    let flagged = flagged_of(state, actor, p, draft)
+        .await
+        .map_err(|e| one("rows", &e.to_string()))?;
+    let (field, op) = transform_of(form, &flagged)?;
+    let op = op.compile().map_err(|m| one("find", &m))?;
+    let fi = flagged
+        .fields
+        .iter()
+        .position(|f| *f == field)
+        .unwrap_or_default();
+    let mut pv = finishline_data::Preview::default();
+    for h in chosen_hits(form, &flagged) {
+        let v = flagged
+            .rows
+            .get(&h.row)
+            .and_then(|c| c.get(fi))
+            .map(String::as_str)
+            .unwrap_or("");
+        pv.add(h.row, v, op.apply(v));
+    }
+    Ok(pv)
+}
+
+/// The column and operation of a transform named in a form.
+fn transform_of(
+    form: &FormData,
+    flagged: &flagged::Flagged,
+) -> Result<(String, TransformOp), Vec<(String, String)>> {
+    let field = form.get("set_field").to_string();
+    if !flagged.fields.contains(&field) {
+        return Err(vec![(
+            "field".into(),
+            "choose a column of the data map".into(),
+        )]);
+    }
+    let op = match form.get("op") {
+        "trim" => TransformOp::Trim,
+        "upper" => TransformOp::Upper,
+        "lower" => TransformOp::Lower,
+        "title" => TransformOp::Title,
+        _ => TransformOp::Replace {
+            find: form.get("find").to_string(),
+            replace: form.get("replace").to_string(),
+            regex: form.has("regex"),
+        },
+    };
+    Ok((field, op))
+}
+
+/// The rows a grid decision is for: the ticked ones, one edited cell's, or all the filter shows.
+fn chosen_hits(form: &FormData, flagged: &flagged::Flagged) -> Vec<flagged::Hit> {
+    let (filter, _) = data_grid::filter_from(|k| form.get(k).to_string());
+    let cell_row = form
+        .get("cell")
+        .split_once(':')
+        .and_then(|(r, _)| r.parse::<u64>().ok());
+    let ticked: Vec<u64> = match cell_row {
+        Some(r) => vec![r],
+        None if form.get("scope") == "ticked" => form
+            .all("row")
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect(),
+        None => return flagged.matching(&filter),
+    };
+    let shown = flagged.matching(&filter);
+    ticked
+        .into_iter()
+        .map(|row| match shown.iter().find(|h| h.row == row) {
+            Some(h) => h.clone(),
+            None => flagged::Hit {
+                row,
+                items: flagged
+                    .items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| i.row == row)
+                    .map(|(k, _)| k)
+                    .collect(),
+            },
+        })
+        .collect()
+}
+
+/// The fix a grid decision makes, or the error of each field that is wrong.
+fn grid_fix(
+    form: &FormData,
+    flagged: &flagged::Flagged,
+    who: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Fix, Vec<(String, String)>> {
+    let one = |f: &str, m: String| vec![(f.to_string(), m)];
+    let hits = chosen_hits(form, flagged);
+    let value = form
+        .fields
+        .iter()
+        .find(|(k, _)| k == "value")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let (decision, why) = if let Some((_, field)) = form.get("cell").split_once(':') {
+        (
+            Decision::Set {
+                field: field.to_string(),
+                value,
+            },
+            "corrected",
+        )
+    } else {
+        match form.get("decision") {
+            "set" => (
+                Decision::Set {
+                    field: form.get("set_field").to_string(),
+                    value,
+                },
+                "corrected",
+            ),
+            "exclude" => (Decision::Exclude, "excluded for follow-up"),
+            "accept" => (Decision::Accept, "accepted as is"),
+            "suggest" => (Decision::Suggestions, "suggested correction taken"),
+            "transform" => {
+                let (field, op) = transform_of(form, flagged)?;
+                (Decision::Transform { field, op }, "transformed")
+            }
+            "merge" => (
+                Decision::Merge(Keep::parse(form.get("keep")).unwrap_or(Keep::First)),
+                "duplicates merged",
+            ),
+            "keep" => (Decision::KeepAll, "different records"),
+            _ => return Err(one("decision", "choose a decision".into())),
+        }
+    };
+    let action = flagged::decide(flagged, &hits, &decision).map_err(|e| match e {
+        finishline_app::AppError::BadInput { field, message } => one(&field, message),
+        other => one("decision", other.to_string()),
+    })?;
+    let typed = form.get("why").trim();
+    Ok(Fix {
+        action,
+        who: who.to_string(),
+        why: if typed.is_empty() {
+            why.to_string()
+        } else {
+            typed.to_string()
+        },
+        at: Some(now.to_rfc3339()),
+    })
 }
 
 /// Runs a data-page action; the files it wrote are removed again when it is refused or fails,
@@ -435,74 +818,58 @@ async fn perform_writing(
                 fix: value,
             }
         }
+        "decide" => {
+            let Some(draft) = &mref.draft else {
+                st.message = Some("Upload a file first.".into());
+                return Err(Fail::Form(st));
+            };
+            let flagged = flagged_of(state, actor, p, draft)
+                .await
+                .map_err(|e| refuse(&st, e))?;
+            let fix = match grid_fix(form, &flagged, &who, now) {
+                Ok(f) => f,
+                Err(errors) => {
+                    st.errors = errors;
+                    st.message = Some("Nothing was decided: see the fields marked below.".into());
+                    return Err(Fail::Form(st));
+                }
+            };
+            let value = serde_json::to_value(&fix).map_err(|e| Fail::Internal(e.to_string()))?;
+            let mut all = draft.fixes.clone();
+            all.push(value.clone());
+            imports::fixes_from_values(&all, &dm).map_err(|e| refuse(&st, e.into()))?;
+            let added = Command::AddImportFix {
+                map: map_id,
+                fix: value,
+            };
+            let (p, _, _) =
+                run_command(&state.app.store, &ws, &p.id, &added, |p| actor.ctx(p, now))
+                    .await
+                    .map_err(|e| refuse(&st, e.into()))?;
+            // The decision is kept; the check that follows shows its effect straight away.
+            let draft = p
+                .data_map(map_id)
+                .and_then(|m| m.draft.clone())
+                .ok_or_else(|| Fail::Internal("the draft vanished".into()))?;
+            check_draft(state, actor, &p, map_id, dm, &draft, false, &st, written).await?
+        }
         "recheck" | "submit" => {
             let Some(draft) = &mref.draft else {
                 st.message = Some("Upload a file first.".into());
                 return Err(Fail::Form(st));
             };
-            if action == "submit" && draft.needs_recheck() {
-                st.message = Some(
-                    "Some fixes were made since the last check: press “Re-check with the fixes” first, then submit."
-                        .into(),
-                );
-                return Err(Fail::Form(st));
-            }
-            let mut fixes =
-                imports::fixes_from_values(&draft.fixes, &dm).map_err(|e| refuse(&st, e.into()))?;
-            // Ties the layer to its upload: the engine refuses it over another file.
-            fixes.source_sha256 = Some(draft.sha256.clone());
-            let fixes_json =
-                serde_json::to_vec_pretty(&fixes).map_err(|e| Fail::Internal(e.to_string()))?;
-            let body = imports::project_file(&state.app, &ws, &p.id, &draft.upload, "file")
-                .await
-                .map_err(|e| refuse(&st, e.into()))?;
-            let outcome =
-                imports::run(&state.app, &draft.name, body, dm, fixes, action == "submit")
-                    .await
-                    .map_err(|e| refuse(&st, e.into()))?;
-            let (report, stored) =
-                imports::store_outputs(&state.app, &ws, &p.id, &who, now, outcome)
-                    .await
-                    .map_err(|e| refuse(&st, e.into()))?;
-            written.extend(stored.ids());
-            if action == "recheck" {
-                Command::RecheckImportDraft {
-                    map: map_id,
-                    report: stored.report.id,
-                }
-            } else {
-                let clean = stored
-                    .clean
-                    .ok_or_else(|| Fail::Internal("export without a clean file".into()))?;
-                let stem = draft
-                    .name
-                    .rsplit_once('.')
-                    .map_or(draft.name.as_str(), |(s, _)| s);
-                let fixes_file = state
-                    .app
-                    .store
-                    .put_file(
-                        &ws,
-                        &p.id,
-                        &format!("{stem}.fixes.json"),
-                        "application/json",
-                        &fixes_json,
-                        &who,
-                        now,
-                    )
-                    .await?;
-                written.push(fixes_file.id.clone());
-                Command::SubmitImportDraft {
-                    map: map_id,
-                    rows: report.rows,
-                    errors: report.errors,
-                    reviews: report.reviews,
-                    by_rule: imports::by_rule(&report),
-                    clean_file: clean.id,
-                    report_file: stored.report.id,
-                    fixes_file: Some(fixes_file.id),
-                }
-            }
+            check_draft(
+                state,
+                actor,
+                p,
+                map_id,
+                dm,
+                draft,
+                action == "submit",
+                &st,
+                written,
+            )
+            .await?
         }
         _ => return Err(Fail::Internal(format!("unknown data action {action}"))),
     };
@@ -512,6 +879,92 @@ async fn perform_writing(
     .await
     .map(|_| ())
     .map_err(|e| refuse(&st, e.into()))
+}
+
+/// Checks the draft's upload with its fixes again (and with `submit`, exports it): the command
+/// that records the new report or the import run.
+#[allow(clippy::too_many_arguments)]
+async fn check_draft(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    dm: DataMap,
+    draft: &ImportDraft,
+    submit: bool,
+    st: &FormState,
+    written: &mut Vec<String>,
+) -> Result<Command, Fail> {
+    let mut st = st.clone();
+    let ws = actor.ws().to_string();
+    let now = state.now();
+    let who = actor.name();
+    if submit && draft.needs_recheck() {
+        st.message = Some(
+            "Some fixes were made since the last check: press “Re-check with the fixes” first, then submit."
+                .into(),
+        );
+        return Err(Fail::Form(st));
+    }
+    let mut fixes =
+        imports::fixes_from_values(&draft.fixes, &dm).map_err(|e| refuse(&st, e.into()))?;
+    // Ties the layer to its upload: the engine refuses it over another file.
+    fixes.source_sha256 = Some(draft.sha256.clone());
+    let fixes_json =
+        serde_json::to_vec_pretty(&fixes).map_err(|e| Fail::Internal(e.to_string()))?;
+    let body = imports::project_file(&state.app, &ws, &p.id, &draft.upload, "file")
+        .await
+        .map_err(|e| refuse(&st, e.into()))?;
+    let mut outcome = imports::run(&state.app, &draft.name, body, dm, fixes, submit)
+        .await
+        .map_err(|e| refuse(&st, e.into()))?;
+    // "N of M decided" counts from the first check of this upload.
+    outcome.original = imports::load_report(&state.app, &ws, &p.id, &draft.report)
+        .await
+        .ok()
+        .map(|r| r.decided().1);
+    let (report, stored) = imports::store_outputs(&state.app, &ws, &p.id, &who, now, outcome)
+        .await
+        .map_err(|e| refuse(&st, e.into()))?;
+    written.extend(stored.ids());
+    if !submit {
+        Ok(Command::RecheckImportDraft {
+            map: map_id,
+            report: stored.report.id,
+        })
+    } else {
+        let clean = stored
+            .clean
+            .ok_or_else(|| Fail::Internal("export without a clean file".into()))?;
+        let stem = draft
+            .name
+            .rsplit_once('.')
+            .map_or(draft.name.as_str(), |(s, _)| s);
+        let fixes_file = state
+            .app
+            .store
+            .put_file(
+                &ws,
+                &p.id,
+                &format!("{stem}.fixes.json"),
+                "application/json",
+                &fixes_json,
+                &who,
+                now,
+            )
+            .await?;
+        written.push(fixes_file.id.clone());
+        Ok(Command::SubmitImportDraft {
+            map: map_id,
+            rows: report.rows,
+            errors: report.errors,
+            reviews: report.reviews,
+            by_rule: imports::by_rule(&report),
+            clean_file: clean.id,
+            report_file: stored.report.id,
+            fixes_file: Some(fixes_file.id),
+        })
+    }
 }
 
 /// The form whose errors a refusal shows: the one sent when its `_form` is one of this map's,

@@ -15,6 +15,7 @@ pub mod actions;
 pub mod assets;
 pub mod data;
 pub mod data_actions;
+pub mod data_grid;
 pub mod form;
 pub mod handoff;
 pub mod invitations;
@@ -68,7 +69,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/projects/{id}/data/{map}/{action}",
-            post(data_actions::vendor_action).layer(DefaultBodyLimit::max(upload_limit)),
+            get(data_actions::vendor_grid)
+                .post(data_actions::vendor_action)
+                .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/projects/{id}/invitations", post(invitations::create))
         .route(
@@ -112,7 +115,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/data", get(data_actions::portal_page))
         .route(
             "/portal/data/{map}/{action}",
-            post(data_actions::portal_action).layer(DefaultBodyLimit::max(upload_limit)),
+            get(data_actions::portal_grid)
+                .post(data_actions::portal_action)
+                .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/portal/logout", post(portal::logout))
         .route("/assets/{name}", get(assets::serve))

@@ -4,7 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{handoff, person, task, MemberClient, TestApp};
+use super::web::{csrf_of, Web};
+use super::{handoff, person, spawn, task, Backend, MemberClient, TestApp};
 
 /// The demo's messy example: a bad email (row 3), an unknown country twice (rows 4 and 7), and a
 /// near-duplicate company (row 6).
@@ -90,4 +91,54 @@ pub async fn invitation(app: &TestApp, m: &MemberClient, project: &str, person: 
         .await
         .unwrap();
     secret
+}
+
+pub async fn join(app: &TestApp, secret: &str) -> Web {
+    let customer = Web::new(app);
+    let (s, page) = customer.get(&format!("/portal/join/{secret}")).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let r = customer
+        .post(
+            "/portal/join",
+            &[("csrf", &csrf_of(&page)), ("token", secret)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    customer
+}
+
+/// A customer signed in to the portal of a new project with a data map (the demo's
+/// policyholders map), with the page's CSRF token and the map's form base path.
+pub struct PortalData {
+    pub app: TestApp,
+    pub m: MemberClient,
+    pub dp: DataProject,
+    pub customer: Web,
+    pub csrf: String,
+    pub base: String,
+}
+
+pub async fn portal_data(test: &str) -> PortalData {
+    let app = spawn(Backend::Sqlite, test).await.unwrap();
+    let m = app.workspace("Vendor A", "dana@vendor.test").await;
+    let dp = data_project(&m, "Haulers Ltd").await;
+    let customer = join(&app, &invitation(&app, &m, &dp.id, dp.customer).await).await;
+    let csrf = customer.csrf("/portal/data").await;
+    let base = format!("/portal/data/{}", dp.map);
+    PortalData {
+        app,
+        m,
+        dp,
+        customer,
+        csrf,
+        base,
+    }
+}
+
+/// Uploads a CSV file on the portal's data page; it is accepted and checked.
+pub async fn portal_upload(customer: &Web, csrf: &str, base: &str, name: &str, csv: String) {
+    let r = customer
+        .upload(&format!("{base}/upload"), csrf, name, csv.into_bytes())
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
