@@ -28,6 +28,7 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ beside first_project.py or here
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import first_project as fp  # noqa: E402  (the Browser over WebDriver, free_port, BIN)
