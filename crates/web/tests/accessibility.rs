@@ -10,7 +10,7 @@
 mod common;
 
 use common::browser::{browser, driver, join_portal, login, wait_text};
-use common::data_import::{data_project, invitation};
+use common::data_import::{data_project, invitation, MESSY_CSV};
 use common::{spawn, Backend};
 use fantoccini::Client;
 use serde_json::json;
@@ -80,6 +80,20 @@ async fn every_main_page_passes_axe_wcag_a_and_aa_at_both_widths() {
     )
     .await;
     let secret = invitation(&app, &m, &id, dee).await;
+    // A checked upload, so the grid of flagged rows has rows, suggestions and a duplicate group.
+    let web = common::web::Web::new(&app);
+    web.login("dana@vendor.test").await;
+    let csrf = web.csrf(&format!("/projects/{id}/data")).await;
+    let map = dp.map;
+    let r = web
+        .upload(
+            &format!("/projects/{id}/data/{map}/upload"),
+            &csrf,
+            "policyholders.csv",
+            MESSY_CSV.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
 
     let mut failures = Vec::new();
     for width in [1280u32, 375] {
@@ -101,6 +115,8 @@ async fn every_main_page_passes_axe_wcag_a_and_aa_at_both_widths() {
             format!("/projects/{id}/tasks/{task}"),
             format!("/projects/{id}/forms/change_role"),
             format!("/projects/{id}/data"),
+            format!("/projects/{id}/data/{map}/rows"),
+            format!("/projects/{id}/data/{map}/rows?rule=duplicate-key"),
             format!("/projects/{id}/preview"),
             "/handoff".to_string(),
             "/playbooks".to_string(),
@@ -118,7 +134,11 @@ async fn every_main_page_passes_axe_wcag_a_and_aa_at_both_widths() {
     let link = format!("{}/portal/join/{secret}", app.base);
     let customer = join_portal(&d, &link, 375, 900).await;
     wait_text(&customer, "What we need from you").await;
-    for path in ["/portal", "/portal/data"] {
+    for path in [
+        "/portal".to_string(),
+        "/portal/data".to_string(),
+        format!("/portal/data/{map}/rows"),
+    ] {
         customer.goto(&format!("{}{path}", app.base)).await.unwrap();
         for v in violations(&customer, &axe).await {
             failures.push(format!("375px customer {path}: {v}"));

@@ -201,7 +201,7 @@ async fn every_flagged_item_is_decided_from_the_grid_in_a_few_decisions_then_sub
     assert_eq!(decided, all, "{grid}");
     assert_eq!(all, total);
     assert!(grid.contains("excluded"), "{grid}");
-    assert!(grid.contains("duplicates merged into them"), "{grid}");
+    assert!(grid.contains("duplicate(s) merged into them"), "{grid}");
 
     // Submitted from the grid's bar: the import run keeps every clean row.
     let r = customer

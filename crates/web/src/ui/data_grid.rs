@@ -154,8 +154,8 @@ pub fn body(g: &Grid) -> Markup {
             div class="head-actions" { a href=(back) { "Back to the data import" } }
         }
         p class="lead" {
-            "Every flagged row of " strong { (g.report.file) } ". Decide row by row, or for everything the filter shows at once. "
-            "Each decision is kept with who made it and why, and the file is checked again straight away."
+            "Every flagged row of " strong { (g.report.file) } ". Decide row by row, or for everything the filter shows at once: "
+            "each decision is kept with who made it and why, and checked straight away."
         }
         @if g.flagged.truncated {
             p class="refusal" { "This list shows the first " (flagged::MAX_ITEMS) " flagged items. Decide these, and the next ones appear after the check." }
@@ -287,7 +287,7 @@ fn decision_form(g: &Grid, matching: usize, dups: bool) -> Markup {
                     }
                 }
                 div class="row" {
-                    div class={ "field" @if err("field").is_some() { " invalid" } } {
+                    div class={ "field opt for-set for-transform" @if err("field").is_some() { " invalid" } } {
                         label for="decide-field" { "Column (to set or transform)" }
                         select id="decide-field" name="set_field" {
                             @for name in &g.flagged.fields {
@@ -296,11 +296,11 @@ fn decision_form(g: &Grid, matching: usize, dups: bool) -> Markup {
                         }
                         @if let Some(e) = err("field") { p class="error" { (e) } }
                     }
-                    div class="field" {
+                    div class="field opt for-set" {
                         label for="decide-value" { "New value (to set)" }
                         input type="text" id="decide-value" name="value" value=(v("value", ""));
                     }
-                    div class="field" {
+                    div class="field opt for-merge" {
                         label for="decide-keep" { "Merge keeping" }
                         select id="decide-keep" name="keep" {
                             option value="first" selected[v("keep", "first") == "first"] { "the first row" }
@@ -310,24 +310,24 @@ fn decision_form(g: &Grid, matching: usize, dups: bool) -> Markup {
                     }
                 }
                 div class="row" {
-                    div class="field" {
+                    div class="field opt for-transform" {
                         label for="decide-op" { "Transform" }
                         select id="decide-op" name="op" {
                             @for (k, l) in OPS { option value=(k) selected[v("op", "replace") == *k] { (l) } }
                         }
                     }
-                    div class={ "field" @if err("find").is_some() { " invalid" } } {
+                    div class={ "field opt for-transform" @if err("find").is_some() { " invalid" } } {
                         label for="decide-find" { "Find" }
                         input type="text" id="decide-find" name="find" value=(v("find", ""))
                             aria-invalid=[err("find").is_some().then_some("true")]
                             aria-describedby=[err("find").is_some().then_some("decide-find-err")];
                         @if let Some(e) = err("find") { p class="error" id="decide-find-err" { (e) } }
                     }
-                    div class="field" {
+                    div class="field opt for-transform" {
                         label for="decide-replace" { "Replace with" }
                         input type="text" id="decide-replace" name="replace" value=(v("replace", ""));
                     }
-                    div class="field check" {
+                    div class="field check opt for-transform" {
                         input type="checkbox" id="decide-regex" name="regex" value="on" checked[st.values.contains_key("regex")];
                         label for="decide-regex" { "Find is a pattern" }
                     }
@@ -339,7 +339,7 @@ fn decision_form(g: &Grid, matching: usize, dups: bool) -> Markup {
                 @if let Some(e) = err("rows").or_else(|| err("decision")) { p class="error" role="alert" { (e) } }
                 div class="buttons" {
                     button type="submit" { "Apply" }
-                    button type="submit" name="preview" value="1" class="secondary" { "Preview a transform" }
+                    button type="submit" name="preview" value="1" class="secondary opt for-transform" { "Preview the transform" }
                 }
             }
         }
@@ -635,7 +635,7 @@ pub fn submit_bar(g: &Grid) -> Markup {
                 span class="muted" {
                     @let excluded = r.excluded_rows - r.merged_rows.min(r.excluded_rows);
                     "Submitting now exports " (clean) " row(s)"
-                    @if r.merged_rows > 0 { " (" (r.merged_rows) " duplicates merged into them)" }
+                    @if r.merged_rows > 0 { " (" (r.merged_rows) " duplicate(s) merged into them)" }
                     @if excluded > 0 { "; " (excluded) " excluded" }
                     @if r.rows_with_errors > 0 { "; " (r.rows_with_errors) " with blocking issues" }
                     @if excluded + r.rows_with_errors > 0 { " go to the rejected list for follow-up" }
