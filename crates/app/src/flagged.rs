@@ -227,8 +227,12 @@ pub enum Decision {
     Accept,
     /// Take the suggested correction of each flagged email ("gmial.com" → "gmail.com").
     Suggestions,
-    /// Change a field of the chosen rows.
-    Transform { field: String, op: TransformOp },
+    /// Change a field of the chosen rows, or of every row of the file.
+    Transform {
+        field: String,
+        op: TransformOp,
+        every_row: bool,
+    },
     /// Merge the duplicate groups of the chosen rows.
     Merge(Keep),
     /// Keep every row of the chosen duplicate groups: they are different records.
@@ -270,7 +274,14 @@ fn none_chosen() -> AppError {
 
 /// The fix a decision makes over `hits` (rows and the items the filter matched on them).
 pub fn decide(flagged: &Flagged, hits: &[Hit], decision: &Decision) -> Result<FixAction, AppError> {
-    if hits.is_empty() {
+    let whole_file = matches!(
+        decision,
+        Decision::Transform {
+            every_row: true,
+            ..
+        }
+    );
+    if hits.is_empty() && !whole_file {
         return Err(none_chosen());
     }
     let rows: Vec<u64> = hits.iter().map(|h| h.row).collect();
@@ -343,7 +354,11 @@ pub fn decide(flagged: &Flagged, hits: &[Hit], decision: &Decision) -> Result<Fi
             }
             FixAction::Cells { cells }
         }
-        Decision::Transform { field, op } => {
+        Decision::Transform {
+            field,
+            op,
+            every_row,
+        } => {
             if !flagged.fields.contains(field) {
                 return Err(AppError::bad("field", "choose a column of the data map"));
             }
@@ -351,7 +366,7 @@ pub fn decide(flagged: &Flagged, hits: &[Hit], decision: &Decision) -> Result<Fi
             FixAction::Transform {
                 field: field.clone(),
                 op: op.clone(),
-                rows: Some(rows),
+                rows: (!every_row).then_some(rows),
             }
         }
         Decision::Merge(keep) => merge(flagged, &rows, *keep)?,
@@ -570,6 +585,28 @@ mod tests {
             "Untied States",
         );
         assert_eq!(f.suggestion(&country).as_deref(), Some("US"));
+    }
+
+    #[test]
+    fn a_transform_covers_the_chosen_rows_or_every_row_of_the_file() {
+        let f = sample();
+        let hits = f.matching(&Filter {
+            rule: "pattern".into(),
+            ..Filter::default()
+        });
+        let t = |every_row| Decision::Transform {
+            field: "email".into(),
+            op: TransformOp::Trim,
+            every_row,
+        };
+        let FixAction::Transform { rows, .. } = decide(&f, &hits, &t(false)).expect("rows") else {
+            panic!("a transform")
+        };
+        assert_eq!(rows, Some(vec![4, 7]));
+        let FixAction::Transform { rows, .. } = decide(&f, &[], &t(true)).expect("all") else {
+            panic!("a transform")
+        };
+        assert_eq!(rows, None, "every row, whatever is chosen");
     }
 
     #[test]

@@ -112,43 +112,13 @@ pub async fn run(
     fixes: Fixes,
     export: bool,
 ) -> Result<Outcome, AppError> {
-    let ext = upload_ext(name)?;
-    if body.is_empty() {
-        return Err(AppError::bad(
-            "file",
-            format!("\"{name}\" is empty: upload the file with its rows"),
-        ));
-    }
     let file_name = name.to_string();
-    let limits = app.config.import_limits.clone();
-    let turn = app
-        .imports
-        .enter(|position| {
-            tracing::info!(
-                import.position = position,
-                "import waiting for its turn behind others"
-            );
-        })
-        .await
-        .map_err(|full| {
-            tracing::warn!(
-                import.running = full.running,
-                import.waiting = full.waiting,
-                "import refused: the server is busy"
-            );
-            AppError::ImportsBusy(full)
-        })?;
-    tokio::task::spawn_blocking(move || -> Result<Outcome, AppError> {
-        // The turn is held by the work itself: a caller that hangs up does not free it early.
-        let _turn = turn;
-        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
-        let input = dir.path().join(format!("upload.{ext}"));
-        std::fs::write(&input, &body).map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut opts = CheckOptions {
+    in_turn(app, name, body, move |input, open| {
+        let opts = CheckOptions {
             threads: Some(1),
+            open,
             ..CheckOptions::default()
         };
-        opts.open.limits = limits;
         let unusable = |e: finishline_data::DataError| {
             AppError::bad(
                 "file",
@@ -170,8 +140,9 @@ pub async fn run(
             }
         };
         let (mut report, exported) = if export {
-            let out = ExportPaths::beside(&dir.path().join("clean.csv"));
-            let (report, _) = finishline_data::export(&input, &map, &fixes, &opts, &out, &mut sink)
+            // Beside the scratch upload: its folder goes when the turn ends.
+            let out = ExportPaths::beside(&input.with_file_name("clean.csv"));
+            let (report, _) = finishline_data::export(input, &map, &fixes, &opts, &out, &mut sink)
                 .map_err(unusable)?;
             let read = |p: &std::path::Path| {
                 std::fs::read(p).map_err(|e| AppError::Internal(e.to_string()))
@@ -183,14 +154,14 @@ pub async fn run(
             };
             (report, Some(files))
         } else {
-            let report = finishline_data::check_with(&input, &map, &fixes, &opts, &mut sink)
+            let report = finishline_data::check_with(input, &map, &fixes, &opts, &mut sink)
                 .map_err(unusable)?;
             (report, None)
         };
         let flagged = if export {
             None
         } else {
-            Some(flagged_rows(&input, &map, &fixes, &opts.open, all).map_err(unusable)?)
+            Some(flagged_rows(input, &map, &fixes, &opts.open, all).map_err(unusable)?)
         };
         report.file = file_name;
         report.issues = kept;
@@ -202,7 +173,74 @@ pub async fn run(
         })
     })
     .await
+}
+
+/// Runs `work` on an upload written to a scratch file, when its turn comes among the imports
+/// (at most `import_queue.slots` at once, on a blocking thread), with the import budgets. Every
+/// reading of a customer's file goes through here: a check, a preview, a spreadsheet sent back.
+pub async fn in_turn<T: Send + 'static>(
+    app: &App,
+    name: &str,
+    body: Vec<u8>,
+    work: impl FnOnce(&std::path::Path, finishline_data::OpenOptions) -> Result<T, AppError>
+        + Send
+        + 'static,
+) -> Result<T, AppError> {
+    let ext = upload_ext(name)?;
+    if body.is_empty() {
+        return Err(AppError::bad(
+            "file",
+            format!("\"{name}\" is empty: upload the file with its rows"),
+        ));
+    }
+    let open = finishline_data::OpenOptions {
+        limits: app.config.import_limits.clone(),
+        ..finishline_data::OpenOptions::default()
+    };
+    let turn = app
+        .imports
+        .enter(|position| {
+            tracing::info!(
+                import.position = position,
+                "import waiting for its turn behind others"
+            );
+        })
+        .await
+        .map_err(|full| {
+            tracing::warn!(
+                import.running = full.running,
+                import.waiting = full.waiting,
+                "import refused: the server is busy"
+            );
+            AppError::ImportsBusy(full)
+        })?;
+    tokio::task::spawn_blocking(move || -> Result<T, AppError> {
+        // The turn is held by the work itself: a caller that hangs up does not free it early.
+        let _turn = turn;
+        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+        let input = dir.path().join(format!("upload.{ext}"));
+        std::fs::write(&input, &body).map_err(|e| AppError::Internal(e.to_string()))?;
+        work(&input, open)
+    })
+    .await
     .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// What a transform of one column would change over the whole upload, with the fixes so far.
+pub async fn preview_transform(
+    app: &App,
+    name: &str,
+    body: Vec<u8>,
+    map: DataMap,
+    fixes: Fixes,
+    field: String,
+    op: finishline_data::TransformOp,
+) -> Result<finishline_data::Preview, AppError> {
+    in_turn(app, name, body, move |input, open| {
+        finishline_data::rows::preview_transform(input, &map, &fixes, &open, &field, &op, None)
+            .map_err(|e| AppError::bad("find", e.to_string()))
+    })
+    .await
 }
 
 /// The cells of every flagged row, read in a second pass over the upload.

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::error::AppError;
 use crate::flagged::{Flagged, Hit};
-use crate::imports::upload_ext;
+use crate::imports::in_turn;
 use crate::App;
 
 /// The first header of a download made when the draft had `fixes` fixes.
@@ -162,34 +162,19 @@ pub async fn read_upload(
     body: Vec<u8>,
     fields: Vec<String>,
 ) -> Result<SentBack, AppError> {
-    let ext = upload_ext(name)?;
-    if body.is_empty() {
-        return Err(AppError::bad("file", format!("\"{name}\" is empty")));
-    }
-    let open = OpenOptions {
-        limits: app.config.import_limits.clone(),
-        ..OpenOptions::default()
-    };
-    let turn = app
-        .imports
-        .enter(|_| {})
-        .await
-        .map_err(AppError::ImportsBusy)?;
-    let name = name.to_string();
-    tokio::task::spawn_blocking(move || {
-        let _turn = turn;
-        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
-        let path = dir.path().join(format!("sent.{ext}"));
-        std::fs::write(&path, &body).map_err(|e| AppError::Internal(e.to_string()))?;
-        read(&path, &fields, &open).map_err(|m| {
+    let file_name = name.to_string();
+    in_turn(app, name, body, move |path, open| {
+        read(path, &fields, &open).map_err(|m| {
             AppError::bad(
                 "file",
-                format!("{name}: {}", m.replace(&path.display().to_string(), &name)),
+                format!(
+                    "{file_name}: {}",
+                    m.replace(&path.display().to_string(), &file_name)
+                ),
             )
         })
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 /// A cell changed in the spreadsheet and in Finishline since the download.

@@ -299,6 +299,46 @@ async fn a_preview_changes_nothing_and_bad_decisions_are_refused_field_by_field(
     let (_, after) = customer.get(&format!("{base}/rows")).await;
     assert_eq!(counter(&before), counter(&after));
 
+    // A transform of every row of the file: previewed over the whole upload, then applied.
+    let r = customer
+        .post(
+            &format!("{base}/decide"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("decision", "transform"),
+                ("scope", "all"),
+                ("set_field", "account_name"),
+                ("op", "upper"),
+                ("preview", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Preview: </strong>200 of 200 cell(s) would change."),
+        "{page}"
+    );
+    decide(
+        &customer,
+        &csrf,
+        &base,
+        "",
+        &[
+            ("decision", "transform"),
+            ("scope", "all"),
+            ("set_field", "account_name"),
+            ("op", "upper"),
+        ],
+    )
+    .await;
+    let (_, page) = customer.get("/portal/data").await;
+    assert!(
+        page.contains("<strong>account_name</strong>: upper case<span class=\"muted\"> — Dee (customer): transformed"),
+        "{page}"
+    );
+    let (_, before) = customer.get(&format!("{base}/rows")).await;
+
     for (form, says) in [
         (
             vec![
@@ -319,6 +359,10 @@ async fn a_preview_changes_nothing_and_bad_decisions_are_refused_field_by_field(
             "choose at least one row",
         ),
         (vec![("decision", "nonsense")], "choose a decision"),
+        (
+            vec![("decision", "exclude"), ("scope", "all")],
+            "every row of the file is for a transform",
+        ),
         (
             vec![("decision", "set"), ("set_field", "nope")],
             "choose a column of the data map",

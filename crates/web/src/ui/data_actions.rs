@@ -872,6 +872,14 @@ async fn preview(
         .await
         .map_err(|e| one("rows", &e.to_string()))?;
     let (field, op) = transform_of(form, &flagged)?;
+    if form.get("scope") == "all" {
+        return preview_file(state, actor, p, map_id, draft, field, op)
+            .await
+            .map_err(|e| match e {
+                finishline_app::AppError::BadInput { field, message } => one(&field, &message),
+                other => one("rows", &other.to_string()),
+            });
+    }
     let op = op.compile().map_err(|m| one("find", &m))?;
     let fi = flagged
         .fields
@@ -889,6 +897,26 @@ async fn preview(
         pv.add(h.row, v, op.apply(v));
     }
     Ok(pv)
+}
+
+/// What a transform would change over every row of the upload, with the fixes so far.
+async fn preview_file(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    draft: &ImportDraft,
+    field: String,
+    op: TransformOp,
+) -> Result<finishline_data::Preview, finishline_app::AppError> {
+    let ws = actor.ws();
+    let mref = p
+        .data_map(map_id)
+        .ok_or_else(|| finishline_app::AppError::not_found("the data map"))?;
+    let dm = imports::load_map(&state.app, ws, &p.id, &mref.file).await?;
+    let fixes = imports::fixes_from_values(&draft.fixes, &dm)?;
+    let body = imports::project_file(&state.app, ws, &p.id, &draft.upload, "file").await?;
+    imports::preview_transform(&state.app, &draft.name, body, dm, fixes, field, op).await
 }
 
 /// The column and operation of a transform named in a form.
@@ -967,6 +995,13 @@ fn grid_fix(
         .find(|(k, _)| k == "value")
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
+    if form.get("scope") == "all" && form.get("decision") != "transform" && !form.has("cell") {
+        return Err(one(
+            "rows",
+            "every row of the file is for a transform: choose the rows this filter shows, or tick rows"
+                .into(),
+        ));
+    }
     let (decision, why) = if let Some((_, field)) = form.get("cell").split_once(':') {
         (
             Decision::Set {
@@ -989,7 +1024,15 @@ fn grid_fix(
             "suggest" => (Decision::Suggestions, "suggested correction taken"),
             "transform" => {
                 let (field, op) = transform_of(form, flagged)?;
-                (Decision::Transform { field, op }, "transformed")
+                let every_row = form.get("scope") == "all";
+                (
+                    Decision::Transform {
+                        field,
+                        op,
+                        every_row,
+                    },
+                    "transformed",
+                )
             }
             "merge" => (
                 Decision::Merge(Keep::parse(form.get("keep")).unwrap_or(Keep::First)),

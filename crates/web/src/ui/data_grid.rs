@@ -283,6 +283,7 @@ fn decision_form(g: &Grid, matching: usize, dups: bool) -> Markup {
                         select id="decide-scope" name="scope" {
                             option value="filter" selected[v("scope", "filter") == "filter"] { "all " (matching) " row(s) this filter shows" }
                             option value="ticked" selected[v("scope", "") == "ticked"] { "the rows I tick below" }
+                            option value="all" selected[v("scope", "") == "all"] { "every row of the file (a transform)" }
                         }
                     }
                 }
