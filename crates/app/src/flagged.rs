@@ -233,6 +233,20 @@ pub enum Decision {
         op: TransformOp,
         every_row: bool,
     },
+    /// Split a column into others by a pattern's groups.
+    Split {
+        from: String,
+        pattern: String,
+        into: Vec<String>,
+        every_row: bool,
+    },
+    /// Join columns into one.
+    Join {
+        from: Vec<String>,
+        separator: String,
+        into: String,
+        every_row: bool,
+    },
     /// Merge the duplicate groups of the chosen rows.
     Merge(Keep),
     /// Keep every row of the chosen duplicate groups: they are different records.
@@ -277,6 +291,12 @@ pub fn decide(flagged: &Flagged, hits: &[Hit], decision: &Decision) -> Result<Fi
     let whole_file = matches!(
         decision,
         Decision::Transform {
+            every_row: true,
+            ..
+        } | Decision::Split {
+            every_row: true,
+            ..
+        } | Decision::Join {
             every_row: true,
             ..
         }
@@ -369,6 +389,34 @@ pub fn decide(flagged: &Flagged, hits: &[Hit], decision: &Decision) -> Result<Fi
                 rows: (!every_row).then_some(rows),
             }
         }
+        Decision::Split {
+            from,
+            pattern,
+            into,
+            every_row,
+        } => {
+            known_fields(flagged, std::iter::once(from).chain(into))?;
+            FixAction::Split {
+                from: from.clone(),
+                pattern: pattern.clone(),
+                into: into.clone(),
+                rows: (!every_row).then_some(rows),
+            }
+        }
+        Decision::Join {
+            from,
+            separator,
+            into,
+            every_row,
+        } => {
+            known_fields(flagged, from.iter().chain(std::iter::once(into)))?;
+            FixAction::Join {
+                from: from.clone(),
+                separator: separator.clone(),
+                into: into.clone(),
+                rows: (!every_row).then_some(rows),
+            }
+        }
         Decision::Merge(keep) => merge(flagged, &rows, *keep)?,
         Decision::KeepAll => {
             let rows = group_rows(flagged, &rows)
@@ -381,6 +429,20 @@ pub fn decide(flagged: &Flagged, hits: &[Hit], decision: &Decision) -> Result<Fi
             }
         }
     })
+}
+
+/// Every field named must be a column of the data map; the error names the first that is not.
+fn known_fields<'a>(
+    flagged: &Flagged,
+    mut names: impl Iterator<Item = &'a String>,
+) -> Result<(), AppError> {
+    match names.find(|n| !flagged.fields.contains(n)) {
+        Some(n) => Err(AppError::bad(
+            "parts",
+            format!("\"{n}\" is not a column of the data map: name columns as the grid shows them"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The duplicate groups the chosen rows belong to (a row may be the earlier row or a match).

@@ -96,6 +96,8 @@ pub(crate) struct Plan {
     pk: Vec<usize>,
     fixes: FixIndex,
     has_unique: bool,
+    /// Fields a split or a join makes.
+    made: std::collections::HashSet<usize>,
 }
 
 /// Match the file's columns to the map's fields.
@@ -261,7 +263,19 @@ impl Plan {
         header: &[String],
         fixes: &Fixes,
     ) -> Result<(Plan, Vec<ColumnMatch>, Vec<Issue>), DataError> {
-        let (field_col, cols, issues) = match_columns(header, map);
+        let (field_col, cols, mut issues) = match_columns(header, map);
+        let fix_index = FixIndex::new(fixes, map);
+        // A field a split or a join makes needs no column of its own.
+        let made = fix_index.derived_fields();
+        let made_fields = made.clone();
+        issues.retain(|i| {
+            i.rule != "missing-column"
+                || !i
+                    .field
+                    .as_deref()
+                    .and_then(|f| map.field_index(f))
+                    .is_some_and(|fi| made.contains(&fi))
+        });
         let mut fields = Vec::new();
         for (fi, f) in map.fields.iter().enumerate() {
             let regex = match (&f.constraints.pattern, f.field_type) {
@@ -344,7 +358,8 @@ impl Plan {
                 ncols: header.len(),
                 dup_groups,
                 pk,
-                fixes: FixIndex::new(fixes, map),
+                fixes: fix_index,
+                made: made_fields,
                 has_unique,
             },
             cols,
@@ -1007,6 +1022,8 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
     let mut keybuf = String::new();
     // A transformed value, in a buffer reused cell after cell.
     let mut scratch = String::new();
+    // The cells of a row that splits and joins make, by field.
+    let mut derived: Vec<Option<(String, usize)>> = vec![None; plan.fields.len()];
     let mut row_issues: Vec<Issue> = Vec::new();
     let chunk_str = std::str::from_utf8(chunk).ok();
     let Worker { regexes, memos } = worker;
@@ -1097,35 +1114,56 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                 });
                 }
             }
+            if !plan.fixes.derivations.is_empty() {
+                derived.iter_mut().for_each(|d| *d = None);
+                let mut source = |fi: usize| {
+                    plan.fields[fi]
+                        .col
+                        .and_then(|c| rec.get(buf, c))
+                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                        .unwrap_or_default()
+                };
+                plan.fixes.derive(row, &mut source, &mut derived);
+            }
             for (fi, f) in plan.fields.iter().enumerate() {
                 finals[fi].clear();
                 has_orig[fi] = false;
                 fix_used[fi] = None;
                 missing[fi] = true;
                 typed_vals[fi] = None;
-                let Some(c) = f.col else { continue };
-                let Some(raw) = rec.get_str(buf, chunk_str, c) else {
-                    row_error = true;
-                    if f.required {
-                        row_issues.push(issue(row, f, plan, "required", Severity::Error, None, format!("\"{}\" is required; the row is too short to hold it — add the missing cells", f.field.name)));
-                    }
+                // A column made by a split or a join: its value comes from the others.
+                let made = derived.get_mut(fi).and_then(Option::take);
+                let made_by = made.as_ref().map(|(_, i)| *i);
+                let text: std::borrow::Cow<'_, str> = if let Some((v, _)) = made {
+                    v.into()
+                } else if f.col.is_none() && plan.made.contains(&fi) {
+                    // Nothing made it for this row: checked as empty (required says so).
+                    "".into()
+                } else {
+                    let Some(c) = f.col else { continue };
+                    let Some(raw) = rec.get_str(buf, chunk_str, c) else {
+                        row_error = true;
+                        if f.required {
+                            row_issues.push(issue(row, f, plan, "required", Severity::Error, None, format!("\"{}\" is required; the row is too short to hold it — add the missing cells", f.field.name)));
+                        }
 
-                    row_issues.push(issue(row, f, plan, "missing-cell", Severity::Error, None, format!("the row has {n} cells but the header has {}; the cell for \"{}\" is missing — add it", plan.ncols, f.field.name)));
-                    continue;
-                };
-                let text: std::borrow::Cow<'_, str> = match raw {
-                    Ok(s) => s.into(),
-                    Err(raw) => {
-                        let s = String::from_utf8_lossy(raw);
-                        row_issues.push(issue(row, f, plan, "encoding", Severity::Review, Some(&s), "the cell has bytes that are not valid text (UTF-8); check the characters marked �".into()));
-                        s
+                        row_issues.push(issue(row, f, plan, "missing-cell", Severity::Error, None, format!("the row has {n} cells but the header has {}; the cell for \"{}\" is missing — add it", plan.ncols, f.field.name)));
+                        continue;
+                    };
+                    match raw {
+                        Ok(s) => s.into(),
+                        Err(raw) => {
+                            let s = String::from_utf8_lossy(raw);
+                            row_issues.push(issue(row, f, plan, "encoding", Severity::Review, Some(&s), "the cell has bytes that are not valid text (UTF-8); check the characters marked �".into()));
+                            s
+                        }
                     }
                 };
                 let value: &str = if plan.fixes.is_empty() {
                     &text
                 } else {
                     let (v, used) = plan.fixes.apply(row, fi, &text, &f.missing, &mut scratch);
-                    fix_used[fi] = used;
+                    fix_used[fi] = used.or(made_by);
                     v
                 };
                 let cell = check_cell(
@@ -1143,7 +1181,7 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                 missing[fi] = cell.missing;
                 typed_vals[fi] = cell.typed;
                 std::mem::swap(&mut finals[fi], &mut norm);
-                if ctx.export {
+                if ctx.export && made_by.is_none() {
                     origs[fi].clear();
                     origs[fi].push_str(&text);
                     has_orig[fi] = true;

@@ -71,6 +71,24 @@ pub enum FixAction {
         #[serde(default)]
         fills: Vec<CellValue>,
     },
+    /// Split one column into others by a pattern's groups: group 1 into the first of `into`,
+    /// group 2 into the second… ("" skips a group). A value the pattern does not match is left.
+    Split {
+        from: String,
+        pattern: String,
+        into: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rows: Option<Vec<u64>>,
+    },
+    /// Join columns into one: their values that are not blank, with a separator.
+    Join {
+        from: Vec<String>,
+        #[serde(default)]
+        separator: String,
+        into: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rows: Option<Vec<u64>>,
+    },
     /// Change every cell of a field, or of the chosen rows only.
     Transform {
         field: String,
@@ -118,6 +136,15 @@ impl FixAction {
                 v
             }
             FixAction::Exclude { .. } | FixAction::Accept { .. } => Vec::new(),
+            FixAction::Split { from, into, .. } => std::iter::once(from)
+                .chain(into.iter().filter(|f| !f.is_empty()))
+                .map(String::as_str)
+                .collect(),
+            FixAction::Join { from, into, .. } => from
+                .iter()
+                .chain(std::iter::once(into))
+                .map(String::as_str)
+                .collect(),
         }
     }
 
@@ -163,6 +190,17 @@ impl FixAction {
                 Some(rows) => format!("{} on {}", op.label(), rows_label(rows)),
                 None => op.label(),
             },
+            FixAction::Split { from, into, .. } => format!(
+                "{from} split into {}",
+                into.iter()
+                    .filter(|f| !f.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            FixAction::Join { from, into, .. } => {
+                format!("{} joined into {into}", from.join(", "))
+            }
         }
     }
 
@@ -174,7 +212,9 @@ impl FixAction {
             FixAction::Merge { groups, fills } => {
                 groups.iter().map(|g| g.rows.len() + 1).sum::<usize>() + fills.len()
             }
-            FixAction::Transform { rows, .. } => rows.as_ref().map_or(0, Vec::len),
+            FixAction::Transform { rows, .. }
+            | FixAction::Split { rows, .. }
+            | FixAction::Join { rows, .. } => rows.as_ref().map_or(0, Vec::len),
             _ => 1,
         }
     }
@@ -258,6 +298,21 @@ impl Fixes {
                 FixAction::Transform { op, .. } => {
                     op.compile().map_err(|m| wrong(i, "find", m))?;
                 }
+                FixAction::Split { pattern, into, .. } => {
+                    let re = crate::limits::compile_search(pattern)
+                        .map_err(|m| wrong(i, "pattern", m))?;
+                    let groups = re.captures_len() - 1;
+                    if groups < into.len() {
+                        return Err(wrong(
+                            i,
+                            "pattern",
+                            format!(
+                                "the pattern has {groups} group(s) in brackets for {} column(s): write one group per column, such as (\\S+) (.+)",
+                                into.len()
+                            ),
+                        ));
+                    }
+                }
                 FixAction::Merge { groups, .. } => {
                     if let Some(g) = groups
                         .iter()
@@ -306,9 +361,32 @@ pub(crate) struct FixIndex {
     pub excluded: HashMap<u64, usize>,
     /// The fixes that are merges (their rows are merged, not excluded).
     pub merges: HashSet<usize>,
+    /// Columns made from others (split, join), in order.
+    pub derivations: Vec<Derivation>,
     /// Rows whose review items of a rule are accepted as they are.
     pub accepted: HashMap<u64, Vec<String>>,
     pub labels: Vec<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Derivation {
+    kind: DerivationKind,
+    rows: Option<HashSet<u64>>,
+    fix: usize,
+}
+
+#[derive(Debug)]
+enum DerivationKind {
+    Split {
+        from: usize,
+        re: regex::Regex,
+        into: Vec<Option<usize>>,
+    },
+    Join {
+        from: Vec<usize>,
+        separator: String,
+        into: usize,
+    },
 }
 
 #[derive(Debug)]
@@ -391,6 +469,44 @@ impl FixIndex {
                     }
                     ix.set_cells(fills, i, map);
                 }
+                FixAction::Split {
+                    from,
+                    pattern,
+                    into,
+                    rows,
+                } => {
+                    if let (Some(from), Ok(re)) =
+                        (field(from), crate::limits::compile_search(pattern))
+                    {
+                        ix.derivations.push(Derivation {
+                            kind: DerivationKind::Split {
+                                from,
+                                re,
+                                into: into.iter().map(|f| field(f)).collect(),
+                            },
+                            rows: rows.as_ref().map(|r| r.iter().copied().collect()),
+                            fix: i,
+                        });
+                    }
+                }
+                FixAction::Join {
+                    from,
+                    separator,
+                    into,
+                    rows,
+                } => {
+                    if let Some(into) = field(into) {
+                        ix.derivations.push(Derivation {
+                            kind: DerivationKind::Join {
+                                from: from.iter().filter_map(|f| field(f)).collect(),
+                                separator: separator.clone(),
+                                into,
+                            },
+                            rows: rows.as_ref().map(|r| r.iter().copied().collect()),
+                            fix: i,
+                        });
+                    }
+                }
                 FixAction::Transform {
                     field: name,
                     op,
@@ -420,6 +536,59 @@ impl FixIndex {
 
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
+    }
+
+    /// The fields a split or a join writes: a file needs no column for them.
+    pub fn derived_fields(&self) -> HashSet<usize> {
+        let mut out = HashSet::new();
+        for d in &self.derivations {
+            match &d.kind {
+                DerivationKind::Split { into, .. } => out.extend(into.iter().flatten()),
+                DerivationKind::Join { into, .. } => {
+                    out.insert(*into);
+                }
+            }
+        }
+        out
+    }
+
+    /// The cells of one row that splits and joins make, by field: (value, fix). `source(fi)`
+    /// is a field's value as the file has it.
+    pub fn derive(
+        &self,
+        row: u64,
+        source: &mut dyn FnMut(usize) -> String,
+        out: &mut [Option<(String, usize)>],
+    ) {
+        for d in &self.derivations {
+            if d.rows.as_ref().is_some_and(|r| !r.contains(&row)) {
+                continue;
+            }
+            match &d.kind {
+                DerivationKind::Split { from, re, into } => {
+                    let v = source(*from);
+                    if let Some(c) = re.captures(&v) {
+                        for (g, target) in into.iter().enumerate() {
+                            if let (Some(t), Some(m)) = (target, c.get(g + 1)) {
+                                out[*t] = Some((m.as_str().trim().to_string(), d.fix));
+                            }
+                        }
+                    }
+                }
+                DerivationKind::Join {
+                    from,
+                    separator,
+                    into,
+                } => {
+                    let parts: Vec<String> = from
+                        .iter()
+                        .map(|f| source(*f))
+                        .filter(|v| !v.trim().is_empty())
+                        .collect();
+                    out[*into] = Some((parts.join(separator), d.fix));
+                }
+            }
+        }
     }
 
     /// Whether a review item of `rule` on `row` was accepted as it is.

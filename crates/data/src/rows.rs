@@ -51,6 +51,7 @@ pub fn for_each_row(
     let mut cells = vec![String::new(); n];
     let mut fixed: Vec<Option<usize>> = vec![None; n];
     let mut scratch = String::new();
+    let mut derived: Vec<Option<(String, usize)>> = vec![None; n];
     let mut row = 1u64;
     let mut go = true;
     let mut over: Option<String> = None;
@@ -68,11 +69,23 @@ pub fn for_each_row(
                 go = false;
                 return;
             }
-            for fi in 0..n {
-                let raw = field_col[fi]
+            let file_cell = |fi: usize| {
+                field_col[fi]
                     .and_then(|c| rec.get(buf, c))
-                    .map(String::from_utf8_lossy)
-                    .unwrap_or_default();
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default()
+            };
+            if !index.derivations.is_empty() {
+                derived.iter_mut().for_each(|d| *d = None);
+                index.derive(row, &mut |fi| file_cell(fi), &mut derived);
+            }
+            for fi in 0..n {
+                let made = derived.get_mut(fi).and_then(Option::take);
+                let made_by = made.as_ref().map(|(_, i)| *i);
+                let raw = match made {
+                    Some((v, _)) => v,
+                    None => file_cell(fi),
+                };
                 let (value, used) = if index.is_empty() {
                     (&*raw, None)
                 } else {
@@ -80,7 +93,7 @@ pub fn for_each_row(
                 };
                 cells[fi].clear();
                 cells[fi].push_str(value);
-                fixed[fi] = used;
+                fixed[fi] = used.or(made_by);
             }
             go = each(&RowView {
                 row,

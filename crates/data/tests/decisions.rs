@@ -280,3 +280,71 @@ fn decisions_naming_unknown_fields_or_impossible_rows_are_refused() {
         assert!(e.contains(said), "{e}");
     }
 }
+
+#[test]
+fn a_column_is_split_into_others_and_columns_joined_into_one() {
+    // The map's phone field has no column of its own here: the split makes it.
+    let map = DataMap::from_json(
+        r#"{"fields": [
+            {"name": "account_name", "sourceNames": ["Account"], "constraints": {"required": true}},
+            {"name": "email", "sourceNames": ["E-mail"]},
+            {"name": "phone", "constraints": {"required": true}},
+            {"name": "label"}
+        ]}"#,
+    )
+    .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("s.csv");
+    std::fs::write(
+        &path,
+        "Account,E-mail\nAcme Ltd|555-0101,a@acme.com\nBeta,b@beta.io\n",
+    )
+    .unwrap();
+    let before = check(&path, &map, &Fixes::default(), &CheckOptions::default()).unwrap();
+    assert!(before.issues.iter().any(|i| i.rule == "missing-column"));
+    let f = fixes(vec![
+        FixAction::Split {
+            from: "account_name".into(),
+            pattern: r"^([^|]+)\|(.+)$".into(),
+            into: vec!["account_name".into(), "phone".into()],
+            rows: None,
+        },
+        FixAction::Join {
+            from: vec!["account_name".into(), "email".into()],
+            separator: " / ".into(),
+            into: "label".into(),
+            rows: None,
+        },
+    ]);
+    let r = check(&path, &map, &f, &CheckOptions::default()).unwrap();
+    assert_eq!(
+        rules(&r),
+        [(3, "required".to_string())],
+        "the made column needs no column in the file; row 3 has no phone to split"
+    );
+    let mut seen = Vec::new();
+    for_each_row(&path, &map, &f, &OpenOptions::default(), &mut |r| {
+        seen.push(r.cells.to_vec());
+        true
+    })
+    .unwrap();
+    assert_eq!(
+        seen[0],
+        [
+            "Acme Ltd",
+            "a@acme.com",
+            "555-0101",
+            "Acme Ltd|555-0101 / a@acme.com"
+        ]
+    );
+    let e = fixes(vec![FixAction::Split {
+        from: "account_name".into(),
+        pattern: r"^(.+)$".into(),
+        into: vec!["account_name".into(), "phone".into()],
+        rows: None,
+    }])
+    .validate(&map)
+    .expect_err("one group for two columns")
+    .to_string();
+    assert!(e.contains("1 group(s) in brackets for 2 column(s)"), "{e}");
+}

@@ -364,6 +364,26 @@ async fn a_preview_changes_nothing_and_bad_decisions_are_refused_field_by_field(
             "every row of the file is for a transform",
         ),
         (
+            vec![
+                ("decision", "split"),
+                ("scope", "all"),
+                ("set_field", "account_name"),
+                ("pattern", "(.+)"),
+                ("parts", "nope"),
+            ],
+            "&quot;nope&quot; is not a column of the data map",
+        ),
+        (
+            vec![
+                ("decision", "split"),
+                ("scope", "all"),
+                ("set_field", "account_name"),
+                ("pattern", "(.+)"),
+                ("parts", "plan, country"),
+            ],
+            "1 group(s) in brackets for 2 column(s)",
+        ),
+        (
             vec![("decision", "set"), ("set_field", "nope")],
             "choose a column of the data map",
         ),

@@ -980,6 +980,14 @@ fn chosen_hits(form: &FormData, flagged: &flagged::Flagged) -> Vec<flagged::Hit>
         .collect()
 }
 
+/// Column names typed as a list: "first_name, last_name".
+fn names(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 /// The fix a grid decision makes, or the error of each field that is wrong.
 fn grid_fix(
     form: &FormData,
@@ -995,10 +1003,14 @@ fn grid_fix(
         .find(|(k, _)| k == "value")
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
-    if form.get("scope") == "all" && form.get("decision") != "transform" && !form.has("cell") {
+    let whole_file_kinds = ["transform", "split", "join"];
+    if form.get("scope") == "all"
+        && !whole_file_kinds.contains(&form.get("decision"))
+        && !form.has("cell")
+    {
         return Err(one(
             "rows",
-            "every row of the file is for a transform: choose the rows this filter shows, or tick rows"
+            "every row of the file is for a transform, a split or a join: choose the rows this filter shows, or tick rows"
                 .into(),
         ));
     }
@@ -1034,6 +1046,29 @@ fn grid_fix(
                     "transformed",
                 )
             }
+            "split" => (
+                Decision::Split {
+                    from: form.get("set_field").to_string(),
+                    pattern: form.get("pattern").to_string(),
+                    into: names(form.get("parts")),
+                    every_row: form.get("scope") == "all",
+                },
+                "split",
+            ),
+            "join" => (
+                Decision::Join {
+                    from: names(form.get("parts")),
+                    separator: form
+                        .fields
+                        .iter()
+                        .find(|(k, _)| k == "separator")
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_else(|| " ".into()),
+                    into: form.get("set_field").to_string(),
+                    every_row: form.get("scope") == "all",
+                },
+                "joined",
+            ),
             "merge" => (
                 Decision::Merge(Keep::parse(form.get("keep")).unwrap_or(Keep::First)),
                 "duplicates merged",

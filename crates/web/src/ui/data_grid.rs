@@ -283,13 +283,13 @@ fn decision_form(g: &Grid, matching: usize, dups: bool) -> Markup {
                         select id="decide-scope" name="scope" {
                             option value="filter" selected[v("scope", "filter") == "filter"] { "all " (matching) " row(s) this filter shows" }
                             option value="ticked" selected[v("scope", "") == "ticked"] { "the rows I tick below" }
-                            option value="all" selected[v("scope", "") == "all"] { "every row of the file (a transform)" }
+                            option value="all" selected[v("scope", "") == "all"] { "every row of the file (a transform, split or join)" }
                         }
                     }
                 }
                 div class="row" {
-                    div class={ "field opt for-set for-transform" @if err("field").is_some() { " invalid" } } {
-                        label for="decide-field" { "Column (to set or transform)" }
+                    div class={ "field opt for-set for-transform for-split for-join" @if err("field").is_some() { " invalid" } } {
+                        label for="decide-field" { "Column" }
                         select id="decide-field" name="set_field" {
                             @for name in &g.flagged.fields {
                                 option value=(name) selected[*name == v("set_field", &field_default)] { (name) }
@@ -333,6 +333,26 @@ fn decision_form(g: &Grid, matching: usize, dups: bool) -> Markup {
                         label for="decide-regex" { "Find is a pattern" }
                     }
                 }
+                div class="row" {
+                    div class={ "field opt for-split" @if err("pattern").is_some() { " invalid" } } {
+                        label for="decide-pattern" { "Pattern, one group in brackets per new column" }
+                        input type="text" id="decide-pattern" name="pattern" value=(v("pattern", r"(\S+) (.+)"))
+                            aria-invalid=[err("pattern").is_some().then_some("true")]
+                            aria-describedby=[err("pattern").is_some().then_some("decide-pattern-err")];
+                        @if let Some(e) = err("pattern") { p class="error" id="decide-pattern-err" { (e) } }
+                    }
+                    div class={ "field opt for-split for-join" @if err("parts").is_some() { " invalid" } } {
+                        label for="decide-parts" { "Columns (split into / join from), separated by commas" }
+                        input type="text" id="decide-parts" name="parts" value=(v("parts", ""))
+                            aria-invalid=[err("parts").is_some().then_some("true")]
+                            aria-describedby=[err("parts").is_some().then_some("decide-parts-err")];
+                        @if let Some(e) = err("parts") { p class="error" id="decide-parts-err" { (e) } }
+                    }
+                    div class="field opt for-join" {
+                        label for="decide-separator" { "Separator" }
+                        input type="text" id="decide-separator" name="separator" value=(v("separator", " "));
+                    }
+                }
                 div class="field" {
                     label for="decide-why" { "Why (optional, kept with the decision)" }
                     input type="text" id="decide-why" name="why" value=(v("why", ""));
@@ -356,6 +376,8 @@ const DECISIONS: &[(&str, &str)] = &[
     ("suggest", "Take the suggested corrections"),
     ("set", "Set a column to a value"),
     ("transform", "Transform a column"),
+    ("split", "Split the column into the columns listed"),
+    ("join", "Join the columns listed into the column"),
     ("merge", "Merge possible duplicates"),
     ("keep", "Keep duplicates: they are different records"),
 ];
