@@ -13,9 +13,10 @@ use regex::Regex;
 use crate::fixes::{FixIndex, Fixes};
 use crate::formats::StringFormat;
 use crate::input::{Input, OpenOptions};
+use crate::keymap::KeyMap;
 use crate::map::{BlankMeans, DataMap, Field, FieldType, OnUnknown};
 use crate::normalize::Normalizer;
-use crate::parse::{count_records, parse_records_term, Record};
+use crate::parse::{parse_records_term, Record};
 use crate::report::{ColumnMatch, Issue, Report, Severity, Tally};
 use crate::types::{self, EnumEntry, Typed};
 use crate::DataError;
@@ -86,6 +87,11 @@ struct CField {
     unique: bool,
     /// Output the canonical typed form (dates as ISO, numbers plain).
     canonical_out: bool,
+    /// Any text is a value of the type (`string` with the default format, `any`): no casting.
+    plain_text: bool,
+    /// A key reads the final value (duplicate keys, `unique`, primary key). A check keeps a
+    /// field's final value only then (an export keeps every one).
+    in_key: bool,
 }
 
 pub(crate) struct Plan {
@@ -314,10 +320,14 @@ impl Plan {
                 on_unknown: f.on_unknown.unwrap_or_default(),
                 unique: f.constraints.unique,
                 canonical_out: !matches!(f.field_type, FieldType::String | FieldType::Any),
+                plain_text: f.field_type == FieldType::Any
+                    || (f.field_type == FieldType::String
+                        && matches!(f.format.as_deref(), None | Some("default"))),
+                in_key: f.constraints.unique || in_pk,
                 field: f.clone(),
             });
         }
-        let dup_groups = map
+        let dup_groups: Vec<Vec<usize>> = map
             .duplicate_keys
             .iter()
             .map(|g| g.iter().filter_map(|n| map.field_index(n)).collect())
@@ -332,6 +342,9 @@ impl Plan {
                     .collect()
             })
             .unwrap_or_default();
+        for &fi in dup_groups.iter().flatten() {
+            fields[fi].in_key = true;
+        }
         let has_unique = fields.iter().any(|f| f.unique) || !pk.is_empty();
         Ok((
             Plan {
@@ -446,11 +459,12 @@ fn issue(
     }
 }
 
-/// Cell outcome: the final value (normalised) and whether it failed.
+/// Cell outcome: whether it was blank and whether it failed. (The final value goes to `out`
+/// and the typed value to `typed_out`, written in place: a `Typed` returned inside this
+/// struct was copied twice per cell.)
 struct Cell {
     missing: bool,
     error: bool,
-    typed: Option<Typed>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -464,6 +478,7 @@ fn check_cell(
     out: &mut String,
     issues: &mut Vec<Issue>,
     memo: &mut Memo,
+    typed_out: &mut Option<Typed>,
 ) -> Cell {
     let plan = ctx.plan;
     out.clear();
@@ -486,7 +501,6 @@ fn check_cell(
         return Cell {
             missing: true,
             error,
-            typed: None,
         };
     }
     // Type.
@@ -525,6 +539,8 @@ fn check_cell(
             ));
         }
         readings.first().map(|(d, _)| Typed::Date(*d))
+    } else if f.plain_text {
+        Some(Typed::Str)
     } else {
         types::cast(&f.field, value)
     };
@@ -555,7 +571,6 @@ fn check_cell(
             return Cell {
                 missing: false,
                 error: true,
-                typed: None,
             };
         }
         let hint = match f.field.field_type {
@@ -592,7 +607,6 @@ fn check_cell(
         return Cell {
             missing: false,
             error: true,
-            typed: None,
         };
     };
     let mut error = false;
@@ -741,7 +755,7 @@ fn check_cell(
     if f.normalizers.is_empty() {
         if f.canonical_out && ctx.export {
             typed.canonical_into(value, out);
-        } else {
+        } else if ctx.export || f.in_key {
             out.push_str(value);
         }
     } else {
@@ -760,10 +774,11 @@ fn check_cell(
             }
         }
     }
+    // Text needs no copy of the value just read (a wide copy of a narrow store stalls).
+    *typed_out = Some(if f.plain_text { Typed::Str } else { typed });
     Cell {
         missing: false,
         error,
-        typed: Some(typed),
     }
 }
 
@@ -1095,10 +1110,10 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                     &mut norm,
                     &mut row_issues,
                     &mut memos[fi],
+                    &mut typed_vals[fi],
                 );
                 row_error |= cell.error;
                 missing[fi] = cell.missing;
-                typed_vals[fi] = cell.typed;
                 std::mem::swap(&mut finals[fi], &mut norm);
                 if ctx.export {
                     origs[fi].clear();
@@ -1272,7 +1287,6 @@ impl Hasher for IdHasher {
         self.0 = i;
     }
 }
-type KeyMap = HashMap<u64, u32, BuildHasherDefault<IdHasher>>;
 
 struct Writers {
     clean: std::io::BufWriter<std::fs::File>,
@@ -1425,7 +1439,6 @@ fn run(
         let (res_tx, res_rx) = crossbeam_channel::bounded::<(u64, ChunkResult)>(threads);
         // Processed chunks' buffers go back to the reader to be filled again.
         let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Vec<u8>>(threads * 2);
-        let (delim, quote, term) = (ctx.delim, ctx.quote, ctx.term);
         let reader = s.spawn(move || -> Result<Option<String>, DataError> {
             let mut seq = 0u64;
             let mut first_row = 0u64;
@@ -1433,10 +1446,9 @@ fn run(
                 while let Ok(buf) = spare_rx.try_recv() {
                     input.recycle(buf);
                 }
-                let Some(chunk) = input.next_chunk()? else {
+                let Some((chunk, n)) = input.next_counted_chunk()? else {
                     break;
                 };
-                let n = count_records(&chunk, delim, quote, term);
                 if chunk_tx.send((seq, first_row, chunk)).is_err() {
                     break;
                 }

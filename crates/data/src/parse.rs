@@ -241,12 +241,42 @@ pub fn last_record_end(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<usi
     }
 }
 
+/// [`last_record_end`] and the number of records before it ([`count_records`] of
+/// `buf[..end]`), in one look for quoted regions instead of two.
+pub fn last_record_end_and_count(
+    buf: &[u8],
+    delim: u8,
+    quote: u8,
+    term: u8,
+) -> Option<(usize, u64)> {
+    let regions = quoted_regions(buf, delim, quote);
+    let mut limit = buf.len();
+    let end = loop {
+        let nl = memrchr(term, &buf[..limit])?;
+        match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
+            Some((o, _)) => limit = *o,
+            None => break nl + 1,
+        }
+    };
+    // No quoted region crosses `end` (a line break outside quotes), so the regions that open
+    // before it are the regions of `buf[..end]`.
+    let before = regions.partition_point(|(o, _)| *o < end);
+    Some((
+        end,
+        count_with_regions(&buf[..end], term, &regions[..before]),
+    ))
+}
+
 /// The number of records in `buf` (whole records, as [`parse_records_term`] counts them).
 pub fn count_records(buf: &[u8], delim: u8, quote: u8, term: u8) -> u64 {
     if buf.is_empty() {
         return 0;
     }
-    let regions = quoted_regions(buf, delim, quote);
+    count_with_regions(buf, term, &quoted_regions(buf, delim, quote))
+}
+
+/// [`count_records`] of a non-empty `buf` whose quoted regions are known.
+fn count_with_regions(buf: &[u8], term: u8, regions: &[(usize, usize)]) -> u64 {
     let mut n = 0u64;
     let mut r = 0;
     for nl in memchr::memchr_iter(term, buf) {
@@ -361,6 +391,28 @@ mod tests {
         assert_eq!(last_record_end(buf, b',', b'"', b'\n'), Some(12));
         assert_eq!(last_record_end(b"abc", b',', b'"', b'\n'), None);
         assert_eq!(last_record_end(b"\"a\nb", b',', b'"', b'\n'), None);
+    }
+
+    #[test]
+    fn split_point_and_count_agree_with_the_two_passes() {
+        for text in [
+            "a,b\nc,\"d\ne\"\nf,\"g\nh",
+            "a,b\n\n\"x\"\"\ny\"\nz",
+            "\"a\nb",
+            "abc",
+            "a\r\nb\r\nc",
+            "x,\"\"\"q\"\"\"\ny\n",
+            "\"\"\n\"",
+        ] {
+            let b = text.as_bytes();
+            let want = last_record_end(b, b',', b'"', b'\n')
+                .map(|end| (end, count_records(&b[..end], b',', b'"', b'\n')));
+            assert_eq!(
+                last_record_end_and_count(b, b',', b'"', b'\n'),
+                want,
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
