@@ -90,7 +90,8 @@ struct CField {
     /// Any text is a value of the type (`string` with the default format, `any`): no casting.
     plain_text: bool,
     /// A key reads the final value (duplicate keys, `unique`, primary key). A check keeps a
-    /// field's final value only then (an export keeps every one).
+    /// field's final value only then (an export keeps every one), and its typed value only
+    /// for `unique` and the primary key.
     in_key: bool,
 }
 
@@ -774,8 +775,11 @@ fn check_cell(
             }
         }
     }
-    // Text needs no copy of the value just read (a wide copy of a narrow store stalls).
-    *typed_out = Some(if f.plain_text { Typed::Str } else { typed });
+    // Only `unique` and the primary key read the typed value: other fields skip a wide copy
+    // of a value just written (it stalled every cell), and text needs no copy at all.
+    if f.in_key {
+        *typed_out = Some(if f.plain_text { Typed::Str } else { typed });
+    }
     Cell {
         missing: false,
         error,

@@ -361,12 +361,24 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
     let lead = main.trim_start();
     let plus = lead.starts_with('+') || lead.starts_with("00");
     let skip = if lead.starts_with("00") { 2 } else { 0 };
-    let n = main
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .count()
-        .saturating_sub(skip);
-    if main.chars().any(char::is_alphabetic) || !(7..=15).contains(&n) {
+    // The digits, gathered once (a number we can read has at most 17 with the 00).
+    let mut digits = [0u8; 24];
+    let mut count = 0usize;
+    for &c in main.as_bytes() {
+        if c.is_ascii_digit() {
+            if let Some(d) = digits.get_mut(count) {
+                *d = c;
+            }
+            count += 1;
+        }
+    }
+    let n = count.saturating_sub(skip);
+    let alphabetic = if main.is_ascii() {
+        main.bytes().any(|c| c.is_ascii_alphabetic())
+    } else {
+        main.chars().any(char::is_alphabetic)
+    };
+    if alphabetic || !(7..=15).contains(&n) {
         out.push_str(v);
         return Err(NormalizeProblem {
             rule: "phone-unrecognised",
@@ -375,7 +387,9 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
             ),
         });
     }
-    let first = main.bytes().filter(u8::is_ascii_digit).nth(skip);
+    // 7 to 15 digits after the `skip` first: all of them are in `digits`.
+    let digits = &digits[..count.min(digits.len())];
+    let first = digits.get(skip).copied();
     let add_one = if plus || (n == 11 && first == Some(b'1')) {
         false
     } else if n == 10 {
@@ -392,12 +406,7 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
     if add_one {
         out.push('1');
     }
-    out.extend(
-        main.bytes()
-            .filter(u8::is_ascii_digit)
-            .skip(skip)
-            .map(char::from),
-    );
+    out.push_str(std::str::from_utf8(digits.get(skip..).unwrap_or_default()).unwrap_or_default());
     if ext.bytes().any(|c| c.is_ascii_digit()) {
         out.push_str(" x");
         out.extend(ext.bytes().filter(u8::is_ascii_digit).map(char::from));
