@@ -62,7 +62,7 @@ measure "finishline export" "$FL" data export "$NAME.csv" --map accounts.map.jso
 if [ -x "$QSV" ]; then
   measure "qsv validate (parse only)" "$QSV" validate "$NAME.csv"
 fi
-if [ "${SKIP_POLARS:-0}" != 1 ]; then
+if [ "${SKIP_POLARS:-0}" != 1 ] && python3 -c 'import polars' 2>/dev/null; then
   measure "polars script" python3 "$HERE/polars_check.py" "$NAME.csv"
 fi
 if [ "${SKIP_FRICTIONLESS:-0}" != 1 ] && command -v frictionless >/dev/null; then
