@@ -13,9 +13,10 @@ use regex::Regex;
 use crate::fixes::{FixIndex, Fixes};
 use crate::formats::StringFormat;
 use crate::input::{Input, OpenOptions};
+use crate::keymap::KeyMap;
 use crate::map::{BlankMeans, DataMap, Field, FieldType, OnUnknown};
 use crate::normalize::Normalizer;
-use crate::parse::{count_records, parse_records_term, Record};
+use crate::parse::{parse_records_term, Record};
 use crate::report::{ColumnMatch, Issue, Report, Severity, Tally};
 use crate::types::{self, EnumEntry, Typed};
 use crate::DataError;
@@ -86,6 +87,12 @@ struct CField {
     unique: bool,
     /// Output the canonical typed form (dates as ISO, numbers plain).
     canonical_out: bool,
+    /// Any text is a value of the type (`string` with the default format, `any`): no casting.
+    plain_text: bool,
+    /// A key reads the final value (duplicate keys, `unique`, primary key). A check keeps a
+    /// field's final value only then (an export keeps every one), and its typed value only
+    /// for `unique` and the primary key.
+    in_key: bool,
 }
 
 pub(crate) struct Plan {
@@ -332,10 +339,14 @@ impl Plan {
                 on_unknown: f.on_unknown.unwrap_or_default(),
                 unique: f.constraints.unique,
                 canonical_out: !matches!(f.field_type, FieldType::String | FieldType::Any),
+                plain_text: f.field_type == FieldType::Any
+                    || (f.field_type == FieldType::String
+                        && matches!(f.format.as_deref(), None | Some("default"))),
+                in_key: f.constraints.unique || in_pk,
                 field: f.clone(),
             });
         }
-        let dup_groups = map
+        let dup_groups: Vec<Vec<usize>> = map
             .duplicate_keys
             .iter()
             .map(|g| g.iter().filter_map(|n| map.field_index(n)).collect())
@@ -350,6 +361,9 @@ impl Plan {
                     .collect()
             })
             .unwrap_or_default();
+        for &fi in dup_groups.iter().flatten() {
+            fields[fi].in_key = true;
+        }
         let has_unique = fields.iter().any(|f| f.unique) || !pk.is_empty();
         Ok((
             Plan {
@@ -498,11 +512,12 @@ fn issue(
     }
 }
 
-/// Cell outcome: the final value (normalised) and whether it failed.
+/// Cell outcome: whether it was blank and whether it failed. (The final value goes to `out`
+/// and the typed value to `typed_out`, written in place: a `Typed` returned inside this
+/// struct was copied twice per cell.)
 struct Cell {
     missing: bool,
     error: bool,
-    typed: Option<Typed>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -516,6 +531,7 @@ fn check_cell(
     out: &mut String,
     issues: &mut Vec<Issue>,
     memo: &mut Memo,
+    typed_out: &mut Option<Typed>,
 ) -> Cell {
     let plan = ctx.plan;
     out.clear();
@@ -538,7 +554,6 @@ fn check_cell(
         return Cell {
             missing: true,
             error,
-            typed: None,
         };
     }
     // Type.
@@ -577,6 +592,8 @@ fn check_cell(
             ));
         }
         readings.first().map(|(d, _)| Typed::Date(*d))
+    } else if f.plain_text {
+        Some(Typed::Str)
     } else {
         types::cast(&f.field, value)
     };
@@ -607,7 +624,6 @@ fn check_cell(
             return Cell {
                 missing: false,
                 error: true,
-                typed: None,
             };
         }
         let hint = match f.field.field_type {
@@ -644,7 +660,6 @@ fn check_cell(
         return Cell {
             missing: false,
             error: true,
-            typed: None,
         };
     };
     let mut error = false;
@@ -793,7 +808,7 @@ fn check_cell(
     if f.normalizers.is_empty() {
         if f.canonical_out && ctx.export {
             typed.canonical_into(value, out);
-        } else {
+        } else if ctx.export || f.in_key {
             out.push_str(value);
         }
     } else {
@@ -812,10 +827,14 @@ fn check_cell(
             }
         }
     }
+    // Only `unique` and the primary key read the typed value: other fields skip a wide copy
+    // of a value just written (it stalled every cell), and text needs no copy at all.
+    if f.in_key {
+        *typed_out = Some(if f.plain_text { Typed::Str } else { typed });
+    }
     Cell {
         missing: false,
         error,
-        typed: Some(typed),
     }
 }
 
@@ -1176,10 +1195,10 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                     &mut norm,
                     &mut row_issues,
                     &mut memos[fi],
+                    &mut typed_vals[fi],
                 );
                 row_error |= cell.error;
                 missing[fi] = cell.missing;
-                typed_vals[fi] = cell.typed;
                 std::mem::swap(&mut finals[fi], &mut norm);
                 if ctx.export && made_by.is_none() {
                     origs[fi].clear();
@@ -1339,7 +1358,6 @@ impl Hasher for IdHasher {
         self.0 = i;
     }
 }
-type KeyMap = HashMap<u64, u32, BuildHasherDefault<IdHasher>>;
 
 struct Writers {
     clean: std::io::BufWriter<std::fs::File>,
@@ -1494,7 +1512,6 @@ fn run(
         let (res_tx, res_rx) = crossbeam_channel::bounded::<(u64, ChunkResult)>(threads);
         // Processed chunks' buffers go back to the reader to be filled again.
         let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Vec<u8>>(threads * 2);
-        let (delim, quote, term) = (ctx.delim, ctx.quote, ctx.term);
         let reader = s.spawn(move || -> Result<Option<String>, DataError> {
             let mut seq = 0u64;
             let mut first_row = 0u64;
@@ -1502,10 +1519,9 @@ fn run(
                 while let Ok(buf) = spare_rx.try_recv() {
                     input.recycle(buf);
                 }
-                let Some(chunk) = input.next_chunk()? else {
+                let Some((chunk, n)) = input.next_counted_chunk()? else {
                     break;
                 };
-                let n = count_records(&chunk, delim, quote, term);
                 if chunk_tx.send((seq, first_row, chunk)).is_err() {
                     break;
                 }
@@ -1679,7 +1695,7 @@ fn merge_chunk(
                             .collect();
                         let f0 = &plan.fields[plan.dup_groups[g as usize][0]];
                         extra.push(Issue {
-                            related: Some(u64::from(*first)),
+                            related: Some(u64::from(first)),
                             row,
                             column: f0.col.and_then(|c| plan.header.get(c).cloned()),
                             field: Some(names.join("+")),
@@ -1701,7 +1717,7 @@ fn merge_chunk(
                     let msg = format!("\"{}\" must be unique and repeats the value of row {first}; change one of them", f.field.name);
                     newly_rejected.push((row, format!("{}: {msg}", f.field.name)));
                     let mut i = issue(row, f, plan, "unique", Severity::Error, None, msg);
-                    i.related = Some(u64::from(*first));
+                    i.related = Some(u64::from(first));
                     extra.push(i);
                 } else {
                     m.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
@@ -1720,7 +1736,7 @@ fn merge_chunk(
                     );
                     newly_rejected.push((row, msg.clone()));
                     extra.push(Issue {
-                        related: Some(u64::from(*first)),
+                        related: Some(u64::from(first)),
                         row,
                         column: None,
                         field: Some(names.join("+")),

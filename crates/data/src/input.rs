@@ -10,7 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::limits::{read_error, thousands, Refusal};
-use crate::parse::{last_record_end, parse_records};
+use crate::parse::{count_records, last_record_end, last_record_end_and_count, parse_records};
 use crate::DataError;
 
 pub use crate::limits::{check_zip_limits, Limits};
@@ -316,6 +316,21 @@ impl Input {
     }
 
     fn fill(&mut self) -> Result<(), DataError> {
+        if self.decoder.is_none() {
+            // UTF-8 needs no decoding: read straight into the pending bytes, with no copy.
+            let start = self.pending.len();
+            self.pending.resize(start + self.block, 0);
+            let n = read_up_to(&mut self.reader, &mut self.pending[start..])
+                .map_err(|e| read_error(&self.path, e))?;
+            self.pending.truncate(start + n);
+            if let Some(h) = self.hasher.as_mut() {
+                h.update(&self.pending[start..]);
+            }
+            if n < self.block {
+                self.eof = true;
+            }
+            return Ok(());
+        }
         // One read buffer for the whole file: fresh megabytes per read cost page faults and
         // zeroing, more than the reading itself.
         let mut buf = std::mem::take(&mut self.read_buf);
@@ -343,6 +358,12 @@ impl Input {
 
     /// The next chunk of whole records (UTF-8 unless the file has invalid bytes), or `None`.
     pub fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, DataError> {
+        Ok(self.next_counted_chunk()?.map(|(chunk, _)| chunk))
+    }
+
+    /// [`Input::next_chunk`] with the number of records in it (as
+    /// [`crate::parse::count_records`] counts them), found while looking for where it ends.
+    pub fn next_counted_chunk(&mut self) -> Result<Option<(Vec<u8>, u64)>, DataError> {
         loop {
             if self.eof {
                 if self.pending.is_empty() {
@@ -351,10 +372,12 @@ impl Input {
                 }
                 let out = std::mem::take(&mut self.pending);
                 self.finish_hash();
-                return Ok(Some(out));
+                let n = count_records(&out, self.delim, self.quote, self.term);
+                return Ok(Some((out, n)));
             }
             if self.pending.len() >= self.block {
-                if let Some(end) = last_record_end(&self.pending, self.delim, self.quote, self.term)
+                if let Some((end, n)) =
+                    last_record_end_and_count(&self.pending, self.delim, self.quote, self.term)
                 {
                     let mut rest = self
                         .spare
@@ -363,7 +386,7 @@ impl Input {
                     rest.extend_from_slice(&self.pending[end..]);
                     let mut out = std::mem::replace(&mut self.pending, rest);
                     out.truncate(end);
-                    return Ok(Some(out));
+                    return Ok(Some((out, n)));
                 }
                 if self.pending.len() > self.max_record {
                     return Err(self.refuse(format!(

@@ -20,6 +20,7 @@ pub mod formats;
 pub mod fuzzing;
 pub mod infer;
 pub mod input;
+mod keymap;
 pub mod limits;
 pub mod map;
 pub mod normalize;

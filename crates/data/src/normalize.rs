@@ -130,6 +130,11 @@ impl Normalizer {
 
 /// Trim, collapse inner whitespace; optionally title-case each word.
 fn collapse_spaces(value: &str, out: &mut String, title: bool) {
+    // Most values are already collapsed (ASCII, words parted by one space): copy them whole.
+    if !title && is_collapsed_ascii(value.as_bytes()) {
+        out.push_str(value);
+        return;
+    }
     // For ASCII text (all but vertical tab, which `char::is_whitespace` counts and
     // `split_ascii_whitespace` does not) the byte-wise split is the same split, without decoding.
     if !title && value.is_ascii() && !value.as_bytes().contains(&0x0b) {
@@ -159,6 +164,23 @@ fn collapse_spaces(value: &str, out: &mut String, title: bool) {
             out.push_str(word);
         }
     }
+}
+
+/// ASCII with no whitespace but single spaces between words: nothing for `collapse_spaces` to
+/// change. Any other byte at or below the space (tabs, line breaks, vertical tab, controls)
+/// says no, and the careful path decides.
+fn is_collapsed_ascii(b: &[u8]) -> bool {
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return true;
+    };
+    // Whole-slice folds with no early exit, so that they compile to vector code.
+    let odd_byte = b
+        .iter()
+        .fold(false, |bad, &c| bad | !(b' '..0x80).contains(&c));
+    let two_spaces = b
+        .windows(2)
+        .fold(false, |bad, w| bad | ((w[0] == b' ') & (w[1] == b' ')));
+    !(odd_byte | two_spaces | (first == b' ') | (last == b' '))
 }
 
 fn fold_char(c: char, out: &mut String) {
@@ -203,23 +225,46 @@ pub fn person_key(value: &str, out: &mut String) {
 /// legal-form suffixes ("Inc.", "LLC", "GmbH", "S.A.") removed from the end.
 pub fn company_key(value: &str, out: &mut String) {
     let start = out.len();
-    if value.is_ascii() {
-        // The same rules as below, byte by byte: ASCII letters and digits are the ASCII
-        // alphanumerics, and nothing needs folding.
+    let b = value.as_bytes();
+    if b.len() <= 64 && value.is_ascii() && !b.contains(&b'&') {
+        // The same rules as below, for short ASCII without `&`: ASCII letters and digits are
+        // the ASCII alphanumerics and nothing needs folding. Without a branch per byte (word
+        // breaks are too irregular to predict): each byte writes a space and its lower-case
+        // form into a buffer on the stack, and moves the end past those it keeps.
+        let mut key = [0u8; 130];
+        let mut n = 0;
         let mut pending_space = false;
-        for &b in value.as_bytes() {
-            if b.is_ascii_alphanumeric() {
+        // A letter or digit was written (a space goes only between words): `n > 0`, without
+        // making each byte wait for the one before to move the end.
+        let mut started = false;
+        for &c in b {
+            let alnum = c.is_ascii_alphanumeric();
+            let gap = !alnum & (c != b'\'');
+            key[n] = b' ';
+            n += usize::from(alnum & pending_space & started);
+            key[n] = c.to_ascii_lowercase();
+            n += usize::from(alnum);
+            pending_space = (pending_space | gap) & !alnum;
+            started |= alnum;
+        }
+        // Only ASCII was written: this cannot fail.
+        out.push_str(std::str::from_utf8(&key[..n]).unwrap_or_default());
+    } else if value.is_ascii() {
+        // ASCII with `&` (read as "and"), byte by byte.
+        let mut pending_space = false;
+        for &c in b {
+            if c.is_ascii_alphanumeric() {
                 if pending_space && out.len() > start {
                     out.push(' ');
                 }
                 pending_space = false;
-                out.push(b.to_ascii_lowercase() as char);
-            } else if b == b'&' {
+                out.push(c.to_ascii_lowercase() as char);
+            } else if c == b'&' {
                 if out.len() > start {
                     out.push_str(" and");
                 }
                 pending_space = true;
-            } else if b != b'\'' {
+            } else if c != b'\'' {
                 pending_space = true;
             }
         }
@@ -273,7 +318,8 @@ fn fold_words(
 /// The length of the legal-form suffix ending `key` ("inc", "gmbh", "l l c" after dots were
 /// dropped), if any; a suffix is whole words and never the whole name.
 fn legal_suffix_len(key: &str) -> Option<usize> {
-    let last = &key[key.rfind(' ').map_or(0, |i| i + 1)..];
+    // The last word is short: a plain backward loop beats a vectorised search set up per call.
+    let last = &key[key.bytes().rposition(|c| c == b' ').map_or(0, |i| i + 1)..];
     let n = match last {
         "inc" | "incorporated" | "llc" | "ltd" | "limited" | "corp" | "corporation" | "co"
         | "company" | "gmbh" | "ag" | "sa" | "plc" | "bv" | "nv" | "oy" | "ab" | "srl" | "spa"
@@ -315,12 +361,24 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
     let lead = main.trim_start();
     let plus = lead.starts_with('+') || lead.starts_with("00");
     let skip = if lead.starts_with("00") { 2 } else { 0 };
-    let n = main
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .count()
-        .saturating_sub(skip);
-    if main.chars().any(char::is_alphabetic) || !(7..=15).contains(&n) {
+    // The digits, gathered once (a number we can read has at most 17 with the 00).
+    let mut digits = [0u8; 24];
+    let mut count = 0usize;
+    for &c in main.as_bytes() {
+        if c.is_ascii_digit() {
+            if let Some(d) = digits.get_mut(count) {
+                *d = c;
+            }
+            count += 1;
+        }
+    }
+    let n = count.saturating_sub(skip);
+    let alphabetic = if main.is_ascii() {
+        main.bytes().any(|c| c.is_ascii_alphabetic())
+    } else {
+        main.chars().any(char::is_alphabetic)
+    };
+    if alphabetic || !(7..=15).contains(&n) {
         out.push_str(v);
         return Err(NormalizeProblem {
             rule: "phone-unrecognised",
@@ -329,7 +387,9 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
             ),
         });
     }
-    let first = main.bytes().filter(u8::is_ascii_digit).nth(skip);
+    // 7 to 15 digits after the `skip` first: all of them are in `digits`.
+    let digits = &digits[..count.min(digits.len())];
+    let first = digits.get(skip).copied();
     let add_one = if plus || (n == 11 && first == Some(b'1')) {
         false
     } else if n == 10 {
@@ -346,12 +406,7 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
     if add_one {
         out.push('1');
     }
-    out.extend(
-        main.bytes()
-            .filter(u8::is_ascii_digit)
-            .skip(skip)
-            .map(char::from),
-    );
+    out.push_str(std::str::from_utf8(digits.get(skip..).unwrap_or_default()).unwrap_or_default());
     if ext.bytes().any(|c| c.is_ascii_digit()) {
         out.push_str(" x");
         out.extend(ext.bytes().filter(u8::is_ascii_digit).map(char::from));
@@ -880,7 +935,7 @@ mod tests {
             "Acme", "ACME", " ", "  ", "\t", "\u{b}", "\u{a0}", "&", "'", "’", ".", ",", "Inc",
             "inc.", "L.L.C.", "S.A.", "B.V.", "Co", "GmbH", "Pty", "Ltd", "Zürich", "É", "ß", "#",
             "x", "X", "ext", "Ext.", "+", "00", "1", "(201)", "555-0123", "44", "@", "@@",
-            "a@b.co", "-", "and", "LLC", "c", "a", "v",
+            "a@b.co", "-", "and", "LLC", "c", "a", "v", "\u{1}", "\r\n", "\u{7f}",
         ];
         // A fixed linear congruential sequence: the same cases every run.
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;

@@ -8,6 +8,39 @@
 
 use memchr::{memchr, memchr3, memrchr};
 
+/// The first position in `hay` of `a`, `b` or `c`, as `memchr3` finds it, with the first 32
+/// bytes looked at eight at a time in a register: most cells are a dozen bytes or so, and a
+/// vector search costs more to set up than it saves on that. Longer ones go to `memchr3`.
+#[inline]
+fn find3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each zero byte of `v`. Bits can also be set above a zero byte (a borrow
+    // runs up), never below the first: the lowest bit set is exact.
+    let zeros = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let (ma, mb, mc) = (LO * u64::from(a), LO * u64::from(b), LO * u64::from(c));
+    let mut i = 0;
+    loop {
+        if i + 8 > hay.len() {
+            return hay[i..]
+                .iter()
+                .position(|&x| x == a || x == b || x == c)
+                .map(|p| i + p);
+        }
+        if i >= 32 {
+            return memchr3(a, b, c, &hay[i..]).map(|p| i + p);
+        }
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&hay[i..i + 8]);
+        let v = u64::from_le_bytes(w);
+        let m = zeros(v ^ ma) | zeros(v ^ mb) | zeros(v ^ mc);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+}
+
 /// Where a field's bytes live: in the chunk, or in the record's scratch buffer (unescaped).
 #[derive(Debug, Clone, Copy)]
 struct Span {
@@ -112,7 +145,7 @@ pub fn parse_records_term(
                 let scratch_start = rec.scratch.len();
                 let mut end;
                 loop {
-                    match memchr(quote, &buf[pos..]) {
+                    match find3(quote, quote, quote, &buf[pos..]) {
                         Some(i) => {
                             let q = pos + i;
                             if q + 1 < len && buf[q + 1] == quote {
@@ -139,11 +172,11 @@ pub fn parse_records_term(
                         }
                     }
                 }
-                if !escaped && memchr::memchr2(b'\n', b'\r', &buf[start..end]).is_some() {
+                if !escaped && find3(b'\n', b'\r', b'\r', &buf[start..end]).is_some() {
                     rec.embedded_newline = true;
                 }
                 // Text after the closing quote, up to the delimiter, is kept.
-                let tail_end = match memchr3(delim, b'\n', b'\r', &buf[pos..]) {
+                let tail_end = match find3(delim, b'\n', b'\r', &buf[pos..]) {
                     Some(i) => pos + i,
                     None => len,
                 };
@@ -172,7 +205,7 @@ pub fn parse_records_term(
             } else {
                 let mut e = pos;
                 loop {
-                    match memchr3(delim, b'\n', b'\r', &buf[e..]) {
+                    match find3(delim, b'\n', b'\r', &buf[e..]) {
                         Some(i) => {
                             e += i;
                             if term == b'\n'
@@ -241,12 +274,42 @@ pub fn last_record_end(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<usi
     }
 }
 
+/// [`last_record_end`] and the number of records before it ([`count_records`] of
+/// `buf[..end]`), in one look for quoted regions instead of two.
+pub fn last_record_end_and_count(
+    buf: &[u8],
+    delim: u8,
+    quote: u8,
+    term: u8,
+) -> Option<(usize, u64)> {
+    let regions = quoted_regions(buf, delim, quote);
+    let mut limit = buf.len();
+    let end = loop {
+        let nl = memrchr(term, &buf[..limit])?;
+        match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
+            Some((o, _)) => limit = *o,
+            None => break nl + 1,
+        }
+    };
+    // No quoted region crosses `end` (a line break outside quotes), so the regions that open
+    // before it are the regions of `buf[..end]`.
+    let before = regions.partition_point(|(o, _)| *o < end);
+    Some((
+        end,
+        count_with_regions(&buf[..end], term, &regions[..before]),
+    ))
+}
+
 /// The number of records in `buf` (whole records, as [`parse_records_term`] counts them).
 pub fn count_records(buf: &[u8], delim: u8, quote: u8, term: u8) -> u64 {
     if buf.is_empty() {
         return 0;
     }
-    let regions = quoted_regions(buf, delim, quote);
+    count_with_regions(buf, term, &quoted_regions(buf, delim, quote))
+}
+
+/// [`count_records`] of a non-empty `buf` whose quoted regions are known.
+fn count_with_regions(buf: &[u8], term: u8, regions: &[(usize, usize)]) -> u64 {
     let mut n = 0u64;
     let mut r = 0;
     for nl in memchr::memchr_iter(term, buf) {
@@ -334,6 +397,37 @@ mod tests {
     }
 
     #[test]
+    fn find3_finds_what_memchr3_finds() {
+        let mut seed: u64 = 0x1234_5678_9abc_def0;
+        for len in 0..90 {
+            for _ in 0..200 {
+                let hay: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        // Mostly ordinary bytes, some of the three, some near them (borrows).
+                        match (seed >> 33) % 16 {
+                            0 => b',',
+                            1 => b'\n',
+                            2 => b'\r',
+                            3 => 0,
+                            4 => 0x80,
+                            5 => b'+',
+                            6 => 0xff,
+                            _ => (seed >> 40) as u8 | 0x40,
+                        }
+                    })
+                    .collect();
+                assert_eq!(
+                    find3(b',', b'\n', b'\r', &hay),
+                    memchr3(b',', b'\n', b'\r', &hay),
+                    "{hay:?}"
+                );
+                assert_eq!(find3(0, 0, 0, &hay), memchr(0, &hay), "{hay:?}");
+            }
+        }
+    }
+
+    #[test]
     fn blank_lines_are_blank_records() {
         let r = rows("a,b\n\nc,d\n");
         assert_eq!(r.len(), 3);
@@ -361,6 +455,28 @@ mod tests {
         assert_eq!(last_record_end(buf, b',', b'"', b'\n'), Some(12));
         assert_eq!(last_record_end(b"abc", b',', b'"', b'\n'), None);
         assert_eq!(last_record_end(b"\"a\nb", b',', b'"', b'\n'), None);
+    }
+
+    #[test]
+    fn split_point_and_count_agree_with_the_two_passes() {
+        for text in [
+            "a,b\nc,\"d\ne\"\nf,\"g\nh",
+            "a,b\n\n\"x\"\"\ny\"\nz",
+            "\"a\nb",
+            "abc",
+            "a\r\nb\r\nc",
+            "x,\"\"\"q\"\"\"\ny\n",
+            "\"\"\n\"",
+        ] {
+            let b = text.as_bytes();
+            let want = last_record_end(b, b',', b'"', b'\n')
+                .map(|end| (end, count_records(&b[..end], b',', b'"', b'\n')));
+            assert_eq!(
+                last_record_end_and_count(b, b',', b'"', b'\n'),
+                want,
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
