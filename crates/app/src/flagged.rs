@@ -259,7 +259,7 @@ impl Flagged {
     pub fn suggestion(&self, i: &Issue) -> Option<String> {
         let value = i.value.as_deref()?;
         match (i.severity, i.rule.as_str()) {
-            (Severity::Error, "type" | "pattern") | (_, "email-unrecognised")
+            (Severity::Error, "type" | "pattern") | (_, "email-unrecognised" | "email-typo")
                 if value.contains('@') =>
             {
                 finishline_data::typos::email_suggestion(value)

@@ -86,6 +86,19 @@ impl Normalizer {
                             .into(),
                     });
                 }
+                // A valid address at a mistyped domain (gmial.com) is flagged for a person,
+                // with the address meant; it is never corrected silently.
+                let typo = out
+                    .rsplit_once('@')
+                    .is_some_and(|(_, domain)| crate::typos::is_typo_domain(domain));
+                if let Some(meant) = typo.then(|| crate::typos::email_suggestion(v)).flatten() {
+                    return Err(NormalizeProblem {
+                        rule: "email-typo",
+                        message: format!(
+                            "\"{v}\" looks like a typo: did you mean {meant}? It is imported as written unless corrected"
+                        ),
+                    });
+                }
             }
             Normalizer::Phone => return phone(value, out),
             Normalizer::Country => {

@@ -31,6 +31,17 @@ const COM_PROVIDERS: &[&str] = &["gmail", "hotmail", "yahoo", "outlook", "icloud
 /// Endings typed for `.com`.
 const COM_TYPOS: &[&str] = &[".con", ".cmo", ".comm", ".ocm", ".vom", ".xom"];
 
+/// Whether a lower-case domain is one of the common typos (cheap: no allocation), so the
+/// check can run on every address.
+pub fn is_typo_domain(domain: &str) -> bool {
+    let d = domain.trim_end_matches('.');
+    DOMAIN_TYPOS.iter().any(|(typo, _)| *typo == d)
+        || COM_PROVIDERS.contains(&d)
+        || COM_TYPOS
+            .iter()
+            .any(|t| d.len() > t.len() && d.ends_with(t))
+}
+
 /// The address the person most likely meant, when `value` is a common typo of one; `None`
 /// when nothing obvious fits (an unknown domain without an ending stays for the person).
 pub fn email_suggestion(value: &str) -> Option<String> {
@@ -61,7 +72,17 @@ pub fn email_suggestion(value: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::email_suggestion;
+    use super::{email_suggestion, is_typo_domain};
+
+    #[test]
+    fn the_cheap_domain_check_agrees_with_the_suggestion() {
+        for d in ["gmial.com", "gmail", "contoso.con", "outlook.", "yahoo.co"] {
+            assert!(is_typo_domain(d), "{d}");
+        }
+        for d in ["gmail.com", "contoso.com", "con", "example.org"] {
+            assert!(!is_typo_domain(d), "{d}");
+        }
+    }
 
     #[test]
     fn common_provider_typos_are_suggested() {

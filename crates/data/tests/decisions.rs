@@ -348,3 +348,22 @@ fn a_column_is_split_into_others_and_columns_joined_into_one() {
     .to_string();
     assert!(e.contains("1 group(s) in brackets for 2 column(s)"), "{e}");
 }
+
+#[test]
+fn a_valid_address_at_a_mistyped_domain_is_flagged_for_review_with_the_address_meant() {
+    let map = DataMap::from_json(
+        r#"{"fields": [{"name": "email", "sourceNames": ["E-mail"], "normalize": "email"}]}"#,
+    )
+    .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("e.csv");
+    std::fs::write(&path, "E-mail\nana@gmial.com\nbob@gmail.com\n").unwrap();
+    let r = check(&path, &map, &Fixes::default(), &CheckOptions::default()).unwrap();
+    assert_eq!(rules(&r), [(2, "email-typo".to_string())]);
+    assert_eq!(r.issues[0].severity, finishline_data::Severity::Review);
+    assert!(
+        r.issues[0].message.contains("did you mean ana@gmail.com?"),
+        "{}",
+        r.issues[0].message
+    );
+}

@@ -69,6 +69,7 @@ pub fn rule_label(rule: &str) -> String {
         "duplicate-key" => "Possible duplicate",
         "country-unrecognised" => "Unknown country",
         "email-unrecognised" => "Unreadable email address",
+        "email-typo" => "Likely typo in an email address",
         "phone-unrecognised" => "Unreadable phone number",
         "ambiguous-date" => "Date that can be read two ways",
         "missing-column" => "Missing column",
