@@ -109,7 +109,8 @@ async fn a_customer_decides_every_flagged_item_in_the_grid_and_submits() {
     // Every suggestion at once: the email typo, the plan, the country.
     choose(&c, "#grid-rule", "").await;
     click(&c, "form.grid-filter button[type=submit]").await;
-    wait_text(&c, "row(s) match.").await;
+    // The five rows still flagged (the old page said "0 row(s) match.": wait for the new one).
+    wait_text(&c, "5 row(s) match.").await;
     choose(&c, "#decide-decision", "suggest").await;
     click(&c, "form#decide button[type=submit]:not([name])").await;
     wait_text(&c, "4 of 6 flagged items decided.").await;

@@ -16,6 +16,7 @@ pub mod assets;
 pub mod data;
 pub mod data_actions;
 pub mod data_grid;
+pub mod data_grid_actions;
 pub mod form;
 pub mod handoff;
 pub mod invitations;
@@ -69,7 +70,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/projects/{id}/data/{map}/{action}",
-            get(data_actions::vendor_grid)
+            get(data_grid_actions::vendor_grid)
                 .post(data_actions::vendor_action)
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
@@ -115,7 +116,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/data", get(data_actions::portal_page))
         .route(
             "/portal/data/{map}/{action}",
-            get(data_actions::portal_grid)
+            get(data_grid_actions::portal_grid)
                 .post(data_actions::portal_action)
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
