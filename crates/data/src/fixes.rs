@@ -117,6 +117,11 @@ pub struct MergeGroup {
 /// How many rows one fix may name: a whole sheet.
 pub const MAX_ROWS_PER_FIX: usize = 1_048_576;
 
+/// Characters of a value a decision sets on many cells at once (a cell of a customer's file
+/// is rarely more than a line; ten thousand copies of a megabyte would be ten gigabytes), and
+/// of a join's separator.
+pub const MAX_SET_VALUE_CHARS: usize = 4_096;
+
 impl FixAction {
     /// The fields the fix changes (none for excluding or accepting rows).
     pub fn fields(&self) -> Vec<&str> {
@@ -282,6 +287,29 @@ impl Fixes {
                         "names {} rows, more than a sheet holds ({})",
                         crate::limits::thousands(f.action.row_count() as u64),
                         crate::limits::thousands(MAX_ROWS_PER_FIX as u64)
+                    ),
+                ));
+            }
+            let too_long = |v: &str| v.chars().count() > MAX_SET_VALUE_CHARS;
+            let long_value = match &f.action {
+                FixAction::Cells { cells } | FixAction::Merge { fills: cells, .. } => {
+                    cells.iter().find(|c| too_long(&c.value)).map(|c| c.row)
+                }
+                FixAction::Join { separator, .. } if too_long(separator) => Some(0),
+                _ => None,
+            };
+            if let Some(row) = long_value {
+                return Err(wrong(
+                    i,
+                    "value",
+                    format!(
+                        "a value{} is longer than {} characters",
+                        if row > 0 {
+                            format!(" for row {row}")
+                        } else {
+                            String::new()
+                        },
+                        crate::limits::thousands(MAX_SET_VALUE_CHARS as u64)
                     ),
                 ));
             }

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::normalize::Normalizer;
 
+/// Characters of a transform's replacement.
+pub const MAX_REPLACEMENT_CHARS: usize = 200;
+
 /// What a transform does to one cell.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "op", rename_all = "kebab-case")]
@@ -46,15 +49,42 @@ impl TransformOp {
         }
     }
 
-    /// Ready to apply; the error says what is wrong with the expression.
+    /// Ready to apply; the error says what is wrong with the expression. The budgets keep one
+    /// transform from turning a cell into megabytes: a replacement of at most
+    /// [`MAX_REPLACEMENT_CHARS`], and a pattern that cannot match an empty text (it would insert
+    /// the replacement between every two characters).
     pub fn compile(&self) -> Result<Compiled, String> {
-        let regex = match self {
-            TransformOp::Replace { find, .. } if find.is_empty() => {
-                return Err("say what to find: it is empty".into())
+        if let TransformOp::Replace { find, replace, .. } = self {
+            if find.is_empty() {
+                return Err("say what to find: it is empty".into());
             }
+            if replace.chars().count() > MAX_REPLACEMENT_CHARS {
+                return Err(format!(
+                    "the replacement is longer than {MAX_REPLACEMENT_CHARS} characters"
+                ));
+            }
+        }
+        let regex = match self {
             TransformOp::Replace {
                 find, regex: true, ..
-            } => Some(crate::limits::compile_search(find)?),
+            } => {
+                let re = crate::limits::compile_search(find)?;
+                if re.is_match("") {
+                    return Err(
+                        "the pattern also matches an empty text, so it would match everywhere; make it match at least one character"
+                            .into(),
+                    );
+                }
+                Some(re)
+            }
+            TransformOp::Replace { find, .. }
+                if find.chars().count() > crate::limits::map_limits::MAX_PATTERN_CHARS =>
+            {
+                return Err(format!(
+                    "the text to find is longer than {} characters",
+                    crate::limits::map_limits::MAX_PATTERN_CHARS
+                ));
+            }
             _ => None,
         };
         Ok(Compiled {
@@ -186,6 +216,22 @@ mod tests {
         .compile()
         .expect_err("long");
         assert!(e.contains("1,001 characters"), "{e}");
+        let e = TransformOp::Replace {
+            find: "a*".into(),
+            replace: "x".into(),
+            regex: true,
+        }
+        .compile()
+        .expect_err("matches empty");
+        assert!(e.contains("matches an empty text"), "{e}");
+        let e = TransformOp::Replace {
+            find: "a".into(),
+            replace: "x".repeat(201),
+            regex: false,
+        }
+        .compile()
+        .expect_err("a long replacement");
+        assert!(e.contains("longer than 200 characters"), "{e}");
     }
 
     #[test]

@@ -250,6 +250,16 @@ fn decisions_naming_unknown_fields_or_impossible_rows_are_refused() {
         ),
         (FixAction::Exclude { rows: vec![1] }, "rows start at 2"),
         (
+            FixAction::Cells {
+                cells: vec![CellValue {
+                    row: 7,
+                    field: "phone".into(),
+                    value: "x".repeat(4_097),
+                }],
+            },
+            "a value for row 7 is longer than 4,096 characters",
+        ),
+        (
             FixAction::Merge {
                 groups: vec![MergeGroup {
                     keep: 2,

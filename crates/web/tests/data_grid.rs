@@ -339,6 +339,7 @@ async fn a_preview_changes_nothing_and_bad_decisions_are_refused_field_by_field(
     );
     let (_, before) = customer.get(&format!("{base}/rows")).await;
 
+    let long = "x".repeat(4_097);
     for (form, says) in [
         (
             vec![
@@ -362,6 +363,25 @@ async fn a_preview_changes_nothing_and_bad_decisions_are_refused_field_by_field(
         (
             vec![("decision", "exclude"), ("scope", "all")],
             "every row of the file is for a transform",
+        ),
+        (
+            vec![
+                ("decision", "set"),
+                ("scope", "filter"),
+                ("set_field", "plan"),
+                ("value", long.as_str()),
+            ],
+            "is longer than 4,096 characters",
+        ),
+        (
+            vec![
+                ("decision", "transform"),
+                ("set_field", "plan"),
+                ("op", "replace"),
+                ("find", "x*"),
+                ("regex", "on"),
+            ],
+            "matches an empty text",
         ),
         (
             vec![
