@@ -266,13 +266,12 @@ impl Flagged {
             }
             (_, "enum") => {
                 let allowed = self.allowed.get(i.field.as_deref()?)?;
-                let lower = value.trim().to_lowercase();
-                allowed
-                    .iter()
-                    .map(|a| (a, strsim::jaro_winkler(&lower, &a.to_lowercase())))
-                    .max_by(|a, b| a.1.total_cmp(&b.1))
-                    .filter(|b| b.1 >= 0.8)
-                    .map(|b| b.0.clone())
+                finishline_data::typos::closest(
+                    value,
+                    allowed.iter().map(|a| (a, a.as_str())),
+                    finishline_data::typos::ALLOWED_VALUE_CLOSENESS,
+                )
+                .cloned()
             }
             (_, "country-unrecognised") => {
                 finishline_data::normalize::country_suggestion(value).map(str::to_string)
@@ -439,7 +438,10 @@ fn known_fields<'a>(
     match names.find(|n| !flagged.fields.contains(n)) {
         Some(n) => Err(AppError::bad(
             "parts",
-            format!("\"{n}\" is not a column of the data map: name columns as the grid shows them"),
+            format!(
+                "\"{}\" is not a column of the data map: name columns as the grid shows them",
+                n.chars().take(80).collect::<String>()
+            ),
         )),
         None => Ok(()),
     }
@@ -669,6 +671,45 @@ mod tests {
             panic!("a transform")
         };
         assert_eq!(rows, None, "every row, whatever is chosen");
+    }
+
+    #[test]
+    fn review_items_are_accepted_rule_by_rule_and_duplicates_kept_as_whole_groups() {
+        let f = sample();
+        let all = f.matching(&Filter::default());
+        let FixAction::Accept { rules, rows } =
+            decide(&f, &all, &Decision::Accept).expect("accept")
+        else {
+            panic!("accept expected")
+        };
+        assert_eq!(
+            rules,
+            ["duplicate-key"],
+            "errors on the other rows are not accepted"
+        );
+        assert_eq!(rows, [9]);
+        // Keeping a group accepts the rows flagged as duplicates of its earlier row.
+        let dup = f.matching(&Filter {
+            rule: "duplicate-key".into(),
+            ..Filter::default()
+        });
+        let FixAction::Accept { rules, rows } = decide(&f, &dup, &Decision::KeepAll).expect("keep")
+        else {
+            panic!("accept expected")
+        };
+        assert_eq!(
+            (rules.as_slice(), rows.as_slice()),
+            (&["duplicate-key".to_string()][..], &[9][..])
+        );
+        // Sorted by problem (its rule), then by row.
+        let by_rule = f.matching(&Filter {
+            sort: Sort::Rule,
+            ..Filter::default()
+        });
+        assert_eq!(
+            by_rule.iter().map(|h| h.row).collect::<Vec<_>>(),
+            [9, 4, 7, 5]
+        );
     }
 
     #[test]

@@ -670,14 +670,13 @@ fn check_cell(
             _ => entries.iter().any(|e| e.typed.eq_typed(&typed)),
         };
         if !ok {
-            let lower = value.trim().to_lowercase();
-            let best = entries
-                .iter()
-                .map(|e| (e, strsim::jaro_winkler(&lower, &e.text.to_lowercase())))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .filter(|b| b.1 >= 0.8)
-                .map(|b| format!(" Did you mean \"{}\"?", b.0.text))
-                .unwrap_or_default();
+            let best = crate::typos::closest(
+                value,
+                entries.iter().map(|e| (e, e.text.as_str())),
+                crate::typos::ALLOWED_VALUE_CLOSENESS,
+            )
+            .map(|e| format!(" Did you mean \"{}\"?", e.text))
+            .unwrap_or_default();
             let allowed = entries
                 .iter()
                 .map(|e| e.text.as_str())

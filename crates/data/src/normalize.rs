@@ -554,13 +554,13 @@ pub fn country_suggestion(value: &str) -> Option<&'static str> {
     if key.chars().count() < 4 {
         return None;
     }
-    COUNTRIES
-        .iter()
-        .flat_map(|(iso2, _, names)| names.iter().map(move |n| (*iso2, *n)))
-        .map(|(iso2, n)| (iso2, strsim::jaro_winkler(&key, n)))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .filter(|b| b.1 >= 0.9)
-        .map(|b| b.0)
+    crate::typos::closest(
+        &key,
+        COUNTRIES
+            .iter()
+            .flat_map(|(iso2, _, names)| names.iter().map(move |n| (*iso2, *n))),
+        0.9,
+    )
 }
 
 fn countries() -> &'static HashMap<String, &'static str> {

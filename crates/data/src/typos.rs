@@ -31,6 +31,28 @@ const COM_PROVIDERS: &[&str] = &["gmail", "hotmail", "yahoo", "outlook", "icloud
 /// Endings typed for `.com`.
 const COM_TYPOS: &[&str] = &[".con", ".cmo", ".comm", ".ocm", ".vom", ".xom"];
 
+/// How close an allowed value must be to a value that is not allowed to be offered as what
+/// was meant ("Entreprise" → "Enterprise"): one threshold for the engine's message and the
+/// grid's one-click correction, so they never disagree.
+pub const ALLOWED_VALUE_CLOSENESS: f64 = 0.8;
+
+/// Of `candidates` (each an item and its text), the one whose text is closest to `value`
+/// (Jaro-Winkler, ignoring case and surrounding spaces) when at least `at_least` close; of
+/// equally close ones, the last.
+pub fn closest<'a, T>(
+    value: &str,
+    candidates: impl IntoIterator<Item = (T, &'a str)>,
+    at_least: f64,
+) -> Option<T> {
+    let value = value.trim().to_lowercase();
+    candidates
+        .into_iter()
+        .map(|(item, text)| (item, strsim::jaro_winkler(&value, &text.to_lowercase())))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|b| b.1 >= at_least)
+        .map(|b| b.0)
+}
+
 /// Whether a lower-case domain is one of the common typos (cheap: no allocation), so the
 /// check can run on every address.
 pub fn is_typo_domain(domain: &str) -> bool {

@@ -11,21 +11,10 @@
 
 mod common;
 
-use common::browser::{css, driver, join_portal, wait_text};
+use common::browser::{click, css, driver, join_portal, wait_text};
 use common::data_import::{data_project, invitation};
 use common::{spawn, Backend};
 use fantoccini::Client;
-
-async fn click(c: &Client, selector: &str) {
-    let e = css(c, selector).await;
-    c.execute(
-        "arguments[0].scrollIntoView({block: 'center'})",
-        vec![serde_json::to_value(&e).unwrap()],
-    )
-    .await
-    .unwrap();
-    e.click().await.unwrap();
-}
 
 async fn choose(c: &Client, select: &str, value: &str) {
     css(c, select).await.select_by_value(value).await.unwrap();

@@ -9,24 +9,10 @@
 
 mod common;
 
-use common::browser::{browser, css, driver, fill, join_portal, login, wait_text};
+use common::browser::{browser, click, css, driver, fill, join_portal, login, wait_text};
 use common::data_import::{data_project, invitation, MESSY_CSV};
 use common::{spawn, Backend};
-use fantoccini::Client;
 use serde_json::json;
-
-/// Clicks as a person does: the control brought to the middle of the screen first, clear of
-/// the data page's sticky Submit bar.
-async fn click(c: &Client, selector: &str) {
-    let e = css(c, selector).await;
-    c.execute(
-        "arguments[0].scrollIntoView({block: 'center'})",
-        vec![serde_json::to_value(&e).unwrap()],
-    )
-    .await
-    .unwrap();
-    e.click().await.unwrap();
-}
 
 #[tokio::test]
 async fn a_new_customer_imports_fixes_and_exports_their_data_in_the_portal() {

@@ -324,13 +324,22 @@ const ACTIONS: &[&str] = &[
     "upload", "fix", "bulk", "recheck", "submit", "decide", "sendback",
 ];
 
+/// The project as it is now (after a change, or a refusal that may follow others' changes),
+/// as this actor may reach it; otherwise the page that says why not.
+pub(super) async fn fresh_project(
+    state: &AppState,
+    actor: &Actor<'_>,
+    id: &str,
+) -> Result<Project, Response> {
+    match actor {
+        Actor::Customer(c, _) => customer_project(state, c).await.map(|(p, _)| p),
+        Actor::Vendor(v) => vendor_project(state, v, id).await,
+    }
+}
+
 /// The page again with the refused form, on the project as it is now.
 async fn refused(state: &AppState, actor: &Actor<'_>, p: &Project, st: FormState) -> Response {
-    let fresh = match actor {
-        Actor::Customer(c, _) => customer_project(state, c).await.map(|(p, _)| p),
-        Actor::Vendor(v) => vendor_project(state, v, &p.id).await,
-    };
-    match fresh {
+    match fresh_project(state, actor, &p.id).await {
         Ok(p) => render(state, actor, &p, st).await,
         Err(r) => r,
     }

@@ -17,8 +17,8 @@ use crate::state::AppState;
 use crate::ui::actions::see_other;
 use crate::ui::data;
 use crate::ui::data_actions::{
-    check_draft, customer_project, discard_replaced, leaving_nothing, refuse, render,
-    vendor_project, with_query, Actor, Fail,
+    check_draft, customer_project, discard_replaced, fresh_project, leaving_nothing, refuse,
+    render, vendor_project, with_query, Actor, Fail,
 };
 use crate::ui::data_grid;
 use crate::ui::form::{html as html_response, page_status, FormData, FormState};
@@ -241,11 +241,7 @@ pub(super) async fn sendback(
             }
             Err(Fail::Internal(m)) => return layout::internal(&m),
         }
-        let fresh = match &actor {
-            Actor::Customer(c, _) => customer_project(state, c).await.map(|(p, _)| p),
-            Actor::Vendor(v) => vendor_project(state, v, &p.id).await,
-        };
-        p = match fresh {
+        p = match fresh_project(state, &actor, &p.id).await {
             Ok(p) => p,
             Err(r) => return r,
         };
@@ -449,28 +445,22 @@ pub(super) async fn decide(
             &data_grid::grid_url(&actor.target(&p), map_id, &filter, page),
             |k| form.get(k).to_string(),
         )),
-        Err(Fail::Form(st)) => {
-            let fresh = match &actor {
-                Actor::Customer(c, _) => customer_project(state, c).await.map(|(p, _)| p),
-                Actor::Vendor(v) => vendor_project(state, v, &p.id).await,
-            };
-            match fresh {
-                Ok(p) => {
-                    render_grid(
-                        state,
-                        &actor,
-                        &p,
-                        map_id,
-                        &filter,
-                        page,
-                        st,
-                        Shown::default(),
-                    )
-                    .await
-                }
-                Err(r) => r,
+        Err(Fail::Form(st)) => match fresh_project(state, &actor, &p.id).await {
+            Ok(p) => {
+                render_grid(
+                    state,
+                    &actor,
+                    &p,
+                    map_id,
+                    &filter,
+                    page,
+                    st,
+                    Shown::default(),
+                )
+                .await
             }
-        }
+            Err(r) => r,
+        },
         Err(Fail::Busy(st, r)) => r.with_retry_after(
             render_grid(
                 state,

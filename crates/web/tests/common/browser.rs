@@ -174,3 +174,16 @@ pub async fn join_portal(d: &Driver, link: &str, width: u32, height: u32) -> Cli
         .unwrap();
     customer
 }
+
+/// Clicks as a person does: the control brought to the middle of the screen first, clear of
+/// the data page's sticky Submit bar.
+pub async fn click(c: &Client, selector: &str) {
+    let e = css(c, selector).await;
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'})",
+        vec![serde_json::to_value(&e).unwrap()],
+    )
+    .await
+    .unwrap();
+    e.click().await.unwrap();
+}
