@@ -201,17 +201,7 @@ pub(super) async fn sendback(
     let (name, sent, comparison) = match outcome {
         Ok(x) => x,
         Err(st) => {
-            return render_grid(
-                state,
-                &actor,
-                &p,
-                map_id,
-                &filter,
-                page,
-                st,
-                Shown::default(),
-            )
-            .await
+            return grid_refused(state, &actor, &p, map_id, &filter, page, Fail::Form(st)).await
         }
     };
     let mut p = p;
@@ -224,22 +214,8 @@ pub(super) async fn sendback(
             why: format!("corrected in the spreadsheet {name}"),
             at: Some(state.now().to_rfc3339()),
         };
-        match apply_fix(state, &actor, &p, map_id, fix, &st).await {
-            Ok(()) => {}
-            Err(Fail::Form(st)) | Err(Fail::Busy(st, _)) => {
-                return render_grid(
-                    state,
-                    &actor,
-                    &p,
-                    map_id,
-                    &filter,
-                    page,
-                    st,
-                    Shown::default(),
-                )
-                .await
-            }
-            Err(Fail::Internal(m)) => return layout::internal(&m),
+        if let Err(fail) = apply_fix(state, &actor, &p, map_id, fix, &st).await {
+            return grid_refused(state, &actor, &p, map_id, &filter, page, fail).await;
         }
         p = match fresh_project(state, &actor, &p.id).await {
             Ok(p) => p,
@@ -445,36 +421,34 @@ pub(super) async fn decide(
             &data_grid::grid_url(&actor.target(&p), map_id, &filter, page),
             |k| form.get(k).to_string(),
         )),
-        Err(Fail::Form(st)) => match fresh_project(state, &actor, &p.id).await {
-            Ok(p) => {
-                render_grid(
-                    state,
-                    &actor,
-                    &p,
-                    map_id,
-                    &filter,
-                    page,
-                    st,
-                    Shown::default(),
-                )
-                .await
-            }
-            Err(r) => r,
-        },
-        Err(Fail::Busy(st, r)) => r.with_retry_after(
-            render_grid(
-                state,
-                &actor,
-                &p,
-                map_id,
-                &filter,
-                page,
-                st,
-                Shown::default(),
-            )
-            .await,
-        ),
-        Err(Fail::Internal(m)) => layout::internal(&m),
+        Err(fail) => grid_refused(state, &actor, &p, map_id, &filter, page, fail).await,
+    }
+}
+
+/// The grid again after a refused decision or spreadsheet, on the project as it is now, with
+/// the refusal beside the form; too busy to check the file now is answered 503 with
+/// `Retry-After`, as the data page does.
+async fn grid_refused(
+    state: &AppState,
+    actor: &Actor<'_>,
+    p: &Project,
+    map_id: u32,
+    filter: &Filter,
+    page: usize,
+    fail: Fail,
+) -> Response {
+    let (st, busy) = match fail {
+        Fail::Form(st) => (st, None),
+        Fail::Busy(st, r) => (st, Some(r)),
+        Fail::Internal(m) => return layout::internal(&m),
+    };
+    let page_now = match fresh_project(state, actor, &p.id).await {
+        Ok(p) => render_grid(state, actor, &p, map_id, filter, page, st, Shown::default()).await,
+        Err(r) => return r,
+    };
+    match busy {
+        Some(r) => r.with_retry_after(page_now),
+        None => page_now,
     }
 }
 
