@@ -172,6 +172,20 @@ pub async fn join_portal(d: &Driver, link: &str, width: u32, height: u32) -> Cli
         .click()
         .await
         .unwrap();
+    // Joined once the portal's home has loaded: a navigation started before that would be
+    // overtaken by the join's redirect.
+    let start = Instant::now();
+    loop {
+        let url = customer.current_url().await.unwrap();
+        if url.path() == "/portal" {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the join did not reach the portal: {url}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     customer
 }
 
