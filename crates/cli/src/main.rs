@@ -43,6 +43,11 @@ enum Command {
     Handoff(commands::project::HandoffCommand),
     /// Copy a live SQLite database to a file, consistently, while the server runs.
     Backup(commands::admin::BackupArgs),
+    /// Restore a `finishline backup` file into a data folder that has no database yet.
+    Restore(commands::transfer::RestoreArgs),
+    /// Copy every row of the embedded database into an empty PostgreSQL database, and prove it
+    /// (counts and checksums per table); the server may keep running meanwhile.
+    Copy(commands::transfer::CopyArgs),
     /// Customer data onboarding: infer a data map, check, fix and export a file.
     #[command(subcommand)]
     Data(commands::data::DataCommand),
@@ -75,6 +80,8 @@ fn main() -> ExitCode {
             Command::Project(cmd) => commands::project::project(cmd).await,
             Command::Handoff(cmd) => commands::project::handoff(cmd).await,
             Command::Backup(args) => commands::admin::backup(args).await,
+            Command::Restore(args) => commands::transfer::restore(args).await,
+            Command::Copy(args) => commands::transfer::copy(args).await,
             Command::Data(_) => Ok(()),
         }
     });

@@ -293,6 +293,8 @@ fn every_command_has_help() {
         vec!["project", "status", "--help"],
         vec!["handoff", "import", "--help"],
         vec!["backup", "--help"],
+        vec!["restore", "--help"],
+        vec!["copy", "--help"],
         vec!["data", "--help"],
     ] {
         let out = bin().args(&args).output().unwrap();
@@ -302,4 +304,139 @@ fn every_command_has_help() {
             "{args:?}"
         );
     }
+}
+
+/// A folder with one workspace, one member and one project; returns the project's id.
+fn seeded(d: &std::path::Path) -> String {
+    let (ok, _, err) = run(
+        d,
+        &[
+            "user",
+            "create",
+            "--email",
+            "dana@vendor.test",
+            "--name",
+            "Dana Reyes",
+            "--workspace-name",
+            "Vendor",
+            "--admin",
+            "--password",
+            "long enough password",
+        ],
+    );
+    assert!(ok, "{err}");
+    let deal = d.join("deal.json");
+    std::fs::write(
+        &deal,
+        r#"{"customer": "Lindenwood Family Clinic", "sold": "Scheduling, 12 seats", "segment": "smb",
+            "contract_date": "2026-03-01", "promises": [{"text": "SMS reminders"}],
+            "owner": {"name": "Dana Reyes", "email": "dana@vendor.test"}}"#,
+    )
+    .unwrap();
+    let (ok, out, err) = run(d, &["handoff", "import", deal.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    out.split_whitespace().nth(2).unwrap().to_string()
+}
+
+#[test]
+fn restore_brings_a_backup_back_and_refuses_what_is_not_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    std::fs::create_dir_all(&a).unwrap();
+    let id = seeded(&a);
+    let backup = dir.path().join("backup.sqlite");
+    let (ok, _, err) = run(&a, &["backup", backup.to_str().unwrap()]);
+    assert!(ok, "{err}");
+
+    let b = dir.path().join("b");
+    let (ok, out, err) = run(&b, &["restore", backup.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("restored") && out.contains("projects") && out.contains("finishline serve"),
+        "{out}"
+    );
+    let (ok, out, _) = run(&b, &["project", "list"]);
+    assert!(
+        ok && out.contains(&id),
+        "the restored folder holds the project: {out}"
+    );
+    assert!(!b.join("finishline.sqlite.restoring").exists());
+
+    let (ok, _, err) = run(&b, &["restore", backup.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("exists"),
+        "a database is never overwritten: {err}"
+    );
+
+    let c = dir.path().join("c");
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "these are not the rows you are looking for").unwrap();
+    let (ok, _, err) = run(&c, &["restore", text.to_str().unwrap()]);
+    assert!(!ok && err.contains("not a backup"), "{err}");
+    let damaged = dir.path().join("damaged.sqlite");
+    let mut bytes = std::fs::read(&backup).unwrap();
+    for b in bytes.iter_mut().skip(4096).take(4096) {
+        *b = 0xA5;
+    }
+    std::fs::write(&damaged, bytes).unwrap();
+    let (ok, _, err) = run(&c, &["restore", damaged.to_str().unwrap()]);
+    assert!(!ok, "a damaged backup is refused");
+    assert!(
+        err.contains("damaged") || err.contains("not a Finishline"),
+        "{err}"
+    );
+    assert!(
+        !c.join("finishline.sqlite").exists() && !c.join("finishline.sqlite.restoring").exists(),
+        "a refused restore leaves no database behind"
+    );
+    let (ok, _, err) = run(&c, &["restore", "/nonexistent.sqlite"]);
+    assert!(!ok && err.contains("/nonexistent.sqlite"), "{err}");
+}
+
+#[tokio::test]
+async fn copy_carries_everything_to_an_empty_postgres_and_refuses_a_used_one() {
+    let Some(pg) = finishline_store::testing::fresh_postgres("cli copy").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let id = seeded(&d);
+    let url = pg.url.clone();
+    let (ok, out, err) = tokio::task::spawn_blocking({
+        let d = d.clone();
+        let url = url.clone();
+        move || run(&d, &["copy", "--to", &url])
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("checksum match") && out.contains("finishline serve --database-url"),
+        "{out}"
+    );
+    let (ok, out, err) = tokio::task::spawn_blocking({
+        let d = d.clone();
+        let url = url.clone();
+        move || run(&d, &["project", "list", "--database-url", &url])
+    })
+    .await
+    .unwrap();
+    assert!(
+        ok && out.contains(&id),
+        "PostgreSQL holds the project: {out} {err}"
+    );
+
+    let (ok, _, err) = tokio::task::spawn_blocking({
+        let d = d.clone();
+        let url = url.clone();
+        move || run(&d, &["copy", "--to", &url])
+    })
+    .await
+    .unwrap();
+    assert!(!ok && err.contains("not empty"), "{err}");
+    let (ok, _, err) = run(&d, &["copy", "--to", "sqlite:///tmp/x.sqlite"]);
+    assert!(!ok && err.contains("postgres://"), "{err}");
+    let empty = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(empty.path(), &["copy", "--to", &url]);
+    assert!(!ok && err.contains("no database"), "{err}");
 }

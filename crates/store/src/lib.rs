@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod codec;
+pub mod copy;
 pub mod credentials;
 mod files;
 mod hooks;
@@ -29,6 +30,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::{AuditEvent, NewAuditEvent};
+pub use copy::TableSum;
 pub use files::StoredFile;
 pub use hooks::{LoggedActivity, WebhookEndpoint};
 pub use invitations::{invitation_mail_key, Invitation, InvitationMail, PortalSession};
@@ -54,6 +56,10 @@ pub enum StoreError {
     /// A unique value is taken (an email, a key).
     #[error("{0} already exists")]
     Duplicate(String),
+    /// A whole-database operation refused because of what the database holds (a copy into a
+    /// database in use, a table this version does not know).
+    #[error("{0}")]
+    Refused(String),
     #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
     BadUrl(String),
 }

@@ -5,3 +5,4 @@ pub mod data;
 pub mod db;
 pub mod project;
 pub mod serve;
+pub mod transfer;

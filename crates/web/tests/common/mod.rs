@@ -52,6 +52,11 @@ pub async fn spawn_with(
         Backend::Sqlite => fresh_sqlite().await.unwrap(),
         Backend::Postgres => fresh_postgres(test).await?,
     };
+    Some(spawn_on(db, configure).await)
+}
+
+/// The server over a database the test has prepared (filled, copied) before it starts.
+pub async fn spawn_on(db: TestDb, configure: impl FnOnce(&mut Config)) -> TestApp {
     let clock = ManualClock::new(finishline_store::testing::start());
     let mut config = Config {
         max_upload_bytes: 64 * 1024,
@@ -67,14 +72,14 @@ pub async fn spawn_with(
     tokio::spawn(finishline_web::serve(listener, state.clone(), async {
         let _ = rx.await;
     }));
-    Some(TestApp {
+    TestApp {
         base: format!("http://{addr}"),
         store: db.store.clone(),
         clock,
         state,
         db,
         shutdown: Some(tx),
-    })
+    }
 }
 
 /// A member of a workspace, talking to the server with a bearer token.
