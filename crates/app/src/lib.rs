@@ -49,6 +49,8 @@ pub struct App {
     pub imports: Arc<queue::WorkQueue>,
     /// The flagged rows of recent checks, read once for paging.
     pub flagged: Arc<flagged::Cache>,
+    /// When the notification sweep last ended.
+    pub sweeps: Arc<notify::SweepWatch>,
 }
 
 impl App {
@@ -60,6 +62,7 @@ impl App {
             config: Arc::new(config),
             imports,
             flagged: Arc::default(),
+            sweeps: Arc::default(),
         }
     }
 

@@ -26,7 +26,7 @@ enum Command {
     /// Run the server with a fresh demo workspace on an embedded database; prints the URL and a login.
     Demo(commands::serve::DemoArgs),
     /// Run the server.
-    Serve(commands::serve::ServeArgs),
+    Serve(Box<commands::serve::ServeArgs>),
     /// Create or update the database schema (the server also does this when it starts).
     Migrate(commands::db::DbArgs),
     /// Manage workspace members.
@@ -73,7 +73,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Demo(args) => commands::serve::demo(args).await,
-            Command::Serve(args) => commands::serve::serve(args).await,
+            Command::Serve(args) => commands::serve::serve(*args).await,
             Command::Migrate(db) => commands::db::migrate(db).await,
             Command::User(cmd) => commands::admin::user(cmd).await,
             Command::Token(cmd) => commands::admin::token(cmd).await,

@@ -153,6 +153,23 @@ impl Store {
         Ok(())
     }
 
+    /// The connection pools' use, `(pool, open, idle)` for the read and the write pool (one
+    /// pool serves both on PostgreSQL, and is named `shared`).
+    pub fn pool_use(&self) -> Vec<(&'static str, u32, u32)> {
+        let of = |p: &AnyPool| (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX));
+        match self.backend {
+            Backend::Sqlite => {
+                let (r, ri) = of(&self.read);
+                let (w, wi) = of(&self.write);
+                vec![("read", r, ri), ("write", w, wi)]
+            }
+            Backend::Postgres => {
+                let (s, si) = of(&self.read);
+                vec![("shared", s, si)]
+            }
+        }
+    }
+
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.read).await?;

@@ -237,6 +237,23 @@ impl Store {
         Ok(n)
     }
 
+    /// Messages of every workspace neither sent nor given up, and when the oldest was written:
+    /// what an operator watches to see delivery falling behind.
+    pub async fn outbox_backlog(&self) -> Result<(u64, Option<DateTime<Utc>>)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*), MIN(created_at) FROM outbox \
+             WHERE sent_at IS NULL AND failed_at IS NULL",
+        )
+        .fetch_one(&self.read)
+        .await?;
+        let n: i64 = row.try_get(0)?;
+        let oldest: Option<String> = row.try_get(1)?;
+        Ok((
+            u64::try_from(n).unwrap_or(0),
+            oldest.as_deref().map(parse_ts).transpose()?,
+        ))
+    }
+
     /// The workspace's outbox, newest first; `channel` filters on `email` or `webhook`.
     pub async fn outbox(
         &self,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod files;
 pub mod json;
 pub mod links;
+pub mod metrics;
 pub mod secrets;
 pub mod state;
 pub mod throttle;
@@ -112,6 +113,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .merge(ui::router(&state))
+        .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }
 

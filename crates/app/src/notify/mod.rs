@@ -114,15 +114,42 @@ pub async fn sweep_once(app: &App, only: Option<&str>) -> Result<SweepReport, Ap
     Ok(report)
 }
 
+/// When the last sweep ended, for the lag an operator watches (`finishline_sweep_lag_seconds`):
+/// a sweep that hangs or a sweeper that died shows as a lag growing past `sweep_every`.
+#[derive(Debug, Default)]
+pub struct SweepWatch {
+    last_end: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl SweepWatch {
+    fn ended(&self) {
+        *self.last_end.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
+    }
+
+    /// Seconds since the last sweep ended; `None` before the first has.
+    pub fn lag_seconds(&self) -> Option<f64> {
+        self.last_end
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map(|at| at.elapsed().as_secs_f64())
+    }
+}
+
 /// Runs the sweep every `sweep_every` until the server stops. Errors are logged and the next
 /// pass tries again: nothing is lost, the outbox keeps what was not sent.
 pub fn spawn_sweeper(app: App) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let every = app.config.notify.sweep_every;
         loop {
-            match sweep_once(&app, None).await {
+            let started = std::time::Instant::now();
+            let outcome = sweep_once(&app, None).await;
+            metrics::histogram!("finishline_sweep_duration_seconds")
+                .record(started.elapsed().as_secs_f64());
+            app.sweeps.ended();
+            match outcome {
                 Ok(r) => tracing::debug!(report = ?r, "notification sweep"),
                 Err(e) => {
+                    metrics::counter!("finishline_sweep_failures_total").increment(1);
                     tracing::warn!(error = %e, "notification sweep failed; retrying next pass")
                 }
             }

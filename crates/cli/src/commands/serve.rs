@@ -21,6 +21,10 @@ pub struct ServeArgs {
     /// Mark cookies Secure: set it when users reach the server over HTTPS (behind a proxy).
     #[arg(long, env = "FINISHLINE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Serve Prometheus metrics at http://ADDR/metrics, on their own address [default: off].
+    /// Keep it off the public network: it tells how busy the server is.
+    #[arg(long, env = "FINISHLINE_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub notify: NotifyArgs,
     #[command(flatten)]
@@ -217,7 +221,7 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
         ..Config::default()
     };
     args.limits.apply(&mut config);
-    run(store, args.listen, config, None).await
+    run(store, args.listen, config, None, args.metrics_listen).await
 }
 
 pub async fn demo(args: DemoArgs) -> Result<()> {
@@ -259,7 +263,7 @@ pub async fn demo(args: DemoArgs) -> Result<()> {
         },
         ..Config::default()
     };
-    run(store, args.listen, config, Some(Box::new(banner))).await
+    run(store, args.listen, config, Some(Box::new(banner)), None).await
 }
 
 type Banner = Box<dyn FnOnce(SocketAddr) -> String + Send>;
@@ -269,6 +273,7 @@ async fn run(
     listen: SocketAddr,
     config: Config,
     banner: Option<Banner>,
+    metrics_listen: Option<SocketAddr>,
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -290,8 +295,25 @@ async fn run(
     }
     let state = AppState::new(store.clone()).with_config(config);
     let sweeper = finishline_app::notify::spawn_sweeper(state.app.clone());
+    let metrics = match metrics_listen {
+        Some(at) => {
+            let listener = tokio::net::TcpListener::bind(at).await.with_context(|| {
+                format!("listening for metrics on {at} (is something else there? change --metrics-listen)")
+            })?;
+            tracing::info!(addr = %listener.local_addr()?, "serving metrics at /metrics");
+            Some(tokio::spawn(finishline_web::metrics::serve(
+                listener,
+                state.clone(),
+                finishline_web::shutdown_signal(),
+            )))
+        }
+        None => None,
+    };
     let served = finishline_web::serve(listener, state, finishline_web::shutdown_signal()).await;
     sweeper.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
     served?;
     store.close().await;
     tracing::info!("stopped");

@@ -59,6 +59,8 @@ async fn audit_lock(
         "seconds": seconds,
         "lockouts": lock.lockouts,
     });
+    metrics::counter!("finishline_sign_in_lockouts_total", "scope" => lock.scope.as_str())
+        .increment(1);
     audit(state, event(ws, actor, kind::LOCKOUT_STARTED, detail, addr)).await;
 }
 
@@ -71,6 +73,8 @@ async fn audit_refusal(
     reason: &str,
     addr: &ClientAddress,
 ) {
+    metrics::counter!("finishline_sign_in_throttled_total", "scope" => scope.as_str(), "reason" => reason.to_string())
+        .increment(1);
     let now = state.now();
     let Some(refused) = state.guard.throttle.note_refusal(scope, key, now) else {
         return;
