@@ -32,7 +32,7 @@ async fn main() -> Result<()> {
             "Bench",
             &hash,
             UserRole::Admin,
-            now,
+            &finishline_store::By::new("bench seed", None, now),
         )
         .await?;
     let start = now - Duration::days(30);

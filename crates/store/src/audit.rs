@@ -1,13 +1,18 @@
-//! The audit trail of security events (`audit_events`, migration 0006): sign-ins, failed
-//! sign-ins, lockouts and throttled requests. Append-only: the store inserts and reads, it never
-//! updates or deletes a row.
+//! The audit trail (`audit_events`, migration 0006): sign-ins, failed sign-ins, lockouts and
+//! throttled requests, and every change to who may do what — members and roles, API tokens,
+//! webhook and notification settings, portal invitations — plus backups and exports.
+//! Append-only: the store inserts and reads, it never updates or deletes a row.
+//!
+//! A change to access is recorded by the store function that makes it, in the same transaction
+//! (each takes a [`By`]): no caller can make the change and forget the record, and a change that
+//! rolls back leaves no record of something that did not happen.
 //!
 //! An event belongs to a workspace when one is known; a failed sign-in with an email no member
 //! has, or a request refused before it named anyone, has none. Reads are per workspace (what a
 //! workspace admin may see) or of the events without a workspace (what a server operator sees).
 
 use chrono::{DateTime, Utc};
-use sqlx::Row as _;
+use sqlx::{Any, Row as _, Transaction};
 
 use crate::codec::{from_json, parse_ts, to_json, ts};
 use crate::{Result, Store};
@@ -22,6 +27,34 @@ pub mod kind {
     pub const PORTAL_JOINED: &str = "portal.joined";
     /// An invitation or signed email link was refused (unknown, used, expired, revoked, forged).
     pub const LINK_REFUSED: &str = "link.refused";
+    /// A member was added to the workspace (detail: user id, email, role).
+    pub const MEMBER_ADDED: &str = "member.added";
+    /// A member's role changed (detail: user id, new role).
+    pub const MEMBER_ROLE_CHANGED: &str = "member.role_changed";
+    /// A member was removed, and signed out everywhere (detail: user id).
+    pub const MEMBER_REMOVED: &str = "member.removed";
+    /// An API token was created (detail: token id, name, the member it acts as).
+    pub const TOKEN_CREATED: &str = "token.created";
+    /// An API token was revoked (detail: token id).
+    pub const TOKEN_REVOKED: &str = "token.revoked";
+    /// The CRM webhook signing secret was replaced.
+    pub const WEBHOOK_SECRET_ROTATED: &str = "settings.webhook_secret_rotated";
+    /// An outbound webhook endpoint was added (detail: endpoint id, URL).
+    pub const WEBHOOK_ENDPOINT_ADDED: &str = "webhook.endpoint_added";
+    /// An outbound webhook endpoint was disabled (detail: endpoint id).
+    pub const WEBHOOK_ENDPOINT_DISABLED: &str = "webhook.endpoint_disabled";
+    /// The workspace's notification settings changed.
+    pub const NOTIFY_SETTINGS_CHANGED: &str = "settings.notifications_changed";
+    /// A customer was invited to a project's portal (detail: invitation, project, person).
+    pub const PORTAL_INVITED: &str = "portal.invited";
+    /// A portal invitation was replaced by a new link (detail: old and new invitation).
+    pub const PORTAL_INVITATION_REPLACED: &str = "portal.invitation_replaced";
+    /// A portal invitation was revoked (detail: invitation, project).
+    pub const PORTAL_INVITATION_REVOKED: &str = "portal.invitation_revoked";
+    /// A copy of the whole database was written (`finishline backup`; no workspace).
+    pub const BACKUP_WRITTEN: &str = "backup.written";
+    /// Workspace data left the server as a download or export (detail: what).
+    pub const EXPORT_DOWNLOADED: &str = "export.downloaded";
     /// Too many failures: an account or a client address is locked for a while.
     pub const LOCKOUT_STARTED: &str = "lockout.started";
     /// A request was refused because its account or address is locked, or the server was too
@@ -42,6 +75,67 @@ pub struct NewAuditEvent {
     pub detail: serde_json::Value,
     /// The client's address as the server saw it.
     pub client_address: Option<String>,
+}
+
+/// Who makes a change the trail records, when, and from where.
+#[derive(Debug, Clone)]
+pub struct By {
+    /// A member's email, `command line`, or what else acted.
+    pub actor: String,
+    pub client_address: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl By {
+    pub fn new(actor: impl Into<String>, client_address: Option<String>, at: DateTime<Utc>) -> By {
+        By {
+            actor: actor.into(),
+            client_address,
+            at,
+        }
+    }
+
+    /// Someone at the server's own command line (`finishline user create`, `token create`, …).
+    pub fn command_line(at: DateTime<Utc>) -> By {
+        By::new("command line", None, at)
+    }
+}
+
+/// Appends one event inside the caller's transaction.
+pub(crate) async fn record_in(
+    tx: &mut Transaction<'_, Any>,
+    workspace: Option<&str>,
+    by: &By,
+    kind: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (workspace_id, at, actor, kind, detail, client_address) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(workspace.map(str::to_string))
+    .bind(ts(by.at))
+    .bind(&by.actor)
+    .bind(kind)
+    .bind(to_json(&detail)?)
+    .bind(by.client_address.clone())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Which events of a workspace to read.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Exactly this actor (an email, `command line`).
+    pub actor: Option<String>,
+    /// A kind (`member.added`) or a family of kinds (`member`).
+    pub kind: Option<String>,
+    /// At or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Before.
+    pub to: Option<DateTime<Utc>>,
+    pub limit: u32,
 }
 
 /// A recorded event.
@@ -98,6 +192,55 @@ impl Store {
         ))
         .bind(workspace)
         .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(event).collect()
+    }
+
+    /// Records that workspace data left the server (a download, an export); written once the
+    /// data is ready to go, since nothing else changes to share a transaction with.
+    pub async fn record_export(
+        &self,
+        workspace: &str,
+        by: &By,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let e = NewAuditEvent {
+            workspace_id: Some(workspace.to_string()),
+            actor: by.actor.clone(),
+            kind: kind::EXPORT_DOWNLOADED.to_string(),
+            detail,
+            client_address: by.client_address.clone(),
+        };
+        self.record_audit(&e, by.at).await
+    }
+
+    /// One workspace's events matching `filter`, newest first.
+    pub async fn audit_trail(
+        &self,
+        workspace: &str,
+        filter: &AuditFilter,
+    ) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_events WHERE workspace_id = $1 \
+             AND ($2 = '' OR actor = $2) \
+             AND ($3 = '' OR kind = $3 OR kind LIKE $4) \
+             AND ($5 = '' OR at >= $5) AND ($6 = '' OR at < $6) \
+             ORDER BY id DESC LIMIT $7"
+        ))
+        .bind(workspace)
+        .bind(filter.actor.clone().unwrap_or_default())
+        .bind(filter.kind.clone().unwrap_or_default())
+        .bind(
+            filter
+                .kind
+                .as_ref()
+                .map(|k| format!("{k}.%"))
+                .unwrap_or_default(),
+        )
+        .bind(filter.from.map(ts).unwrap_or_default())
+        .bind(filter.to.map(ts).unwrap_or_default())
+        .bind(i64::from(filter.limit))
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(event).collect()

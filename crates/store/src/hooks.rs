@@ -5,8 +5,10 @@ use finishline_core::Activity;
 use serde::Serialize;
 use sqlx::Row as _;
 
+use crate::audit::{kind, record_in, By};
 use crate::codec::{from_json, new_id, parse_ts, to_json, ts};
 use crate::{Result, Row, Store};
+use serde_json::json;
 
 /// Where a workspace's events are posted.
 #[derive(Debug, Clone, Serialize)]
@@ -51,8 +53,9 @@ impl Store {
         target: &str,
         secret: &str,
         events: &[String],
-        now: DateTime<Utc>,
+        by: &By,
     ) -> Result<WebhookEndpoint> {
+        let now = by.at;
         let mut tx = self.write.begin().await?;
         let id = new_id("whe");
         sqlx::query(
@@ -76,6 +79,15 @@ impl Store {
         )
         .bind(workspace)
         .execute(&mut *tx)
+        .await?;
+        let detail = json!({"endpoint_id": id, "url": url, "target": target, "events": events});
+        record_in(
+            &mut tx,
+            Some(workspace),
+            by,
+            kind::WEBHOOK_ENDPOINT_ADDED,
+            detail,
+        )
         .await?;
         tx.commit().await?;
         Ok(WebhookEndpoint {
@@ -121,18 +133,32 @@ impl Store {
         &self,
         workspace: &str,
         id: &str,
-        now: DateTime<Utc>,
+        by: &By,
     ) -> Result<bool> {
+        let mut tx = self.write.begin().await?;
         let done = sqlx::query(
             "UPDATE webhook_endpoints SET disabled_at = $1 WHERE workspace_id = $2 AND id = $3 \
              AND disabled_at IS NULL",
         )
-        .bind(ts(now))
+        .bind(ts(by.at))
         .bind(workspace)
         .bind(id)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let disabled = done.rows_affected() == 1;
+        if disabled {
+            let detail = json!({"endpoint_id": id});
+            record_in(
+                &mut tx,
+                Some(workspace),
+                by,
+                kind::WEBHOOK_ENDPOINT_DISABLED,
+                detail,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(disabled)
     }
 
     /// How far the workspace's log has been turned into deliveries; `None` before any endpoint.

@@ -9,9 +9,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row as _;
 
+use crate::audit::{kind, record_in, By};
 use crate::codec::{new_id, parse_ts, ts};
 use crate::credentials::{hash_secret, new_secret};
 use crate::{corrupt, Result, Row, Store};
+use serde_json::json;
 
 /// An invitation as listed; the link's secret is shown once, at creation.
 #[derive(Debug, Clone, Serialize)]
@@ -92,12 +94,15 @@ impl Store {
         project: &str,
         person: u32,
         created_by: &str,
-        now: DateTime<Utc>,
+        by: &By,
         ttl: chrono::Duration,
     ) -> Result<(Invitation, String)> {
         let mut tx = self.write.begin().await?;
         let made =
-            insert_invitation(&mut tx, workspace, project, person, created_by, now, ttl).await?;
+            insert_invitation(&mut tx, workspace, project, person, created_by, by.at, ttl).await?;
+        let detail =
+            json!({"invitation_id": made.0.id, "project_id": project, "person_id": person});
+        record_in(&mut tx, Some(workspace), by, kind::PORTAL_INVITED, detail).await?;
         tx.commit().await?;
         Ok(made)
     }
@@ -129,9 +134,10 @@ impl Store {
         project: &str,
         old: &str,
         created_by: &str,
-        now: DateTime<Utc>,
+        by: &By,
         ttl: chrono::Duration,
     ) -> Result<Option<(Invitation, String)>> {
+        let now = by.at;
         let mut tx = self.write.begin().await?;
         let row = sqlx::query(
             "SELECT person_id FROM portal_invitations \
@@ -159,6 +165,15 @@ impl Store {
         .await?;
         let (inv, secret) =
             insert_invitation(&mut tx, workspace, project, person, created_by, now, ttl).await?;
+        let detail = json!({"old_invitation_id": old, "invitation_id": inv.id, "project_id": project, "person_id": person});
+        record_in(
+            &mut tx,
+            Some(workspace),
+            by,
+            kind::PORTAL_INVITATION_REPLACED,
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some((inv, secret)))
     }
@@ -212,19 +227,33 @@ impl Store {
         workspace: &str,
         project: &str,
         id: &str,
-        now: DateTime<Utc>,
+        by: &By,
     ) -> Result<bool> {
+        let mut tx = self.write.begin().await?;
         let done = sqlx::query(
             "UPDATE portal_invitations SET revoked_at = $1 \
              WHERE id = $2 AND workspace_id = $3 AND project_id = $4 AND revoked_at IS NULL",
         )
-        .bind(ts(now))
+        .bind(ts(by.at))
         .bind(id)
         .bind(workspace)
         .bind(project)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let revoked = done.rows_affected() == 1;
+        if revoked {
+            let detail = json!({"invitation_id": id, "project_id": project});
+            record_in(
+                &mut tx,
+                Some(workspace),
+                by,
+                kind::PORTAL_INVITATION_REVOKED,
+                detail,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(revoked)
     }
 
     /// The invitation behind a link's secret, whatever its state (to explain why it does not work).

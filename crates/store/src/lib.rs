@@ -29,7 +29,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 
-pub use audit::{AuditEvent, NewAuditEvent};
+pub use audit::{AuditEvent, AuditFilter, By, NewAuditEvent};
 pub use copy::TableSum;
 pub use files::StoredFile;
 pub use hooks::{LoggedActivity, WebhookEndpoint};

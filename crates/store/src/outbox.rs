@@ -11,8 +11,10 @@ use finishline_core::{Activity, Project};
 use serde::Serialize;
 use sqlx::{Any, Row as _, Transaction};
 
+use crate::audit::{kind, record_in, By};
 use crate::codec::{new_id, parse_ts, ts};
 use crate::{unique_or, Result, Row, Store};
+use serde_json::json;
 
 /// A message to put in the outbox.
 #[derive(Debug, Clone)]
@@ -549,15 +551,26 @@ impl Store {
         row.map(|r| Ok(r.try_get::<String, _>("doc")?)).transpose()
     }
 
-    pub async fn set_notify_settings(&self, workspace: &str, doc: &str) -> Result<()> {
+    pub async fn set_notify_settings(&self, workspace: &str, doc: &str, by: &By) -> Result<()> {
+        let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO notify_settings (workspace_id, doc) VALUES ($1, $2) \
              ON CONFLICT (workspace_id) DO UPDATE SET doc = $2",
         )
         .bind(workspace)
         .bind(doc)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
+        let detail = serde_json::from_str(doc).unwrap_or(serde_json::Value::Null);
+        record_in(
+            &mut tx,
+            Some(workspace),
+            by,
+            kind::NOTIFY_SETTINGS_CHANGED,
+            json!({"settings": detail}),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

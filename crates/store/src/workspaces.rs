@@ -4,9 +4,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row as _;
 
+use crate::audit::{kind, record_in, By};
 use crate::codec::{new_id, parse_ts, ts};
 use crate::credentials::{hash_secret, new_secret};
 use crate::{corrupt, unique_or, Result, Row, Store};
+use serde_json::json;
 
 /// A vendor's workspace: its own members, projects and playbooks, seen by nobody else.
 #[derive(Debug, Clone, Serialize)]
@@ -146,13 +148,23 @@ impl Store {
         rows.iter().map(workspace_of).collect()
     }
 
-    pub async fn rotate_webhook_secret(&self, workspace: &str) -> Result<String> {
+    pub async fn rotate_webhook_secret(&self, workspace: &str, by: &By) -> Result<String> {
         let secret = new_secret("whsec");
+        let mut tx = self.write.begin().await?;
         sqlx::query("UPDATE workspaces SET webhook_secret = $1 WHERE id = $2")
             .bind(&secret)
             .bind(workspace)
-            .execute(&self.write)
+            .execute(&mut *tx)
             .await?;
+        record_in(
+            &mut tx,
+            Some(workspace),
+            by,
+            kind::WEBHOOK_SECRET_ROTATED,
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(secret)
     }
 
@@ -164,8 +176,9 @@ impl Store {
         name: &str,
         password_hash: &str,
         role: UserRole,
-        now: DateTime<Utc>,
+        by: &By,
     ) -> Result<User> {
+        let now = by.at;
         let user = User {
             id: new_id("usr"),
             workspace_id: workspace.to_string(),
@@ -175,6 +188,7 @@ impl Store {
             password_hash: password_hash.to_string(),
             created_at: now,
         };
+        let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO users (id, workspace_id, email, name, password_hash, role, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -186,9 +200,12 @@ impl Store {
         .bind(&user.password_hash)
         .bind(role.as_str())
         .bind(ts(now))
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await
         .map_err(|e| unique_or(e, &format!("a user with email {}", user.email)))?;
+        let detail = json!({"user_id": user.id, "email": user.email, "role": role.as_str()});
+        record_in(&mut tx, Some(workspace), by, kind::MEMBER_ADDED, detail).await?;
+        tx.commit().await?;
         Ok(user)
     }
 
@@ -219,6 +236,7 @@ impl Store {
         workspace: &str,
         user_id: &str,
         role: UserRole,
+        by: &By,
     ) -> Result<MemberChange> {
         let mut tx = self.write.begin().await?;
         match last_admin_check(&mut tx, workspace, user_id).await? {
@@ -234,13 +252,27 @@ impl Store {
             .bind(workspace)
             .execute(&mut *tx)
             .await?;
+        let detail = json!({"user_id": user_id, "role": role.as_str()});
+        record_in(
+            &mut tx,
+            Some(workspace),
+            by,
+            kind::MEMBER_ROLE_CHANGED,
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(MemberChange::Done)
     }
 
     /// Removes a member; their sessions and API tokens go with them (the foreign keys cascade),
     /// so they are signed out everywhere at once. The last admin cannot be removed.
-    pub async fn remove_user(&self, workspace: &str, user_id: &str) -> Result<MemberChange> {
+    pub async fn remove_user(
+        &self,
+        workspace: &str,
+        user_id: &str,
+        by: &By,
+    ) -> Result<MemberChange> {
         let mut tx = self.write.begin().await?;
         let check = last_admin_check(&mut tx, workspace, user_id).await?;
         if check != MemberChange::Done {
@@ -251,6 +283,8 @@ impl Store {
             .bind(workspace)
             .execute(&mut *tx)
             .await?;
+        let detail = json!({"user_id": user_id});
+        record_in(&mut tx, Some(workspace), by, kind::MEMBER_REMOVED, detail).await?;
         tx.commit().await?;
         Ok(MemberChange::Done)
     }
@@ -303,8 +337,9 @@ impl Store {
         &self,
         user: &User,
         name: &str,
-        now: DateTime<Utc>,
+        by: &By,
     ) -> Result<(ApiToken, String)> {
+        let now = by.at;
         let secret = new_secret("fl_tok");
         let token = ApiToken {
             id: new_id("tok"),
@@ -313,6 +348,7 @@ impl Store {
             created_at: now,
             revoked_at: None,
         };
+        let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO api_tokens (id, workspace_id, user_id, name, token_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -323,8 +359,18 @@ impl Store {
         .bind(&token.name)
         .bind(hash_secret(&secret))
         .bind(ts(now))
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
+        let detail = json!({"token_id": token.id, "name": token.name, "acts_as": user.email});
+        record_in(
+            &mut tx,
+            Some(&user.workspace_id),
+            by,
+            kind::TOKEN_CREATED,
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
         Ok((token, secret))
     }
 
@@ -351,21 +397,23 @@ impl Store {
     }
 
     /// Revokes a token of this workspace; false when there is no such token here.
-    pub async fn revoke_api_token(
-        &self,
-        workspace: &str,
-        id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
+    pub async fn revoke_api_token(&self, workspace: &str, id: &str, by: &By) -> Result<bool> {
+        let mut tx = self.write.begin().await?;
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
         )
-        .bind(ts(now))
+        .bind(ts(by.at))
         .bind(id)
         .bind(workspace)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let revoked = done.rows_affected() == 1;
+        if revoked {
+            let detail = json!({"token_id": id});
+            record_in(&mut tx, Some(workspace), by, kind::TOKEN_REVOKED, detail).await?;
+        }
+        tx.commit().await?;
+        Ok(revoked)
     }
 
     /// The member behind a bearer token, if it is not revoked.

@@ -159,7 +159,7 @@ async fn exercise(store: &Store) {
             "Dana",
             &hash,
             UserRole::Admin,
-            now,
+            &finishline_store::By::new("tests", None, now),
         )
         .await
         .unwrap();
@@ -170,7 +170,7 @@ async fn exercise(store: &Store) {
             "Other",
             &hash,
             UserRole::Member,
-            now,
+            &finishline_store::By::new("tests", None, now),
         )
         .await;
     assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
@@ -198,7 +198,10 @@ async fn exercise(store: &Store) {
     );
     store.delete_session(&ses).await.unwrap();
     assert!(store.session_user(&ses, now).await.unwrap().is_none());
-    let (tok, secret) = store.create_api_token(&u, "ci", now).await.unwrap();
+    let (tok, secret) = store
+        .create_api_token(&u, "ci", &finishline_store::By::new("tests", None, now))
+        .await
+        .unwrap();
     assert_eq!(
         store
             .token_user(&secret)
@@ -209,10 +212,24 @@ async fn exercise(store: &Store) {
         a.id
     );
     assert!(
-        !store.revoke_api_token(&b.id, &tok.id, now).await.unwrap(),
+        !store
+            .revoke_api_token(
+                &b.id,
+                &tok.id,
+                &finishline_store::By::new("tests", None, now)
+            )
+            .await
+            .unwrap(),
         "B cannot revoke A's token"
     );
-    assert!(store.revoke_api_token(&a.id, &tok.id, now).await.unwrap());
+    assert!(store
+        .revoke_api_token(
+            &a.id,
+            &tok.id,
+            &finishline_store::By::new("tests", None, now)
+        )
+        .await
+        .unwrap());
     assert!(store.token_user(&secret).await.unwrap().is_none());
 
     // Members: a workspace keeps one admin; removing a member ends their session and tokens.
@@ -223,24 +240,41 @@ async fn exercise(store: &Store) {
             "Sam",
             &hash,
             UserRole::Member,
-            now,
+            &finishline_store::By::new("tests", None, now),
         )
         .await
         .unwrap();
     assert_eq!(
         store
-            .set_user_role(&a.id, &u.id, UserRole::Member)
+            .set_user_role(
+                &a.id,
+                &u.id,
+                UserRole::Member,
+                &finishline_store::By::new("tests", None, finishline_store::testing::start())
+            )
             .await
             .unwrap(),
         MemberChange::LastAdmin
     );
     assert_eq!(
-        store.remove_user(&a.id, &u.id).await.unwrap(),
+        store
+            .remove_user(
+                &a.id,
+                &u.id,
+                &finishline_store::By::new("tests", None, finishline_store::testing::start())
+            )
+            .await
+            .unwrap(),
         MemberChange::LastAdmin
     );
     assert_eq!(
         store
-            .set_user_role(&b.id, &sam.id, UserRole::Admin)
+            .set_user_role(
+                &b.id,
+                &sam.id,
+                UserRole::Admin,
+                &finishline_store::By::new("tests", None, finishline_store::testing::start())
+            )
             .await
             .unwrap(),
         MemberChange::NotFound,
@@ -248,34 +282,66 @@ async fn exercise(store: &Store) {
     );
     assert_eq!(
         store
-            .set_user_role(&a.id, &sam.id, UserRole::Admin)
+            .set_user_role(
+                &a.id,
+                &sam.id,
+                UserRole::Admin,
+                &finishline_store::By::new("tests", None, finishline_store::testing::start())
+            )
             .await
             .unwrap(),
         MemberChange::Done
     );
-    let (_, sam_token) = store.create_api_token(&sam, "ci", now).await.unwrap();
+    let (_, sam_token) = store
+        .create_api_token(&sam, "ci", &finishline_store::By::new("tests", None, now))
+        .await
+        .unwrap();
     let sam_session = store
         .create_session(&sam, now, chrono::Duration::days(1))
         .await
         .unwrap();
     assert_eq!(
         store
-            .set_user_role(&a.id, &u.id, UserRole::Member)
+            .set_user_role(
+                &a.id,
+                &u.id,
+                UserRole::Member,
+                &finishline_store::By::new("tests", None, finishline_store::testing::start())
+            )
             .await
             .unwrap(),
         MemberChange::Done,
         "with Sam an admin, Dana may step down"
     );
     assert_eq!(
-        store.remove_user(&a.id, &sam.id).await.unwrap(),
+        store
+            .remove_user(
+                &a.id,
+                &sam.id,
+                &finishline_store::By::new("tests", None, finishline_store::testing::start())
+            )
+            .await
+            .unwrap(),
         MemberChange::LastAdmin
     );
     store
-        .set_user_role(&a.id, &u.id, UserRole::Admin)
+        .set_user_role(
+            &a.id,
+            &u.id,
+            UserRole::Admin,
+            &finishline_store::By::new("tests", None, finishline_store::testing::start()),
+        )
         .await
         .unwrap();
     assert_eq!(
-        store.remove_user(&a.id, &sam.id).await.unwrap(),
+        store
+            .remove_user(
+                &a.id,
+                &sam.id,
+                &finishline_store::By::new("tests", None, finishline_store::testing::start())
+            )
+            .await
+            .unwrap(),
         MemberChange::Done
     );
     assert!(store.token_user(&sam_token).await.unwrap().is_none());
@@ -285,7 +351,14 @@ async fn exercise(store: &Store) {
         .unwrap()
         .is_none());
     assert_eq!(
-        store.remove_user(&a.id, &sam.id).await.unwrap(),
+        store
+            .remove_user(
+                &a.id,
+                &sam.id,
+                &finishline_store::By::new("tests", None, finishline_store::testing::start())
+            )
+            .await
+            .unwrap(),
         MemberChange::NotFound
     );
 

@@ -38,7 +38,11 @@ async fn the_demo_copied_to_postgres_answers_every_read_the_same() {
         .unwrap();
     let (_, token) = sqlite
         .store
-        .create_api_token(&admin, "copy test", now)
+        .create_api_token(
+            &admin,
+            "copy test",
+            &finishline_store::By::new("tests", None, now),
+        )
         .await
         .unwrap();
 

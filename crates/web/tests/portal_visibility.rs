@@ -190,7 +190,14 @@ impl Walk<'_> {
         let ws = self.ws.clone();
         let now = self.app.now();
         let (_, invite) = store
-            .create_invitation(&ws, &p.id, person, "test", now, chrono::Duration::days(7))
+            .create_invitation(
+                &ws,
+                &p.id,
+                person,
+                "test",
+                &finishline_store::By::new("tests", None, now),
+                chrono::Duration::days(7),
+            )
             .await
             .unwrap();
         let (_, secret) = store
@@ -382,7 +389,7 @@ async fn no_portal_page_or_customer_email_of_the_demo_shows_internal_text() {
                 &p.id,
                 person.id,
                 "test",
-                now,
+                &finishline_store::By::new("tests", None, now),
                 chrono::Duration::days(7),
             )
             .await

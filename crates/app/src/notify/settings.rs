@@ -130,8 +130,13 @@ pub async fn load(app: &App, workspace: &str) -> Result<NotifySettings, AppError
     }
 }
 
-pub async fn save(app: &App, workspace: &str, s: &NotifySettings) -> Result<(), AppError> {
+pub async fn save(
+    app: &App,
+    workspace: &str,
+    s: &NotifySettings,
+    by: &finishline_store::By,
+) -> Result<(), AppError> {
     let doc = serde_json::to_string(s).map_err(|e| AppError::Internal(e.to_string()))?;
-    app.store.set_notify_settings(workspace, &doc).await?;
+    app.store.set_notify_settings(workspace, &doc, by).await?;
     Ok(())
 }

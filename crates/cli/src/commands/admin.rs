@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use finishline_store::credentials::{hash_password, password_problem};
-use finishline_store::UserRole;
+use finishline_store::{audit, By, NewAuditEvent, UserRole};
 
 use super::db::{pick_workspace, DbArgs};
 
@@ -116,7 +116,7 @@ pub async fn user(cmd: UserCommand) -> Result<()> {
                 UserRole::Member
             };
             let user = store
-                .create_user(&ws.id, &email, &name, &hash, role, now)
+                .create_user(&ws.id, &email, &name, &hash, role, &By::command_line(now))
                 .await?;
             println!(
                 "created {} {} <{}> in workspace {} ({})",
@@ -152,7 +152,7 @@ pub async fn token(cmd: TokenCommand) -> Result<()> {
                 .await?
                 .with_context(|| format!("there is no member with email {email}"))?;
             let (token, secret) = store
-                .create_api_token(&user, &name, chrono::Utc::now())
+                .create_api_token(&user, &name, &By::command_line(chrono::Utc::now()))
                 .await?;
             eprintln!(
                 "token {} ({}) acts as {}; keep the secret, it is shown only now:",
@@ -174,8 +174,19 @@ pub async fn backup(args: BackupArgs) -> Result<()> {
         .backup(&args.to)
         .await
         .with_context(|| format!("writing the backup to {}", args.to.display()))?;
-    store.close().await;
     let size = std::fs::metadata(&args.to).map(|m| m.len()).unwrap_or(0);
+    let event = NewAuditEvent {
+        workspace_id: None,
+        actor: "command line".into(),
+        kind: audit::kind::BACKUP_WRITTEN.into(),
+        detail: serde_json::json!({"file": args.to.display().to_string(), "bytes": size}),
+        client_address: None,
+    };
+    store
+        .record_audit(&event, chrono::Utc::now())
+        .await
+        .context("recording the backup in the audit trail")?;
+    store.close().await;
     println!("backup written to {} ({size} bytes)", args.to.display());
     Ok(())
 }

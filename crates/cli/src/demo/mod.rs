@@ -19,7 +19,7 @@ use finishline_core::command::NewPerson;
 use finishline_core::people::Side;
 use finishline_core::{apply, Activity, Command, Ctx, Project};
 use finishline_store::credentials::hash_password;
-use finishline_store::{Store, UserRole};
+use finishline_store::{By, Store, UserRole};
 
 mod brightwater;
 mod calder;
@@ -59,6 +59,7 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> Result<DemoLogin> {
         .context("creating the demo workspace")?;
     let hash =
         hash_password(DEMO_PASSWORD).map_err(|e| anyhow!("hashing the demo password: {e}"))?;
+    let by = By::new("demo seed", None, now);
     let alex = store
         .create_user(
             &ws.id,
@@ -66,7 +67,7 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> Result<DemoLogin> {
             "Alex Morgan",
             &hash,
             UserRole::Admin,
-            now,
+            &by,
         )
         .await
         .context("creating the demo admin")?;
@@ -77,7 +78,7 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> Result<DemoLogin> {
             "Sam Rivera",
             &hash,
             UserRole::Member,
-            now,
+            &by,
         )
         .await
         .context("creating the demo member")?;

@@ -84,7 +84,7 @@ pub async fn create(
             &body.name,
             &hash,
             role,
-            state.now(),
+            &member.by(&state),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(Me::from(&user))))
@@ -154,7 +154,7 @@ pub async fn create_token(
     let (token, secret) = state
         .app
         .store
-        .create_api_token(&member.0, &body.name, state.now())
+        .create_api_token(&member.0, &body.name, &member.by(&state))
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -186,7 +186,7 @@ pub async fn revoke_token(
     if state
         .app
         .store
-        .revoke_api_token(member.workspace(), &id, state.now())
+        .revoke_api_token(member.workspace(), &id, &member.by(&state))
         .await?
     {
         Ok(StatusCode::NO_CONTENT)

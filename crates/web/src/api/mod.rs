@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
+pub mod audit;
 pub mod doc;
 pub mod imports;
 pub mod members;
@@ -24,6 +25,7 @@ use crate::state::AppState;
         openapi_json,
         session::login, session::logout, session::me,
         members::list, members::create, members::tokens, members::create_token, members::revoke_token,
+        audit::trail,
         projects::list, projects::create, projects::get, projects::command, projects::activity,
         projects::status_draft, projects::scorecard, projects::upload, projects::download,
         imports::create,
@@ -122,6 +124,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/auth/logout", post(session::logout))
         .route("/me", get(session::me))
         .route("/members", get(members::list).post(members::create))
+        .route("/audit", get(audit::trail))
         .route("/tokens", get(members::tokens).post(members::create_token))
         .route("/tokens/{id}", delete(members::revoke_token))
         .route("/projects", get(projects::list).post(projects::create))

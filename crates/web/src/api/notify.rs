@@ -149,7 +149,7 @@ pub async fn put_settings(
 ) -> Result<Json<NotifySettings>, ApiError> {
     member.require_admin()?;
     body.validate()?;
-    settings::save(&state.app, member.workspace(), &body).await?;
+    settings::save(&state.app, member.workspace(), &body, &member.by(&state)).await?;
     Ok(Json(body))
 }
 
@@ -374,7 +374,7 @@ pub async fn create_webhook(
             &body.target,
             &secret,
             &body.events,
-            state.now(),
+            &member.by(&state),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(endpoint(e, true))))
@@ -393,7 +393,7 @@ pub async fn delete_webhook(
     if state
         .app
         .store
-        .disable_webhook_endpoint(member.workspace(), &hook_id, state.now())
+        .disable_webhook_endpoint(member.workspace(), &hook_id, &member.by(&state))
         .await?
     {
         Ok(StatusCode::NO_CONTENT)

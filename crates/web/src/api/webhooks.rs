@@ -518,7 +518,7 @@ pub async fn rotate(
     let secret = state
         .app
         .store
-        .rotate_webhook_secret(member.workspace())
+        .rotate_webhook_secret(member.workspace(), &member.by(&state))
         .await?;
     Ok(Json(WebhookSettings {
         path: format!("/api/v1/webhooks/crm/{}", member.workspace()),

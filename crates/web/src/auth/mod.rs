@@ -7,7 +7,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use finishline_store::{User, UserRole};
+use finishline_store::{By, User, UserRole};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -18,14 +18,19 @@ pub mod sign_in;
 
 pub const SESSION_COOKIE: &str = "fl_session";
 
-/// A signed-in member of a workspace. Every handler that takes one reads and writes only that
-/// member's workspace.
+/// A signed-in member of a workspace, and the address they came from. Every handler that takes
+/// one reads and writes only that member's workspace.
 #[derive(Debug, Clone)]
-pub struct Member(pub User);
+pub struct Member(pub User, pub ClientAddress);
 
 impl Member {
     pub fn workspace(&self) -> &str {
         &self.0.workspace_id
+    }
+
+    /// This member as the audit trail names who made a change.
+    pub fn by(&self, state: &AppState) -> By {
+        By::new(self.0.email.clone(), self.1.audit(), state.now())
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {
@@ -90,7 +95,7 @@ impl FromRequestParts<AppState> for Member {
             return Err(ApiError::Unauthorized);
         };
         match user {
-            Some(user) => Ok(Member(user)),
+            Some(user) => Ok(Member(user, addr)),
             None => {
                 sign_in::credentials_failed(state, &addr).await;
                 Err(ApiError::Unauthorized)

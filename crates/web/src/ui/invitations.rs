@@ -149,7 +149,7 @@ pub async fn create(
             &id,
             person.id,
             &vendor.user.name,
-            now,
+            &vendor.by(&state),
             ttl(),
         )
         .await
@@ -193,7 +193,14 @@ pub async fn resend(
     let replaced = match state
         .app
         .store
-        .replace_invitation(vendor.workspace(), &id, &old, &vendor.user.name, now, ttl())
+        .replace_invitation(
+            vendor.workspace(),
+            &id,
+            &old,
+            &vendor.user.name,
+            &vendor.by(&state),
+            ttl(),
+        )
         .await
     {
         Ok(Some(x)) => x,
@@ -206,7 +213,7 @@ pub async fn resend(
         let _ = state
             .app
             .store
-            .revoke_invitation(vendor.workspace(), &id, &inv.id, now)
+            .revoke_invitation(vendor.workspace(), &id, &inv.id, &vendor.by(&state))
             .await;
         let st = refuse(
             "That invitation's person is no longer a customer person of this project.".into(),
@@ -251,7 +258,7 @@ pub async fn revoke(
     match state
         .app
         .store
-        .revoke_invitation(ws, &id, &inv, state.now())
+        .revoke_invitation(ws, &id, &inv, &vendor.by(&state))
         .await
     {
         Ok(true) => {

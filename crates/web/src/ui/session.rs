@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use finishline_store::credentials::new_secret;
-use finishline_store::{PortalSession, User, UserRole};
+use finishline_store::{By, PortalSession, User, UserRole};
 use maud::html;
 use serde::Deserialize;
 
@@ -27,6 +27,8 @@ pub const PRE_SESSION_COOKIE: &str = "fl_csrf";
 pub struct Vendor {
     pub user: User,
     pub csrf: String,
+    /// Where the request came from, for the audit trail.
+    pub address: ClientAddress,
 }
 
 impl Vendor {
@@ -36,6 +38,11 @@ impl Vendor {
 
     pub fn is_admin(&self) -> bool {
         self.user.role == UserRole::Admin
+    }
+
+    /// This member as the audit trail names who made a change.
+    pub fn by(&self, state: &AppState) -> By {
+        By::new(self.user.email.clone(), self.address.audit(), state.now())
     }
 }
 
@@ -74,6 +81,7 @@ impl FromRequestParts<AppState> for Vendor {
             Ok(Some(user)) => Ok(Vendor {
                 user,
                 csrf: csrf_token(secret),
+                address: addr,
             }),
             Ok(None) => {
                 sign_in::credentials_failed(state, &addr).await;

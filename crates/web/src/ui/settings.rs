@@ -191,7 +191,7 @@ pub async fn add_member(State(state): State<AppState>, v: Vendor, form: FormData
     match state
         .app
         .store
-        .create_user(v.workspace(), &email, &name, &hash, role, state.now())
+        .create_user(v.workspace(), &email, &name, &hash, role, &v.by(&state))
         .await
     {
         Ok(_) => see_other("/settings#members"),
@@ -219,7 +219,7 @@ pub async fn create_token(State(state): State<AppState>, v: Vendor, form: FormDa
     match state
         .app
         .store
-        .create_api_token(&v.user, name, state.now())
+        .create_api_token(&v.user, name, &v.by(&state))
         .await
     {
         Ok((t, secret)) => {
@@ -260,7 +260,7 @@ pub async fn revoke_token(
     match state
         .app
         .store
-        .revoke_api_token(v.workspace(), &id, state.now())
+        .revoke_api_token(v.workspace(), &id, &v.by(&state))
         .await
     {
         Ok(_) => see_other("/settings#tokens"),
@@ -279,7 +279,12 @@ pub async fn rotate_webhook(State(state): State<AppState>, v: Vendor, form: Form
             "Only a workspace admin rotates the webhook secret.",
         );
     }
-    match state.app.store.rotate_webhook_secret(v.workspace()).await {
+    match state
+        .app
+        .store
+        .rotate_webhook_secret(v.workspace(), &v.by(&state))
+        .await
+    {
         Ok(_) => see_other("/settings#webhook"),
         Err(e) => layout::internal(&e.to_string()),
     }
@@ -325,7 +330,7 @@ pub async fn set_member_role(
     let done = state
         .app
         .store
-        .set_user_role(v.workspace(), &id, role)
+        .set_user_role(v.workspace(), &id, role, &v.by(&state))
         .await;
     member_changed(&state, &v, &form, &id, done).await
 }
@@ -343,7 +348,11 @@ pub async fn remove_member(
         let why = "you cannot remove yourself: another admin can";
         return member_refused(&state, &v, &form, why).await;
     }
-    let done = state.app.store.remove_user(v.workspace(), &id).await;
+    let done = state
+        .app
+        .store
+        .remove_user(v.workspace(), &id, &v.by(&state))
+        .await;
     member_changed(&state, &v, &form, &id, done).await
 }
 

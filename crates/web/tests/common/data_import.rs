@@ -85,7 +85,7 @@ pub async fn invitation(app: &TestApp, m: &MemberClient, project: &str, person: 
             project,
             u32::try_from(person).unwrap(),
             "test",
-            app.clock_now(),
+            &finishline_store::By::new("tests", None, app.clock_now()),
             chrono::Duration::days(14),
         )
         .await

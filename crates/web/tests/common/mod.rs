@@ -110,13 +110,17 @@ impl TestApp {
                 email.split('@').next().unwrap(),
                 &hash,
                 role,
-                now,
+                &finishline_store::By::new("tests", None, now),
             )
             .await
             .unwrap();
         let (_, secret) = self
             .store
-            .create_api_token(&user, "tests", now)
+            .create_api_token(
+                &user,
+                "tests",
+                &finishline_store::By::new("tests", None, now),
+            )
             .await
             .unwrap();
         MemberClient {

@@ -125,12 +125,16 @@ impl NotifyApp {
                 "Dana Reyes",
                 &hash,
                 UserRole::Admin,
-                self.now(),
+                &finishline_store::By::new("tests", None, self.now()),
             )
             .await
             .unwrap();
         let (_, token) = store
-            .create_api_token(&user, "tests", self.now())
+            .create_api_token(
+                &user,
+                "tests",
+                &finishline_store::By::new("tests", None, self.now()),
+            )
             .await
             .unwrap();
         Member {
