@@ -1685,7 +1685,8 @@ fn merge_chunk(
         match kind {
             KeyKind::Duplicate(g) => {
                 let m = &mut dup_maps[g as usize];
-                match m.get(&h) {
+                match m.get_or_insert(h, u32::try_from(row).unwrap_or(u32::MAX)) {
+                    None => {}
                     Some(_) if plan.fixes.is_accepted(row, "duplicate-key") => {}
                     Some(first) => {
                         let names: Vec<&str> = plan.dup_groups[g as usize]
@@ -1704,26 +1705,22 @@ fn merge_chunk(
                             message: format!("{} matches row {first} once normalised (case, spacing, punctuation and suffixes such as Inc. or Ltd are ignored); merge the two rows or tell them apart", names.join(" + ")),
                         });
                     }
-                    None => {
-                        m.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
-                    }
                 }
             }
             KeyKind::Unique(fi) => {
                 let m = uniq_maps.entry(fi).or_default();
-                if let Some(first) = m.get(&h) {
+                if let Some(first) = m.get_or_insert(h, u32::try_from(row).unwrap_or(u32::MAX)) {
                     let f = &plan.fields[fi as usize];
                     let msg = format!("\"{}\" must be unique and repeats the value of row {first}; change one of them", f.field.name);
                     newly_rejected.push((row, format!("{}: {msg}", f.field.name)));
                     let mut i = issue(row, f, plan, "unique", Severity::Error, None, msg);
                     i.related = Some(u64::from(first));
                     extra.push(i);
-                } else {
-                    m.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
                 }
             }
             KeyKind::Primary => {
-                if let Some(first) = pk_map.get(&h) {
+                if let Some(first) = pk_map.get_or_insert(h, u32::try_from(row).unwrap_or(u32::MAX))
+                {
                     let names: Vec<&str> = plan
                         .pk
                         .iter()
@@ -1744,8 +1741,6 @@ fn merge_chunk(
                         value: None,
                         message: msg,
                     });
-                } else {
-                    pk_map.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
                 }
             }
         }
