@@ -8,8 +8,6 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use regex::Regex;
-
 use crate::fixes::{FixIndex, Fixes};
 use crate::formats::StringFormat;
 use crate::input::{Input, OpenOptions};
@@ -17,6 +15,7 @@ use crate::keymap::KeyMap;
 use crate::map::{BlankMeans, DataMap, Field, FieldType, OnUnknown};
 use crate::normalize::Normalizer;
 use crate::parse::{parse_records_term, Record};
+use crate::pattern::Pattern;
 use crate::report::{ColumnMatch, Issue, Report, Severity, Tally};
 use crate::types::{self, EnumEntry, Typed};
 use crate::DataError;
@@ -76,7 +75,7 @@ struct CField {
     field: Field,
     col: Option<usize>,
     normalizers: Vec<Normalizer>,
-    regex: Option<Regex>,
+    regex: Option<Pattern>,
     enum_entries: Option<Vec<EnumEntry>>,
     min: Option<Typed>,
     max: Option<Typed>,
@@ -286,12 +285,12 @@ impl Plan {
         let mut fields = Vec::new();
         for (fi, f) in map.fields.iter().enumerate() {
             let regex = match (&f.constraints.pattern, f.field_type) {
-                (Some(p), FieldType::String) => Some(crate::limits::compile_pattern(p).map_err(
-                    |message| DataError::Map {
+                (Some(p), FieldType::String) => Some(Pattern::new(
+                    crate::limits::compile_pattern(p).map_err(|message| DataError::Map {
                         path: format!("fields[{fi}].constraints.pattern"),
                         message,
-                    },
-                )?),
+                    })?,
+                )),
                 _ => None,
             };
             let enum_entries = f
@@ -523,7 +522,7 @@ struct Cell {
 #[allow(clippy::too_many_arguments)]
 fn check_cell(
     ctx: &Ctx<'_>,
-    re: Option<&Regex>,
+    re: Option<&Pattern>,
     fi: usize,
     f: &CField,
     row: u64,
@@ -1003,7 +1002,7 @@ fn write_json_str(out: &mut Vec<u8>, v: &str) {
 /// shared by threads hands out its search cache through a lock every call, while each clone has
 /// its own), and its normalisation memos, which learn once per worker whether a column repeats.
 struct Worker {
-    regexes: Vec<Option<Regex>>,
+    regexes: Vec<Option<Pattern>>,
     memos: Vec<Memo>,
 }
 
