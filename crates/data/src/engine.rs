@@ -88,6 +88,9 @@ struct CField {
     canonical_out: bool,
     /// Any text is a value of the type (`string` with the default format, `any`): no casting.
     plain_text: bool,
+    /// The messages of a blank cell that needs review, and of a blank required one.
+    blank_review_message: String,
+    required_message: String,
     /// A key reads the final value (duplicate keys, `unique`, primary key). A check keeps a
     /// field's final value only then (an export keeps every one), and its typed value only
     /// for `unique` and the primary key.
@@ -342,6 +345,8 @@ impl Plan {
                     || (f.field_type == FieldType::String
                         && matches!(f.format.as_deref(), None | Some("default"))),
                 in_key: f.constraints.unique || in_pk,
+                blank_review_message: format!("\"{}\" is blank; a blank here needs review: enter the value or confirm it is unknown", f.name),
+                required_message: format!("\"{}\" is required; enter a value", f.name),
                 field: f.clone(),
             });
         }
@@ -543,10 +548,11 @@ fn check_cell(
         let mut error = false;
         if let Some((sev, rule)) = sev_rule {
             error = sev == Severity::Error;
+            // The same words for every blank of the field: written once, copied per cell.
             let msg = if sev == Severity::Review {
-                format!("\"{}\" is blank; a blank here needs review: enter the value or confirm it is unknown", f.field.name)
+                f.blank_review_message.clone()
             } else {
-                format!("\"{}\" is required; enter a value", f.field.name)
+                f.required_message.clone()
             };
             issues.push(issue(row, f, plan, rule, sev, Some(value), msg));
         }

@@ -396,10 +396,17 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
     // Split off an extension: "x123", "ext 123", "ext. 123", "#123" (ASCII case-insensitive, so
     // byte offsets in `v` are the offsets found).
     let b = v.as_bytes();
-    let ext_at = b
-        .windows(3)
-        .position(|w| w.eq_ignore_ascii_case(b"ext"))
-        .or_else(|| b.iter().position(|&c| matches!(c, b'x' | b'X' | b'#')));
+    // Most numbers have no letter `e` or `x` and no `#` at all: one vectorisable look says so.
+    let maybe_ext = b.iter().fold(false, |m, &c| {
+        m | matches!(c | 0x20, b'e' | b'x') | (c == b'#')
+    });
+    let ext_at = maybe_ext
+        .then(|| {
+            b.windows(3)
+                .position(|w| w.eq_ignore_ascii_case(b"ext"))
+                .or_else(|| b.iter().position(|&c| matches!(c, b'x' | b'X' | b'#')))
+        })
+        .flatten();
     let (main, ext) = match ext_at {
         Some(i) => (&v[..i], &v[i..]),
         None => (v, ""),
