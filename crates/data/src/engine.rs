@@ -8,8 +8,6 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use regex::Regex;
-
 use crate::fixes::{FixIndex, Fixes};
 use crate::formats::StringFormat;
 use crate::input::{Input, OpenOptions};
@@ -17,6 +15,7 @@ use crate::keymap::KeyMap;
 use crate::map::{BlankMeans, DataMap, Field, FieldType, OnUnknown};
 use crate::normalize::Normalizer;
 use crate::parse::{parse_records_term, Record};
+use crate::pattern::Pattern;
 use crate::report::{ColumnMatch, Issue, Report, Severity, Tally};
 use crate::types::{self, EnumEntry, Typed};
 use crate::DataError;
@@ -76,7 +75,7 @@ struct CField {
     field: Field,
     col: Option<usize>,
     normalizers: Vec<Normalizer>,
-    regex: Option<Regex>,
+    regex: Option<Pattern>,
     enum_entries: Option<Vec<EnumEntry>>,
     min: Option<Typed>,
     max: Option<Typed>,
@@ -89,6 +88,9 @@ struct CField {
     canonical_out: bool,
     /// Any text is a value of the type (`string` with the default format, `any`): no casting.
     plain_text: bool,
+    /// The messages of a blank cell that needs review, and of a blank required one.
+    blank_review_message: String,
+    required_message: String,
     /// A key reads the final value (duplicate keys, `unique`, primary key). A check keeps a
     /// field's final value only then (an export keeps every one), and its typed value only
     /// for `unique` and the primary key.
@@ -286,12 +288,12 @@ impl Plan {
         let mut fields = Vec::new();
         for (fi, f) in map.fields.iter().enumerate() {
             let regex = match (&f.constraints.pattern, f.field_type) {
-                (Some(p), FieldType::String) => Some(crate::limits::compile_pattern(p).map_err(
-                    |message| DataError::Map {
+                (Some(p), FieldType::String) => Some(Pattern::new(
+                    crate::limits::compile_pattern(p).map_err(|message| DataError::Map {
                         path: format!("fields[{fi}].constraints.pattern"),
                         message,
-                    },
-                )?),
+                    })?,
+                )),
                 _ => None,
             };
             let enum_entries = f
@@ -343,6 +345,8 @@ impl Plan {
                     || (f.field_type == FieldType::String
                         && matches!(f.format.as_deref(), None | Some("default"))),
                 in_key: f.constraints.unique || in_pk,
+                blank_review_message: format!("\"{}\" is blank; a blank here needs review: enter the value or confirm it is unknown", f.name),
+                required_message: format!("\"{}\" is required; enter a value", f.name),
                 field: f.clone(),
             });
         }
@@ -523,7 +527,7 @@ struct Cell {
 #[allow(clippy::too_many_arguments)]
 fn check_cell(
     ctx: &Ctx<'_>,
-    re: Option<&Regex>,
+    re: Option<&Pattern>,
     fi: usize,
     f: &CField,
     row: u64,
@@ -544,10 +548,11 @@ fn check_cell(
         let mut error = false;
         if let Some((sev, rule)) = sev_rule {
             error = sev == Severity::Error;
+            // The same words for every blank of the field: written once, copied per cell.
             let msg = if sev == Severity::Review {
-                format!("\"{}\" is blank; a blank here needs review: enter the value or confirm it is unknown", f.field.name)
+                f.blank_review_message.clone()
             } else {
-                format!("\"{}\" is required; enter a value", f.field.name)
+                f.required_message.clone()
             };
             issues.push(issue(row, f, plan, rule, sev, Some(value), msg));
         }
@@ -1003,7 +1008,7 @@ fn write_json_str(out: &mut Vec<u8>, v: &str) {
 /// shared by threads hands out its search cache through a lock every call, while each clone has
 /// its own), and its normalisation memos, which learn once per worker whether a column repeats.
 struct Worker {
-    regexes: Vec<Option<Regex>>,
+    regexes: Vec<Option<Pattern>>,
     memos: Vec<Memo>,
 }
 
@@ -1685,7 +1690,8 @@ fn merge_chunk(
         match kind {
             KeyKind::Duplicate(g) => {
                 let m = &mut dup_maps[g as usize];
-                match m.get(&h) {
+                match m.get_or_insert(h, u32::try_from(row).unwrap_or(u32::MAX)) {
+                    None => {}
                     Some(_) if plan.fixes.is_accepted(row, "duplicate-key") => {}
                     Some(first) => {
                         let names: Vec<&str> = plan.dup_groups[g as usize]
@@ -1704,26 +1710,22 @@ fn merge_chunk(
                             message: format!("{} matches row {first} once normalised (case, spacing, punctuation and suffixes such as Inc. or Ltd are ignored); merge the two rows or tell them apart", names.join(" + ")),
                         });
                     }
-                    None => {
-                        m.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
-                    }
                 }
             }
             KeyKind::Unique(fi) => {
                 let m = uniq_maps.entry(fi).or_default();
-                if let Some(first) = m.get(&h) {
+                if let Some(first) = m.get_or_insert(h, u32::try_from(row).unwrap_or(u32::MAX)) {
                     let f = &plan.fields[fi as usize];
                     let msg = format!("\"{}\" must be unique and repeats the value of row {first}; change one of them", f.field.name);
                     newly_rejected.push((row, format!("{}: {msg}", f.field.name)));
                     let mut i = issue(row, f, plan, "unique", Severity::Error, None, msg);
                     i.related = Some(u64::from(first));
                     extra.push(i);
-                } else {
-                    m.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
                 }
             }
             KeyKind::Primary => {
-                if let Some(first) = pk_map.get(&h) {
+                if let Some(first) = pk_map.get_or_insert(h, u32::try_from(row).unwrap_or(u32::MAX))
+                {
                     let names: Vec<&str> = plan
                         .pk
                         .iter()
@@ -1744,8 +1746,6 @@ fn merge_chunk(
                         value: None,
                         message: msg,
                     });
-                } else {
-                    pk_map.insert(h, u32::try_from(row).unwrap_or(u32::MAX));
                 }
             }
         }

@@ -25,6 +25,7 @@ pub mod limits;
 pub mod map;
 pub mod normalize;
 pub mod parse;
+mod pattern;
 pub mod report;
 pub mod rows;
 pub mod transform;

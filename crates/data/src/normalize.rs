@@ -70,9 +70,13 @@ impl Normalizer {
                     // Nearly every address is ASCII: lower-case it in place, byte by byte.
                     out.push_str(v);
                     out.make_ascii_lowercase();
+                    // Whole-slice folds with no early exit, so that they compile to vector code.
                     let b = v.as_bytes();
-                    !b.iter().any(|&c| c.is_ascii_whitespace() || c == 0x0b)
-                        && memchr::memchr_iter(b'@', b).count() == 1
+                    let space = b
+                        .iter()
+                        .fold(false, |s, &c| s | c.is_ascii_whitespace() | (c == 0x0b));
+                    let ats = b.iter().fold(0usize, |n, &c| n + usize::from(c == b'@'));
+                    !space && ats == 1
                 } else {
                     for c in v.chars() {
                         out.extend(c.to_lowercase());
@@ -88,9 +92,8 @@ impl Normalizer {
                 }
                 // A valid address at a mistyped domain (gmial.com) is flagged for a person,
                 // with the address meant; it is never corrected silently.
-                let typo = out
-                    .rsplit_once('@')
-                    .is_some_and(|(_, domain)| crate::typos::is_typo_domain(domain));
+                let typo = memchr::memrchr(b'@', out.as_bytes())
+                    .is_some_and(|at| crate::typos::is_typo_domain(&out[at + 1..]));
                 if let Some(meant) = typo.then(|| crate::typos::email_suggestion(v)).flatten() {
                     return Err(NormalizeProblem {
                         rule: "email-typo",
@@ -239,7 +242,15 @@ pub fn person_key(value: &str, out: &mut String) {
 pub fn company_key(value: &str, out: &mut String) {
     let start = out.len();
     let b = value.as_bytes();
-    if b.len() <= 64 && value.is_ascii() && !b.contains(&b'&') {
+    // Most names are ASCII words parted by single spaces, perhaps with punctuation at either
+    // end ("Acme Holdings Inc."): their key is the words lower-cased. Punctuation (but `&`, which
+    // is a word) at the ends writes nothing, so it is trimmed; what is left is checked with
+    // whole-slice folds that compile to vector code, then copied and lower-cased at once.
+    let trimmed = trim_ascii_punctuation(value);
+    if is_plain_ascii_words(trimmed.as_bytes()) {
+        out.push_str(trimmed);
+        out[start..].make_ascii_lowercase();
+    } else if b.len() <= 64 && value.is_ascii() && !b.contains(&b'&') {
         // The same rules as below, for short ASCII without `&`: ASCII letters and digits are
         // the ASCII alphanumerics and nothing needs folding. Without a branch per byte (word
         // breaks are too irregular to predict): each byte writes a space and its lower-case
@@ -285,6 +296,28 @@ pub fn company_key(value: &str, out: &mut String) {
         company_key_chars(value, out, start);
     }
     strip_legal_suffixes(out, start);
+}
+
+/// `value` without the ASCII punctuation, spaces and controls at either end (`&` is kept: it
+/// is the word "and").
+fn trim_ascii_punctuation(value: &str) -> &str {
+    let edge = |c: char| c.is_ascii() && !c.is_ascii_alphanumeric() && c != '&';
+    value.trim_matches(edge)
+}
+
+/// ASCII letters and digits in words parted by single spaces, no space at either end.
+fn is_plain_ascii_words(b: &[u8]) -> bool {
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return true;
+    };
+    // Whole-slice folds with no early exit, so that they compile to vector code.
+    let odd_byte = b.iter().fold(false, |bad, &c| {
+        bad | !(c.is_ascii_alphanumeric() | (c == b' '))
+    });
+    let two_spaces = b
+        .windows(2)
+        .fold(false, |bad, w| bad | ((w[0] == b' ') & (w[1] == b' ')));
+    !(odd_byte | two_spaces | (first == b' ') | (last == b' '))
 }
 
 fn company_key_chars(value: &str, out: &mut String, start: usize) {
@@ -363,10 +396,17 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
     // Split off an extension: "x123", "ext 123", "ext. 123", "#123" (ASCII case-insensitive, so
     // byte offsets in `v` are the offsets found).
     let b = v.as_bytes();
-    let ext_at = b
-        .windows(3)
-        .position(|w| w.eq_ignore_ascii_case(b"ext"))
-        .or_else(|| b.iter().position(|&c| matches!(c, b'x' | b'X' | b'#')));
+    // Most numbers have no letter `e` or `x` and no `#` at all: one vectorisable look says so.
+    let maybe_ext = b.iter().fold(false, |m, &c| {
+        m | matches!(c | 0x20, b'e' | b'x') | (c == b'#')
+    });
+    let ext_at = maybe_ext
+        .then(|| {
+            b.windows(3)
+                .position(|w| w.eq_ignore_ascii_case(b"ext"))
+                .or_else(|| b.iter().position(|&c| matches!(c, b'x' | b'X' | b'#')))
+        })
+        .flatten();
     let (main, ext) = match ext_at {
         Some(i) => (&v[..i], &v[i..]),
         None => (v, ""),
