@@ -12,10 +12,12 @@
 pub mod clock;
 pub mod commands;
 pub mod error;
+pub mod export;
 pub mod flagged;
 pub mod handoffs;
 pub mod imports;
 pub mod notify;
+pub mod process;
 pub mod queue;
 pub mod roundtrip;
 

@@ -43,6 +43,8 @@ enum Command {
     Handoff(commands::project::HandoffCommand),
     /// Copy a live SQLite database to a file, consistently, while the server runs.
     Backup(commands::admin::BackupArgs),
+    // The help text is on `ExportArgs` (a doc comment here would replace its long help).
+    Export(commands::export::ExportArgs),
     /// Customer data onboarding: infer a data map, check, fix and export a file.
     #[command(subcommand)]
     Data(commands::data::DataCommand),
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
             Command::Project(cmd) => commands::project::project(cmd).await,
             Command::Handoff(cmd) => commands::project::handoff(cmd).await,
             Command::Backup(args) => commands::admin::backup(args).await,
+            Command::Export(args) => commands::export::export(args).await,
             Command::Data(_) => Ok(()),
         }
     });

@@ -19,11 +19,7 @@ use common::*;
 fn uat_failed_back_to_configuration() -> World {
     let mut w = World::new(vec![]);
     w.ready_for_kickoff();
-    for (day, s) in [
-        (1, Stage::Assign),
-        (2, Stage::Intake),
-        (3, Stage::Kickoff),
-    ] {
+    for (day, s) in [(1, Stage::Assign), (2, Stage::Intake), (3, Stage::Kickoff)] {
         w.at(day).ok(Command::AdvanceStage { to: s });
     }
     w.ok(Command::SetLaunchDate {
@@ -125,7 +121,10 @@ fn waiting_spans_add_up_to_r7s_time_per_side() {
     };
     assert_eq!(total(&spans.customer), r7.project.customer_seconds);
     assert_eq!(total(&spans.vendor), r7.project.vendor_seconds);
-    assert!(r7.project.customer_seconds > 0, "the scenario waits on the customer");
+    assert!(
+        r7.project.customer_seconds > 0,
+        "the scenario waits on the customer"
+    );
 }
 
 #[test]
@@ -153,11 +152,18 @@ fn process_map_counts_projects_marks_the_uat_loop_and_lists_who_is_in_a_stage_lo
     assert_eq!(back.loop_kind, Some(LoopKind::UatRework));
     assert_eq!((back.count, back.median_days), (1, Some(2.0)));
     let forward = map.edge(Stage::Handoff, Stage::Assign).expect("forward");
-    assert_eq!((forward.count, forward.back, forward.loop_kind), (2, false, None));
+    assert_eq!(
+        (forward.count, forward.back, forward.loop_kind),
+        (2, false, None)
+    );
     assert!(map.node(Stage::Paused).is_none(), "nobody paused");
 
     let assign = map.node(Stage::Assign).expect("assign");
-    assert_eq!(assign.now.len(), 1, "the looped project left assign long ago");
+    assert_eq!(
+        assign.now.len(),
+        1,
+        "the looped project left assign long ago"
+    );
     let mut c = ProcessMapBuilder::new(now);
     let mut early = World::new(vec![]);
     early.at(2).ok(Command::AdvanceStage { to: Stage::Assign });
@@ -166,7 +172,10 @@ fn process_map_counts_projects_marks_the_uat_loop_and_lists_who_is_in_a_stage_lo
     let two = c.finish();
     let here = &two.node(Stage::Assign).expect("assign").now;
     assert_eq!(here.len(), 2);
-    assert!(here[0].days_here > here[1].days_here, "longest waiting first");
+    assert!(
+        here[0].days_here > here[1].days_here,
+        "longest waiting first"
+    );
 }
 
 #[test]
@@ -202,6 +211,9 @@ fn person_of_actor_matches_the_name_on_its_side_and_nobody_for_the_system() {
         person_of_actor(&w.p, "Casey (customer)").map(|p| p.id),
         Some(casey)
     );
-    assert!(person_of_actor(&w.p, "Casey").is_none(), "two Caseys: unknown");
+    assert!(
+        person_of_actor(&w.p, "Casey").is_none(),
+        "two Caseys: unknown"
+    );
     assert!(person_of_actor(&w.p, "system").is_none());
 }

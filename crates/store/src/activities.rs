@@ -100,7 +100,9 @@ impl ProjectLogs {
         for r in logs_q.fetch_all(&self.store.read).await? {
             let id: String = r.try_get("project_id")?;
             let doc: String = r.try_get("doc")?;
-            logs.entry(id).or_default().push(from_json("activity", &doc)?);
+            logs.entry(id)
+                .or_default()
+                .push(from_json("activity", &doc)?);
         }
         Ok(ids
             .iter()

@@ -3,5 +3,6 @@
 pub mod admin;
 pub mod data;
 pub mod db;
+pub mod export;
 pub mod project;
 pub mod serve;

@@ -165,12 +165,19 @@ impl ProcessMapBuilder {
             let (a, b) = (&pair[0], &pair[1]);
             let edge = self.edges.entry((a.stage, b.stage)).or_default();
             edge.durations.push(a.seconds);
-            edge.loops.entry(loop_rank(b.via_loop)).or_insert((0, b.via_loop)).0 += 1;
+            edge.loops
+                .entry(loop_rank(b.via_loop))
+                .or_insert((0, b.via_loop))
+                .0 += 1;
         }
         // The stage the log ends in is where the project is now; the document agrees unless
         // the log is incomplete, and then the document's word is the one shown elsewhere.
         if let Some(last) = visits.last().filter(|v| v.left.is_none()) {
-            let here = if last.stage == project.stage { last } else { return };
+            let here = if last.stage == project.stage {
+                last
+            } else {
+                return;
+            };
             self.nodes.entry(here.stage).or_default().now.push(InStage {
                 project_id: project.id.clone(),
                 name: project.name.clone(),
@@ -192,7 +199,11 @@ impl ProcessMapBuilder {
             let mut acc = accs.remove(&stage).unwrap_or_default();
             let share = |secs: i64| (acc.seconds > 0).then(|| secs as f64 / acc.seconds as f64);
             let (customer_wait_share, vendor_wait_share) = (share(acc.customer), share(acc.vendor));
-            acc.now.sort_by(|a, b| a.since.cmp(&b.since).then_with(|| a.project_id.cmp(&b.project_id)));
+            acc.now.sort_by(|a, b| {
+                a.since
+                    .cmp(&b.since)
+                    .then_with(|| a.project_id.cmp(&b.project_id))
+            });
             nodes.push(MapNode {
                 stage,
                 label: stage.label().to_string(),
@@ -220,7 +231,10 @@ impl ProcessMapBuilder {
                     to,
                     count: acc.durations.len(),
                     median_days: median(&mut acc.durations).map(|s| s / DAY),
-                    back: from.position().zip(to.position()).is_some_and(|(f, t)| t <= f),
+                    back: from
+                        .position()
+                        .zip(to.position())
+                        .is_some_and(|(f, t)| t <= f),
                     loop_kind,
                 }
             })

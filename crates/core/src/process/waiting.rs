@@ -56,11 +56,21 @@ pub fn waiting_spans(activities: &[Activity], now: DateTime<Utc>) -> WaitingSpan
     let mut running: BTreeMap<u32, (Side, DateTime<Utc>)> = BTreeMap::new();
     for a in sorted {
         if a.kind == "stage.changed" {
-            let to = a.after.as_ref().and_then(|v| v.get("stage")).and_then(|s| s.as_str());
+            let to = a
+                .after
+                .as_ref()
+                .and_then(|v| v.get("stage"))
+                .and_then(|s| s.as_str());
             let halts = matches!(to, Some("paused" | "cancelled" | "complete"));
             if halts && !halted {
                 for (_, (side, since)) in std::mem::take(&mut running) {
-                    raw.push((side, Span { from: since, to: a.at }));
+                    raw.push((
+                        side,
+                        Span {
+                            from: since,
+                            to: a.at,
+                        },
+                    ));
                 }
             } else if !halts && halted {
                 for (&id, &side) in &ball {
@@ -73,7 +83,11 @@ pub fn waiting_spans(activities: &[Activity], now: DateTime<Utc>) -> WaitingSpan
         if a.kind != "task.ball" {
             continue;
         }
-        let Some(id) = a.subject.strip_prefix("task:").and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(id) = a
+            .subject
+            .strip_prefix("task:")
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
             continue;
         };
         let side: Option<Side> = a
@@ -82,7 +96,13 @@ pub fn waiting_spans(activities: &[Activity], now: DateTime<Utc>) -> WaitingSpan
             .and_then(|v| v.get("side"))
             .and_then(|s| serde_json::from_value(s.clone()).ok());
         if let Some((was, since)) = running.remove(&id) {
-            raw.push((was, Span { from: since, to: a.at }));
+            raw.push((
+                was,
+                Span {
+                    from: since,
+                    to: a.at,
+                },
+            ));
         }
         match side {
             Some(side) => {
@@ -97,9 +117,22 @@ pub fn waiting_spans(activities: &[Activity], now: DateTime<Utc>) -> WaitingSpan
         }
     }
     for (_, (side, since)) in running {
-        raw.push((side, Span { from: since, to: now.max(since) }));
+        raw.push((
+            side,
+            Span {
+                from: since,
+                to: now.max(since),
+            },
+        ));
     }
-    let of = |side: Side| union(raw.iter().filter(|(s, _)| *s == side).map(|(_, sp)| *sp).collect());
+    let of = |side: Side| {
+        union(
+            raw.iter()
+                .filter(|(s, _)| *s == side)
+                .map(|(_, sp)| *sp)
+                .collect(),
+        )
+    };
     WaitingSpans {
         vendor: of(Side::Vendor),
         customer: of(Side::Customer),
