@@ -54,7 +54,7 @@ impl MapQuery {
 /// (or those the filters admit) — per stage the projects that passed, the median days spent and
 /// the share of that time spent waiting on the customer, and the projects in it now, longest
 /// there first; per move between stages the count and median days, loops marked.
-#[utoipa::path(get, path = "/api/v1/analytics/process-map", tag = "analytics", params(MapQuery),
+#[utoipa::path(get, path = "/api/v1/analytics/process-map", operation_id = "process_map", tag = "analytics", params(MapQuery),
     responses((status = 200, body = ProcessMap)))]
 pub async fn map(
     State(state): State<AppState>,
@@ -70,8 +70,8 @@ pub async fn map(
 /// The workspace as an OCEL 2.0 JSON event log (admins only): objects of the types project,
 /// task, person, change request and import run; one event per activity, related to its
 /// objects with a qualifier (`project`, `subject`, `actor`). Streamed a project at a time.
-#[utoipa::path(get, path = "/api/v1/export/ocel", tag = "analytics",
-    responses((status = 200, description = "OCEL 2.0 JSON", body = Binary, content_type = "application/json"),
+#[utoipa::path(get, path = "/api/v1/export/ocel", operation_id = "export_ocel", tag = "analytics",
+    responses((status = 200, description = "OCEL 2.0 JSON (objectTypes, eventTypes, objects, events)", body = Object, content_type = "application/json"),
         (status = 403, description = "only a workspace admin exports the workspace", body = Problem)))]
 pub async fn ocel(State(state): State<AppState>, member: Member) -> Result<Response, ApiError> {
     export(state, member, Format::Ocel)
@@ -79,7 +79,7 @@ pub async fn ocel(State(state): State<AppState>, member: Member) -> Result<Respo
 
 /// The workspace as an IEEE XES event log (admins only): one trace per project, its stage
 /// visits as `start` and `complete` events with `org:resource`. Streamed a project at a time.
-#[utoipa::path(get, path = "/api/v1/export/xes", tag = "analytics",
+#[utoipa::path(get, path = "/api/v1/export/xes", operation_id = "export_xes", tag = "analytics",
     responses((status = 200, description = "IEEE XES", body = Binary, content_type = "application/xml"),
         (status = 403, description = "only a workspace admin exports the workspace", body = Problem)))]
 pub async fn xes(State(state): State<AppState>, member: Member) -> Result<Response, ApiError> {
