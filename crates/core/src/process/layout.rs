@@ -11,10 +11,10 @@ use super::map::ProcessMap;
 
 /// Drawing width in user units; the page scales it.
 const WIDTH: f64 = 360.0;
-const NODE_X: f64 = 34.0;
-const NODE_W: f64 = 222.0;
-const NODE_H: f64 = 50.0;
-const PITCH: f64 = 74.0;
+const NODE_X: f64 = 26.0;
+const NODE_W: f64 = 236.0;
+const NODE_H: f64 = 60.0;
+const PITCH: f64 = 84.0;
 const TOP: f64 = 8.0;
 
 /// A stage's box.
@@ -119,7 +119,8 @@ fn shape(from: Stage, to: Stage, f: usize, t: usize) -> EdgeShape {
     }
     // A loop back: an arc out on the right, wider the further back it goes, so nested loops
     // do not overlap; it leaves below the middle of its box and arrives above the middle.
-    let out = (18.0 + 9.0 * span).min(WIDTH - right - 40.0);
+    // Room is left past the widest arc for its label ("12× 3.5 d").
+    let out = (16.0 + 8.0 * span).min(WIDTH - right - 50.0);
     let (y1, y2) = (mid_of(f) + 8.0, mid_of(t) - 8.0);
     EdgeShape {
         from,

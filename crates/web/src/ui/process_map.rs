@@ -47,19 +47,25 @@ pub async fn page(
         }
         p class="muted" {
             "How " (map.projects) " project" @if map.projects != 1 { "s" } " moved from handoff to complete, from their activity logs. "
-            "Each box is a stage: how many projects passed through it, the median days they stayed, "
-            "and the share of that time spent waiting on the customer (the orange bar). "
-            "Arrows on the left are moves forward; arcs on the right are loops back "
-            "(UAT rework, no-go, realign with sales, adoption intervention)."
+            "Each box is a stage: how many projects passed through it, their median stay, "
+            "and the share of that time some task waited on the customer (the orange bar). "
+            "Arrows down are moves forward; red arcs on the right are loops back "
+            "(UAT rework, no-go, realign with sales, adoption intervention). "
+            "An arrow's label, such as 6× 2 h, is how many times projects made that move "
+            "and their median stay before it."
         }
         (filter_form(&text, problem.as_deref()))
         @if map.projects == 0 {
             p { "No projects match. Hand a deal over to start one, or widen the filter." }
         } @else {
-            div class="process-wrap" { (drawing(&map)) }
-            (loops_table(&map))
-            (now_lists(&map))
-            (edges_table(&map))
+            div class="process-layout" {
+                div { (drawing(&map)) }
+                div {
+                    (loops_table(&map))
+                    (now_lists(&map))
+                    (edges_table(&map))
+                }
+            }
         }
     };
     html_response(
@@ -167,20 +173,22 @@ fn drawing(map: &ProcessMap) -> Markup {
                         rect x=(b.x) y=(b.y) width=(b.w) height=(b.h) rx="6" {
                             title { (node_title(n)) }
                         }
-                        text class="stage-name" x=(b.x + 8.0) y=(b.y + 16.0) { (n.label) }
-                        @if n.now.is_empty() {
-                        } @else {
-                            text class="stage-now" x=(b.x + b.w - 8.0) y=(b.y + 16.0) text-anchor="end" { (n.now.len()) " here now" }
+                        text class="stage-name" x=(b.x + 8.0) y=(b.y + 18.0) { (n.label) }
+                        @if !n.now.is_empty() {
+                            text class="stage-now" x=(b.x + b.w - 8.0) y=(b.y + 18.0) text-anchor="end" {
+                                (n.now.len()) @if n.stage.is_closed() { " ended here" } @else { " here now" }
+                            }
                         }
-                        text class="stage-figures" x=(b.x + 8.0) y=(b.y + 32.0) {
-                            (n.projects_passed) " passed · median " (days(n.median_days))
+                        text class="stage-figures" x=(b.x + 8.0) y=(b.y + 34.0) {
+                            (n.projects_passed) " passed · median stay " (days(n.median_days))
                         }
-                        text class="stage-figures" x=(b.x + 8.0) y=(b.y + 45.0) {
-                            (percent(n.customer_wait_share)) " waiting on customer"
+                        text class="stage-figures" x=(b.x + 8.0) y=(b.y + 48.0) {
+                            (percent(n.customer_wait_share)) " of it waiting on the customer"
                         }
+                        // The customer's share as a bar along the bottom of the box.
                         @let share = n.customer_wait_share.unwrap_or(0.0).clamp(0.0, 1.0);
-                        rect class="share-track" x=(b.x + 150.0) y=(b.y + 38.0) width="64" height="8" rx="2" {}
-                        rect class="bar-customer" x=(b.x + 150.0) y=(b.y + 38.0) width=(format!("{:.1}", 64.0 * share)) height="8" rx="2" {}
+                        rect class="share-track" x=(b.x + 8.0) y=(b.y + b.h - 7.0) width=(b.w - 16.0) height="4" {}
+                        rect class="share-customer" x=(b.x + 8.0) y=(b.y + b.h - 7.0) width=(format!("{:.1}", (b.w - 16.0) * share)) height="4" {}
                     }
                 }
             }
@@ -232,7 +240,7 @@ fn loops_table(map: &ProcessMap) -> Markup {
         } @else {
             div class="table-wrap" {
                 table {
-                    thead { tr { th { "Loop" } th { "From" } th { "Back to" } th { "Times" } th { "Median days before" } } }
+                    thead { tr { th { "Loop" } th { "From" } th { "Back to" } th { "Times" } th { "Median stay before" } } }
                     tbody {
                         @for e in loops {
                             tr {
@@ -240,7 +248,7 @@ fn loops_table(map: &ProcessMap) -> Markup {
                                 td data-label="From" { (e.from.label()) }
                                 td data-label="Back to" { (e.to.label()) }
                                 td data-label="Times" { (e.count) }
-                                td data-label="Median days before" { (days(e.median_days)) }
+                                td data-label="Median stay before" { (days(e.median_days)) }
                             }
                         }
                     }
@@ -253,17 +261,17 @@ fn loops_table(map: &ProcessMap) -> Markup {
 fn now_lists(map: &ProcessMap) -> Markup {
     html! {
         h2 { "Where projects are now" }
-        p class="muted small" { "Per stage, the projects in it, longest there first." }
+        p class="muted small" { "Per open stage, the projects in it, longest there first." }
         div class="now" {
-            @for n in map.nodes.iter().filter(|n| !n.now.is_empty()) {
+            @for n in map.nodes.iter().filter(|n| !n.now.is_empty() && !n.stage.is_closed()) {
                 div {
                     h3 { (n.label) " (" (n.now.len()) ")" }
                     ul {
                         @for p in n.now.iter().take(LISTED) {
                             li {
                                 a href=(format!("/projects/{}", p.project_id)) { (p.name) }
-                                " — " (p.customer) ": "
-                                (days(Some(p.days_here))) " here"
+                                @if !p.name.contains(&p.customer) { " (" (p.customer) ")" }
+                                ": " (days(Some(p.days_here))) " here"
                                 @if p.customer_wait_days >= 0.05 {
                                     ", " (days(Some(p.customer_wait_days))) " waiting on the customer"
                                 }
@@ -285,14 +293,14 @@ fn edges_table(map: &ProcessMap) -> Markup {
             summary { "Every move between stages (" (map.edges.len()) ")" }
             div class="table-wrap" {
                 table {
-                    thead { tr { th { "From" } th { "To" } th { "Times" } th { "Median days before" } } }
+                    thead { tr { th { "From" } th { "To" } th { "Times" } th { "Median stay before" } } }
                     tbody {
                         @for e in &map.edges {
                             tr {
                                 td data-label="From" { (e.from.label()) }
                                 td data-label="To" { (e.to.label()) @if e.back { " (back)" } }
                                 td data-label="Times" { (e.count) }
-                                td data-label="Median days before" { (days(e.median_days)) }
+                                td data-label="Median stay before" { (days(e.median_days)) }
                             }
                         }
                     }
