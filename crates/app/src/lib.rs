@@ -51,6 +51,8 @@ pub struct App {
     pub imports: Arc<queue::WorkQueue>,
     /// The flagged rows of recent checks, read once for paging.
     pub flagged: Arc<flagged::Cache>,
+    /// Process maps kept per workspace, filter, projects revision and minute.
+    pub process_maps: Arc<process::MapCache>,
 }
 
 impl App {
@@ -62,6 +64,7 @@ impl App {
             config: Arc::new(config),
             imports,
             flagged: Arc::default(),
+            process_maps: Arc::default(),
         }
     }
 

@@ -1,6 +1,16 @@
 //! The live process map of a workspace (issue 15): every project's log folded into the stages'
 //! directly-follows graph by `core::process`, one project at a time through the store's
 //! `ProjectLogs` cursor, so the map of 2,000 projects never holds 2,000 logs.
+//!
+//! Reading every log of a workspace takes a second or more at 2,000 projects, so a map is kept
+//! (`MapCache`) per workspace, filter, projects revision and minute: every project insert and
+//! save raises the workspace's `projects_revision` in its own transaction, so a kept map is
+//! never older than the last change, and only the time-driven figures (days in the stage now)
+//! can be up to a minute old, as elsewhere. Callers asking for the same missing map wait for
+//! one of them to compute it rather than all reading every log.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use finishline_core::handoff::Segment;
@@ -92,14 +102,105 @@ impl FilterText {
     }
 }
 
-/// The process map of the workspace's projects that `filter` admits, measured up to now.
+/// Maps kept: at most this many (workspace, filter) pairs, the oldest dropped first.
+const KEPT_MAPS: usize = 64;
+
+struct Kept {
+    revision: i64,
+    minute: i64,
+    map: Arc<ProcessMap>,
+    used: u64,
+}
+
+/// Process maps kept per workspace and filter, valid for one projects revision and minute.
+#[derive(Default)]
+pub struct MapCache {
+    kept: Mutex<(u64, HashMap<String, Kept>)>,
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl MapCache {
+    fn get(&self, key: &str, revision: i64, minute: i64) -> Option<Arc<ProcessMap>> {
+        let mut guard = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let (clock, kept) = &mut *guard;
+        *clock += 1;
+        let k = kept.get_mut(key)?;
+        if k.revision != revision || k.minute != minute {
+            return None;
+        }
+        k.used = *clock;
+        Some(k.map.clone())
+    }
+
+    fn keep(&self, key: String, revision: i64, minute: i64, map: Arc<ProcessMap>) {
+        let mut guard = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let (clock, kept) = &mut *guard;
+        *clock += 1;
+        if kept.len() >= KEPT_MAPS && !kept.contains_key(&key) {
+            if let Some(oldest) = kept
+                .iter()
+                .min_by_key(|(_, k)| k.used)
+                .map(|(k, _)| k.clone())
+            {
+                kept.remove(&oldest);
+            }
+        }
+        let used = *clock;
+        kept.insert(
+            key,
+            Kept {
+                revision,
+                minute,
+                map,
+                used,
+            },
+        );
+    }
+
+    fn flight(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        // Bounded like the maps: a flight nobody waits on is only a lock.
+        if flights.len() > 4 * KEPT_MAPS {
+            flights.retain(|_, f| Arc::strong_count(f) > 1);
+        }
+        flights.entry(key.to_string()).or_default().clone()
+    }
+}
+
+/// The process map of the workspace's projects that `filter` admits, measured up to now (to
+/// the minute: see the module doc).
 pub async fn process_map(
     app: &App,
     workspace: &str,
     filter: &ProcessFilter,
+) -> Result<Arc<ProcessMap>, AppError> {
+    let Some(revision) = app.store.projects_revision(workspace).await? else {
+        return Err(AppError::NotFound(format!("workspace {workspace}")));
+    };
+    let now = app.now();
+    let minute = now.timestamp().div_euclid(60);
+    let key = format!("{workspace}\u{0}{filter:?}");
+    if let Some(map) = app.process_maps.get(&key, revision, minute) {
+        return Ok(map);
+    }
+    let flight = app.process_maps.flight(&key);
+    let _computing = flight.lock().await;
+    if let Some(map) = app.process_maps.get(&key, revision, minute) {
+        return Ok(map);
+    }
+    let map = Arc::new(compute(app, workspace, filter, now).await?);
+    app.process_maps.keep(key, revision, minute, map.clone());
+    Ok(map)
+}
+
+async fn compute(
+    app: &App,
+    workspace: &str,
+    filter: &ProcessFilter,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<ProcessMap, AppError> {
     let mut logs = app.store.project_logs(workspace).await?;
-    let mut map = ProcessMapBuilder::new(app.now());
+    let mut map = ProcessMapBuilder::new(now);
     while let Some((project, log)) = logs.next().await? {
         if filter.admits(&project) {
             map.add(&project, &log);

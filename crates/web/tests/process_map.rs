@@ -333,3 +333,39 @@ async fn the_exports_pass_the_ocel_schema_and_pm4py_finds_the_maps_stage_edges()
         "pm4py's directly-follows graph is the process map's"
     );
 }
+
+#[tokio::test]
+async fn a_change_to_a_project_shows_in_the_next_map_although_maps_are_kept() {
+    let (_app, _, member) = demo_app().await;
+    let (_, before) = member.get("/api/v1/analytics/process-map").await;
+    assert!(
+        before["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["stage"] != "paused"),
+        "nobody is paused in the demo"
+    );
+    let project = before["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["stage"] == "build")
+        .and_then(|n| n["now"][0]["project_id"].as_str())
+        .expect("a demo project in build")
+        .to_string();
+    member
+        .ok(
+            &project,
+            serde_json::json!({"action": "pause", "reason": "customer reorganising"}),
+        )
+        .await;
+    let (_, after) = member.get("/api/v1/analytics/process-map").await;
+    let paused = after["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["stage"] == "paused")
+        .expect("the paused project's stage is on the map at once");
+    assert_eq!(paused["now"][0]["project_id"], project.as_str());
+}

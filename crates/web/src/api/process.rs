@@ -7,7 +7,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use finishline_app::export::{write_workspace, Format};
 use finishline_app::process::{process_map, FilterText, ProcessFilter};
 use finishline_core::process::ProcessMap;
@@ -60,11 +59,12 @@ pub async fn map(
     State(state): State<AppState>,
     member: Member,
     Query(q): Query<MapQuery>,
-) -> Result<Json<ProcessMap>, ApiError> {
+) -> Result<Response, ApiError> {
     let filter = q.filter()?;
-    Ok(Json(
-        process_map(&state.app, member.workspace(), &filter).await?,
-    ))
+    let map = process_map(&state.app, member.workspace(), &filter).await?;
+    // The map is shared with other callers (kept per revision and minute): written from there.
+    let body = serde_json::to_vec(&*map).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The workspace as an OCEL 2.0 JSON event log (admins only): objects of the types project,
