@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use finishline_app::export::{write_workspace, Format};
-use finishline_app::process::{process_map, FilterText, ProcessFilter};
+use finishline_app::process::{process_map_json, FilterText, ProcessFilter};
 use finishline_core::process::ProcessMap;
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -61,10 +61,13 @@ pub async fn map(
     Query(q): Query<MapQuery>,
 ) -> Result<Response, ApiError> {
     let filter = q.filter()?;
-    let map = process_map(&state.app, member.workspace(), &filter).await?;
-    // The map is shared with other callers (kept per revision and minute): written from there.
-    let body = serde_json::to_vec(&*map).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    // Kept per revision and minute with its JSON, shared with other callers.
+    let json = process_map_json(&state.app, member.workspace(), &filter).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        Bytes::from_owner(json),
+    )
+        .into_response())
 }
 
 /// The workspace as an OCEL 2.0 JSON event log (admins only): objects of the types project,
