@@ -100,6 +100,22 @@ async fn the_demo_map_shows_its_uat_and_realign_loops() {
         );
     }
 
+    // The page is for members: without a session it is the sign-in page's.
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/analytics/process", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        r.status(),
+        StatusCode::OK,
+        "signed out, the map is not shown"
+    );
+    assert!(!r.text().await.unwrap().contains("edge loop"));
+
     // The page draws both loops and names them.
     let (s, page) = page_as_demo_admin(&app, "/analytics/process").await;
     assert_eq!(s, StatusCode::OK);
