@@ -12,10 +12,12 @@
 pub mod clock;
 pub mod commands;
 pub mod error;
+pub mod export;
 pub mod flagged;
 pub mod handoffs;
 pub mod imports;
 pub mod notify;
+pub mod process;
 pub mod queue;
 pub mod roundtrip;
 
@@ -51,6 +53,8 @@ pub struct App {
     pub flagged: Arc<flagged::Cache>,
     /// When the notification sweep last ended.
     pub sweeps: Arc<notify::SweepWatch>,
+    /// Process maps kept per workspace, filter, projects revision and minute.
+    pub process_maps: Arc<process::MapCache>,
 }
 
 impl App {
@@ -63,6 +67,7 @@ impl App {
             imports,
             flagged: Arc::default(),
             sweeps: Arc::default(),
+            process_maps: Arc::default(),
         }
     }
 

@@ -48,6 +48,8 @@ enum Command {
     /// Copy every row of the embedded database into an empty PostgreSQL database, and prove it
     /// (counts and checksums per table); the server may keep running meanwhile.
     Copy(commands::transfer::CopyArgs),
+    // The help text is on `ExportArgs` (a doc comment here would replace its long help).
+    Export(commands::export::ExportArgs),
     /// Customer data onboarding: infer a data map, check, fix and export a file.
     #[command(subcommand)]
     Data(commands::data::DataCommand),
@@ -82,6 +84,7 @@ fn main() -> ExitCode {
             Command::Backup(args) => commands::admin::backup(args).await,
             Command::Restore(args) => commands::transfer::restore(args).await,
             Command::Copy(args) => commands::transfer::copy(args).await,
+            Command::Export(args) => commands::export::export(args).await,
             Command::Data(_) => Ok(()),
         }
     });

@@ -22,6 +22,7 @@ pub mod nudge;
 pub mod people;
 pub mod plan;
 pub mod playbook;
+pub mod process;
 pub mod project;
 pub mod retro;
 pub mod rule;

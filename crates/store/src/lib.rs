@@ -7,6 +7,7 @@
 //!
 //! One SQL text serves both backends through sqlx's `Any` driver; only the migrations differ.
 
+mod activities;
 pub mod audit;
 mod codec;
 pub mod copy;
@@ -29,6 +30,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 
+pub use activities::ProjectLogs;
 pub use audit::{AuditEvent, AuditFilter, By, NewAuditEvent};
 pub use copy::TableSum;
 pub use files::StoredFile;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod data;
 pub mod db;
+pub mod export;
 pub mod project;
 pub mod serve;
 pub mod transfer;

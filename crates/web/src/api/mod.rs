@@ -6,6 +6,7 @@ pub mod imports;
 pub mod members;
 pub mod notify;
 pub mod playbooks;
+pub mod process;
 pub mod projects;
 pub mod salesforce_outbound;
 pub mod session;
@@ -36,6 +37,7 @@ use crate::state::AppState;
         notify::create_webhook, notify::delete_webhook, notify::deliveries, notify::usage,
         notify::put_goals, notify::get_adoption, notify::act_page, notify::act,
         notify::unsubscribe_page, notify::unsubscribe,
+        process::map, process::ocel, process::xes,
     ),
     components(schemas(finishline_core::Command)),
     modifiers(&BearerAuth),
@@ -114,6 +116,14 @@ fn notify_routes(state: &AppState) -> Router<AppState> {
         )
 }
 
+/// The live process map and the process-mining exports (issue 15).
+fn process_routes() -> Router<AppState> {
+    Router::new()
+        .route("/analytics/process-map", get(process::map))
+        .route("/export/ocel", get(process::ocel))
+        .route("/export/xes", get(process::xes))
+}
+
 pub fn router(state: &AppState) -> Router<AppState> {
     finishline_app::notify::install_tls_provider();
     let json_limit = state.config.max_json_bytes;
@@ -160,5 +170,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/settings/webhook", get(webhooks::settings))
         .route("/settings/webhook/rotate", post(webhooks::rotate))
         .merge(notify_routes(state))
+        .merge(process_routes())
         .layer(DefaultBodyLimit::max(json_limit))
 }

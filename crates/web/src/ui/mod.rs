@@ -27,6 +27,7 @@ pub mod playbooks;
 pub mod portal;
 pub mod portal_approval;
 pub mod portfolio;
+pub mod process_map;
 pub mod project;
 pub mod project_forms;
 pub mod session;
@@ -88,6 +89,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/playbooks/{key}", get(playbooks::view))
         .route("/playbooks/{key}/copy", post(playbooks::copy))
         .route("/playbooks/{key}/edit", post(playbooks::edit))
+        .route("/analytics/process", get(process_map::page))
         .route("/settings", get(settings::page))
         .route("/outbox", get(outbox::page))
         .route("/settings/members", post(settings::add_member))

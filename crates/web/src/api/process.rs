@@ -1,0 +1,164 @@
+//! The live process map as JSON, and the workspace's process-mining exports (OCEL 2.0, XES)
+//! streamed as they are written.
+
+use std::io::Write;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use finishline_app::export::{write_workspace, Format};
+use finishline_app::process::{process_map_json, FilterText, ProcessFilter};
+use finishline_core::process::ProcessMap;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use utoipa::IntoParams;
+
+use super::doc::Binary;
+use crate::auth::Member;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Which projects the map is drawn over; none given means all.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct MapQuery {
+    /// Contract signed on or after this day (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Contract signed on or before this day (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// `smb`, `mid_market` or `enterprise`.
+    pub segment: Option<String>,
+    /// A playbook's key.
+    pub playbook: Option<String>,
+    /// The vendor owner: a member's user id or the owner's name.
+    pub owner: Option<String>,
+}
+
+impl MapQuery {
+    /// The filter, or a 400 naming the parameter that does not parse.
+    pub fn filter(&self) -> Result<ProcessFilter, ApiError> {
+        FilterText {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            segment: self.segment.clone(),
+            playbook: self.playbook.clone(),
+            owner: self.owner.clone(),
+        }
+        .parse()
+        .map_err(ApiError::from)
+    }
+}
+
+/// The live process map: the stages as a directly-follows graph over the workspace's projects
+/// (or those the filters admit) — per stage the projects that passed, the median days spent and
+/// the share of that time spent waiting on the customer, and the projects in it now, longest
+/// there first; per move between stages the count and median days, loops marked.
+#[utoipa::path(get, path = "/api/v1/analytics/process-map", operation_id = "process_map", tag = "analytics", params(MapQuery),
+    responses((status = 200, body = ProcessMap)))]
+pub async fn map(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<MapQuery>,
+) -> Result<Response, ApiError> {
+    let filter = q.filter()?;
+    // Kept per revision and minute with its JSON, shared with other callers.
+    let json = process_map_json(&state.app, member.workspace(), &filter).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        Bytes::from_owner(json),
+    )
+        .into_response())
+}
+
+/// The workspace as an OCEL 2.0 JSON event log (admins only): objects of the types project,
+/// task, person, change request and import run; one event per activity, related to its
+/// objects with a qualifier (`project`, `subject`, `actor`). Streamed a project at a time.
+#[utoipa::path(get, path = "/api/v1/export/ocel", operation_id = "export_ocel", tag = "analytics",
+    responses((status = 200, description = "OCEL 2.0 JSON (objectTypes, eventTypes, objects, events)", body = Object, content_type = "application/json"),
+        (status = 403, description = "only a workspace admin exports the workspace", body = Problem)))]
+pub async fn ocel(State(state): State<AppState>, member: Member) -> Result<Response, ApiError> {
+    export(state, member, Format::Ocel)
+}
+
+/// The workspace as an IEEE XES event log (admins only): one trace per project, its stage
+/// visits as `start` and `complete` events with `org:resource`. Streamed a project at a time.
+#[utoipa::path(get, path = "/api/v1/export/xes", operation_id = "export_xes", tag = "analytics",
+    responses((status = 200, description = "IEEE XES", body = Binary, content_type = "application/xml"),
+        (status = 403, description = "only a workspace admin exports the workspace", body = Problem)))]
+pub async fn xes(State(state): State<AppState>, member: Member) -> Result<Response, ApiError> {
+    export(state, member, Format::Xes)
+}
+
+/// Chunks in flight between the writer and the client: the writer waits when they are all
+/// unread, so a slow client holds at most this many chunks of memory.
+const CHUNKS_IN_FLIGHT: usize = 4;
+const CHUNK: usize = 64 * 1024;
+
+fn export(state: AppState, member: Member, format: Format) -> Result<Response, ApiError> {
+    member.require_admin()?;
+    let (tx, mut rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHUNKS_IN_FLIGHT);
+    let app = state.app.clone();
+    let workspace = member.workspace().to_string();
+    tokio::task::spawn_blocking(move || {
+        let out = ChannelWriter {
+            tx: tx.clone(),
+            buf: Vec::with_capacity(CHUNK),
+        };
+        match write_workspace(&app, &workspace, format, out) {
+            Ok(w) => tracing::info!(
+                workspace.id = %workspace, export.projects = w.projects, export.events = w.events,
+                "export written"
+            ),
+            Err(e) => {
+                tracing::warn!(workspace.id = %workspace, error = %e, "export stopped");
+                // The status line has gone: breaking the body is how the client learns.
+                let _ = tx.blocking_send(Err(std::io::Error::other("the export stopped")));
+            }
+        }
+    });
+    let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", format.file_name()),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// A `Write` for the export's blocking thread that hands the body to the response in chunks,
+/// waiting while the client is behind.
+struct ChannelWriter {
+    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl ChannelWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.tx
+            .blocking_send(Ok(Bytes::from(chunk)))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left"))
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}
