@@ -9,6 +9,7 @@
 //! failures are [`AppError`]s, which `web` maps to HTTP.
 #![forbid(unsafe_code)]
 
+pub mod analytics;
 pub mod clock;
 pub mod commands;
 pub mod error;
@@ -49,6 +50,8 @@ pub struct App {
     pub imports: Arc<queue::WorkQueue>,
     /// The flagged rows of recent checks, read once for paging.
     pub flagged: Arc<flagged::Cache>,
+    /// Each workspace's analytics facts and reports, by projects revision (see `analytics`).
+    pub analytics: Arc<analytics::AnalyticsCache>,
 }
 
 impl App {
@@ -60,6 +63,7 @@ impl App {
             config: Arc::new(config),
             imports,
             flagged: Arc::default(),
+            analytics: Arc::default(),
         }
     }
 

@@ -11,6 +11,7 @@ use super::facts::ProjectFacts;
 /// A playbook by key, and optionally one of its versions (`standard` or `standard@2`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsPlaybookFilter))]
 pub struct PlaybookFilter {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,6 +20,7 @@ pub struct PlaybookFilter {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsFilter))]
 pub struct Filter {
     /// Contract date on or after.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@ use super::facts::ProjectFacts;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsLateProject))]
 pub struct LateProject {
     pub id: String,
     pub name: String,
@@ -25,6 +26,7 @@ pub struct LateProject {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsForecast))]
 pub struct Forecast {
     /// Open projects (not live, not closed) that are not paused.
     pub open: usize,

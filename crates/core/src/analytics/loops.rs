@@ -10,6 +10,7 @@ use super::stats::{round1, share, Dist};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsLoopRow))]
 pub struct LoopRow {
     pub kind: LoopKind,
     pub label: String,

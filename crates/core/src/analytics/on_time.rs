@@ -10,6 +10,7 @@ use super::stats::{share, Dist};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsSlipBucket))]
 pub struct SlipBucket {
     pub label: String,
     pub count: usize,
@@ -18,6 +19,7 @@ pub struct SlipBucket {
 /// One reason given for moving a date, with how often and how far.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsReasonRow))]
 pub struct ReasonRow {
     pub reason: String,
     pub launch_moves: usize,
@@ -28,6 +30,7 @@ pub struct ReasonRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsOnTime))]
 pub struct OnTime {
     pub go_lives: usize,
     /// Live on or before the first agreed launch date (the scorecard's `live_on_plan`).

@@ -14,6 +14,7 @@ use super::stats::{share, Dist};
 /// Loops taken per project, by kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsLoopRates))]
 pub struct LoopRates {
     pub sales_realign: f64,
     pub uat_rework: f64,
@@ -23,6 +24,7 @@ pub struct LoopRates {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsVersionRow))]
 pub struct VersionRow {
     pub key: String,
     pub version: u32,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A distribution of day counts: how many, the median and the 80th percentile.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsDist))]
 pub struct Dist {
     pub count: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]

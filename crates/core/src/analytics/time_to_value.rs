@@ -13,6 +13,7 @@ use super::stats::Dist;
 /// One milestone's day counts three ways.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsMeasures))]
 pub struct Measures {
     pub total: Dist,
     pub excluding_paused: Dist,
@@ -35,6 +36,7 @@ impl Measures {
 /// One group of projects (a cohort, a segment, a playbook version, an owner).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsGroupRow))]
 pub struct GroupRow {
     pub group: String,
     pub projects: usize,
@@ -45,6 +47,7 @@ pub struct GroupRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsTimeToValue))]
 pub struct TimeToValue {
     /// Contract to go-live, over the projects that went live.
     pub go_live: Measures,

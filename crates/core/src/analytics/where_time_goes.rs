@@ -17,6 +17,7 @@ use super::timeline::days;
 /// paused), so the four add up to the stage's days.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsStageRow))]
 pub struct StageRow {
     pub stage: Stage,
     pub label: String,
@@ -34,6 +35,7 @@ pub struct StageRow {
 /// One kind of task (a playbook step, or a phase's tasks added by hand) and its waiting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsKindRow))]
 pub struct KindRow {
     pub key: String,
     pub label: String,
@@ -44,6 +46,7 @@ pub struct KindRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AnalyticsWhereTimeGoes))]
 pub struct WhereTimeGoes {
     /// In lifecycle order, then paused.
     pub stages: Vec<StageRow>,

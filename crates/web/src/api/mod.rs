@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
+pub mod analytics;
 pub mod doc;
 pub mod imports;
 pub mod members;
@@ -34,6 +35,7 @@ use crate::state::AppState;
         notify::create_webhook, notify::delete_webhook, notify::deliveries, notify::usage,
         notify::put_goals, notify::get_adoption, notify::act_page, notify::act,
         notify::unsubscribe_page, notify::unsubscribe,
+        analytics::get,
     ),
     components(schemas(finishline_core::Command)),
     modifiers(&BearerAuth),
@@ -156,6 +158,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/settings/webhook", get(webhooks::settings))
         .route("/settings/webhook/rotate", post(webhooks::rotate))
+        .route("/analytics", get(analytics::get))
         .merge(notify_routes(state))
         .layer(DefaultBodyLimit::max(json_limit))
 }
