@@ -204,7 +204,11 @@ impl AnalyticsCache {
 type FactsById = HashMap<String, (i64, Arc<ProjectFacts>)>;
 
 /// Cold: every document and every log of the workspace, one query each.
-async fn load_all(store: &Store, workspace: &str, now: DateTime<Utc>) -> Result<FactsById, AppError> {
+async fn load_all(
+    store: &Store,
+    workspace: &str,
+    now: DateTime<Utc>,
+) -> Result<FactsById, AppError> {
     let projects = store.projects(workspace).await?;
     let logs = store.workspace_activities(workspace).await?;
     replay(projects, logs, now).await

@@ -105,6 +105,9 @@ async fn main() -> Result<()> {
         let owner = p.vendor_owner().map(|o| o.id).unwrap_or(0);
         let customer = p.customer_owner().map(|o| o.id).unwrap_or(0);
         let extra = tasks.saturating_sub(p.tasks.len());
+        // Each side's extra tasks form a chain (each waits on the side's previous one), as
+        // work is done one piece after another, not all open at once.
+        let mut chain: Vec<u32> = Vec::new();
         for k in 0..extra {
             let (label, who) = if k % 2 == 0 {
                 (TaskLabel::VendorTask, owner)
@@ -119,12 +122,13 @@ async fn main() -> Result<()> {
                     label,
                     owner: who,
                     due: start.date_naive() + Duration::days(10 + (k as i64 % 40)),
-                    depends_on: vec![],
+                    depends_on: k.checked_sub(2).map(|j| chain[j]).into_iter().collect(),
                     needs_proof: true,
                     visibility: Default::default(),
                 },
                 &ctx,
             )?;
+            chain.push(p.tasks.last().map_or(0, |t| t.id));
         }
         ctx.now = start + Duration::days(2);
         let open: Vec<u32> = p

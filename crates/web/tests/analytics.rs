@@ -67,7 +67,10 @@ async fn analytics_agree_with_each_project_scorecard_on_the_demo() {
             .map(|c| c["days_to_launch"].as_f64().unwrap())
             .collect(),
     );
-    assert_eq!(a["time_to_value"]["go_live"]["total"]["median"].as_f64(), to_go_live);
+    assert_eq!(
+        a["time_to_value"]["go_live"]["total"]["median"].as_f64(),
+        to_go_live
+    );
     let first_value = median(
         cards
             .iter()
@@ -123,7 +126,9 @@ async fn analytics_agree_with_each_project_scorecard_on_the_demo() {
         .iter()
         .map(|c| c["days_waiting_on_customer"].as_f64().unwrap())
         .sum();
-    let total = portfolio["total_days_waiting_on_customer"].as_f64().unwrap();
+    let total = portfolio["total_days_waiting_on_customer"]
+        .as_f64()
+        .unwrap();
     assert!((total - waited).abs() < 0.1, "{total} vs {waited}");
 }
 
@@ -173,7 +178,13 @@ async fn analytics_of_a_workspace_are_not_seen_from_another_or_the_portal() {
     web.login("bo@other.test").await;
     let (s, page) = web.get("/analytics").await;
     assert_eq!(s, StatusCode::OK);
-    for p in demo.get("/api/v1/projects?limit=1000").await.1.as_array().unwrap() {
+    for p in demo
+        .get("/api/v1/projects?limit=1000")
+        .await
+        .1
+        .as_array()
+        .unwrap()
+    {
         let name = p["name"].as_str().unwrap();
         assert!(!page.contains(name), "{name} shown to another workspace");
     }
@@ -243,10 +254,22 @@ async fn analytics_page_shows_the_tables_and_each_downloads_as_csv() {
     ] {
         assert!(page.contains(heading), "{heading}");
     }
-    assert!(page.contains("href=\"/analytics\" aria-current=\"page\""), "the nav marks the page");
-    for slug in ["time-to-value", "cohorts", "stages", "loops", "forecast", "playbook-versions"] {
+    assert!(
+        page.contains("href=\"/analytics\" aria-current=\"page\""),
+        "the nav marks the page"
+    );
+    for slug in [
+        "time-to-value",
+        "cohorts",
+        "stages",
+        "loops",
+        "forecast",
+        "playbook-versions",
+    ] {
         assert!(page.contains(&format!("/analytics/{slug}.csv")), "{slug}");
-        let r = web.get_raw(&format!("/analytics/{slug}.csv?segment=mid_market")).await;
+        let r = web
+            .get_raw(&format!("/analytics/{slug}.csv?segment=mid_market"))
+            .await;
         assert_eq!(r.status(), StatusCode::OK, "{slug}");
         assert!(r.headers()["content-type"]
             .to_str()
@@ -258,12 +281,18 @@ async fn analytics_page_shows_the_tables_and_each_downloads_as_csv() {
     }
     let (s, loops) = web.get("/analytics/loops.csv").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(loops.lines().any(|l| l.starts_with("UAT rework,")), "{loops}");
+    assert!(
+        loops.lines().any(|l| l.starts_with("UAT rework,")),
+        "{loops}"
+    );
     let (s, _) = web.get("/analytics/nothing.csv").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, page) = web.get("/analytics?from=2026-02-30").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(page.contains("is not a date"), "the error next to the filter");
+    assert!(
+        page.contains("is not a date"),
+        "the error next to the filter"
+    );
     let (s, _) = web.get("/analytics/loops.csv?segment=huge").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
@@ -285,12 +314,23 @@ async fn analytics_follow_a_change_to_one_project_at_once() {
         .iter()
         .find(|p| {
             let stage = p["stage"].as_str().unwrap_or_default();
-            ["build", "configuration", "discovery", "kickoff", "training", "uat"].contains(&stage)
+            [
+                "build",
+                "configuration",
+                "discovery",
+                "kickoff",
+                "training",
+                "uat",
+            ]
+            .contains(&stage)
         })
         .map(|p| p["id"].as_str().unwrap().to_string())
         .expect("an open demo project");
-    m.ok(&id, serde_json::json!({"action": "pause", "reason": "customer reorganisation"}))
-        .await;
+    m.ok(
+        &id,
+        serde_json::json!({"action": "pause", "reason": "customer reorganisation"}),
+    )
+    .await;
     let (_, after) = m.get("/api/v1/analytics").await;
     assert_eq!(after["forecast"]["open"].as_u64(), Some(open - 1));
     assert_eq!(

@@ -9,7 +9,7 @@ use finishline_core::finish_line::Direction;
 use finishline_core::intake::SampleState;
 use finishline_core::lifecycle::{ReworkStage, Stage};
 use finishline_core::people::{Role, Side};
-use finishline_core::plan::{Proof, TaskLabel};
+use finishline_core::plan::{Proof, TaskLabel, TaskStatus};
 use finishline_core::scope::ScopeBucket;
 use finishline_core::{apply, Activity, Command, Ctx, Project};
 
@@ -80,27 +80,36 @@ impl Walk<'_> {
         self.p.first_with_role(role).map_or(0, |p| p.id)
     }
 
-    /// Completes up to `n` open tasks whose dependencies are done, oldest first.
-    fn complete(&mut self, n: usize) {
-        let ready: Vec<(u32, TaskLabel)> = self
-            .p
-            .tasks
-            .iter()
-            .filter(|t| t.is_open())
-            .map(|t| (t.id, t.label))
-            .take(n)
-            .collect();
+    /// Does the work that is due: every open task due by today, the customer's a few days late
+    /// (by project), until nothing more opens up; `all` finishes everything open.
+    fn catch_up(&mut self, customer_lag: i64, all: bool) {
         let customer = self.person(Role::CustomerOwner);
-        for (task, label) in ready {
+        for _ in 0..200 {
+            let today = self.at().date_naive();
+            let next = self.p.tasks.iter().find(|t| {
+                let lag = if t.label == TaskLabel::CustomerTask {
+                    customer_lag
+                } else {
+                    0
+                };
+                matches!(t.status, TaskStatus::Open)
+                    && (all || t.due + Duration::days(lag) <= today)
+            });
+            let Some((task, label)) = next.map(|t| (t.id, t.label)) else {
+                return;
+            };
             let c = Command::CompleteTask {
                 task,
                 proof: Some(Proof::Note("done".into())),
                 completed_by: None,
             };
-            let _ = match label {
+            let done = match label {
                 TaskLabel::CustomerTask => self.run_as(Side::Customer, Some(customer), c),
                 _ => self.run(c),
             };
+            if done.is_err() {
+                return;
+            }
         }
     }
 }
@@ -122,6 +131,11 @@ pub fn walk(
     };
     let _ = lifecycle(&mut w, i);
     w.log.last().map_or(start, |a| a.at)
+}
+
+/// How many days late project `i`'s customer does its tasks.
+fn lag(i: usize) -> i64 {
+    [0, 2, 5, 9, 14][i % 5]
 }
 
 fn lifecycle(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
@@ -147,7 +161,7 @@ fn lifecycle(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
     w.run(Command::SetNextMeeting { date: meeting })?;
     w.wait(2.0 + n(4, 4))?;
     w.advance(&[Stage::Discovery])?;
-    w.complete(4);
+    w.catch_up(lag(i), false);
     w.wait(4.0 + n(6, 5))?;
     w.advance(&[Stage::Build])?;
     build(w, i)?;
@@ -159,10 +173,10 @@ fn lifecycle(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
     }
     w.wait(3.0 + n(8, 6))?;
     w.advance(&[Stage::Configuration])?;
-    w.complete(5);
+    w.catch_up(lag(i), false);
     w.wait(4.0 + n(6, 7))?;
     w.advance(&[Stage::Training])?;
-    w.complete(4);
+    w.catch_up(lag(i), false);
     w.wait(3.0 + n(4, 8))?;
     uat_and_go_live(w, i)?;
     after_go_live(w, i)
@@ -205,13 +219,12 @@ fn kickoff_ready(w: &mut Walk<'_>) -> Result<(), Stop> {
 /// with a reason.
 fn build(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
     let customer = w.person(Role::CustomerOwner);
-    let blocked = w
-        .p
-        .tasks
-        .iter()
-        .find(|t| t.is_open() && t.label == TaskLabel::VendorTask)
-        .map(|t| t.id);
-    w.complete(3);
+    w.catch_up(lag(i), false);
+    let blocked =
+        w.p.tasks
+            .iter()
+            .find(|t| matches!(t.status, TaskStatus::Open) && t.label == TaskLabel::VendorTask)
+            .map(|t| t.id);
     if let Some(task) = blocked {
         let by = w.at().date_naive() + Duration::days(7);
         w.run(Command::BlockTask {
@@ -243,7 +256,11 @@ fn build(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
         })?;
     }
     if i % 4 == 1 {
-        let task = w.p.tasks.iter().find(|t| t.is_open()).map(|t| (t.id, t.due));
+        let task =
+            w.p.tasks
+                .iter()
+                .find(|t| matches!(t.status, TaskStatus::Open))
+                .map(|t| (t.id, t.due));
         if let Some((task, due)) = task {
             w.run(Command::RebaselineTask {
                 task,
@@ -252,7 +269,7 @@ fn build(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
             })?;
         }
     }
-    w.complete(6);
+    w.catch_up(lag(i), false);
     Ok(())
 }
 
@@ -304,7 +321,7 @@ fn uat_and_go_live(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
 }
 
 fn after_go_live(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
-    w.complete(10);
+    w.catch_up(lag(i), true);
     w.wait(15.0)?;
     w.advance(&[Stage::Adoption])?;
     if i % 7 == 2 {

@@ -97,9 +97,10 @@ pub struct Move {
 /// What the forecast needs of the plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanProgress {
+    /// Open tasks planned for before the launch.
     pub open_tasks: u32,
     pub done_tasks: u32,
-    /// The open task due last: its title and due date.
+    /// The open task planned for before the launch that is due last: its title and due date.
     pub latest_open: Option<(String, NaiveDate)>,
     pub start_date: NaiveDate,
 }
@@ -255,7 +256,8 @@ impl ProjectFacts {
             let s = seconds + if waiting { elapsed } else { 0 };
             round1(s as f64 / 86_400.0)
         };
-        card.days_waiting_on_customer = grow(self.waited.customer_seconds, self.waiting_customer_now);
+        card.days_waiting_on_customer =
+            grow(self.waited.customer_seconds, self.waiting_customer_now);
         card.days_waiting_on_vendor = grow(self.waited.vendor_seconds, self.waiting_vendor_now);
         card
     }
@@ -378,9 +380,7 @@ fn loops_taken(sorted: &[Activity]) -> Vec<LoopTaken> {
             continue;
         };
         let from = stage_before(a).and_then(position);
-        let mut changes = sorted[i + 1..]
-            .iter()
-            .filter(|b| b.kind == "stage.changed");
+        let mut changes = sorted[i + 1..].iter().filter(|b| b.kind == "stage.changed");
         // The loop's own change of stage comes first.
         changes.next();
         let back = from.and_then(|from| {
@@ -394,11 +394,21 @@ fn loops_taken(sorted: &[Activity]) -> Vec<LoopTaken> {
     out
 }
 
+/// The plan as the forecast sees it: only the tasks planned for before the launch (their first
+/// due date on or before the first launch date) — steps after go-live (the value review, the
+/// renewal hand-over) are meant to fall due after it.
 fn plan_progress(p: &Project) -> PlanProgress {
-    let open: Vec<_> = p.tasks.iter().filter(|t| !t.is_done()).collect();
+    let planned_launch = p.baseline_launch_date.or(p.launch_date);
+    let before_launch = |t: &&crate::plan::Task| planned_launch.is_none_or(|l| t.baseline_due <= l);
+    let open: Vec<_> = p
+        .tasks
+        .iter()
+        .filter(|t| !t.is_done())
+        .filter(before_launch)
+        .collect();
     PlanProgress {
         open_tasks: open.len() as u32,
-        done_tasks: (p.tasks.len() - open.len()) as u32,
+        done_tasks: p.tasks.iter().filter(|t| t.is_done()).count() as u32,
         latest_open: open
             .iter()
             .max_by_key(|t| (t.due, t.id))

@@ -83,11 +83,14 @@ impl Filter {
         }
         let segment = given(t.segment)
             .map(|s| {
-                serde_json::from_value::<Segment>(serde_json::Value::String(s.to_string()))
-                    .map_err(|_| FilterError {
+                serde_json::from_value::<Segment>(serde_json::Value::String(s.to_string())).map_err(
+                    |_| FilterError {
                         field: "segment",
-                        message: format!("{s:?} is not a segment: use smb, mid_market or enterprise"),
-                    })
+                        message: format!(
+                            "{s:?} is not a segment: use smb, mid_market or enterprise"
+                        ),
+                    },
+                )
             })
             .transpose()?;
         let playbook = given(t.playbook).map(parse_playbook).transpose()?;

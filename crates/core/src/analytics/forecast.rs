@@ -1,5 +1,6 @@
 //! Forecast: the open projects projected to miss their launch date, each with its reasons —
-//! the launch date already passed, an open task due after it, or the plan's pace so far.
+//! the launch date already passed, an open task planned before it now due after it, or the
+//! plan's pace so far.
 
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -66,7 +67,7 @@ pub fn late(f: &ProjectFacts, today: NaiveDate) -> Option<LateProject> {
     if let Some((title, due)) = &f.plan.latest_open {
         if *due > launch {
             reasons.push(format!(
-                "the open task \"{title}\" is due {due}, {} days after the launch date",
+                "the open task \"{title}\", planned before the launch, is due {due}, {} days after it",
                 (*due - launch).num_days()
             ));
             projected = projected.max(*due);
@@ -76,7 +77,7 @@ pub fn late(f: &ProjectFacts, today: NaiveDate) -> Option<LateProject> {
         if finish > launch {
             let elapsed = (today - f.plan.start_date).num_days();
             reasons.push(format!(
-                "at the pace so far ({} tasks done in {elapsed} days), the {} open tasks take until about {finish}",
+                "at the pace so far ({} tasks done in {elapsed} days), the {} open tasks due before the launch take until about {finish}",
                 f.plan.done_tasks, f.plan.open_tasks
             ));
             projected = projected.max(finish);
@@ -101,7 +102,7 @@ fn pace_finish(f: &ProjectFacts, today: NaiveDate) -> Option<NaiveDate> {
     if f.plan.done_tasks == 0 || f.plan.open_tasks == 0 || elapsed <= 0 {
         return None;
     }
-    let days = (f64::from(f.plan.open_tasks) * elapsed as f64 / f64::from(f.plan.done_tasks))
-        .ceil() as i64;
+    let days = (f64::from(f.plan.open_tasks) * elapsed as f64 / f64::from(f.plan.done_tasks)).ceil()
+        as i64;
     today.checked_add_signed(Duration::days(days))
 }

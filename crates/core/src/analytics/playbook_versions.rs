@@ -70,7 +70,10 @@ pub fn playbook_versions(facts: &[&ProjectFacts], now: DateTime<Utc>) -> Vec<Ver
             VersionRow {
                 key: key.to_string(),
                 version,
-                name: fs.last().map(|f| f.playbook.name.clone()).unwrap_or_default(),
+                name: fs
+                    .last()
+                    .map(|f| f.playbook.name.clone())
+                    .unwrap_or_default(),
                 projects: n,
                 live: live.len(),
                 go_live_days: Dist::of(

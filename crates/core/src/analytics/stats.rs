@@ -46,8 +46,9 @@ fn percentile_sorted(v: &[f64], q: f64) -> Option<f64> {
     Some(round1(lo + (hi - lo) * (rank - below as f64)))
 }
 
+/// To one decimal; a sum of nothing (-0.0 in Rust) becomes 0, not "-0".
 pub fn round1(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
+    (v * 10.0).round() / 10.0 + 0.0
 }
 
 /// A share in [0, 1], `None` of nothing.
@@ -72,5 +73,7 @@ mod tests {
     fn dist_of_nothing_has_no_median() {
         assert_eq!(Dist::of(vec![]), Dist::default());
         assert_eq!(Dist::of(vec![7.0]).p80, Some(7.0));
+        let nothing: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(round1(nothing).to_string(), "0");
     }
 }

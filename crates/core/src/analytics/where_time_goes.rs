@@ -66,7 +66,10 @@ pub fn where_time_goes(facts: &[&ProjectFacts], now: DateTime<Utc>) -> WhereTime
             e.1.nobody += split.nobody;
         }
     }
-    let order = STAGE_ORDER.iter().copied().chain(std::iter::once(Stage::Paused));
+    let order = STAGE_ORDER
+        .iter()
+        .copied()
+        .chain(std::iter::once(Stage::Paused));
     let stages = order
         .filter_map(|s| per_stage.get(&s).map(|(n, split)| (s, *n, *split)))
         .filter(|(_, _, split)| split.total() > 0)

@@ -202,6 +202,25 @@ fn head(form: &FilterForm, all: &Analytics, error: Option<&FilterError>) -> Mark
     }
 }
 
+/// A table shown on demand: the charts carry the message, the tables the detail (and on a phone
+/// each row is a card, so open tables would make the page very long).
+fn folded(summary: &str, table: Markup) -> Markup {
+    html! {
+        details class="table-fold" {
+            summary { (summary) }
+            (table)
+        }
+    }
+}
+
+fn csv_href(slug: &str, query: &str) -> String {
+    if query.is_empty() {
+        format!("/analytics/{slug}.csv")
+    } else {
+        format!("/analytics/{slug}.csv?{query}")
+    }
+}
+
 fn days(v: Option<f64>) -> String {
     v.map_or_else(|| "–".to_string(), |d| format!("{d:.0} days"))
 }
@@ -241,11 +260,11 @@ fn sections(a: &Analytics) -> Markup {
                 (t("time-to-value", 3))
                 h3 { "Trend by month of contract" }
                 (cohort_chart(a))
-                (t("cohorts", 24))
+                (folded("Every month as a table", t("cohorts", 36)))
                 h3 { "By segment, playbook version and owner" }
-                (t("segments", 10))
-                (t("playbooks", 20))
-                (t("owners", 30))
+                (folded(&format!("By segment ({})", ttv.by_segment.len()), t("segments", 10)))
+                (folded(&format!("By playbook version ({})", ttv.by_playbook.len()), t("playbooks", 30)))
+                (folded(&format!("By owner ({})", ttv.by_owner.len()), t("owners", 50)))
             }
             section id="on-time" {
                 h2 { "On time" }
@@ -254,7 +273,7 @@ fn sections(a: &Analytics) -> Markup {
                     @if let Some(m) = a.on_time.slip_days.median { "Median slip: " (format!("{m:.0}")) " days (negative is early)." }
                 }
                 (slip_chart(a))
-                (t("slips", 10))
+                p class="small" { a href=(csv_href("slips", &q)) download { "Download these counts as CSV" } }
                 h3 { "Why dates moved" }
                 (t("reasons", 10))
             }
@@ -264,7 +283,7 @@ fn sections(a: &Analytics) -> Markup {
                     "Days per project in each stage, by who had the ball: a task waiting on the vendor, on the customer, on both at once, or no task waiting at all."
                 }
                 (stage_chart(a))
-                (t("stages", 20))
+                (folded("The days as a table", t("stages", 20)))
                 h3 { "Tasks with the most waiting" }
                 (t("task-kinds", 10))
             }
@@ -276,7 +295,7 @@ fn sections(a: &Analytics) -> Markup {
             section id="forecast" {
                 h2 { "Forecast" }
                 p class="muted small" {
-                    "Open projects whose launch date has passed, whose last open task is due after it, or whose pace so far (tasks done per day since the start) would finish after it. "
+                    "Open projects whose launch date has passed, with an open task planned before the launch now due after it, or whose pace so far (tasks done per day since the start) would finish after it. "
                     (a.forecast.paused) " paused and " (a.forecast.without_launch_date) " without a launch date are not forecast."
                 }
                 (t("forecast", 25))
@@ -307,10 +326,26 @@ fn stage_chart(a: &Analytics) -> Markup {
             Bar {
                 label: s.label.clone(),
                 parts: vec![
-                    Part { class: "bar-vendor", value: s.vendor_days / per, what: "days waiting on the vendor" },
-                    Part { class: "bar-customer", value: s.customer_days / per, what: "days waiting on the customer" },
-                    Part { class: "bar-both", value: s.both_days / per, what: "days waiting on both" },
-                    Part { class: "bar-nobody", value: s.nobody_days / per, what: "days nobody waited" },
+                    Part {
+                        class: "bar-vendor",
+                        value: s.vendor_days / per,
+                        what: "days waiting on the vendor",
+                    },
+                    Part {
+                        class: "bar-customer",
+                        value: s.customer_days / per,
+                        what: "days waiting on the customer",
+                    },
+                    Part {
+                        class: "bar-both",
+                        value: s.both_days / per,
+                        what: "days waiting on both",
+                    },
+                    Part {
+                        class: "bar-nobody",
+                        value: s.nobody_days / per,
+                        what: "days nobody waited",
+                    },
                 ],
                 value: format!("{:.1} d", s.mean_days),
             }

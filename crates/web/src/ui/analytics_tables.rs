@@ -47,9 +47,27 @@ pub fn table(a: &Analytics, slug: &str) -> Option<Table> {
     let t = &a.time_to_value;
     Some(match slug {
         "time-to-value" => time_to_value(a),
-        "cohorts" => groups("cohorts", "By month of contract (cohort)", "Contract month", &t.by_cohort),
-        "segments" => groups("segments", "By segment", "Segment", &t.by_segment),
-        "playbooks" => groups("playbooks", "By playbook version", "Playbook version", &t.by_playbook),
+        "cohorts" => groups(
+            "cohorts",
+            "By month of contract (cohort)",
+            "Contract month",
+            &t.by_cohort,
+        ),
+        "segments" => {
+            let mut t = groups("segments", "By segment", "Segment", &t.by_segment);
+            for row in &mut t.rows {
+                if let Some(Cell::Text(s)) = row.first_mut() {
+                    *s = segment_label(s).to_string();
+                }
+            }
+            t
+        }
+        "playbooks" => groups(
+            "playbooks",
+            "By playbook version",
+            "Playbook version",
+            &t.by_playbook,
+        ),
         "owners" => groups("owners", "By owner", "Owner", &t.by_owner),
         "slips" => slips(a),
         "reasons" => reasons(a),
@@ -60,6 +78,15 @@ pub fn table(a: &Analytics, slug: &str) -> Option<Table> {
         "playbook-versions" => versions(a),
         _ => return None,
     })
+}
+
+/// The segment as people say it (the API and the filter keep the key).
+fn segment_label(key: &str) -> &str {
+    match key {
+        "smb" => "SMB",
+        "mid_market" => "mid-market",
+        other => other,
+    }
 }
 
 fn days(d: &Dist) -> [Cell; 2] {
@@ -94,7 +121,10 @@ fn time_to_value(a: &Analytics) -> Table {
         rows: vec![
             row("go-live", &t.go_live),
             row("first criterion met", &t.first_value),
-            row("value confirmed (every criterion met or accepted)", &t.value_confirmed),
+            row(
+                "value confirmed (every criterion met or accepted)",
+                &t.value_confirmed,
+            ),
         ],
     }
 }
@@ -212,7 +242,12 @@ fn task_kinds(a: &Analytics) -> Table {
     Table {
         slug: "task-kinds",
         caption: "Kinds of task by days waiting, most first",
-        headers: vec!["Task", "Tasks", "Days waiting on the customer", "Days waiting on the vendor"],
+        headers: vec![
+            "Task",
+            "Tasks",
+            "Days waiting on the customer",
+            "Days waiting on the vendor",
+        ],
         rows: a
             .where_time_goes
             .task_kinds
@@ -445,7 +480,10 @@ mod tests {
             caption: "",
             headers: vec!["Reason", "Days"],
             rows: vec![
-                vec![Cell::Text("=HYPERLINK(\"x\")".into()), Cell::Days(Some(2.5))],
+                vec![
+                    Cell::Text("=HYPERLINK(\"x\")".into()),
+                    Cell::Days(Some(2.5)),
+                ],
                 vec![Cell::Text("late, again".into()), Cell::Days(None)],
             ],
         };
