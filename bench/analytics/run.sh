@@ -89,7 +89,7 @@ for backend in $BACKENDS; do
     cpus=()
     for run in $(seq 1 "$RUNS"); do
         curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-            -d "{\"action\":\"set_next_meeting\",\"date\":\"2030-01-0$run\"}" \
+            -d "{\"action\":\"record_status_update\",\"meeting_date\":\"2030-01-0$run\",\"text\":\"Weekly call $run\"}" \
             "$BASE/api/v1/projects/prj_bench_0004$run/commands"
         c0=$(cpu_seconds "$SERVER")
         walls+=("$(seconds /api/v1/analytics)")
@@ -99,7 +99,7 @@ for backend in $BACKENDS; do
     sorted=$(printf '%s\n' "${walls[@]}" | sort -n)
     echo "| GET /api/v1/analytics after one project changed (median / max of $RUNS) | $(echo "$sorted" | sed -n "$(( (RUNS + 1) / 2 ))p") / $(echo "$sorted" | tail -1) | $(printf '%s\n' "${cpus[@]}" | sort -n | tail -1) (max) | $(load) |"
     curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-        -d '{"action":"set_next_meeting","date":"2030-02-01"}' "$BASE/api/v1/projects/prj_bench_00050/commands"
+        -d '{"action":"record_status_update","meeting_date":"2030-02-01","text":"Weekly call"}' "$BASE/api/v1/projects/prj_bench_00050/commands"
     echo "| GET /api/v1/scorecard after one project changed | $(seconds /api/v1/scorecard) | | $(load) |"
     echo
     echo "| warm, $CONNECTIONS connections, $DURATION | p50 | p99 | requests/s | server CPU s | load average |"

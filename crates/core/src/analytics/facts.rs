@@ -21,7 +21,8 @@ use super::timeline::{
     intersection, overlap, stage_after, stage_before, stage_stays, union_of, Span,
 };
 
-/// Contract date to a milestone, and what of that time was paused or waiting on the customer.
+/// Contract date to a milestone, and what of that time was paused or waiting on the customer
+/// alone (a customer task waiting and no vendor task: time the vendor could not use).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Milestone {
     pub days: i64,
@@ -169,7 +170,10 @@ pub fn project_facts(p: &Project, activities: &[Activity], now: DateTime<Utc>) -
         Milestone {
             days: (at.date_naive() - p.handoff.contract_date).num_days(),
             paused_days: super::timeline::days(overlap(&paused, start, cut)),
-            customer_days: super::timeline::days(overlap(&customer, start, cut)),
+            // Only the customer's: time when vendor work was waiting too was not lost to them.
+            customer_days: super::timeline::days(
+                overlap(&customer, start, cut) - overlap(&both, start, cut),
+            ),
         }
     };
     let go_live = p.live_on.map(|live| {

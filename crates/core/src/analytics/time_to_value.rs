@@ -1,5 +1,6 @@
 //! Time to value: contract to go-live, to the first criterion met (R12) and to value confirmed
-//! (R11), each also without the days paused and without the days waiting on the customer;
+//! (R11), each also without the days paused and without the days waiting on the customer alone
+//! (a customer task waiting and no vendor task);
 //! overall and by contract month, segment, playbook version and owner.
 
 use std::collections::BTreeMap;

@@ -255,7 +255,7 @@ fn sections(a: &Analytics) -> Markup {
             section id="time-to-value" {
                 h2 { "Time to value" }
                 p class="muted small" {
-                    "Median and 80th percentile (4 in 5 projects took this long or less). “Without days paused” and “without days waiting on the customer” take those days out, to show what the vendor side controls."
+                    "Median and 80th percentile (4 in 5 projects took this long or less). “Without days paused” takes out the days the project was paused; “without days waiting on the customer alone” takes out the days a customer task waited while no vendor task did — what is left is the time the vendor side could act on."
                 }
                 (t("time-to-value", 3))
                 h3 { "Trend by month of contract" }
