@@ -51,7 +51,18 @@ async fn scorecards(m: &MemberClient) -> Vec<Value> {
 
 #[tokio::test]
 async fn analytics_agree_with_each_project_scorecard_on_the_demo() {
-    let app = spawn(Backend::Sqlite, "analytics_demo").await.unwrap();
+    agree_with_scorecards(spawn(Backend::Sqlite, "analytics_demo").await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn analytics_agree_with_each_project_scorecard_on_the_demo_on_postgres() {
+    // Skipped loudly, as every PostgreSQL test, when the server is unreachable.
+    if let Some(app) = spawn(Backend::Postgres, "analytics_demo").await {
+        agree_with_scorecards(app).await;
+    }
+}
+
+async fn agree_with_scorecards(app: TestApp) {
     let m = demo_member(&app).await;
     let (s, a) = m.get("/api/v1/analytics").await;
     assert_eq!(s, StatusCode::OK, "{a:#}");
@@ -299,7 +310,17 @@ async fn analytics_page_shows_the_tables_and_each_downloads_as_csv() {
 
 #[tokio::test]
 async fn analytics_follow_a_change_to_one_project_at_once() {
-    let app = spawn(Backend::Sqlite, "analytics_change").await.unwrap();
+    follow_a_change(spawn(Backend::Sqlite, "analytics_change").await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn analytics_follow_a_change_to_one_project_at_once_on_postgres() {
+    if let Some(app) = spawn(Backend::Postgres, "analytics_change").await {
+        follow_a_change(app).await;
+    }
+}
+
+async fn follow_a_change(app: TestApp) {
     let m = demo_member(&app).await;
     let (_, before) = m.get("/api/v1/analytics").await;
     let (_, again) = m.get("/api/v1/analytics").await;

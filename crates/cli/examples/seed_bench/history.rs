@@ -142,7 +142,7 @@ fn lifecycle(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
     let n = |m: usize, k: usize| ((i * 31 + k * 17) % m) as f64;
     kickoff_ready(w)?;
     w.advance(&[Stage::Assign, Stage::Intake])?;
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         w.wait(1.0 + n(4, 1))?;
         w.run(Command::RealignWithSales {
             reason: "Over-promise: custom approval workflow was sold as standard".into(),
@@ -233,14 +233,18 @@ fn build(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
             from: customer,
             by,
         })?;
-        let days = if i % 6 == 0 { 20 + i % 20 } else { 2 + i % 9 };
+        let days = if i.is_multiple_of(6) {
+            20 + i % 20
+        } else {
+            2 + i % 9
+        };
         w.wait(days as f64)?;
         w.run(Command::UnblockTask {
             task,
             note: "export received".into(),
         })?;
     }
-    if i % 8 == 0 {
+    if i.is_multiple_of(8) {
         w.wait(1.0)?;
         w.run(Command::Pause {
             reason: "Customer reorganisation".into(),
@@ -248,7 +252,7 @@ fn build(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
         w.wait(3.0 + (i % 18) as f64)?;
         w.run(Command::Resume)?;
     }
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         let from = w.p.launch_date.unwrap_or(w.at().date_naive());
         w.run(Command::SetLaunchDate {
             date: from + Duration::days(7 + (i % 15) as i64),
@@ -281,7 +285,7 @@ fn uat_and_go_live(w: &mut Walk<'_>, i: usize) -> Result<(), Stop> {
         criterion,
     })?;
     let case = w.p.uat.last().map_or(0, |c| c.id);
-    if i % 4 == 0 {
+    if i.is_multiple_of(4) {
         w.wait(1.0)?;
         w.run(Command::RecordUatResult {
             case,
