@@ -33,6 +33,9 @@ const MAX_WORKSPACES: usize = 256;
 pub struct Report {
     pub analytics: Analytics,
     pub json: Arc<[u8]>,
+    /// What a caller renders from the report alone (the page's HTML), made once and kept with
+    /// it: the report never changes, so neither does its rendering.
+    pub rendered: std::sync::OnceLock<Arc<str>>,
 }
 
 /// One workspace's facts at one projects revision, and the reports made from them.
@@ -76,7 +79,11 @@ impl AnalyticsCache {
         let report = tokio::task::spawn_blocking(move || {
             let analytics = analytics(facts.values().map(|(_, f)| f.as_ref()), &filter, now);
             let json = serde_json::to_vec(&analytics).map(Arc::from);
-            json.map(|json| Report { analytics, json })
+            json.map(|json| Report {
+                analytics,
+                json,
+                rendered: std::sync::OnceLock::new(),
+            })
         })
         .await
         .map_err(|e| AppError::Internal(format!("analytics: {e}")))?

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use finishline_core::analytics::filter::segment_key;
 use finishline_core::analytics::{Analytics, Filter, FilterError, FilterText};
 use finishline_core::handoff::Segment;
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
 use crate::state::AppState;
@@ -72,10 +72,17 @@ pub async fn page(
             },
         ),
         Ok(filter) => match cache.report(&state.app.store, ws, &filter, now).await {
-            Ok(r) => (
-                StatusCode::OK,
-                html! { (head(&form, &all.analytics, None)) (sections(&r.analytics)) },
-            ),
+            Ok(r) => {
+                // Everything below the filter depends on the report only: rendered once.
+                let below = r
+                    .rendered
+                    .get_or_init(|| sections(&r.analytics).into_string().into())
+                    .clone();
+                (
+                    StatusCode::OK,
+                    html! { (head(&form, &all.analytics, None)) (PreEscaped(&*below)) },
+                )
+            }
             Err(e) => return layout::internal(&e.to_string()),
         },
     };
