@@ -203,7 +203,7 @@ mod tests {
 
     #[test]
     fn filter_parse_names_the_parameter_that_is_wrong() {
-        let bad = |t: FilterText<'_>| Filter::parse(&t).unwrap_err();
+        let bad = |t: FilterText<'_>| Filter::parse(&t).expect_err("a filter that does not parse");
         assert_eq!(
             bad(FilterText {
                 from: Some("31/01/2026"),
@@ -245,7 +245,7 @@ mod tests {
             segment: Some(""),
             ..Default::default()
         })
-        .unwrap();
+        .expect("a filter");
         assert_eq!(f.query(), "playbook=standard@2&owner=Dana%20Reyes");
         assert_eq!(Filter::default().query(), "");
     }

@@ -134,7 +134,7 @@ impl Walk {
 
     /// To build on day 1, the setup task blocked on the customer from day 2 to day 5, paused
     /// from day 6 to day 11, the launch moved on day 12.
-    fn to_build_with_wait_and_pause(&mut self) -> &mut Self {
+    fn walk_to_build_with_wait_and_pause(&mut self) -> &mut Self {
         self.advance(&[Stage::Assign, Stage::Intake, Stage::Kickoff])
             .ok(Command::SetLaunchDate {
                 date: date(2026, 4, 1),
@@ -232,7 +232,8 @@ impl Walk {
 
 fn live_walk() -> Walk {
     let mut w = Walk::new("p1", 1);
-    w.to_build_with_wait_and_pause().live_after_a_uat_loop();
+    w.walk_to_build_with_wait_and_pause()
+        .live_after_a_uat_loop();
     w
 }
 
@@ -355,7 +356,7 @@ fn analytics_on_time_measures_slips_against_the_first_launch_date_with_reasons()
 #[test]
 fn analytics_forecast_names_the_task_due_after_the_launch_date() {
     let mut w = Walk::new("p2", 1);
-    w.to_build_with_wait_and_pause();
+    w.walk_to_build_with_wait_and_pause();
     let setup = w.task("setup");
     w.ok(Command::RebaselineTask {
         task: setup,
@@ -387,7 +388,7 @@ fn analytics_forecast_names_the_task_due_after_the_launch_date() {
 fn analytics_playbook_versions_side_by_side_and_filtered() {
     let old = live_walk().facts();
     let mut w = Walk::new("p3", 2);
-    w.to_build_with_wait_and_pause();
+    w.walk_to_build_with_wait_and_pause();
     let new = w.facts();
     let a = analytics([&old, &new], &Filter::default(), w.now);
     let versions: Vec<(u32, usize, usize)> = a
@@ -415,7 +416,7 @@ fn analytics_playbook_versions_side_by_side_and_filtered() {
 #[test]
 fn analytics_facts_carry_the_scorecard_forward_like_a_replay() {
     let mut w = Walk::new("p4", 1);
-    w.to_build_with_wait_and_pause();
+    w.walk_to_build_with_wait_and_pause();
     let f = w.facts();
     let later = w.now + Duration::days(3) + Duration::hours(5);
     assert_eq!(f.scorecard_at(later), r12_scorecard(&w.p, &w.log, later));
