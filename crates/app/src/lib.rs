@@ -9,6 +9,7 @@
 //! failures are [`AppError`]s, which `web` maps to HTTP.
 #![forbid(unsafe_code)]
 
+pub mod analytics;
 pub mod clock;
 pub mod commands;
 pub mod error;
@@ -55,6 +56,8 @@ pub struct App {
     pub sweeps: Arc<notify::SweepWatch>,
     /// Process maps kept per workspace, filter, projects revision and minute.
     pub process_maps: Arc<process::MapCache>,
+    /// Each workspace's analytics facts and reports, by projects revision (see `analytics`).
+    pub analytics: Arc<analytics::AnalyticsCache>,
 }
 
 impl App {
@@ -68,6 +71,7 @@ impl App {
             flagged: Arc::default(),
             sweeps: Arc::default(),
             process_maps: Arc::default(),
+            analytics: Arc::default(),
         }
     }
 

@@ -1,5 +1,8 @@
 //! Seeds a workspace for the load benchmark: N projects of T tasks each, built through the core
-//! like real ones (people, finish line, tasks added, some done with proof, one blocked).
+//! like real ones (people, finish line, tasks added, some done with proof), each with a history
+//! (`history::walk`): contracts spread over eighteen months, stages walked with the loops (sales
+//! realign, UAT rework, no-go, adoption intervention), waits on both sides, pauses, moved dates
+//! with reasons, go-lives, value reviews and completions; recent contracts are still open.
 //!
 //! cargo run --release --example seed_bench -- DATABASE_URL [PROJECTS] [TASKS]
 //! Prints the workspace id; the member is bench@finishline.local / bench-password.
@@ -12,6 +15,9 @@ use finishline_core::people::{Role, Side};
 use finishline_core::plan::{Proof, TaskLabel};
 use finishline_core::{apply, playbook, Command};
 use finishline_store::{credentials, Store, UserRole};
+
+#[path = "seed_bench/history.rs"]
+mod history;
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -35,8 +41,10 @@ async fn main() -> Result<()> {
             &finishline_store::By::new("bench seed", None, now),
         )
         .await?;
-    let start = now - Duration::days(30);
+    let mut stages: std::collections::BTreeMap<String, usize> = Default::default();
     for i in 0..projects {
+        // Contracts spread over eighteen months, deterministically per project.
+        let start = now - Duration::days(10 + (i as i64 * 7919) % 540);
         let mut ctx = Ctx {
             actor: "Bench (vendor)".into(),
             person: None,
@@ -53,11 +61,16 @@ async fn main() -> Result<()> {
                     promises: vec![],
                     champion: "Lee".into(),
                     expected_timeline: "45 days".into(),
-                    segment: Segment::MidMarket,
-                    contract_date: start.date_naive() - Duration::days(3),
+                    segment: [Segment::Smb, Segment::MidMarket, Segment::Enterprise][i % 3],
+                    contract_date: start.date_naive(),
                     account_executive: "Sam".into(),
                 },
-                playbook: playbook::standard(),
+                // Two versions side by side: later contracts run version 2.
+                playbook: {
+                    let mut pb = playbook::standard();
+                    pb.version = if i % 5 < 2 { 2 } else { 1 };
+                    pb
+                },
                 owner: Some(NewPerson {
                     name: format!("Owner {}", i % 12),
                     email: format!("owner{}@vendor.test", i % 12),
@@ -92,6 +105,9 @@ async fn main() -> Result<()> {
         let owner = p.vendor_owner().map(|o| o.id).unwrap_or(0);
         let customer = p.customer_owner().map(|o| o.id).unwrap_or(0);
         let extra = tasks.saturating_sub(p.tasks.len());
+        // Each side's extra tasks form a chain (each waits on the side's previous one), as
+        // work is done one piece after another, not all open at once.
+        let mut chain: Vec<u32> = Vec::new();
         for k in 0..extra {
             let (label, who) = if k % 2 == 0 {
                 (TaskLabel::VendorTask, owner)
@@ -105,13 +121,14 @@ async fn main() -> Result<()> {
                     phase: "Build".into(),
                     label,
                     owner: who,
-                    due: start.date_naive() + Duration::days(5 + (k as i64 % 40)),
-                    depends_on: vec![],
+                    due: start.date_naive() + Duration::days(10 + (k as i64 % 40)),
+                    depends_on: k.checked_sub(2).map(|j| chain[j]).into_iter().collect(),
                     needs_proof: true,
                     visibility: Default::default(),
                 },
                 &ctx,
             )?;
+            chain.push(p.tasks.last().map_or(0, |t| t.id));
         }
         ctx.now = start + Duration::days(2);
         let open: Vec<u32> = p
@@ -136,11 +153,14 @@ async fn main() -> Result<()> {
                 continue;
             }
         }
-        store.insert_project(&ws.id, &p, &log, ctx.now).await?;
+        let last = history::walk(&mut p, &mut log, i, start, now);
+        *stages.entry(p.stage.key()).or_default() += 1;
+        store.insert_project(&ws.id, &p, &log, last).await?;
         if (i + 1) % 200 == 0 {
             eprintln!("{} / {projects} projects", i + 1);
         }
     }
+    eprintln!("projects by stage: {stages:?}");
     println!("{}", ws.id);
     Ok(())
 }

@@ -60,15 +60,33 @@ fn task_id(subject: &str) -> Option<u32> {
     subject.strip_prefix("task:").and_then(|s| s.parse().ok())
 }
 
+/// One stretch of time during which a task waited on one side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BallSpan {
+    pub task: u32,
+    pub side: Side,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
 /// R7: computes ball-in-court time from `task.ball` activities up to `now`.
 ///
 /// A paused or cancelled project stops every clock: nobody is waiting on anybody.
 pub fn r7_ball_in_court(activities: &[Activity], now: DateTime<Utc>) -> BallReport {
+    r7_ball_in_court_with_spans(activities, now).0
+}
+
+/// R7 with every span it counted, for reports that cut the time by something else than the
+/// task (analytics split each stage's days by side).
+pub fn r7_ball_in_court_with_spans(
+    activities: &[Activity],
+    now: DateTime<Utc>,
+) -> (BallReport, Vec<BallSpan>) {
     let mut report = BallReport::default();
     // Open intervals per task: (side, since).
     let mut open: BTreeMap<u32, (Side, DateTime<Utc>)> = BTreeMap::new();
-    // Intervals per side for the union.
-    let mut intervals: Vec<(Side, DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    // Every closed span, for the union per side.
+    let mut intervals: Vec<BallSpan> = Vec::new();
     let mut halted_since: Option<DateTime<Utc>> = None;
 
     let close = |open: &mut BTreeMap<u32, (Side, DateTime<Utc>)>,
@@ -79,7 +97,12 @@ pub fn r7_ball_in_court(activities: &[Activity], now: DateTime<Utc>) -> BallRepo
         if let Some((side, since)) = open.remove(&id) {
             let secs = (at - since).num_seconds().max(0);
             report.tasks.entry(id).or_default().add(side, secs);
-            intervals.push((side, since, at));
+            intervals.push(BallSpan {
+                task: id,
+                side,
+                from: since,
+                to: at,
+            });
         }
     };
 
@@ -142,12 +165,12 @@ pub fn r7_ball_in_court(activities: &[Activity], now: DateTime<Utc>) -> BallRepo
     for side in [Side::Vendor, Side::Customer] {
         let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = intervals
             .iter()
-            .filter(|(s, _, _)| *s == side)
-            .map(|(_, a, b)| (*a, *b))
+            .filter(|s| s.side == side)
+            .map(|s| (s.from, s.to))
             .collect();
         report.project.add(side, union_seconds(&mut spans));
     }
-    report
+    (report, intervals)
 }
 
 /// The project's time waiting on each side at `later`, from a report computed at `computed` from

@@ -7,6 +7,7 @@
 
 pub mod activity;
 pub mod adoption;
+pub mod analytics;
 pub mod approval;
 pub mod ball;
 pub mod command;

@@ -390,6 +390,35 @@ impl Store {
             .collect()
     }
 
+    /// The activity logs of the named projects of this workspace, each in order: a cache of
+    /// workspace-wide reports re-reads only the projects that changed. One query per 200 ids.
+    pub async fn activities_of_projects(
+        &self,
+        workspace: &str,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, Vec<Activity>>> {
+        let mut logs: std::collections::HashMap<String, Vec<Activity>> =
+            std::collections::HashMap::new();
+        for chunk in ids.chunks(200) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT project_id, doc FROM activities WHERE workspace_id = $1 \
+                 AND project_id IN ({}) ORDER BY project_id, seq",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(workspace);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&self.read).await? {
+                let project: String = r.try_get("project_id")?;
+                let activity = from_json("activity", &r.try_get::<String, _>("doc")?)?;
+                logs.entry(project).or_default().push(activity);
+            }
+        }
+        Ok(logs)
+    }
+
     /// Every project's activity log in a workspace, in one query (for portfolio-wide reports
     /// such as the R12 scorecard), each log in order.
     pub async fn workspace_activities(

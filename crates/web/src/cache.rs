@@ -20,7 +20,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use finishline_core::ball::{project_time_at, r7_ball_in_court, BallReport};
-use finishline_core::scorecard::{r12_portfolio, r12_scorecard};
 use finishline_core::status_update::r10_status_draft;
 use finishline_core::{Activity, Project};
 use finishline_store::{ProjectRow, Store};
@@ -103,9 +102,6 @@ pub struct ProjectCache {
     /// one minute: a request pages it instead of gathering thousands of summaries, and a page
     /// asked for again is served as it was rendered.
     portfolios: Mutex<Portfolios>,
-    /// Each workspace's portfolio scorecard (R12) as JSON, for a projects revision and minute:
-    /// it replays every project's activity log, so it is computed once, not once per caller.
-    scorecards: Mutex<HashMap<String, Rendered>>,
     /// One computation at a time per key (a workspace's list, a project's page): when a save
     /// makes an entry stale, the requests that arrive together wait for one of them to compute
     /// it instead of each reading and rendering the same thing.
@@ -524,51 +520,6 @@ impl ProjectCache {
         }
         rows.insert(workspace.to_string(), (revision, fresh.clone()));
         Ok(fresh)
-    }
-
-    /// The workspace's portfolio scorecard (R12) at `now` as JSON. Computed once per projects
-    /// revision and minute; callers that arrive while it is computed wait for that result.
-    pub async fn scorecard_json(
-        &self,
-        store: &Store,
-        workspace: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Arc<[u8]>, ApiError> {
-        let revision = store.projects_revision(workspace).await?.unwrap_or(0);
-        let minute = minute_of(now);
-        let cached = || {
-            let map = self.scorecards.lock().unwrap_or_else(|e| e.into_inner());
-            map.get(workspace)
-                .filter(|(r, m, _)| *r == revision && *m == minute)
-                .map(|(_, _, json)| json.clone())
-        };
-        if let Some(json) = cached() {
-            return Ok(json);
-        }
-        let flight = self.flight(&format!("scorecard:{workspace}"));
-        let _turn = flight.lock().await;
-        if let Some(json) = cached() {
-            return Ok(json);
-        }
-        let mut logs = store.workspace_activities(workspace).await?;
-        let cards: Vec<_> = store
-            .projects(workspace)
-            .await?
-            .into_iter()
-            .map(|(p, _)| {
-                let acts = logs.remove(&p.id).unwrap_or_default();
-                r12_scorecard(&p, &acts, now)
-            })
-            .collect();
-        let json: Arc<[u8]> = serde_json::to_vec(&r12_portfolio(&cards))
-            .map_err(|e| ApiError::Internal(e.to_string()))?
-            .into();
-        let mut map = self.scorecards.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_ENTRIES {
-            map.clear();
-        }
-        map.insert(workspace.to_string(), (revision, minute, json.clone()));
-        Ok(json)
     }
 
     /// The documents of these projects of the workspace at these versions: cached ones as they

@@ -118,6 +118,7 @@ async fn every_main_page_passes_axe_wcag_a_and_aa_at_both_widths() {
             format!("/projects/{id}/data/{map}/rows"),
             format!("/projects/{id}/data/{map}/rows?rule=duplicate-key"),
             format!("/projects/{id}/preview"),
+            "/analytics".to_string(),
             "/handoff".to_string(),
             "/playbooks".to_string(),
             "/playbooks/standard".to_string(),

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
+pub mod analytics;
 pub mod audit;
 pub mod doc;
 pub mod imports;
@@ -38,6 +39,7 @@ use crate::state::AppState;
         notify::put_goals, notify::get_adoption, notify::act_page, notify::act,
         notify::unsubscribe_page, notify::unsubscribe,
         process::map, process::ocel, process::xes,
+        analytics::get,
     ),
     components(schemas(finishline_core::Command)),
     modifiers(&BearerAuth),
@@ -169,6 +171,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/settings/webhook", get(webhooks::settings))
         .route("/settings/webhook/rotate", post(webhooks::rotate))
+        .route("/analytics", get(analytics::get))
         .merge(notify_routes(state))
         .merge(process_routes())
         .layer(DefaultBodyLimit::max(json_limit))

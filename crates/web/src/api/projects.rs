@@ -276,8 +276,10 @@ pub async fn scorecard(
     State(state): State<AppState>,
     member: Member,
 ) -> Result<Response, ApiError> {
+    // The same per-project facts as the analytics: a change re-reads only that project.
     let json = state
-        .projects
+        .app
+        .analytics
         .scorecard_json(&state.app.store, member.workspace(), state.now())
         .await?;
     Ok((

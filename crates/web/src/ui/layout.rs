@@ -44,6 +44,7 @@ pub fn bare(title: &str, body: Markup) -> Markup {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Portfolio,
+    Analytics,
     Handoff,
     Playbooks,
     Settings,
@@ -66,6 +67,7 @@ pub fn page(title: &str, nav: Nav, user: &str, csrf: &str, body: impl Render) ->
                     a class="brand" href="/" { "Finishline" }
                     nav aria-label="Main" {
                         (item(Nav::Portfolio, "/", "Portfolio"))
+                        (item(Nav::Analytics, "/analytics", "Analytics"))
                         (item(Nav::Handoff, "/handoff", "New handoff"))
                         (item(Nav::Playbooks, "/playbooks", "Playbooks"))
                         (item(Nav::Settings, "/settings", "Settings"))

@@ -12,6 +12,9 @@
 )]
 
 pub mod actions;
+pub mod analytics;
+pub mod analytics_charts;
+pub mod analytics_tables;
 pub mod assets;
 pub mod data;
 pub mod data_actions;
@@ -53,6 +56,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         axum::middleware::from_fn_with_state(state.clone(), session::guard_invitation_links);
     Router::new()
         .route("/", get(portfolio::page))
+        .route("/analytics", get(analytics::page))
+        .route("/analytics/{file}", get(analytics::csv))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
         .route("/handoff", get(handoff::page).post(handoff::submit))
