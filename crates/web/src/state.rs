@@ -68,7 +68,13 @@ pub struct AppState {
     pub projects: Arc<crate::cache::ProjectCache>,
     /// Sign-in failure counters and the password-hashing queue, sized by `config.limits`.
     pub guard: Arc<crate::throttle::Guard>,
+    /// Whole-workspace exports running at once (each holds a thread and reads every project):
+    /// the rest are refused with 503 until one ends.
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many whole-workspace exports (OCEL, XES) run at once.
+pub const EXPORTS_AT_ONCE: usize = 2;
 
 impl AppState {
     pub fn new(store: Store) -> Self {
@@ -78,6 +84,7 @@ impl AppState {
             guard: Arc::new(crate::throttle::Guard::new(&config.limits)),
             config: Arc::new(config),
             projects: Arc::new(crate::cache::ProjectCache::default()),
+            exports: Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
         }
     }
 

@@ -478,6 +478,20 @@ impl Refusal {
         }
     }
 
+    /// As many whole-workspace exports as the server runs at once are running.
+    pub fn exports_busy(running: usize) -> Self {
+        Refusal {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            slug: "busy",
+            title: "Server busy",
+            detail: format!(
+                "The server is writing {running} other exports, the most it runs at once: try again in a minute."
+            ),
+            retry_after: 60,
+            queue: None,
+        }
+    }
+
     /// The import queue was full or too slow.
     pub fn imports_busy(full: Full) -> Self {
         let detail = if full.timed_out {

@@ -100,6 +100,16 @@ pub async fn export(args: ExportArgs) -> Result<()> {
     })
     .await
     .context("the export stopped unexpectedly")?;
+    if written.is_ok() {
+        store
+            .record_export(
+                &ws.id,
+                &finishline_store::By::command_line(chrono::Utc::now()),
+                serde_json::json!({"what": args.file.display().to_string()}),
+            )
+            .await
+            .context("recording the export in the audit trail")?;
+    }
     store.close().await;
     match written {
         Ok(w) => {

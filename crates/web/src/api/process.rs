@@ -75,18 +75,20 @@ pub async fn map(
 /// objects with a qualifier (`project`, `subject`, `actor`). Streamed a project at a time.
 #[utoipa::path(get, path = "/api/v1/export/ocel", operation_id = "export_ocel", tag = "analytics",
     responses((status = 200, description = "OCEL 2.0 JSON (objectTypes, eventTypes, objects, events)", body = Object, content_type = "application/json"),
-        (status = 403, description = "only a workspace admin exports the workspace", body = Problem)))]
+        (status = 403, description = "only a workspace admin exports the workspace", body = Problem),
+        (status = 503, description = "as many exports as the server runs at once are running", body = Problem)))]
 pub async fn ocel(State(state): State<AppState>, member: Member) -> Result<Response, ApiError> {
-    export(state, member, Format::Ocel)
+    export(state, member, Format::Ocel).await
 }
 
 /// The workspace as an IEEE XES event log (admins only): one trace per project, its stage
 /// visits as `start` and `complete` events with `org:resource`. Streamed a project at a time.
 #[utoipa::path(get, path = "/api/v1/export/xes", operation_id = "export_xes", tag = "analytics",
     responses((status = 200, description = "IEEE XES", body = Binary, content_type = "application/xml"),
-        (status = 403, description = "only a workspace admin exports the workspace", body = Problem)))]
+        (status = 403, description = "only a workspace admin exports the workspace", body = Problem),
+        (status = 503, description = "as many exports as the server runs at once are running", body = Problem)))]
 pub async fn xes(State(state): State<AppState>, member: Member) -> Result<Response, ApiError> {
-    export(state, member, Format::Xes)
+    export(state, member, Format::Xes).await
 }
 
 /// Chunks in flight between the writer and the client: the writer waits when they are all
@@ -94,12 +96,28 @@ pub async fn xes(State(state): State<AppState>, member: Member) -> Result<Respon
 const CHUNKS_IN_FLIGHT: usize = 4;
 const CHUNK: usize = 64 * 1024;
 
-fn export(state: AppState, member: Member, format: Format) -> Result<Response, ApiError> {
+async fn export(state: AppState, member: Member, format: Format) -> Result<Response, ApiError> {
     member.require_admin()?;
+    let Ok(permit) = state.exports.clone().try_acquire_owned() else {
+        return Err(ApiError::Refused(crate::throttle::Refusal::exports_busy(
+            crate::state::EXPORTS_AT_ONCE,
+        )));
+    };
+    state
+        .app
+        .store
+        .record_export(
+            member.workspace(),
+            &member.by(&state),
+            serde_json::json!({"what": format.file_name()}),
+        )
+        .await?;
     let (tx, mut rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHUNKS_IN_FLIGHT);
     let app = state.app.clone();
     let workspace = member.workspace().to_string();
     tokio::task::spawn_blocking(move || {
+        // Held until the export is written or the client left.
+        let _permit = permit;
         let out = ChannelWriter {
             tx: tx.clone(),
             buf: Vec::with_capacity(CHUNK),
