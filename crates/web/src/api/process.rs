@@ -2,6 +2,9 @@
 //! streamed as they are written.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::Poll;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
@@ -95,10 +98,17 @@ pub async fn xes(State(state): State<AppState>, member: Member) -> Result<Respon
 /// unread, so a slow client holds at most this many chunks of memory.
 const CHUNKS_IN_FLIGHT: usize = 4;
 const CHUNK: usize = 64 * 1024;
+/// How long an export waits for a turn before it is refused.
+const EXPORT_TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long the writer waits for a client that reads nothing before it gives up: a client
+/// that stalls must not hold a turn (and a thread) for ever.
+const STALLED_CLIENT: std::time::Duration = std::time::Duration::from_secs(60);
 
 async fn export(state: AppState, member: Member, format: Format) -> Result<Response, ApiError> {
     member.require_admin()?;
-    let Ok(permit) = state.exports.clone().try_acquire_owned() else {
+    // A short wait for a turn: an export whose client has just gone frees its turn a moment later.
+    let turn = tokio::time::timeout(EXPORT_TURN_WAIT, state.exports.clone().acquire_owned()).await;
+    let Ok(Ok(permit)) = turn else {
         return Err(ApiError::Refused(crate::throttle::Refusal::exports_busy(
             crate::state::EXPORTS_AT_ONCE,
         )));
@@ -115,26 +125,40 @@ async fn export(state: AppState, member: Member, format: Format) -> Result<Respo
     let (tx, mut rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHUNKS_IN_FLIGHT);
     let app = state.app.clone();
     let workspace = member.workspace().to_string();
+    let runtime = tokio::runtime::Handle::current();
+    // Set once the whole export is handed over: a body that ends without it is broken, so a
+    // failed or abandoned export never reaches the client as a complete-looking file.
+    let finished = Arc::new(AtomicBool::new(false));
+    let done = finished.clone();
     tokio::task::spawn_blocking(move || {
         // Held until the export is written or the client left.
         let _permit = permit;
         let out = ChannelWriter {
             tx: tx.clone(),
             buf: Vec::with_capacity(CHUNK),
+            runtime,
         };
         match write_workspace(&app, &workspace, format, out) {
-            Ok(w) => tracing::info!(
-                workspace.id = %workspace, export.projects = w.projects, export.events = w.events,
-                "export written"
-            ),
-            Err(e) => {
-                tracing::warn!(workspace.id = %workspace, error = %e, "export stopped");
-                // The status line has gone: breaking the body is how the client learns.
-                let _ = tx.blocking_send(Err(std::io::Error::other("the export stopped")));
+            Ok(w) => {
+                done.store(true, Ordering::Release);
+                tracing::info!(
+                    workspace.id = %workspace, export.projects = w.projects, export.events = w.events,
+                    "export written"
+                )
             }
+            Err(e) => tracing::warn!(workspace.id = %workspace, error = %e, "export stopped"),
         }
+        drop(tx);
     });
-    let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let mut broken = false;
+    let stream = futures_util::stream::poll_fn(move |cx| match rx.poll_recv(cx) {
+        // The status line has gone: breaking the body is how the client learns.
+        Poll::Ready(None) if !finished.load(Ordering::Acquire) && !broken => {
+            broken = true;
+            Poll::Ready(Some(Err(std::io::Error::other("the export stopped"))))
+        }
+        other => other,
+    });
     Ok((
         [
             (header::CONTENT_TYPE, format.content_type().to_string()),
@@ -153,6 +177,8 @@ async fn export(state: AppState, member: Member, format: Format) -> Result<Respo
 struct ChannelWriter {
     tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
     buf: Vec<u8>,
+    /// The server's runtime, to wait on the channel with a deadline from the blocking thread.
+    runtime: tokio::runtime::Handle,
 }
 
 impl ChannelWriter {
@@ -161,9 +187,17 @@ impl ChannelWriter {
             return Ok(());
         }
         let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
-        self.tx
-            .blocking_send(Ok(Bytes::from(chunk)))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left"))
+        self.runtime
+            .block_on(self.tx.send_timeout(Ok(Bytes::from(chunk)), STALLED_CLIENT))
+            .map_err(|e| match e {
+                mpsc::error::SendTimeoutError::Timeout(_) => std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the client read nothing for a minute",
+                ),
+                mpsc::error::SendTimeoutError::Closed(_) => {
+                    std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left")
+                }
+            })
     }
 }
 
