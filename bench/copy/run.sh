@@ -27,7 +27,7 @@ measure() { # label, command… → one table row
     /usr/bin/time -f "%e %U %S %M" -o "$DIR/time" "$@" >"$DIR/out" 2>"$DIR/err" || {
         cat "$DIR/err" >&2; exit 1; }
     read -r wall user sys rss < "$DIR/time"
-    printf '| %s | %s | %.2f | %.2f | %d | %s |\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" \
+    printf '| %s | %s | %.2f | %d | %s | %s |\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" \
         "$((rss / 1024))" "$load" "$(tail -n1 "$DIR/out" | cut -c1-90)"
 }
 

@@ -5,7 +5,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use finishline_store::audit::kind;
 use finishline_store::{AuditEvent, AuditFilter, By};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -214,25 +213,3 @@ fn csv_cell(v: &str) -> String {
         v
     }
 }
-
-/// Kept so the kinds this API lists stay the store's.
-pub const KINDS: &[&str] = &[
-    kind::SIGN_IN_SUCCEEDED,
-    kind::SIGN_IN_FAILED,
-    kind::MEMBER_ADDED,
-    kind::MEMBER_ROLE_CHANGED,
-    kind::MEMBER_REMOVED,
-    kind::TOKEN_CREATED,
-    kind::TOKEN_REVOKED,
-    kind::WEBHOOK_SECRET_ROTATED,
-    kind::WEBHOOK_ENDPOINT_ADDED,
-    kind::WEBHOOK_ENDPOINT_DISABLED,
-    kind::NOTIFY_SETTINGS_CHANGED,
-    kind::PORTAL_INVITED,
-    kind::PORTAL_INVITATION_REPLACED,
-    kind::PORTAL_INVITATION_REVOKED,
-    kind::PORTAL_JOINED,
-    kind::EXPORT_DOWNLOADED,
-    kind::LOCKOUT_STARTED,
-    kind::REQUEST_THROTTLED,
-];

@@ -52,6 +52,18 @@ async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Marku
         }
         (_, _, Ok(None)) => return layout::not_found("The workspace"),
     };
+    let trail = if v.is_admin() {
+        let filter = finishline_store::AuditFilter {
+            limit: 50,
+            ..Default::default()
+        };
+        match state.app.store.audit_trail(ws, &filter).await {
+            Ok(t) => t,
+            Err(e) => return layout::internal(&e.to_string()),
+        }
+    } else {
+        Vec::new()
+    };
     let name_of = |id: &str| {
         users
             .iter()
@@ -115,6 +127,33 @@ async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Marku
             }
         }
         @if v.is_admin() {
+            section id="audit" aria-labelledby="audit-h" {
+                h2 id="audit-h" { "Audit trail" }
+                p class="muted small" {
+                    "Sign-ins, members and roles, API tokens, settings, portal invitations and exports, newest first. "
+                    a href="/api/v1/audit?format=csv&limit=10000" download="audit-trail.csv" { "Download the trail (CSV)" }
+                    " · filter it with the API: " code { "GET /api/v1/audit?kind=member" }
+                }
+                @if trail.is_empty() {
+                    p { "Nothing recorded yet." }
+                } @else {
+                    div class="table-wrap" { table {
+                        thead { tr {
+                            th scope="col" { "When (UTC)" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "From" }
+                        } }
+                        tbody { @for e in &trail { tr {
+                            td data-label="When (UTC)" { (e.at.format("%Y-%m-%d %H:%M")) }
+                            td data-label="Who" { (e.actor) }
+                            td data-label="What" {
+                                (audit_words(&e.kind))
+                                @if let Some(about) = audit_subject(&e.detail) { ": " (about) }
+                                " " span class="muted small" { (e.kind) }
+                            }
+                            td data-label="From" { (e.client_address.as_deref().unwrap_or("—")) }
+                        } } }
+                    } }
+                }
+            }
             section id="webhook" aria-labelledby="webhook-h" {
                 h2 id="webhook-h" { "CRM webhook" }
                 p { "Deliveries go to " code { "/api/v1/webhooks/crm/" (workspace.id) } ", signed with HMAC-SHA256." }
@@ -142,6 +181,43 @@ async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Marku
             layout::with_refusal(&st, body),
         ),
     )
+}
+
+/// Whom or what an event touched, from its detail: a member's email, a token's name, a
+/// project, an export.
+fn audit_subject(detail: &serde_json::Value) -> Option<String> {
+    ["email", "name", "what", "project_id", "url", "role"]
+        .iter()
+        .find_map(|k| detail.get(*k).and_then(|v| v.as_str()))
+        .map(str::to_string)
+}
+
+/// An audit event's kind in words, for the page (the API keeps the kind).
+fn audit_words(kind: &str) -> &'static str {
+    use finishline_store::audit::kind as k;
+    match kind {
+        k::SIGN_IN_SUCCEEDED => "Signed in",
+        k::SIGN_IN_FAILED => "Sign-in refused",
+        k::PORTAL_JOINED => "Customer opened the portal",
+        k::LINK_REFUSED => "Link refused",
+        k::LOCKOUT_STARTED => "Locked out after failures",
+        k::REQUEST_THROTTLED => "Request throttled",
+        k::MEMBER_ADDED => "Member added",
+        k::MEMBER_ROLE_CHANGED => "Role changed",
+        k::MEMBER_REMOVED => "Member removed",
+        k::TOKEN_CREATED => "API token created",
+        k::TOKEN_REVOKED => "API token revoked",
+        k::WEBHOOK_SECRET_ROTATED => "CRM webhook secret rotated",
+        k::WEBHOOK_ENDPOINT_ADDED => "Outbound webhook added",
+        k::WEBHOOK_ENDPOINT_DISABLED => "Outbound webhook disabled",
+        k::NOTIFY_SETTINGS_CHANGED => "Notification settings changed",
+        k::PORTAL_INVITED => "Customer invited to the portal",
+        k::PORTAL_INVITATION_REPLACED => "Portal invitation replaced",
+        k::PORTAL_INVITATION_REVOKED => "Portal invitation revoked",
+        k::EXPORT_DOWNLOADED => "Data exported",
+        k::BACKUP_WRITTEN => "Backup written",
+        _ => "Other",
+    }
 }
 
 pub async fn page(State(state): State<AppState>, v: Vendor) -> Response {
