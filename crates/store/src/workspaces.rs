@@ -278,12 +278,20 @@ impl Store {
         if check != MemberChange::Done {
             return Ok(check);
         }
+        let email: Option<String> =
+            sqlx::query("SELECT email FROM users WHERE id = $1 AND workspace_id = $2")
+                .bind(user_id)
+                .bind(workspace)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("email"))
+                .transpose()?;
         sqlx::query("DELETE FROM users WHERE id = $1 AND workspace_id = $2")
             .bind(user_id)
             .bind(workspace)
             .execute(&mut *tx)
             .await?;
-        let detail = json!({"user_id": user_id});
+        let detail = json!({"user_id": user_id, "email": email});
         record_in(&mut tx, Some(workspace), by, kind::MEMBER_REMOVED, detail).await?;
         tx.commit().await?;
         Ok(MemberChange::Done)

@@ -144,7 +144,14 @@ async fn admins_change_roles_and_remove_members_and_one_admin_always_stays() {
     let (s, _) = dana.get("/api/v1/projects").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (_, page) = sam_web.get("/settings").await;
-    assert!(!page.contains("dana@vendor.test"), "{page}");
+    // Gone from the members; the audit trail below keeps what she did, as a trail must.
+    let members = page.split("id=\"tokens\"").next().unwrap();
+    assert!(!members.contains("dana@vendor.test"), "{page}");
+    let trail = page.split("id=\"audit\"").nth(1).unwrap();
+    assert!(
+        trail.contains("Member removed") && trail.contains("dana@vendor.test"),
+        "{page}"
+    );
     let r = sam_web
         .post(
             &format!("/settings/members/{dana_id}/remove"),
