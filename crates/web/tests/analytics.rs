@@ -150,10 +150,7 @@ async fn analytics_filters_that_do_not_parse_are_400_naming_the_parameter() {
     for (query, field, says) in [
         ("from=2026-13-01", "from", "YYYY-MM-DD"),
         ("to=yesterday", "to", "YYYY-MM-DD"),
-        ("from=2026-02-01&to=2026-01-01", "to", "before"),
         ("segment=huge", "segment", "mid_market"),
-        ("playbook=standard@two", "playbook", "key@version"),
-        ("playbook=@2", "playbook", "missing"),
     ] {
         let (s, p) = m.get(&format!("/api/v1/analytics?{query}")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{query}: {p:#}");

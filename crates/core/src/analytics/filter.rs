@@ -73,14 +73,8 @@ impl Filter {
     pub fn parse(t: &FilterText<'_>) -> Result<Filter, FilterError> {
         let from = date("from", t.from)?;
         let to = date("to", t.to)?;
-        if let (Some(f), Some(u)) = (from, to) {
-            if f > u {
-                return Err(FilterError {
-                    field: "to",
-                    message: format!("{u} is before from ({f}): the range would be empty"),
-                });
-            }
-        }
+        // A `to` before `from` is a range that selects nothing, not an error: the API's
+        // document cannot say that one parameter depends on another.
         let segment = given(t.segment)
             .map(|s| {
                 serde_json::from_value::<Segment>(serde_json::Value::String(s.to_string())).map_err(

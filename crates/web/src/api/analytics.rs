@@ -18,12 +18,17 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct AnalyticsQuery {
     /// Projects whose contract date is on or after this date (YYYY-MM-DD).
+    #[param(format = Date)]
     pub from: Option<String>,
-    /// Projects whose contract date is on or before this date (YYYY-MM-DD), not before `from`.
+    /// Projects whose contract date is on or before this date (YYYY-MM-DD); before `from`, the
+    /// range selects nothing.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// `smb`, `mid_market` or `enterprise`.
+    #[param(pattern = "^(smb|mid_market|enterprise)?$")]
     pub segment: Option<String>,
     /// A playbook key (`standard`), or one version of it (`standard@2`).
+    /// Anything else is taken as a key and matches no project.
     pub playbook: Option<String>,
     /// The vendor implementation owner's name, in any case.
     pub owner: Option<String>,
@@ -32,14 +37,39 @@ pub struct AnalyticsQuery {
 impl AnalyticsQuery {
     /// The filter, or a 400 naming the parameter that does not parse.
     pub fn filter(&self) -> Result<Filter, ApiError> {
-        Filter::parse(&FilterText {
+        super::query::strict_day("from", self.from.as_deref())?;
+        super::query::strict_day("to", self.to.as_deref())?;
+        super::query::strict_one_of("segment", self.segment.as_deref(), super::query::SEGMENTS)?;
+        let mut filter = Filter::parse(&FilterText {
             from: self.from.as_deref(),
             to: self.to.as_deref(),
             segment: self.segment.as_deref(),
-            playbook: self.playbook.as_deref(),
+            playbook: None,
             owner: self.owner.as_deref(),
         })
-        .map_err(|e| ApiError::bad(e.field, e.message))
+        .map_err(|e| ApiError::bad(e.field, e.message))?;
+        // Any text is a playbook filter here: what is not `key` or `key@version` is a key no
+        // playbook has (the document cannot state the pages' finer rule, so the API does not
+        // refuse on it).
+        if let Some(p) = self.playbook.as_deref().filter(|p| !p.trim().is_empty()) {
+            let only = FilterText {
+                from: None,
+                to: None,
+                segment: None,
+                playbook: Some(p),
+                owner: None,
+            };
+            filter.playbook = Some(
+                Filter::parse(&only)
+                    .ok()
+                    .and_then(|f| f.playbook)
+                    .unwrap_or(finishline_core::analytics::filter::PlaybookFilter {
+                        key: p.to_string(),
+                        version: None,
+                    }),
+            );
+        }
+        Ok(filter)
     }
 }
 

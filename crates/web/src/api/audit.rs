@@ -16,12 +16,16 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AuditQuery {
     /// Only this actor (a member's email, `command line`).
+    #[param(max_length = 320)]
     pub actor: Option<String>,
     /// A kind (`member.added`) or a family of kinds (`member`, `token`, `sign_in`, `portal`).
+    #[param(pattern = "^[a-z._]{0,64}$")]
     pub kind: Option<String>,
-    /// At or after this instant (RFC 3339) or day (YYYY-MM-DD).
+    /// On or after this day (YYYY-MM-DD, UTC).
+    #[param(format = Date)]
     pub from: Option<String>,
-    /// Before this instant (RFC 3339) or day (YYYY-MM-DD, the day itself excluded).
+    /// On or before this day (YYYY-MM-DD, UTC); before `from`, the range selects nothing.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// At most this many events, newest first (1 to 10,000; default 200).
     #[param(minimum = 1, maximum = 10000)]
@@ -119,7 +123,7 @@ pub fn filter_of(q: &AuditQuery) -> Result<AuditFilter, ApiError> {
     if !(1..=10_000).contains(&limit) {
         return Err(ApiError::bad("limit", "must be between 1 and 10000"));
     }
-    let kind = q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty());
+    let kind = q.kind.as_deref().filter(|k| !k.is_empty());
     if let Some(k) = kind {
         if k.len() > 64
             || !k
@@ -135,23 +139,17 @@ pub fn filter_of(q: &AuditQuery) -> Result<AuditFilter, ApiError> {
         }
     }
     let actor = q.actor.as_deref().map(str::trim).filter(|a| !a.is_empty());
-    if actor.is_some_and(|a| a.len() > 320) {
+    if actor.is_some_and(|a| a.chars().count() > 320) {
         return Err(ApiError::bad("actor", "is longer than any email"));
     }
+    super::query::strict_day("from", q.from.as_deref())?;
+    super::query::strict_day("to", q.to.as_deref())?;
     let from = q
         .from
         .as_deref()
-        .map(|v| instant("from", v, false))
+        .map(|v| day("from", v, false))
         .transpose()?;
-    let to =
-        q.to.as_deref()
-            .map(|v| instant("to", v, true))
-            .transpose()?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if t <= f {
-            return Err(ApiError::bad("to", "must be after from"));
-        }
-    }
+    let to = q.to.as_deref().map(|v| day("to", v, true)).transpose()?;
     Ok(AuditFilter {
         actor: actor.map(str::to_string),
         kind: kind.map(str::to_string),
@@ -161,16 +159,13 @@ pub fn filter_of(q: &AuditQuery) -> Result<AuditFilter, ApiError> {
     })
 }
 
-/// An RFC 3339 instant, or a day: its start, or for `to` the start of the next day.
-fn instant(field: &str, v: &str, end_of_day: bool) -> Result<DateTime<Utc>, ApiError> {
+/// A day as an instant: its start, or for `to` the start of the next day.
+fn day(field: &str, v: &str, end_of_day: bool) -> Result<DateTime<Utc>, ApiError> {
     let v = v.trim();
-    if let Ok(at) = DateTime::parse_from_rfc3339(v) {
-        return Ok(at.with_timezone(&Utc));
-    }
     let day = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
         ApiError::bad(
             field,
-            format!("{v:?} is neither a day (2026-03-02) nor an instant (2026-03-02T09:00:00Z)"),
+            format!("{v:?} is not a day: write it as YYYY-MM-DD, e.g. 2026-03-02"),
         )
     })?;
     let day = if end_of_day {

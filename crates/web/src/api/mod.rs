@@ -9,6 +9,7 @@ pub mod notify;
 pub mod playbooks;
 pub mod process;
 pub mod projects;
+pub mod query;
 pub mod salesforce_outbound;
 pub mod session;
 pub mod webhooks;

@@ -26,10 +26,13 @@ use crate::state::AppState;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct MapQuery {
     /// Contract signed on or after this day (YYYY-MM-DD).
+    #[param(format = Date)]
     pub from: Option<String>,
     /// Contract signed on or before this day (YYYY-MM-DD).
+    #[param(format = Date)]
     pub to: Option<String>,
     /// `smb`, `mid_market` or `enterprise`.
+    #[param(pattern = "^(smb|mid_market|enterprise)?$")]
     pub segment: Option<String>,
     /// A playbook's key.
     pub playbook: Option<String>,
@@ -40,6 +43,9 @@ pub struct MapQuery {
 impl MapQuery {
     /// The filter, or a 400 naming the parameter that does not parse.
     pub fn filter(&self) -> Result<ProcessFilter, ApiError> {
+        super::query::strict_day("from", self.from.as_deref())?;
+        super::query::strict_day("to", self.to.as_deref())?;
+        super::query::strict_one_of("segment", self.segment.as_deref(), super::query::SEGMENTS)?;
         FilterText {
             from: self.from.clone(),
             to: self.to.clone(),
