@@ -81,6 +81,13 @@ struct Column {
     kind: Kind,
 }
 
+/// The positions of `columns` in name order: the order every row is hashed in.
+fn name_order(columns: &[Column]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    order.sort_by(|&a, &b| columns[a].name.cmp(&columns[b].name));
+    order
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Value {
     Null,
@@ -170,6 +177,7 @@ impl Store {
             let columns = columns_of(self.backend, &mut from, table).await?;
             let theirs = columns_of(target.backend, &mut to, table).await?;
             same_columns(table, &columns, &theirs)?;
+            let order = name_order(&columns);
             let mut sum = Sum::new(table);
             let mut batch: Vec<Vec<Value>> = Vec::new();
             let mut batch_bytes = 0usize;
@@ -177,19 +185,18 @@ impl Store {
             let mut rows = sqlx::query(&sql).fetch(&mut *from);
             while let Some(row) = rows.try_next().await? {
                 let vals = values(&row, &columns)?;
-                sum.add(&vals, &columns);
+                sum.add(&vals, &columns, &order);
                 batch_bytes += vals.iter().map(Value::size).sum::<usize>();
                 batch.push(vals);
                 if batch.len() >= BATCH_ROWS || batch_bytes >= BATCH_BYTES {
-                    insert(&mut to, table, &columns, &batch).await?;
+                    insert(&mut to, table, &columns, std::mem::take(&mut batch)).await?;
                     progress(table, sum.rows);
-                    batch.clear();
                     batch_bytes = 0;
                 }
             }
             drop(rows);
             if !batch.is_empty() {
-                insert(&mut to, table, &columns, &batch).await?;
+                insert(&mut to, table, &columns, batch).await?;
             }
             progress(table, sum.rows);
             sums.push(sum.done());
@@ -260,11 +267,12 @@ async fn sums_in(backend: Backend, tx: &mut Transaction<'_, Any>) -> Result<Vec<
     let mut sums = Vec::with_capacity(TABLES.len());
     for &table in TABLES {
         let columns = columns_of(backend, tx, table).await?;
+        let order = name_order(&columns);
         let mut sum = Sum::new(table);
         let sql = select_sql(table, &columns);
         let mut rows = sqlx::query(&sql).fetch(&mut **tx);
         while let Some(row) = rows.try_next().await? {
-            sum.add(&values(&row, &columns)?, &columns);
+            sum.add(&values(&row, &columns)?, &columns, &order);
         }
         drop(rows);
         sums.push(sum.done());
@@ -353,12 +361,12 @@ async fn insert(
     tx: &mut Transaction<'_, Any>,
     table: &str,
     columns: &[Column],
-    rows: &[Vec<Value>],
+    rows: Vec<Vec<Value>>,
 ) -> Result<()> {
     let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", names.join(", "));
     let mut n = 0usize;
-    for (r, _) in rows.iter().enumerate() {
+    for r in 0..rows.len() {
         if r > 0 {
             sql.push_str(", ");
         }
@@ -374,14 +382,14 @@ async fn insert(
     }
     let mut query = sqlx::query(&sql);
     for row in rows {
-        for (value, column) in row.iter().zip(columns) {
+        for (value, column) in row.into_iter().zip(columns) {
             query = match (value, column.kind) {
                 (Value::Null, Kind::Text) => query.bind(None::<String>),
                 (Value::Null, Kind::Integer) => query.bind(None::<i64>),
                 (Value::Null, Kind::Bytes) => query.bind(None::<Vec<u8>>),
-                (Value::Text(s), _) => query.bind(s.clone()),
-                (Value::Integer(i), _) => query.bind(*i),
-                (Value::Bytes(b), _) => query.bind(b.clone()),
+                (Value::Text(s), _) => query.bind(s),
+                (Value::Integer(i), _) => query.bind(i),
+                (Value::Bytes(b), _) => query.bind(b),
             };
         }
     }
@@ -407,11 +415,9 @@ impl Sum {
 
     /// Adds one row, its columns hashed in name order with a tag and a length for each value,
     /// so no two different rows hash the same bytes.
-    fn add(&mut self, row: &[Value], columns: &[Column]) {
-        let mut order: Vec<usize> = (0..columns.len()).collect();
-        order.sort_by(|&a, &b| columns[a].name.cmp(&columns[b].name));
+    fn add(&mut self, row: &[Value], columns: &[Column], order: &[usize]) {
         let mut h = Sha256::new();
-        for i in order {
+        for &i in order {
             h.update(columns[i].name.as_bytes());
             h.update([0]);
             match &row[i] {
