@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analytics;
+pub mod calendar;
 pub mod clock;
 pub mod commands;
 pub mod error;

@@ -10,6 +10,7 @@ pub mod adoption;
 pub mod analytics;
 pub mod approval;
 pub mod ball;
+pub mod calendar;
 pub mod command;
 pub mod data;
 pub mod error;

@@ -51,6 +51,8 @@ pub mod kind {
     pub const PORTAL_INVITATION_REPLACED: &str = "portal.invitation_replaced";
     /// A portal invitation was revoked (detail: invitation, project).
     pub const PORTAL_INVITATION_REVOKED: &str = "portal.invitation_revoked";
+    /// A person's calendar feed link was replaced; the old one stops working (detail: whose).
+    pub const CALENDAR_LINK_REPLACED: &str = "calendar.link_replaced";
     /// A copy of the whole database was written (`finishline backup`; no workspace).
     pub const BACKUP_WRITTEN: &str = "backup.written";
     /// Workspace data left the server as a download or export (detail: what).

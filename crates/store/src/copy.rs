@@ -43,6 +43,7 @@ pub const TABLES: &[&str] = &[
     "usage_events",
     "adoption_goals",
     "audit_events",
+    "calendar_feeds",
 ];
 
 /// Columns filled by a sequence on PostgreSQL: after copying explicit values the sequence must

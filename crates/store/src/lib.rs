@@ -9,6 +9,7 @@
 
 mod activities;
 pub mod audit;
+mod calendar_feeds;
 mod codec;
 pub mod copy;
 pub mod credentials;

@@ -122,6 +122,7 @@ async fn every_main_page_passes_axe_wcag_a_and_aa_at_both_widths() {
             "/handoff".to_string(),
             "/playbooks".to_string(),
             "/playbooks/standard".to_string(),
+            "/calendar".to_string(),
             "/settings".to_string(),
             "/outbox".to_string(),
         ] {

@@ -178,6 +178,26 @@ impl Walk<'_> {
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// The calendar feed the portal page offers, fetched without a session as a calendar
+    /// program would.
+    async fn calendar_feed(&mut self, page: &str, place: &str, secrets: &BTreeMap<String, String>) {
+        let Some(at) = page.find("id=\"feed-url\"") else {
+            self.failures
+                .push(format!("{place} offers no calendar feed"));
+            return;
+        };
+        let value = at + page[at..].find("value=\"").unwrap() + 7;
+        let url = &page[value..value + page[value..].find('"').unwrap()];
+        let path = &url[url.find("/calendar/").unwrap()..];
+        let (status, feed) = self.get(path, None).await;
+        if status == StatusCode::OK {
+            self.check(&format!("{place} calendar feed"), &feed, secrets);
+        } else {
+            self.failures
+                .push(format!("{place} calendar feed answered {status}"));
+        }
+    }
+
     fn check(&mut self, place: &str, text: &str, secrets: &BTreeMap<String, String>) {
         for l in leaks(text, secrets) {
             self.failures.push(format!("{place} shows {l}"));
@@ -233,6 +253,9 @@ impl Walk<'_> {
                 if h.starts_with("/portal") && h != "/portal/logout" {
                     todo.push(h);
                 }
+            }
+            if path == "/portal" {
+                self.calendar_feed(&body, &place, secrets).await;
             }
         }
         assert!(

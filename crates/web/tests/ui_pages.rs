@@ -206,6 +206,7 @@ async fn pages_render_with_security_headers_and_no_inline_script() {
         "/playbooks".to_string(),
         "/playbooks/standard".to_string(),
         "/playbooks/light-touch-30".to_string(),
+        "/calendar".to_string(),
         "/settings".to_string(),
         "/outbox".to_string(),
     ] {
@@ -938,6 +939,7 @@ async fn a_portal_session_reaches_only_its_own_project_by_any_url(app: &TestApp)
         "/handoff".to_string(),
         "/playbooks".to_string(),
         "/playbooks/standard".to_string(),
+        "/calendar".to_string(),
         "/settings".to_string(),
         "/outbox".to_string(),
     ];

@@ -61,9 +61,15 @@ pub struct Claims {
 type HmacSha256 = Hmac<Sha256>;
 
 async fn key(app: &App) -> Result<Vec<u8>, AppError> {
+    signing_key(app, "link_signing_key").await
+}
+
+/// A random 32-byte key kept in `server_secrets` under `name`, made on first use. Each kind of
+/// signed link has its own, so that no link of one kind can pass for another.
+pub(crate) async fn signing_key(app: &App, name: &str) -> Result<Vec<u8>, AppError> {
     let hexed = app
         .store
-        .server_secret("link_signing_key", || {
+        .server_secret(name, || {
             let mut k = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut k);
             hex::encode(k)
@@ -72,7 +78,7 @@ async fn key(app: &App) -> Result<Vec<u8>, AppError> {
     hex::decode(hexed).map_err(|e| AppError::Internal(format!("link key unreadable: {e}")))
 }
 
-fn mac(key: &[u8], data: &[u8]) -> Result<HmacSha256, AppError> {
+pub(crate) fn mac(key: &[u8], data: &[u8]) -> Result<HmacSha256, AppError> {
     let mut m =
         <HmacSha256 as Mac>::new_from_slice(key).map_err(|e| AppError::Internal(e.to_string()))?;
     m.update(data);
@@ -157,6 +163,6 @@ pub async fn unsubscribe_link(
     Ok(format!("{}/api/v1/unsubscribe/{token}", base(app)))
 }
 
-fn base(app: &App) -> &str {
+pub(crate) fn base(app: &App) -> &str {
     app.config.notify.public_url.trim_end_matches('/')
 }

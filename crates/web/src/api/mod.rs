@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod audit;
+pub mod calendar;
 pub mod doc;
 pub mod imports;
 pub mod members;
@@ -26,7 +27,7 @@ use crate::state::AppState;
     info(title = "Finishline API", description = "From signed contract to a customer getting value: implementation projects, their rules and gates."),
     paths(
         openapi_json,
-        session::login, session::logout, session::me,
+        session::login, session::logout, session::me, calendar::link, calendar::replace,
         members::list, members::create, members::tokens, members::create_token, members::revoke_token,
         audit::trail,
         projects::list, projects::create, projects::get, projects::command, projects::activity,
@@ -136,6 +137,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/auth/login", post(session::login))
         .route("/auth/logout", post(session::logout))
         .route("/me", get(session::me))
+        .route("/me/calendar", get(calendar::link).post(calendar::replace))
         .route("/members", get(members::list).post(members::create))
         .route("/audit", get(audit::trail))
         .route("/tokens", get(members::tokens).post(members::create_token))

@@ -47,6 +47,7 @@ pub enum Nav {
     Analytics,
     Handoff,
     Playbooks,
+    Calendar,
     Settings,
 }
 
@@ -70,6 +71,7 @@ pub fn page(title: &str, nav: Nav, user: &str, csrf: &str, body: impl Render) ->
                         (item(Nav::Analytics, "/analytics", "Analytics"))
                         (item(Nav::Handoff, "/handoff", "New handoff"))
                         (item(Nav::Playbooks, "/playbooks", "Playbooks"))
+                        (item(Nav::Calendar, "/calendar", "Calendar"))
                         (item(Nav::Settings, "/settings", "Settings"))
                     }
                     form method="post" action="/logout" class="logout" {

@@ -16,6 +16,7 @@ pub mod analytics;
 pub mod analytics_charts;
 pub mod analytics_tables;
 pub mod assets;
+pub mod calendar;
 pub mod data;
 pub mod data_actions;
 pub mod data_grid;
@@ -128,6 +129,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/portal/logout", post(portal::logout))
+        .route("/portal/calendar/new", post(calendar::portal_replace))
+        // Calendar feeds are not behind the link guard: calendar services poll from a few shared
+        // addresses, so locking an address for a stale link would stop every other feed polled
+        // from it; a feed token is an HMAC, which no number of guesses finds.
+        .route("/calendar", get(calendar::page))
+        .route("/calendar/new", post(calendar::replace))
+        .route("/calendar/{file}", get(calendar::feed))
+        .route("/calendar/{token}/{file}", get(calendar::project_feed))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

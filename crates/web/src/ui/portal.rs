@@ -437,6 +437,8 @@ async fn render(state: &AppState, c: &Customer, st: FormState) -> Response {
         state.now().date_naive(),
         "/portal/files/",
     );
+    let calendar = crate::ui::calendar::portal_section(state, c).await;
+    let body = maud::html! { (body) (calendar) };
     html_response(
         status,
         layout::portal_page(&p.customer, &p.customer, &person.name, Some(&c.csrf), body),
