@@ -244,8 +244,11 @@ fn render(
 ) -> String {
     let mut sorted: Vec<&(String, CalendarItem)> = items.iter().collect();
     sorted.sort_by(|a, b| a.1.uid.cmp(&b.1.uid));
-    let mut cal = Calendar::new();
-    cal.name(name);
+    let mut cal = Calendar::empty();
+    cal.append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", "-//Finishline//Calendar feed//EN"))
+        .append_property(("CALSCALE", "GREGORIAN"))
+        .name(name);
     for (project, item) in sorted {
         let mut e = Event::new();
         e.uid(&item.uid)
@@ -259,8 +262,10 @@ fn render(
                 ItemStatus::Cancelled => EventStatus::Cancelled,
             });
         match item.when {
+            // DTEND of a whole day is the next day: RFC 5545 ends are exclusive, and an end
+            // equal to the start is an event of no length, which some programs hide.
             When::Day(d) => {
-                e.all_day(d);
+                e.starts(d).ends(d.succ_opt().unwrap_or(d));
             }
             When::At { start, minutes } => {
                 e.starts(start)

@@ -352,6 +352,7 @@ async fn screenshots() {
         ("/handoff".to_string(), "handoff"),
         ("/playbooks".to_string(), "playbooks"),
         ("/playbooks/standard".to_string(), "playbook"),
+        ("/calendar".to_string(), "calendar"),
         ("/settings".to_string(), "settings"),
     ] {
         shoot(&member, &base, &path, &dir, name).await;

@@ -92,7 +92,12 @@ pub async fn page(State(state): State<AppState>, v: Vendor) -> Response {
             p class="muted small" { "Every date of one project, not only your own tasks: useful for a shared team calendar." }
             ul {
                 @for p in &mine {
-                    li { (p.name) " · " (p.customer) ": " code class="wrap" { (per_project(&links.url, &p.id)) } }
+                    @let url = per_project(&links.url, &p.id);
+                    li {
+                        (p.name) " · "
+                        a href=(webcal(&url)) { "open in your calendar program" } " · "
+                        a href=(url) { "address to copy" }
+                    }
                 }
             }
         }
@@ -164,6 +169,13 @@ pub async fn portal_replace(
     match calendar::replace(&state.app, &s.workspace_id, &subject, &by).await {
         Ok(_) => see_other("/portal#calendar"),
         Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+fn webcal(url: &str) -> String {
+    match url.split_once("://") {
+        Some((_, rest)) => format!("webcal://{rest}"),
+        None => url.to_owned(),
     }
 }
 
