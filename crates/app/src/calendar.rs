@@ -233,6 +233,57 @@ fn tagged(p: &Project, items: Vec<CalendarItem>) -> Vec<(String, CalendarItem)> 
     items.into_iter().map(|i| (p.id.clone(), i)).collect()
 }
 
+/// A one-event invitation (`METHOD:REQUEST`) for an email, with the same UID and sequence as
+/// the entry in the feeds, so a calendar that has both keeps one.
+pub fn invitation(
+    item: &CalendarItem,
+    url: &str,
+    organizer: &str,
+    attendee: &str,
+    now: DateTime<Utc>,
+) -> String {
+    let mut cal = Calendar::empty();
+    cal.append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", "-//Finishline//Calendar feed//EN"))
+        .append_property(("METHOD", "REQUEST"));
+    let mut e = event(item, now, url);
+    e.append_property(("ORGANIZER", format!("mailto:{organizer}").as_str()))
+        .append_property(
+            icalendar::Property::new("ATTENDEE", format!("mailto:{attendee}"))
+                .add_parameter("RSVP", "FALSE")
+                .done(),
+        );
+    cal.push(e.done());
+    cal.done().to_string()
+}
+
+fn event(item: &CalendarItem, now: DateTime<Utc>, url: &str) -> Event {
+    let mut e = Event::new();
+    e.uid(&item.uid)
+        .summary(&item.summary)
+        .description(&item.description)
+        .sequence(item.sequence)
+        .timestamp(now)
+        .status(match item.status {
+            ItemStatus::Confirmed => EventStatus::Confirmed,
+            ItemStatus::Tentative => EventStatus::Tentative,
+            ItemStatus::Cancelled => EventStatus::Cancelled,
+        });
+    match item.when {
+        // DTEND of a whole day is the next day: RFC 5545 ends are exclusive, and an end equal
+        // to the start is an event of no length, which some programs hide.
+        When::Day(d) => {
+            e.starts(d).ends(d.succ_opt().unwrap_or(d));
+        }
+        When::At { start, minutes } => {
+            e.starts(start)
+                .ends(start + Duration::minutes(i64::from(minutes)));
+        }
+    }
+    e.url(url);
+    e.done()
+}
+
 /// The iCalendar text. `DTSTAMP` is the time of this answer, as RFC 5545 asks of a feed without
 /// a `METHOD`; timed entries are written in UTC, so no time-zone table is needed.
 fn render(
@@ -250,34 +301,11 @@ fn render(
         .append_property(("CALSCALE", "GREGORIAN"))
         .name(name);
     for (project, item) in sorted {
-        let mut e = Event::new();
-        e.uid(&item.uid)
-            .summary(&item.summary)
-            .description(&item.description)
-            .sequence(item.sequence)
-            .timestamp(now)
-            .status(match item.status {
-                ItemStatus::Confirmed => EventStatus::Confirmed,
-                ItemStatus::Tentative => EventStatus::Tentative,
-                ItemStatus::Cancelled => EventStatus::Cancelled,
-            });
-        match item.when {
-            // DTEND of a whole day is the next day: RFC 5545 ends are exclusive, and an end
-            // equal to the start is an event of no length, which some programs hide.
-            When::Day(d) => {
-                e.starts(d).ends(d.succ_opt().unwrap_or(d));
-            }
-            When::At { start, minutes } => {
-                e.starts(start)
-                    .ends(start + Duration::minutes(i64::from(minutes)));
-            }
-        }
         let url = match customer_link {
             Some(l) => l.to_owned(),
             None => format!("{base}/projects/{project}"),
         };
-        e.url(&url);
-        cal.push(e.done());
+        cal.push(event(item, now, &url));
     }
     cal.done().to_string()
 }

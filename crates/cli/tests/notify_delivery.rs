@@ -47,6 +47,7 @@ async fn enqueue(store: &Store, n: usize) -> String {
             subject: format!("message {i}"),
             body: format!("body {i}"),
             due_at: now,
+            attachment: None,
         })
         .collect();
     assert_eq!(store.enqueue(&ws.id, &messages, now).await.unwrap(), n);

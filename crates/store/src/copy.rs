@@ -44,6 +44,7 @@ pub const TABLES: &[&str] = &[
     "adoption_goals",
     "audit_events",
     "calendar_feeds",
+    "log_cursors",
 ];
 
 /// Columns filled by a sequence on PostgreSQL: after copying explicit values the sequence must

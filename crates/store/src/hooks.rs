@@ -183,6 +183,41 @@ impl Store {
         Ok(())
     }
 
+    /// How far `reader` has read the workspace's log. A reader seen for the first time starts
+    /// at the log's end: it acts on what happens from now on, not on the history.
+    pub async fn log_cursor(&self, workspace: &str, reader: &str) -> Result<i64> {
+        sqlx::query(
+            "INSERT INTO log_cursors (workspace_id, reader, last_seq) \
+             SELECT $1, $2, COALESCE(MAX(seq), 0) FROM activities WHERE workspace_id = $1 \
+             ON CONFLICT (workspace_id, reader) DO NOTHING",
+        )
+        .bind(workspace)
+        .bind(reader)
+        .execute(&self.write)
+        .await?;
+        let row =
+            sqlx::query("SELECT last_seq FROM log_cursors WHERE workspace_id = $1 AND reader = $2")
+                .bind(workspace)
+                .bind(reader)
+                .fetch_one(&self.write)
+                .await?;
+        Ok(row.try_get("last_seq")?)
+    }
+
+    /// Moves `reader`'s cursor forward (never back).
+    pub async fn advance_log_cursor(&self, workspace: &str, reader: &str, to: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE log_cursors SET last_seq = $1 \
+             WHERE workspace_id = $2 AND reader = $3 AND last_seq < $1",
+        )
+        .bind(to)
+        .bind(workspace)
+        .bind(reader)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
     /// Activities of the workspace logged after `after_seq`, in log order.
     pub async fn activities_after(
         &self,

@@ -37,7 +37,9 @@ pub use copy::TableSum;
 pub use files::StoredFile;
 pub use hooks::{LoggedActivity, WebhookEndpoint};
 pub use invitations::{invitation_mail_key, Invitation, InvitationMail, PortalSession};
-pub use outbox::{DigestItem, Effects, NewDigestItem, NewMessage, NotifyPrefs, OutboxMessage};
+pub use outbox::{
+    Attachment, DigestItem, Effects, NewDigestItem, NewMessage, NotifyPrefs, OutboxMessage,
+};
 pub use playbooks::StoredPlaybook;
 pub use projects::{Delivery, ProjectRow};
 pub use usage::{AdoptionGoalsRow, UsageEvent, UsageSummary};

@@ -31,6 +31,18 @@ pub struct NewMessage {
     pub body: String,
     /// Not delivered before this time (quiet hours).
     pub due_at: DateTime<Utc>,
+    /// A file sent with an email.
+    pub attachment: Option<Attachment>,
+}
+
+/// A file sent with an email, such as a meeting invitation's `.ics`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Attachment {
+    /// The file name the mail program shows.
+    pub name: String,
+    /// Its MIME type, with parameters (`text/calendar; method=REQUEST; charset=utf-8`).
+    pub content_type: String,
+    pub text: String,
 }
 
 /// A message as stored, with its delivery state.
@@ -51,6 +63,9 @@ pub struct OutboxMessage {
     /// Set when delivery was given up after too many attempts.
     pub failed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Sent with the email; not part of the outbox listing.
+    #[serde(skip)]
+    pub attachment: Option<Attachment>,
 }
 
 /// A line for a person's next digest.
@@ -119,6 +134,10 @@ fn message_of(r: &Row) -> Result<OutboxMessage> {
         sent_at: opt_ts(r, "sent_at")?,
         failed_at: opt_ts(r, "failed_at")?,
         created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+        attachment: r
+            .try_get::<Option<String>, _>("attachment")?
+            .map(|a| crate::codec::from_json("attachment", &a))
+            .transpose()?,
     })
 }
 
@@ -135,7 +154,7 @@ fn prefs_of(r: &Row) -> Result<NotifyPrefs> {
 }
 
 const MESSAGE_COLUMNS: &str = "id, workspace_id, channel, kind, recipient, subject, body, due_at, \
-     attempts, next_attempt_at, last_error, sent_at, failed_at, created_at";
+     attempts, next_attempt_at, last_error, sent_at, failed_at, created_at, attachment";
 
 /// Inserts messages; one whose dedupe key is taken is skipped. Returns how many were written.
 pub(crate) async fn enqueue_in(
@@ -148,8 +167,8 @@ pub(crate) async fn enqueue_in(
     for m in messages {
         let done = sqlx::query(
             "INSERT INTO outbox (id, workspace_id, channel, kind, dedupe_key, recipient, subject, \
-             body, due_at, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $9, $10) ON CONFLICT DO NOTHING",
+             body, due_at, attempts, next_attempt_at, created_at, attachment) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $9, $10, $11) ON CONFLICT DO NOTHING",
         )
         .bind(new_id("msg"))
         .bind(workspace)
@@ -161,6 +180,12 @@ pub(crate) async fn enqueue_in(
         .bind(&m.body)
         .bind(ts(m.due_at))
         .bind(ts(now))
+        .bind(
+            m.attachment
+                .as_ref()
+                .map(crate::codec::to_json)
+                .transpose()?,
+        )
         .execute(&mut **tx)
         .await?;
         written += usize::try_from(done.rows_affected()).unwrap_or(0);

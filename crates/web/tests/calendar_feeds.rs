@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod notify_support;
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -20,16 +21,42 @@ use serde_json::{json, Value};
 /// The events of a feed as the strict parser reads them (uid, start, sequence, status,
 /// summary), or `None` when the parser is not installed and not required.
 fn parse(ics: &str) -> Option<Vec<Value>> {
-    let script = r#"
+    read_with_python(ics, "cal = IcsCalendarStream.calendar_from_ics(text)")
+}
+
+/// The events of the `text/calendar` part of a whole email as received, with the method the
+/// part's type names.
+fn parse_invitation(raw_email: &str) -> Option<Vec<Value>> {
+    read_with_python(
+        raw_email,
+        r#"
+import email
+msg = email.message_from_string(text)
+parts = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+assert len(parts) == 1, "one calendar part"
+assert parts[0].get_param("method") == "REQUEST", parts[0]["content-type"]
+ics = parts[0].get_payload(decode=True).decode("utf-8")
+assert "METHOD:REQUEST" in ics and "ORGANIZER:mailto:" in ics and "ATTENDEE" in ics, ics
+cal = IcsCalendarStream.calendar_from_ics(ics)"#,
+    )
+}
+
+/// Runs `load` (which makes `cal` from `text`, the input) and prints `cal`'s events as JSON.
+fn read_with_python(input: &str, load: &str) -> Option<Vec<Value>> {
+    let script = format!(
+        r#"
 import json, sys
 from ical.calendar_stream import IcsCalendarStream
-cal = IcsCalendarStream.calendar_from_ics(sys.stdin.read())
-print(json.dumps([{"uid": e.uid, "start": str(e.dtstart), "sequence": e.sequence,
-    "status": e.status.value if e.status else None, "summary": e.summary} for e in cal.events]))
-"#;
+text = sys.stdin.read()
+{load}
+print(json.dumps([{{"uid": e.uid, "start": str(e.dtstart), "sequence": e.sequence,
+    "status": e.status.value if e.status else None, "summary": e.summary}} for e in cal.events]))
+"#
+    );
+    let ics = input;
     let required = std::env::var("FINISHLINE_REQUIRE_ICAL").is_ok_and(|v| v == "1");
     let child = Command::new("python3")
-        .args(["-c", script])
+        .args(["-c", &script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -324,4 +351,95 @@ async fn a_customers_feed_holds_shared_items_only_and_ends_with_the_invitation()
         .unwrap();
     let (s, _, _) = fetch(&url).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_scheduled_meeting_or_training_is_emailed_as_an_invitation() {
+    invitations(notify_support::Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_scheduled_meeting_or_training_is_emailed_as_an_invitation_on_postgres() {
+    invitations(notify_support::Db::Postgres).await;
+}
+
+async fn invitations(db: notify_support::Db) {
+    let Some(app) = notify_support::spawn(db, "meeting_invitations", true, vec![]).await else {
+        return;
+    };
+    let dana = app.admin("Vendor", "dana@vendor.test").await;
+    let (id, _) = dana.project_with_customer_tasks("Harbor", &[]).await;
+    // The history before the first sweep invites nobody.
+    dana.ok(
+        &id,
+        json!({"action": "set_next_meeting", "date": "2026-03-05"}),
+    )
+    .await;
+    let report = app.sweep().await;
+    assert_eq!(report.invitations, 0, "{report:?}");
+
+    // Sam unsubscribed from this workspace's mail.
+    let store = &app.state.app.store;
+    store
+        .set_notify_prefs(
+            &dana.workspace.id,
+            &finishline_store::NotifyPrefs {
+                email: "sam@harbor.test".into(),
+                frequency: "daily".into(),
+                time_zone: "UTC".into(),
+                quiet_start: None,
+                quiet_end: None,
+                unsubscribed_at: Some(app.now()),
+                last_digest_at: None,
+            },
+        )
+        .await
+        .unwrap();
+    dana.ok(
+        &id,
+        json!({"action": "set_next_meeting", "date": "2026-03-12"}),
+    )
+    .await;
+    dana.ok(
+        &id,
+        json!({"action": "schedule_training", "audience": "daily_users", "title": "Dispatch basics",
+               "scheduled_at": "2026-03-10T14:00:00Z", "minutes": 45}),
+    )
+    .await;
+    let report = app.sweep().await;
+    // Dana and Casey, for the meeting and the training; Sam unsubscribed.
+    assert_eq!(report.invitations, 4, "{report:?}");
+    assert!(app.smtp().to("sam@harbor.test").is_empty());
+    let casey = app.smtp().to("casey@harbor.test");
+    assert_eq!(casey.len(), 2, "{casey:?}");
+    let meeting = casey
+        .iter()
+        .find(|m| m.subject().contains("Meeting"))
+        .expect("the meeting's invitation");
+    assert!(meeting.data.contains("text/calendar"), "{}", meeting.data);
+    let training = casey
+        .iter()
+        .find(|m| m.subject().contains("Training: Dispatch basics"))
+        .expect("the training's invitation");
+    // The same UID as in the feeds, so a calendar with both keeps one entry.
+    if let Some(events) = parse_invitation(&meeting.data) {
+        assert_eq!(events.len(), 1);
+        assert!(events[0]["uid"]
+            .as_str()
+            .unwrap()
+            .starts_with("meeting-2026-03-12."));
+        assert_eq!(events[0]["start"], "2026-03-12");
+        let events = parse_invitation(&training.data).unwrap();
+        assert!(events[0]["uid"].as_str().unwrap().starts_with("training-"));
+        assert_eq!(events[0]["start"], "2026-03-10 14:00:00+00:00");
+    }
+    // A second sweep sends nothing again, and a meeting set on a day already past is not an
+    // invitation.
+    assert_eq!(app.sweep().await.invitations, 0);
+    dana.ok(
+        &id,
+        json!({"action": "set_next_meeting", "date": "2026-03-01"}),
+    )
+    .await;
+    assert_eq!(app.sweep().await.invitations, 0);
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use finishline_store::OutboxMessage;
-use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::SweepReport;
@@ -111,9 +112,23 @@ async fn send_mail(app: &App, mailer: &Mailer, m: &OutboxMessage) -> Result<(), 
         .subject(m.subject.clone())
         .message_id(Some(format!("<{}@finishline>", m.id)))
         .header(ListUnsubscribe(format!("<{unsub}>")))
-        .header(ListUnsubscribePost)
-        .body(m.body.clone())
-        .map_err(|e| Failure::permanent(format!("the message cannot be built: {e}")))?;
+        .header(ListUnsubscribePost);
+    let email = match &m.attachment {
+        None => email.body(m.body.clone()),
+        Some(a) => {
+            let kind = ContentType::parse(&a.content_type).map_err(|e| {
+                Failure::permanent(format!("the attachment's type {:?}: {e}", a.content_type))
+            })?;
+            email.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(m.body.clone()))
+                    .singlepart(
+                        lettre::message::Attachment::new(a.name.clone()).body(a.text.clone(), kind),
+                    ),
+            )
+        }
+    }
+    .map_err(|e| Failure::permanent(format!("the message cannot be built: {e}")))?;
     match mailer.send(email).await {
         Ok(_) => Ok(()),
         Err(e) if e.is_permanent() => Err(Failure::permanent(format!(

@@ -216,6 +216,7 @@ pub async fn flush(app: &App, workspace: &str, report: &mut SweepReport) -> Resu
             subject,
             body,
             due_at: now,
+            attachment: None,
         };
         if app
             .store

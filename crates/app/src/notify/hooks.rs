@@ -185,6 +185,7 @@ pub async fn enqueue_events(
                     subject: event.into(),
                     body: body.to_string(),
                     due_at: now,
+                    attachment: None,
                 });
             }
         }

@@ -19,6 +19,7 @@ pub mod cadence;
 pub mod deliver;
 pub mod digest;
 pub mod hooks;
+pub mod meetings;
 pub mod settings;
 pub mod ssrf;
 pub mod tokens;
@@ -93,6 +94,8 @@ pub struct SweepReport {
     pub interventions: usize,
     pub webhook_messages: usize,
     pub digests: usize,
+    /// Meeting and training invitations put in the outbox.
+    pub invitations: usize,
     pub delivered: usize,
     pub failed_attempts: usize,
 }
@@ -108,6 +111,7 @@ pub async fn sweep_once(app: &App, only: Option<&str>) -> Result<SweepReport, Ap
         cadence::run(app, &ws.id, &mut report).await?;
         adoption::run(app, &ws.id, &mut report).await?;
         hooks::enqueue_events(app, &ws.id, &mut report).await?;
+        meetings::enqueue(app, &ws.id, &mut report).await?;
         digest::flush(app, &ws.id, &mut report).await?;
     }
     deliver::run(app, &mut report).await?;

@@ -62,6 +62,7 @@ fn message(p: &Project, person: &Person, inv: &Invitation, from: &str, link: &st
             expires = inv.expires_at.format("%-d %B %Y"),
         ),
         due_at: inv.created_at,
+        attachment: None,
     }
 }
 
