@@ -7,7 +7,6 @@
 //! turned into deliveries by the next sweep, so none is lost; the dedupe key per endpoint and
 //! activity keeps two servers from enqueuing one twice.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
@@ -140,18 +139,10 @@ pub async fn enqueue_events(
     let Some(last) = acts.last().map(|a| a.seq) else {
         return Ok(());
     };
-    let mut projects: HashMap<String, Option<Project>> = HashMap::new();
+    let mut projects = super::ProjectsSeen::default();
     let mut messages = Vec::new();
     for a in &acts {
-        if !projects.contains_key(&a.project_id) {
-            let p = app
-                .store
-                .project(workspace, &a.project_id)
-                .await?
-                .map(|(p, _)| p);
-            projects.insert(a.project_id.clone(), p);
-        }
-        let project = projects.get(&a.project_id).and_then(Option::as_ref);
+        let project = projects.get(app, workspace, &a.project_id).await?;
         for event in events_of(a, project) {
             for e in &endpoints {
                 if !e.events.is_empty() && !e.events.iter().any(|x| x == event) {

@@ -8,8 +8,6 @@
 //! workspace's cursor starts at the end of its log, so the first sweep does not invite anyone to
 //! last year's meetings.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use finishline_core::calendar::{project_items, Audience, CalendarItem, When};
 use finishline_core::people::Side;
@@ -30,21 +28,13 @@ pub async fn enqueue(app: &App, workspace: &str, report: &mut SweepReport) -> Re
         return Ok(());
     };
     let now = app.now();
-    let mut projects: HashMap<String, Option<Project>> = HashMap::new();
+    let mut projects = super::ProjectsSeen::default();
     let mut messages = Vec::new();
     for a in &acts {
         let Some(uid_start) = scheduled(a) else {
             continue;
         };
-        if !projects.contains_key(&a.project_id) {
-            let p = app
-                .store
-                .project(workspace, &a.project_id)
-                .await?
-                .map(|(p, _)| p);
-            projects.insert(a.project_id.clone(), p);
-        }
-        let Some(p) = projects.get(&a.project_id).and_then(Option::as_ref) else {
+        let Some(p) = projects.get(app, workspace, &a.project_id).await? else {
             continue;
         };
         for person in p.people.iter().filter(|x| !x.email.trim().is_empty()) {

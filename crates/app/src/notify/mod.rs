@@ -100,6 +100,25 @@ pub struct SweepReport {
     pub failed_attempts: usize,
 }
 
+/// The projects a log reader met, each read once per pass (`None`: deleted since).
+#[derive(Default)]
+pub(crate) struct ProjectsSeen(std::collections::HashMap<String, Option<finishline_core::Project>>);
+
+impl ProjectsSeen {
+    pub(crate) async fn get(
+        &mut self,
+        app: &App,
+        workspace: &str,
+        id: &str,
+    ) -> Result<Option<&finishline_core::Project>, AppError> {
+        if !self.0.contains_key(id) {
+            let p = app.store.project(workspace, id).await?.map(|(p, _)| p);
+            self.0.insert(id.to_owned(), p);
+        }
+        Ok(self.0.get(id).and_then(Option::as_ref))
+    }
+}
+
 /// One pass over every workspace (or just `only`), then delivery of whatever is due.
 pub async fn sweep_once(app: &App, only: Option<&str>) -> Result<SweepReport, AppError> {
     let mut report = SweepReport::default();
