@@ -43,6 +43,9 @@ pub const TABLES: &[&str] = &[
     "usage_events",
     "adoption_goals",
     "audit_events",
+    "sso_settings",
+    "sso_domains",
+    "sso_attempts",
 ];
 
 /// Columns filled by a sequence on PostgreSQL: after copying explicit values the sequence must

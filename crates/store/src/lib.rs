@@ -18,6 +18,7 @@ mod invitations;
 mod outbox;
 mod playbooks;
 mod projects;
+pub mod sso;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod usage;
@@ -39,6 +40,7 @@ pub use invitations::{invitation_mail_key, Invitation, InvitationMail, PortalSes
 pub use outbox::{DigestItem, Effects, NewDigestItem, NewMessage, NotifyPrefs, OutboxMessage};
 pub use playbooks::StoredPlaybook;
 pub use projects::{Delivery, ProjectRow};
+pub use sso::{NewSsoSettings, SsoAttempt, SsoOutcome, SsoSettings, SsoSettingsRefused};
 pub use usage::{AdoptionGoalsRow, UsageEvent, UsageSummary};
 pub use workspaces::{ApiToken, MemberChange, User, UserRole, Workspace};
 
