@@ -104,7 +104,7 @@ fn view(state: &AppState, s: SsoSettings) -> SsoSettingsView {
 }
 
 /// The workspace's single sign-on settings (admins only; the secret is never shown).
-#[utoipa::path(get, path = "/api/v1/settings/sso", tag = "settings",
+#[utoipa::path(get, path = "/api/v1/settings/sso", tag = "settings", operation_id = "get_sso_settings",
     responses((status = 200, body = SsoSettingsView),
         (status = 403, description = "admins only", body = Problem),
         (status = 404, description = "single sign-on is not set up for this workspace", body = Problem)))]
@@ -123,7 +123,7 @@ pub async fn get(
 }
 
 /// Sets up or changes single sign-on (admins only); the change is in the audit trail.
-#[utoipa::path(put, path = "/api/v1/settings/sso", tag = "settings", request_body = PutSsoSettings,
+#[utoipa::path(put, path = "/api/v1/settings/sso", tag = "settings", operation_id = "put_sso_settings", request_body = PutSsoSettings,
     responses((status = 200, body = SsoSettingsView),
         (status = 403, description = "admins only", body = Problem),
         (status = 409, description = "an allowed domain belongs to another workspace of this server", body = Problem),
