@@ -78,7 +78,16 @@ pub async fn page(
 }
 
 /// The email step: finds the workspace and sends the browser to its provider.
-pub async fn start(State(state): State<AppState>, headers: HeaderMap, form: FormData) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    ConnectedFrom(addr): ConnectedFrom,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
+    // A locked-out address starts nothing: each start costs calls to a provider and a row.
+    if let Err(r) = sign_in::check_sso(&state, &addr).await {
+        return layout::refusal_page(&r);
+    }
     let Some(pre) = cookie_from_headers(&headers, PRE_SESSION_COOKIE) else {
         return axum::response::Redirect::to("/login/sso").into_response();
     };
