@@ -76,6 +76,24 @@ pub struct NewSsoSettings {
     pub break_glass_email: Option<String>,
 }
 
+impl std::fmt::Debug for NewSsoSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSsoSettings")
+            .field("enabled", &self.enabled)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<hidden>"),
+            )
+            .field("allowed_domains", &self.allowed_domains)
+            .field("new_member_role", &self.new_member_role)
+            .field("require_sso", &self.require_sso)
+            .field("break_glass_email", &self.break_glass_email)
+            .finish()
+    }
+}
+
 /// Why new settings were not saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SsoSettingsRefused {
