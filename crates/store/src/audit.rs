@@ -1,6 +1,6 @@
 //! The audit trail (`audit_events`, migration 0006): sign-ins, failed sign-ins, lockouts and
 //! throttled requests, and every change to who may do what — members and roles, API tokens,
-//! webhook and notification settings, portal invitations — plus backups and exports.
+//! single sign-on, webhook and notification settings, portal invitations — plus backups and exports.
 //! Append-only: the store inserts and reads, it never updates or deletes a row.
 //!
 //! A change to access is recorded by the store function that makes it, in the same transaction
@@ -19,9 +19,11 @@ use crate::{Result, Store};
 
 /// The kinds of event the server records, named `<what>.<outcome>`.
 pub mod kind {
-    /// A member signed in with their password.
+    /// A member signed in, with their password or through SSO (detail `method`).
     pub const SIGN_IN_SUCCEEDED: &str = "sign_in.succeeded";
-    /// A password sign-in was refused (wrong password or unknown email).
+    /// A sign-in was refused: a wrong password or unknown email, password sign-in while the
+    /// workspace requires SSO, or an SSO sign-in the server would not accept (detail `method`,
+    /// `reason`).
     pub const SIGN_IN_FAILED: &str = "sign_in.failed";
     /// A customer opened the portal with an invitation link.
     pub const PORTAL_JOINED: &str = "portal.joined";
@@ -43,6 +45,9 @@ pub mod kind {
     pub const WEBHOOK_ENDPOINT_ADDED: &str = "webhook.endpoint_added";
     /// An outbound webhook endpoint was disabled (detail: endpoint id).
     pub const WEBHOOK_ENDPOINT_DISABLED: &str = "webhook.endpoint_disabled";
+    /// The workspace's single sign-on settings changed (detail: every setting but the secret,
+    /// whether the secret changed, and how many sessions "require SSO" ended).
+    pub const SSO_SETTINGS_CHANGED: &str = "settings.sso_changed";
     /// The workspace's notification settings changed.
     pub const NOTIFY_SETTINGS_CHANGED: &str = "settings.notifications_changed";
     /// A customer was invited to a project's portal (detail: invitation, project, person).

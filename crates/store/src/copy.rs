@@ -45,6 +45,9 @@ pub const TABLES: &[&str] = &[
     "audit_events",
     "calendar_feeds",
     "log_cursors",
+    "sso_settings",
+    "sso_domains",
+    "sso_attempts",
 ];
 
 /// Columns filled by a sequence on PostgreSQL: after copying explicit values the sequence must

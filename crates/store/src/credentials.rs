@@ -16,6 +16,10 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The password hash of a member who joined through single sign-on and has no password: not a
+/// PHC string, so no password ever matches it.
+pub const NO_PASSWORD: &str = "!sso-only";
+
 /// True when `password` matches the stored PHC hash. A malformed hash never matches.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
@@ -61,6 +65,8 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong horse battery", &h));
         assert!(!verify_password("anything", "not a hash"));
+        assert!(!verify_password("", NO_PASSWORD));
+        assert!(!verify_password(NO_PASSWORD, NO_PASSWORD));
     }
 
     #[test]

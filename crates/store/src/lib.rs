@@ -19,6 +19,7 @@ mod invitations;
 mod outbox;
 mod playbooks;
 mod projects;
+pub mod sso;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod usage;
@@ -42,6 +43,7 @@ pub use outbox::{
 };
 pub use playbooks::StoredPlaybook;
 pub use projects::{Delivery, ProjectRow};
+pub use sso::{NewSsoSettings, SsoAttempt, SsoOutcome, SsoSettings, SsoSettingsRefused};
 pub use usage::{AdoptionGoalsRow, UsageEvent, UsageSummary};
 pub use workspaces::{ApiToken, MemberChange, User, UserRole, Workspace};
 

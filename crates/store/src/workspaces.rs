@@ -88,7 +88,7 @@ fn workspace_of(r: &Row) -> Result<Workspace> {
     })
 }
 
-fn user_of(row: &Row) -> Result<User> {
+pub(crate) fn user_of(row: &Row) -> Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
@@ -101,7 +101,7 @@ fn user_of(row: &Row) -> Result<User> {
     })
 }
 
-const USER_COLUMNS: &str =
+pub(crate) const USER_COLUMNS: &str =
     "u.id, u.workspace_id, u.email, u.name, u.role, u.password_hash, u.created_at";
 
 /// Emails are compared without case or surrounding space.

@@ -102,6 +102,13 @@ async fn every_main_page_passes_axe_wcag_a_and_aa_at_both_widths() {
         for v in violations(&member, &axe).await {
             failures.push(format!("{width}px /login: {v}"));
         }
+        member
+            .goto(&format!("{}/login/sso", app.base))
+            .await
+            .unwrap();
+        for v in violations(&member, &axe).await {
+            failures.push(format!("{width}px /login/sso: {v}"));
+        }
         login(
             &member,
             &app.base,

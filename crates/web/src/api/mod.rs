@@ -13,6 +13,7 @@ pub mod projects;
 pub mod query;
 pub mod salesforce_outbound;
 pub mod session;
+pub mod settings_sso;
 pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
@@ -35,6 +36,7 @@ use crate::state::AppState;
         imports::create,
         playbooks::list, playbooks::get, playbooks::save,
         webhooks::crm, webhooks::hubspot, webhooks::salesforce, salesforce_outbound::receive, webhooks::settings, webhooks::rotate,
+        settings_sso::get, settings_sso::put,
         notify::outbox, notify::sweep, notify::get_settings, notify::put_settings,
         notify::list_preferences, notify::put_preferences, notify::list_webhooks,
         notify::create_webhook, notify::delete_webhook, notify::deliveries, notify::usage,
@@ -174,6 +176,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/settings/webhook", get(webhooks::settings))
         .route("/settings/webhook/rotate", post(webhooks::rotate))
+        .route(
+            "/settings/sso",
+            get(settings_sso::get).put(settings_sso::put),
+        )
         .route("/analytics", get(analytics::get))
         .merge(notify_routes(state))
         .merge(process_routes())

@@ -44,6 +44,9 @@ impl From<&User> for Me {
     }
 }
 
+/// Said when the password is right but the workspace requires single sign-on.
+pub const SSO_REQUIRED: &str = "this workspace signs in with single sign-on: use Sign in with SSO at /login/sso (only the break-glass admin may use a password)";
+
 /// Starts a session: answers with a `fl_session` cookie (HttpOnly, SameSite=Lax).
 ///
 /// Failures are throttled per account and per client address: past the limit the answer is 429
@@ -51,7 +54,7 @@ impl From<&User> for Me {
 /// passwords are being checked at once, 503 with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = Login, security(()),
     responses((status = 200, body = Me, headers(("set-cookie" = String, description = "the session cookie"))),
-        (status = 403, description = "the email or the password is wrong", body = Problem),
+        (status = 403, description = "the email or the password is wrong, or the workspace requires single sign-on (`/login/sso`) for this member", body = Problem),
         (status = 429, description = "too many failed attempts for this email or address: wait and try again", body = Problem),
         (status = 503, description = "too many passwords are being checked right now: try again after Retry-After", body = Problem)))]
 pub async fn login(
@@ -68,6 +71,7 @@ pub async fn login(
                 "the email or the password is wrong".into(),
             ))
         }
+        Err(SignInError::SsoRequired) => return Err(ApiError::Forbidden(SSO_REQUIRED.into())),
     };
     let now = state.now();
     let secret = state

@@ -15,6 +15,7 @@ use crate::throttle::ClientAddress;
 
 pub mod links;
 pub mod sign_in;
+pub mod sso;
 
 pub const SESSION_COOKIE: &str = "fl_session";
 

@@ -3,6 +3,7 @@
 //! address, lockouts and refusals audited (see `throttle` for the policy).
 
 use finishline_store::audit::kind;
+use finishline_store::credentials::NO_PASSWORD;
 use finishline_store::{NewAuditEvent, User};
 use serde_json::json;
 
@@ -129,6 +130,9 @@ pub enum SignInError {
     Refused(Refusal),
     /// The email or the password is wrong (the caller cannot tell which).
     Wrong,
+    /// The password is right, but the member's workspace requires single sign-on and they are
+    /// not its break-glass admin.
+    SsoRequired,
     /// The database failed.
     Internal(String),
 }
@@ -190,16 +194,30 @@ pub async fn sign_in(
         .user_by_email(email)
         .await
         .map_err(|e| SignInError::Internal(e.to_string()))?;
-    // Verified even when the email is unknown, so both cases take as long.
-    let hash = user
+    // Verified even when the email is unknown or the member has no password (joined through
+    // SSO), so every case takes as long.
+    let has_password = user
         .as_ref()
-        .map_or_else(|| DUMMY_HASH.to_string(), |u| u.password_hash.clone());
-    let ok = verify_password(state, addr, password, hash).await?;
+        .is_some_and(|u| u.password_hash != NO_PASSWORD);
+    let hash = match &user {
+        Some(u) if has_password => u.password_hash.clone(),
+        _ => DUMMY_HASH.to_string(),
+    };
+    let ok = verify_password(state, addr, password, hash).await? && has_password;
     let ws = user.as_ref().map(|u| u.workspace_id.clone());
     let ws = ws.as_deref();
     match user {
         Some(user) if ok => {
             state.guard.throttle.succeed(Scope::Account, &account);
+            if sso_required(state, &user).await? {
+                let detail = json!({ "method": "password", "reason": "sso required" });
+                audit(
+                    state,
+                    event(ws, &user.email, kind::SIGN_IN_FAILED, detail, addr),
+                )
+                .await;
+                return Err(SignInError::SsoRequired);
+            }
             let detail = json!({ "method": "password", "user_id": user.id });
             audit(
                 state,
@@ -220,6 +238,45 @@ pub async fn sign_in(
             fail(state, Scope::Address, &address, ws, &account, addr).await;
             Err(SignInError::Wrong)
         }
+    }
+}
+
+/// Whether the member's workspace refuses them a password sign-in (checked only once the
+/// password is right, so the answer tells nothing to someone guessing).
+async fn sso_required(state: &AppState, user: &User) -> Result<bool, SignInError> {
+    let settings = state
+        .app
+        .store
+        .sso_settings(&user.workspace_id)
+        .await
+        .map_err(|e| SignInError::Internal(e.to_string()))?;
+    Ok(settings.is_some_and(|s| s.refuses_password_for(user)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Single sign-on
+
+/// Before an SSO callback is looked at: refused while the client address is locked.
+pub async fn check_sso(state: &AppState, addr: &ClientAddress) -> Result<(), Refusal> {
+    check(state, Scope::Address, &addr.key(), "anonymous", addr).await
+}
+
+/// An SSO sign-in refused before the store decided on it (an unknown or replayed state, a token
+/// that does not verify, a provider that is down): recorded with the reason, and counted
+/// against the address unless the provider is to blame.
+pub async fn sso_refused(
+    state: &AppState,
+    ws: Option<&str>,
+    actor: &str,
+    reason: &str,
+    addr: &ClientAddress,
+    counts: bool,
+) {
+    tracing::info!(client.address = %addr, sso.reason = reason, "SSO sign-in refused");
+    let detail = json!({ "method": "sso", "reason": reason });
+    audit(state, event(ws, actor, kind::SIGN_IN_FAILED, detail, addr)).await;
+    if counts {
+        fail(state, Scope::Address, &addr.key(), ws, actor, addr).await;
     }
 }
 

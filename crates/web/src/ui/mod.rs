@@ -36,6 +36,7 @@ pub mod project;
 pub mod project_forms;
 pub mod session;
 pub mod settings;
+pub mod sso;
 pub mod svg;
 
 use axum::extract::DefaultBodyLimit;
@@ -60,6 +61,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/analytics", get(analytics::page))
         .route("/analytics/{file}", get(analytics::csv))
         .route("/login", get(session::login_page).post(session::login))
+        .route("/login/sso", get(sso::page).post(sso::start))
+        .route("/login/sso/callback", get(sso::callback))
         .route("/logout", post(session::logout))
         .route("/handoff", get(handoff::page).post(handoff::submit))
         .route("/projects/{id}", get(project::page))
@@ -110,6 +113,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/settings/webhook/rotate", post(settings::rotate_webhook))
+        .route("/settings/sso", post(settings::save_sso))
         .route("/portal", get(portal::home))
         .route(
             "/portal/join/{token}",

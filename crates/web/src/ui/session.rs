@@ -162,11 +162,20 @@ pub struct LoginQuery {
 }
 
 /// Only a path of this site is a place to go back to after signing in.
-fn safe_next(next: &str) -> String {
+pub fn safe_next(next: &str) -> String {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_string()
     } else {
         "/".to_string()
+    }
+}
+
+/// The SSO page, carrying where to go back to.
+pub fn sso_href(next: &str) -> String {
+    if next == "/" {
+        "/login/sso".to_string()
+    } else {
+        format!("/login/sso?next={}", urlencode(next))
     }
 }
 
@@ -187,6 +196,7 @@ fn login_markup(csrf: &str, next: &str, st: &FormState) -> maud::Markup {
                     (f.input("password", "Password", "password", "", true))
                     button type="submit" { "Sign in" }
                 }
+                p { a class="button secondary" href=(sso_href(next)) { "Sign in with SSO" } }
             }
         },
     )
@@ -261,6 +271,13 @@ pub async fn login(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 login_markup(&csrf, &next, &st),
             );
+        }
+        Err(SignInError::SsoRequired) => {
+            st.message = Some(
+                "This workspace signs in with single sign-on: use Sign in with SSO below. Only its break-glass admin may use a password."
+                    .into(),
+            );
+            return html_response(StatusCode::FORBIDDEN, login_markup(&csrf, &next, &st));
         }
         Err(SignInError::Refused(r)) => {
             // The form again, with how long to wait.

@@ -1,13 +1,14 @@
-//! Workspace settings: members and roles, API tokens (a new secret is shown once), and the CRM
-//! webhook secret. Changing members and the webhook is for admins.
+//! Workspace settings: members and roles, API tokens (a new secret is shown once), single
+//! sign-on, and the CRM webhook secret. Changing members, SSO and the webhook is for admins.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use finishline_store::credentials::{hash_password, password_problem};
-use finishline_store::{MemberChange, StoreError, User, UserRole};
+use finishline_store::{MemberChange, SsoSettings, SsoSettingsRefused, StoreError, User, UserRole};
 use maud::{html, Markup};
 
+use crate::auth::sso::{self, settings as sso_check, settings::SsoInput};
 use crate::state::AppState;
 use crate::ui::actions::see_other;
 use crate::ui::form::{html as html_response, page_status, FormData, FormState};
@@ -51,6 +52,14 @@ async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Marku
             return layout::internal(&e.to_string())
         }
         (_, _, Ok(None)) => return layout::not_found("The workspace"),
+    };
+    let sso = if v.is_admin() {
+        match state.app.store.sso_settings(ws).await {
+            Ok(s) => s,
+            Err(e) => return layout::internal(&e.to_string()),
+        }
+    } else {
+        None
     };
     let trail = if v.is_admin() {
         let filter = finishline_store::AuditFilter {
@@ -154,6 +163,7 @@ async fn render(state: &AppState, v: &Vendor, st: FormState, flash: Option<Marku
                     } }
                 }
             }
+            (sso_section(state, sso.as_ref(), &st, csrf))
             section id="webhook" aria-labelledby="webhook-h" {
                 h2 id="webhook-h" { "CRM webhook" }
                 p { "Deliveries go to " code { "/api/v1/webhooks/crm/" (workspace.id) } ", signed with HMAC-SHA256." }
@@ -211,6 +221,7 @@ fn audit_words(kind: &str) -> &'static str {
         k::WEBHOOK_ENDPOINT_ADDED => "Outbound webhook added",
         k::WEBHOOK_ENDPOINT_DISABLED => "Outbound webhook disabled",
         k::NOTIFY_SETTINGS_CHANGED => "Notification settings changed",
+        k::SSO_SETTINGS_CHANGED => "Single sign-on settings changed",
         k::PORTAL_INVITED => "Customer invited to the portal",
         k::PORTAL_INVITATION_REPLACED => "Portal invitation replaced",
         k::PORTAL_INVITATION_REVOKED => "Portal invitation revoked",
@@ -362,6 +373,124 @@ pub async fn rotate_webhook(State(state): State<AppState>, v: Vendor, form: Form
         .await
     {
         Ok(_) => see_other("/settings#webhook"),
+        Err(e) => layout::internal(&e.to_string()),
+    }
+}
+
+/// The single sign-on form: the provider, who may join, and whether passwords still work.
+fn sso_section(state: &AppState, sso: Option<&SsoSettings>, st: &FormState, csrf: &str) -> Markup {
+    let f = Fields::new(Some(st), "sso");
+    let domains = sso
+        .map(|s| s.allowed_domains.join(", "))
+        .unwrap_or_default();
+    let role = sso.map_or("member", |s| s.new_member_role.as_str());
+    let roles = [
+        ("member".to_string(), "member".to_string()),
+        ("admin".to_string(), "admin".to_string()),
+    ];
+    let secret_label = if sso.is_some() {
+        "Client secret (stored; leave empty to keep it)"
+    } else {
+        "Client secret"
+    };
+    html! {
+        section id="sso" aria-labelledby="sso-h" {
+            h2 id="sso-h" { "Single sign-on (OpenID Connect)" }
+            p {
+                "Register Finishline with your identity provider (Google Workspace, Entra ID, Okta…) as a web application with this redirect URI: "
+                code { (sso::redirect_uri(state)) }
+                ". Members then use " strong { "Sign in with SSO" } " on the sign-in page."
+            }
+            @match sso {
+                Some(s) if s.enabled => p { span class="badge" { "on" } " Signing in through " (s.issuer)
+                    @if s.require_sso { "; passwords refused except for " (s.break_glass_email.as_deref().unwrap_or("nobody")) } "." },
+                Some(_) => p { span class="badge" { "off" } " Settings kept; nobody signs in with them." },
+                None => p class="muted" { "Not set up." },
+            }
+            form method="post" action="/settings/sso" class="action" {
+                (f.hidden(csrf))
+                (f.message())
+                (f.checkbox("enabled", "Sign in with SSO is on", sso.is_none_or(|s| s.enabled)))
+                (f.input("issuer", "Issuer URL", "url", sso.map_or("", |s| s.issuer.as_str()), true))
+                (f.input("client_id", "Client id", "text", sso.map_or("", |s| s.client_id.as_str()), true))
+                (f.input("client_secret", secret_label, "password", "", sso.is_none()))
+                (f.input("allowed_domains", "Email domains that may join on first sign-in (comma-separated)", "text", &domains, false))
+                (f.select("new_member_role", "Role of people who join", &roles, role))
+                (f.checkbox("require_sso", "Require SSO: refuse passwords to everyone but the break-glass admin", sso.is_some_and(|s| s.require_sso)))
+                (f.input("break_glass_email", "Break-glass admin (an admin's email; keeps their password)", "email", sso.and_then(|s| s.break_glass_email.as_deref()).unwrap_or(""), false))
+                button type="submit" { "Save single sign-on" }
+            }
+        }
+    }
+}
+
+pub async fn save_sso(State(state): State<AppState>, v: Vendor, form: FormData) -> Response {
+    if let Err(r) = form.check_csrf(&v.csrf) {
+        return r;
+    }
+    if !v.is_admin() {
+        return layout::error_page(
+            StatusCode::FORBIDDEN,
+            "Admins only",
+            "Only a workspace admin sets up single sign-on.",
+        );
+    }
+    let mut st = FormState::new(&form);
+    st.form = "sso".into();
+    let input = SsoInput {
+        enabled: form.has("enabled"),
+        issuer: form.get("issuer").to_string(),
+        client_id: form.get("client_id").to_string(),
+        client_secret: Some(form.get("client_secret").to_string()),
+        allowed_domains: form
+            .get("allowed_domains")
+            .split([',', ' ', '\n'])
+            .filter(|d| !d.trim().is_empty())
+            .map(str::to_string)
+            .collect(),
+        new_member_role: form.get("new_member_role").to_string(),
+        require_sso: form.has("require_sso"),
+        break_glass_email: Some(form.get("break_glass_email").to_string()),
+    };
+    let new = match sso_check::check(&input) {
+        Ok(n) => n,
+        Err(problems) => {
+            for (field, why) in problems {
+                st.field(field, why);
+            }
+            st.message = Some("Single sign-on was not saved: some fields need fixing.".into());
+            return render(&state, &v, st, None).await;
+        }
+    };
+    match state
+        .app
+        .store
+        .put_sso_settings(v.workspace(), &new, &v.by(&state))
+        .await
+    {
+        Ok(Ok(_)) => see_other("/settings#sso"),
+        Ok(Err(refused)) => {
+            let (field, why) = match refused {
+                SsoSettingsRefused::SecretMissing => (
+                    "client_secret",
+                    "the first set-up needs the client secret the provider gave".to_string(),
+                ),
+                SsoSettingsRefused::DomainTaken(d) => (
+                    "allowed_domains",
+                    format!("{d} belongs to another workspace of this server"),
+                ),
+                SsoSettingsRefused::BreakGlassNotAdmin(e) => (
+                    "break_glass_email",
+                    format!(
+                        "{} is not an admin of this workspace with a password",
+                        e.unwrap_or_default()
+                    ),
+                ),
+            };
+            st.field(field, why);
+            st.message = Some("Single sign-on was not saved: some fields need fixing.".into());
+            render(&state, &v, st, None).await
+        }
         Err(e) => layout::internal(&e.to_string()),
     }
 }
