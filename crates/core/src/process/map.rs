@@ -12,7 +12,7 @@ use crate::lifecycle::{LoopKind, Stage, STAGE_ORDER};
 use crate::project::Project;
 
 use super::median;
-use super::visits::stage_visits;
+use super::visits::{stage_visits, StageVisit};
 use super::waiting::waiting_spans;
 
 const DAY: f64 = 86_400.0;
@@ -105,6 +105,16 @@ struct EdgeAcc {
     loops: BTreeMap<u8, (usize, Option<LoopKind>)>,
 }
 
+/// What the map shows of a project besides its visits: who it is and the stage its document
+/// is in.
+#[derive(Debug, Clone, Copy)]
+pub struct Passer<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub customer: &'a str,
+    pub stage: Stage,
+}
+
 /// Folds projects into a `ProcessMap`, one at a time.
 pub struct ProcessMapBuilder {
     now: DateTime<Utc>,
@@ -146,9 +156,23 @@ impl ProcessMapBuilder {
     pub fn add(&mut self, project: &Project, activities: &[Activity]) {
         let spans = waiting_spans(activities, self.now);
         let visits = stage_visits(project, activities, &spans, self.now);
+        self.add_visits(
+            &Passer {
+                id: &project.id,
+                name: &project.name,
+                customer: &project.customer,
+                stage: project.stage,
+            },
+            &visits,
+        );
+    }
+
+    /// Adds one project by its stage visits measured up to the builder's `now` (what `add`
+    /// derives from the log; a cache keeps them per project version and carries them forward).
+    pub fn add_visits(&mut self, project: &Passer<'_>, visits: &[StageVisit]) {
         self.projects += 1;
         let mut seen: BTreeSet<Stage> = BTreeSet::new();
-        for v in &visits {
+        for v in visits {
             let node = self.nodes.entry(v.stage).or_default();
             if seen.insert(v.stage) {
                 node.projects += 1;
@@ -172,16 +196,14 @@ impl ProcessMapBuilder {
         }
         // The stage the log ends in is where the project is now; the document agrees unless
         // the log is incomplete, and then the document's word is the one shown elsewhere.
-        if let Some(last) = visits.last().filter(|v| v.left.is_none()) {
-            let here = if last.stage == project.stage {
-                last
-            } else {
-                return;
-            };
+        if let Some(here) = visits
+            .last()
+            .filter(|v| v.left.is_none() && v.stage == project.stage)
+        {
             self.nodes.entry(here.stage).or_default().now.push(InStage {
-                project_id: project.id.clone(),
-                name: project.name.clone(),
-                customer: project.customer.clone(),
+                project_id: project.id.to_string(),
+                name: project.name.to_string(),
+                customer: project.customer.to_string(),
                 since: here.entered,
                 days_here: here.seconds as f64 / DAY,
                 customer_wait_days: here.customer_seconds as f64 / DAY,
