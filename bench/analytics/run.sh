@@ -41,6 +41,19 @@ cpu_seconds() { # utime + stime of a process, in seconds
     awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"
 }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+seconds() { # wall time of one GET, in seconds
+    curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$BASE$1"
+}
+under_wrk() { # path [header] → "| p50 | p99 | req/s | cpu s | load |"
+    local path=$1 header=${2:-"Authorization: Bearer $TOKEN"}
+    wrk -t2 -c"$CONNECTIONS" -d3s -H "$header" "$BASE$path" >/dev/null
+    local before after
+    before=$(cpu_seconds "$SERVER")
+    read -r p50 p99 rps < <(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$header" "$BASE$path" |
+        awk '/^ +50%/{p50=$2} /^ +99%/{p99=$2} /^Requests\/sec/{rps=$2} END{print p50, p99, rps}')
+    after=$(cpu_seconds "$SERVER")
+    echo "| $p50 | $p99 | $rps | $(echo "$after - $before" | bc) | $(load) |"
+}
 revision() { # the workspace's projects_revision, straight from the database
     case $backend in
         sqlite) sqlite3 "$DIR/bench.sqlite" "SELECT MAX(projects_revision) FROM workspaces" ;;

@@ -34,7 +34,11 @@ pub struct MapNode {
     pub customer_wait_share: Option<f64>,
     /// The same for the vendor. Both can be waited on at once, so the two may add up to over 1.
     pub vendor_wait_share: Option<f64>,
-    /// The projects in this stage now, longest here first.
+    /// How many projects are in this stage now (complete and cancelled included).
+    pub in_stage_now: usize,
+    /// The projects in this stage now, longest here first; empty for complete and cancelled,
+    /// where nobody waits and a list would only grow with the workspace's history (their count
+    /// is `in_stage_now`).
     pub now: Vec<InStage>,
 }
 
@@ -96,6 +100,7 @@ struct NodeAcc {
     seconds: i64,
     customer: i64,
     vendor: i64,
+    here: usize,
     now: Vec<InStage>,
 }
 
@@ -200,7 +205,12 @@ impl ProcessMapBuilder {
             .last()
             .filter(|v| v.left.is_none() && v.stage == project.stage)
         {
-            self.nodes.entry(here.stage).or_default().now.push(InStage {
+            let node = self.nodes.entry(here.stage).or_default();
+            node.here += 1;
+            if here.stage.is_closed() {
+                return;
+            }
+            node.now.push(InStage {
                 project_id: project.id.to_string(),
                 name: project.name.to_string(),
                 customer: project.customer.to_string(),
@@ -231,6 +241,7 @@ impl ProcessMapBuilder {
                 label: stage.label().to_string(),
                 projects_passed: acc.projects,
                 visits: acc.visits,
+                in_stage_now: acc.here,
                 median_days: median(&mut acc.finished).map(|s| s / DAY),
                 customer_wait_share,
                 vendor_wait_share,

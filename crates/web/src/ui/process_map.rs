@@ -178,9 +178,9 @@ fn drawing(map: &ProcessMap) -> Markup {
                             title { (node_title(n)) }
                         }
                         text class="stage-name" x=(b.x + 8.0) y=(b.y + 18.0) { (n.label) }
-                        @if !n.now.is_empty() {
+                        @if n.in_stage_now > 0 {
                             text class="stage-now" x=(b.x + b.w - 8.0) y=(b.y + 18.0) text-anchor="end" {
-                                (n.now.len()) @if n.stage.is_closed() { " ended here" } @else { " here now" }
+                                (n.in_stage_now) @if n.stage.is_closed() { " ended here" } @else { " here now" }
                             }
                         }
                         text class="stage-figures" x=(b.x + 8.0) y=(b.y + 34.0) {
