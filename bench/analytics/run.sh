@@ -2,16 +2,19 @@
 # Analytics at scale (issue 15): the bench workspace (PROJECTS projects × TASKS tasks, each with
 # a history walked through the lifecycle: loops, waits on both sides, pauses, moved dates), then
 # on each backend:
-#   - the first GET /api/v1/analytics after the server starts (cold: every document and log read),
+#   - the first GET /api/v1/analytics ever (no facts kept yet: every document and log read and
+#     replayed, the facts kept in the database),
+#   - the first one after a restart (the kept facts read back),
 #   - the first one after a change to one project (median and max of RUNS changes),
 #   - /api/v1/analytics, /analytics (the page) and /api/v1/scorecard warm, under wrk at
-#     CONNECTIONS connections for DURATION,
+#     CONNECTIONS connections for DURATION, once the sweeper's first pass has settled,
 # with the server's CPU seconds during each wrk run and the load average beside the wall times.
 #
 #   bench/analytics/run.sh [PROJECTS] [TASKS]          (defaults 2000 60)
 #   DURATION=20s CONNECTIONS=50 RUNS=5 BACKENDS="sqlite postgres" bench/analytics/run.sh
 #
-# Needs wrk and curl; PostgreSQL at 127.0.0.1:5432 for the postgres half. Prints Markdown.
+# Needs wrk and curl; PostgreSQL at 127.0.0.1:5432 for the postgres half (database
+# finishline_analytics_bench, dropped at the end). Scratch in BENCH_DIR, removed. Prints Markdown.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PROJECTS=${1:-2000}
@@ -20,14 +23,16 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-50}
 RUNS=${RUNS:-5}
 BACKENDS=${BACKENDS:-sqlite postgres}
-DIR=${BENCH_DIR:-/tmp/finishline-analytics-bench}
-PORT=${PORT:-7891}
+DIR=${BENCH_DIR:-/tmp/process-analytics-bench}
+PORT=${PORT:-$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")}
 PG=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432}
 TARGET=${CARGO_TARGET_DIR:-target}
 mkdir -p "$DIR"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 
-cargo build --release -p finishline --bin finishline --example seed_bench >&2
+if [ -z "${SKIP_BUILD:-}" ]; then
+    cargo build --release -p finishline --bin finishline --example seed_bench >&2
+fi
 BIN=$TARGET/release/finishline
 SEED=$TARGET/release/examples/seed_bench
 BASE="http://127.0.0.1:$PORT"
@@ -49,6 +54,19 @@ under_wrk() { # path [header] → "| p50 | p99 | req/s | cpu s | load |"
     after=$(cpu_seconds "$SERVER")
     echo "| $p50 | $p99 | $rps | $(echo "$after - $before" | bc) | $(load) |"
 }
+revision() { # the workspace's projects_revision, straight from the database
+    case $backend in
+        sqlite) sqlite3 "$DIR/bench.sqlite" "SELECT MAX(projects_revision) FROM workspaces" ;;
+        postgres) psql "$PG/finishline_analytics_bench" -tAc "SELECT MAX(projects_revision) FROM workspaces" ;;
+    esac
+}
+start_server() {
+    FINISHLINE_LOG=warn "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$URL" >>"$DIR/serve-$backend.log" 2>&1 &
+    SERVER=$!
+    trap 'kill $SERVER 2>/dev/null || true' EXIT
+    for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+    curl -sf "$BASE/healthz" >/dev/null || { echo "the server did not start: $DIR/serve-$backend.log" >&2; exit 1; }
+}
 
 for backend in $BACKENDS; do
     case $backend in
@@ -64,10 +82,13 @@ for backend in $BACKENDS; do
     "$SEED" "$URL" "$PROJECTS" "$TASKS" > "$DIR/ws.txt" 2> "$DIR/seed-$backend.log"
     echo "seeded $PROJECTS projects in $(echo "$(date +%s.%N) - $start" | bc | cut -c1-6) s; $(tail -1 "$DIR/seed-$backend.log")" >&2
     TOKEN=$(FINISHLINE_DATABASE_URL="$URL" "$BIN" token create --email bench@finishline.local --name bench 2>/dev/null)
-    FINISHLINE_LOG=warn "$BIN" serve --listen "127.0.0.1:$PORT" --database-url "$URL" >"$DIR/serve-$backend.log" 2>&1 &
-    SERVER=$!
-    trap 'kill $SERVER 2>/dev/null || true' EXIT
-    for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+    start_server
+    first_ever_cpu0=$(cpu_seconds "$SERVER")
+    first_ever=$(seconds /api/v1/analytics)
+    first_ever_cpu=$(echo "$(cpu_seconds "$SERVER") - $first_ever_cpu0" | bc)
+    first_ever_load=$(load)
+    kill $SERVER; wait $SERVER 2>/dev/null || true
+    start_server
     # A session cookie for the page.
     JAR="$DIR/cookies-$backend.txt"; rm -f "$JAR"
     csrf=$(curl -s -c "$JAR" -b "$JAR" "$BASE/login" | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
@@ -83,7 +104,8 @@ for backend in $BACKENDS; do
     echo
     echo "| first computation | wall s | server CPU s | load average |"
     echo "|---|---:|---:|---|"
-    echo "| GET /api/v1/analytics after start (cold: $bytes bytes) | $cold | $(echo "$cpu1 - $cpu0" | bc) | $(load) |"
+    echo "| GET /api/v1/analytics, first ever (no facts kept: every log replayed) | $first_ever | $first_ever_cpu | $first_ever_load |"
+    echo "| GET /api/v1/analytics after a restart (facts read back; $bytes bytes) | $cold | $(echo "$cpu1 - $cpu0" | bc) | $(load) |"
     # After a change: one command on one project, then the first read.
     walls=()
     cpus=()
@@ -102,6 +124,17 @@ for backend in $BACKENDS; do
         -d '{"action":"record_status_update","meeting_date":"2030-02-01","text":"Weekly call"}' "$BASE/api/v1/projects/prj_bench_00050/commands"
     echo "| GET /api/v1/scorecard after one project changed | $(seconds /api/v1/scorecard) | | $(load) |"
     echo
+    # The sweeper's first pass saves every project with an overdue task (R9 escalations), each
+    # save a new revision: warm figures are taken once the revision has stood still for 10 s.
+    r0=$(revision); waited=0; last=$r0
+    while :; do
+        sleep 5; waited=$((waited + 5))
+        now=$(revision)
+        if [ "$now" = "$last" ] && [ $waited -ge 10 ]; then break; fi
+        last=$now
+    done
+    echo "The sweeper's first pass: revision $r0 → $last, settled after ${waited} s."
+    echo
     echo "| warm, $CONNECTIONS connections, $DURATION | p50 | p99 | requests/s | server CPU s | load average |"
     echo "|---|---:|---:|---:|---:|---|"
     echo "| GET /api/v1/analytics $(under_wrk /api/v1/analytics)"
@@ -111,4 +144,6 @@ for backend in $BACKENDS; do
     echo
     kill $SERVER; wait $SERVER 2>/dev/null || true
     trap - EXIT
+    if [ "$backend" = postgres ]; then psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS finishline_analytics_bench" >&2; fi
 done
+rm -rf "$DIR"

@@ -1,106 +1,29 @@
-//! The live process map of a workspace (issue 15): every project's log folded into the stages'
-//! directly-follows graph by `core::process`, one project at a time through the store's
-//! `ProjectLogs` cursor, so the map of 2,000 projects never holds 2,000 logs.
+//! The live process map of a workspace (issue 15): every project's stage visits folded into the
+//! stages' directly-follows graph by `core::process`.
 //!
-//! Reading every log of a workspace takes a second or more at 2,000 projects, so a map is kept
-//! (`MapCache`) per workspace, filter, projects revision and minute: every project insert and
-//! save raises the workspace's `projects_revision` in its own transaction, so a kept map is
-//! never older than the last change, and only the time-driven figures (days in the stage now)
-//! can be up to a minute old, as elsewhere. Callers asking for the same missing map wait for
-//! one of them to compute it rather than all reading every log.
+//! The visits are part of each project's facts (`ProjectFacts::visits`), which
+//! `app::analytics` keeps per project version and brings up to date by replaying only the
+//! projects changed since (and keeps in the database across restarts). So a map after a change
+//! replays one project and folds 2,000 projects' visits, carried forward to now
+//! (`ProjectFacts::visits_at`), which takes milliseconds, not a read of every log. A finished
+//! map and its JSON are kept (`MapCache`) per workspace, filter, projects revision and minute:
+//! every project insert and save raises the workspace's `projects_revision` in its own
+//! transaction, so a kept map is never older than the last change, and only the time-driven
+//! figures (days in the stage now) can be up to a minute old, as elsewhere. Callers asking for
+//! the same missing map wait for one of them to fold it.
+//!
+//! The filter is the analytics' (`core::analytics::Filter`), with the same meaning.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDate;
-use finishline_core::handoff::Segment;
+use chrono::{DateTime, Utc};
+use finishline_core::analytics::Filter;
 use finishline_core::process::{ProcessMap, ProcessMapBuilder};
-use finishline_core::Project;
+
+use crate::analytics::FactsById;
 
 use crate::{App, AppError};
-
-/// Which projects the map is drawn over; every field narrows, none set means all.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProcessFilter {
-    /// Contract signed on or after this day.
-    pub from: Option<NaiveDate>,
-    /// Contract signed on or before this day.
-    pub to: Option<NaiveDate>,
-    pub segment: Option<Segment>,
-    /// The playbook's key (`standard`, `light-touch`, a team's copy).
-    pub playbook: Option<String>,
-    /// The vendor owner, by the workspace member's user id or the person's name.
-    pub owner: Option<String>,
-}
-
-impl ProcessFilter {
-    pub fn admits(&self, p: &Project) -> bool {
-        let contract = p.handoff.contract_date;
-        let owner = p.vendor_owner();
-        self.from.is_none_or(|d| contract >= d)
-            && self.to.is_none_or(|d| contract <= d)
-            && self.segment.is_none_or(|s| p.handoff.segment == s)
-            && self.playbook.as_ref().is_none_or(|k| &p.playbook.key == k)
-            && self.owner.as_ref().is_none_or(|o| {
-                owner.is_some_and(|x| x.user_id.as_deref() == Some(o.as_str()) || &x.name == o)
-            })
-    }
-}
-
-/// The filter as a query string gives it, before parsing; empty values mean "any".
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct FilterText {
-    #[serde(default)]
-    pub from: Option<String>,
-    #[serde(default)]
-    pub to: Option<String>,
-    #[serde(default)]
-    pub segment: Option<String>,
-    #[serde(default)]
-    pub playbook: Option<String>,
-    #[serde(default)]
-    pub owner: Option<String>,
-}
-
-fn given(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn day(field: &str, v: &Option<String>) -> Result<Option<NaiveDate>, AppError> {
-    given(v)
-        .map(|s| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| AppError::BadInput {
-                field: field.into(),
-                message: format!("{s:?} is not a date: use YYYY-MM-DD"),
-            })
-        })
-        .transpose()
-}
-
-impl FilterText {
-    /// The filter, or which field does not parse and why.
-    pub fn parse(&self) -> Result<ProcessFilter, AppError> {
-        let segment = given(&self.segment)
-            .map(|s| {
-                serde_json::from_value::<Segment>(serde_json::Value::String(s.to_string())).map_err(
-                    |_| AppError::BadInput {
-                        field: "segment".into(),
-                        message: format!(
-                            "{s:?} is not a segment: use smb, mid_market or enterprise"
-                        ),
-                    },
-                )
-            })
-            .transpose()?;
-        Ok(ProcessFilter {
-            from: day("from", &self.from)?,
-            to: day("to", &self.to)?,
-            segment,
-            playbook: given(&self.playbook).map(str::to_string),
-            owner: given(&self.owner).map(str::to_string),
-        })
-    }
-}
 
 /// Maps kept: at most this many (workspace, filter) pairs, the oldest dropped first.
 const KEPT_MAPS: usize = 64;
@@ -176,7 +99,7 @@ impl MapCache {
 pub async fn process_map(
     app: &App,
     workspace: &str,
-    filter: &ProcessFilter,
+    filter: &Filter,
 ) -> Result<Arc<ProcessMap>, AppError> {
     Ok(kept_or_computed(app, workspace, filter).await?.0)
 }
@@ -185,7 +108,7 @@ pub async fn process_map(
 pub async fn process_map_json(
     app: &App,
     workspace: &str,
-    filter: &ProcessFilter,
+    filter: &Filter,
 ) -> Result<Arc<[u8]>, AppError> {
     Ok(kept_or_computed(app, workspace, filter).await?.1)
 }
@@ -193,14 +116,14 @@ pub async fn process_map_json(
 async fn kept_or_computed(
     app: &App,
     workspace: &str,
-    filter: &ProcessFilter,
+    filter: &Filter,
 ) -> Result<(Arc<ProcessMap>, Arc<[u8]>), AppError> {
     let Some(revision) = app.store.projects_revision(workspace).await? else {
         return Err(AppError::NotFound(format!("workspace {workspace}")));
     };
     let now = app.now();
     let minute = now.timestamp().div_euclid(60);
-    let key = format!("{workspace}\u{0}{filter:?}");
+    let key = format!("{workspace}\u{0}{}", filter.query());
     if let Some(kept) = app.process_maps.get(&key, revision, minute) {
         return Ok(kept);
     }
@@ -210,10 +133,18 @@ async fn kept_or_computed(
         return Ok(kept);
     }
     let started = std::time::Instant::now();
-    let map = Arc::new(compute(app, workspace, filter, now).await?);
-    let json: Arc<[u8]> = serde_json::to_vec(&*map)
-        .map_err(|e| AppError::Internal(format!("writing the process map: {e}")))?
-        .into();
+    let facts = app
+        .analytics
+        .facts(&app.store, workspace, revision, now)
+        .await?;
+    let folded = filter.clone();
+    let (map, json) = tokio::task::spawn_blocking(move || {
+        let map = Arc::new(fold(&facts, &folded, now));
+        serde_json::to_vec(&*map).map(|json| (map, Arc::<[u8]>::from(json)))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("the process map: {e}")))?
+    .map_err(|e| AppError::Internal(format!("writing the process map: {e}")))?;
     tracing::info!(
         workspace.id = %workspace,
         projects = map.projects,
@@ -226,18 +157,18 @@ async fn kept_or_computed(
     Ok((map, json))
 }
 
-async fn compute(
-    app: &App,
-    workspace: &str,
-    filter: &ProcessFilter,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<ProcessMap, AppError> {
-    let mut logs = app.store.project_logs(workspace).await?;
+/// The map of the projects `filter` admits, their visits carried forward to `now`; in project
+/// id order, so the same facts give the same map.
+fn fold(facts: &FactsById, filter: &Filter, now: DateTime<Utc>) -> ProcessMap {
+    let mut admitted: Vec<_> = facts
+        .values()
+        .map(|(_, f)| f.as_ref())
+        .filter(|f| filter.matches(f))
+        .collect();
+    admitted.sort_by(|a, b| a.id.cmp(&b.id));
     let mut map = ProcessMapBuilder::new(now);
-    while let Some((project, log)) = logs.next().await? {
-        if filter.admits(&project) {
-            map.add(&project, &log);
-        }
+    for f in admitted {
+        map.add_visits(&f.passer(), &f.visits_at(now));
     }
-    Ok(map.finish())
+    map.finish()
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use finishline_core::analytics::project_facts;
 use finishline_core::ball::r7_ball_in_court;
 use finishline_core::lifecycle::{LoopKind, ReworkStage, Stage};
 use finishline_core::people::{Role, Side};
@@ -176,6 +177,42 @@ fn process_map_counts_projects_marks_the_uat_loop_and_lists_who_is_in_a_stage_lo
         here[0].days_here > here[1].days_here,
         "longest waiting first"
     );
+}
+
+/// A cache keeps each project's visits from when its facts were computed and carries them
+/// forward (`ProjectFacts::visits_at`); the map drawn from them must be the map a replay of
+/// every log draws later — with a project waiting on the customer, one looped back, one paused
+/// and one untouched.
+#[test]
+fn visits_at_carry_a_map_forward_to_the_map_a_later_replay_draws() {
+    let looped = uat_failed_back_to_configuration();
+    let mut fresh = World::new(vec![]);
+    fresh.at(9).ok(Command::AdvanceStage { to: Stage::Assign });
+    let mut paused = uat_failed_back_to_configuration();
+    paused.at(11).ok(Command::Pause {
+        reason: "customer re-org".into(),
+    });
+    let untouched = World::new(vec![]);
+    let worlds = [&looped, &fresh, &paused, &untouched];
+    let computed = t0() + chrono::Duration::days(12);
+    let later = computed + chrono::Duration::days(9) + chrono::Duration::seconds(7);
+
+    let mut replayed = ProcessMapBuilder::new(later);
+    let mut carried = ProcessMapBuilder::new(later);
+    for w in worlds {
+        replayed.add(&w.p, &w.log);
+        let facts = project_facts(&w.p, &w.log, computed);
+        carried.add_visits(&facts.passer(), &facts.visits_at(later));
+    }
+    let (replayed, carried) = (replayed.finish(), carried.finish());
+    assert_eq!(carried, replayed);
+    let config = replayed.node(Stage::Configuration).expect("configuration");
+    assert!(
+        config.now[0].customer_wait_days > 9.0,
+        "the scenario waits on the customer the whole time since, so the carried wait grows: {}",
+        config.now[0].customer_wait_days
+    );
+    assert_eq!(replayed.node(Stage::Paused).map(|n| n.now.len()), Some(1));
 }
 
 #[test]

@@ -27,6 +27,7 @@ pub const TABLES: &[&str] = &[
     "api_tokens",
     "projects",
     "activities",
+    "project_facts",
     "playbooks",
     "webhook_deliveries",
     "files",

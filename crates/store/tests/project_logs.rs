@@ -64,15 +64,37 @@ async fn exercise(store: &Store) {
     let mut logs = store.project_logs(&a.id).await.unwrap();
     assert_eq!(logs.len(), 70);
     let mut seen = Vec::new();
-    while let Some((project, log)) = logs.next().await.unwrap() {
-        assert_eq!(project.customer, "Acme", "only workspace A's projects");
-        let stored = store.activities(&a.id, &project.id).await.unwrap();
-        assert!(!log.is_empty());
-        assert_eq!(log, stored, "each project with its own log, in order");
-        seen.push(project.id);
+    while let Some(p) = logs.next().await.unwrap() {
+        assert_eq!(p.project.customer, "Acme", "only workspace A's projects");
+        assert_eq!(p.version, 1, "the version of the document read");
+        let stored = store.activities(&a.id, &p.project.id).await.unwrap();
+        assert!(!p.log.is_empty());
+        assert_eq!(p.log, stored, "each project with its own log, in order");
+        seen.push(p.project.id);
     }
     ids.sort();
     assert_eq!(seen, ids, "every project once, in id order");
+
+    // The named projects only: another workspace's id and an unknown one are skipped.
+    let named = vec![
+        "prj_a_065".to_string(),
+        "prj_b_000".to_string(),
+        "prj_a_002".to_string(),
+        "prj_nope".to_string(),
+    ];
+    let mut logs = store.project_logs_of(&a.id, named);
+    let mut seen = Vec::new();
+    while let Some(batch) = logs.next_batch_whole().await.unwrap() {
+        seen.extend(batch.into_iter().map(|p| p.project.id));
+    }
+    assert_eq!(seen, ["prj_a_002", "prj_a_065"]);
+
+    // All logs at once: the same logs, nothing of workspace B.
+    let all = store.workspace_activities(&a.id).await.unwrap();
+    assert_eq!(all.len(), 70);
+    for id in &ids {
+        assert_eq!(all[id], store.activities(&a.id, id).await.unwrap());
+    }
 }
 
 #[tokio::test]

@@ -9,7 +9,9 @@ mod common;
 use common::web::Web;
 use common::{spawn, Backend, MemberClient, TestApp};
 use finishline::demo;
-use finishline_store::UserRole;
+use finishline_core::analytics::facts::FACTS_FORMAT;
+use finishline_core::analytics::{Filter, ProjectFacts};
+use finishline_store::{NewFacts, UserRole};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -356,4 +358,125 @@ async fn follow_a_change(app: TestApp) {
         Some(before["forecast"]["paused"].as_u64().unwrap() + 1)
     );
     assert_eq!(after["projects"], before["projects"]);
+}
+
+#[tokio::test]
+async fn analytics_after_a_restart_read_the_kept_facts_and_replay_only_what_they_miss() {
+    after_a_restart(spawn(Backend::Sqlite, "analytics_restart").await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn analytics_after_a_restart_read_the_kept_facts_and_replay_only_what_they_miss_on_postgres()
+{
+    if let Some(app) = spawn(Backend::Postgres, "analytics_restart").await {
+        after_a_restart(app).await;
+    }
+}
+
+/// A server that starts over the same database: a new `AppState`, whose caches are empty.
+fn restarted(app: &TestApp) -> finishline_web::AppState {
+    finishline_web::AppState::new(app.store.clone())
+        .with_clock(std::sync::Arc::new(app.clock.clone()))
+}
+
+/// The name the process map lists a project under in its stage's "now" list.
+async fn listed_name(state: &finishline_web::AppState, ws: &str, project: &str) -> String {
+    let map = finishline_app::process::process_map(&state.app, ws, &Filter::default())
+        .await
+        .unwrap();
+    map.nodes
+        .iter()
+        .flat_map(|n| &n.now)
+        .find(|p| p.project_id == project)
+        .map(|p| p.name.clone())
+        .expect("the project is in a stage now")
+}
+
+async fn after_a_restart(app: TestApp) {
+    let m = demo_member(&app).await;
+    let ws = m.workspace.id.clone();
+    let now = app.clock_now();
+    let (_, replayed) = m.get("/api/v1/analytics").await;
+    let (_, scorecard) = m.get("/api/v1/scorecard").await;
+
+    // Every project's facts were kept for its current version.
+    let kept = app.store.kept_facts(&ws, FACTS_FORMAT).await.unwrap();
+    assert!(!kept.is_empty());
+    assert!(
+        kept.iter().all(|k| k.doc.is_some()),
+        "facts kept for every project"
+    );
+
+    // A restart reads them and gives the same numbers, to the last digit.
+    let again = restarted(&app);
+    let report = again
+        .app
+        .analytics
+        .report(&app.store, &ws, &Filter::default(), now)
+        .await
+        .unwrap();
+    let read: Value = serde_json::from_slice(&report.json).unwrap();
+    assert_eq!(read, replayed);
+    let card = again
+        .app
+        .analytics
+        .scorecard_json(&app.store, &ws, now)
+        .await
+        .unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&card).unwrap(), scorecard);
+
+    // Proof that the kept facts are what a restart reads: facts kept under another name for
+    // the project's current version are what the next restart shows...
+    let open = finishline_app::process::process_map(&again.app, &ws, &Filter::default())
+        .await
+        .unwrap();
+    let project = open
+        .nodes
+        .iter()
+        .filter(|n| !n.stage.is_closed())
+        .flat_map(|n| &n.now)
+        .next()
+        .expect("an open demo project")
+        .project_id
+        .clone();
+    let k = kept.iter().find(|k| k.project_id == project).unwrap();
+    let mut facts: ProjectFacts = serde_json::from_str(k.doc.as_deref().unwrap()).unwrap();
+    let real = facts.name.clone();
+    facts.name = "Kept across the restart".into();
+    let tampered = serde_json::to_string(&facts).unwrap();
+    let keep = |format: i64| {
+        let store = app.store.clone();
+        let (ws, project, doc, version) =
+            (ws.clone(), project.clone(), tampered.clone(), k.version);
+        async move {
+            let row = NewFacts {
+                project_id: &project,
+                version,
+                doc: &doc,
+            };
+            store.keep_facts(&ws, format, &[row]).await.unwrap();
+        }
+    };
+    keep(FACTS_FORMAT).await;
+    assert_eq!(
+        listed_name(&restarted(&app), &ws, &project).await,
+        "Kept across the restart"
+    );
+    // ...but not when kept in another build's format: that project is replayed from its log...
+    keep(FACTS_FORMAT + 1).await;
+    assert_eq!(listed_name(&restarted(&app), &ws, &project).await, real);
+    // ...nor once the project has changed since they were kept.
+    keep(FACTS_FORMAT).await;
+    m.ok(
+        &project,
+        serde_json::json!({"action": "record_status_update", "meeting_date": "2026-03-20", "text": "Weekly call"}),
+    )
+    .await;
+    assert_eq!(listed_name(&restarted(&app), &ws, &project).await, real);
+    let kept = app.store.kept_facts(&ws, FACTS_FORMAT).await.unwrap();
+    let k = kept.iter().find(|k| k.project_id == project).unwrap();
+    assert!(
+        k.doc.as_deref().is_some_and(|d| !d.contains("Kept across")),
+        "the replayed facts are kept for the new version"
+    );
 }

@@ -71,15 +71,21 @@ async fn the_demo_map_shows_its_uat_and_realign_loops() {
         .expect("the demo's realign-with-sales loop");
     assert_eq!(realign["to"], "handoff");
 
-    // Every project is in exactly one node's "now" list, the one of its stage.
+    // Every open project is in exactly one node's "now" list, the one of its stage; complete
+    // and cancelled are counted, not listed (their list would grow with the workspace).
     let mut now: BTreeMap<String, String> = BTreeMap::new();
+    let mut counted: BTreeMap<String, u64> = BTreeMap::new();
     for n in map["nodes"].as_array().unwrap() {
         let here = n["now"].as_array().unwrap();
+        let stage = n["stage"].as_str().unwrap().to_string();
+        counted.insert(stage.clone(), n["in_stage_now"].as_u64().unwrap());
+        if stage == "complete" || stage == "cancelled" {
+            assert!(here.is_empty(), "{stage} lists nobody");
+        } else {
+            assert_eq!(here.len() as u64, counted[&stage], "{stage}");
+        }
         for p in here {
-            now.insert(
-                p["project_id"].as_str().unwrap().into(),
-                n["stage"].as_str().unwrap().into(),
-            );
+            now.insert(p["project_id"].as_str().unwrap().into(), stage.clone());
         }
         let days: Vec<f64> = here
             .iter()
@@ -90,15 +96,28 @@ async fn the_demo_map_shows_its_uat_and_realign_loops() {
             "longest waiting first: {days:?}"
         );
     }
+    let mut by_stage: BTreeMap<String, u64> = BTreeMap::new();
     for (p, _) in &projects {
         let stage = serde_json::to_value(p.stage).unwrap();
-        assert_eq!(
-            now.get(&p.id).map(String::as_str),
-            stage.as_str(),
-            "{}",
-            p.name
-        );
+        *by_stage.entry(stage.as_str().unwrap().into()).or_default() += 1;
+        if p.stage.is_closed() {
+            assert!(!now.contains_key(&p.id), "{} is closed, not listed", p.name);
+        } else {
+            assert_eq!(
+                now.get(&p.id).map(String::as_str),
+                stage.as_str(),
+                "{}",
+                p.name
+            );
+        }
     }
+    for (stage, n) in &by_stage {
+        assert_eq!(counted.get(stage), Some(n), "projects in {stage} now");
+    }
+    assert!(
+        by_stage.contains_key("complete"),
+        "the demo has a complete project, so the closed count is checked"
+    );
 
     // The page is for members: without a session it is the sign-in page's.
     let r = reqwest::Client::builder()

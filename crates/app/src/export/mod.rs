@@ -89,16 +89,16 @@ pub fn write_workspace<W: Write>(
     match format {
         Format::Ocel => {
             let mut w = ocel::OcelWriter::new(out, now)?;
-            while let Some((project, log)) = rt.block_on(logs.next()).map_err(AppError::from)? {
-                written.events += w.project(&project, &log)?;
+            while let Some(p) = rt.block_on(logs.next()).map_err(AppError::from)? {
+                written.events += w.project(&p.project, &p.log)?;
                 written.projects += 1;
             }
             w.finish()?.flush()?;
         }
         Format::Xes => {
             let mut w = xes::XesWriter::new(out)?;
-            while let Some((project, log)) = rt.block_on(logs.next()).map_err(AppError::from)? {
-                written.events += w.project(&project, &log, now)?;
+            while let Some(p) = rt.block_on(logs.next()).map_err(AppError::from)? {
+                written.events += w.project(&p.project, &p.log, now)?;
                 written.projects += 1;
             }
             w.finish()?.flush()?;

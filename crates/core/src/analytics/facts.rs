@@ -7,12 +7,14 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::activity::Activity;
 use crate::ball::{r7_ball_in_court_with_spans, SideTime};
 use crate::handoff::Segment;
 use crate::lifecycle::{LoopKind, Stage, STAGE_ORDER};
 use crate::people::Side;
+use crate::process::{stage_visits, visits_at, waiting_spans, Passer, StageVisit, WaitingNow};
 use crate::project::{PlaybookRef, Project};
 use crate::scorecard::{r12_scorecard, Scorecard};
 
@@ -23,10 +25,12 @@ use super::timeline::{
 
 /// Contract date to a milestone, and what of that time was paused or waiting on the customer
 /// alone (a customer task waiting and no vendor task: time the vendor could not use).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Milestone {
     pub days: i64,
+    #[serde(with = "exact")]
     pub paused_days: f64,
+    #[serde(with = "exact")]
     pub customer_days: f64,
 }
 
@@ -41,7 +45,7 @@ impl Milestone {
 }
 
 /// Seconds of one stage split by who had the ball.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SideSplit {
     /// Only vendor tasks waited.
     pub vendor: i64,
@@ -67,7 +71,7 @@ impl SideSplit {
 }
 
 /// Waiting time of one kind of task (a playbook step, or a phase's tasks added by hand).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KindWait {
     pub key: String,
     pub label: String,
@@ -80,15 +84,16 @@ pub struct KindWait {
 }
 
 /// One loop taken, and how long until the project was back where it looped from.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LoopTaken {
     pub kind: LoopKind,
     /// `None` while the project has not come back yet.
+    #[serde(with = "exact::option")]
     pub cost_days: Option<f64>,
 }
 
 /// One move of a date (R8): the launch's or a task's.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Move {
     pub launch: bool,
     pub reason: String,
@@ -96,7 +101,7 @@ pub struct Move {
 }
 
 /// What the forecast needs of the plan.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanProgress {
     /// Open tasks planned for before the launch.
     pub open_tasks: u32,
@@ -106,7 +111,12 @@ pub struct PlanProgress {
     pub start_date: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// The shape of [`ProjectFacts`] as kept outside the process (`app::analytics` stores them by
+/// project version): raise it whenever what `project_facts` computes changes, so facts kept by
+/// an older build are recomputed instead of read.
+pub const FACTS_FORMAT: i64 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectFacts {
     pub id: String,
     pub name: String,
@@ -115,6 +125,8 @@ pub struct ProjectFacts {
     pub playbook: PlaybookRef,
     /// The vendor owner's name ("" when none).
     pub owner: String,
+    /// The vendor owner's workspace user id, when the owner is a member.
+    pub owner_user_id: Option<String>,
     pub contract_date: NaiveDate,
     pub stage: Stage,
     pub scorecard: Scorecard,
@@ -130,6 +142,8 @@ pub struct ProjectFacts {
     pub stages: BTreeMap<Stage, SideSplit>,
     pub task_kinds: Vec<KindWait>,
     pub loops: Vec<LoopTaken>,
+    /// The stage visits of the process map (`process::stage_visits`) at `computed_at`.
+    pub visits: Vec<StageVisit>,
     pub plan: PlanProgress,
     pub computed_at: DateTime<Utc>,
     /// R7's project time per side at `computed_at`, in seconds (the scorecard rounds it).
@@ -204,6 +218,7 @@ pub fn project_facts(p: &Project, activities: &[Activity], now: DateTime<Utc>) -
         });
     }
     let current: Vec<Side> = ball.current.values().copied().collect();
+    let visits = stage_visits(p, sorted, &waiting_spans(sorted, now), now);
     ProjectFacts {
         id: p.id.clone(),
         name: p.name.clone(),
@@ -211,6 +226,7 @@ pub fn project_facts(p: &Project, activities: &[Activity], now: DateTime<Utc>) -
         segment: p.handoff.segment,
         playbook: p.playbook.clone(),
         owner: p.vendor_owner().map(|o| o.name.clone()).unwrap_or_default(),
+        owner_user_id: p.vendor_owner().and_then(|o| o.user_id.clone()),
         contract_date: p.handoff.contract_date,
         stage: p.stage,
         go_live,
@@ -223,6 +239,7 @@ pub fn project_facts(p: &Project, activities: &[Activity], now: DateTime<Utc>) -
         stages,
         task_kinds: task_kinds(p, &ball),
         loops: loops_taken(sorted),
+        visits,
         plan: plan_progress(p),
         computed_at: now,
         waited: ball.project,
@@ -264,6 +281,25 @@ impl ProjectFacts {
             grow(self.waited.customer_seconds, self.waiting_customer_now);
         card.days_waiting_on_vendor = grow(self.waited.vendor_seconds, self.waiting_vendor_now);
         card
+    }
+
+    /// The stage visits at `now` (`process::visits_at`), for the process map.
+    pub fn visits_at(&self, now: DateTime<Utc>) -> Vec<StageVisit> {
+        let waiting = WaitingNow {
+            vendor: self.waiting_vendor_now,
+            customer: self.waiting_customer_now,
+        };
+        visits_at(&self.visits, self.computed_at, now, waiting)
+    }
+
+    /// Who the project is, as the process map lists it.
+    pub fn passer(&self) -> Passer<'_> {
+        Passer {
+            id: &self.id,
+            name: &self.name,
+            customer: &self.customer,
+            stage: self.stage,
+        }
     }
 
     /// The time per stage at `now`: the current stage keeps counting, on the side(s) that had
@@ -418,5 +454,38 @@ fn plan_progress(p: &Project) -> PlanProgress {
             .max_by_key(|t| (t.due, t.id))
             .map(|t| (t.title.clone(), t.due)),
         start_date: p.start_date,
+    }
+}
+
+/// Days kept as text: serde_json's default float parsing can miss the last bit, and kept facts
+/// must give the numbers fresh ones give. Rust prints the shortest text that parses back to the
+/// same `f64`, and parses exactly.
+mod exact {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.collect_str(v),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+            Option::<std::borrow::Cow<str>>::deserialize(d)?
+                .map(|t| t.parse().map_err(serde::de::Error::custom))
+                .transpose()
+        }
     }
 }

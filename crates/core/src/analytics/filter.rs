@@ -1,5 +1,6 @@
-//! Which projects an analytics request looks at: contract dates, segment, playbook, owner.
-//! Parsed once from text, with an error naming the parameter and what it accepts.
+//! Which projects an analytics request or the process map looks at: contract dates, segment,
+//! playbook, owner. Parsed once from text, with an error naming the parameter and what it
+//! accepts; the same filter, with the same meaning, for both.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -32,7 +33,7 @@ pub struct Filter {
     pub segment: Option<Segment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub playbook: Option<PlaybookFilter>,
-    /// The vendor implementation owner's name (any case).
+    /// The vendor implementation owner: their name (any case) or, for a member, their user id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
 }
@@ -105,10 +106,10 @@ impl Filter {
             && self.playbook.as_ref().is_none_or(|p| {
                 p.key == f.playbook.key && p.version.is_none_or(|v| v == f.playbook.version)
             })
-            && self
-                .owner
-                .as_ref()
-                .is_none_or(|o| o.to_lowercase() == f.owner.to_lowercase())
+            && self.owner.as_ref().is_none_or(|o| {
+                o.to_lowercase() == f.owner.to_lowercase()
+                    || f.owner_user_id.as_deref() == Some(o.as_str())
+            })
     }
 
     /// The filter as a query string (`from=…&segment=…`), in a fixed order: a cache key, and

@@ -15,6 +15,7 @@ use crate::scope::ScopeBucket;
 use crate::scorecard::r12_scorecard;
 use crate::{apply, Activity, Command, Ctx, Project};
 
+use super::facts::Milestone;
 use super::*;
 
 fn t0() -> DateTime<Utc> {
@@ -420,4 +421,49 @@ fn analytics_facts_carry_the_scorecard_forward_like_a_replay() {
     let f = w.facts();
     let later = w.now + Duration::days(3) + Duration::hours(5);
     assert_eq!(f.scorecard_at(later), r12_scorecard(&w.p, &w.log, later));
+}
+
+/// Facts are kept in the database as JSON between server starts; what is read back must be
+/// exactly what was computed, days with fractions included (a last bit lost would move a
+/// median).
+#[test]
+fn analytics_facts_read_back_from_json_are_the_facts_computed() {
+    let mut open = Walk::new("p5", 2);
+    open.walk_to_build_with_wait_and_pause();
+    for f in [live_walk().facts(), open.facts()] {
+        assert!(!f.visits.is_empty() && !f.stages.is_empty());
+        let json = serde_json::to_string(&f).expect("facts as JSON");
+        let back: ProjectFacts = serde_json::from_str(&json).expect("facts from JSON");
+        assert_eq!(back, f);
+    }
+    // Days are seconds / 86,400: every such value of up to 40 days reads back bit for bit.
+    for seconds in (0..3_456_000).step_by(113) {
+        let days = seconds as f64 / 86_400.0;
+        let m = Milestone {
+            days: 1,
+            paused_days: days,
+            customer_days: days / 3.0,
+        };
+        let json = serde_json::to_string(&m).expect("a milestone as JSON");
+        let back: Milestone = serde_json::from_str(&json).expect("a milestone from JSON");
+        assert_eq!(back, m, "{json}");
+    }
+}
+
+#[test]
+fn analytics_filter_takes_the_owner_by_name_in_any_case_or_by_user_id() {
+    let mut f = live_walk().facts();
+    f.owner_user_id = Some("usr_dana".into());
+    let by = |owner: &str| {
+        Filter::parse(&FilterText {
+            owner: Some(owner),
+            ..Default::default()
+        })
+        .expect("a filter")
+        .matches(&f)
+    };
+    assert!(by("usr_dana"));
+    assert!(by(&f.owner.to_uppercase()));
+    assert!(!by("USR_DANA"), "an id is exact");
+    assert!(!by("somebody else"));
 }

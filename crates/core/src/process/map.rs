@@ -12,7 +12,7 @@ use crate::lifecycle::{LoopKind, Stage, STAGE_ORDER};
 use crate::project::Project;
 
 use super::median;
-use super::visits::stage_visits;
+use super::visits::{stage_visits, StageVisit};
 use super::waiting::waiting_spans;
 
 const DAY: f64 = 86_400.0;
@@ -34,7 +34,11 @@ pub struct MapNode {
     pub customer_wait_share: Option<f64>,
     /// The same for the vendor. Both can be waited on at once, so the two may add up to over 1.
     pub vendor_wait_share: Option<f64>,
-    /// The projects in this stage now, longest here first.
+    /// How many projects are in this stage now (complete and cancelled included).
+    pub in_stage_now: usize,
+    /// The projects in this stage now, longest here first; empty for complete and cancelled,
+    /// where nobody waits and a list would only grow with the workspace's history (their count
+    /// is `in_stage_now`).
     pub now: Vec<InStage>,
 }
 
@@ -96,6 +100,7 @@ struct NodeAcc {
     seconds: i64,
     customer: i64,
     vendor: i64,
+    here: usize,
     now: Vec<InStage>,
 }
 
@@ -103,6 +108,16 @@ struct NodeAcc {
 struct EdgeAcc {
     durations: Vec<i64>,
     loops: BTreeMap<u8, (usize, Option<LoopKind>)>,
+}
+
+/// What the map shows of a project besides its visits: who it is and the stage its document
+/// is in.
+#[derive(Debug, Clone, Copy)]
+pub struct Passer<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub customer: &'a str,
+    pub stage: Stage,
 }
 
 /// Folds projects into a `ProcessMap`, one at a time.
@@ -146,9 +161,23 @@ impl ProcessMapBuilder {
     pub fn add(&mut self, project: &Project, activities: &[Activity]) {
         let spans = waiting_spans(activities, self.now);
         let visits = stage_visits(project, activities, &spans, self.now);
+        self.add_visits(
+            &Passer {
+                id: &project.id,
+                name: &project.name,
+                customer: &project.customer,
+                stage: project.stage,
+            },
+            &visits,
+        );
+    }
+
+    /// Adds one project by its stage visits measured up to the builder's `now` (what `add`
+    /// derives from the log; a cache keeps them per project version and carries them forward).
+    pub fn add_visits(&mut self, project: &Passer<'_>, visits: &[StageVisit]) {
         self.projects += 1;
         let mut seen: BTreeSet<Stage> = BTreeSet::new();
-        for v in &visits {
+        for v in visits {
             let node = self.nodes.entry(v.stage).or_default();
             if seen.insert(v.stage) {
                 node.projects += 1;
@@ -172,16 +201,19 @@ impl ProcessMapBuilder {
         }
         // The stage the log ends in is where the project is now; the document agrees unless
         // the log is incomplete, and then the document's word is the one shown elsewhere.
-        if let Some(last) = visits.last().filter(|v| v.left.is_none()) {
-            let here = if last.stage == project.stage {
-                last
-            } else {
+        if let Some(here) = visits
+            .last()
+            .filter(|v| v.left.is_none() && v.stage == project.stage)
+        {
+            let node = self.nodes.entry(here.stage).or_default();
+            node.here += 1;
+            if here.stage.is_closed() {
                 return;
-            };
-            self.nodes.entry(here.stage).or_default().now.push(InStage {
-                project_id: project.id.clone(),
-                name: project.name.clone(),
-                customer: project.customer.clone(),
+            }
+            node.now.push(InStage {
+                project_id: project.id.to_string(),
+                name: project.name.to_string(),
+                customer: project.customer.to_string(),
                 since: here.entered,
                 days_here: here.seconds as f64 / DAY,
                 customer_wait_days: here.customer_seconds as f64 / DAY,
@@ -209,6 +241,7 @@ impl ProcessMapBuilder {
                 label: stage.label().to_string(),
                 projects_passed: acc.projects,
                 visits: acc.visits,
+                in_stage_now: acc.here,
                 median_days: median(&mut acc.finished).map(|s| s / DAY),
                 customer_wait_share,
                 vendor_wait_share,

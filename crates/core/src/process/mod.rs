@@ -1,9 +1,11 @@
 //! The process as it happened: which stages each project went through, when, and who had the
 //! ball meanwhile, and across many projects a directly-follows graph of the stages with its
 //! loops — the live process map (issue 15). Everything is derived from the project document and
-//! its activity log on demand, never stored, so it cannot drift from the log.
+//! its activity log; a cache may keep a project's visits for its version and carry them forward
+//! in time (`visits_at`), which gives what a replay would, so nothing can drift from the log.
 //!
-//! - `visits`: one project's stage visits from `project.created`, `stage.changed` and `loop.*`.
+//! - `visits`: one project's stage visits from `project.created`, `stage.changed` and `loop.*`,
+//!   and the same visits later, carried forward.
 //! - `waiting`: the spans during which some task waited on each side (R7's intervals).
 //! - `map`: many projects' visits folded into nodes and edges, one project at a time.
 //! - `layout`: where the nodes and edges go in a drawing, the same every time.
@@ -17,8 +19,8 @@ mod waiting;
 
 pub use actor::person_of_actor;
 pub use layout::{layout, EdgeShape, Layout, NodeBox};
-pub use map::{InStage, MapEdge, MapNode, ProcessMap, ProcessMapBuilder};
-pub use visits::{stage_visits, StageVisit};
+pub use map::{InStage, MapEdge, MapNode, Passer, ProcessMap, ProcessMapBuilder};
+pub use visits::{stage_visits, visits_at, StageVisit, WaitingNow};
 pub use waiting::{waiting_spans, Span, WaitingSpans};
 
 /// The median of `values` (the mean of the middle two for an even count); `None` when empty.

@@ -2,7 +2,7 @@
 //! there (a loop or not), and who had the ball meanwhile.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::activity::Activity;
 use crate::lifecycle::{LoopKind, Stage};
@@ -12,7 +12,7 @@ use crate::project::Project;
 use super::waiting::WaitingSpans;
 
 /// A stay in one stage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StageVisit {
     pub stage: Stage,
@@ -22,7 +22,7 @@ pub struct StageVisit {
     /// Who moved the project into the stage, as the log names them.
     pub entered_by: String,
     /// The loop that brought the project back here, if it was one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via_loop: Option<LoopKind>,
     /// Seconds of the stay during which some task waited on the customer (R7).
     pub customer_seconds: i64,
@@ -108,4 +108,38 @@ pub fn stage_visits(
         v.vendor_seconds = spans.seconds_within(Side::Vendor, v.entered, end);
     }
     visits
+}
+
+/// Who had the ball when visits were measured: the sides on which some task was waiting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WaitingNow {
+    pub vendor: bool,
+    pub customer: bool,
+}
+
+/// The visits `stage_visits` would give at `later`, from those it gave at `measured` for a log
+/// with nothing after `measured` (had anything happened, the project's version would have
+/// moved): only the stay not yet ended grows, and its waiting time grows on each side that had
+/// the ball at `measured`, as R7's clocks do (`ball::project_time_at`). A paused or closed
+/// project has nobody waiting, so only its stay grows.
+pub fn visits_at(
+    visits: &[StageVisit],
+    measured: DateTime<Utc>,
+    later: DateTime<Utc>,
+    waiting: WaitingNow,
+) -> Vec<StageVisit> {
+    let mut out = visits.to_vec();
+    if let Some(last) = out.last_mut().filter(|v| v.left.is_none()) {
+        let grown = (later.max(last.entered) - measured.max(last.entered))
+            .num_seconds()
+            .max(0);
+        last.seconds += grown;
+        if waiting.customer {
+            last.customer_seconds += grown;
+        }
+        if waiting.vendor {
+            last.vendor_seconds += grown;
+        }
+    }
+    out
 }

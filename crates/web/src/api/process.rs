@@ -11,63 +11,26 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use finishline_app::export::{write_workspace, Format};
-use finishline_app::process::{process_map_json, FilterText, ProcessFilter};
+use finishline_app::process::process_map_json;
 use finishline_core::process::ProcessMap;
-use serde::Deserialize;
 use tokio::sync::mpsc;
-use utoipa::IntoParams;
 
 use super::doc::Binary;
+use super::query::FilterQuery;
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-
-/// Which projects the map is drawn over; none given means all.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct MapQuery {
-    /// Contract signed on or after this day (YYYY-MM-DD).
-    #[param(format = Date)]
-    pub from: Option<String>,
-    /// Contract signed on or before this day (YYYY-MM-DD).
-    #[param(format = Date)]
-    pub to: Option<String>,
-    /// `smb`, `mid_market` or `enterprise`.
-    #[param(pattern = "^(smb|mid_market|enterprise)?$")]
-    pub segment: Option<String>,
-    /// A playbook's key.
-    pub playbook: Option<String>,
-    /// The vendor owner: a member's user id or the owner's name.
-    pub owner: Option<String>,
-}
-
-impl MapQuery {
-    /// The filter, or a 400 naming the parameter that does not parse.
-    pub fn filter(&self) -> Result<ProcessFilter, ApiError> {
-        super::query::strict_day("from", self.from.as_deref())?;
-        super::query::strict_day("to", self.to.as_deref())?;
-        super::query::strict_one_of("segment", self.segment.as_deref(), super::query::SEGMENTS)?;
-        FilterText {
-            from: self.from.clone(),
-            to: self.to.clone(),
-            segment: self.segment.clone(),
-            playbook: self.playbook.clone(),
-            owner: self.owner.clone(),
-        }
-        .parse()
-        .map_err(ApiError::from)
-    }
-}
 
 /// The live process map: the stages as a directly-follows graph over the workspace's projects
 /// (or those the filters admit) — per stage the projects that passed, the median days spent and
 /// the share of that time spent waiting on the customer, and the projects in it now, longest
 /// there first; per move between stages the count and median days, loops marked.
-#[utoipa::path(get, path = "/api/v1/analytics/process-map", operation_id = "process_map", tag = "analytics", params(MapQuery),
+#[utoipa::path(get, path = "/api/v1/analytics/process-map", operation_id = "process_map", tag = "analytics", params(FilterQuery),
     responses((status = 200, body = ProcessMap)))]
 pub async fn map(
     State(state): State<AppState>,
     member: Member,
-    Query(q): Query<MapQuery>,
+    Query(q): Query<FilterQuery>,
 ) -> Result<Response, ApiError> {
     let filter = q.filter()?;
     // Kept per revision and minute with its JSON, shared with other callers.

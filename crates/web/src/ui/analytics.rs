@@ -19,23 +19,23 @@ use crate::ui::form::html as html_response;
 use crate::ui::layout::{self, Nav};
 use crate::ui::session::Vendor;
 
-/// The filter form as sent (every field may be blank).
+/// The filter form as sent (every field may be blank); the process map's page takes the same.
 #[derive(Debug, Default, Deserialize)]
 pub struct FilterForm {
     #[serde(default)]
-    from: String,
+    pub from: String,
     #[serde(default)]
-    to: String,
+    pub to: String,
     #[serde(default)]
-    segment: String,
+    pub segment: String,
     #[serde(default)]
-    playbook: String,
+    pub playbook: String,
     #[serde(default)]
-    owner: String,
+    pub owner: String,
 }
 
 impl FilterForm {
-    fn parse(&self) -> Result<Filter, FilterError> {
+    pub fn parse(&self) -> Result<Filter, FilterError> {
         Filter::parse(&FilterText {
             from: Some(&self.from),
             to: Some(&self.to),

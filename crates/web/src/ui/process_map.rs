@@ -5,12 +5,13 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use finishline_app::process::{process_map, FilterText};
+use finishline_app::process::process_map;
 use finishline_core::lifecycle::Stage;
 use finishline_core::process::{layout, MapEdge, MapNode, ProcessMap};
 use maud::{html, Markup};
 
 use crate::state::AppState;
+use crate::ui::analytics::FilterForm;
 use crate::ui::form::html as html_response;
 use crate::ui::layout::{self, Nav};
 use crate::ui::session::Vendor;
@@ -21,13 +22,16 @@ const LISTED: usize = 8;
 pub async fn page(
     State(state): State<AppState>,
     vendor: Vendor,
-    query: Result<Query<FilterText>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<FilterForm>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Query(text) = query.unwrap_or_default();
     let (filter, problem) = match text.parse() {
         Ok(f) => (f, None),
         // A bad filter is shown next to the form; the map is drawn unfiltered meanwhile.
-        Err(e) => (Default::default(), Some(e.to_string())),
+        Err(e) => (
+            Default::default(),
+            Some(format!("{}: {}", e.field, e.message)),
+        ),
     };
     let map = match process_map(&state.app, vendor.workspace(), &filter).await {
         Ok(m) => m,
@@ -80,7 +84,7 @@ pub async fn page(
     )
 }
 
-fn query_string(t: &FilterText) -> String {
+fn query_string(t: &FilterForm) -> String {
     let pairs: Vec<(&str, &str)> = [
         ("from", &t.from),
         ("to", &t.to),
@@ -89,7 +93,7 @@ fn query_string(t: &FilterText) -> String {
         ("owner", &t.owner),
     ]
     .into_iter()
-    .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
+    .filter_map(|(k, v)| Some((k, v.as_str())).filter(|(_, v)| !v.is_empty()))
     .collect();
     match serde_urlencoded::to_string(&pairs) {
         Ok(q) if !q.is_empty() => format!("?{q}"),
@@ -97,8 +101,8 @@ fn query_string(t: &FilterText) -> String {
     }
 }
 
-fn filter_form(t: &FilterText, problem: Option<&str>) -> Markup {
-    let v = |x: &Option<String>| x.clone().unwrap_or_default();
+fn filter_form(t: &FilterForm, problem: Option<&str>) -> Markup {
+    let v = |x: &String| x.clone();
     let segment = v(&t.segment);
     html! {
         form method="get" action="/analytics/process" class="process-filter" {
@@ -174,9 +178,9 @@ fn drawing(map: &ProcessMap) -> Markup {
                             title { (node_title(n)) }
                         }
                         text class="stage-name" x=(b.x + 8.0) y=(b.y + 18.0) { (n.label) }
-                        @if !n.now.is_empty() {
+                        @if n.in_stage_now > 0 {
                             text class="stage-now" x=(b.x + b.w - 8.0) y=(b.y + 18.0) text-anchor="end" {
-                                (n.now.len()) @if n.stage.is_closed() { " ended here" } @else { " here now" }
+                                (n.in_stage_now) @if n.stage.is_closed() { " ended here" } @else { " here now" }
                             }
                         }
                         text class="stage-figures" x=(b.x + 8.0) y=(b.y + 34.0) {
