@@ -1,7 +1,5 @@
 //! Issues and the report of a check: what is wrong, where, and how to fix it.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::input::InputInfo;
@@ -40,6 +38,57 @@ pub struct Issue {
     /// The other row the issue is about: the earlier row a duplicate or a repeated key matches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub related: Option<u64>,
+}
+
+impl Issue {
+    /// The issue as a sink sees it, borrowed.
+    pub fn view(&self) -> IssueRef<'_> {
+        IssueRef {
+            row: self.row,
+            column: self.column.as_deref(),
+            field: self.field.as_deref(),
+            rule: &self.rule,
+            severity: self.severity,
+            value: self.value.as_deref(),
+            message: &self.message,
+            related: self.related,
+        }
+    }
+}
+
+/// An [`Issue`] borrowed from where the engine holds it (a worker's text arena, the map, the
+/// header), as [`crate::check_with_refs`] hands it out: a sink that writes or counts issues
+/// needs no copy of each. Serialised exactly as the `Issue` it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IssueRef<'a> {
+    pub row: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'a str>,
+    pub rule: &'a str,
+    pub severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<&'a str>,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<u64>,
+}
+
+impl IssueRef<'_> {
+    /// An owned copy, to keep.
+    pub fn to_issue(&self) -> Issue {
+        Issue {
+            row: self.row,
+            column: self.column.map(str::to_string),
+            field: self.field.map(str::to_string),
+            rule: self.rule.to_string(),
+            severity: self.severity,
+            value: self.value.map(str::to_string),
+            message: self.message.to_string(),
+            related: self.related,
+        }
+    }
 }
 
 /// An example of a rule's issues.
@@ -113,8 +162,10 @@ impl Report {
 /// Accumulates per-rule counts and examples as issues stream by (in row order).
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
-    pub by_rule: HashMap<String, RuleSummary>,
-    pub order: Vec<String>,
+    /// One summary per (rule, severity), in order of first appearance: a handful, so a scan
+    /// that starts at the last one used finds it at once.
+    rules: Vec<RuleSummary>,
+    last: usize,
     pub errors: u64,
     pub reviews: u64,
     pub rows_with_errors: u64,
@@ -126,7 +177,7 @@ pub(crate) struct Tally {
 pub(crate) const EXAMPLES: usize = 5;
 
 impl Tally {
-    pub fn add(&mut self, i: &Issue) {
+    pub fn add(&mut self, i: &IssueRef<'_>) {
         match i.severity {
             Severity::Error => {
                 self.errors += 1;
@@ -143,41 +194,43 @@ impl Tally {
                 }
             }
         }
-        let key = format!("{}|{}", i.rule, i.severity.as_str());
-        let s = match self.by_rule.get_mut(&key) {
-            Some(s) => s,
-            None => {
-                self.order.push(key.clone());
-                self.by_rule.entry(key).or_insert_with(|| RuleSummary {
-                    rule: i.rule.clone(),
-                    severity: i.severity,
-                    count: 0,
-                    fields: Vec::new(),
-                    examples: Vec::new(),
-                    message: i.message.clone(),
-                })
-            }
+        let same = |s: &RuleSummary| s.severity == i.severity && s.rule == i.rule;
+        let at = match self.rules.get(self.last).filter(|s| same(s)) {
+            Some(_) => self.last,
+            None => match self.rules.iter().position(same) {
+                Some(k) => k,
+                None => {
+                    self.rules.push(RuleSummary {
+                        rule: i.rule.to_string(),
+                        severity: i.severity,
+                        count: 0,
+                        fields: Vec::new(),
+                        examples: Vec::new(),
+                        message: i.message.to_string(),
+                    });
+                    self.rules.len() - 1
+                }
+            },
         };
+        self.last = at;
+        let s = &mut self.rules[at];
         s.count += 1;
-        if let Some(f) = &i.field {
-            if s.fields.len() < 20 && !s.fields.contains(f) {
-                s.fields.push(f.clone());
+        if let Some(f) = i.field {
+            if s.fields.len() < 20 && !s.fields.iter().any(|x| x == f) {
+                s.fields.push(f.to_string());
             }
         }
         if s.examples.len() < EXAMPLES {
             s.examples.push(Example {
                 row: i.row,
-                value: i.value.clone(),
+                value: i.value.map(str::to_string),
             });
         }
     }
 
     pub fn summary(&self) -> Vec<RuleSummary> {
-        let mut v: Vec<RuleSummary> = self
-            .order
-            .iter()
-            .filter_map(|k| self.by_rule.get(k).cloned())
-            .collect();
+        let mut v = self.rules.clone();
+        // Stable: rules of one severity and count stay in order of first appearance.
         v.sort_by(|a, b| {
             (a.severity as u8, std::cmp::Reverse(a.count))
                 .cmp(&(b.severity as u8, std::cmp::Reverse(b.count)))
