@@ -452,6 +452,32 @@ struct ChunkResult<'p> {
     fatal: Option<String>,
 }
 
+impl<'p> ChunkResult<'p> {
+    /// Emptied, its buffers kept for another chunk: on a large file each chunk's issues, keys
+    /// and output are half a megabyte or more, and fresh memory for every chunk cost more in
+    /// page faults (the kernel clearing the pages) than filling it.
+    fn recycled(mut self) -> ChunkResult<'p> {
+        self.issues.list.clear();
+        self.issues.text.clear();
+        self.keys.clear();
+        self.outs.clear();
+        self.clean.clear();
+        self.lineage.clear();
+        self.rejected.clear();
+        self.orig.clear();
+        ChunkResult {
+            issues: self.issues,
+            keys: self.keys,
+            outs: self.outs,
+            clean: self.clean,
+            lineage: self.lineage,
+            rejected: self.rejected,
+            orig: self.orig,
+            ..ChunkResult::default()
+        }
+    }
+}
+
 struct Ctx<'a> {
     plan: &'a Plan,
     delim: u8,
@@ -1118,12 +1144,10 @@ fn process_chunk<'p>(
     worker: &mut Worker,
     chunk: &[u8],
     first_row: u64,
+    mut res: ChunkResult<'p>,
 ) -> ChunkResult<'p> {
     let plan = ctx.plan;
-    let mut res = ChunkResult {
-        bytes: chunk.len() as u64,
-        ..ChunkResult::default()
-    };
+    res.bytes = chunk.len() as u64;
     if ctx.export {
         // The clean rows are about the size of the source, the lineage about twice: sized once,
         // the buffers do not grow by copying.
@@ -1618,6 +1642,9 @@ fn run(
         let (res_tx, res_rx) = crossbeam_channel::bounded::<(u64, ChunkResult<'_>)>(threads);
         // Processed chunks' buffers go back to the reader to be filled again.
         let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Vec<u8>>(threads * 2);
+        // Merged results go back to the workers, emptied, to hold later chunks' results.
+        let (spare_res_tx, spare_res_rx) =
+            crossbeam_channel::bounded::<ChunkResult<'_>>(threads * 2);
         let reader = s.spawn(move || -> Result<Option<String>, DataError> {
             let mut seq = 0u64;
             let mut first_row = 0u64;
@@ -1641,11 +1668,13 @@ fn run(
             let rx = chunk_rx.clone();
             let tx = res_tx.clone();
             let spare = spare_tx.clone();
+            let spare_res = spare_res_rx.clone();
             let ctx = &ctx;
             s.spawn(move || {
                 let mut worker = Worker::new(ctx.plan);
                 for (seq, first_row, chunk) in rx {
-                    let r = process_chunk(ctx, &mut worker, &chunk, first_row);
+                    let res = spare_res.try_recv().unwrap_or_default();
+                    let r = process_chunk(ctx, &mut worker, &chunk, first_row, res);
                     // When the reader has spares enough, the buffer is simply freed.
                     let _ = spare.try_send(chunk);
                     if tx.send((seq, r)).is_err() {
@@ -1657,6 +1686,7 @@ fn run(
         drop(chunk_rx);
         drop(res_tx);
         drop(spare_tx);
+        drop(spare_res_rx);
         let mut pending: BTreeMap<u64, ChunkResult<'_>> = BTreeMap::new();
         let mut next = 0u64;
         let mut fatal: Option<String> = None;
@@ -1686,7 +1716,7 @@ fn run(
                 }
                 merge_chunk(
                     &plan,
-                    r,
+                    &r,
                     &mut dup_maps,
                     &mut uniq_maps,
                     &mut pk_map,
@@ -1695,6 +1725,8 @@ fn run(
                     writers.as_mut(),
                     &mut write_err,
                 );
+                // When the workers have spares enough, the result is simply freed.
+                let _ = spare_res_tx.try_send(r.recycled());
             }
         }
         let read = reader.join();
@@ -1777,7 +1809,7 @@ fn run(
 #[allow(clippy::too_many_arguments)]
 fn merge_chunk<'p>(
     plan: &'p Plan,
-    r: ChunkResult<'p>,
+    r: &ChunkResult<'p>,
     dup_maps: &mut [KeyMap],
     uniq_maps: &mut HashMap<u16, KeyMap>,
     pk_map: &mut KeyMap,
@@ -1788,7 +1820,18 @@ fn merge_chunk<'p>(
 ) {
     let mut extra: Issues<'p> = Issues::default();
     let mut newly_rejected: Vec<(u64, String)> = Vec::new();
-    for (row, kind, h) in r.keys {
+    // Nearly every duplicate key is new and lands on a random line of a table far larger than
+    // the caches: warming a batch of lines before the looks lets their misses overlap.
+    const BATCH: usize = 16;
+    let mut warmed = 0u64;
+    for (n, &(row, kind, h)) in r.keys.iter().enumerate() {
+        if n % BATCH == 0 {
+            for &(_, kind, h) in r.keys.iter().skip(n).take(BATCH) {
+                if let KeyKind::Duplicate(g) = kind {
+                    warmed ^= dup_maps[g as usize].warm(h);
+                }
+            }
+        }
         match kind {
             KeyKind::Duplicate(g) => {
                 let m = &mut dup_maps[g as usize];
@@ -1861,6 +1904,7 @@ fn merge_chunk<'p>(
             }
         }
     }
+    std::hint::black_box(warmed);
     // Emit issues in row order.
     let mut a = r.issues.list.iter().peekable();
     let mut b = extra.list.iter().peekable();

@@ -266,6 +266,7 @@ pub fn run(cmd: DataCommand) -> ExitCode {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             let mut first = true;
+            let mut line: Vec<u8> = Vec::new();
             if json {
                 let _ = out.write_all(b"{\"issues\":[");
             }
@@ -275,11 +276,13 @@ pub fn run(cmd: DataCommand) -> ExitCode {
                     return;
                 }
                 if json {
+                    line.clear();
                     if !first {
-                        let _ = out.write_all(b",\n");
+                        line.extend_from_slice(b",\n");
                     }
                     first = false;
-                    let _ = serde_json::to_writer(&mut out, i);
+                    i.write_json(&mut line);
+                    let _ = out.write_all(&line);
                 } else {
                     let _ = writeln!(out, "{}", format_issue(i));
                 }
