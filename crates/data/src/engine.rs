@@ -16,7 +16,7 @@ use crate::map::{BlankMeans, DataMap, Field, FieldType, OnUnknown};
 use crate::normalize::Normalizer;
 use crate::parse::{parse_records_term, Record};
 use crate::pattern::Pattern;
-use crate::report::{ColumnMatch, Issue, Report, Severity, Tally};
+use crate::report::{ColumnMatch, Issue, IssueRef, Report, Severity, Tally};
 use crate::types::{self, EnumEntry, Typed};
 use crate::DataError;
 
@@ -433,10 +433,10 @@ fn write_rejected(target: &mut Vec<u8>, row: u64, reasons: &str, rec: &Record, b
 }
 
 #[derive(Default)]
-struct ChunkResult {
+struct ChunkResult<'p> {
     rows: u64,
     bytes: u64,
-    issues: Vec<Issue>,
+    issues: Issues<'p>,
     keys: Vec<(u64, KeyKind, u64)>,
     // Export only.
     outs: Vec<RowOut>,
@@ -450,6 +450,32 @@ struct ChunkResult {
     merged: u64,
     /// A record over the budgets: the file is refused with this message.
     fatal: Option<String>,
+}
+
+impl<'p> ChunkResult<'p> {
+    /// Emptied, its buffers kept for another chunk: on a large file each chunk's issues, keys
+    /// and output are half a megabyte or more, and fresh memory for every chunk cost more in
+    /// page faults (the kernel clearing the pages) than filling it.
+    fn recycled(mut self) -> ChunkResult<'p> {
+        self.issues.list.clear();
+        self.issues.text.clear();
+        self.keys.clear();
+        self.outs.clear();
+        self.clean.clear();
+        self.lineage.clear();
+        self.rejected.clear();
+        self.orig.clear();
+        ChunkResult {
+            issues: self.issues,
+            keys: self.keys,
+            outs: self.outs,
+            clean: self.clean,
+            lineage: self.lineage,
+            rejected: self.rejected,
+            orig: self.orig,
+            ..ChunkResult::default()
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -467,6 +493,14 @@ struct Ctx<'a> {
 /// A record over the budgets, said with its row: columns, bytes of the record, of one cell.
 fn record_over_budget(ctx: &Ctx<'_>, rec: &Record, row: u64) -> Option<String> {
     use crate::limits::{bytes, thousands};
+    // No cell is longer than the record it is in (quotes and escapes removed, it is shorter):
+    // a record within one cell's budget needs no look at each cell.
+    if rec.len() <= ctx.max_columns
+        && rec.byte_len() <= ctx.max_record
+        && rec.byte_len() <= ctx.max_cell
+    {
+        return None;
+    }
     if rec.len() > ctx.max_columns {
         return Some(format!(
             "row {} has {} columns, more than the limit of {}",
@@ -495,24 +529,132 @@ fn record_over_budget(ctx: &Ctx<'_>, rec: &Record, row: u64) -> Option<String> {
     None
 }
 
-fn issue(
+/// Text of an issue as a worker keeps it: borrowed from the plan (a header, a field's name, a
+/// message written once per field) or a range of its chunk's text arena (a value, a message
+/// about it). So an issue costs no allocation of its own on a worker, and nothing to free on
+/// the merging thread, which writes it out straight from there.
+#[derive(Debug, Clone, Copy)]
+enum Text<'p> {
+    Plan(&'p str),
+    Arena(usize, usize),
+}
+
+/// An issue as the engine holds it until it is handed out as an [`IssueRef`].
+#[derive(Debug, Clone, Copy)]
+struct RawIssue<'p> {
     row: u64,
-    f: &CField,
-    plan: &Plan,
-    rule: &str,
-    sev: Severity,
-    value: Option<&str>,
-    message: String,
-) -> Issue {
-    Issue {
-        related: None,
-        row,
-        column: f.col.and_then(|c| plan.header.get(c).cloned()),
-        field: Some(f.field.name.clone()),
-        rule: rule.into(),
-        severity: sev,
-        value: value.map(str::to_string),
-        message,
+    related: Option<u64>,
+    column: Option<Text<'p>>,
+    field: Option<Text<'p>>,
+    rule: &'static str,
+    severity: Severity,
+    value: Option<Text<'p>>,
+    message: Text<'p>,
+}
+
+/// Issues in row order and the text they hold.
+#[derive(Debug, Default)]
+struct Issues<'p> {
+    list: Vec<RawIssue<'p>>,
+    text: String,
+}
+
+impl<'p> Issues<'p> {
+    fn text(&mut self, s: &str) -> Text<'p> {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Text::Arena(start, self.text.len())
+    }
+
+    fn format(&mut self, args: std::fmt::Arguments<'_>) -> Text<'p> {
+        let start = self.text.len();
+        // Writing to a String cannot fail.
+        let _ = std::fmt::Write::write_fmt(&mut self.text, args);
+        Text::Arena(start, self.text.len())
+    }
+
+    fn get<'s>(&'s self, t: Text<'p>) -> &'s str
+    where
+        'p: 's,
+    {
+        match t {
+            Text::Plan(s) => s,
+            Text::Arena(a, b) => self.text.get(a..b).unwrap_or_default(),
+        }
+    }
+
+    fn view<'s>(&'s self, i: &RawIssue<'p>) -> IssueRef<'s>
+    where
+        'p: 's,
+    {
+        IssueRef {
+            row: i.row,
+            column: i.column.map(|t| self.get(t)),
+            field: i.field.map(|t| self.get(t)),
+            rule: i.rule,
+            severity: i.severity,
+            value: i.value.map(|t| self.get(t)),
+            message: self.get(i.message),
+            related: i.related,
+        }
+    }
+
+    /// An issue about the row as a whole.
+    fn row(&mut self, row: u64, rule: &'static str, severity: Severity, message: &'static str) {
+        self.list.push(RawIssue {
+            row,
+            related: None,
+            column: None,
+            field: None,
+            rule,
+            severity,
+            value: None,
+            message: Text::Plan(message),
+        });
+    }
+
+    /// An issue about a cell of field `f`: its column and field are the plan's.
+    #[allow(clippy::too_many_arguments)]
+    fn cell(
+        &mut self,
+        row: u64,
+        f: &'p CField,
+        plan: &'p Plan,
+        rule: &'static str,
+        severity: Severity,
+        value: Option<&str>,
+        message: Text<'p>,
+    ) {
+        let value = value.map(|v| self.text(v));
+        self.list.push(RawIssue {
+            row,
+            related: None,
+            column: f
+                .col
+                .and_then(|c| plan.header.get(c))
+                .map(|h| Text::Plan(h.as_str())),
+            field: Some(Text::Plan(&f.field.name)),
+            rule,
+            severity,
+            value,
+            message,
+        });
+    }
+
+    /// [`Issues::cell`] with its message written from `args`.
+    #[allow(clippy::too_many_arguments)]
+    fn cell_fmt(
+        &mut self,
+        row: u64,
+        f: &'p CField,
+        plan: &'p Plan,
+        rule: &'static str,
+        severity: Severity,
+        value: Option<&str>,
+        args: std::fmt::Arguments<'_>,
+    ) {
+        let message = self.format(args);
+        self.cell(row, f, plan, rule, severity, value, message);
     }
 }
 
@@ -525,15 +667,15 @@ struct Cell {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check_cell(
-    ctx: &Ctx<'_>,
+fn check_cell<'p>(
+    ctx: &Ctx<'p>,
     re: Option<&Pattern>,
     fi: usize,
-    f: &CField,
+    f: &'p CField,
     row: u64,
     value: &str,
     out: &mut String,
-    issues: &mut Vec<Issue>,
+    issues: &mut Issues<'p>,
     memo: &mut Memo,
     typed_out: &mut Option<Typed>,
 ) -> Cell {
@@ -548,13 +690,13 @@ fn check_cell(
         let mut error = false;
         if let Some((sev, rule)) = sev_rule {
             error = sev == Severity::Error;
-            // The same words for every blank of the field: written once, copied per cell.
-            let msg = if sev == Severity::Review {
-                f.blank_review_message.clone()
+            // The same words for every blank of the field: written once, borrowed per cell.
+            let msg = Text::Plan(if sev == Severity::Review {
+                &f.blank_review_message
             } else {
-                f.required_message.clone()
-            };
-            issues.push(issue(row, f, plan, rule, sev, Some(value), msg));
+                &f.required_message
+            });
+            issues.cell(row, f, plan, rule, sev, Some(value), msg);
         }
         return Cell {
             missing: true,
@@ -586,15 +728,7 @@ fn check_cell(
                 .map(|(d, fmt)| format!("{d} ({fmt})"))
                 .collect::<Vec<_>>()
                 .join(" or ");
-            issues.push(issue(
-                row,
-                f,
-                plan,
-                "ambiguous-date",
-                Severity::Review,
-                Some(value),
-                format!("\"{value}\" can be read as {list}; choose one reading of dates for the whole file, or fix the cell"),
-            ));
+            issues.cell_fmt(row, f, plan, "ambiguous-date", Severity::Review, Some(value), format_args!("\"{value}\" can be read as {list}; choose one reading of dates for the whole file, or fix the cell"));
         }
         readings.first().map(|(d, _)| Typed::Date(*d))
     } else if f.plain_text {
@@ -608,14 +742,14 @@ fn check_cell(
             .flatten();
         if let Some(format) = format {
             let problem = format.problem(value).unwrap_or_default();
-            issues.push(issue(
+            issues.cell_fmt(
                 row,
                 f,
                 plan,
                 "type",
                 Severity::Error,
                 Some(value),
-                format!(
+                format_args!(
                     "\"{value}\" is not {} ({problem}); {}{}",
                     format.noun(),
                     format.hint(),
@@ -625,7 +759,7 @@ fn check_cell(
                         .map(|meant| format!(" (did you mean {meant}?)"))
                         .unwrap_or_default()
                 ),
-            ));
+            );
             return Cell {
                 missing: false,
                 error: true,
@@ -650,18 +784,18 @@ fn check_cell(
             FieldType::Boolean => "enter true or false".into(),
             t => format!("enter a {}", t.as_str()),
         };
-        issues.push(issue(
+        issues.cell_fmt(
             row,
             f,
             plan,
             "type",
             Severity::Error,
             Some(value),
-            format!(
+            format_args!(
                 "\"{value}\" is not a {}; {hint}",
                 f.field.field_type.as_str()
             ),
-        ));
+        );
         return Cell {
             missing: false,
             error: true,
@@ -693,15 +827,7 @@ fn check_cell(
                 Severity::Error
             };
             error |= sev == Severity::Error;
-            issues.push(issue(
-                row,
-                f,
-                plan,
-                "enum",
-                sev,
-                Some(value),
-                format!("\"{value}\" is not one of the allowed values ({allowed}); use one of them, or replace it with one everywhere it appears.{best}"),
-            ));
+            issues.cell_fmt(row, f, plan, "enum", sev, Some(value), format_args!("\"{value}\" is not one of the allowed values ({allowed}); use one of them, or replace it with one everywhere it appears.{best}"));
         }
     }
     if let Some(re) = re {
@@ -720,15 +846,15 @@ fn check_cell(
                     f.field.constraints.pattern.as_deref().unwrap_or("")
                 )
             };
-            issues.push(issue(
+            issues.cell_fmt(
                 row,
                 f,
                 plan,
                 "pattern",
                 Severity::Error,
                 Some(value),
-                format!("\"{value}\" is not {what}; correct it"),
-            ));
+                format_args!("\"{value}\" is not {what}; correct it"),
+            );
         }
     }
     if f.field.field_type == FieldType::String
@@ -738,43 +864,43 @@ fn check_cell(
         if let Some(min) = f.field.constraints.min_length {
             if n < min {
                 error = true;
-                issues.push(issue(
+                issues.cell_fmt(
                     row,
                     f,
                     plan,
                     "minLength",
                     Severity::Error,
                     Some(value),
-                    format!("\"{value}\" is {n} characters long; it needs at least {min}"),
-                ));
+                    format_args!("\"{value}\" is {n} characters long; it needs at least {min}"),
+                );
             }
         }
         if let Some(max) = f.field.constraints.max_length {
             if n > max {
                 error = true;
-                issues.push(issue(
+                issues.cell_fmt(
                     row,
                     f,
                     plan,
                     "maxLength",
                     Severity::Error,
                     Some(value),
-                    format!("\"{value}\" is {n} characters long; shorten it to at most {max}"),
-                ));
+                    format_args!("\"{value}\" is {n} characters long; shorten it to at most {max}"),
+                );
             }
         }
     }
     if let Some(min) = &f.min {
         if typed.lt(min) || matches!(typed, Typed::Num(n) if n.is_nan()) {
             error = true;
-            issues.push(issue(
+            issues.cell_fmt(
                 row,
                 f,
                 plan,
                 "minimum",
                 Severity::Error,
                 Some(value),
-                format!(
+                format_args!(
                     "\"{value}\" is below the minimum {}",
                     f.field
                         .constraints
@@ -783,20 +909,20 @@ fn check_cell(
                         .map(|v| v.to_string())
                         .unwrap_or_default()
                 ),
-            ));
+            );
         }
     }
     if let Some(max) = &f.max {
         if typed.gt(max) || matches!(typed, Typed::Num(n) if n.is_nan()) {
             error = true;
-            issues.push(issue(
+            issues.cell_fmt(
                 row,
                 f,
                 plan,
                 "maximum",
                 Severity::Error,
                 Some(value),
-                format!(
+                format_args!(
                     "\"{value}\" is above the maximum {}",
                     f.field
                         .constraints
@@ -805,7 +931,7 @@ fn check_cell(
                         .map(|v| v.to_string())
                         .unwrap_or_default()
                 ),
-            ));
+            );
         }
     }
     // Normalise.
@@ -819,15 +945,15 @@ fn check_cell(
         let problem = memo.normalise(&f.normalizers, value, out);
         if let Some(p) = problem {
             if !error {
-                issues.push(issue(
+                issues.cell_fmt(
                     row,
                     f,
                     plan,
                     p.rule,
                     Severity::Review,
                     Some(value),
-                    p.message,
-                ));
+                    format_args!("{}", p.message),
+                );
             }
         }
     }
@@ -1021,12 +1147,15 @@ impl Worker {
     }
 }
 
-fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u64) -> ChunkResult {
+fn process_chunk<'p>(
+    ctx: &Ctx<'p>,
+    worker: &mut Worker,
+    chunk: &[u8],
+    first_row: u64,
+    mut res: ChunkResult<'p>,
+) -> ChunkResult<'p> {
     let plan = ctx.plan;
-    let mut res = ChunkResult {
-        bytes: chunk.len() as u64,
-        ..ChunkResult::default()
-    };
+    res.bytes = chunk.len() as u64;
     if ctx.export {
         // The clean rows are about the size of the source, the lineage about twice: sized once,
         // the buffers do not grow by copying.
@@ -1047,7 +1176,6 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
     let mut scratch = String::new();
     // The cells of a row that splits and joins make, by field.
     let mut derived: Vec<Option<(String, usize)>> = vec![None; plan.fields.len()];
-    let mut row_issues: Vec<Issue> = Vec::new();
     let chunk_str = std::str::from_utf8(chunk).ok();
     let Worker { regexes, memos } = worker;
     parse_records_term(
@@ -1065,7 +1193,8 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                 res.fatal = Some(m);
                 return;
             }
-            row_issues.clear();
+            // This row's issues are the list's from here on.
+            let first_issue = res.issues.list.len();
             if let Some(&fix) = plan.fixes.excluded.get(&row) {
                 res.excluded += 1;
                 res.merged += u64::from(plan.fixes.merges.contains(&fix));
@@ -1076,19 +1205,12 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                 return;
             }
             if rec.is_blank() {
-                row_issues.push(Issue {
-                    related: None,
+                res.issues.row(
                     row,
-                    column: None,
-                    field: None,
-                    rule: "blank-row".into(),
-                    severity: Severity::Review,
-                    value: None,
-                    message:
-                        "the row is blank; it will be skipped on export (delete it to silence this)"
-                            .into(),
-                });
-                res.issues.append(&mut row_issues);
+                    "blank-row",
+                    Severity::Review,
+                    "the row is blank; it will be skipped on export (delete it to silence this)",
+                );
                 if ctx.export {
                     res.outs.push(RowOut::without_output(row, false, true));
                 }
@@ -1097,44 +1219,30 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
             let mut row_error = false;
             if rec.unclosed_quote {
                 row_error = true;
-                row_issues.push(Issue {
-                    related: None,
-                row,
-                column: None,
-                field: None,
-                rule: "unclosed-quote".into(),
-                severity: Severity::Error,
-                value: None,
-                message: "a quoted value is never closed, so the rest of the file was read as one cell; add the missing closing quote".into(),
-            });
+                res.issues.row(row, "unclosed-quote", Severity::Error, "a quoted value is never closed, so the rest of the file was read as one cell; add the missing closing quote");
             }
             if rec.embedded_newline {
-                row_issues.push(Issue {
-                    related: None,
-                row,
-                column: None,
-                field: None,
-                rule: "embedded-newline".into(),
-                severity: Severity::Review,
-                value: None,
-                message: "a cell of this row holds a line break; check it was meant (export keeps it, quoted)".into(),
-            });
+                res.issues.row(row, "embedded-newline", Severity::Review, "a cell of this row holds a line break; check it was meant (export keeps it, quoted)");
             }
             let n = rec.len();
             if n > plan.ncols {
                 for c in plan.ncols..n {
-                    let v = String::from_utf8_lossy(rec.get(buf, c).unwrap_or(b"")).into_owned();
+                    let issues = &mut res.issues;
+                    let v = String::from_utf8_lossy(rec.get(buf, c).unwrap_or(b""));
                     row_error = true;
-                    row_issues.push(Issue {
+                    let column = Some(issues.format(format_args!("column {}", c + 1)));
+                    let value = Some(issues.text(&v));
+                    let message = issues.format(format_args!("the row has {n} cells but the header has {}; a value is probably split by an unquoted delimiter — quote it or remove the extra cell", plan.ncols));
+                    issues.list.push(RawIssue {
+                        row,
                         related: None,
-                    row,
-                    column: Some(format!("column {}", c + 1)),
-                    field: None,
-                    rule: "extra-cell".into(),
-                    severity: Severity::Error,
-                    message: format!("the row has {n} cells but the header has {}; a value is probably split by an unquoted delimiter — quote it or remove the extra cell", plan.ncols),
-                    value: Some(v),
-                });
+                        column,
+                        field: None,
+                        rule: "extra-cell",
+                        severity: Severity::Error,
+                        value,
+                        message,
+                    });
                 }
             }
             if !plan.fixes.derivations.is_empty() {
@@ -1167,17 +1275,17 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                     let Some(raw) = rec.get_str(buf, chunk_str, c) else {
                         row_error = true;
                         if f.required {
-                            row_issues.push(issue(row, f, plan, "required", Severity::Error, None, format!("\"{}\" is required; the row is too short to hold it — add the missing cells", f.field.name)));
+                            res.issues.cell_fmt(row, f, plan, "required", Severity::Error, None, format_args!("\"{}\" is required; the row is too short to hold it — add the missing cells", f.field.name));
                         }
 
-                        row_issues.push(issue(row, f, plan, "missing-cell", Severity::Error, None, format!("the row has {n} cells but the header has {}; the cell for \"{}\" is missing — add it", plan.ncols, f.field.name)));
+                        res.issues.cell_fmt(row, f, plan, "missing-cell", Severity::Error, None, format_args!("the row has {n} cells but the header has {}; the cell for \"{}\" is missing — add it", plan.ncols, f.field.name));
                         continue;
                     };
                     match raw {
                         Ok(s) => s.into(),
                         Err(raw) => {
                             let s = String::from_utf8_lossy(raw);
-                            row_issues.push(issue(row, f, plan, "encoding", Severity::Review, Some(&s), "the cell has bytes that are not valid text (UTF-8); check the characters marked �".into()));
+                            res.issues.cell(row, f, plan, "encoding", Severity::Review, Some(&s), Text::Plan("the cell has bytes that are not valid text (UTF-8); check the characters marked �"));
                             s
                         }
                     }
@@ -1197,7 +1305,7 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                     row,
                     value,
                     &mut norm,
-                    &mut row_issues,
+                    &mut res.issues,
                     &mut memos[fi],
                     &mut typed_vals[fi],
                 );
@@ -1261,15 +1369,12 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
             if ctx.export {
                 let orig_start = res.orig.len();
                 if plan.has_unique || row_error {
-                    let reasons: Vec<String> = row_issues
+                    let reasons: Vec<String> = res.issues.list[first_issue..]
                         .iter()
                         .filter(|i| i.severity == Severity::Error)
                         .map(|i| {
-                            format!(
-                                "{}: {}",
-                                i.field.as_deref().or(i.column.as_deref()).unwrap_or("row"),
-                                i.message
-                            )
+                            let i = res.issues.view(i);
+                            format!("{}: {}", i.field.or(i.column).unwrap_or("row"), i.message)
                         })
                         .collect();
                     let target = if row_error {
@@ -1336,11 +1441,18 @@ fn process_chunk(ctx: &Ctx<'_>, worker: &mut Worker, chunk: &[u8], first_row: u6
                 }
             }
             if !plan.fixes.accepted.is_empty() {
-                row_issues.retain(|i| {
-                    i.severity == Severity::Error || !plan.fixes.is_accepted(row, &i.rule)
-                });
+                // Keep this row's issues but the accepted ones (their text stays, unused).
+                let list = &mut res.issues.list;
+                let mut kept = first_issue;
+                for k in first_issue..list.len() {
+                    let i = list[k];
+                    if i.severity == Severity::Error || !plan.fixes.is_accepted(row, i.rule) {
+                        list[kept] = i;
+                        kept += 1;
+                    }
+                }
+                list.truncate(kept);
             }
-            res.issues.append(&mut row_issues);
         },
     );
     res.rows = local;
@@ -1390,8 +1502,8 @@ pub fn check(
     opts: &CheckOptions,
 ) -> Result<Report, DataError> {
     let mut issues = Vec::new();
-    let mut report = check_with(path, map, fixes, opts, &mut |i: &Issue| {
-        issues.push(i.clone())
+    let mut report = check_with_refs(path, map, fixes, opts, &mut |i: &IssueRef<'_>| {
+        issues.push(i.to_issue())
     })?;
     report.issues = issues;
     Ok(report)
@@ -1405,6 +1517,20 @@ pub fn check_with(
     opts: &CheckOptions,
     sink: &mut dyn FnMut(&Issue),
 ) -> Result<Report, DataError> {
+    check_with_refs(path, map, fixes, opts, &mut |i: &IssueRef<'_>| {
+        sink(&i.to_issue())
+    })
+}
+
+/// [`check_with`], handing each issue borrowed: a sink that writes issues out, or counts them
+/// and keeps a few, copies none of the others.
+pub fn check_with_refs(
+    path: &Path,
+    map: &DataMap,
+    fixes: &Fixes,
+    opts: &CheckOptions,
+    sink: &mut dyn FnMut(&IssueRef<'_>),
+) -> Result<Report, DataError> {
     run(path, map, fixes, opts, sink, None).map(|(r, _)| r)
 }
 
@@ -1417,7 +1543,14 @@ pub fn export(
     out: &ExportPaths,
     sink: &mut dyn FnMut(&Issue),
 ) -> Result<(Report, ExportSummary), DataError> {
-    let (r, s) = run(path, map, fixes, opts, sink, Some(out))?;
+    let (r, s) = run(
+        path,
+        map,
+        fixes,
+        opts,
+        &mut |i: &IssueRef<'_>| sink(&i.to_issue()),
+        Some(out),
+    )?;
     match s {
         Some(s) => Ok((r, s)),
         None => Err(DataError::Unusable {
@@ -1432,7 +1565,7 @@ fn run(
     map: &DataMap,
     fixes: &Fixes,
     opts: &CheckOptions,
-    sink: &mut dyn FnMut(&Issue),
+    sink: &mut dyn FnMut(&IssueRef<'_>),
     export: Option<&ExportPaths>,
 ) -> Result<(Report, Option<ExportSummary>), DataError> {
     fixes.validate(map)?;
@@ -1441,8 +1574,9 @@ fn run(
     let (plan, columns, header_issues) = Plan::new(map, &input.header, fixes)?;
     let mut tally = Tally::default();
     for i in &header_issues {
-        tally.add(i);
-        sink(i);
+        let i = i.view();
+        tally.add(&i);
+        sink(&i);
     }
     let mut writers = match export {
         Some(p) => {
@@ -1513,9 +1647,12 @@ fn run(
 
     let result: Result<Option<String>, DataError> = std::thread::scope(|s| {
         let (chunk_tx, chunk_rx) = crossbeam_channel::bounded::<(u64, u64, Vec<u8>)>(threads);
-        let (res_tx, res_rx) = crossbeam_channel::bounded::<(u64, ChunkResult)>(threads);
+        let (res_tx, res_rx) = crossbeam_channel::bounded::<(u64, ChunkResult<'_>)>(threads);
         // Processed chunks' buffers go back to the reader to be filled again.
         let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Vec<u8>>(threads * 2);
+        // Merged results go back to the workers, emptied, to hold later chunks' results.
+        let (spare_res_tx, spare_res_rx) =
+            crossbeam_channel::bounded::<ChunkResult<'_>>(threads * 2);
         let reader = s.spawn(move || -> Result<Option<String>, DataError> {
             let mut seq = 0u64;
             let mut first_row = 0u64;
@@ -1539,11 +1676,13 @@ fn run(
             let rx = chunk_rx.clone();
             let tx = res_tx.clone();
             let spare = spare_tx.clone();
+            let spare_res = spare_res_rx.clone();
             let ctx = &ctx;
             s.spawn(move || {
                 let mut worker = Worker::new(ctx.plan);
                 for (seq, first_row, chunk) in rx {
-                    let r = process_chunk(ctx, &mut worker, &chunk, first_row);
+                    let res = spare_res.try_recv().unwrap_or_default();
+                    let r = process_chunk(ctx, &mut worker, &chunk, first_row, res);
                     // When the reader has spares enough, the buffer is simply freed.
                     let _ = spare.try_send(chunk);
                     if tx.send((seq, r)).is_err() {
@@ -1555,7 +1694,8 @@ fn run(
         drop(chunk_rx);
         drop(res_tx);
         drop(spare_tx);
-        let mut pending: BTreeMap<u64, ChunkResult> = BTreeMap::new();
+        drop(spare_res_rx);
+        let mut pending: BTreeMap<u64, ChunkResult<'_>> = BTreeMap::new();
         let mut next = 0u64;
         let mut fatal: Option<String> = None;
         'merge: for (seq, r) in res_rx {
@@ -1584,7 +1724,7 @@ fn run(
                 }
                 merge_chunk(
                     &plan,
-                    r,
+                    &r,
                     &mut dup_maps,
                     &mut uniq_maps,
                     &mut pk_map,
@@ -1593,6 +1733,8 @@ fn run(
                     writers.as_mut(),
                     &mut write_err,
                 );
+                // When the workers have spares enough, the result is simply freed.
+                let _ = spare_res_tx.try_send(r.recycled());
             }
         }
         let read = reader.join();
@@ -1673,20 +1815,31 @@ fn run(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn merge_chunk(
-    plan: &Plan,
-    r: ChunkResult,
+fn merge_chunk<'p>(
+    plan: &'p Plan,
+    r: &ChunkResult<'p>,
     dup_maps: &mut [KeyMap],
     uniq_maps: &mut HashMap<u16, KeyMap>,
     pk_map: &mut KeyMap,
     tally: &mut Tally,
-    sink: &mut dyn FnMut(&Issue),
+    sink: &mut dyn FnMut(&IssueRef<'_>),
     writers: Option<&mut Writers>,
     write_err: &mut Option<DataError>,
 ) {
-    let mut extra: Vec<Issue> = Vec::new();
+    let mut extra: Issues<'p> = Issues::default();
     let mut newly_rejected: Vec<(u64, String)> = Vec::new();
-    for (row, kind, h) in r.keys {
+    // Nearly every duplicate key is new and lands on a random line of a table far larger than
+    // the caches: warming a batch of lines before the looks lets their misses overlap.
+    const BATCH: usize = 16;
+    let mut warmed = 0u64;
+    for (n, &(row, kind, h)) in r.keys.iter().enumerate() {
+        if n % BATCH == 0 {
+            for &(_, kind, h) in r.keys.iter().skip(n).take(BATCH) {
+                if let KeyKind::Duplicate(g) = kind {
+                    warmed ^= dup_maps[g as usize].warm(h);
+                }
+            }
+        }
         match kind {
             KeyKind::Duplicate(g) => {
                 let m = &mut dup_maps[g as usize];
@@ -1699,15 +1852,20 @@ fn merge_chunk(
                             .map(|&fi| plan.fields[fi].field.name.as_str())
                             .collect();
                         let f0 = &plan.fields[plan.dup_groups[g as usize][0]];
-                        extra.push(Issue {
+                        let field = Some(extra.text(&names.join("+")));
+                        let message = extra.format(format_args!("{} matches row {first} once normalised (case, spacing, punctuation and suffixes such as Inc. or Ltd are ignored); merge the two rows or tell them apart", names.join(" + ")));
+                        extra.list.push(RawIssue {
                             related: Some(u64::from(first)),
                             row,
-                            column: f0.col.and_then(|c| plan.header.get(c).cloned()),
-                            field: Some(names.join("+")),
-                            rule: "duplicate-key".into(),
+                            column: f0
+                                .col
+                                .and_then(|c| plan.header.get(c))
+                                .map(|h| Text::Plan(h.as_str())),
+                            field,
+                            rule: "duplicate-key",
                             severity: Severity::Review,
                             value: None,
-                            message: format!("{} matches row {first} once normalised (case, spacing, punctuation and suffixes such as Inc. or Ltd are ignored); merge the two rows or tell them apart", names.join(" + ")),
+                            message,
                         });
                     }
                 }
@@ -1718,9 +1876,11 @@ fn merge_chunk(
                     let f = &plan.fields[fi as usize];
                     let msg = format!("\"{}\" must be unique and repeats the value of row {first}; change one of them", f.field.name);
                     newly_rejected.push((row, format!("{}: {msg}", f.field.name)));
-                    let mut i = issue(row, f, plan, "unique", Severity::Error, None, msg);
-                    i.related = Some(u64::from(first));
-                    extra.push(i);
+                    let message = extra.text(&msg);
+                    extra.cell(row, f, plan, "unique", Severity::Error, None, message);
+                    if let Some(i) = extra.list.last_mut() {
+                        i.related = Some(u64::from(first));
+                    }
                 }
             }
             KeyKind::Primary => {
@@ -1735,24 +1895,27 @@ fn merge_chunk(
                         "the primary key ({}) repeats row {first}; keys must be unique",
                         names.join(", ")
                     );
-                    newly_rejected.push((row, msg.clone()));
-                    extra.push(Issue {
+                    let field = Some(extra.text(&names.join("+")));
+                    let message = extra.text(&msg);
+                    newly_rejected.push((row, msg));
+                    extra.list.push(RawIssue {
                         related: Some(u64::from(first)),
                         row,
                         column: None,
-                        field: Some(names.join("+")),
-                        rule: "primary-key".into(),
+                        field,
+                        rule: "primary-key",
                         severity: Severity::Error,
                         value: None,
-                        message: msg,
+                        message,
                     });
                 }
             }
         }
     }
+    std::hint::black_box(warmed);
     // Emit issues in row order.
-    let mut a = r.issues.into_iter().peekable();
-    let mut b = extra.into_iter().peekable();
+    let mut a = r.issues.list.iter().peekable();
+    let mut b = extra.list.iter().peekable();
     loop {
         let take_a = match (a.peek(), b.peek()) {
             (Some(x), Some(y)) => x.row <= y.row,
@@ -1760,7 +1923,11 @@ fn merge_chunk(
             (None, Some(_)) => false,
             (None, None) => break,
         };
-        let i = if take_a { a.next() } else { b.next() };
+        let i = if take_a {
+            a.next().map(|i| r.issues.view(i))
+        } else {
+            b.next().map(|i| extra.view(i))
+        };
         if let Some(i) = i {
             tally.add(&i);
             sink(&i);

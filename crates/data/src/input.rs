@@ -317,12 +317,14 @@ impl Input {
 
     fn fill(&mut self) -> Result<(), DataError> {
         if self.decoder.is_none() {
-            // UTF-8 needs no decoding: read straight into the pending bytes, with no copy.
+            // UTF-8 needs no decoding: read straight into the pending bytes, with no copy, and
+            // into their spare room as it is (a resize would first fill it with zeros: a
+            // megabyte per read).
             let start = self.pending.len();
-            self.pending.resize(start + self.block, 0);
-            let n = read_up_to(&mut self.reader, &mut self.pending[start..])
+            let n = (&mut self.reader)
+                .take(self.block as u64)
+                .read_to_end(&mut self.pending)
                 .map_err(|e| read_error(&self.path, e))?;
-            self.pending.truncate(start + n);
             if let Some(h) = self.hasher.as_mut() {
                 h.update(&self.pending[start..]);
             }

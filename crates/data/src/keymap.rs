@@ -143,6 +143,19 @@ impl KeyMap {
         self.probe(key, row, false)
     }
 
+    /// Reads the slot where a look for `key` starts, so that the cache line is on its way when
+    /// the look comes: a batch of keys warmed first has its cache misses served together, not
+    /// one after another. Returns the slot's key, to be folded into something kept (a load
+    /// whose value is never used may be left out by the compiler).
+    #[inline]
+    pub(crate) fn warm(&self, key: u64) -> u64 {
+        let n = self.slots.slots();
+        if n == 0 {
+            return 0;
+        }
+        key_at(self.slots.bytes(), home(key, n - 1))
+    }
+
     /// Finds `key`: when found, returns its row, replaced by `row` when `replace`; when not,
     /// inserts it with `row`.
     #[inline]

@@ -33,15 +33,15 @@ pub mod types;
 pub mod typos;
 
 pub use engine::{
-    check, check_with, export, neutralise, neutralise_formula, CheckOptions, ExportPaths,
-    ExportSummary,
+    check, check_with, check_with_refs, export, neutralise, neutralise_formula, CheckOptions,
+    ExportPaths, ExportSummary,
 };
 pub use fixes::{rows_label, CellValue, Fix, FixAction, Fixes, MergeGroup};
 pub use infer::infer;
 pub use input::{InputInfo, OpenOptions};
 pub use limits::{check_zip_limits, Limits};
 pub use map::{DataMap, Field, FieldType};
-pub use report::{Issue, Report, RuleSummary, Severity};
+pub use report::{Issue, IssueRef, Report, RuleSummary, Severity};
 pub use transform::{Preview, TransformOp};
 
 /// Everything that can stop the engine. Issues in the data are not errors: they are in the

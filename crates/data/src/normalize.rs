@@ -193,10 +193,60 @@ fn is_collapsed_ascii(b: &[u8]) -> bool {
     let odd_byte = b
         .iter()
         .fold(false, |bad, &c| bad | !(b' '..0x80).contains(&c));
-    let two_spaces = b
-        .windows(2)
-        .fold(false, |bad, w| bad | ((w[0] == b' ') & (w[1] == b' ')));
-    !(odd_byte | two_spaces | (first == b' ') | (last == b' '))
+    !(odd_byte | has_two_spaces(b) | (first == b' ') | (last == b' '))
+}
+
+/// Byte-parallel tests on eight bytes at a time in a register. The names and numbers they look
+/// at are a dozen to forty bytes: too short for the vector loops a compiler makes of a fold (it
+/// runs those tails a byte at a time), long enough that a byte at a time costs.
+mod swar {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+
+    /// The high bit of each byte of `w` equal to `c`, exactly (no borrow runs between bytes).
+    #[inline]
+    pub(super) fn eq(w: u64, c: u8) -> u64 {
+        let x = w ^ (LO * u64::from(c));
+        // A byte's high bit ends up set here unless the byte is zero.
+        let nonzero = ((x & LOW7) + LOW7) | x;
+        !nonzero & HI
+    }
+
+    /// The words of `b`, eight bytes each, little-endian (the first byte lowest); the last
+    /// one filled out with `fill`.
+    #[inline]
+    pub(super) fn words(b: &[u8], fill: u8) -> impl Iterator<Item = u64> + '_ {
+        b.chunks(8).map(move |c| {
+            let mut w = [fill; 8];
+            w[..c.len()].copy_from_slice(c);
+            u64::from_le_bytes(w)
+        })
+    }
+}
+
+/// Two spaces in a row anywhere in `b`.
+fn has_two_spaces(b: &[u8]) -> bool {
+    // Whether the last byte of the word before was a space.
+    let mut carry = 0u64;
+    let mut found = 0u64;
+    for w in swar::words(b, b'a') {
+        let s = swar::eq(w, b' ');
+        // A space whose byte before (in this word, or the last of the one before) is one too.
+        found |= s & ((s << 8) | carry);
+        carry = s >> 56;
+    }
+    found != 0
+}
+
+/// An `e` or an `x` (any case) or a `#`: where a phone number's extension may start.
+fn has_e_x_or_hash(b: &[u8]) -> bool {
+    let mut found = 0u64;
+    for w in swar::words(b, b'0') {
+        let folded = w | 0x2020_2020_2020_2020;
+        found |= swar::eq(folded, b'e') | swar::eq(folded, b'x') | swar::eq(w, b'#');
+    }
+    found != 0
 }
 
 fn fold_char(c: char, out: &mut String) {
@@ -314,10 +364,7 @@ fn is_plain_ascii_words(b: &[u8]) -> bool {
     let odd_byte = b.iter().fold(false, |bad, &c| {
         bad | !(c.is_ascii_alphanumeric() | (c == b' '))
     });
-    let two_spaces = b
-        .windows(2)
-        .fold(false, |bad, w| bad | ((w[0] == b' ') & (w[1] == b' ')));
-    !(odd_byte | two_spaces | (first == b' ') | (last == b' '))
+    !(odd_byte | has_two_spaces(b) | (first == b' ') | (last == b' '))
 }
 
 fn company_key_chars(value: &str, out: &mut String, start: usize) {
@@ -397,9 +444,7 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
     // byte offsets in `v` are the offsets found).
     let b = v.as_bytes();
     // Most numbers have no letter `e` or `x` and no `#` at all: one vectorisable look says so.
-    let maybe_ext = b.iter().fold(false, |m, &c| {
-        m | matches!(c | 0x20, b'e' | b'x') | (c == b'#')
-    });
+    let maybe_ext = has_e_x_or_hash(b);
     let ext_at = maybe_ext
         .then(|| {
             b.windows(3)
@@ -1002,6 +1047,38 @@ mod tests {
                 (0..n).map(|_| PARTS[next() % PARTS.len()]).collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn byte_parallel_tests_agree_with_a_byte_at_a_time() {
+        let mut seed: u64 = 0x5eed_1234_abcd_0042;
+        for len in 0..70 {
+            for _ in 0..300 {
+                let b: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        // Mostly the bytes tested for, their case partners and neighbours.
+                        let pick = b" exEX#\x03\x00\xa0\xc5\xff!aZ9";
+                        if (seed >> 60) < 12 {
+                            pick[(seed >> 33) as usize % pick.len()]
+                        } else {
+                            (seed >> 40) as u8
+                        }
+                    })
+                    .collect();
+                assert_eq!(
+                    super::has_two_spaces(&b),
+                    b.windows(2).any(|w| w == b"  "),
+                    "{b:?}"
+                );
+                assert_eq!(
+                    super::has_e_x_or_hash(&b),
+                    b.iter()
+                        .any(|&c| matches!(c | 0x20, b'e' | b'x') || c == b'#'),
+                    "{b:?}"
+                );
+            }
+        }
     }
 
     #[test]

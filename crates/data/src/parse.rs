@@ -261,10 +261,15 @@ pub fn parse_records_term(
                 if !escaped && find3(b'\n', b'\r', b'\r', &buf[start..end]).is_some() {
                     rec.embedded_newline = true;
                 }
-                // Text after the closing quote, up to the delimiter, is kept.
-                let tail_end = match find3(delim, b'\n', b'\r', &buf[pos..]) {
-                    Some(i) => pos + i,
+                // Text after the closing quote, up to the delimiter, is kept. Nearly always the
+                // quote is followed by the delimiter or the line break: no search for that.
+                let tail_end = match buf.get(pos) {
                     None => len,
+                    Some(&c) if c == delim || c == b'\n' || c == b'\r' => pos,
+                    Some(_) => match find3(delim, b'\n', b'\r', &buf[pos..]) {
+                        Some(i) => pos + i,
+                        None => len,
+                    },
                 };
                 if tail_end > pos || escaped {
                     if !escaped {

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use finishline_data::{
-    check_with, export, infer, CheckOptions, DataError, DataMap, ExportPaths, Fix, FixAction,
-    Fixes, Issue, OpenOptions, Report, Severity,
+    check_with_refs, export, infer, CheckOptions, DataError, DataMap, ExportPaths, Fix, FixAction,
+    Fixes, IssueRef, OpenOptions, Report, Severity,
 };
 
 #[derive(Debug, Subcommand)]
@@ -266,19 +266,23 @@ pub fn run(cmd: DataCommand) -> ExitCode {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             let mut first = true;
+            let mut line: Vec<u8> = Vec::new();
             if json {
                 let _ = out.write_all(b"{\"issues\":[");
             }
-            let result = check_with(&file, &map, &fixes, &opts, &mut |i: &Issue| {
+            // Each issue is written straight from where the engine holds it, never copied.
+            let result = check_with_refs(&file, &map, &fixes, &opts, &mut |i: &IssueRef<'_>| {
                 if summary_only {
                     return;
                 }
                 if json {
+                    line.clear();
                     if !first {
-                        let _ = out.write_all(b",\n");
+                        line.extend_from_slice(b",\n");
                     }
                     first = false;
-                    let _ = serde_json::to_writer(&mut out, i);
+                    i.write_json(&mut line);
+                    let _ = out.write_all(&line);
                 } else {
                     let _ = writeln!(out, "{}", format_issue(i));
                 }
@@ -455,13 +459,13 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn format_issue(i: &Issue) -> String {
+fn format_issue(i: &IssueRef<'_>) -> String {
     let mut s = if i.row == 0 {
         "file".to_string()
     } else {
         format!("row {}", i.row)
     };
-    match (&i.column, &i.field) {
+    match (i.column, i.field) {
         (Some(c), Some(f)) => s.push_str(&format!(" · {c} → {f}")),
         (Some(c), None) => s.push_str(&format!(" · {c}")),
         (None, Some(f)) => s.push_str(&format!(" · → {f}")),
