@@ -110,11 +110,16 @@ async fn links_at(
         URL_SAFE_NO_PAD.encode(sig)
     );
     let url = format!("{}/calendar/{token}.ics", base(app));
-    let webcal = match url.split_once("://") {
-        Some((_, rest)) => format!("webcal://{rest}"),
-        None => url.clone(),
-    };
+    let webcal = webcal(&url);
     Ok(FeedLinks { url, webcal })
+}
+
+/// The same address as `webcal://`, which a browser hands to the calendar program.
+pub fn webcal(url: &str) -> String {
+    match url.split_once("://") {
+        Some((_, rest)) => format!("webcal://{rest}"),
+        None => url.to_owned(),
+    }
 }
 
 /// The feed behind a token as iCalendar text, or `NotFound` for a token that is forged, cut

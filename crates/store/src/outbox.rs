@@ -606,6 +606,15 @@ impl Store {
         name: &str,
         fresh: impl FnOnce() -> String,
     ) -> Result<String> {
+        // Read first: every signed link, portal view and feed poll asks, and only the first ask
+        // of a key's life needs the write lock.
+        let known = sqlx::query("SELECT value FROM server_secrets WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.read)
+            .await?;
+        if let Some(row) = known {
+            return Ok(row.try_get("value")?);
+        }
         sqlx::query(
             "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )

@@ -107,9 +107,21 @@ impl FromRequestParts<AppState> for Member {
 
 /// The `Set-Cookie` value that starts (or, with an empty secret, ends) a session.
 pub fn session_cookie(secret: &str, max_age_seconds: i64, secure: bool) -> String {
+    set_cookie(SESSION_COOKIE, secret, "/", max_age_seconds, secure)
+}
+
+/// A `Set-Cookie` value as every cookie of this server is set: HttpOnly, SameSite=Lax, Secure
+/// when the server is reached over HTTPS.
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_seconds: i64,
+    secure: bool,
+) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!(
-        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
     )
 }
 

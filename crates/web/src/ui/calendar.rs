@@ -95,7 +95,7 @@ pub async fn page(State(state): State<AppState>, v: Vendor) -> Response {
                     @let url = per_project(&links.url, &p.id);
                     li {
                         (p.name) " · "
-                        a href=(webcal(&url)) { "open in your calendar program" } " · "
+                        a href=(calendar::webcal(&url)) { "open in your calendar program" } " · "
                         a href=(url) { "address to copy" }
                     }
                 }
@@ -169,13 +169,6 @@ pub async fn portal_replace(
     match calendar::replace(&state.app, &s.workspace_id, &subject, &by).await {
         Ok(_) => see_other("/portal#calendar"),
         Err(e) => layout::internal(&e.to_string()),
-    }
-}
-
-fn webcal(url: &str) -> String {
-    match url.split_once("://") {
-        Some((_, rest)) => format!("webcal://{rest}"),
-        None => url.to_owned(),
     }
 }
 

@@ -149,10 +149,7 @@ pub fn pre_session_csrf(parts_cookie: Option<&str>, secure: bool) -> (String, Op
 }
 
 pub fn portal_cookie(secret: &str, max_age_seconds: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{PORTAL_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
-    )
+    crate::auth::set_cookie(PORTAL_COOKIE, secret, "/", max_age_seconds, secure)
 }
 
 #[derive(Debug, Deserialize)]

@@ -29,10 +29,7 @@ use crate::ui::session::{
 pub const SSO_COOKIE: &str = "fl_sso";
 
 fn sso_cookie(value: &str, max_age: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{SSO_COOKIE}={value}; Path=/login/sso; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    )
+    crate::auth::set_cookie(SSO_COOKIE, value, "/login/sso", max_age, secure)
 }
 
 fn email_markup(csrf: &str, next: &str, st: &FormState) -> maud::Markup {
