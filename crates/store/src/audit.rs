@@ -228,23 +228,25 @@ impl Store {
         workspace: &str,
         filter: &AuditFilter,
     ) -> Result<Vec<AuditEvent>> {
+        // A family (`sign_in`) matches its kinds by their first characters, not by LIKE: `_`
+        // is a LIKE wildcard, so `sign_in.%` would also match a `signXin.` family.
+        let family = filter
+            .kind
+            .as_ref()
+            .map(|k| format!("{k}."))
+            .unwrap_or_default();
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM audit_events WHERE workspace_id = $1 \
              AND ($2 = '' OR actor = $2) \
-             AND ($3 = '' OR kind = $3 OR kind LIKE $4) \
-             AND ($5 = '' OR at >= $5) AND ($6 = '' OR at < $6) \
-             ORDER BY id DESC LIMIT $7"
+             AND ($3 = '' OR kind = $3 OR SUBSTR(kind, 1, CAST($4 AS INTEGER)) = $5) \
+             AND ($6 = '' OR at >= $6) AND ($7 = '' OR at < $7) \
+             ORDER BY id DESC LIMIT $8"
         ))
         .bind(workspace)
         .bind(filter.actor.clone().unwrap_or_default())
         .bind(filter.kind.clone().unwrap_or_default())
-        .bind(
-            filter
-                .kind
-                .as_ref()
-                .map(|k| format!("{k}.%"))
-                .unwrap_or_default(),
-        )
+        .bind(i64::try_from(family.chars().count()).unwrap_or(i64::MAX))
+        .bind(family)
         .bind(filter.from.map(ts).unwrap_or_default())
         .bind(filter.to.map(ts).unwrap_or_default())
         .bind(i64::from(filter.limit))

@@ -5,7 +5,7 @@
 use chrono::Duration;
 use finishline_store::audit::kind;
 use finishline_store::testing::{fresh_postgres, fresh_sqlite};
-use finishline_store::{NewAuditEvent, Store};
+use finishline_store::{AuditFilter, NewAuditEvent, Store};
 use serde_json::json;
 
 fn event(ws: Option<&str>, actor: &str, kind: &str, n: u32) -> NewAuditEvent {
@@ -65,6 +65,30 @@ async fn exercise(store: &Store) {
     assert_eq!(none[0].workspace_id, None);
     assert_eq!(none[0].client_address, None);
     assert_eq!(none[0].kind, "lockout.started");
+    // A family matches its own kinds only: `_` in `sign_in` is no wildcard, and a kind that
+    // merely starts with the family's letters (`sign_inx.`) is another family.
+    for look_alike in ["signXin.failed", "sign_inx.failed"] {
+        store
+            .record_audit(&event(Some(&a.id), "dana@a.test", look_alike, 5), now)
+            .await
+            .unwrap();
+    }
+    let family = |kind: &str| AuditFilter {
+        actor: None,
+        kind: Some(kind.into()),
+        from: None,
+        to: None,
+        limit: 50,
+    };
+    let sign_ins = store.audit_trail(&a.id, &family("sign_in")).await.unwrap();
+    assert_eq!(sign_ins.len(), 3, "{sign_ins:#?}");
+    assert!(sign_ins.iter().all(|e| e.kind == "sign_in.failed"));
+    let exact = store
+        .audit_trail(&a.id, &family("signXin.failed"))
+        .await
+        .unwrap();
+    assert_eq!(exact.len(), 1, "an exact kind still matches: {exact:#?}");
+
     assert!(store
         .audit_events("ws_missing", 10)
         .await
