@@ -13,6 +13,9 @@
 pub mod ocel;
 pub mod xes;
 
+/// The one XML escaper (text or attribute), also used by the Salesforce Outbound answers.
+pub use xes::escape as xml_escape;
+
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};

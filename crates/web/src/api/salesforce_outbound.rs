@@ -145,13 +145,6 @@ pub fn check_budget(body: &[u8], budget: XmlBudget) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn soap(status: StatusCode, body: &str) -> Response {
     let xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
@@ -186,7 +179,7 @@ fn fault(err: ApiError) -> Response {
         status,
         &format!(
             "<soapenv:Fault><faultcode>{code}</faultcode><faultstring>{}</faultstring></soapenv:Fault>",
-            xml_escape(&detail)
+            finishline_app::export::xml_escape(&detail)
         ),
     )
 }
