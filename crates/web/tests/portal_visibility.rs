@@ -365,6 +365,21 @@ async fn no_portal_page_or_customer_email_of_the_demo_shows_internal_text() {
         .map(|(p, _)| p)
         .collect();
     assert!(projects.len() >= 5);
+    // A low customer rating opens an internal follow-up (issue 17): the demo has one, so its
+    // title is among the internal texts every portal page and email below is searched for.
+    let follow_ups: Vec<_> = projects
+        .iter()
+        .flat_map(|p| {
+            p.survey_responses
+                .iter()
+                .filter_map(|r| r.follow_up)
+                .filter_map(|t| p.task(t))
+        })
+        .collect();
+    assert!(!follow_ups.is_empty(), "the demo has a low rating's follow-up");
+    assert!(follow_ups
+        .iter()
+        .all(|t| t.visibility == Visibility::Internal && t.title.starts_with("Follow up")));
     let mut secrets_by_email: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let mut all_secrets = BTreeMap::new();
     let mut internal_tasks = 0;

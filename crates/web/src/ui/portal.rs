@@ -16,6 +16,7 @@ use finishline_core::command::Ctx;
 use finishline_core::lifecycle::Stage;
 use finishline_core::people::{Person, Role, Side};
 use finishline_core::plan::{Task, TaskStatus};
+use finishline_core::survey::pending_asks;
 use finishline_core::visibility::{
     customer_does, customer_may_download, customer_sees, for_customer,
 };
@@ -121,6 +122,7 @@ fn portal_body(
             } }
         }
         (crate::ui::portal_approval::section(p, person, csrf, st, today))
+        (ratings(p, person, csrf, st))
 
         @if !p.data_maps.is_empty() {
             @let data_href = if csrf.is_some() { "/portal/data".to_string() } else { format!("/projects/{}/data", p.id) };
@@ -261,6 +263,64 @@ fn portal_body(
         }
     };
     layout::with_refusal(st, page)
+}
+
+/// "How are we doing?": the milestones this person may rate now, each with its question, and the
+/// ratings they gave (theirs only, never the vendor's follow-up).
+fn ratings(p: &Project, person: &Person, csrf: Option<&str>, st: &FormState) -> Markup {
+    let pending = pending_asks(p, person.id);
+    let mine: Vec<_> = p
+        .survey_responses
+        .iter()
+        .filter(|r| r.person == person.id)
+        .collect();
+    if pending.is_empty() && mine.is_empty() {
+        return html! {};
+    }
+    html! {
+        section id="ratings" aria-labelledby="ratings-h" {
+            h2 id="ratings-h" { "How are we doing?" }
+            @for a in &pending {
+                @let key = format!("rate_milestone-{}", a.milestone.key());
+                @let fr = Fields::new(Some(st), &key);
+                @let (low, high) = a.question.ends();
+                article class="task-card" {
+                    form method="post" action="/portal/actions/rate_milestone" class="action" {
+                        (fr.hidden(csrf.unwrap_or("")))
+                        (fr.message())
+                        input type="hidden" name="milestone" value=(a.milestone.key());
+                        fieldset class="scale" disabled[csrf.is_none()] {
+                            legend { (a.question.prompt(a.milestone)) }
+                            p class="small muted" { "1 " (low) " · " (a.question.max()) " " (high) }
+                            div class="scale-choices" {
+                                @for s in 1..=a.question.max() {
+                                    @let id = format!("score-{}-{s}", a.milestone.key());
+                                    span class="choice" {
+                                        input type="radio" name="score" id=(id) value=(s) required;
+                                        label for=(id) { (s) }
+                                    }
+                                }
+                            }
+                            (fr.textarea("comment", "Comment (optional)", "", false))
+                            button type="submit" { "Send my rating" }
+                        }
+                        p class="small muted" { "You rate once; a rating cannot be changed afterwards." }
+                    }
+                }
+            }
+            @if !mine.is_empty() {
+                h3 { "Your ratings" }
+                ul {
+                    @for r in &mine {
+                        li {
+                            (r.milestone.label()) ": " strong { (r.score) " of " (r.question.max()) } " (" (r.question.label()) "), " (r.at.date_naive())
+                            @if !r.comment.is_empty() { " — " (r.comment) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The top of the portal: how far the customer's side is, what is overdue, and the next step.
@@ -636,6 +696,7 @@ const PORTAL_ACTIONS: &[&str] = &[
     "answer_change",
     "decide_go_live",
     "approve_plan",
+    "rate_milestone",
 ];
 
 /// Checks that a customer may take this action on what the form names.
@@ -681,6 +742,8 @@ fn allowed(p: &Project, me: &Person, action: &str, form: &FormData) -> Result<()
                 Err("this question is not for your side".into())
             }
         }
+        // The core checks the rest: their own rating, of a milestone asked and reached, once.
+        "rate_milestone" => Ok(()),
         "answer_change" | "decide_go_live" | "approve_plan" => {
             if is_customer_dm(me) {
                 Ok(())
