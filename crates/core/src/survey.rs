@@ -144,14 +144,8 @@ impl Question {
     /// The question as the customer reads it, for a milestone.
     pub fn prompt(self, m: Milestone) -> String {
         match self {
-            Question::Csat => format!(
-                "How satisfied are you with the rollout {}?",
-                m.label()
-            ),
-            Question::Ces => format!(
-                "How easy was it for your team to get here ({})?",
-                m.label()
-            ),
+            Question::Csat => format!("How satisfied are you with the rollout {}?", m.label()),
+            Question::Ces => format!("How easy was it for your team to get here ({})?", m.label()),
         }
     }
 
@@ -216,6 +210,7 @@ pub struct SurveyResponse {
     pub question: Question,
     /// The customer person who rated.
     pub person: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 7))]
     pub score: u8,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub comment: String,
@@ -466,6 +461,7 @@ pub fn follow_up_tasks(p: &Project) -> Vec<u32> {
 pub struct Rating {
     pub milestone: Milestone,
     pub question: Question,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 7))]
     pub score: u8,
     pub low: bool,
     /// A low score whose follow-up task is still open.

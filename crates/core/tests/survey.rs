@@ -110,7 +110,9 @@ fn rating_by_a_customer_of_the_project_refuses_the_vendor_and_strangers() {
     assert!(w
         .customer(vendor_person, rate(Milestone::AfterKickoff, 5, ""))
         .is_err());
-    assert!(w.customer(999, rate(Milestone::AfterKickoff, 5, "")).is_err());
+    assert!(w
+        .customer(999, rate(Milestone::AfterKickoff, 5, ""))
+        .is_err());
     assert!(w.p.survey_responses.is_empty());
     w.customer(owner, rate(Milestone::AfterKickoff, 4, "Clear kickoff"))
         .expect("the customer owner rates");
@@ -133,7 +135,8 @@ fn rating_of_an_asked_milestone_reached_waits_for_the_milestone() {
     let (mut w, owner, _) = after_kickoff();
     assert!(w.customer(owner, rate(Milestone::GoLive, 4, "")).is_err());
     // A milestone the playbook does not ask about.
-    w.p.surveys.retain(|a| a.milestone != Milestone::AfterKickoff);
+    w.p.surveys
+        .retain(|a| a.milestone != Milestone::AfterKickoff);
     let err = refused!(
         w.customer(owner, rate(Milestone::AfterKickoff, 4, "")),
         "not asked"
@@ -204,7 +207,10 @@ fn a_low_score_opens_an_internal_follow_up_for_the_vendor_owner_and_shows_in_hea
         .expect("a low rating");
     assert_eq!(w.p.tasks.len(), tasks + 1);
     let r = w.p.survey_responses[0].clone();
-    let task = w.p.task(r.follow_up.expect("a follow-up")).expect("task").clone();
+    let task =
+        w.p.task(r.follow_up.expect("a follow-up"))
+            .expect("task")
+            .clone();
     assert_eq!(task.owner, w.p.vendor_owner().map(|o| o.id));
     assert_eq!(task.visibility, Visibility::Internal);
     assert_eq!(task.label, TaskLabel::VendorTask);
@@ -244,12 +250,11 @@ fn pending_asks_are_the_reached_milestones_not_yet_rated() {
     let pending = pending_asks(&w.p, owner);
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].milestone, Milestone::AfterKickoff);
-    let bo = w
-        .p
-        .with_role(Role::BackupContact)
-        .next()
-        .map(|p| p.id)
-        .expect("backup");
+    let bo =
+        w.p.with_role(Role::BackupContact)
+            .next()
+            .map(|p| p.id)
+            .expect("backup");
     w.customer(owner, rate(Milestone::AfterKickoff, 4, ""))
         .expect("rated");
     assert!(pending_asks(&w.p, owner).is_empty());

@@ -376,7 +376,10 @@ async fn no_portal_page_or_customer_email_of_the_demo_shows_internal_text() {
                 .filter_map(|t| p.task(t))
         })
         .collect();
-    assert!(!follow_ups.is_empty(), "the demo has a low rating's follow-up");
+    assert!(
+        !follow_ups.is_empty(),
+        "the demo has a low rating's follow-up"
+    );
     assert!(follow_ups
         .iter()
         .all(|t| t.visibility == Visibility::Internal && t.title.starts_with("Follow up")));

@@ -53,7 +53,8 @@ fn links(body: &str) -> Vec<(u8, String)> {
         .filter_map(|l| {
             let (score, rest) = l.trim().split_once(": ")?;
             let score: u8 = score.split(' ').next()?.parse().ok()?;
-            rest.contains("/rate/").then(|| (score, rest.trim().to_string()))
+            rest.contains("/rate/")
+                .then(|| (score, rest.trim().to_string()))
         })
         .collect()
 }
@@ -79,7 +80,8 @@ async fn past_kickoff(m: &Member) -> String {
     )
     .await;
     for to in ["assign", "intake", "kickoff"] {
-        m.ok(&id, json!({"action": "advance_stage", "to": to})).await;
+        m.ok(&id, json!({"action": "advance_stage", "to": to}))
+            .await;
     }
     m.ok(
         &id,
@@ -115,7 +117,12 @@ async fn rating_from_email(db: Db) {
         .iter()
         .filter(|m| m.subject().contains("one question after kickoff"))
         .collect();
-    assert_eq!(asks.len(), 1, "{:?}", mails.iter().map(|m| m.subject()).collect::<Vec<_>>());
+    assert_eq!(
+        asks.len(),
+        1,
+        "{:?}",
+        mails.iter().map(|m| m.subject()).collect::<Vec<_>>()
+    );
     let body = asks[0].body();
     assert!(body.contains("How satisfied are you"), "{body}");
     let links = links(&body);
@@ -133,7 +140,9 @@ async fn rating_from_email(db: Db) {
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("2 of 5"), "{html}");
     let (_, v) = m.get(&format!("/api/v1/projects/{id}")).await;
-    assert!(v["project"]["survey_responses"].as_array().is_none_or(Vec::is_empty));
+    assert!(v["project"]["survey_responses"]
+        .as_array()
+        .is_none_or(Vec::is_empty));
 
     // A changed link is refused.
     let forged = format!("{}x", two);
@@ -149,11 +158,22 @@ async fn rating_from_email(db: Db) {
     // A second rating, from any link of the email, is refused with the one that stands.
     let (s, html) = page(&casey, &five).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("You already rated this") && html.contains("2 of 5"), "{html}");
+    assert!(
+        html.contains("You already rated this") && html.contains("2 of 5"),
+        "{html}"
+    );
     // Sent anyway (a page opened before the first rating went through): refused, 409.
-    let (s, html) = post(&casey, &five, &[("csrf", &csrf), ("comment", "Actually fine")]).await;
+    let (s, html) = post(
+        &casey,
+        &five,
+        &[("csrf", &csrf), ("comment", "Actually fine")],
+    )
+    .await;
     assert_eq!(s, StatusCode::CONFLICT, "{html}");
-    assert!(html.contains("You already rated this") && html.contains("2 of 5"), "{html}");
+    assert!(
+        html.contains("You already rated this") && html.contains("2 of 5"),
+        "{html}"
+    );
 
     // The low score opened the vendor owner's internal follow-up, due in two days.
     let (_, v) = m.get(&format!("/api/v1/projects/{id}")).await;
@@ -198,7 +218,10 @@ async fn rating_from_email(db: Db) {
     assert_eq!(rows[0]["person"], "Casey");
     assert_eq!(rows[0]["milestone"], "after_kickoff");
     assert_eq!(rows[0]["question"], "csat");
-    assert_eq!((rows[0]["low"].clone(), rows[0]["unresolved"].clone()), (json!(true), json!(true)));
+    assert_eq!(
+        (rows[0]["low"].clone(), rows[0]["unresolved"].clone()),
+        (json!(true), json!(true))
+    );
     for (q, n) in [
         ("question=ces", 0),
         ("question=csat", 1),
@@ -212,7 +235,12 @@ async fn rating_from_email(db: Db) {
         assert_eq!(s, StatusCode::OK, "{q}: {v:#}");
         assert_eq!(v["ratings"].as_array().unwrap().len(), n, "{q}: {v:#}");
     }
-    for bad in ["milestone=launch", "question=nps", "since=yesterday", "colour=red"] {
+    for bad in [
+        "milestone=launch",
+        "question=nps",
+        "since=yesterday",
+        "colour=red",
+    ] {
         let (s, v) = m.get(&format!("/api/v1/surveys?{bad}")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {v:#}");
     }

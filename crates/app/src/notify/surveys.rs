@@ -82,11 +82,7 @@ fn crossed(a: &LoggedActivity) -> Vec<Milestone> {
     };
     Milestone::ALL
         .into_iter()
-        .filter(|m| {
-            m.stage()
-                .position()
-                .is_some_and(|at| from < at && at <= to)
-        })
+        .filter(|m| m.stage().position().is_some_and(|at| from < at && at <= to))
         .collect()
 }
 

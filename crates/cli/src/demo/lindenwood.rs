@@ -273,17 +273,6 @@ pub(super) fn lindenwood(team: &Team, prefix: &str, now: DateTime<Utc>) -> Resul
     s.status(&alex, 2, 12, "Kickoff held. First live use: the front desk books, moves and cancels without support. Not included: SMS reminders, billing integration; self-booking later. Waiting on the clinic: the PracticeDesk CSV export (patient types, staff list, working hours), due day 5. Launch date agreed.")?;
     s.advance(&alex, 2, 12, &[Stage::Discovery])?;
     s.run(&marta, 3, 16, Command::GrantAccess { item: access })?;
-    // Past kickoff, the clinic is asked how satisfied it is (CSAT, 1–5).
-    s.run(
-        &marta,
-        3,
-        17,
-        Command::RateMilestone {
-            milestone: Milestone::AfterKickoff,
-            score: 4,
-            comment: "Clear plan, and we knew what we owed you by when.".into(),
-        },
-    )?;
     // Day 5, 09:00: the CSV export arrives — 5 days on the customer.
     s.done(
         &marta,
@@ -584,17 +573,6 @@ pub(super) fn lindenwood(team: &Team, prefix: &str, now: DateTime<Utc>) -> Resul
             back_to: None,
         },
     )?;
-    // Go-live asked the clinic how easy it was (CES, 1–7): the doctor found it easy.
-    s.run(
-        &okafor,
-        22,
-        9,
-        Command::RateMilestone {
-            milestone: Milestone::GoLive,
-            score: 6,
-            comment: String::new(),
-        },
-    )?;
     s.run(
         &alex,
         28,
@@ -620,7 +598,30 @@ pub(super) fn lindenwood(team: &Team, prefix: &str, now: DateTime<Utc>) -> Resul
             bucket: RetroBucket::ProductWork,
         },
     )?;
-    // The practice manager found go-live hard work: a low score, which opens Alex's follow-up.
+    // The clinic answers the ratings it was asked for (the latest ids of the story, so the ones
+    // before keep theirs): satisfied after kickoff (CSAT 4 of 5), the doctor found go-live easy
+    // (CES 6 of 7), the practice manager found it hard work — a low score, which opens Alex's
+    // follow-up.
+    s.run(
+        &marta,
+        28,
+        14,
+        Command::RateMilestone {
+            milestone: Milestone::AfterKickoff,
+            score: 4,
+            comment: "Clear plan, and we knew what we owed you by when.".into(),
+        },
+    )?;
+    s.run(
+        &okafor,
+        28,
+        15,
+        Command::RateMilestone {
+            milestone: Milestone::GoLive,
+            score: 6,
+            comment: String::new(),
+        },
+    )?;
     s.run(
         &marta,
         28,
@@ -628,8 +629,9 @@ pub(super) fn lindenwood(team: &Team, prefix: &str, now: DateTime<Utc>) -> Resul
         Command::RateMilestone {
             milestone: Milestone::GoLive,
             score: 2,
-            comment: "Moving recurring appointments by hand took the front desk most of launch week."
-                .into(),
+            comment:
+                "Moving recurring appointments by hand took the front desk most of launch week."
+                    .into(),
         },
     )?;
     Ok(s)

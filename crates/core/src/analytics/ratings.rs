@@ -87,12 +87,7 @@ pub fn ratings(facts: &[&ProjectFacts]) -> Ratings {
     };
     let mut by_milestone = rows(facts, |_, r| r.milestone.key().to_string());
     // Milestones in the order they happen, not alphabetically.
-    by_milestone.sort_by_key(|row| {
-        (
-            Milestone::parse(&row.group).map(|m| m as u8),
-            row.question,
-        )
-    });
+    by_milestone.sort_by_key(|row| (Milestone::parse(&row.group).map(|m| m as u8), row.question));
     Ratings {
         overall: rows(facts, |_, _| "all".to_string()),
         by_owner: rows(facts, |f, _| owner(f)),

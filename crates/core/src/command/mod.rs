@@ -409,6 +409,8 @@ pub enum Command {
     /// changed; a low score opens an internal follow-up task for the vendor owner.
     RateMilestone {
         milestone: crate::survey::Milestone,
+        /// CSAT 1–5, CES 1–7 (the question the project asks at the milestone).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 7))]
         score: u8,
         #[serde(default)]
         comment: String,

@@ -46,8 +46,10 @@ pub struct SurveyRow {
     pub segment: Segment,
     pub milestone: Milestone,
     pub question: Question,
+    #[schema(minimum = 1, maximum = 7)]
     pub score: u8,
     /// The question's highest score (5 for CSAT, 7 for CES).
+    #[schema(minimum = 5, maximum = 7)]
     pub max: u8,
     /// CSAT 1–2 or CES 1–3.
     pub low: bool,
@@ -92,12 +94,7 @@ pub async fn list(
     let project = q.project.as_deref().filter(|p| !p.is_empty());
     let ws = member.workspace();
     let now = state.now();
-    let revision = state
-        .app
-        .store
-        .projects_revision(ws)
-        .await?
-        .unwrap_or(0);
+    let revision = state.app.store.projects_revision(ws).await?.unwrap_or(0);
     let facts = state
         .app
         .analytics

@@ -6,8 +6,8 @@
 //! was already given, with the score that stands.
 
 use axum::extract::{Path, Request, State};
-use axum::middleware::Next;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
 use axum::response::Response;
 use finishline_app::notify::tokens::{verify, Claims, LinkAction};
 use finishline_app::AppError;
@@ -136,13 +136,7 @@ pub async fn page(
     res
 }
 
-fn form_page(
-    link: &Link,
-    token: &str,
-    csrf: &str,
-    comment: &str,
-    error: Option<&str>,
-) -> Markup {
+fn form_page(link: &Link, token: &str, csrf: &str, comment: &str, error: Option<&str>) -> Markup {
     let p = &link.project;
     let ask = p.surveys.iter().find(|a| a.milestone == link.milestone);
     let question = ask.map(|a| a.question);
