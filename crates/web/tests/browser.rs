@@ -403,6 +403,59 @@ async fn screenshots() {
         let name = if anchor.is_empty() { "top" } else { anchor };
         std::fs::write(format!("{dir}/project-view-{name}-{width}.png"), png).unwrap();
     }
+    // Customer ratings (issue 17): the analytics' table, the clinic's ratings on its project page
+    // and the portal of a clinic person with a rating to give, at both widths.
+    member.set_window_size(1280, 900).await.unwrap();
+    member.goto(&format!("{base}/")).await.unwrap();
+    let clinic = css(&member, "table.portfolio a[href*='lindenwood']")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    for (path, name) in [("/analytics", "analytics"), (clinic.as_str(), "project")] {
+        for width in [1280u32, 375] {
+            member.set_window_size(width, 1000).await.unwrap();
+            member.goto(&format!("{base}{path}")).await.unwrap();
+            member
+                .execute("document.getElementById('ratings').scrollIntoView()", vec![])
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let png = member.screenshot().await.unwrap();
+            std::fs::write(format!("{dir}/{name}-ratings-{width}.png"), png).unwrap();
+        }
+    }
+    member.set_window_size(1280, 900).await.unwrap();
+    member
+        .goto(&format!("{base}{clinic}#portal"))
+        .await
+        .unwrap();
+    let joel = member
+        .find(fantoccini::Locator::XPath(
+            "//form[contains(@action,'/invitations')]//option[contains(., 'Joel')]",
+        ))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    let link = invite(&member, &format!("{base}{clinic}"), Some(&joel)).await;
+    let customer = join_portal(&d, &link, 375, 1000).await;
+    wait_text(&customer, "How are we doing?").await;
+    for width in [1280u32, 375] {
+        customer.set_window_size(width, 1000).await.unwrap();
+        customer.goto(&format!("{base}/portal")).await.unwrap();
+        customer
+            .execute("document.getElementById('ratings').scrollIntoView()", vec![])
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = customer.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/portal-ratings-{width}.png"), png).unwrap();
+    }
+    customer.close().await.unwrap();
     // A real portal session through an invitation link.
     member.set_window_size(1280, 900).await.unwrap();
     let link = invite(&member, &format!("{base}{first}"), None).await;

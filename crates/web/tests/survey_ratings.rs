@@ -266,3 +266,80 @@ async fn rating_from_email(db: Db) {
     let (_, v) = m.get("/api/v1/surveys").await;
     assert_eq!(v["ratings"][0]["unresolved"], false);
 }
+
+#[tokio::test]
+async fn a_customer_rates_in_the_portal_and_never_sees_the_follow_up() {
+    let app = spawn(Db::Sqlite, "survey_portal", false, vec![])
+        .await
+        .unwrap();
+    let m = app.admin("Vendor A", "dana@vendor.test").await;
+    let id = past_kickoff(&m).await;
+    let (_, v) = m.get(&format!("/api/v1/projects/{id}")).await;
+    let casey = v["project"]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "Casey")
+        .unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    let store = &app.state.app.store;
+    let by = finishline_store::By::new("tests", None, app.now());
+    let (_, invite) = store
+        .create_invitation(
+            &m.workspace.id,
+            &id,
+            u32::try_from(casey).unwrap(),
+            "test",
+            &by,
+            chrono::Duration::days(7),
+        )
+        .await
+        .unwrap();
+    let (_, secret) = store
+        .redeem_invitation(&invite, app.now(), chrono::Duration::days(7))
+        .await
+        .unwrap()
+        .unwrap();
+    let cookie = format!("{}={secret}", finishline_web::ui::session::PORTAL_COOKIE);
+    let c = browser();
+    let get = |path: &'static str| {
+        let req = c.get(format!("{}{path}", app.base)).header("cookie", &cookie);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s, home) = get("/portal").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(home.contains("How are we doing?") && home.contains("How satisfied are you"));
+    let csrf = csrf_of(&home);
+    let rate = |score: &'static str| {
+        c.post(format!("{}/portal/actions/rate_milestone", app.base))
+            .header("cookie", &cookie)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("_form", "rate_milestone-after_kickoff"),
+                ("milestone", "after_kickoff"),
+                ("score", score),
+                ("comment", "Too many meetings"),
+            ])
+            .send()
+    };
+    let r = rate("1").await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, home) = get("/portal").await;
+    assert!(home.contains("Your ratings") && home.contains("1 of 5"), "{home}");
+    assert!(!home.contains("How satisfied are you"), "asked once");
+    assert!(!home.contains("Follow up a low rating"), "the follow-up is internal");
+    // A second rating is refused, the first stands.
+    let r = rate("5").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("cannot be changed"), "{body}");
+    let (_, v) = m.get(&format!("/api/v1/projects/{id}")).await;
+    let responses = v["project"]["survey_responses"].as_array().unwrap();
+    assert_eq!(responses.len(), 1);
+    assert_eq!(responses[0]["score"], 1);
+    assert!(responses[0]["follow_up"].is_u64(), "{responses:#?}");
+}

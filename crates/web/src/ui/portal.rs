@@ -284,28 +284,25 @@ fn ratings(p: &Project, person: &Person, csrf: Option<&str>, st: &FormState) -> 
                 @let key = format!("rate_milestone-{}", a.milestone.key());
                 @let fr = Fields::new(Some(st), &key);
                 @let (low, high) = a.question.ends();
-                article class="task-card" {
-                    form method="post" action="/portal/actions/rate_milestone" class="action" {
-                        (fr.hidden(csrf.unwrap_or("")))
-                        (fr.message())
-                        input type="hidden" name="milestone" value=(a.milestone.key());
-                        fieldset class="scale" disabled[csrf.is_none()] {
-                            legend { (a.question.prompt(a.milestone)) }
-                            p class="small muted" { "1 " (low) " · " (a.question.max()) " " (high) }
-                            div class="scale-choices" {
-                                @for s in 1..=a.question.max() {
-                                    @let id = format!("score-{}-{s}", a.milestone.key());
-                                    span class="choice" {
-                                        input type="radio" name="score" id=(id) value=(s) required;
-                                        label for=(id) { (s) }
-                                    }
+                form method="post" action="/portal/actions/rate_milestone" class="action wide" {
+                    (fr.hidden(csrf.unwrap_or("")))
+                    (fr.message())
+                    input type="hidden" name="milestone" value=(a.milestone.key());
+                    fieldset class="scale" disabled[csrf.is_none()] {
+                        legend { (a.question.prompt(a.milestone)) }
+                        p class="small muted" { "1 " (low) " · " (a.question.max()) " " (high) }
+                        div class="scale-choices" {
+                            @for s in 1..=a.question.max() {
+                                label class="choice" {
+                                    input type="radio" name="score" value=(s) required;
+                                    (s)
                                 }
                             }
-                            (fr.textarea("comment", "Comment (optional)", "", false))
-                            button type="submit" { "Send my rating" }
                         }
-                        p class="small muted" { "You rate once; a rating cannot be changed afterwards." }
+                        (fr.textarea("comment", "Comment (optional)", "", false))
+                        button type="submit" { "Send my rating" }
                     }
+                    p class="small muted" { "You rate once; a rating cannot be changed afterwards." }
                 }
             }
             @if !mine.is_empty() {

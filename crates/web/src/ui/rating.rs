@@ -145,7 +145,7 @@ fn form_page(link: &Link, token: &str, csrf: &str, comment: &str, error: Option<
         "Rate your rollout",
         html! {
             p class="muted small" { (p.name) " · " (p.customer) }
-            h1 { "Thank you, " (link.person.name) }
+            h1 { "One question, " (link.person.name) }
             @if let Some(q) = question {
                 p { (q.prompt(link.milestone)) }
                 p class="rating-chosen" {
