@@ -418,7 +418,10 @@ async fn screenshots() {
             member.set_window_size(width, 1000).await.unwrap();
             member.goto(&format!("{base}{path}")).await.unwrap();
             member
-                .execute("document.getElementById('ratings').scrollIntoView()", vec![])
+                .execute(
+                    "document.getElementById('ratings').scrollIntoView()",
+                    vec![],
+                )
                 .await
                 .unwrap();
             tokio::time::sleep(Duration::from_millis(150)).await;
@@ -448,7 +451,10 @@ async fn screenshots() {
         customer.set_window_size(width, 1000).await.unwrap();
         customer.goto(&format!("{base}/portal")).await.unwrap();
         customer
-            .execute("document.getElementById('ratings').scrollIntoView()", vec![])
+            .execute(
+                "document.getElementById('ratings').scrollIntoView()",
+                vec![],
+            )
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(150)).await;

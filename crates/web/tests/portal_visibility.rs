@@ -207,25 +207,7 @@ impl Walk<'_> {
     /// The portal of one customer person: home, data page and every portal link from them.
     async fn portal(&mut self, p: &Project, person: u32, secrets: &BTreeMap<String, String>) {
         let store = &self.app.state.app.store;
-        let ws = self.ws.clone();
-        let now = self.app.now();
-        let (_, invite) = store
-            .create_invitation(
-                &ws,
-                &p.id,
-                person,
-                "test",
-                &finishline_store::By::new("tests", None, now),
-                chrono::Duration::days(7),
-            )
-            .await
-            .unwrap();
-        let (_, secret) = store
-            .redeem_invitation(&invite, now, chrono::Duration::days(7))
-            .await
-            .unwrap()
-            .unwrap();
-        let cookie = format!("{PORTAL_COOKIE}={secret}");
+        let cookie = self.app.portal_cookie(&self.ws, &p.id, person).await;
         let name = p.person_name(person);
         let mut todo: Vec<String> = vec!["/portal".into(), "/portal/data".into()];
         let mut seen = BTreeSet::new();

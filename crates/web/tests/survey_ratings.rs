@@ -283,28 +283,14 @@ async fn a_customer_rates_in_the_portal_and_never_sees_the_follow_up() {
         .unwrap()["id"]
         .as_u64()
         .unwrap();
-    let store = &app.state.app.store;
-    let by = finishline_store::By::new("tests", None, app.now());
-    let (_, invite) = store
-        .create_invitation(
-            &m.workspace.id,
-            &id,
-            u32::try_from(casey).unwrap(),
-            "test",
-            &by,
-            chrono::Duration::days(7),
-        )
-        .await
-        .unwrap();
-    let (_, secret) = store
-        .redeem_invitation(&invite, app.now(), chrono::Duration::days(7))
-        .await
-        .unwrap()
-        .unwrap();
-    let cookie = format!("{}={secret}", finishline_web::ui::session::PORTAL_COOKIE);
+    let cookie = app
+        .portal_cookie(&m.workspace.id, &id, u32::try_from(casey).unwrap())
+        .await;
     let c = browser();
     let get = |path: &'static str| {
-        let req = c.get(format!("{}{path}", app.base)).header("cookie", &cookie);
+        let req = c
+            .get(format!("{}{path}", app.base))
+            .header("cookie", &cookie);
         async move {
             let r = req.send().await.unwrap();
             (r.status(), r.text().await.unwrap())
@@ -329,9 +315,15 @@ async fn a_customer_rates_in_the_portal_and_never_sees_the_follow_up() {
     let r = rate("1").await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, home) = get("/portal").await;
-    assert!(home.contains("Your ratings") && home.contains("1 of 5"), "{home}");
+    assert!(
+        home.contains("Your ratings") && home.contains("1 of 5"),
+        "{home}"
+    );
     assert!(!home.contains("How satisfied are you"), "asked once");
-    assert!(!home.contains("Follow up a low rating"), "the follow-up is internal");
+    assert!(
+        !home.contains("Follow up a low rating"),
+        "the follow-up is internal"
+    );
     // A second rating is refused, the first stands.
     let r = rate("5").await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

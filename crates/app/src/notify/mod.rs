@@ -124,6 +124,19 @@ impl ProjectsSeen {
     }
 }
 
+/// What the log reader `reader` has not read yet in a workspace: the activities after its cursor
+/// (at most 500 a pass) and the seq to advance the cursor to once they are handled, or `None`
+/// when there are none. A reader's cursor starts at the end of the log.
+pub(crate) async fn unread(
+    app: &App,
+    workspace: &str,
+    reader: &str,
+) -> Result<Option<(Vec<finishline_store::LoggedActivity>, i64)>, AppError> {
+    let cursor = app.store.log_cursor(workspace, reader).await?;
+    let acts = app.store.activities_after(workspace, cursor, 500).await?;
+    Ok(acts.last().map(|a| a.seq).map(|last| (acts, last)))
+}
+
 /// One pass over every workspace (or just `only`), then delivery of whatever is due.
 pub async fn sweep_once(app: &App, only: Option<&str>) -> Result<SweepReport, AppError> {
     let mut report = SweepReport::default();

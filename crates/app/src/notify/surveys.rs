@@ -25,9 +25,7 @@ const READER: &str = "survey_asks";
 
 /// Enqueues the rating requests for the milestones reached since the last sweep.
 pub async fn enqueue(app: &App, workspace: &str, report: &mut SweepReport) -> Result<(), AppError> {
-    let cursor = app.store.log_cursor(workspace, READER).await?;
-    let acts = app.store.activities_after(workspace, cursor, 500).await?;
-    let Some(last) = acts.last().map(|a| a.seq) else {
+    let Some((acts, last)) = super::unread(app, workspace, READER).await? else {
         return Ok(());
     };
     let now = app.now();

@@ -69,6 +69,24 @@ pub struct Claims {
     pub exp: i64,
 }
 
+impl Claims {
+    /// A new link's claims (a fresh `jti`), naming nothing in a project yet.
+    fn new(ws: &str, email: &str, act: LinkAction, exp: DateTime<Utc>) -> Claims {
+        Claims {
+            jti: uuid::Uuid::new_v4().simple().to_string(),
+            ws: ws.into(),
+            email: email.into(),
+            act,
+            project: None,
+            task: None,
+            person: None,
+            milestone: None,
+            score: None,
+            exp: exp.timestamp(),
+        }
+    }
+}
+
 type HmacSha256 = Hmac<Sha256>;
 
 async fn key(app: &App) -> Result<Vec<u8>, AppError> {
@@ -140,16 +158,10 @@ pub async fn action_link(
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
     let claims = Claims {
-        jti: uuid::Uuid::new_v4().simple().to_string(),
-        ws: ws.into(),
-        email: email.into(),
-        act,
         project: Some(project.into()),
         task: Some(task),
         person,
-        milestone: None,
-        score: None,
-        exp: (now + app.config.notify.link_ttl).timestamp(),
+        ..Claims::new(ws, email, act, now + app.config.notify.link_ttl)
     };
     let token = sign(app, &claims).await?;
     Ok(format!("{}/api/v1/act/{token}", base(app)))
@@ -162,18 +174,12 @@ pub async fn unsubscribe_link(
     email: &str,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    let claims = Claims {
-        jti: uuid::Uuid::new_v4().simple().to_string(),
-        ws: ws.into(),
-        email: email.into(),
-        act: LinkAction::Unsubscribe,
-        project: None,
-        task: None,
-        person: None,
-        milestone: None,
-        score: None,
-        exp: (now + chrono::Duration::days(365)).timestamp(),
-    };
+    let claims = Claims::new(
+        ws,
+        email,
+        LinkAction::Unsubscribe,
+        now + chrono::Duration::days(365),
+    );
     let token = sign(app, &claims).await?;
     Ok(format!("{}/api/v1/unsubscribe/{token}", base(app)))
 }
@@ -196,16 +202,16 @@ pub async fn rating_link(
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
     let claims = Claims {
-        jti: uuid::Uuid::new_v4().simple().to_string(),
-        ws: ws.into(),
-        email: email.into(),
-        act: LinkAction::Rate,
         project: Some(project.into()),
-        task: None,
         person: Some(person),
         milestone: Some(milestone),
         score: Some(score),
-        exp: (now + app.config.notify.link_ttl).timestamp(),
+        ..Claims::new(
+            ws,
+            email,
+            LinkAction::Rate,
+            now + app.config.notify.link_ttl,
+        )
     };
     let token = sign(app, &claims).await?;
     Ok(format!("{}/rate/{token}", base(app)))

@@ -32,8 +32,8 @@ use crate::ui::form::{csrf_token, html as html_response, page_status, FormData, 
 use crate::ui::layout::{self, Fields};
 use crate::ui::project::{self, people_opts};
 use crate::ui::session::{
-    cookie_from_headers, portal_cookie, pre_session_csrf, Customer, Vendor, PORTAL_COOKIE,
-    PRE_SESSION_COOKIE,
+    checked_pre_session, cookie_from_headers, portal_cookie, pre_session_csrf, Customer, Vendor,
+    PORTAL_COOKIE, PRE_SESSION_COOKIE,
 };
 use finishline_app::commands::{discard_files, run_command};
 
@@ -614,14 +614,7 @@ pub async fn join(
     headers: HeaderMap,
     form: FormData,
 ) -> Response {
-    let Some(pre) = cookie_from_headers(&headers, PRE_SESSION_COOKIE) else {
-        return layout::portal_message(
-            StatusCode::FORBIDDEN,
-            "Open the link again",
-            "Your browser did not keep the page's security cookie. Open the invitation link again.",
-        );
-    };
-    if let Err(r) = form.check_csrf(&csrf_token(pre)) {
+    if let Err(r) = checked_pre_session(&headers, &form, "the invitation link") {
         return r;
     }
     match state.app.store.redeem_invitation(form.get("token"), state.now(), state.config.session_ttl).await {

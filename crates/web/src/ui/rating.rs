@@ -21,7 +21,9 @@ use maud::{html, Markup};
 use crate::state::AppState;
 use crate::ui::form::{csrf_token, html as html_response, FormData};
 use crate::ui::layout;
-use crate::ui::session::{cookie_from_headers, pre_session_csrf, PRE_SESSION_COOKIE};
+use crate::ui::session::{
+    checked_pre_session, cookie_from_headers, pre_session_csrf, PRE_SESSION_COOKIE,
+};
 use finishline_app::commands::run_command;
 
 /// What a verified rating link names, read from the project as it is now.
@@ -178,16 +180,10 @@ pub async fn rate(
     Path(token): Path<String>,
     form: FormData,
 ) -> Response {
-    let Some(pre) = cookie_from_headers(&headers, PRE_SESSION_COOKIE) else {
-        return layout::portal_message(
-            StatusCode::FORBIDDEN,
-            "Open the link again",
-            "Your browser did not keep the page's security cookie. Open the link in the email again.",
-        );
+    let pre = match checked_pre_session(&headers, &form, "the link in the email") {
+        Ok(pre) => pre,
+        Err(r) => return r,
     };
-    if let Err(r) = form.check_csrf(&csrf_token(pre)) {
-        return r;
-    }
     let link = match read_link(&state, &token).await {
         Ok(l) => l,
         Err(r) => return r,

@@ -304,6 +304,25 @@ pub async fn login(
         .into_response()
 }
 
+/// The pre-session secret of a form sent by a visitor without a session (the portal's join, a
+/// rating link's page) once its CSRF token matches it, or the page saying why not; `again` names
+/// the link to open again when the browser kept no cookie.
+pub fn checked_pre_session<'a>(
+    headers: &'a axum::http::HeaderMap,
+    form: &FormData,
+    again: &str,
+) -> Result<&'a str, Response> {
+    let Some(pre) = cookie_from_headers(headers, PRE_SESSION_COOKIE) else {
+        return Err(layout::portal_message(
+            StatusCode::FORBIDDEN,
+            "Open the link again",
+            &format!("Your browser did not keep the page's security cookie. Open {again} again."),
+        ));
+    };
+    form.check_csrf(&csrf_token(pre))?;
+    Ok(pre)
+}
+
 pub fn cookie_from_headers<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
