@@ -413,20 +413,11 @@ async fn screenshots() {
         .await
         .unwrap()
         .unwrap();
+    let to_ratings = "document.getElementById('ratings').scrollIntoView()";
     for (path, name) in [("/analytics", "analytics"), (clinic.as_str(), "project")] {
         for width in [1280u32, 375] {
-            member.set_window_size(width, 1000).await.unwrap();
-            member.goto(&format!("{base}{path}")).await.unwrap();
-            member
-                .execute(
-                    "document.getElementById('ratings').scrollIntoView()",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            tokio::time::sleep(Duration::from_millis(150)).await;
-            let png = member.screenshot().await.unwrap();
-            std::fs::write(format!("{dir}/{name}-ratings-{width}.png"), png).unwrap();
+            let png = format!("{dir}/{name}-ratings-{width}.png");
+            shoot_view(&member, &format!("{base}{path}"), width, to_ratings, &png).await;
         }
     }
     member.set_window_size(1280, 900).await.unwrap();
@@ -448,18 +439,15 @@ async fn screenshots() {
     let customer = join_portal(&d, &link, 375, 1000).await;
     wait_text(&customer, "How are we doing?").await;
     for width in [1280u32, 375] {
-        customer.set_window_size(width, 1000).await.unwrap();
-        customer.goto(&format!("{base}/portal")).await.unwrap();
-        customer
-            .execute(
-                "document.getElementById('ratings').scrollIntoView()",
-                vec![],
-            )
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        let png = customer.screenshot().await.unwrap();
-        std::fs::write(format!("{dir}/portal-ratings-{width}.png"), png).unwrap();
+        let png = format!("{dir}/portal-ratings-{width}.png");
+        shoot_view(
+            &customer,
+            &format!("{base}/portal"),
+            width,
+            to_ratings,
+            &png,
+        )
+        .await;
     }
     customer.close().await.unwrap();
     // A real portal session through an invitation link.
@@ -508,22 +496,15 @@ async fn screenshots() {
     shoot(&harbor_customer, &base, "/portal/data", &dir, "portal-data").await;
     // With every fix form open, then after submitting (the runs list).
     for width in [1280u32, 375] {
-        harbor_customer.set_window_size(width, 900).await.unwrap();
-        harbor_customer
-            .goto(&format!("{base}/portal/data"))
-            .await
-            .unwrap();
-        harbor_customer
-            .execute(
-                "document.querySelectorAll('details').forEach(d => d.open = true); \
-                 document.querySelector('table.issues').scrollIntoView()",
-                vec![],
-            )
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        let png = harbor_customer.screenshot().await.unwrap();
-        std::fs::write(format!("{dir}/portal-data-fixes-{width}.png"), png).unwrap();
+        shoot_view(
+            &harbor_customer,
+            &format!("{base}/portal/data"),
+            width,
+            "document.querySelectorAll('details').forEach(d => d.open = true); \
+             document.querySelector('table.issues').scrollIntoView()",
+            &format!("{dir}/portal-data-fixes-{width}.png"),
+        )
+        .await;
     }
     harbor_customer.set_window_size(1280, 900).await.unwrap();
     harbor_customer
@@ -548,6 +529,18 @@ async fn screenshots() {
     harbor_customer.close().await.unwrap();
     member.close().await.unwrap();
     customer.close().await.unwrap();
+}
+
+/// One viewport-sized screenshot of `url` at `width`, after `script` (scroll to a part, open
+/// folded parts), saved as `png`.
+async fn shoot_view(c: &Client, url: &str, width: u32, script: &str, png: &str) {
+    c.set_window_size(width, 1000).await.unwrap();
+    c.goto(url).await.unwrap();
+    if !script.is_empty() {
+        c.execute(script, vec![]).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    std::fs::write(png, c.screenshot().await.unwrap()).unwrap();
 }
 
 async fn shoot(c: &Client, base: &str, path: &str, dir: &str, name: &str) {

@@ -16,7 +16,6 @@ use finishline_core::people::Side;
 use finishline_core::plan::{Proof, TaskStatus};
 use finishline_core::visibility::{customer_file_ids, Visibility};
 use finishline_core::{Activity, Command, Ctx, Project};
-use finishline_web::ui::session::PORTAL_COOKIE;
 use notify_support::{spawn, Db, NotifyApp};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
@@ -405,24 +404,7 @@ async fn no_portal_page_or_customer_email_of_the_demo_shows_internal_text() {
         // Every file of the project the customer may not see answers 404 in the portal.
         let allowed = customer_file_ids(p);
         let person = p.people.iter().find(|x| x.side == Side::Customer).unwrap();
-        let store_ws = ws.clone();
-        let (_, invite) = store
-            .create_invitation(
-                &store_ws,
-                &p.id,
-                person.id,
-                "test",
-                &finishline_store::By::new("tests", None, now),
-                chrono::Duration::days(7),
-            )
-            .await
-            .unwrap();
-        let (_, secret) = store
-            .redeem_invitation(&invite, now, chrono::Duration::days(7))
-            .await
-            .unwrap()
-            .unwrap();
-        let cookie = format!("{PORTAL_COOKIE}={secret}");
+        let cookie = app.portal_cookie(&ws, &p.id, person.id).await;
         for f in store.files(&ws, &p.id).await.unwrap() {
             let (status, _) = walk
                 .get(&format!("/portal/files/{}", f.id), Some(&cookie))

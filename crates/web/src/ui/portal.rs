@@ -32,8 +32,8 @@ use crate::ui::form::{csrf_token, html as html_response, page_status, FormData, 
 use crate::ui::layout::{self, Fields};
 use crate::ui::project::{self, people_opts};
 use crate::ui::session::{
-    checked_pre_session, cookie_from_headers, portal_cookie, pre_session_csrf, Customer, Vendor,
-    PORTAL_COOKIE, PRE_SESSION_COOKIE,
+    checked_pre_session, cookie_from_headers, no_session_form_page, portal_cookie,
+    pre_session_csrf, Customer, Vendor, PORTAL_COOKIE, PRE_SESSION_COOKIE,
 };
 use finishline_app::commands::{discard_files, run_command};
 
@@ -596,15 +596,7 @@ pub async fn join_page(
             }
         },
     );
-    let mut res = html_response(StatusCode::OK, markup);
-    res.headers_mut().insert(
-        header::REFERRER_POLICY,
-        header::HeaderValue::from_static("no-referrer"),
-    );
-    if let Some(c) = set.and_then(|c| c.parse().ok()) {
-        res.headers_mut().append(header::SET_COOKIE, c);
-    }
-    res
+    no_session_form_page(markup, set)
 }
 
 /// Redeems an invitation (throttled per address by `throttle::guard_links`, the route's layer).

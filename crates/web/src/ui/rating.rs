@@ -6,7 +6,7 @@
 //! was already given, with the score that stands.
 
 use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use finishline_app::notify::tokens::{verify, Claims, LinkAction};
@@ -22,7 +22,8 @@ use crate::state::AppState;
 use crate::ui::form::{csrf_token, html as html_response, FormData};
 use crate::ui::layout;
 use crate::ui::session::{
-    checked_pre_session, cookie_from_headers, pre_session_csrf, PRE_SESSION_COOKIE,
+    checked_pre_session, cookie_from_headers, no_session_form_page, pre_session_csrf,
+    PRE_SESSION_COOKIE,
 };
 use finishline_app::commands::run_command;
 
@@ -127,15 +128,7 @@ pub async fn page(
         state.config.secure_cookies,
     );
     let markup = form_page(&link, &token, &csrf, "", None);
-    let mut res = html_response(StatusCode::OK, markup);
-    res.headers_mut().insert(
-        header::REFERRER_POLICY,
-        header::HeaderValue::from_static("no-referrer"),
-    );
-    if let Some(c) = set.and_then(|c| c.parse().ok()) {
-        res.headers_mut().append(header::SET_COOKIE, c);
-    }
-    res
+    no_session_form_page(markup, set)
 }
 
 fn form_page(link: &Link, token: &str, csrf: &str, comment: &str, error: Option<&str>) -> Markup {
