@@ -265,6 +265,30 @@ async fn rating_from_email(db: Db) {
         .any(|r| r.as_str().unwrap().contains("low customer rating")));
     let (_, v) = m.get("/api/v1/surveys").await;
     assert_eq!(v["ratings"][0]["unresolved"], false);
+
+    // A member cannot rate for the customer; a score off the scale names its field.
+    let (s, p) = m
+        .post(
+            &format!("/api/v1/projects/{id}/commands"),
+            json!({"action": "rate_milestone", "milestone": "after_kickoff", "score": 5}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p:#}");
+    assert_eq!(p["rule"], "ratings", "{p:#}");
+    let (s, p) = m
+        .post(
+            &format!("/api/v1/projects/{id}/commands"),
+            json!({"action": "rate_milestone", "milestone": "after_kickoff", "score": 300}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p:#}");
+    assert!(p.to_string().contains("score"), "{p:#}");
+
+    // Past its 14 days, a link no longer opens.
+    app.at(16, 9);
+    let (s, html) = page(&browser(), &links[2].1).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{html}");
+    assert!(html.contains("expired"), "{html}");
 }
 
 #[tokio::test]
