@@ -140,6 +140,8 @@ pub fn health(p: &Project, now: DateTime<Utc>) -> Health {
         }
     }
 
+    risk.extend(crate::survey::unresolved_lows(p));
+
     let level = if !off.is_empty() {
         HealthLevel::OffTrack
     } else if !risk.is_empty() {

@@ -31,6 +31,7 @@ pub mod rule;
 pub mod scope;
 pub mod scorecard;
 pub mod status_update;
+pub mod survey;
 pub mod training;
 pub mod uat;
 pub mod visibility;

@@ -158,6 +158,10 @@ pub struct Playbook {
     #[serde(default = "default_hypercare")]
     pub hypercare_days: u32,
     pub phases: Vec<Phase>,
+    /// Which milestones ask the customer for a rating, and which question (`survey`). A
+    /// playbook stored before ratings existed asks the defaults.
+    #[serde(default = "crate::survey::default_asks")]
+    pub surveys: Vec<crate::survey::SurveyAsk>,
 }
 
 fn default_hypercare() -> u32 {
@@ -188,6 +192,7 @@ impl Playbook {
                 "use letters, digits, '-' or '_'",
             ));
         }
+        crate::survey::check_asks(&self.surveys)?;
         let mut seen = std::collections::HashMap::new();
         for (i, (_, step)) in self.steps().enumerate() {
             if seen.insert(step.key.as_str(), i).is_some() {
@@ -335,6 +340,7 @@ pub fn standard() -> Playbook {
                 internal(step("transition", "Hand the account to the renewal CSM", V, Owner, 105, &["value-review"])),
             ]),
         ],
+        surveys: crate::survey::default_asks(),
     }
 }
 
@@ -365,6 +371,7 @@ pub fn light_touch() -> Playbook {
                 step("launch-decision", "Launch decision with the decision maker", S, Owner, 30, &["train"]),
             ]),
         ],
+        surveys: crate::survey::default_asks(),
     }
 }
 

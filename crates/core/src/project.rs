@@ -115,6 +115,13 @@ pub struct Project {
     pub last_customer_activity_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<DateTime<Utc>>,
+    /// Which milestones ask the customer for a rating, copied from the playbook at creation;
+    /// a project stored before ratings existed asks the defaults (`survey::default_asks`).
+    #[serde(default = "crate::survey::default_asks")]
+    pub surveys: Vec<crate::survey::SurveyAsk>,
+    /// The customer's ratings, once per person per milestone (`survey`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub survey_responses: Vec<crate::survey::SurveyResponse>,
     /// The next id for anything inside the project.
     pub next_id: u32,
 }

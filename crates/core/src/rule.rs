@@ -47,6 +47,8 @@ pub enum Rule {
     /// A stalled adoption is answered with an intervention (lifecycle stage 14; not numbered in
     /// the brief).
     AdoptionStall,
+    /// A customer rates a milestone once, for themselves (issue 17; not numbered in the brief).
+    Ratings,
 }
 
 impl Rule {
@@ -72,6 +74,7 @@ impl Rule {
             Rule::PlanApproval => "plan approval",
             Rule::Dependencies => "dependencies",
             Rule::AdoptionStall => "adoption stall",
+            Rule::Ratings => "ratings",
         }
     }
 }

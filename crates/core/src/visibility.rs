@@ -190,6 +190,13 @@ pub fn for_customer(p: &Project) -> Project {
     c.transition = None;
     c.adoption.clear();
     c.status_updates.retain(|u| u.for_customer);
+    // A low rating's follow-up is the vendor's business: the task leaves the plan whole (no
+    // "vendor work" placeholder appearing right after a low score), the rating keeps no link.
+    let follow_ups = crate::survey::follow_up_tasks(p);
+    c.tasks.retain(|t| !follow_ups.contains(&t.id));
+    for r in &mut c.survey_responses {
+        r.follow_up = None;
+    }
     c
 }
 

@@ -154,5 +154,84 @@ async fn every_main_page_passes_axe_wcag_a_and_aa_at_both_widths() {
         }
     }
     customer.close().await.unwrap();
+    ratings_pages(&app, &d, &axe, &mut failures).await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Customer ratings (issue 17) on the demo workspace: the analytics' ratings table, the project
+/// page's section, a portal with a rating asked, and the page of a rating link, at both widths.
+async fn ratings_pages(
+    app: &common::TestApp,
+    d: &common::browser::Driver,
+    axe: &str,
+    failures: &mut Vec<String>,
+) {
+    use finishline_core::people::Side;
+    use finishline_core::survey::pending_asks;
+    let now = app.clock_now();
+    let demo = finishline::demo::seed(&app.store, now).await.unwrap();
+    let ws = demo.workspace_id.clone();
+    let projects = app.store.projects(&ws).await.unwrap();
+    let (clinic, _) = projects
+        .iter()
+        .find(|(p, _)| !p.survey_responses.is_empty())
+        .expect("a demo project with ratings");
+    let asked = clinic
+        .people
+        .iter()
+        .find(|x| x.side == Side::Customer && !pending_asks(clinic, x.id).is_empty())
+        .expect("a customer person with a rating to give");
+    let milestone = pending_asks(clinic, asked.id)[0].milestone;
+    let link = finishline_app::notify::tokens::rating_link(
+        &app.state.app,
+        &ws,
+        &asked.email,
+        &clinic.id,
+        asked.id,
+        milestone,
+        4,
+        now,
+    )
+    .await
+    .unwrap();
+    let rate = &link[link.find("/rate/").unwrap()..];
+    for width in [1280u32, 375] {
+        let member = browser(d, width, 900).await;
+        login(&member, &app.base, &demo.email, &demo.password).await;
+        for path in [
+            "/analytics#ratings".to_string(),
+            format!("/projects/{}#ratings", clinic.id),
+        ] {
+            member.goto(&format!("{}{path}", app.base)).await.unwrap();
+            for v in violations(&member, axe).await {
+                failures.push(format!("{width}px {path}: {v}"));
+            }
+        }
+        member.close().await.unwrap();
+        let stranger = browser(d, width, 900).await;
+        stranger.goto(&format!("{}{rate}", app.base)).await.unwrap();
+        wait_text(&stranger, "Send my rating").await;
+        for v in violations(&stranger, axe).await {
+            failures.push(format!("{width}px rating link page: {v}"));
+        }
+        stranger.close().await.unwrap();
+    }
+    let (_, invite) = app
+        .store
+        .create_invitation(
+            &ws,
+            &clinic.id,
+            asked.id,
+            "test",
+            &finishline_store::By::new("tests", None, now),
+            chrono::Duration::days(14),
+        )
+        .await
+        .unwrap();
+    let customer = join_portal(d, &format!("{}/portal/join/{invite}", app.base), 375, 900).await;
+    wait_text(&customer, "How are we doing?").await;
+    for v in violations(&customer, axe).await {
+        failures.push(format!("375px customer /portal with a rating asked: {v}"));
+    }
+    customer.close().await.unwrap();
 }

@@ -261,6 +261,7 @@ async fn analytics_page_shows_the_tables_and_each_downloads_as_csv() {
         "Forecast",
         "Playbook versions",
         "UAT rework",
+        "Customer ratings",
     ] {
         assert!(page.contains(heading), "{heading}");
     }
@@ -295,6 +296,18 @@ async fn analytics_page_shows_the_tables_and_each_downloads_as_csv() {
         loops.lines().any(|l| l.starts_with("UAT rework,")),
         "{loops}"
     );
+    // The demo clinic's ratings: CES at go-live 6 and 2 (low, its follow-up open), CSAT 4.
+    let (s, ratings) = web.get("/analytics/ratings.csv").await;
+    assert_eq!(s, StatusCode::OK);
+    for line in [
+        "all,all,CSAT 1–5,1,4,0,0",
+        "all,all,CES 1–7,2,4,1,1",
+        "owner,Alex Morgan,CES 1–7,2,4,1,1",
+        "segment,SMB,CSAT 1–5,1,4,0,0",
+        "milestone,at go-live,CES 1–7,2,4,1,1",
+    ] {
+        assert!(ratings.lines().any(|l| l == line), "{line}:\n{ratings}");
+    }
     let (s, _) = web.get("/analytics/nothing.csv").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, page) = web.get("/analytics?from=2026-02-30").await;

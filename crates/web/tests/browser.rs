@@ -403,6 +403,53 @@ async fn screenshots() {
         let name = if anchor.is_empty() { "top" } else { anchor };
         std::fs::write(format!("{dir}/project-view-{name}-{width}.png"), png).unwrap();
     }
+    // Customer ratings (issue 17): the analytics' table, the clinic's ratings on its project page
+    // and the portal of a clinic person with a rating to give, at both widths.
+    member.set_window_size(1280, 900).await.unwrap();
+    member.goto(&format!("{base}/")).await.unwrap();
+    let clinic = css(&member, "table.portfolio a[href*='lindenwood']")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let to_ratings = "document.getElementById('ratings').scrollIntoView()";
+    for (path, name) in [("/analytics", "analytics"), (clinic.as_str(), "project")] {
+        for width in [1280u32, 375] {
+            let png = format!("{dir}/{name}-ratings-{width}.png");
+            shoot_view(&member, &format!("{base}{path}"), width, to_ratings, &png).await;
+        }
+    }
+    member.set_window_size(1280, 900).await.unwrap();
+    member
+        .goto(&format!("{base}{clinic}#portal"))
+        .await
+        .unwrap();
+    let joel = member
+        .find(fantoccini::Locator::XPath(
+            "//form[contains(@action,'/invitations')]//option[contains(., 'Joel')]",
+        ))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    let link = invite(&member, &format!("{base}{clinic}"), Some(&joel)).await;
+    let customer = join_portal(&d, &link, 375, 1000).await;
+    wait_text(&customer, "How are we doing?").await;
+    for width in [1280u32, 375] {
+        let png = format!("{dir}/portal-ratings-{width}.png");
+        shoot_view(
+            &customer,
+            &format!("{base}/portal"),
+            width,
+            to_ratings,
+            &png,
+        )
+        .await;
+    }
+    customer.close().await.unwrap();
     // A real portal session through an invitation link.
     member.set_window_size(1280, 900).await.unwrap();
     let link = invite(&member, &format!("{base}{first}"), None).await;
@@ -449,22 +496,15 @@ async fn screenshots() {
     shoot(&harbor_customer, &base, "/portal/data", &dir, "portal-data").await;
     // With every fix form open, then after submitting (the runs list).
     for width in [1280u32, 375] {
-        harbor_customer.set_window_size(width, 900).await.unwrap();
-        harbor_customer
-            .goto(&format!("{base}/portal/data"))
-            .await
-            .unwrap();
-        harbor_customer
-            .execute(
-                "document.querySelectorAll('details').forEach(d => d.open = true); \
-                 document.querySelector('table.issues').scrollIntoView()",
-                vec![],
-            )
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        let png = harbor_customer.screenshot().await.unwrap();
-        std::fs::write(format!("{dir}/portal-data-fixes-{width}.png"), png).unwrap();
+        shoot_view(
+            &harbor_customer,
+            &format!("{base}/portal/data"),
+            width,
+            "document.querySelectorAll('details').forEach(d => d.open = true); \
+             document.querySelector('table.issues').scrollIntoView()",
+            &format!("{dir}/portal-data-fixes-{width}.png"),
+        )
+        .await;
     }
     harbor_customer.set_window_size(1280, 900).await.unwrap();
     harbor_customer
@@ -489,6 +529,18 @@ async fn screenshots() {
     harbor_customer.close().await.unwrap();
     member.close().await.unwrap();
     customer.close().await.unwrap();
+}
+
+/// One viewport-sized screenshot of `url` at `width`, after `script` (scroll to a part, open
+/// folded parts), saved as `png`.
+async fn shoot_view(c: &Client, url: &str, width: u32, script: &str, png: &str) {
+    c.set_window_size(width, 1000).await.unwrap();
+    c.goto(url).await.unwrap();
+    if !script.is_empty() {
+        c.execute(script, vec![]).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    std::fs::write(png, c.screenshot().await.unwrap()).unwrap();
 }
 
 async fn shoot(c: &Client, base: &str, path: &str, dir: &str, name: &str) {

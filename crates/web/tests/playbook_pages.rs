@@ -114,6 +114,7 @@ async fn a_copy_is_the_workspaces_own_playbook_with_every_edit_form() {
         ("add_phase", "add_phase"),
         ("remove_step", "remove_step"),
         ("depends", "depends"),
+        ("ratings", "ratings"),
     ] {
         let form = form_of(forms, key);
         assert!(
@@ -136,6 +137,51 @@ async fn a_copy_is_the_workspaces_own_playbook_with_every_edit_form() {
             .any(|p| p["key"] == COPY && p["source"] == "workspace" && p["version"] == 1),
         "{list:#}"
     );
+}
+
+#[tokio::test]
+async fn the_ratings_form_sets_which_milestones_ask_which_question() {
+    let (app, m, web) = with_copy("pb_ratings").await;
+    let (s, body) = edit(
+        &web,
+        &[
+            ("_form", "ratings"),
+            ("op", "ratings"),
+            ("version", "1"),
+            ("ask_after_kickoff", ""),
+            ("ask_go_live", "csat"),
+            ("ask_value_review", "ces"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let pb = api_copy(&m).await;
+    assert_eq!(pb.version, 2);
+    let asks: Vec<(&str, &str)> = pb
+        .surveys
+        .iter()
+        .map(|a| (a.milestone.key(), a.question.key()))
+        .collect();
+    assert_eq!(asks, [("go_live", "csat"), ("value_review", "ces")]);
+    let (_, page) = web.get(&format!("/playbooks/{COPY}")).await;
+    assert!(
+        page.contains("Customer ratings: CSAT at go-live, CES at the value review"),
+        "{page}"
+    );
+    // An unknown question is refused next to its field, and nothing is saved.
+    let (s, page) = edit(
+        &web,
+        &[
+            ("_form", "ratings"),
+            ("op", "ratings"),
+            ("version", "2"),
+            ("ask_go_live", "nps"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("is not a question"), "{page}");
+    assert_eq!(version(&app, &m).await, 2);
 }
 
 #[tokio::test]

@@ -22,9 +22,7 @@ const READER: &str = "meeting_invitations";
 
 /// Enqueues the invitations for what was scheduled since the last sweep.
 pub async fn enqueue(app: &App, workspace: &str, report: &mut SweepReport) -> Result<(), AppError> {
-    let cursor = app.store.log_cursor(workspace, READER).await?;
-    let acts = app.store.activities_after(workspace, cursor, 500).await?;
-    let Some(last) = acts.last().map(|a| a.seq) else {
+    let Some((acts, last)) = super::unread(app, workspace, READER).await? else {
         return Ok(());
     };
     let now = app.now();

@@ -9,9 +9,11 @@
 //! 2. `adoption`: live projects with goals are measured against the usage feed; a stall opens an
 //!    intervention through the core's `RecordAdoption`.
 //! 3. `hooks`: new activities become webhook messages in the outbox.
-//! 4. `digest`: each person's waiting lines become one email, at the frequency they chose and
+//! 4. `meetings` and `surveys`: meeting invitations and requests to rate a milestone, read from
+//!    the log (each from its own cursor).
+//! 5. `digest`: each person's waiting lines become one email, at the frequency they chose and
 //!    outside their quiet hours.
-//! 5. `deliver`: due outbox rows are claimed with a lease and sent (SMTP, HTTP), with retries and
+//! 6. `deliver`: due outbox rows are claimed with a lease and sent (SMTP, HTTP), with retries and
 //!    exponential backoff.
 
 pub mod adoption;
@@ -22,6 +24,7 @@ pub mod hooks;
 pub mod meetings;
 pub mod settings;
 pub mod ssrf;
+pub mod surveys;
 pub mod tokens;
 
 use std::fmt;
@@ -96,6 +99,8 @@ pub struct SweepReport {
     pub digests: usize,
     /// Meeting and training invitations put in the outbox.
     pub invitations: usize,
+    /// Requests to rate a milestone put in the outbox (`surveys`).
+    pub rating_requests: usize,
     pub delivered: usize,
     pub failed_attempts: usize,
 }
@@ -119,6 +124,19 @@ impl ProjectsSeen {
     }
 }
 
+/// What the log reader `reader` has not read yet in a workspace: the activities after its cursor
+/// (at most 500 a pass) and the seq to advance the cursor to once they are handled, or `None`
+/// when there are none. A reader's cursor starts at the end of the log.
+pub(crate) async fn unread(
+    app: &App,
+    workspace: &str,
+    reader: &str,
+) -> Result<Option<(Vec<finishline_store::LoggedActivity>, i64)>, AppError> {
+    let cursor = app.store.log_cursor(workspace, reader).await?;
+    let acts = app.store.activities_after(workspace, cursor, 500).await?;
+    Ok(acts.last().map(|a| a.seq).map(|last| (acts, last)))
+}
+
 /// One pass over every workspace (or just `only`), then delivery of whatever is due.
 pub async fn sweep_once(app: &App, only: Option<&str>) -> Result<SweepReport, AppError> {
     let mut report = SweepReport::default();
@@ -131,6 +149,7 @@ pub async fn sweep_once(app: &App, only: Option<&str>) -> Result<SweepReport, Ap
         adoption::run(app, &ws.id, &mut report).await?;
         hooks::enqueue_events(app, &ws.id, &mut report).await?;
         meetings::enqueue(app, &ws.id, &mut report).await?;
+        surveys::enqueue(app, &ws.id, &mut report).await?;
         digest::flush(app, &ws.id, &mut report).await?;
     }
     deliver::run(app, &mut report).await?;

@@ -12,6 +12,8 @@ use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use finishline_core::survey::Milestone;
+
 use crate::error::AppError;
 use crate::App;
 
@@ -27,6 +29,8 @@ pub enum LinkAction {
     Stuck,
     /// Stop all mail from this workspace to this address.
     Unsubscribe,
+    /// Rate a milestone with the score in the link (the page asks for a comment and a click).
+    Rate,
 }
 
 impl LinkAction {
@@ -36,6 +40,7 @@ impl LinkAction {
             LinkAction::Done => "done",
             LinkAction::Stuck => "stuck",
             LinkAction::Unsubscribe => "unsubscribe",
+            LinkAction::Rate => "rate",
         }
     }
 }
@@ -54,8 +59,32 @@ pub struct Claims {
     /// The customer person acting (the task's owner).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<u32>,
+    /// The milestone a rating link rates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<Milestone>,
+    /// The score a rating link gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u8>,
     /// Expiry, Unix seconds.
     pub exp: i64,
+}
+
+impl Claims {
+    /// A new link's claims (a fresh `jti`), naming nothing in a project yet.
+    fn new(ws: &str, email: &str, act: LinkAction, exp: DateTime<Utc>) -> Claims {
+        Claims {
+            jti: uuid::Uuid::new_v4().simple().to_string(),
+            ws: ws.into(),
+            email: email.into(),
+            act,
+            project: None,
+            task: None,
+            person: None,
+            milestone: None,
+            score: None,
+            exp: exp.timestamp(),
+        }
+    }
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -129,14 +158,10 @@ pub async fn action_link(
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
     let claims = Claims {
-        jti: uuid::Uuid::new_v4().simple().to_string(),
-        ws: ws.into(),
-        email: email.into(),
-        act,
         project: Some(project.into()),
         task: Some(task),
         person,
-        exp: (now + app.config.notify.link_ttl).timestamp(),
+        ..Claims::new(ws, email, act, now + app.config.notify.link_ttl)
     };
     let token = sign(app, &claims).await?;
     Ok(format!("{}/api/v1/act/{token}", base(app)))
@@ -149,18 +174,47 @@ pub async fn unsubscribe_link(
     email: &str,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    let claims = Claims {
-        jti: uuid::Uuid::new_v4().simple().to_string(),
-        ws: ws.into(),
-        email: email.into(),
-        act: LinkAction::Unsubscribe,
-        project: None,
-        task: None,
-        person: None,
-        exp: (now + chrono::Duration::days(365)).timestamp(),
-    };
+    let claims = Claims::new(
+        ws,
+        email,
+        LinkAction::Unsubscribe,
+        now + chrono::Duration::days(365),
+    );
     let token = sign(app, &claims).await?;
     Ok(format!("{}/api/v1/unsubscribe/{token}", base(app)))
+}
+
+/// A link that rates a milestone of a project with one score, as one customer person (expires
+/// after the configured time). The page it opens records the rating on a click (a GET changes
+/// nothing: mail scanners follow every link of an email).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "every claim of the link is one argument"
+)]
+pub async fn rating_link(
+    app: &App,
+    ws: &str,
+    email: &str,
+    project: &str,
+    person: u32,
+    milestone: Milestone,
+    score: u8,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let claims = Claims {
+        project: Some(project.into()),
+        person: Some(person),
+        milestone: Some(milestone),
+        score: Some(score),
+        ..Claims::new(
+            ws,
+            email,
+            LinkAction::Rate,
+            now + app.config.notify.link_ttl,
+        )
+    };
+    let token = sign(app, &claims).await?;
+    Ok(format!("{}/rate/{token}", base(app)))
 }
 
 pub(crate) fn base(app: &App) -> &str {

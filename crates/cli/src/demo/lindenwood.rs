@@ -15,6 +15,7 @@ use finishline_core::plan::Proof;
 use finishline_core::playbook::light_touch;
 use finishline_core::project::{RetroBucket, RetroKind};
 use finishline_core::scope::{ChangeDecision, ScopeBucket};
+use finishline_core::survey::Milestone;
 use finishline_core::training::TrainingAudience;
 use finishline_core::Command;
 
@@ -595,6 +596,42 @@ pub(super) fn lindenwood(team: &Team, prefix: &str, now: DateTime<Utc>) -> Resul
             text: "Moving a recurring appointment takes four clicks".into(),
             kind: RetroKind::OnlyAnnoyed,
             bucket: RetroBucket::ProductWork,
+        },
+    )?;
+    // The clinic answers the ratings it was asked for (the latest ids of the story, so the ones
+    // before keep theirs): satisfied after kickoff (CSAT 4 of 5), the doctor found go-live easy
+    // (CES 6 of 7), the practice manager found it hard work — a low score, which opens Alex's
+    // follow-up.
+    s.run(
+        &marta,
+        28,
+        14,
+        Command::RateMilestone {
+            milestone: Milestone::AfterKickoff,
+            score: 4,
+            comment: "Clear plan, and we knew what we owed you by when.".into(),
+        },
+    )?;
+    s.run(
+        &okafor,
+        28,
+        15,
+        Command::RateMilestone {
+            milestone: Milestone::GoLive,
+            score: 6,
+            comment: String::new(),
+        },
+    )?;
+    s.run(
+        &marta,
+        28,
+        16,
+        Command::RateMilestone {
+            milestone: Milestone::GoLive,
+            score: 2,
+            comment:
+                "Moving recurring appointments by hand took the front desk most of launch week."
+                    .into(),
         },
     )?;
     Ok(s)

@@ -114,7 +114,7 @@ pub struct PlanProgress {
 /// The shape of [`ProjectFacts`] as kept outside the process (`app::analytics` stores them by
 /// project version): raise it whenever what `project_facts` computes changes, so facts kept by
 /// an older build are recomputed instead of read.
-pub const FACTS_FORMAT: i64 = 1;
+pub const FACTS_FORMAT: i64 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectFacts {
@@ -151,6 +151,9 @@ pub struct ProjectFacts {
     /// Who had the ball at `computed_at` (nobody once the project is closed or paused).
     pub waiting_vendor_now: bool,
     pub waiting_customer_now: bool,
+    /// The customer's ratings at milestones (`survey::ratings`).
+    #[serde(default)]
+    pub ratings: Vec<crate::survey::Rating>,
 }
 
 /// The facts of one project at `now`.
@@ -245,6 +248,7 @@ pub fn project_facts(p: &Project, activities: &[Activity], now: DateTime<Utc>) -
         waited: ball.project,
         waiting_vendor_now: current.contains(&Side::Vendor),
         waiting_customer_now: current.contains(&Side::Customer),
+        ratings: crate::survey::ratings(p),
         scorecard,
     }
 }

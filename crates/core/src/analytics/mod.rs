@@ -13,6 +13,7 @@ pub mod forecast;
 pub mod loops;
 pub mod on_time;
 pub mod playbook_versions;
+pub mod ratings;
 pub mod stats;
 pub mod time_to_value;
 pub mod timeline;
@@ -31,6 +32,7 @@ use forecast::Forecast;
 use loops::LoopRow;
 use on_time::OnTime;
 use playbook_versions::VersionRow;
+use ratings::Ratings;
 use time_to_value::TimeToValue;
 use where_time_goes::WhereTimeGoes;
 
@@ -49,6 +51,8 @@ pub struct Analytics {
     pub loops: Vec<LoopRow>,
     pub forecast: Forecast,
     pub playbook_versions: Vec<VersionRow>,
+    /// Customer ratings at milestones (CSAT, CES) per owner, playbook, segment and milestone.
+    pub ratings: Ratings,
 }
 
 /// The analytics of the projects whose facts match `filter`, at `now`.
@@ -69,5 +73,6 @@ pub fn analytics<'a>(
         loops: loops::loops(&facts),
         forecast: forecast::forecast(&facts, now.date_naive()),
         playbook_versions: playbook_versions::playbook_versions(&facts, now),
+        ratings: ratings::ratings(&facts),
     }
 }

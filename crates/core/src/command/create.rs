@@ -93,6 +93,8 @@ pub fn create_project(new: NewProject, ctx: &Ctx) -> Result<(Project, Vec<Activi
         retro: Vec::new(),
         last_customer_activity_at: None,
         completed_at: None,
+        surveys: new.playbook.surveys.clone(),
+        survey_responses: Vec::new(),
         next_id: 0,
         handoff,
     };

@@ -23,7 +23,7 @@ use crate::training::TrainingAudience;
 use crate::visibility::Visibility;
 use crate::{
     adoption, approval, data, finish_line, handoff, intake, lifecycle, nudge, people, plan, retro,
-    scope, status_update, training, uat,
+    scope, status_update, survey, training, uat,
 };
 
 mod create;
@@ -405,6 +405,16 @@ pub enum Command {
         #[serde(default)]
         plan_version: Option<String>,
     },
+    /// A customer person rates a milestone the project asks about (`survey`): once, never
+    /// changed; a low score opens an internal follow-up task for the vendor owner.
+    RateMilestone {
+        milestone: crate::survey::Milestone,
+        /// CSAT 1–5, CES 1–7 (the question the project asks at the milestone).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 7))]
+        score: u8,
+        #[serde(default)]
+        comment: String,
+    },
     // Nudges (R9), recorded by the sweep
     RecordNudge {
         task: u32,
@@ -570,5 +580,7 @@ fn execute(p: &mut Project, command: Command, log: &mut Log) -> Result<(), Domai
         MarkRetroPromoted { item, playbook } => retro::mark_retro_promoted,
         ApprovePlan { plan_version } => approval::approve_plan,
         RecordNudge { task, escalated } => nudge::record_nudge,
+        // Customer ratings at milestones
+        RateMilestone { milestone, score, comment } => survey::rate_milestone,
     })
 }

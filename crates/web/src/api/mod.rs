@@ -14,6 +14,7 @@ pub mod query;
 pub mod salesforce_outbound;
 pub mod session;
 pub mod settings_sso;
+pub mod surveys;
 pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
@@ -43,7 +44,7 @@ use crate::state::AppState;
         notify::put_goals, notify::get_adoption, notify::act_page, notify::act,
         notify::unsubscribe_page, notify::unsubscribe,
         process::map, process::ocel, process::xes,
-        analytics::get,
+        analytics::get, surveys::list,
     ),
     components(schemas(finishline_core::Command)),
     modifiers(&BearerAuth),
@@ -181,6 +182,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(settings_sso::get).put(settings_sso::put),
         )
         .route("/analytics", get(analytics::get))
+        .route("/surveys", get(surveys::list))
         .merge(notify_routes(state))
         .merge(process_routes())
         .layer(DefaultBodyLimit::max(json_limit))

@@ -210,6 +210,11 @@ fn spec(action: &str) -> Option<&'static [(&'static str, Kind, &'static str)]> {
         "pause" => &[("reason", Text, "Why it is paused")],
         "resume" => &[],
         "approve_plan" => &[("plan_version", OptText, "plan version")],
+        "rate_milestone" => &[
+            ("milestone", Enum, "milestone"),
+            ("score", Int, "Your rating"),
+            ("comment", OptText, "Comment"),
+        ],
         "cancel" => &[("reason", Text, "Why it is cancelled")],
         "add_retro_item" => &[
             ("text", Text, "What happened"),

@@ -248,6 +248,7 @@ fn sections(a: &Analytics) -> Markup {
             a href="#loops" { "Loops" }
             a href="#forecast" { "Forecast" }
             a href="#playbook-versions" { "Playbook versions" }
+            a href="#ratings" { "Customer ratings" }
         }
         dl class="facts" {
             div { dt { "Projects" } dd { (a.projects) " (" (a.live) " live)" } }
@@ -311,6 +312,17 @@ fn sections(a: &Analytics) -> Markup {
                 h2 { "Playbook versions" }
                 p class="muted small" { "A running project keeps the version it started with: compare versions before and after a change was promoted from a retrospective." }
                 (t("playbook-versions", 20))
+            }
+            section id="ratings" {
+                h2 { "Customer ratings" }
+                p class="muted small" {
+                    "What customers answered at the milestones their playbook asks about: CSAT 1–5 (satisfaction) and CES 1–7 (ease), never averaged together. Low is CSAT 1–2 or CES 1–3; each opens a follow-up task for the vendor owner."
+                }
+                @if a.ratings.overall.is_empty() {
+                    p class="muted" { "No rating yet." }
+                } @else {
+                    (t("ratings", 200))
+                }
             }
         }
     }

@@ -28,7 +28,7 @@ pub struct Table {
 }
 
 /// Every table's slug, in the page's order.
-pub const SLUGS: [&str; 12] = [
+pub const SLUGS: [&str; 13] = [
     "time-to-value",
     "cohorts",
     "segments",
@@ -41,6 +41,7 @@ pub const SLUGS: [&str; 12] = [
     "loops",
     "forecast",
     "playbook-versions",
+    "ratings",
 ];
 
 pub fn table(a: &Analytics, slug: &str) -> Option<Table> {
@@ -76,6 +77,7 @@ pub fn table(a: &Analytics, slug: &str) -> Option<Table> {
         "loops" => loops(a),
         "forecast" => forecast(a),
         "playbook-versions" => versions(a),
+        "ratings" => ratings(a),
         _ => return None,
     })
 }
@@ -372,6 +374,52 @@ fn versions(a: &Analytics) -> Table {
                 ]
             })
             .collect(),
+    }
+}
+
+/// Customer ratings (CSAT, CES) overall and per owner, playbook, segment and milestone.
+fn ratings(a: &Analytics) -> Table {
+    let r = &a.ratings;
+    let parts = [
+        ("all", &r.overall),
+        ("owner", &r.by_owner),
+        ("playbook", &r.by_playbook),
+        ("segment", &r.by_segment),
+        ("milestone", &r.by_milestone),
+    ];
+    let mut rows = Vec::new();
+    for (by, groups) in parts {
+        for g in groups {
+            let group = match by {
+                "segment" => segment_label(&g.group).to_string(),
+                "milestone" => finishline_core::survey::Milestone::parse(&g.group)
+                    .map_or_else(|| g.group.clone(), |m| m.label().to_string()),
+                _ => g.group.clone(),
+            };
+            rows.push(vec![
+                Cell::Text(by.to_string()),
+                Cell::Text(group),
+                Cell::Text(format!("{} 1–{}", g.question.label(), g.question.max())),
+                Cell::Count(g.count as i64),
+                Cell::Days(Some(g.average)),
+                Cell::Count(g.lows as i64),
+                Cell::Count(g.unresolved as i64),
+            ]);
+        }
+    }
+    Table {
+        slug: "ratings",
+        caption: "Customer ratings at milestones",
+        headers: vec![
+            "By",
+            "Group",
+            "Question",
+            "Ratings",
+            "Average",
+            "Low scores",
+            "Low, not followed up",
+        ],
+        rows,
     }
 }
 

@@ -34,6 +34,7 @@ pub mod portfolio;
 pub mod process_map;
 pub mod project;
 pub mod project_forms;
+pub mod rating;
 pub mod session;
 pub mod settings;
 pub mod sso;
@@ -131,6 +132,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(data_grid_actions::portal_grid)
                 .post(data_actions::portal_action)
                 .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/rate/{token}",
+            get(rating::page)
+                .post(rating::rate)
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    rating::guard,
+                )),
         )
         .route("/portal/logout", post(portal::logout))
         .route("/portal/calendar/new", post(calendar::portal_replace))

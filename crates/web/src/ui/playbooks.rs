@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use finishline_core::lifecycle::{Stage, STAGE_ORDER};
 use finishline_core::playbook::{builtin, Phase, Playbook, Step};
+use finishline_core::survey::{Milestone, Question, SurveyAsk};
 use maud::html;
 
 use crate::state::AppState;
@@ -177,6 +178,15 @@ fn edit_forms(pb: &Playbook, v: &Vendor, st: &FormState) -> maud::Markup {
                 (dependency_checks(&fd, &steps))
                 button type="submit" { "Save new version" }
             }
+            @let fq = Fields::new(Some(st), Op::Ratings.form());
+            form method="post" action=(action) class="action" {
+                (hidden(&fq, Op::Ratings))
+                (fq.message())
+                h3 { "Customer ratings" }
+                p class="muted small" { "Which milestones ask each customer person for a rating, once, by email and in the portal. A low score (CSAT 1–2, CES 1–3) opens a follow-up task for the vendor owner." }
+                (ratings_fields(pb, &fq))
+                button type="submit" { "Save new version" }
+            }
         }
     }
 }
@@ -208,6 +218,7 @@ fn view_markup(pb: &Playbook, v: &Vendor, st: &FormState, own: bool) -> maud::Ma
         h1 { (pb.name) " " span class="muted" { "v" (pb.version) } }
         @if !pb.description.is_empty() { p { (pb.description) } }
         p class="small" { "Hypercare: " (pb.hypercare_days) " days" }
+        (ratings_line(pb))
         @for ph in &pb.phases {
             section {
                 h2 { (ph.name) " " span class="muted small" { "(" (ph.stage.label()) ")" } }
@@ -353,6 +364,8 @@ enum Op {
     RemoveStep,
     /// Set the steps a step depends on.
     Depends,
+    /// Which milestones ask the customer for a rating, with which question.
+    Ratings,
 }
 
 impl Op {
@@ -363,6 +376,7 @@ impl Op {
             "add_phase" => Some(Op::AddPhase),
             "remove_step" => Some(Op::RemoveStep),
             "depends" => Some(Op::Depends),
+            "ratings" => Some(Op::Ratings),
             _ => None,
         }
     }
@@ -374,6 +388,7 @@ impl Op {
             Op::AddPhase => "add_phase",
             Op::RemoveStep => "remove_step",
             Op::Depends => "depends",
+            Op::Ratings => "ratings",
         }
     }
 
@@ -432,6 +447,7 @@ pub async fn edit(
         Op::AddPhase => add_phase(&mut pb, &form, &mut st),
         Op::RemoveStep => remove_step(&mut pb, &form, &mut st),
         Op::Depends => set_depends(&mut pb, &form, &mut st),
+        Op::Ratings => set_ratings(&mut pb, &form, &mut st),
     }
     if !st.errors.is_empty() {
         st.message
@@ -699,4 +715,60 @@ fn set_depends(pb: &mut Playbook, form: &FormData, st: &mut FormState) {
     {
         step.depends_on = deps;
     }
+}
+
+/// The choices of the ratings form: per milestone, not asked, CSAT or CES.
+fn question_opts() -> Vec<(String, String)> {
+    [
+        (String::new(), "not asked".to_string()),
+        ("csat".to_string(), "CSAT: satisfaction 1–5".to_string()),
+        ("ces".to_string(), "CES: ease 1–7".to_string()),
+    ]
+    .into()
+}
+
+fn ratings_fields(pb: &Playbook, f: &Fields) -> maud::Markup {
+    html! {
+        @for m in Milestone::ALL {
+            @let now = pb.surveys.iter().find(|a| a.milestone == m).map_or("", |a| a.question.key());
+            (f.select(&format!("ask_{}", m.key()), &format!("Rating {}", m.label()), &question_opts(), now))
+        }
+    }
+}
+
+/// What the playbook asks, in a line.
+fn ratings_line(pb: &Playbook) -> maud::Markup {
+    let asks: Vec<String> = pb
+        .surveys
+        .iter()
+        .map(|a| format!("{} {}", a.question.label(), a.milestone.label()))
+        .collect();
+    html! {
+        p class="small" {
+            "Customer ratings: "
+            @if asks.is_empty() { "none asked" } @else { (asks.join(", ")) }
+        }
+    }
+}
+
+/// `op=ratings`: replaces the playbook's asks with the milestones the form asks about.
+fn set_ratings(pb: &mut Playbook, form: &FormData, st: &mut FormState) {
+    let mut asks = Vec::new();
+    for m in Milestone::ALL {
+        let field = format!("ask_{}", m.key());
+        match form.get(&field) {
+            "" => {}
+            q => match Question::parse(q) {
+                Some(question) => asks.push(SurveyAsk {
+                    milestone: m,
+                    question,
+                }),
+                None => st.field(
+                    &field,
+                    format!("{q:?} is not a question: choose not asked, CSAT or CES"),
+                ),
+            },
+        }
+    }
+    pb.surveys = asks;
 }

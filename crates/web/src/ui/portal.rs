@@ -16,6 +16,7 @@ use finishline_core::command::Ctx;
 use finishline_core::lifecycle::Stage;
 use finishline_core::people::{Person, Role, Side};
 use finishline_core::plan::{Task, TaskStatus};
+use finishline_core::survey::pending_asks;
 use finishline_core::visibility::{
     customer_does, customer_may_download, customer_sees, for_customer,
 };
@@ -31,8 +32,8 @@ use crate::ui::form::{csrf_token, html as html_response, page_status, FormData, 
 use crate::ui::layout::{self, Fields};
 use crate::ui::project::{self, people_opts};
 use crate::ui::session::{
-    cookie_from_headers, portal_cookie, pre_session_csrf, Customer, Vendor, PORTAL_COOKIE,
-    PRE_SESSION_COOKIE,
+    checked_pre_session, cookie_from_headers, no_session_form_page, portal_cookie,
+    pre_session_csrf, Customer, Vendor, PORTAL_COOKIE, PRE_SESSION_COOKIE,
 };
 use finishline_app::commands::{discard_files, run_command};
 
@@ -121,6 +122,7 @@ fn portal_body(
             } }
         }
         (crate::ui::portal_approval::section(p, person, csrf, st, today))
+        (ratings(p, person, csrf, st))
 
         @if !p.data_maps.is_empty() {
             @let data_href = if csrf.is_some() { "/portal/data".to_string() } else { format!("/projects/{}/data", p.id) };
@@ -261,6 +263,61 @@ fn portal_body(
         }
     };
     layout::with_refusal(st, page)
+}
+
+/// "How are we doing?": the milestones this person may rate now, each with its question, and the
+/// ratings they gave (theirs only, never the vendor's follow-up).
+fn ratings(p: &Project, person: &Person, csrf: Option<&str>, st: &FormState) -> Markup {
+    let pending = pending_asks(p, person.id);
+    let mine: Vec<_> = p
+        .survey_responses
+        .iter()
+        .filter(|r| r.person == person.id)
+        .collect();
+    if pending.is_empty() && mine.is_empty() {
+        return html! {};
+    }
+    html! {
+        section id="ratings" aria-labelledby="ratings-h" {
+            h2 id="ratings-h" { "How are we doing?" }
+            @for a in &pending {
+                @let key = format!("rate_milestone-{}", a.milestone.key());
+                @let fr = Fields::new(Some(st), &key);
+                @let (low, high) = a.question.ends();
+                form method="post" action="/portal/actions/rate_milestone" class="action wide" {
+                    (fr.hidden(csrf.unwrap_or("")))
+                    (fr.message())
+                    input type="hidden" name="milestone" value=(a.milestone.key());
+                    fieldset class="scale" disabled[csrf.is_none()] {
+                        legend { (a.question.prompt(a.milestone)) }
+                        p class="small muted" { "1 " (low) " · " (a.question.max()) " " (high) }
+                        div class="scale-choices" {
+                            @for s in 1..=a.question.max() {
+                                label class="choice" {
+                                    input type="radio" name="score" value=(s) required;
+                                    (s)
+                                }
+                            }
+                        }
+                        (fr.textarea("comment", "Comment (optional)", "", false))
+                        button type="submit" { "Send my rating" }
+                    }
+                    p class="small muted" { "You rate once; a rating cannot be changed afterwards." }
+                }
+            }
+            @if !mine.is_empty() {
+                h3 { "Your ratings" }
+                ul {
+                    @for r in &mine {
+                        li {
+                            (r.milestone.label()) ": " strong { (r.score) " of " (r.question.max()) } " (" (r.question.label()) "), " (r.at.date_naive())
+                            @if !r.comment.is_empty() { " — " (r.comment) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The top of the portal: how far the customer's side is, what is overdue, and the next step.
@@ -539,15 +596,7 @@ pub async fn join_page(
             }
         },
     );
-    let mut res = html_response(StatusCode::OK, markup);
-    res.headers_mut().insert(
-        header::REFERRER_POLICY,
-        header::HeaderValue::from_static("no-referrer"),
-    );
-    if let Some(c) = set.and_then(|c| c.parse().ok()) {
-        res.headers_mut().append(header::SET_COOKIE, c);
-    }
-    res
+    no_session_form_page(markup, set)
 }
 
 /// Redeems an invitation (throttled per address by `throttle::guard_links`, the route's layer).
@@ -557,14 +606,7 @@ pub async fn join(
     headers: HeaderMap,
     form: FormData,
 ) -> Response {
-    let Some(pre) = cookie_from_headers(&headers, PRE_SESSION_COOKIE) else {
-        return layout::portal_message(
-            StatusCode::FORBIDDEN,
-            "Open the link again",
-            "Your browser did not keep the page's security cookie. Open the invitation link again.",
-        );
-    };
-    if let Err(r) = form.check_csrf(&csrf_token(pre)) {
+    if let Err(r) = checked_pre_session(&headers, &form, "the invitation link") {
         return r;
     }
     match state.app.store.redeem_invitation(form.get("token"), state.now(), state.config.session_ttl).await {
@@ -636,6 +678,7 @@ const PORTAL_ACTIONS: &[&str] = &[
     "answer_change",
     "decide_go_live",
     "approve_plan",
+    "rate_milestone",
 ];
 
 /// Checks that a customer may take this action on what the form names.
@@ -681,6 +724,8 @@ fn allowed(p: &Project, me: &Person, action: &str, form: &FormData) -> Result<()
                 Err("this question is not for your side".into())
             }
         }
+        // The core checks the rest: their own rating, of a milestone asked and reached, once.
+        "rate_milestone" => Ok(()),
         "answer_change" | "decide_go_live" | "approve_plan" => {
             if is_customer_dm(me) {
                 Ok(())

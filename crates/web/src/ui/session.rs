@@ -304,6 +304,40 @@ pub async fn login(
         .into_response()
 }
 
+/// A page for a visitor without a session that holds a form (the portal's join, a rating link's
+/// page): sent with no referrer (its address holds a secret) and the pre-session cookie when
+/// `pre_session_csrf` made a new one.
+pub fn no_session_form_page(markup: maud::Markup, set_cookie: Option<String>) -> Response {
+    let mut res = html_response(StatusCode::OK, markup);
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    if let Some(c) = set_cookie.and_then(|c| c.parse().ok()) {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// The pre-session secret of a form sent by a visitor without a session (the portal's join, a
+/// rating link's page) once its CSRF token matches it, or the page saying why not; `again` names
+/// the link to open again when the browser kept no cookie.
+pub fn checked_pre_session<'a>(
+    headers: &'a axum::http::HeaderMap,
+    form: &FormData,
+    again: &str,
+) -> Result<&'a str, Response> {
+    let Some(pre) = cookie_from_headers(headers, PRE_SESSION_COOKIE) else {
+        return Err(layout::portal_message(
+            StatusCode::FORBIDDEN,
+            "Open the link again",
+            &format!("Your browser did not keep the page's security cookie. Open {again} again."),
+        ));
+    };
+    form.check_csrf(&csrf_token(pre))?;
+    Ok(pre)
+}
+
 pub fn cookie_from_headers<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)

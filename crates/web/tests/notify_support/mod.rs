@@ -114,6 +114,30 @@ impl NotifyApp {
         self.clock.set(t.and_hms_opt(hour, 0, 0).unwrap().and_utc());
     }
 
+    /// The `Cookie` header of a portal session for a customer person of a project, started as
+    /// redeeming their invitation starts it.
+    pub async fn portal_cookie(&self, workspace: &str, project: &str, person: u32) -> String {
+        let store = &self.state.app.store;
+        let now = self.now();
+        let (_, invite) = store
+            .create_invitation(
+                workspace,
+                project,
+                person,
+                "test",
+                &finishline_store::By::new("tests", None, now),
+                chrono::Duration::days(7),
+            )
+            .await
+            .unwrap();
+        let (_, secret) = store
+            .redeem_invitation(&invite, now, chrono::Duration::days(7))
+            .await
+            .unwrap()
+            .unwrap();
+        format!("{}={secret}", finishline_web::ui::session::PORTAL_COOKIE)
+    }
+
     pub async fn admin(&self, name: &str, email: &str) -> Member {
         let store = &self.state.app.store;
         let ws = store.create_workspace(name, self.now()).await.unwrap();

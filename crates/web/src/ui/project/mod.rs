@@ -17,6 +17,7 @@ pub(crate) mod options;
 pub(crate) mod parts;
 mod people;
 mod plan;
+mod ratings;
 mod scope;
 mod status;
 mod task;
@@ -198,6 +199,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("uat", "UAT"),
     ("gates", "Gates"),
     ("adoption", "Adoption"),
+    ("ratings", "Ratings"),
     ("status", "Status"),
     ("files", "Files"),
     ("activity", "Activity"),
@@ -292,6 +294,7 @@ fn before(d: &Derived, st: &FormState, csrf: &str, now: DateTime<Utc>) -> Markup
         @if p.live_on.is_some() || !p.retro.is_empty() {
             (adoption::retro(p, st, csrf))
         }
+        (ratings::ratings(p))
         (status::status(d, st, csrf, today))
     }
 }
