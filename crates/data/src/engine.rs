@@ -95,6 +95,10 @@ struct CField {
     /// field's final value only then (an export keeps every one), and its typed value only
     /// for `unique` and the primary key.
     in_key: bool,
+    /// Only duplicate keys read the final value, through a normaliser whose key of a value is
+    /// the key of its display form (`company`): a check keeps the value as it came and the key
+    /// is made from that, with no display form built first.
+    key_from_raw: bool,
 }
 
 pub(crate) struct Plan {
@@ -347,6 +351,7 @@ impl Plan {
                 in_key: f.constraints.unique || in_pk,
                 blank_review_message: format!("\"{}\" is blank; a blank here needs review: enter the value or confirm it is unknown", f.name),
                 required_message: format!("\"{}\" is required; enter a value", f.name),
+                key_from_raw: false,
                 field: f.clone(),
             });
         }
@@ -366,7 +371,11 @@ impl Plan {
             })
             .unwrap_or_default();
         for &fi in dup_groups.iter().flatten() {
-            fields[fi].in_key = true;
+            let f = &mut fields[fi];
+            // Not for `unique` or the primary key, which read the display form.
+            let other_keys = f.field.constraints.unique || pk.contains(&fi);
+            f.key_from_raw = !other_keys && f.normalizers == [Normalizer::Company];
+            f.in_key = true;
         }
         let has_unique = fields.iter().any(|f| f.unique) || !pk.is_empty();
         Ok((
@@ -941,8 +950,13 @@ fn check_cell<'p>(
         } else if ctx.export || f.in_key {
             out.push_str(value);
         }
+    } else if f.key_from_raw && !ctx.export {
+        // `company` never has a problem, and the key is the same from the value as it came.
+        out.push_str(value);
+    } else if error && !ctx.export && !f.in_key {
+        // Nothing would read the display form, nor a problem with it (the cell has an error).
     } else {
-        let problem = memo.normalise(&f.normalizers, value, out);
+        let problem = memo.normalise(&f.normalizers, value, out, ctx.export || f.in_key);
         if let Some(p) = problem {
             if !error {
                 issues.cell_fmt(
@@ -990,11 +1004,14 @@ struct Memo {
 impl Memo {
     const CAP: usize = 4096;
 
+    /// The problem of normalising `value` with `ns`, and with `want_out` its display form in
+    /// `out` (without, `out` is left as it is: a check reads the display form only for a key).
     fn normalise(
         &mut self,
         ns: &[Normalizer],
         value: &str,
         out: &mut String,
+        want_out: bool,
     ) -> Option<crate::normalize::NormalizeProblem> {
         let mut key = None;
         if !self.off {
@@ -1003,8 +1020,10 @@ impl Memo {
             if let Some((k, v, p)) = self.map.get(&h) {
                 if k == value {
                     self.hits += 1;
-                    out.clear();
-                    out.push_str(v);
+                    if want_out {
+                        out.clear();
+                        out.push_str(v);
+                    }
                     return p.clone();
                 }
             } else {
@@ -1015,6 +1034,14 @@ impl Memo {
                 self.map = MemoMap::default();
                 key = None;
             }
+        }
+        if let (false, [n]) = (want_out, ns) {
+            let problem = n.check(value, &mut self.cur).err();
+            if let Some(h) = key.filter(|_| self.map.len() < Self::CAP) {
+                self.map
+                    .insert(h, (value.to_string(), String::new(), problem.clone()));
+            }
+            return problem;
         }
         let mut problem = None;
         self.cur.clear();

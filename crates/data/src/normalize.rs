@@ -103,7 +103,7 @@ impl Normalizer {
                     });
                 }
             }
-            Normalizer::Phone => return phone(value, out),
+            Normalizer::Phone => return phone(value, Some(out)),
             Normalizer::Country => {
                 let k = country_lookup_key(value);
                 match countries().get(k.as_str()) {
@@ -122,6 +122,45 @@ impl Normalizer {
             }
         }
         Ok(())
+    }
+
+    /// Whether `value` normalises without a problem, as [`Normalizer::apply`] says, without
+    /// writing its display form where that can be skipped: a check keeps the display form of a
+    /// field only when a key reads it, and building an address or a number nobody reads was a
+    /// few per cent of a check. `scratch` holds the display form when it has to be built.
+    pub fn check(self, value: &str, scratch: &mut String) -> Result<(), NormalizeProblem> {
+        match self {
+            Normalizer::Email => {
+                let v = value.trim();
+                if !v.is_ascii() {
+                    return self.apply(value, scratch);
+                }
+                let b = v.as_bytes();
+                // The tests of `apply`, on the bytes as they are (lower case changes neither).
+                let space = b
+                    .iter()
+                    .fold(false, |s, &c| s | c.is_ascii_whitespace() | (c == 0x0b));
+                let ats = b.iter().fold(0usize, |n, &c| n + usize::from(c == b'@'));
+                if space || ats != 1 {
+                    return self.apply(value, scratch);
+                }
+                let typo = memchr::memrchr(b'@', b)
+                    .is_some_and(|at| crate::typos::is_typo_domain_any_case(&v[at + 1..]));
+                if typo {
+                    return self.apply(value, scratch);
+                }
+                Ok(())
+            }
+            Normalizer::Phone => phone(value, None),
+            // Never a problem: nothing to look at.
+            Normalizer::Company
+            | Normalizer::Person
+            | Normalizer::Trim
+            | Normalizer::Lower
+            | Normalizer::Upper
+            | Normalizer::Title => Ok(()),
+            Normalizer::Country => self.apply(value, scratch),
+        }
     }
 
     /// The comparison key of an already normalised value, appended to `out`.
@@ -438,7 +477,8 @@ fn strip_legal_suffixes(out: &mut String, start: usize) {
     }
 }
 
-fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
+/// The phone normaliser: its display form goes to `out`, when asked for.
+fn phone(value: &str, out: Option<&mut String>) -> Result<(), NormalizeProblem> {
     let v = value.trim();
     // Split off an extension: "x123", "ext 123", "ext. 123", "#123" (ASCII case-insensitive, so
     // byte offsets in `v` are the offsets found).
@@ -477,7 +517,9 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
         main.chars().any(char::is_alphabetic)
     };
     if alphabetic || !(7..=15).contains(&n) {
-        out.push_str(v);
+        if let Some(out) = out {
+            out.push_str(v);
+        }
         return Err(NormalizeProblem {
             rule: "phone-unrecognised",
             message: format!(
@@ -494,11 +536,16 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
         // A North American number written without its country code.
         true
     } else {
-        out.push_str(v);
+        if let Some(out) = out {
+            out.push_str(v);
+        }
         return Err(NormalizeProblem {
             rule: "phone-unrecognised",
             message: format!("\"{v}\" has no country code; write it as +<country code> <number>"),
         });
+    };
+    let Some(out) = out else {
+        return Ok(());
     };
     out.push('+');
     if add_one {
@@ -1095,7 +1142,7 @@ mod tests {
                 assert_eq!(a, b, "collapse_spaces({v:?}, {title})");
             }
             let (mut a, mut b) = (String::new(), String::new());
-            let ra = super::phone(&v, &mut a);
+            let ra = super::phone(&v, Some(&mut a));
             let rb = reference::phone(&v, &mut b);
             assert_eq!((a, ra), (b, rb), "phone {v:?}");
             let mut b = String::new();

@@ -6,7 +6,7 @@
 //! delimiter is kept. A quote elsewhere is an ordinary character. Records end at `\n`, `\r\n` or
 //! `\r`. An empty line is a record with one empty field (a blank row keeps its row number).
 
-use memchr::{memchr, memchr3, memrchr};
+use memchr::memchr3;
 
 /// The first position in `hay` of `a`, `b` or `c`, as `memchr3` finds it, with the first 32
 /// bytes looked at eight at a time in a register: most cells are a dozen bytes or so, and a
@@ -354,6 +354,82 @@ pub fn parse_records_term(
 /// boundary: the position just after the last line break that is not inside a quoted field.
 /// `None` when `buf` holds no complete record.
 pub fn last_record_end(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<usize> {
+    scan_terms(buf, delim, quote, term).1
+}
+
+/// [`last_record_end`] and the number of records before it ([`count_records`] of
+/// `buf[..end]`), in one look at the bytes.
+pub fn last_record_end_and_count(
+    buf: &[u8],
+    delim: u8,
+    quote: u8,
+    term: u8,
+) -> Option<(usize, u64)> {
+    // The last line break outside quotes ends `buf[..end]`: its records are those breaks.
+    let (n, end) = scan_terms(buf, delim, quote, term);
+    end.map(|end| (end, n))
+}
+
+/// The number of records in `buf` (whole records, as [`parse_records_term`] counts them).
+pub fn count_records(buf: &[u8], delim: u8, quote: u8, term: u8) -> u64 {
+    let Some(&last) = buf.last() else {
+        return 0;
+    };
+    scan_terms(buf, delim, quote, term).0 + u64::from(last != term)
+}
+
+/// The line breaks of `buf` outside quoted regions: how many, and the end of the last one.
+///
+/// Quoted regions by the parser's rule: a quote opens a field only at the start of a field
+/// (after a delimiter or a line break, or at the start of `buf`); `""` inside is one quote; a
+/// region still open at the end of `buf` (or whose closing quote is its last byte, which may yet
+/// be half of a `""`) runs to the end. One search for the quote and the line break together, so
+/// each byte is looked at once: the reader does this for every chunk, before the workers parse.
+fn scan_terms(buf: &[u8], delim: u8, quote: u8, term: u8) -> (u64, Option<usize>) {
+    let len = buf.len();
+    let mut n = 0u64;
+    let mut last_end = None;
+    let mut inside = false;
+    // A hit before this position was read already (the second quote of a `""`).
+    let mut skip_to = 0usize;
+    for i in memchr::memchr2_iter(quote, term, buf) {
+        if i < skip_to {
+            continue;
+        }
+        let c = buf[i];
+        if !inside {
+            if c == term {
+                n += 1;
+                last_end = Some(i + 1);
+            } else if i == 0 || matches!(buf[i - 1], b'\n' | b'\r') || buf[i - 1] == delim {
+                inside = true;
+            }
+        } else if c == quote {
+            if i + 1 == len {
+                // Cannot tell yet whether this is `""`: open to the end.
+                break;
+            }
+            if buf[i + 1] == quote {
+                skip_to = i + 2;
+            } else {
+                inside = false;
+            }
+        }
+    }
+    (n, last_end)
+}
+
+
+/// The first implementation (quoted regions found first, then the line breaks looked up
+/// against them), kept to check that the one-look scan gives the same answers.
+#[cfg(test)]
+mod reference {
+    use memchr::{memchr, memrchr};
+
+/// Find the end (exclusive) of the last complete record in `buf`, which starts at a record
+/// boundary: the position just after the last line break that is not inside a quoted field.
+/// `None` when `buf` holds no complete record.
+pub fn last_record_end(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<usize> {
     let regions = quoted_regions(buf, delim, quote);
     let mut limit = buf.len();
     loop {
@@ -420,7 +496,7 @@ fn count_with_regions(buf: &[u8], term: u8, regions: &[(usize, usize)]) -> u64 {
 
 /// Quoted regions [open, close] by the parser's rule: a quote opens a field only at the
 /// start of a field (after a delimiter or a line break, or at the start).
-fn quoted_regions(buf: &[u8], delim: u8, quote: u8) -> Vec<(usize, usize)> {
+pub fn quoted_regions(buf: &[u8], delim: u8, quote: u8) -> Vec<(usize, usize)> {
     let mut regions: Vec<(usize, usize)> = Vec::new();
     let mut pos = 0;
     let len = buf.len();
@@ -463,9 +539,12 @@ fn quoted_regions(buf: &[u8], delim: u8, quote: u8) -> Vec<(usize, usize)> {
     regions
 }
 
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use memchr::memchr;
 
     fn rows(s: &str) -> Vec<Vec<String>> {
         let mut out = Vec::new();
@@ -602,6 +681,42 @@ mod tests {
                 want,
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn the_one_look_scan_agrees_with_the_quoted_regions() {
+        let mut seed: u64 = 0x5eed_0fc5_0001_9e37;
+        for len in 0..120 {
+            for _ in 0..300 {
+                let buf: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        match (seed >> 33) % 8 {
+                            0 | 1 => b'"',
+                            2 => b'\n',
+                            3 => b'\r',
+                            4 => b',',
+                            5 => b';',
+                            _ => b'a',
+                        }
+                    })
+                    .collect();
+                for (delim, term) in [(b',', b'\n'), (b';', b'\n'), (b',', b'\r')] {
+                    let end = reference::last_record_end(&buf, delim, b'"', term);
+                    assert_eq!(last_record_end(&buf, delim, b'"', term), end, "{buf:?}");
+                    assert_eq!(
+                        last_record_end_and_count(&buf, delim, b'"', term),
+                        reference::last_record_end_and_count(&buf, delim, b'"', term),
+                        "{buf:?}"
+                    );
+                    assert_eq!(
+                        count_records(&buf, delim, b'"', term),
+                        reference::count_records(&buf, delim, b'"', term),
+                        "{buf:?}"
+                    );
+                }
+            }
         }
     }
 
