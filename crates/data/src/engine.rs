@@ -99,6 +99,9 @@ struct CField {
     /// the key of its display form (`company`): a check keeps the value as it came and the key
     /// is made from that, with no display form built first.
     key_from_raw: bool,
+    /// Any text is a value and nothing else reads it (no constraint, no normaliser, no key):
+    /// a check only looks at whether it is blank.
+    only_blank_check: bool,
 }
 
 pub(crate) struct Plan {
@@ -352,6 +355,7 @@ impl Plan {
                 blank_review_message: format!("\"{}\" is blank; a blank here needs review: enter the value or confirm it is unknown", f.name),
                 required_message: format!("\"{}\" is required; enter a value", f.name),
                 key_from_raw: false,
+                only_blank_check: false,
                 field: f.clone(),
             });
         }
@@ -376,6 +380,18 @@ impl Plan {
             let other_keys = f.field.constraints.unique || pk.contains(&fi);
             f.key_from_raw = !other_keys && f.normalizers == [Normalizer::Company];
             f.in_key = true;
+        }
+        for f in &mut fields {
+            let c = &f.field.constraints;
+            f.only_blank_check = f.plain_text
+                && f.enum_entries.is_none()
+                && f.regex.is_none()
+                && c.min_length.is_none()
+                && c.max_length.is_none()
+                && f.min.is_none()
+                && f.max.is_none()
+                && f.normalizers.is_empty()
+                && !f.in_key;
         }
         let has_unique = fields.iter().any(|f| f.unique) || !pk.is_empty();
         Ok((
@@ -713,9 +729,9 @@ fn check_cell<'p>(
         };
     }
     // Type.
-    let date_reading = plan.fixes.date_reading[fi]
-        .as_ref()
-        .map(|(f, _)| f.as_str());
+    let date_reading = (f.field.field_type == FieldType::Date)
+        .then(|| plan.fixes.date_reading[fi].as_ref().map(|(f, _)| f.as_str()))
+        .flatten();
     let typed = if f.field.field_type == FieldType::Date
         && (date_reading.is_some() || !f.field.date_formats.is_empty())
     {
@@ -1324,18 +1340,29 @@ fn process_chunk<'p>(
                     fix_used[fi] = used.or(made_by);
                     v
                 };
-                let cell = check_cell(
-                    ctx,
-                    regexes[fi].as_ref(),
-                    fi,
-                    f,
-                    row,
-                    value,
-                    &mut norm,
-                    &mut res.issues,
-                    &mut memos[fi],
-                    &mut typed_vals[fi],
-                );
+                let cell = if f.only_blank_check
+                    && !ctx.export
+                    && !f.missing.iter().any(|m| m == value)
+                {
+                    // What `check_cell` would find: a value, no issue, nothing kept.
+                    Cell {
+                        missing: false,
+                        error: false,
+                    }
+                } else {
+                    check_cell(
+                        ctx,
+                        regexes[fi].as_ref(),
+                        fi,
+                        f,
+                        row,
+                        value,
+                        &mut norm,
+                        &mut res.issues,
+                        &mut memos[fi],
+                        &mut typed_vals[fi],
+                    )
+                };
                 row_error |= cell.error;
                 missing[fi] = cell.missing;
                 std::mem::swap(&mut finals[fi], &mut norm);

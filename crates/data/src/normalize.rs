@@ -390,8 +390,13 @@ pub fn company_key(value: &str, out: &mut String) {
 /// `value` without the ASCII punctuation, spaces and controls at either end (`&` is kept: it
 /// is the word "and").
 fn trim_ascii_punctuation(value: &str) -> &str {
-    let edge = |c: char| c.is_ascii() && !c.is_ascii_alphanumeric() && c != '&';
-    value.trim_matches(edge)
+    // Byte by byte: a character outside ASCII is all bytes from 0x80 up, none of them an edge,
+    // so the cuts fall between characters.
+    let edge = |c: &u8| c.is_ascii() && !c.is_ascii_alphanumeric() && *c != b'&';
+    let b = value.as_bytes();
+    let from = b.iter().position(|c| !edge(c)).unwrap_or(b.len());
+    let to = b.iter().rposition(|c| !edge(c)).map_or(from, |i| i + 1);
+    value.get(from..to).unwrap_or_default()
 }
 
 /// ASCII letters and digits in words parted by single spaces, no space at either end.
@@ -452,16 +457,69 @@ fn fold_words(
 fn legal_suffix_len(key: &str) -> Option<usize> {
     // The last word is short: a plain backward loop beats a vectorised search set up per call.
     let last = &key[key.bytes().rposition(|c| c == b' ').map_or(0, |i| i + 1)..];
-    let n = match last {
-        "inc" | "incorporated" | "llc" | "ltd" | "limited" | "corp" | "corporation" | "co"
-        | "company" | "gmbh" | "ag" | "sa" | "plc" | "bv" | "nv" | "oy" | "ab" | "srl" | "spa"
-        | "pty" | "sas" => last.len(),
-        "c" if key.ends_with(" l l c") => 5,
+    // The word as one number, compared with the suffixes' (a `match` on text compared them one
+    // `memcmp` at a time): every company key asks this at least once.
+    let n = match word_u128(last) {
+        Some(w) if LEGAL_SUFFIX_WORDS.contains(&w) => last.len(),
+        _ => match last {
+            "c" if key.ends_with(" l l c") => 5,
         "a" if key.ends_with(" s a") => 3,
-        "v" if key.ends_with(" b v") => 3,
-        _ => return None,
+            "v" if key.ends_with(" b v") => 3,
+            _ => return None,
+        },
     };
     (key.len() > n + 1 && key.as_bytes()[key.len() - n - 1] == b' ').then_some(n)
+}
+
+/// The legal-form suffixes of [`legal_suffix_len`] (whole words), as [`word_u128`] gives them.
+const LEGAL_SUFFIX_WORDS: [u128; 21] = {
+    const WORDS: [&str; 21] = [
+        "inc",
+        "incorporated",
+        "llc",
+        "ltd",
+        "limited",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "gmbh",
+        "ag",
+        "sa",
+        "plc",
+        "bv",
+        "nv",
+        "oy",
+        "ab",
+        "srl",
+        "spa",
+        "pty",
+        "sas",
+    ];
+    let mut out = [0u128; 21];
+    let mut i = 0;
+    while i < WORDS.len() {
+        let b = WORDS[i].as_bytes();
+        let mut k = 0;
+        while k < b.len() {
+            out[i] |= (b[k] as u128) << (8 * k);
+            k += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+/// A word of 1 to 16 bytes as one number (its bytes little-endian, zeros after); `None` when
+/// empty or longer.
+fn word_u128(w: &str) -> Option<u128> {
+    let b = w.as_bytes();
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    let mut a = [0u8; 16];
+    a[..b.len()].copy_from_slice(b);
+    Some(u128::from_le_bytes(a))
 }
 
 /// Strips legal suffixes from the end, repeatedly ("Acme Holdings Pty Ltd"), and an "and"
@@ -499,20 +557,13 @@ fn phone(value: &str, out: Option<&mut String>) -> Result<(), NormalizeProblem> 
     let lead = main.trim_start();
     let plus = lead.starts_with('+') || lead.starts_with("00");
     let skip = if lead.starts_with("00") { 2 } else { 0 };
-    // The digits, gathered once (a number we can read has at most 17 with the 00).
-    let mut digits = [0u8; 24];
-    let mut count = 0usize;
-    for &c in main.as_bytes() {
-        if c.is_ascii_digit() {
-            if let Some(d) = digits.get_mut(count) {
-                *d = c;
-            }
-            count += 1;
-        }
-    }
+    // Whole-slice folds with no early exit, so that they compile to vector code.
+    let count = main
+        .bytes()
+        .fold(0usize, |n, c| n + usize::from(c.is_ascii_digit()));
     let n = count.saturating_sub(skip);
     let alphabetic = if main.is_ascii() {
-        main.bytes().any(|c| c.is_ascii_alphabetic())
+        main.bytes().fold(false, |a, c| a | c.is_ascii_alphabetic())
     } else {
         main.chars().any(char::is_alphabetic)
     };
@@ -527,10 +578,9 @@ fn phone(value: &str, out: Option<&mut String>) -> Result<(), NormalizeProblem> 
             ),
         });
     }
-    // 7 to 15 digits after the `skip` first: all of them are in `digits`.
-    let digits = &digits[..count.min(digits.len())];
-    let first = digits.get(skip).copied();
-    let add_one = if plus || (n == 11 && first == Some(b'1')) {
+    // 7 to 15 digits after the `skip` first.
+    let digits = main.bytes().filter(u8::is_ascii_digit).skip(skip);
+    let add_one = if plus || (n == 11 && digits.clone().next() == Some(b'1')) {
         false
     } else if n == 10 {
         // A North American number written without its country code.
@@ -551,7 +601,7 @@ fn phone(value: &str, out: Option<&mut String>) -> Result<(), NormalizeProblem> 
     if add_one {
         out.push('1');
     }
-    out.push_str(std::str::from_utf8(digits.get(skip..).unwrap_or_default()).unwrap_or_default());
+    out.extend(digits.map(char::from));
     if ext.bytes().any(|c| c.is_ascii_digit()) {
         out.push_str(" x");
         out.extend(ext.bytes().filter(u8::is_ascii_digit).map(char::from));
