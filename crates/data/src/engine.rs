@@ -969,8 +969,9 @@ fn check_cell<'p>(
     } else if f.key_from_raw && !ctx.export {
         // `company` never has a problem, and the key is the same from the value as it came.
         out.push_str(value);
-    } else if error && !ctx.export && !f.in_key {
-        // Nothing would read the display form, nor a problem with it (the cell has an error).
+    } else if !ctx.export && !f.in_key && (error || !f.normalizers.iter().any(|n| n.can_fail())) {
+        // Nothing would read the display form, nor a problem with it: the cell has an error
+        // already, or its normalisers never have one (`person`, `trim`, case).
     } else {
         let problem = memo.normalise(&f.normalizers, value, out, ctx.export || f.in_key);
         if let Some(p) = problem {

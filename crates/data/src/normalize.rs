@@ -124,6 +124,15 @@ impl Normalizer {
         Ok(())
     }
 
+    /// Whether the normaliser can have a problem with some value: only these are looked at
+    /// in a check when nothing reads their display form.
+    pub fn can_fail(self) -> bool {
+        matches!(
+            self,
+            Normalizer::Email | Normalizer::Phone | Normalizer::Country
+        )
+    }
+
     /// Whether `value` normalises without a problem, as [`Normalizer::apply`] says, without
     /// writing its display form where that can be skipped: a check keeps the display form of a
     /// field only when a key reads it, and building an address or a number nobody reads was a
@@ -131,21 +140,14 @@ impl Normalizer {
     pub fn check(self, value: &str, scratch: &mut String) -> Result<(), NormalizeProblem> {
         match self {
             Normalizer::Email => {
-                let v = value.trim();
-                if !v.is_ascii() {
-                    return self.apply(value, scratch);
-                }
-                let b = v.as_bytes();
-                // The tests of `apply`, on the bytes as they are (lower case changes neither).
-                let space = b
-                    .iter()
-                    .fold(false, |s, &c| s | c.is_ascii_whitespace() | (c == 0x0b));
-                let ats = b.iter().fold(0usize, |n, &c| n + usize::from(c == b'@'));
-                if space || ats != 1 {
+                // The tests of `apply`, on the bytes as they are (lower case changes neither);
+                // anything but the plain shape goes the careful way.
+                let b = value.as_bytes();
+                if !is_plain_single_address(b) {
                     return self.apply(value, scratch);
                 }
                 let typo = memchr::memrchr(b'@', b)
-                    .is_some_and(|at| crate::typos::is_typo_domain_any_case(&v[at + 1..]));
+                    .is_some_and(|at| crate::typos::is_typo_domain_any_case(&value[at + 1..]));
                 if typo {
                     return self.apply(value, scratch);
                 }
@@ -252,16 +254,64 @@ mod swar {
         !nonzero & HI
     }
 
+    /// The high bit of each byte of `w` from `lo` to `hi` (ASCII, `hi` below 0x7f), exactly;
+    /// a byte from 0x80 up is never in the range.
+    #[inline]
+    pub(super) fn in_range(w: u64, lo: u8, hi: u8) -> u64 {
+        // Each byte with its high bit set: the subtractions below never borrow from the next.
+        let x = w | HI;
+        let at_least_lo = x.wrapping_sub(LO * u64::from(lo));
+        let above_hi = x.wrapping_sub(LO * u64::from(hi + 1));
+        at_least_lo & !above_hi & !w & HI
+    }
+
     /// The words of `b`, eight bytes each, little-endian (the first byte lowest); the last
     /// one filled out with `fill`.
     #[inline]
     pub(super) fn words(b: &[u8], fill: u8) -> impl Iterator<Item = u64> + '_ {
-        b.chunks(8).map(move |c| {
+        let whole = b.chunks_exact(8);
+        // The last bytes one at a time: a copy of a length not known in advance was a call
+        // to `memcpy` per value.
+        let rest = whole.remainder();
+        let last = (!rest.is_empty()).then(|| {
             let mut w = [fill; 8];
-            w[..c.len()].copy_from_slice(c);
+            for (d, s) in w.iter_mut().zip(rest) {
+                *d = *s;
+            }
             u64::from_le_bytes(w)
-        })
+        });
+        whole
+            .map(|c| {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(c);
+                u64::from_le_bytes(w)
+            })
+            .chain(last)
     }
+}
+
+/// ASCII with no space or control character (nothing to trim) and exactly one `@`: the
+/// shape of nearly every address, told by one look at eight bytes at a time.
+fn is_plain_single_address(b: &[u8]) -> bool {
+    let mut odd = 0u64;
+    let mut ats = 0u32;
+    for w in swar::words(b, b'a') {
+        odd |= !swar::in_range(w, 0x21, 0x7e);
+        ats += swar::eq(w, b'@').count_ones();
+    }
+    odd & 0x8080_8080_8080_8080 == 0 && ats == 1
+}
+
+/// Of ASCII `b`, how many digits and whether a letter; `None` when `b` is not ASCII.
+fn ascii_digits_and_letter(b: &[u8]) -> Option<(usize, bool)> {
+    let (mut high, mut digits, mut letters) = (0u64, 0usize, 0u64);
+    for w in swar::words(b, b' ') {
+        high |= w;
+        digits += swar::in_range(w, b'0', b'9').count_ones() as usize;
+        // Letters of either case, as lower case: only `A`-`Z` and `a`-`z` land on `a`-`z`.
+        letters |= swar::in_range(w | 0x2020_2020_2020_2020, b'a', b'z') & !w;
+    }
+    (high & 0x8080_8080_8080_8080 == 0).then_some((digits, letters != 0))
 }
 
 /// Two spaces in a row anywhere in `b`.
@@ -518,7 +568,10 @@ fn word_u128(w: &str) -> Option<u128> {
         return None;
     }
     let mut a = [0u8; 16];
-    a[..b.len()].copy_from_slice(b);
+    // Byte by byte: a copy of a length not known in advance is a call to `memcpy`.
+    for (d, s) in a.iter_mut().zip(b) {
+        *d = *s;
+    }
     Some(u128::from_le_bytes(a))
 }
 
@@ -557,16 +610,13 @@ fn phone(value: &str, out: Option<&mut String>) -> Result<(), NormalizeProblem> 
     let lead = main.trim_start();
     let plus = lead.starts_with('+') || lead.starts_with("00");
     let skip = if lead.starts_with("00") { 2 } else { 0 };
-    // Whole-slice folds with no early exit, so that they compile to vector code.
-    let count = main
-        .bytes()
-        .fold(0usize, |n, c| n + usize::from(c.is_ascii_digit()));
+    let (count, alphabetic) = ascii_digits_and_letter(main.as_bytes()).unwrap_or_else(|| {
+        (
+            main.bytes().filter(u8::is_ascii_digit).count(),
+            main.chars().any(char::is_alphabetic),
+        )
+    });
     let n = count.saturating_sub(skip);
-    let alphabetic = if main.is_ascii() {
-        main.bytes().fold(false, |a, c| a | c.is_ascii_alphabetic())
-    } else {
-        main.chars().any(char::is_alphabetic)
-    };
     if alphabetic || !(7..=15).contains(&n) {
         if let Some(out) = out {
             out.push_str(v);
@@ -1130,7 +1180,8 @@ mod tests {
             "Acme", "ACME", " ", "  ", "\t", "\u{b}", "\u{a0}", "&", "'", "’", ".", ",", "Inc",
             "inc.", "L.L.C.", "S.A.", "B.V.", "Co", "GmbH", "Pty", "Ltd", "Zürich", "É", "ß", "#",
             "x", "X", "ext", "Ext.", "+", "00", "1", "(201)", "555-0123", "44", "@", "@@",
-            "a@b.co", "-", "and", "LLC", "c", "a", "v", "\u{1}", "\r\n", "\u{7f}",
+            "a@b.co", "-", "and", "LLC", "c", "a", "v", "\u{1}", "\r\n", "\u{7f}", "[", "`", "{",
+            "/", ":", "Zz", "09", "gmial.com", "HOTMAIL", ".con",
         ];
         // A fixed linear congruential sequence: the same cases every run.
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
@@ -1155,7 +1206,7 @@ mod tests {
                     .map(|_| {
                         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                         // Mostly the bytes tested for, their case partners and neighbours.
-                        let pick = b" exEX#\x03\x00\xa0\xc5\xff!aZ9";
+                        let pick = b" exEX#\x03\x00\xa0\xc5\xff!aZ9@@0/:`{~\x7f";
                         if (seed >> 60) < 12 {
                             pick[(seed >> 33) as usize % pick.len()]
                         } else {
@@ -1166,6 +1217,20 @@ mod tests {
                 assert_eq!(
                     super::has_two_spaces(&b),
                     b.windows(2).any(|w| w == b"  "),
+                    "{b:?}"
+                );
+                assert_eq!(
+                    super::is_plain_single_address(&b),
+                    b.iter().all(|c| (0x21..0x7f).contains(c))
+                        && b.iter().filter(|&&c| c == b'@').count() == 1,
+                    "{b:?}"
+                );
+                assert_eq!(
+                    super::ascii_digits_and_letter(&b),
+                    b.is_ascii().then(|| (
+                        b.iter().filter(|c| c.is_ascii_digit()).count(),
+                        b.iter().any(u8::is_ascii_alphabetic)
+                    )),
                     "{b:?}"
                 );
                 assert_eq!(
@@ -1191,6 +1256,18 @@ mod tests {
                 reference::collapse_spaces(&v, &mut b, title);
                 assert_eq!(a, b, "collapse_spaces({v:?}, {title})");
             }
+            // A check says what `apply` says; a company's key is its display form's key.
+            for n in Normalizer::NAMES.iter().filter_map(|n| Normalizer::parse(n)) {
+                let (mut a, mut b) = (String::new(), String::new());
+                let applied = n.apply(&v, &mut b);
+                assert_eq!(n.check(&v, &mut a), applied, "{n:?} of {v:?}");
+                assert!(n.can_fail() || applied.is_ok(), "{n:?} of {v:?}");
+            }
+            let (mut shown, mut a, mut b) = (String::new(), String::new(), String::new());
+            let _ = Normalizer::Company.apply(&v, &mut shown);
+            super::company_key(&v, &mut a);
+            super::company_key(&shown, &mut b);
+            assert_eq!(a, b, "company key of {v:?} and of its display form");
             let (mut a, mut b) = (String::new(), String::new());
             let ra = super::phone(&v, Some(&mut a));
             let rb = reference::phone(&v, &mut b);
