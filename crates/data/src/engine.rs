@@ -1302,12 +1302,21 @@ fn process_chunk<'p>(
             }
             for (fi, f) in plan.fields.iter().enumerate() {
                 finals[fi].clear();
-                has_orig[fi] = false;
-                fix_used[fi] = None;
                 missing[fi] = true;
-                typed_vals[fi] = None;
+                // Read by an export, and by `unique` and the primary key, only.
+                if ctx.export {
+                    has_orig[fi] = false;
+                    fix_used[fi] = None;
+                }
+                if plan.has_unique {
+                    typed_vals[fi] = None;
+                }
                 // A column made by a split or a join: its value comes from the others.
-                let made = derived.get_mut(fi).and_then(Option::take);
+                let made = if plan.fixes.derivations.is_empty() {
+                    None
+                } else {
+                    derived.get_mut(fi).and_then(Option::take)
+                };
                 let made_by = made.as_ref().map(|(_, i)| *i);
                 let text: std::borrow::Cow<'_, str> = if let Some((v, _)) = made {
                     v.into()
@@ -1366,7 +1375,9 @@ fn process_chunk<'p>(
                 };
                 row_error |= cell.error;
                 missing[fi] = cell.missing;
-                std::mem::swap(&mut finals[fi], &mut norm);
+                if ctx.export || f.in_key {
+                    std::mem::swap(&mut finals[fi], &mut norm);
+                }
                 if ctx.export && made_by.is_none() {
                     origs[fi].clear();
                     origs[fi].push_str(&text);

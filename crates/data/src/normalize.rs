@@ -510,7 +510,7 @@ fn legal_suffix_len(key: &str) -> Option<usize> {
     // The word as one number, compared with the suffixes' (a `match` on text compared them one
     // `memcmp` at a time): every company key asks this at least once.
     let n = match word_u128(last) {
-        Some(w) if LEGAL_SUFFIX_WORDS.contains(&w) => last.len(),
+        Some(_) if is_legal_suffix_word(last) => last.len(),
         _ => match last {
             "c" if key.ends_with(" l l c") => 5,
         "a" if key.ends_with(" s a") => 3,
@@ -521,44 +521,40 @@ fn legal_suffix_len(key: &str) -> Option<usize> {
     (key.len() > n + 1 && key.as_bytes()[key.len() - n - 1] == b' ').then_some(n)
 }
 
-/// The legal-form suffixes of [`legal_suffix_len`] (whole words), as [`word_u128`] gives them.
-const LEGAL_SUFFIX_WORDS: [u128; 21] = {
-    const WORDS: [&str; 21] = [
-        "inc",
-        "incorporated",
-        "llc",
-        "ltd",
-        "limited",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "gmbh",
-        "ag",
-        "sa",
-        "plc",
-        "bv",
-        "nv",
-        "oy",
-        "ab",
-        "srl",
-        "spa",
-        "pty",
-        "sas",
-    ];
-    let mut out = [0u128; 21];
-    let mut i = 0;
-    while i < WORDS.len() {
-        let b = WORDS[i].as_bytes();
-        let mut k = 0;
-        while k < b.len() {
-            out[i] |= (b[k] as u128) << (8 * k);
-            k += 1;
+/// The legal-form suffixes of [`legal_suffix_len`] (whole words), by length, as [`word_u128`]
+/// gives them: most last words are none of these lengths, and are told so at once.
+fn is_legal_suffix_word(w: &str) -> bool {
+    const fn words<const N: usize>(ws: [&str; N]) -> [u128; N] {
+        let mut out = [0u128; N];
+        let mut i = 0;
+        while i < N {
+            let b = ws[i].as_bytes();
+            let mut k = 0;
+            while k < b.len() {
+                out[i] |= (b[k] as u128) << (8 * k);
+                k += 1;
+            }
+            i += 1;
         }
-        i += 1;
+        out
     }
-    out
-};
+    const TWO: [u128; 7] = words(["co", "ag", "sa", "bv", "nv", "oy", "ab"]);
+    const THREE: [u128; 8] = words(["inc", "llc", "ltd", "plc", "srl", "spa", "pty", "sas"]);
+    const FOUR: [u128; 2] = words(["corp", "gmbh"]);
+    const SEVEN: [u128; 2] = words(["limited", "company"]);
+    const ELEVEN: [u128; 1] = words(["corporation"]);
+    const TWELVE: [u128; 1] = words(["incorporated"]);
+    let among: &[u128] = match w.len() {
+        2 => &TWO,
+        3 => &THREE,
+        4 => &FOUR,
+        7 => &SEVEN,
+        11 => &ELEVEN,
+        12 => &TWELVE,
+        _ => return false,
+    };
+    word_u128(w).is_some_and(|n| among.contains(&n))
+}
 
 /// A word of 1 to 16 bytes as one number (its bytes little-endian, zeros after); `None` when
 /// empty or longer.
