@@ -730,7 +730,11 @@ fn check_cell<'p>(
     }
     // Type.
     let date_reading = (f.field.field_type == FieldType::Date)
-        .then(|| plan.fixes.date_reading[fi].as_ref().map(|(f, _)| f.as_str()))
+        .then(|| {
+            plan.fixes.date_reading[fi]
+                .as_ref()
+                .map(|(f, _)| f.as_str())
+        })
         .flatten();
     let typed = if f.field.field_type == FieldType::Date
         && (date_reading.is_some() || !f.field.date_formats.is_empty())
@@ -1350,29 +1354,27 @@ fn process_chunk<'p>(
                     fix_used[fi] = used.or(made_by);
                     v
                 };
-                let cell = if f.only_blank_check
-                    && !ctx.export
-                    && !f.missing.iter().any(|m| m == value)
-                {
-                    // What `check_cell` would find: a value, no issue, nothing kept.
-                    Cell {
-                        missing: false,
-                        error: false,
-                    }
-                } else {
-                    check_cell(
-                        ctx,
-                        regexes[fi].as_ref(),
-                        fi,
-                        f,
-                        row,
-                        value,
-                        &mut norm,
-                        &mut res.issues,
-                        &mut memos[fi],
-                        &mut typed_vals[fi],
-                    )
-                };
+                let cell =
+                    if f.only_blank_check && !ctx.export && !f.missing.iter().any(|m| m == value) {
+                        // What `check_cell` would find: a value, no issue, nothing kept.
+                        Cell {
+                            missing: false,
+                            error: false,
+                        }
+                    } else {
+                        check_cell(
+                            ctx,
+                            regexes[fi].as_ref(),
+                            fi,
+                            f,
+                            row,
+                            value,
+                            &mut norm,
+                            &mut res.issues,
+                            &mut memos[fi],
+                            &mut typed_vals[fi],
+                        )
+                    };
                 row_error |= cell.error;
                 missing[fi] = cell.missing;
                 if ctx.export || f.in_key {

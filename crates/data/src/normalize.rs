@@ -507,16 +507,17 @@ fn fold_words(
 fn legal_suffix_len(key: &str) -> Option<usize> {
     // The last word is short: a plain backward loop beats a vectorised search set up per call.
     let last = &key[key.bytes().rposition(|c| c == b' ').map_or(0, |i| i + 1)..];
-    // The word as one number, compared with the suffixes' (a `match` on text compared them one
-    // `memcmp` at a time): every company key asks this at least once.
-    let n = match word_u128(last) {
-        Some(_) if is_legal_suffix_word(last) => last.len(),
-        _ => match last {
+    // The word as one number, compared with the suffixes' of its length (a `match` on text
+    // compared them one `memcmp` at a time): every company key asks this at least once.
+    let n = if is_legal_suffix_word(last) {
+        last.len()
+    } else {
+        match last {
             "c" if key.ends_with(" l l c") => 5,
-        "a" if key.ends_with(" s a") => 3,
+            "a" if key.ends_with(" s a") => 3,
             "v" if key.ends_with(" b v") => 3,
             _ => return None,
-        },
+        }
     };
     (key.len() > n + 1 && key.as_bytes()[key.len() - n - 1] == b' ').then_some(n)
 }
@@ -1173,11 +1174,63 @@ mod tests {
     /// Strings built from the characters the fast paths treat specially, ASCII and not.
     fn awkward_strings() -> Vec<String> {
         const PARTS: &[&str] = &[
-            "Acme", "ACME", " ", "  ", "\t", "\u{b}", "\u{a0}", "&", "'", "’", ".", ",", "Inc",
-            "inc.", "L.L.C.", "S.A.", "B.V.", "Co", "GmbH", "Pty", "Ltd", "Zürich", "É", "ß", "#",
-            "x", "X", "ext", "Ext.", "+", "00", "1", "(201)", "555-0123", "44", "@", "@@",
-            "a@b.co", "-", "and", "LLC", "c", "a", "v", "\u{1}", "\r\n", "\u{7f}", "[", "`", "{",
-            "/", ":", "Zz", "09", "gmial.com", "HOTMAIL", ".con",
+            "Acme",
+            "ACME",
+            " ",
+            "  ",
+            "\t",
+            "\u{b}",
+            "\u{a0}",
+            "&",
+            "'",
+            "’",
+            ".",
+            ",",
+            "Inc",
+            "inc.",
+            "L.L.C.",
+            "S.A.",
+            "B.V.",
+            "Co",
+            "GmbH",
+            "Pty",
+            "Ltd",
+            "Zürich",
+            "É",
+            "ß",
+            "#",
+            "x",
+            "X",
+            "ext",
+            "Ext.",
+            "+",
+            "00",
+            "1",
+            "(201)",
+            "555-0123",
+            "44",
+            "@",
+            "@@",
+            "a@b.co",
+            "-",
+            "and",
+            "LLC",
+            "c",
+            "a",
+            "v",
+            "\u{1}",
+            "\r\n",
+            "\u{7f}",
+            "[",
+            "`",
+            "{",
+            "/",
+            ":",
+            "Zz",
+            "09",
+            "gmial.com",
+            "HOTMAIL",
+            ".con",
         ];
         // A fixed linear congruential sequence: the same cases every run.
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
@@ -1253,7 +1306,10 @@ mod tests {
                 assert_eq!(a, b, "collapse_spaces({v:?}, {title})");
             }
             // A check says what `apply` says; a company's key is its display form's key.
-            for n in Normalizer::NAMES.iter().filter_map(|n| Normalizer::parse(n)) {
+            for n in Normalizer::NAMES
+                .iter()
+                .filter_map(|n| Normalizer::parse(n))
+            {
                 let (mut a, mut b) = (String::new(), String::new());
                 let applied = n.apply(&v, &mut b);
                 assert_eq!(n.check(&v, &mut a), applied, "{n:?} of {v:?}");
@@ -1270,11 +1326,16 @@ mod tests {
             assert_eq!((a, ra), (b, rb), "phone {v:?}");
             let mut b = String::new();
             let ok = reference::email(&v, &mut b);
-            assert_eq!(
-                apply(Normalizer::Email, &v).map_err(|_| ()),
-                if ok { Ok(b) } else { Err(()) },
-                "email {v:?}"
-            );
+            // The reference reads the shape only; a typo is told of an address of that shape.
+            let shape = match apply(Normalizer::Email, &v) {
+                Err(p) if p.rule == "email-typo" => {
+                    let mut shown = String::new();
+                    let _ = Normalizer::Email.apply(&v, &mut shown);
+                    Ok(shown)
+                }
+                r => r.map_err(|_| ()),
+            };
+            assert_eq!(shape, if ok { Ok(b) } else { Err(()) }, "email {v:?}");
         }
     }
 }

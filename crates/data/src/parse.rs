@@ -419,126 +419,124 @@ fn scan_terms(buf: &[u8], delim: u8, quote: u8, term: u8) -> (u64, Option<usize>
     (n, last_end)
 }
 
-
 /// The first implementation (quoted regions found first, then the line breaks looked up
 /// against them), kept to check that the one-look scan gives the same answers.
 #[cfg(test)]
 mod reference {
     use memchr::{memchr, memrchr};
 
-/// Find the end (exclusive) of the last complete record in `buf`, which starts at a record
-/// boundary: the position just after the last line break that is not inside a quoted field.
-/// `None` when `buf` holds no complete record.
-pub fn last_record_end(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<usize> {
-    let regions = quoted_regions(buf, delim, quote);
-    let mut limit = buf.len();
-    loop {
-        let nl = memrchr(term, &buf[..limit])?;
-        match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
-            Some((o, _)) => limit = *o,
-            None => return Some(nl + 1),
+    /// Find the end (exclusive) of the last complete record in `buf`, which starts at a record
+    /// boundary: the position just after the last line break that is not inside a quoted field.
+    /// `None` when `buf` holds no complete record.
+    pub fn last_record_end(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<usize> {
+        let regions = quoted_regions(buf, delim, quote);
+        let mut limit = buf.len();
+        loop {
+            let nl = memrchr(term, &buf[..limit])?;
+            match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
+                Some((o, _)) => limit = *o,
+                None => return Some(nl + 1),
+            }
         }
     }
-}
 
-/// [`last_record_end`] and the number of records before it ([`count_records`] of
-/// `buf[..end]`), in one look for quoted regions instead of two.
-pub fn last_record_end_and_count(
-    buf: &[u8],
-    delim: u8,
-    quote: u8,
-    term: u8,
-) -> Option<(usize, u64)> {
-    let regions = quoted_regions(buf, delim, quote);
-    let mut limit = buf.len();
-    let end = loop {
-        let nl = memrchr(term, &buf[..limit])?;
-        match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
-            Some((o, _)) => limit = *o,
-            None => break nl + 1,
-        }
-    };
-    // No quoted region crosses `end` (a line break outside quotes), so the regions that open
-    // before it are the regions of `buf[..end]`.
-    let before = regions.partition_point(|(o, _)| *o < end);
-    Some((
-        end,
-        count_with_regions(&buf[..end], term, &regions[..before]),
-    ))
-}
-
-/// The number of records in `buf` (whole records, as [`parse_records_term`] counts them).
-pub fn count_records(buf: &[u8], delim: u8, quote: u8, term: u8) -> u64 {
-    if buf.is_empty() {
-        return 0;
-    }
-    count_with_regions(buf, term, &quoted_regions(buf, delim, quote))
-}
-
-/// [`count_records`] of a non-empty `buf` whose quoted regions are known.
-fn count_with_regions(buf: &[u8], term: u8, regions: &[(usize, usize)]) -> u64 {
-    let mut n = 0u64;
-    let mut r = 0;
-    for nl in memchr::memchr_iter(term, buf) {
-        while r < regions.len() && regions[r].1 < nl {
-            r += 1;
-        }
-        if r < regions.len() && regions[r].0 < nl && nl < regions[r].1 {
-            continue;
-        }
-        n += 1;
-    }
-    if buf[buf.len() - 1] != term {
-        n += 1;
-    }
-    n
-}
-
-/// Quoted regions [open, close] by the parser's rule: a quote opens a field only at the
-/// start of a field (after a delimiter or a line break, or at the start).
-pub fn quoted_regions(buf: &[u8], delim: u8, quote: u8) -> Vec<(usize, usize)> {
-    let mut regions: Vec<(usize, usize)> = Vec::new();
-    let mut pos = 0;
-    let len = buf.len();
-    while let Some(i) = memchr(quote, &buf[pos..]) {
-        let q = pos + i;
-        let at_start = q == 0 || matches!(buf[q - 1], b'\n' | b'\r') || buf[q - 1] == delim;
-        if !at_start {
-            pos = q + 1;
-            continue;
-        }
-        // Find the closing quote.
-        let mut p = q + 1;
-        let close = loop {
-            match memchr(quote, &buf[p..]) {
-                Some(j) => {
-                    let c = p + j;
-                    if c + 1 < len && buf[c + 1] == quote {
-                        p = c + 2;
-                    } else if c + 1 == len {
-                        // Cannot tell yet whether this is `""`; treat as open.
-                        break None;
-                    } else {
-                        break Some(c);
-                    }
-                }
-                None => break None,
+    /// [`last_record_end`] and the number of records before it ([`count_records`] of
+    /// `buf[..end]`), in one look for quoted regions instead of two.
+    pub fn last_record_end_and_count(
+        buf: &[u8],
+        delim: u8,
+        quote: u8,
+        term: u8,
+    ) -> Option<(usize, u64)> {
+        let regions = quoted_regions(buf, delim, quote);
+        let mut limit = buf.len();
+        let end = loop {
+            let nl = memrchr(term, &buf[..limit])?;
+            match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
+                Some((o, _)) => limit = *o,
+                None => break nl + 1,
             }
         };
-        match close {
-            Some(c) => {
-                regions.push((q, c));
-                pos = c + 1;
+        // No quoted region crosses `end` (a line break outside quotes), so the regions that open
+        // before it are the regions of `buf[..end]`.
+        let before = regions.partition_point(|(o, _)| *o < end);
+        Some((
+            end,
+            count_with_regions(&buf[..end], term, &regions[..before]),
+        ))
+    }
+
+    /// The number of records in `buf` (whole records, as [`parse_records_term`] counts them).
+    pub fn count_records(buf: &[u8], delim: u8, quote: u8, term: u8) -> u64 {
+        if buf.is_empty() {
+            return 0;
+        }
+        count_with_regions(buf, term, &quoted_regions(buf, delim, quote))
+    }
+
+    /// [`count_records`] of a non-empty `buf` whose quoted regions are known.
+    fn count_with_regions(buf: &[u8], term: u8, regions: &[(usize, usize)]) -> u64 {
+        let mut n = 0u64;
+        let mut r = 0;
+        for nl in memchr::memchr_iter(term, buf) {
+            while r < regions.len() && regions[r].1 < nl {
+                r += 1;
             }
-            None => {
-                regions.push((q, len));
-                break;
+            if r < regions.len() && regions[r].0 < nl && nl < regions[r].1 {
+                continue;
+            }
+            n += 1;
+        }
+        if buf[buf.len() - 1] != term {
+            n += 1;
+        }
+        n
+    }
+
+    /// Quoted regions [open, close] by the parser's rule: a quote opens a field only at the
+    /// start of a field (after a delimiter or a line break, or at the start).
+    pub fn quoted_regions(buf: &[u8], delim: u8, quote: u8) -> Vec<(usize, usize)> {
+        let mut regions: Vec<(usize, usize)> = Vec::new();
+        let mut pos = 0;
+        let len = buf.len();
+        while let Some(i) = memchr(quote, &buf[pos..]) {
+            let q = pos + i;
+            let at_start = q == 0 || matches!(buf[q - 1], b'\n' | b'\r') || buf[q - 1] == delim;
+            if !at_start {
+                pos = q + 1;
+                continue;
+            }
+            // Find the closing quote.
+            let mut p = q + 1;
+            let close = loop {
+                match memchr(quote, &buf[p..]) {
+                    Some(j) => {
+                        let c = p + j;
+                        if c + 1 < len && buf[c + 1] == quote {
+                            p = c + 2;
+                        } else if c + 1 == len {
+                            // Cannot tell yet whether this is `""`; treat as open.
+                            break None;
+                        } else {
+                            break Some(c);
+                        }
+                    }
+                    None => break None,
+                }
+            };
+            match close {
+                Some(c) => {
+                    regions.push((q, c));
+                    pos = c + 1;
+                }
+                None => {
+                    regions.push((q, len));
+                    break;
+                }
             }
         }
+        regions
     }
-    regions
-}
-
 }
 
 #[cfg(test)]

@@ -74,9 +74,9 @@ pub fn is_typo_domain_any_case(domain: &str) -> bool {
         || COM_PROVIDERS
             .iter()
             .any(|p| p.as_bytes().eq_ignore_ascii_case(d))
-        || COM_TYPOS.iter().any(|t| {
-            d.len() > t.len() && d[d.len() - t.len()..].eq_ignore_ascii_case(t.as_bytes())
-        })
+        || COM_TYPOS
+            .iter()
+            .any(|t| d.len() > t.len() && d[d.len() - t.len()..].eq_ignore_ascii_case(t.as_bytes()))
 }
 
 /// The address the person most likely meant, when `value` is a common typo of one; `None`
