@@ -1251,18 +1251,15 @@ mod tests {
         let mut seed: u64 = 0x5eed_1234_abcd_0042;
         for len in 0..70 {
             for _ in 0..300 {
-                let b: Vec<u8> = (0..len)
-                    .map(|_| {
-                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                        // Mostly the bytes tested for, their case partners and neighbours.
-                        let pick = b" exEX#\x03\x00\xa0\xc5\xff!aZ9@@0/:`{~\x7f";
-                        if (seed >> 60) < 12 {
-                            pick[(seed >> 33) as usize % pick.len()]
-                        } else {
-                            (seed >> 40) as u8
-                        }
-                    })
-                    .collect();
+                let b = crate::random::random_bytes(&mut seed, len, |s| {
+                    // Mostly the bytes tested for, their case partners and neighbours.
+                    let pick = b" exEX#\x03\x00\xa0\xc5\xff!aZ9@@0/:`{~\x7f";
+                    if (s >> 60) < 12 {
+                        pick[(s >> 33) as usize % pick.len()]
+                    } else {
+                        (s >> 40) as u8
+                    }
+                });
                 assert_eq!(
                     super::has_two_spaces(&b),
                     b.windows(2).any(|w| w == b"  "),

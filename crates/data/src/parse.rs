@@ -440,14 +440,8 @@ mod reference {
         }
     }
 
-    /// [`last_record_end`] and the number of records before it ([`count_records`] of
-    /// `buf[..end]`), in one look for quoted regions instead of two.
-    pub fn last_record_end_and_count(
-        buf: &[u8],
-        delim: u8,
-        quote: u8,
-        term: u8,
-    ) -> Option<(usize, u64)> {
+    /// The first `last_record_end_and_count`: quoted regions found once for both answers.
+    pub fn end_and_count(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<(usize, u64)> {
         let regions = quoted_regions(buf, delim, quote);
         let mut limit = buf.len();
         let end = loop {
@@ -687,25 +681,20 @@ mod tests {
         let mut seed: u64 = 0x5eed_0fc5_0001_9e37;
         for len in 0..120 {
             for _ in 0..300 {
-                let buf: Vec<u8> = (0..len)
-                    .map(|_| {
-                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                        match (seed >> 33) % 8 {
-                            0 | 1 => b'"',
-                            2 => b'\n',
-                            3 => b'\r',
-                            4 => b',',
-                            5 => b';',
-                            _ => b'a',
-                        }
-                    })
-                    .collect();
+                let buf = crate::random::random_bytes(&mut seed, len, |s| match (s >> 33) % 8 {
+                    0 | 1 => b'"',
+                    2 => b'\n',
+                    3 => b'\r',
+                    4 => b',',
+                    5 => b';',
+                    _ => b'a',
+                });
                 for (delim, term) in [(b',', b'\n'), (b';', b'\n'), (b',', b'\r')] {
                     let end = reference::last_record_end(&buf, delim, b'"', term);
                     assert_eq!(last_record_end(&buf, delim, b'"', term), end, "{buf:?}");
                     assert_eq!(
                         last_record_end_and_count(&buf, delim, b'"', term),
-                        reference::last_record_end_and_count(&buf, delim, b'"', term),
+                        reference::end_and_count(&buf, delim, b'"', term),
                         "{buf:?}"
                     );
                     assert_eq!(
