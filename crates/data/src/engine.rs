@@ -95,6 +95,13 @@ struct CField {
     /// field's final value only then (an export keeps every one), and its typed value only
     /// for `unique` and the primary key.
     in_key: bool,
+    /// Only duplicate keys read the final value, through a normaliser whose key of a value is
+    /// the key of its display form (`company`): a check keeps the value as it came and the key
+    /// is made from that, with no display form built first.
+    key_from_raw: bool,
+    /// Any text is a value and nothing else reads it (no constraint, no normaliser, no key):
+    /// a check only looks at whether it is blank.
+    only_blank_check: bool,
 }
 
 pub(crate) struct Plan {
@@ -347,6 +354,8 @@ impl Plan {
                 in_key: f.constraints.unique || in_pk,
                 blank_review_message: format!("\"{}\" is blank; a blank here needs review: enter the value or confirm it is unknown", f.name),
                 required_message: format!("\"{}\" is required; enter a value", f.name),
+                key_from_raw: false,
+                only_blank_check: false,
                 field: f.clone(),
             });
         }
@@ -366,7 +375,23 @@ impl Plan {
             })
             .unwrap_or_default();
         for &fi in dup_groups.iter().flatten() {
-            fields[fi].in_key = true;
+            let f = &mut fields[fi];
+            // Not for `unique` or the primary key, which read the display form.
+            let other_keys = f.field.constraints.unique || pk.contains(&fi);
+            f.key_from_raw = !other_keys && f.normalizers == [Normalizer::Company];
+            f.in_key = true;
+        }
+        for f in &mut fields {
+            let c = &f.field.constraints;
+            f.only_blank_check = f.plain_text
+                && f.enum_entries.is_none()
+                && f.regex.is_none()
+                && c.min_length.is_none()
+                && c.max_length.is_none()
+                && f.min.is_none()
+                && f.max.is_none()
+                && f.normalizers.is_empty()
+                && !f.in_key;
         }
         let has_unique = fields.iter().any(|f| f.unique) || !pk.is_empty();
         Ok((
@@ -704,9 +729,13 @@ fn check_cell<'p>(
         };
     }
     // Type.
-    let date_reading = plan.fixes.date_reading[fi]
-        .as_ref()
-        .map(|(f, _)| f.as_str());
+    let date_reading = (f.field.field_type == FieldType::Date)
+        .then(|| {
+            plan.fixes.date_reading[fi]
+                .as_ref()
+                .map(|(f, _)| f.as_str())
+        })
+        .flatten();
     let typed = if f.field.field_type == FieldType::Date
         && (date_reading.is_some() || !f.field.date_formats.is_empty())
     {
@@ -941,8 +970,14 @@ fn check_cell<'p>(
         } else if ctx.export || f.in_key {
             out.push_str(value);
         }
+    } else if f.key_from_raw && !ctx.export {
+        // `company` never has a problem, and the key is the same from the value as it came.
+        out.push_str(value);
+    } else if !ctx.export && !f.in_key && (error || !f.normalizers.iter().any(|n| n.can_fail())) {
+        // Nothing would read the display form, nor a problem with it: the cell has an error
+        // already, or its normalisers never have one (`person`, `trim`, case).
     } else {
-        let problem = memo.normalise(&f.normalizers, value, out);
+        let problem = memo.normalise(&f.normalizers, value, out, ctx.export || f.in_key);
         if let Some(p) = problem {
             if !error {
                 issues.cell_fmt(
@@ -990,11 +1025,14 @@ struct Memo {
 impl Memo {
     const CAP: usize = 4096;
 
+    /// The problem of normalising `value` with `ns`, and with `want_out` its display form in
+    /// `out` (without, `out` is left as it is: a check reads the display form only for a key).
     fn normalise(
         &mut self,
         ns: &[Normalizer],
         value: &str,
         out: &mut String,
+        want_out: bool,
     ) -> Option<crate::normalize::NormalizeProblem> {
         let mut key = None;
         if !self.off {
@@ -1003,8 +1041,10 @@ impl Memo {
             if let Some((k, v, p)) = self.map.get(&h) {
                 if k == value {
                     self.hits += 1;
-                    out.clear();
-                    out.push_str(v);
+                    if want_out {
+                        out.clear();
+                        out.push_str(v);
+                    }
                     return p.clone();
                 }
             } else {
@@ -1015,6 +1055,14 @@ impl Memo {
                 self.map = MemoMap::default();
                 key = None;
             }
+        }
+        if let (false, [n]) = (want_out, ns) {
+            let problem = n.check(value, &mut self.cur).err();
+            if let Some(h) = key.filter(|_| self.map.len() < Self::CAP) {
+                self.map
+                    .insert(h, (value.to_string(), String::new(), problem.clone()));
+            }
+            return problem;
         }
         let mut problem = None;
         self.cur.clear();
@@ -1258,12 +1306,21 @@ fn process_chunk<'p>(
             }
             for (fi, f) in plan.fields.iter().enumerate() {
                 finals[fi].clear();
-                has_orig[fi] = false;
-                fix_used[fi] = None;
                 missing[fi] = true;
-                typed_vals[fi] = None;
+                // Read by an export, and by `unique` and the primary key, only.
+                if ctx.export {
+                    has_orig[fi] = false;
+                    fix_used[fi] = None;
+                }
+                if plan.has_unique {
+                    typed_vals[fi] = None;
+                }
                 // A column made by a split or a join: its value comes from the others.
-                let made = derived.get_mut(fi).and_then(Option::take);
+                let made = if plan.fixes.derivations.is_empty() {
+                    None
+                } else {
+                    derived.get_mut(fi).and_then(Option::take)
+                };
                 let made_by = made.as_ref().map(|(_, i)| *i);
                 let text: std::borrow::Cow<'_, str> = if let Some((v, _)) = made {
                     v.into()
@@ -1297,21 +1354,32 @@ fn process_chunk<'p>(
                     fix_used[fi] = used.or(made_by);
                     v
                 };
-                let cell = check_cell(
-                    ctx,
-                    regexes[fi].as_ref(),
-                    fi,
-                    f,
-                    row,
-                    value,
-                    &mut norm,
-                    &mut res.issues,
-                    &mut memos[fi],
-                    &mut typed_vals[fi],
-                );
+                let cell =
+                    if f.only_blank_check && !ctx.export && !f.missing.iter().any(|m| m == value) {
+                        // What `check_cell` would find: a value, no issue, nothing kept.
+                        Cell {
+                            missing: false,
+                            error: false,
+                        }
+                    } else {
+                        check_cell(
+                            ctx,
+                            regexes[fi].as_ref(),
+                            fi,
+                            f,
+                            row,
+                            value,
+                            &mut norm,
+                            &mut res.issues,
+                            &mut memos[fi],
+                            &mut typed_vals[fi],
+                        )
+                    };
                 row_error |= cell.error;
                 missing[fi] = cell.missing;
-                std::mem::swap(&mut finals[fi], &mut norm);
+                if ctx.export || f.in_key {
+                    std::mem::swap(&mut finals[fi], &mut norm);
+                }
                 if ctx.export && made_by.is_none() {
                     origs[fi].clear();
                     origs[fi].push_str(&text);

@@ -26,6 +26,8 @@ pub mod map;
 pub mod normalize;
 pub mod parse;
 mod pattern;
+#[cfg(test)]
+mod random;
 pub mod report;
 pub mod rows;
 pub mod transform;

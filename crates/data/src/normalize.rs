@@ -103,7 +103,7 @@ impl Normalizer {
                     });
                 }
             }
-            Normalizer::Phone => return phone(value, out),
+            Normalizer::Phone => return phone(value, Some(out)),
             Normalizer::Country => {
                 let k = country_lookup_key(value);
                 match countries().get(k.as_str()) {
@@ -122,6 +122,47 @@ impl Normalizer {
             }
         }
         Ok(())
+    }
+
+    /// Whether the normaliser can have a problem with some value: only these are looked at
+    /// in a check when nothing reads their display form.
+    pub fn can_fail(self) -> bool {
+        matches!(
+            self,
+            Normalizer::Email | Normalizer::Phone | Normalizer::Country
+        )
+    }
+
+    /// Whether `value` normalises without a problem, as [`Normalizer::apply`] says, without
+    /// writing its display form where that can be skipped: a check keeps the display form of a
+    /// field only when a key reads it, and building an address or a number nobody reads was a
+    /// few per cent of a check. `scratch` holds the display form when it has to be built.
+    pub fn check(self, value: &str, scratch: &mut String) -> Result<(), NormalizeProblem> {
+        match self {
+            Normalizer::Email => {
+                // The tests of `apply`, on the bytes as they are (lower case changes neither);
+                // anything but the plain shape goes the careful way.
+                let b = value.as_bytes();
+                if !is_plain_single_address(b) {
+                    return self.apply(value, scratch);
+                }
+                let typo = memchr::memrchr(b'@', b)
+                    .is_some_and(|at| crate::typos::is_typo_domain_any_case(&value[at + 1..]));
+                if typo {
+                    return self.apply(value, scratch);
+                }
+                Ok(())
+            }
+            Normalizer::Phone => phone(value, None),
+            // Never a problem: nothing to look at.
+            Normalizer::Company
+            | Normalizer::Person
+            | Normalizer::Trim
+            | Normalizer::Lower
+            | Normalizer::Upper
+            | Normalizer::Title => Ok(()),
+            Normalizer::Country => self.apply(value, scratch),
+        }
     }
 
     /// The comparison key of an already normalised value, appended to `out`.
@@ -213,16 +254,64 @@ mod swar {
         !nonzero & HI
     }
 
+    /// The high bit of each byte of `w` from `lo` to `hi` (ASCII, `hi` below 0x7f), exactly;
+    /// a byte from 0x80 up is never in the range.
+    #[inline]
+    pub(super) fn in_range(w: u64, lo: u8, hi: u8) -> u64 {
+        // Each byte with its high bit set: the subtractions below never borrow from the next.
+        let x = w | HI;
+        let at_least_lo = x.wrapping_sub(LO * u64::from(lo));
+        let above_hi = x.wrapping_sub(LO * u64::from(hi + 1));
+        at_least_lo & !above_hi & !w & HI
+    }
+
     /// The words of `b`, eight bytes each, little-endian (the first byte lowest); the last
     /// one filled out with `fill`.
     #[inline]
     pub(super) fn words(b: &[u8], fill: u8) -> impl Iterator<Item = u64> + '_ {
-        b.chunks(8).map(move |c| {
+        let whole = b.chunks_exact(8);
+        // The last bytes one at a time: a copy of a length not known in advance was a call
+        // to `memcpy` per value.
+        let rest = whole.remainder();
+        let last = (!rest.is_empty()).then(|| {
             let mut w = [fill; 8];
-            w[..c.len()].copy_from_slice(c);
+            for (d, s) in w.iter_mut().zip(rest) {
+                *d = *s;
+            }
             u64::from_le_bytes(w)
-        })
+        });
+        whole
+            .map(|c| {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(c);
+                u64::from_le_bytes(w)
+            })
+            .chain(last)
     }
+}
+
+/// ASCII with no space or control character (nothing to trim) and exactly one `@`: the
+/// shape of nearly every address, told by one look at eight bytes at a time.
+fn is_plain_single_address(b: &[u8]) -> bool {
+    let mut odd = 0u64;
+    let mut ats = 0u32;
+    for w in swar::words(b, b'a') {
+        odd |= !swar::in_range(w, 0x21, 0x7e);
+        ats += swar::eq(w, b'@').count_ones();
+    }
+    odd & 0x8080_8080_8080_8080 == 0 && ats == 1
+}
+
+/// Of ASCII `b`, how many digits and whether a letter; `None` when `b` is not ASCII.
+fn ascii_digits_and_letter(b: &[u8]) -> Option<(usize, bool)> {
+    let (mut high, mut digits, mut letters) = (0u64, 0usize, 0u64);
+    for w in swar::words(b, b' ') {
+        high |= w;
+        digits += swar::in_range(w, b'0', b'9').count_ones() as usize;
+        // Letters of either case, as lower case: only `A`-`Z` and `a`-`z` land on `a`-`z`.
+        letters |= swar::in_range(w | 0x2020_2020_2020_2020, b'a', b'z') & !w;
+    }
+    (high & 0x8080_8080_8080_8080 == 0).then_some((digits, letters != 0))
 }
 
 /// Two spaces in a row anywhere in `b`.
@@ -351,8 +440,13 @@ pub fn company_key(value: &str, out: &mut String) {
 /// `value` without the ASCII punctuation, spaces and controls at either end (`&` is kept: it
 /// is the word "and").
 fn trim_ascii_punctuation(value: &str) -> &str {
-    let edge = |c: char| c.is_ascii() && !c.is_ascii_alphanumeric() && c != '&';
-    value.trim_matches(edge)
+    // Byte by byte: a character outside ASCII is all bytes from 0x80 up, none of them an edge,
+    // so the cuts fall between characters.
+    let edge = |c: &u8| c.is_ascii() && !c.is_ascii_alphanumeric() && *c != b'&';
+    let b = value.as_bytes();
+    let from = b.iter().position(|c| !edge(c)).unwrap_or(b.len());
+    let to = b.iter().rposition(|c| !edge(c)).map_or(from, |i| i + 1);
+    value.get(from..to).unwrap_or_default()
 }
 
 /// ASCII letters and digits in words parted by single spaces, no space at either end.
@@ -413,16 +507,69 @@ fn fold_words(
 fn legal_suffix_len(key: &str) -> Option<usize> {
     // The last word is short: a plain backward loop beats a vectorised search set up per call.
     let last = &key[key.bytes().rposition(|c| c == b' ').map_or(0, |i| i + 1)..];
-    let n = match last {
-        "inc" | "incorporated" | "llc" | "ltd" | "limited" | "corp" | "corporation" | "co"
-        | "company" | "gmbh" | "ag" | "sa" | "plc" | "bv" | "nv" | "oy" | "ab" | "srl" | "spa"
-        | "pty" | "sas" => last.len(),
-        "c" if key.ends_with(" l l c") => 5,
-        "a" if key.ends_with(" s a") => 3,
-        "v" if key.ends_with(" b v") => 3,
-        _ => return None,
+    // The word as one number, compared with the suffixes' of its length (a `match` on text
+    // compared them one `memcmp` at a time): every company key asks this at least once.
+    let n = if is_legal_suffix_word(last) {
+        last.len()
+    } else {
+        match last {
+            "c" if key.ends_with(" l l c") => 5,
+            "a" if key.ends_with(" s a") => 3,
+            "v" if key.ends_with(" b v") => 3,
+            _ => return None,
+        }
     };
     (key.len() > n + 1 && key.as_bytes()[key.len() - n - 1] == b' ').then_some(n)
+}
+
+/// The legal-form suffixes of [`legal_suffix_len`] (whole words), by length, as [`word_u128`]
+/// gives them: most last words are none of these lengths, and are told so at once.
+fn is_legal_suffix_word(w: &str) -> bool {
+    const fn words<const N: usize>(ws: [&str; N]) -> [u128; N] {
+        let mut out = [0u128; N];
+        let mut i = 0;
+        while i < N {
+            let b = ws[i].as_bytes();
+            let mut k = 0;
+            while k < b.len() {
+                out[i] |= (b[k] as u128) << (8 * k);
+                k += 1;
+            }
+            i += 1;
+        }
+        out
+    }
+    const TWO: [u128; 7] = words(["co", "ag", "sa", "bv", "nv", "oy", "ab"]);
+    const THREE: [u128; 8] = words(["inc", "llc", "ltd", "plc", "srl", "spa", "pty", "sas"]);
+    const FOUR: [u128; 2] = words(["corp", "gmbh"]);
+    const SEVEN: [u128; 2] = words(["limited", "company"]);
+    const ELEVEN: [u128; 1] = words(["corporation"]);
+    const TWELVE: [u128; 1] = words(["incorporated"]);
+    let among: &[u128] = match w.len() {
+        2 => &TWO,
+        3 => &THREE,
+        4 => &FOUR,
+        7 => &SEVEN,
+        11 => &ELEVEN,
+        12 => &TWELVE,
+        _ => return false,
+    };
+    word_u128(w).is_some_and(|n| among.contains(&n))
+}
+
+/// A word of 1 to 16 bytes as one number (its bytes little-endian, zeros after); `None` when
+/// empty or longer.
+fn word_u128(w: &str) -> Option<u128> {
+    let b = w.as_bytes();
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    let mut a = [0u8; 16];
+    // Byte by byte: a copy of a length not known in advance is a call to `memcpy`.
+    for (d, s) in a.iter_mut().zip(b) {
+        *d = *s;
+    }
+    Some(u128::from_le_bytes(a))
 }
 
 /// Strips legal suffixes from the end, repeatedly ("Acme Holdings Pty Ltd"), and an "and"
@@ -438,7 +585,8 @@ fn strip_legal_suffixes(out: &mut String, start: usize) {
     }
 }
 
-fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
+/// The phone normaliser: its display form goes to `out`, when asked for.
+fn phone(value: &str, out: Option<&mut String>) -> Result<(), NormalizeProblem> {
     let v = value.trim();
     // Split off an extension: "x123", "ext 123", "ext. 123", "#123" (ASCII case-insensitive, so
     // byte offsets in `v` are the offsets found).
@@ -459,25 +607,17 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
     let lead = main.trim_start();
     let plus = lead.starts_with('+') || lead.starts_with("00");
     let skip = if lead.starts_with("00") { 2 } else { 0 };
-    // The digits, gathered once (a number we can read has at most 17 with the 00).
-    let mut digits = [0u8; 24];
-    let mut count = 0usize;
-    for &c in main.as_bytes() {
-        if c.is_ascii_digit() {
-            if let Some(d) = digits.get_mut(count) {
-                *d = c;
-            }
-            count += 1;
-        }
-    }
+    let (count, alphabetic) = ascii_digits_and_letter(main.as_bytes()).unwrap_or_else(|| {
+        (
+            main.bytes().filter(u8::is_ascii_digit).count(),
+            main.chars().any(char::is_alphabetic),
+        )
+    });
     let n = count.saturating_sub(skip);
-    let alphabetic = if main.is_ascii() {
-        main.bytes().any(|c| c.is_ascii_alphabetic())
-    } else {
-        main.chars().any(char::is_alphabetic)
-    };
     if alphabetic || !(7..=15).contains(&n) {
-        out.push_str(v);
+        if let Some(out) = out {
+            out.push_str(v);
+        }
         return Err(NormalizeProblem {
             rule: "phone-unrecognised",
             message: format!(
@@ -485,26 +625,30 @@ fn phone(value: &str, out: &mut String) -> Result<(), NormalizeProblem> {
             ),
         });
     }
-    // 7 to 15 digits after the `skip` first: all of them are in `digits`.
-    let digits = &digits[..count.min(digits.len())];
-    let first = digits.get(skip).copied();
-    let add_one = if plus || (n == 11 && first == Some(b'1')) {
+    // 7 to 15 digits after the `skip` first.
+    let digits = main.bytes().filter(u8::is_ascii_digit).skip(skip);
+    let add_one = if plus || (n == 11 && digits.clone().next() == Some(b'1')) {
         false
     } else if n == 10 {
         // A North American number written without its country code.
         true
     } else {
-        out.push_str(v);
+        if let Some(out) = out {
+            out.push_str(v);
+        }
         return Err(NormalizeProblem {
             rule: "phone-unrecognised",
             message: format!("\"{v}\" has no country code; write it as +<country code> <number>"),
         });
     };
+    let Some(out) = out else {
+        return Ok(());
+    };
     out.push('+');
     if add_one {
         out.push('1');
     }
-    out.push_str(std::str::from_utf8(digits.get(skip..).unwrap_or_default()).unwrap_or_default());
+    out.extend(digits.map(char::from));
     if ext.bytes().any(|c| c.is_ascii_digit()) {
         out.push_str(" x");
         out.extend(ext.bytes().filter(u8::is_ascii_digit).map(char::from));
@@ -1030,10 +1174,63 @@ mod tests {
     /// Strings built from the characters the fast paths treat specially, ASCII and not.
     fn awkward_strings() -> Vec<String> {
         const PARTS: &[&str] = &[
-            "Acme", "ACME", " ", "  ", "\t", "\u{b}", "\u{a0}", "&", "'", "’", ".", ",", "Inc",
-            "inc.", "L.L.C.", "S.A.", "B.V.", "Co", "GmbH", "Pty", "Ltd", "Zürich", "É", "ß", "#",
-            "x", "X", "ext", "Ext.", "+", "00", "1", "(201)", "555-0123", "44", "@", "@@",
-            "a@b.co", "-", "and", "LLC", "c", "a", "v", "\u{1}", "\r\n", "\u{7f}",
+            "Acme",
+            "ACME",
+            " ",
+            "  ",
+            "\t",
+            "\u{b}",
+            "\u{a0}",
+            "&",
+            "'",
+            "’",
+            ".",
+            ",",
+            "Inc",
+            "inc.",
+            "L.L.C.",
+            "S.A.",
+            "B.V.",
+            "Co",
+            "GmbH",
+            "Pty",
+            "Ltd",
+            "Zürich",
+            "É",
+            "ß",
+            "#",
+            "x",
+            "X",
+            "ext",
+            "Ext.",
+            "+",
+            "00",
+            "1",
+            "(201)",
+            "555-0123",
+            "44",
+            "@",
+            "@@",
+            "a@b.co",
+            "-",
+            "and",
+            "LLC",
+            "c",
+            "a",
+            "v",
+            "\u{1}",
+            "\r\n",
+            "\u{7f}",
+            "[",
+            "`",
+            "{",
+            "/",
+            ":",
+            "Zz",
+            "09",
+            "gmial.com",
+            "HOTMAIL",
+            ".con",
         ];
         // A fixed linear congruential sequence: the same cases every run.
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
@@ -1054,21 +1251,32 @@ mod tests {
         let mut seed: u64 = 0x5eed_1234_abcd_0042;
         for len in 0..70 {
             for _ in 0..300 {
-                let b: Vec<u8> = (0..len)
-                    .map(|_| {
-                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                        // Mostly the bytes tested for, their case partners and neighbours.
-                        let pick = b" exEX#\x03\x00\xa0\xc5\xff!aZ9";
-                        if (seed >> 60) < 12 {
-                            pick[(seed >> 33) as usize % pick.len()]
-                        } else {
-                            (seed >> 40) as u8
-                        }
-                    })
-                    .collect();
+                let b = crate::random::random_bytes(&mut seed, len, |s| {
+                    // Mostly the bytes tested for, their case partners and neighbours.
+                    let pick = b" exEX#\x03\x00\xa0\xc5\xff!aZ9@@0/:`{~\x7f";
+                    if (s >> 60) < 12 {
+                        pick[(s >> 33) as usize % pick.len()]
+                    } else {
+                        (s >> 40) as u8
+                    }
+                });
                 assert_eq!(
                     super::has_two_spaces(&b),
                     b.windows(2).any(|w| w == b"  "),
+                    "{b:?}"
+                );
+                assert_eq!(
+                    super::is_plain_single_address(&b),
+                    b.iter().all(|c| (0x21..0x7f).contains(c))
+                        && b.iter().filter(|&&c| c == b'@').count() == 1,
+                    "{b:?}"
+                );
+                assert_eq!(
+                    super::ascii_digits_and_letter(&b),
+                    b.is_ascii().then(|| (
+                        b.iter().filter(|c| c.is_ascii_digit()).count(),
+                        b.iter().any(u8::is_ascii_alphabetic)
+                    )),
                     "{b:?}"
                 );
                 assert_eq!(
@@ -1094,17 +1302,37 @@ mod tests {
                 reference::collapse_spaces(&v, &mut b, title);
                 assert_eq!(a, b, "collapse_spaces({v:?}, {title})");
             }
+            // A check says what `apply` says; a company's key is its display form's key.
+            for n in Normalizer::NAMES
+                .iter()
+                .filter_map(|n| Normalizer::parse(n))
+            {
+                let (mut a, mut b) = (String::new(), String::new());
+                let applied = n.apply(&v, &mut b);
+                assert_eq!(n.check(&v, &mut a), applied, "{n:?} of {v:?}");
+                assert!(n.can_fail() || applied.is_ok(), "{n:?} of {v:?}");
+            }
+            let (mut shown, mut a, mut b) = (String::new(), String::new(), String::new());
+            let _ = Normalizer::Company.apply(&v, &mut shown);
+            super::company_key(&v, &mut a);
+            super::company_key(&shown, &mut b);
+            assert_eq!(a, b, "company key of {v:?} and of its display form");
             let (mut a, mut b) = (String::new(), String::new());
-            let ra = super::phone(&v, &mut a);
+            let ra = super::phone(&v, Some(&mut a));
             let rb = reference::phone(&v, &mut b);
             assert_eq!((a, ra), (b, rb), "phone {v:?}");
             let mut b = String::new();
             let ok = reference::email(&v, &mut b);
-            assert_eq!(
-                apply(Normalizer::Email, &v).map_err(|_| ()),
-                if ok { Ok(b) } else { Err(()) },
-                "email {v:?}"
-            );
+            // The reference reads the shape only; a typo is told of an address of that shape.
+            let shape = match apply(Normalizer::Email, &v) {
+                Err(p) if p.rule == "email-typo" => {
+                    let mut shown = String::new();
+                    let _ = Normalizer::Email.apply(&v, &mut shown);
+                    Ok(shown)
+                }
+                r => r.map_err(|_| ()),
+            };
+            assert_eq!(shape, if ok { Ok(b) } else { Err(()) }, "email {v:?}");
         }
     }
 }

@@ -6,7 +6,7 @@
 //! delimiter is kept. A quote elsewhere is an ordinary character. Records end at `\n`, `\r\n` or
 //! `\r`. An empty line is a record with one empty field (a blank row keeps its row number).
 
-use memchr::{memchr, memchr3, memrchr};
+use memchr::memchr3;
 
 /// The first position in `hay` of `a`, `b` or `c`, as `memchr3` finds it, with the first 32
 /// bytes looked at eight at a time in a register: most cells are a dozen bytes or so, and a
@@ -354,118 +354,189 @@ pub fn parse_records_term(
 /// boundary: the position just after the last line break that is not inside a quoted field.
 /// `None` when `buf` holds no complete record.
 pub fn last_record_end(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<usize> {
-    let regions = quoted_regions(buf, delim, quote);
-    let mut limit = buf.len();
-    loop {
-        let nl = memrchr(term, &buf[..limit])?;
-        match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
-            Some((o, _)) => limit = *o,
-            None => return Some(nl + 1),
-        }
-    }
+    scan_terms(buf, delim, quote, term).1
 }
 
 /// [`last_record_end`] and the number of records before it ([`count_records`] of
-/// `buf[..end]`), in one look for quoted regions instead of two.
+/// `buf[..end]`), in one look at the bytes.
 pub fn last_record_end_and_count(
     buf: &[u8],
     delim: u8,
     quote: u8,
     term: u8,
 ) -> Option<(usize, u64)> {
-    let regions = quoted_regions(buf, delim, quote);
-    let mut limit = buf.len();
-    let end = loop {
-        let nl = memrchr(term, &buf[..limit])?;
-        match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
-            Some((o, _)) => limit = *o,
-            None => break nl + 1,
-        }
-    };
-    // No quoted region crosses `end` (a line break outside quotes), so the regions that open
-    // before it are the regions of `buf[..end]`.
-    let before = regions.partition_point(|(o, _)| *o < end);
-    Some((
-        end,
-        count_with_regions(&buf[..end], term, &regions[..before]),
-    ))
+    // The last line break outside quotes ends `buf[..end]`: its records are those breaks.
+    let (n, end) = scan_terms(buf, delim, quote, term);
+    end.map(|end| (end, n))
 }
 
 /// The number of records in `buf` (whole records, as [`parse_records_term`] counts them).
 pub fn count_records(buf: &[u8], delim: u8, quote: u8, term: u8) -> u64 {
-    if buf.is_empty() {
+    let Some(&last) = buf.last() else {
         return 0;
-    }
-    count_with_regions(buf, term, &quoted_regions(buf, delim, quote))
+    };
+    scan_terms(buf, delim, quote, term).0 + u64::from(last != term)
 }
 
-/// [`count_records`] of a non-empty `buf` whose quoted regions are known.
-fn count_with_regions(buf: &[u8], term: u8, regions: &[(usize, usize)]) -> u64 {
-    let mut n = 0u64;
-    let mut r = 0;
-    for nl in memchr::memchr_iter(term, buf) {
-        while r < regions.len() && regions[r].1 < nl {
-            r += 1;
-        }
-        if r < regions.len() && regions[r].0 < nl && nl < regions[r].1 {
-            continue;
-        }
-        n += 1;
-    }
-    if buf[buf.len() - 1] != term {
-        n += 1;
-    }
-    n
-}
-
-/// Quoted regions [open, close] by the parser's rule: a quote opens a field only at the
-/// start of a field (after a delimiter or a line break, or at the start).
-fn quoted_regions(buf: &[u8], delim: u8, quote: u8) -> Vec<(usize, usize)> {
-    let mut regions: Vec<(usize, usize)> = Vec::new();
-    let mut pos = 0;
+/// The line breaks of `buf` outside quoted regions: how many, and the end of the last one.
+///
+/// Quoted regions by the parser's rule: a quote opens a field only at the start of a field
+/// (after a delimiter or a line break, or at the start of `buf`); `""` inside is one quote; a
+/// region still open at the end of `buf` (or whose closing quote is its last byte, which may yet
+/// be half of a `""`) runs to the end. One search for the quote and the line break together, so
+/// each byte is looked at once: the reader does this for every chunk, before the workers parse.
+fn scan_terms(buf: &[u8], delim: u8, quote: u8, term: u8) -> (u64, Option<usize>) {
     let len = buf.len();
-    while let Some(i) = memchr(quote, &buf[pos..]) {
-        let q = pos + i;
-        let at_start = q == 0 || matches!(buf[q - 1], b'\n' | b'\r') || buf[q - 1] == delim;
-        if !at_start {
-            pos = q + 1;
+    let mut n = 0u64;
+    let mut last_end = None;
+    let mut inside = false;
+    // A hit before this position was read already (the second quote of a `""`).
+    let mut skip_to = 0usize;
+    for i in memchr::memchr2_iter(quote, term, buf) {
+        if i < skip_to {
             continue;
         }
-        // Find the closing quote.
-        let mut p = q + 1;
-        let close = loop {
-            match memchr(quote, &buf[p..]) {
-                Some(j) => {
-                    let c = p + j;
-                    if c + 1 < len && buf[c + 1] == quote {
-                        p = c + 2;
-                    } else if c + 1 == len {
-                        // Cannot tell yet whether this is `""`; treat as open.
-                        break None;
-                    } else {
-                        break Some(c);
-                    }
-                }
-                None => break None,
+        let c = buf[i];
+        if !inside {
+            if c == term {
+                n += 1;
+                last_end = Some(i + 1);
+            } else if i == 0 || matches!(buf[i - 1], b'\n' | b'\r') || buf[i - 1] == delim {
+                inside = true;
             }
-        };
-        match close {
-            Some(c) => {
-                regions.push((q, c));
-                pos = c + 1;
-            }
-            None => {
-                regions.push((q, len));
+        } else if c == quote {
+            if i + 1 == len {
+                // Cannot tell yet whether this is `""`: open to the end.
                 break;
             }
+            if buf[i + 1] == quote {
+                skip_to = i + 2;
+            } else {
+                inside = false;
+            }
         }
     }
-    regions
+    (n, last_end)
+}
+
+/// The first implementation (quoted regions found first, then the line breaks looked up
+/// against them), kept to check that the one-look scan gives the same answers.
+#[cfg(test)]
+mod reference {
+    use memchr::{memchr, memrchr};
+
+    /// Find the end (exclusive) of the last complete record in `buf`, which starts at a record
+    /// boundary: the position just after the last line break that is not inside a quoted field.
+    /// `None` when `buf` holds no complete record.
+    pub fn last_record_end(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<usize> {
+        let regions = quoted_regions(buf, delim, quote);
+        let mut limit = buf.len();
+        loop {
+            let nl = memrchr(term, &buf[..limit])?;
+            match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
+                Some((o, _)) => limit = *o,
+                None => return Some(nl + 1),
+            }
+        }
+    }
+
+    /// The first `last_record_end_and_count`: quoted regions found once for both answers.
+    pub fn end_and_count(buf: &[u8], delim: u8, quote: u8, term: u8) -> Option<(usize, u64)> {
+        let regions = quoted_regions(buf, delim, quote);
+        let mut limit = buf.len();
+        let end = loop {
+            let nl = memrchr(term, &buf[..limit])?;
+            match regions.iter().rev().find(|(o, c)| *o < nl && nl < *c) {
+                Some((o, _)) => limit = *o,
+                None => break nl + 1,
+            }
+        };
+        // No quoted region crosses `end` (a line break outside quotes), so the regions that open
+        // before it are the regions of `buf[..end]`.
+        let before = regions.partition_point(|(o, _)| *o < end);
+        Some((
+            end,
+            count_with_regions(&buf[..end], term, &regions[..before]),
+        ))
+    }
+
+    /// The number of records in `buf` (whole records, as [`parse_records_term`] counts them).
+    pub fn count_records(buf: &[u8], delim: u8, quote: u8, term: u8) -> u64 {
+        if buf.is_empty() {
+            return 0;
+        }
+        count_with_regions(buf, term, &quoted_regions(buf, delim, quote))
+    }
+
+    /// [`count_records`] of a non-empty `buf` whose quoted regions are known.
+    fn count_with_regions(buf: &[u8], term: u8, regions: &[(usize, usize)]) -> u64 {
+        let mut n = 0u64;
+        let mut r = 0;
+        for nl in memchr::memchr_iter(term, buf) {
+            while r < regions.len() && regions[r].1 < nl {
+                r += 1;
+            }
+            if r < regions.len() && regions[r].0 < nl && nl < regions[r].1 {
+                continue;
+            }
+            n += 1;
+        }
+        if buf[buf.len() - 1] != term {
+            n += 1;
+        }
+        n
+    }
+
+    /// Quoted regions [open, close] by the parser's rule: a quote opens a field only at the
+    /// start of a field (after a delimiter or a line break, or at the start).
+    pub fn quoted_regions(buf: &[u8], delim: u8, quote: u8) -> Vec<(usize, usize)> {
+        let mut regions: Vec<(usize, usize)> = Vec::new();
+        let mut pos = 0;
+        let len = buf.len();
+        while let Some(i) = memchr(quote, &buf[pos..]) {
+            let q = pos + i;
+            let at_start = q == 0 || matches!(buf[q - 1], b'\n' | b'\r') || buf[q - 1] == delim;
+            if !at_start {
+                pos = q + 1;
+                continue;
+            }
+            // Find the closing quote.
+            let mut p = q + 1;
+            let close = loop {
+                match memchr(quote, &buf[p..]) {
+                    Some(j) => {
+                        let c = p + j;
+                        if c + 1 < len && buf[c + 1] == quote {
+                            p = c + 2;
+                        } else if c + 1 == len {
+                            // Cannot tell yet whether this is `""`; treat as open.
+                            break None;
+                        } else {
+                            break Some(c);
+                        }
+                    }
+                    None => break None,
+                }
+            };
+            match close {
+                Some(c) => {
+                    regions.push((q, c));
+                    pos = c + 1;
+                }
+                None => {
+                    regions.push((q, len));
+                    break;
+                }
+            }
+        }
+        regions
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use memchr::memchr;
 
     fn rows(s: &str) -> Vec<Vec<String>> {
         let mut out = Vec::new();
@@ -602,6 +673,37 @@ mod tests {
                 want,
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn the_one_look_scan_agrees_with_the_quoted_regions() {
+        let mut seed: u64 = 0x5eed_0fc5_0001_9e37;
+        for len in 0..120 {
+            for _ in 0..300 {
+                let buf = crate::random::random_bytes(&mut seed, len, |s| match (s >> 33) % 8 {
+                    0 | 1 => b'"',
+                    2 => b'\n',
+                    3 => b'\r',
+                    4 => b',',
+                    5 => b';',
+                    _ => b'a',
+                });
+                for (delim, term) in [(b',', b'\n'), (b';', b'\n'), (b',', b'\r')] {
+                    let end = reference::last_record_end(&buf, delim, b'"', term);
+                    assert_eq!(last_record_end(&buf, delim, b'"', term), end, "{buf:?}");
+                    assert_eq!(
+                        last_record_end_and_count(&buf, delim, b'"', term),
+                        reference::end_and_count(&buf, delim, b'"', term),
+                        "{buf:?}"
+                    );
+                    assert_eq!(
+                        count_records(&buf, delim, b'"', term),
+                        reference::count_records(&buf, delim, b'"', term),
+                        "{buf:?}"
+                    );
+                }
+            }
         }
     }
 

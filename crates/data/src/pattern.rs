@@ -9,7 +9,9 @@
 
 use regex::Regex;
 use regex_automata::dfa::{dense, Automaton, StartKind};
-use regex_automata::Input;
+use regex_automata::util::primitives::StateID;
+use regex_automata::util::start;
+use regex_automata::Anchored;
 
 /// The largest DFA kept (bytes of transition table); a larger one falls back to the `Regex`.
 const MAX_DFA_BYTES: usize = 1 << 20;
@@ -17,7 +19,9 @@ const MAX_DFA_BYTES: usize = 1 << 20;
 #[derive(Clone, Debug)]
 pub(crate) struct Pattern {
     regex: Regex,
-    dfa: Option<dense::DFA<Vec<u32>>>,
+    /// The DFA and its start state: every value is searched from its start, with nothing
+    /// before it to look behind at, so one start state serves them all.
+    dfa: Option<(dense::DFA<Vec<u32>>, StateID)>,
 }
 
 impl Pattern {
@@ -31,22 +35,45 @@ impl Pattern {
                     .determinize_size_limit(Some(2 * MAX_DFA_BYTES)),
             )
             .build(regex.as_str())
-            .ok();
+            .ok()
+            .and_then(|dfa| {
+                let start = dfa
+                    .start_state(&start::Config::new().anchored(Anchored::No))
+                    .ok()?;
+                Some((dfa, start))
+            });
         Pattern { regex, dfa }
     }
 
     /// Whether `value` has a match, as `Regex::is_match` answers.
     #[inline]
     pub(crate) fn is_match(&self, value: &str) -> bool {
-        match &self.dfa {
-            Some(dfa) => match dfa.try_search_fwd(&Input::new(value).earliest(true)) {
-                Ok(m) => m.is_some(),
-                // A DFA built without quit bytes or look-around it cannot do never gives up;
-                // should it, the `Regex` answers.
-                Err(_) => self.regex.is_match(value),
-            },
-            None => self.regex.is_match(value),
+        let Some((dfa, start)) = &self.dfa else {
+            return self.regex.is_match(value);
+        };
+        // The search `try_search_fwd` makes with `earliest`, without its set-up per call (the
+        // input's configuration, the start state, a prefilter): a value is a dozen bytes or
+        // so, and that set-up cost as much as the search. A match state is entered one byte
+        // after the match ends, or at the end of the input.
+        let mut sid = *start;
+        for &b in value.as_bytes() {
+            sid = dfa.next_state(sid, b);
+            if dfa.is_special_state(sid) {
+                if dfa.is_match_state(sid) {
+                    return true;
+                }
+                if dfa.is_dead_state(sid) {
+                    return false;
+                }
+                if dfa.is_quit_state(sid) {
+                    // A DFA built without quit bytes or look-around it cannot do never gives
+                    // up; should it, the `Regex` answers.
+                    return self.regex.is_match(value);
+                }
+                // A start or an accelerated state: only a shortcut, read on byte by byte.
+            }
         }
+        dfa.is_match_state(dfa.next_eoi_state(sid))
     }
 }
 

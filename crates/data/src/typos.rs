@@ -64,6 +64,21 @@ pub fn is_typo_domain(domain: &str) -> bool {
             .any(|t| d.len() > t.len() && d.ends_with(t))
 }
 
+/// [`is_typo_domain`] of the domain as written, in any case: the same answer as for its lower
+/// case, without writing the lower case out.
+pub fn is_typo_domain_any_case(domain: &str) -> bool {
+    let d = domain.trim_end_matches('.').as_bytes();
+    DOMAIN_TYPOS
+        .iter()
+        .any(|(typo, _)| typo.as_bytes().eq_ignore_ascii_case(d))
+        || COM_PROVIDERS
+            .iter()
+            .any(|p| p.as_bytes().eq_ignore_ascii_case(d))
+        || COM_TYPOS
+            .iter()
+            .any(|t| d.len() > t.len() && d[d.len() - t.len()..].eq_ignore_ascii_case(t.as_bytes()))
+}
+
 /// The address the person most likely meant, when `value` is a common typo of one; `None`
 /// when nothing obvious fits (an unknown domain without an ending stays for the person).
 pub fn email_suggestion(value: &str) -> Option<String> {
