@@ -196,7 +196,7 @@ pub fn to_csv(events: &[AuditEvent]) -> String {
     out
 }
 
-fn csv_cell(v: &str) -> String {
+pub(crate) fn csv_cell(v: &str) -> String {
     let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{v}")
     } else {
