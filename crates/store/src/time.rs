@@ -148,7 +148,7 @@ async fn day_total(
     except: &str,
 ) -> Result<u32> {
     let row = sqlx::query(
-        "SELECT COALESCE(SUM(minutes), 0) AS m FROM time_entries \
+        "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) AS m FROM time_entries \
          WHERE workspace_id = $1 AND user_id = $2 AND day = $3 AND id <> $4",
     )
     .bind(workspace)
@@ -390,7 +390,7 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<(String, NaiveDate, u32)>> {
         let rows = sqlx::query(
-            "SELECT user_id, day, SUM(minutes) AS m FROM time_entries \
+            "SELECT user_id, day, CAST(SUM(minutes) AS BIGINT) AS m FROM time_entries \
              WHERE workspace_id = $1 AND day >= $2 AND day <= $3 GROUP BY user_id, day",
         )
         .bind(workspace)
@@ -416,7 +416,7 @@ impl Store {
         project: Option<&str>,
     ) -> Result<Vec<(String, Stage, u32)>> {
         let rows = sqlx::query(
-            "SELECT project_id, stage, SUM(minutes) AS m FROM time_entries \
+            "SELECT project_id, stage, CAST(SUM(minutes) AS BIGINT) AS m FROM time_entries \
              WHERE workspace_id = $1 AND ($2 = '' OR project_id = $2) GROUP BY project_id, stage",
         )
         .bind(workspace)
@@ -442,7 +442,7 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<(String, NaiveDate, u32)>> {
         let rows = sqlx::query(
-            "SELECT user_id, week, SUM(minutes) AS m FROM allocations \
+            "SELECT user_id, week, CAST(SUM(minutes) AS BIGINT) AS m FROM allocations \
              WHERE workspace_id = $1 AND week >= $2 AND week <= $3 GROUP BY user_id, week",
         )
         .bind(workspace)
@@ -473,7 +473,7 @@ impl Store {
             (f.to_string(), t.to_string())
         });
         let rows = sqlx::query(
-            "SELECT a.project_id, a.stage, SUM(a.minutes) AS m FROM allocations a \
+            "SELECT a.project_id, a.stage, CAST(SUM(a.minutes) AS BIGINT) AS m FROM allocations a \
              WHERE a.workspace_id = $1 AND ($2 = '' OR a.project_id = $2) \
              AND ($3 = '' OR a.project_id IN (SELECT DISTINCT w.project_id FROM allocations w \
                WHERE w.workspace_id = $1 AND w.week >= $3 AND w.week <= $4)) \
@@ -503,7 +503,7 @@ impl Store {
         project: &str,
     ) -> Result<Vec<Allocation>> {
         let rows = sqlx::query(
-            "SELECT project_id, user_id, week, SUM(minutes) AS m, MAX(source) AS source \
+            "SELECT project_id, user_id, week, CAST(SUM(minutes) AS BIGINT) AS m, MAX(source) AS source \
              FROM allocations WHERE workspace_id = $1 AND project_id = $2 \
              GROUP BY project_id, user_id, week ORDER BY week, user_id",
         )

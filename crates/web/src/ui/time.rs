@@ -311,6 +311,10 @@ fn edits_of(form: &FormData, sheet: &Sheet, st: &mut FormState) -> Vec<CellEdit>
                 continue;
             }
             let name = cell_name(row, *d);
+            // A cell the form did not send is left as it is (a blank one sent clears it).
+            if !form.fields.iter().any(|(k, _)| *k == name) {
+                continue;
+            }
             let typed = form.get(&name);
             let now = cell.first().map_or(0, |e| e.minutes);
             let hours = if typed.is_empty() {
