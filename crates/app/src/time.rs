@@ -413,6 +413,33 @@ pub async fn project_hours(
     )))
 }
 
+/// Hours planned against logged by stage, summed over the projects that match an analytics
+/// filter (`None`: every project with time planned or logged).
+pub async fn hours_by_stage(
+    store: &Store,
+    analytics: &crate::analytics::AnalyticsCache,
+    workspace: &str,
+    filter: &finishline_core::analytics::Filter,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<StageLine>, AppError> {
+    let revision = store.projects_revision(workspace).await?.unwrap_or(0);
+    let facts = analytics.facts(store, workspace, revision, now).await?;
+    let matching: std::collections::HashSet<&str> = facts
+        .iter()
+        .filter(|(_, (_, f))| filter.matches(f))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let keep = |rows: Vec<(String, Stage, u32)>| -> Vec<(Stage, u32)> {
+        rows.into_iter()
+            .filter(|(p, _, _)| matching.contains(p.as_str()))
+            .map(|(_, s, m)| (s, m))
+            .collect()
+    };
+    let planned = keep(store.planned_by_stage(workspace, None, None).await?);
+    let logged = keep(store.logged_by_stage(workspace, None).await?);
+    Ok(stage_lines(&by_stage(planned, logged)))
+}
+
 /// One project of the Team page.
 #[derive(Debug, Clone)]
 pub struct TeamProject {

@@ -425,6 +425,25 @@ async fn allocations_capacity_and_the_team(backend: Backend, name: &str) {
     assert_eq!(p["id"], id.as_str());
     assert_eq!(p["logged_hours"], 3.0);
 
+    // And the analytics' hours by stage, for a filter that selects the project and one that
+    // does not.
+    let (s, hours) = dana.get("/api/v1/analytics/hours").await;
+    assert_eq!(s, StatusCode::OK, "{hours:#}");
+    let build = hours
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "build")
+        .unwrap();
+    assert_eq!(build["logged_hours"], 3.0);
+    let (_, none) = dana.get("/api/v1/analytics/hours?segment=enterprise").await;
+    assert!(none.as_array().unwrap().is_empty(), "{none:#}");
+    let web_analytics = Web::new(&app);
+    web_analytics.login("dana@vendor.test").await;
+    let (s, html) = web_analytics.get("/analytics").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Hours by stage"), "{html}");
+
     // The page: the over-allocated member named in words and marked, not only coloured.
     let web = Web::new(&app);
     web.login("dana@vendor.test").await;
@@ -550,7 +569,9 @@ async fn the_pages_log_time(backend: Backend, name: &str) {
         "{html}"
     );
     assert!(
-        html.contains("Harbor — Harbor implementation"),
+        html.contains(&format!(
+            "<option value=\"{id}\">Harbor implementation</option>"
+        )),
         "the allocated project is offered: {html}"
     );
     let csrf = csrf_of(&html);

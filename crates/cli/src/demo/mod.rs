@@ -13,7 +13,7 @@
 //! | Lindenwood Family Clinic — scheduling | 001 | live + hypercare: the 21-day rollout, 8 days on the customer |
 //! | Ridgeway Logistics — dispatch pilot | 000 | complete: launched in ten days, criteria met |
 //!
-//! Time (`time`): two weeks of hours logged by Alex and Sam on their tasks, Sam part-time at 20
+//! Time (`time`): four weeks of hours logged by Alex and Sam on their tasks, Sam part-time at 20
 //! hours a week and allocated beyond that next week (the Team page marks it).
 
 use anyhow::{anyhow, Context, Result};

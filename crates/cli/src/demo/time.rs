@@ -1,6 +1,6 @@
 //! The demo's time and capacity: Sam works 20 hours a week and has the Calder integrations
 //! push allocated next week on top of the plan (over-allocated on the Team page); both members
-//! logged their last two working weeks on the tasks they own (hours by stage in the analytics).
+//! logged their last four working weeks on the tasks they own (hours by stage in the analytics).
 
 use anyhow::{anyhow, Result};
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
@@ -49,11 +49,18 @@ pub(super) async fn demo_time(
                 .iter()
                 .find(|x| x.side == Side::Vendor && x.user_id.as_deref() == Some(user));
             let Some(person) = person else { continue };
-            let task = p.tasks.iter().find(|t| {
+            // The work in hand: an open task of theirs, else the last one they finished.
+            let theirs = |t: &&finishline_core::plan::Task| {
                 t.owner == Some(person.id)
                     && t.label != TaskLabel::CustomerTask
                     && t.effort_hours.is_some()
-            });
+            };
+            let task = p
+                .tasks
+                .iter()
+                .filter(theirs)
+                .find(|t| t.is_open())
+                .or_else(|| p.tasks.iter().filter(theirs).next_back());
             let (task_id, note) = match task {
                 Some(t) => (Some(t.id), format!("{who}: {}", t.title)),
                 None => (None, format!("{who}: project check-in with the team")),
@@ -63,11 +70,11 @@ pub(super) async fn demo_time(
             work.push((user, p.id.clone(), task_id, note, stage));
         }
     }
-    // The last ten working days, a few hours on each piece of work in turn.
+    // The last twenty working days, a few hours on each piece of work in turn.
     let mut day = now.date_naive() - Duration::days(1);
     let mut logged_days = 0;
     let mut turn = 0usize;
-    while logged_days < 10 {
+    while logged_days < 20 {
         if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
             for user in [alex, sam] {
                 let mine: Vec<_> = work.iter().filter(|w| w.0 == user).collect();

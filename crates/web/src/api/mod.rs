@@ -46,7 +46,7 @@ use crate::state::AppState;
         process::map, process::ocel, process::xes,
         analytics::get,
         time::list, time::create, time::change, time::remove, time::set_capacity,
-        time::allocations, time::set_allocation, time::team,
+        time::allocations, time::set_allocation, time::team, analytics::hours,
     ),
     components(schemas(finishline_core::Command)),
     modifiers(&BearerAuth),
@@ -201,6 +201,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(settings_sso::get).put(settings_sso::put),
         )
         .route("/analytics", get(analytics::get))
+        .route("/analytics/hours", get(analytics::hours))
         .merge(notify_routes(state))
         .merge(process_routes())
         .merge(time_routes())

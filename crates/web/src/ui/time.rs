@@ -117,7 +117,7 @@ async fn load_sheet(state: &AppState, v: &Vendor, week: NaiveDate) -> Result<She
         .project_rows(ws)
         .await?
         .into_iter()
-        .map(|r| (r.id, format!("{} — {}", r.customer, r.name)))
+        .map(|r| (r.id, r.name))
         .collect();
     let mut rows = BTreeMap::new();
     let mut titles: HashMap<String, finishline_core::Project> = HashMap::new();
@@ -636,15 +636,25 @@ fn team_grid(team: &Team) -> Markup {
                                     td data-label=(label) class="over" {
                                         (fmt_hours(w.allocated)) " / " (fmt_hours(w.capacity))
                                         " " strong { "over by " (fmt_hours(w.allocated - w.capacity)) }
+                                        (so_far(w.logged))
                                     }
                                 } @else {
-                                    td data-label=(label) { (fmt_hours(w.allocated)) " / " (fmt_hours(w.capacity)) }
+                                    td data-label=(label) { (fmt_hours(w.allocated)) " / " (fmt_hours(w.capacity)) (so_far(w.logged)) }
                                 }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+/// This week's hours logged so far, under its allocation.
+fn so_far(logged: Option<u32>) -> Markup {
+    html! {
+        @if let Some(l) = logged {
+            br; span class="small" { (fmt_hours(l)) " logged so far" }
         }
     }
 }
