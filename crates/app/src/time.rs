@@ -562,7 +562,9 @@ async fn compute_sums(
     let planned = store
         .planned_by_stage(workspace, None, Some((first, last)))
         .await?;
-    let mut per_project: BTreeMap<String, (Vec<(Stage, u32)>, Vec<(Stage, u32)>)> = BTreeMap::new();
+    // Per project: (planned, logged) minutes by stage.
+    type StageSums = Vec<(Stage, u32)>;
+    let mut per_project: BTreeMap<String, (StageSums, StageSums)> = BTreeMap::new();
     for (p, s, m) in planned {
         per_project.entry(p).or_default().0.push((s, m));
     }

@@ -60,7 +60,7 @@ pub(super) async fn demo_time(
                 .iter()
                 .filter(theirs)
                 .find(|t| t.is_open())
-                .or_else(|| p.tasks.iter().filter(theirs).next_back());
+                .or_else(|| p.tasks.iter().rfind(theirs));
             let (task_id, note) = match task {
                 Some(t) => (Some(t.id), format!("{who}: {}", t.title)),
                 None => (None, format!("{who}: project check-in with the team")),
