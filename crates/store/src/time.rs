@@ -125,6 +125,24 @@ fn entry_of(r: &Row) -> Result<TimeEntry> {
     })
 }
 
+/// Sums read as (first column, second column parsed by `key`, the minutes in `m`).
+fn sums<K>(
+    rows: &[Row],
+    first: &str,
+    second: &str,
+    key: impl Fn(&str) -> Result<K>,
+) -> Result<Vec<(String, K, u32)>> {
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(first)?,
+                key(&r.try_get::<String, _>(second)?)?,
+                minutes_of(r, "m")?,
+            ))
+        })
+        .collect()
+}
+
 const ENTRY_COLUMNS: &str =
     "id, user_id, project_id, task_id, stage, day, minutes, billable, note, created_at, updated_at";
 
@@ -389,27 +407,32 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(String, NaiveDate, u32)>> {
-        let rows = sqlx::query(
-            "SELECT user_id, day, CAST(SUM(minutes) AS BIGINT) AS m FROM time_entries \
-             WHERE workspace_id = $1 AND day >= $2 AND day <= $3 GROUP BY user_id, day",
-        )
+        self.member_sums("time_entries", "day", workspace, from, to)
+            .await
+    }
+
+    /// Minutes per member and `column` (a day or a week) of `table`, from `from` to `to`.
+    async fn member_sums(
+        &self,
+        table: &str,
+        column: &str,
+        workspace: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, NaiveDate, u32)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT user_id, {column}, CAST(SUM(minutes) AS BIGINT) AS m FROM {table} \
+             WHERE workspace_id = $1 AND {column} >= $2 AND {column} <= $3 GROUP BY user_id, {column}"
+        ))
         .bind(workspace)
         .bind(from.to_string())
         .bind(to.to_string())
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("user_id")?,
-                    parse_date(&r.try_get::<String, _>("day")?)?,
-                    minutes_of(r, "m")?,
-                ))
-            })
-            .collect()
+        sums(&rows, "user_id", column, parse_date)
     }
 
-    /// Minutes logged per stage on each project (or on one), with the billable part.
+    /// Minutes logged per stage on each project (or on one).
     pub async fn logged_by_stage(
         &self,
         workspace: &str,
@@ -423,15 +446,7 @@ impl Store {
         .bind(project.unwrap_or_default().to_string())
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("project_id")?,
-                    stage_of(&r.try_get::<String, _>("stage")?)?,
-                    minutes_of(r, "m")?,
-                ))
-            })
-            .collect()
+        sums(&rows, "project_id", "stage", stage_of)
     }
 
     /// Minutes allocated per member and week (Mondays from `from` to `to`), all projects.
@@ -441,24 +456,8 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(String, NaiveDate, u32)>> {
-        let rows = sqlx::query(
-            "SELECT user_id, week, CAST(SUM(minutes) AS BIGINT) AS m FROM allocations \
-             WHERE workspace_id = $1 AND week >= $2 AND week <= $3 GROUP BY user_id, week",
-        )
-        .bind(workspace)
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("user_id")?,
-                    parse_date(&r.try_get::<String, _>("week")?)?,
-                    minutes_of(r, "m")?,
-                ))
-            })
-            .collect()
+        self.member_sums("allocations", "week", workspace, from, to)
+            .await
     }
 
     /// Planned minutes per stage of each project that has allocations in the weeks from `from`
@@ -485,15 +484,7 @@ impl Store {
         .bind(to)
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("project_id")?,
-                    stage_of(&r.try_get::<String, _>("stage")?)?,
-                    minutes_of(r, "m")?,
-                ))
-            })
-            .collect()
+        sums(&rows, "project_id", "stage", stage_of)
     }
 
     /// A project's allocations by member and week (stages summed), weeks from `from` on.

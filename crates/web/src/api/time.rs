@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
@@ -65,16 +65,7 @@ pub async fn list(
     member: Member,
     Query(q): Query<TimeQuery>,
 ) -> Result<Response, ApiError> {
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::bad(
-                "format",
-                format!("{other:?} is neither json nor csv"),
-            ))
-        }
-    };
+    let csv = super::audit::wants_csv(q.format.as_deref())?;
     let filter = EntryFilter {
         user_id: text_of(q.user.as_deref()),
         project_id: text_of(q.project.as_deref()),
@@ -96,17 +87,7 @@ pub async fn list(
             serde_json::json!({"what": "timesheet", "rows": entries.len()}),
         )
         .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"timesheet.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(super::audit::csv_download("timesheet.csv", body))
 }
 
 /// The entries as a timesheet (RFC 4180), with members' and projects' names.
