@@ -672,7 +672,7 @@ fn capacity_form(team: &Team, st: &FormState, csrf: &str) -> Markup {
         })
         .collect();
     html! {
-        form method="post" action="/team/capacity" class="action" {
+        form method="post" action="/team/capacity" class="action capacity" {
             (f.hidden(csrf))
             (f.message())
             h2 { "Weekly capacity" }
