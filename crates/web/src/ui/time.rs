@@ -498,7 +498,7 @@ pub fn task_time(
                     }
                 }
             }
-            form method="post" action=(format!("/projects/{project}/tasks/{task}/time")) class="action" {
+            form method="post" action=(format!("/projects/{project}/tasks/{task}/time")) class="action narrow" {
                 (f.hidden(csrf))
                 (f.message())
                 h3 { "Log time" }
@@ -672,7 +672,7 @@ fn capacity_form(team: &Team, st: &FormState, csrf: &str) -> Markup {
         })
         .collect();
     html! {
-        form method="post" action="/team/capacity" class="action capacity" {
+        form method="post" action="/team/capacity" class="action narrow" {
             (f.hidden(csrf))
             (f.message())
             h2 { "Weekly capacity" }
