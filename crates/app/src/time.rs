@@ -467,7 +467,7 @@ impl TeamMember {
 }
 
 /// The Team page: members by week, and the projects with work planned in its weeks.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Team {
     pub today: NaiveDate,
     pub this_week: NaiveDate,
@@ -477,6 +477,9 @@ pub struct Team {
     /// How many projects have work planned in the weeks shown (the list shows the first
     /// [`TEAM_PROJECTS`]).
     pub projects_total: usize,
+    /// What a caller renders from the figures alone (the page's grid and projects), made once
+    /// and kept with them: they never change, so neither does the rendering.
+    pub rendered: std::sync::OnceLock<Arc<str>>,
 }
 
 /// The sums the Team page is drawn from, kept per workspace while its revisions and the day
@@ -488,6 +491,8 @@ struct TeamSums {
     capacities: HashMap<String, u32>,
     projects: Vec<TeamProject>,
     projects_total: usize,
+    /// The page's figures for the members as they were (id and name each), made from these sums.
+    team: Mutex<Option<(Vec<(String, String)>, Arc<Team>)>>,
 }
 
 type TeamKey = (TimeRevision, NaiveDate);
@@ -603,21 +608,33 @@ async fn compute_sums(
         capacities,
         projects,
         projects_total,
+        team: Mutex::new(None),
     })
 }
 
 /// The Team page's figures for `today`: members by week (capacity, allocated, over-allocation,
-/// logged for weeks begun) and the projects with work planned in those weeks.
+/// logged for weeks begun) and the projects with work planned in those weeks. Kept with the sums
+/// they come from while the members stay the same.
 pub async fn team(
     store: &Store,
     cache: &TeamCache,
     workspace: &str,
     today: NaiveDate,
-) -> Result<Team, AppError> {
+) -> Result<Arc<Team>, AppError> {
     let weeks = team_weeks(today, TEAM_PAST_WEEKS, TEAM_WEEKS_AHEAD);
     let sums = cache.sums(store, workspace, &weeks, today).await?;
     let mut users = store.users(workspace).await?;
     users.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    let who: Vec<(String, String)> = users
+        .iter()
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    let mut kept = sums.team.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((k, team)) = kept.as_ref() {
+        if *k == who {
+            return Ok(team.clone());
+        }
+    }
     let members: Vec<(String, u32)> = users
         .iter()
         .map(|u| {
@@ -641,12 +658,15 @@ pub async fn team(
             weeks: row.weeks,
         })
         .collect();
-    Ok(Team {
+    let team = Arc::new(Team {
         today,
         this_week: week_of(today),
         weeks,
         members,
         projects: sums.projects.clone(),
         projects_total: sums.projects_total,
-    })
+        rendered: std::sync::OnceLock::new(),
+    });
+    *kept = Some((who, team.clone()));
+    Ok(team)
 }

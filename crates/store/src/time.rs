@@ -245,13 +245,28 @@ pub(crate) async fn replace_plan_allocations_in(
     Ok(())
 }
 
-/// Entries by optional filters, each bound as `''` when absent (the condition then passes).
-fn entry_query(select: &str, tail: &str) -> String {
-    format!(
-        "SELECT {select} FROM time_entries WHERE workspace_id = $1 \
-         AND ($2 = '' OR user_id = $2) AND ($3 = '' OR project_id = $3) \
-         AND ($4 = '' OR day >= $4) AND ($5 = '' OR day <= $5) {tail}"
-    )
+/// The conditions and values of the filters given (only those: a condition that passes on a
+/// blank value would keep the planner from the indexes), numbered from `$2`.
+fn entry_conditions(filter: &EntryFilter) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    let mut add = |cond: &str, v: String| {
+        values.push(v);
+        sql.push_str(&format!(" AND {cond} ${}", values.len() + 1));
+    };
+    if let Some(u) = &filter.user_id {
+        add("user_id =", u.clone());
+    }
+    if let Some(p) = &filter.project_id {
+        add("project_id =", p.clone());
+    }
+    if let Some(d) = filter.from {
+        add("day >=", d.to_string());
+    }
+    if let Some(d) = filter.to {
+        add("day <=", d.to_string());
+    }
+    (sql, values)
 }
 
 impl Store {
@@ -387,16 +402,17 @@ impl Store {
         filter: &EntryFilter,
         limit: u32,
     ) -> Result<Vec<TimeEntry>> {
-        let sql = entry_query(ENTRY_COLUMNS, "ORDER BY day, created_at, id LIMIT $6");
-        let rows = sqlx::query(&sql)
-            .bind(workspace)
-            .bind(filter.user_id.clone().unwrap_or_default())
-            .bind(filter.project_id.clone().unwrap_or_default())
-            .bind(filter.from.map(|d| d.to_string()).unwrap_or_default())
-            .bind(filter.to.map(|d| d.to_string()).unwrap_or_default())
-            .bind(i64::from(limit))
-            .fetch_all(&self.read)
-            .await?;
+        let (conditions, values) = entry_conditions(filter);
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM time_entries WHERE workspace_id = $1{conditions} \
+             ORDER BY day, created_at, id LIMIT ${}",
+            values.len() + 2
+        );
+        let mut query = sqlx::query(&sql).bind(workspace);
+        for v in values {
+            query = query.bind(v);
+        }
+        let rows = query.bind(i64::from(limit)).fetch_all(&self.read).await?;
         rows.iter().map(entry_of).collect()
     }
 

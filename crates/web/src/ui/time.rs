@@ -12,7 +12,7 @@ use finishline_app::error::AppError;
 use finishline_app::time::{self as time_app, EntryChange, NewEntry, Team};
 use finishline_core::capacity::{hours, week_of};
 use finishline_store::{EntryFilter, TimeEntry};
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
 use crate::state::AppState;
@@ -584,12 +584,20 @@ async fn render_team(state: &AppState, v: &Vendor, st: FormState) -> Response {
         Ok(t) => t,
         Err(e) => return layout::internal(&e.to_string()),
     };
+    // The grid and the projects depend on the figures only: rendered once per figures.
+    let figures = team
+        .rendered
+        .get_or_init(|| {
+            html! { (team_grid(&team)) (team_projects(&team)) }
+                .into_string()
+                .into()
+        })
+        .clone();
     let body = html! {
         h1 { "Team" }
         p { "Who has how much work planned, week by week: allocations come from each project's plan (the playbook's effort per step, spread over the weeks before the step is due) or were set by hand. Weeks begun show the hours logged." }
-        (team_grid(&team))
+        (PreEscaped(&*figures))
         @if v.is_admin() { (capacity_form(&team, &st, &v.csrf)) }
-        (team_projects(&team))
     };
     html_response(
         page_status(&st),
