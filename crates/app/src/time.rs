@@ -491,9 +491,12 @@ struct TeamSums {
     capacities: HashMap<String, u32>,
     projects: Vec<TeamProject>,
     projects_total: usize,
-    /// The page's figures for the members as they were (id and name each), made from these sums.
-    team: Mutex<Option<(Vec<(String, String)>, Arc<Team>)>>,
+    /// The page's figures for the members as they were, made from these sums.
+    team: Mutex<Option<KeptTeam>>,
 }
+
+/// The Team page's figures, with the members (id and name each) they were made for.
+type KeptTeam = (Vec<(String, String)>, Arc<Team>);
 
 type TeamKey = (TimeRevision, NaiveDate);
 
