@@ -22,6 +22,7 @@ pub mod notify;
 pub mod process;
 pub mod queue;
 pub mod roundtrip;
+pub mod time;
 
 use std::sync::Arc;
 
@@ -59,6 +60,8 @@ pub struct App {
     pub process_maps: Arc<process::MapCache>,
     /// Each workspace's analytics facts and reports, by projects revision (see `analytics`).
     pub analytics: Arc<analytics::AnalyticsCache>,
+    /// Each workspace's Team page sums, by its projects and time revisions (see `time`).
+    pub team: Arc<time::TeamCache>,
 }
 
 impl App {
@@ -73,6 +76,7 @@ impl App {
             sweeps: Arc::default(),
             process_maps: Arc::default(),
             analytics: Arc::default(),
+            team: Arc::default(),
         }
     }
 

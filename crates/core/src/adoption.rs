@@ -180,6 +180,8 @@ pub(crate) fn record_adoption(
             owner_role: None,
             visibility,
             kind: StepKind::Other,
+            effort_hours: None,
+            stage: Some(to),
         });
         log.push(
             "task.created",

@@ -11,6 +11,7 @@ pub mod analytics;
 pub mod approval;
 pub mod ball;
 pub mod calendar;
+pub mod capacity;
 pub mod command;
 pub mod data;
 pub mod error;

@@ -37,6 +37,10 @@ pub struct Step {
     /// without it, a step's kind comes from its phase's name (`StepKind::from_phase_name`).
     #[serde(default)]
     pub kind: StepKind,
+    /// Estimated vendor effort in hours (`capacity`): the task's owner is allocated it over the
+    /// weeks before the due date. Optional; a playbook without it allocates nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort_hours: Option<f64>,
 }
 
 /// What kind of work a step (and the task made from it) is, for the rules that look at work by
@@ -84,6 +88,8 @@ struct StepDoc {
     visibility: Option<Visibility>,
     #[serde(default)]
     kind: Option<StepKind>,
+    #[serde(default)]
+    effort_hours: Option<f64>,
 }
 
 impl From<StepDoc> for Step {
@@ -99,6 +105,7 @@ impl From<StepDoc> for Step {
             needs_proof: d.needs_proof,
             visibility,
             kind: d.kind.unwrap_or_default(),
+            effort_hours: d.effort_hours,
         }
     }
 }
@@ -202,6 +209,9 @@ impl Playbook {
                 ));
             }
             crate::error::required_text(&format!("steps.{}.title", step.key), &step.title)?;
+            if let Some(h) = step.effort_hours {
+                crate::capacity::check_effort(&format!("steps.{}.effort_hours", step.key), h)?;
+            }
         }
         for (_, step) in self.steps() {
             for dep in &step.depends_on {
@@ -259,7 +269,24 @@ fn step(
         needs_proof: true,
         visibility: Visibility::Shared,
         kind: StepKind::Other,
+        effort_hours: default_effort(key),
     }
+}
+
+/// The built-in playbooks' estimated vendor effort per step, in hours (customer steps have none:
+/// the vendor's capacity is what is planned).
+fn default_effort(key: &str) -> Option<f64> {
+    let hours = match key {
+        "review-handoff" | "owners" | "finish-line" => 2.0,
+        "internal-kickoff" | "intake-access" | "data-map" | "go-no-go" | "launch-decision" => 3.0,
+        "kickoff-call" | "value-review" | "transition" | "train-admins" | "train" => 4.0,
+        "map-workflows" | "mutual-action-plan" | "provision" | "train-users" | "setup" => 6.0,
+        "integrations" | "import" => 10.0,
+        "data-import" => 14.0,
+        "configure" => 20.0,
+        _ => return None,
+    };
+    Some(hours)
 }
 
 /// A build step: technical setup G2 wants done with proof before go-live.

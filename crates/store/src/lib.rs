@@ -23,6 +23,7 @@ mod projects;
 pub mod sso;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod time;
 mod usage;
 mod workspaces;
 
@@ -46,6 +47,7 @@ pub use outbox::{
 pub use playbooks::StoredPlaybook;
 pub use projects::{Delivery, ProjectRow};
 pub use sso::{NewSsoSettings, SsoAttempt, SsoOutcome, SsoSettings, SsoSettingsRefused};
+pub use time::{Allocation, EntryFilter, EntryRefused, EntryValues, TimeEntry, TimeRevision};
 pub use usage::{AdoptionGoalsRow, UsageEvent, UsageSummary};
 pub use workspaces::{ApiToken, MemberChange, User, UserRole, Workspace};
 

@@ -122,7 +122,8 @@ async fn insert_in(
     .execute(&mut **tx)
     .await
     .map_err(|e| crate::unique_or(e, &format!("project {}", p.id)))?;
-    append_activities(tx, workspace, &p.id, activities).await
+    append_activities(tx, workspace, &p.id, activities).await?;
+    crate::time::replace_plan_allocations_in(tx, workspace, p).await
 }
 
 /// The optimistic update of a project and its activities, inside the caller's transaction, which
@@ -158,6 +159,7 @@ pub(crate) async fn save_in(
         return Err(StoreError::Conflict);
     }
     append_activities(tx, workspace, &p.id, activities).await?;
+    crate::time::replace_plan_allocations_in(tx, workspace, p).await?;
     Ok(read_version + 1)
 }
 

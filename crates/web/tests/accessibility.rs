@@ -130,6 +130,8 @@ async fn every_main_page_passes_axe_wcag_a_and_aa_at_both_widths() {
             "/playbooks".to_string(),
             "/playbooks/standard".to_string(),
             "/calendar".to_string(),
+            "/time".to_string(),
+            "/team".to_string(),
             "/settings".to_string(),
             "/outbox".to_string(),
         ] {

@@ -353,6 +353,8 @@ async fn screenshots() {
         ("/playbooks".to_string(), "playbooks"),
         ("/playbooks/standard".to_string(), "playbook"),
         ("/calendar".to_string(), "calendar"),
+        ("/time".to_string(), "timesheet"),
+        ("/team".to_string(), "team"),
         ("/settings".to_string(), "settings"),
     ] {
         shoot(&member, &base, &path, &dir, name).await;

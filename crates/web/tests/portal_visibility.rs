@@ -367,9 +367,40 @@ async fn no_portal_page_or_customer_email_of_the_demo_shows_internal_text() {
     let mut secrets_by_email: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let mut all_secrets = BTreeMap::new();
     let mut internal_tasks = 0;
+    // Time logged is vendor-internal: its notes must show nowhere a customer looks.
+    let owner_user = store.users(&ws).await.unwrap()[0].id.clone();
+    store
+        .insert_time_entry(
+            &ws,
+            &finishline_store::EntryValues {
+                user_id: owner_user,
+                project_id: harbor.id.clone(),
+                task_id: Some(internal_task),
+                stage: harbor.stage,
+                day: now.date_naive(),
+                minutes: 90,
+                billable: false,
+                note: "Internal hours: untangling the unscoped SAP sync".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let mut time_notes = 0;
     for p in &projects {
         let acts = store.activities(&ws, &p.id).await.unwrap();
-        let secrets = internal_texts(p, &acts);
+        let mut secrets = internal_texts(p, &acts);
+        let filter = finishline_store::EntryFilter {
+            project_id: Some(p.id.clone()),
+            ..Default::default()
+        };
+        for e in store.time_entries(&ws, &filter, 10_000).await.unwrap() {
+            if e.note.chars().count() >= MIN_LEN {
+                secrets.insert(e.note.clone(), format!("note of time entry {}", e.id));
+                time_notes += 1;
+            }
+        }
         internal_tasks += p
             .tasks
             .iter()
@@ -423,6 +454,7 @@ async fn no_portal_page_or_customer_email_of_the_demo_shows_internal_text() {
         }
     }
     assert!(internal_tasks >= 5, "the demo has internal tasks");
+    assert!(time_notes >= 1, "time entries were checked");
     assert!(
         all_secrets
             .keys()

@@ -41,6 +41,15 @@ async fn no_route_crosses_workspaces() {
     let (_, tok) = a.post("/api/v1/tokens", json!({"name": "a-only"})).await;
     let token_id = tok["token"]["id"].as_str().unwrap().to_string();
     let a_version = a.project(&project).await["version"].clone();
+    let (s, entry) = a
+        .post(
+            "/api/v1/time",
+            json!({"project_id": project, "day": "2026-03-02", "hours": 1, "note": "alice-hours"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{entry}");
+    let entry = entry["id"].as_str().unwrap().to_string();
+    let a_user = a.user.id.clone();
 
     // B signs in by session too: both ways of authenticating are walked.
     let b_session = reqwest::Client::builder()
@@ -64,6 +73,9 @@ async fn no_route_crosses_workspaces() {
         token_id.as_str(),
         "Secret Customer Inc",
         a.workspace.id.as_str(),
+        entry.as_str(),
+        a_user.as_str(),
+        "alice-hours",
     ];
     let mut walked = BTreeSet::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
@@ -78,6 +90,8 @@ async fn no_route_crosses_workspaces() {
                     },
                 )
                 .replace("{file_id}", &file)
+                .replace("{entry_id}", &entry)
+                .replace("{user_id}", &a_user)
                 .replace("{key}", "alice-private")
                 .replace("{workspace_id}", &a.workspace.id);
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
@@ -108,6 +122,8 @@ async fn no_route_crosses_workspaces() {
                     || url.contains("alice-private")
                     || url.contains(&token_id)
                     || url.contains(&a.workspace.id)
+                    || url.contains(&entry)
+                    || url.contains(&a_user)
                 {
                     // A body that does not fit is refused (400, or 422 for a bad value) before
                     // the handler runs, so before anything of A's is read.
@@ -140,6 +156,8 @@ async fn no_route_crosses_workspaces() {
         .unwrap()
         .iter()
         .all(|t| t["revoked_at"].is_null()));
+    let (_, entries) = a.get("/api/v1/time").await;
+    assert_eq!(entries[0]["hours"], 1.0, "A's time is untouched: {entries}");
     let (_, pbs) = b.get("/api/v1/playbooks").await;
     assert!(!pbs.to_string().contains("alice-private"));
 }
@@ -157,6 +175,10 @@ fn body_for(path: &str) -> Body {
         )
     } else if path.ends_with("/files") {
         Body::Bytes(b"b,was,here\n".to_vec())
+    } else if path.ends_with("/allocations") {
+        Body::Json(json!({"user_id": "usr_b", "week": "2026-03-02", "hours": 1}))
+    } else if path.ends_with("/capacity") || path.ends_with("/time/{entry_id}") {
+        Body::Json(json!({"hours": 1}))
     } else if path.contains("/webhooks/crm/") {
         Body::Json(handoff("B's injected deal"))
     } else {

@@ -207,6 +207,10 @@ async fn pages_render_with_security_headers_and_no_inline_script() {
         "/playbooks/standard".to_string(),
         "/playbooks/light-touch-30".to_string(),
         "/calendar".to_string(),
+        "/time".to_string(),
+        "/time?week=2026-03-09".to_string(),
+        "/time?week=nonsense".to_string(),
+        "/team".to_string(),
         "/settings".to_string(),
         "/outbox".to_string(),
     ] {
@@ -299,6 +303,10 @@ async fn every_state_changing_form_is_refused_without_its_token() {
         "/settings/tokens".to_string(),
         "/settings/tokens/tok_x/revoke".to_string(),
         "/settings/webhook/rotate".to_string(),
+        "/time".to_string(),
+        "/time/time_x/delete".to_string(),
+        "/team/capacity".to_string(),
+        format!("/projects/{id}/tasks/1/time"),
         "/logout".to_string(),
     ] {
         for token in ["", "forged0123456789abcdef0123456789"] {
@@ -940,6 +948,8 @@ async fn a_portal_session_reaches_only_its_own_project_by_any_url(app: &TestApp)
         "/playbooks".to_string(),
         "/playbooks/standard".to_string(),
         "/calendar".to_string(),
+        "/time".to_string(),
+        "/team".to_string(),
         "/settings".to_string(),
         "/outbox".to_string(),
     ];
@@ -974,6 +984,9 @@ async fn a_portal_session_reaches_only_its_own_project_by_any_url(app: &TestApp)
         "/settings/tokens".to_string(),
         "/settings/members".to_string(),
         format!("/settings/members/{}/remove", m.user.id),
+        "/time".to_string(),
+        "/team/capacity".to_string(),
+        format!("/projects/{id}/tasks/1/time"),
         format!("/projects/{id}/actions/pause"),
         "/playbooks/standard/copy".to_string(),
     ] {

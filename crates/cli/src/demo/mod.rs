@@ -12,6 +12,9 @@
 //! | Brightwater Property — maintenance requests | 004, 001 | UAT: a failed case looped back to configuration |
 //! | Lindenwood Family Clinic — scheduling | 001 | live + hypercare: the 21-day rollout, 8 days on the customer |
 //! | Ridgeway Logistics — dispatch pilot | 000 | complete: launched in ten days, criteria met |
+//!
+//! Time (`time`): four weeks of hours logged by Alex and Sam on their tasks, Sam part-time at 20
+//! hours a week and allocated beyond that next week (the Team page marks it).
 
 use anyhow::{anyhow, Context, Result};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
@@ -30,6 +33,7 @@ mod script;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests;
+mod time;
 
 use brightwater::brightwater;
 use calder::calder;
@@ -106,6 +110,9 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> Result<DemoLogin> {
     demo_data_map(store, &ws.id, &harbor, &alex.name, now)
         .await
         .context("adding the demo data map")?;
+    time::demo_time(store, &ws.id, &alex.id, &sam.id, now)
+        .await
+        .context("adding the demo's time and capacity")?;
     Ok(DemoLogin {
         workspace_id: ws.id,
         email: DEMO_EMAIL.into(),

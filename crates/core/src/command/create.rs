@@ -178,6 +178,8 @@ fn tasks_from_playbook(project: &mut Project, playbook: &Playbook, start: NaiveD
             owner_role: Some(step.owner_role),
             visibility: step.visibility,
             kind: step.kind,
+            effort_hours: step.effort_hours,
+            stage: Some(phase.stage),
         });
     }
 }

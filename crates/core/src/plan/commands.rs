@@ -110,8 +110,14 @@ pub(crate) fn add_task(
             ));
         }
     }
-    // A task added by hand is of its phase's kind, as G2 has always read it.
+    // A task added by hand is of its phase's kind, as G2 has always read it, and of its
+    // phase-mates' stage.
     let kind = StepKind::from_phase_name(&phase);
+    let stage = p
+        .tasks
+        .iter()
+        .find(|t| t.phase == phase)
+        .and_then(|t| t.stage);
     let id = p.take_id();
     p.tasks.push(Task {
         id,
@@ -132,6 +138,8 @@ pub(crate) fn add_task(
         owner_role: None,
         visibility,
         kind,
+        effort_hours: None,
+        stage,
     });
     log.push(
         "task.created",

@@ -144,6 +144,14 @@ pub struct Task {
     /// (`StepKind::from_phase_name`).
     #[serde(default)]
     pub kind: StepKind,
+    /// Estimated vendor effort, from its playbook step (`capacity`): spread over the weeks before
+    /// its due date as the owner's allocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort_hours: Option<f64>,
+    /// The lifecycle stage of its phase, for time logged against it (`capacity::task_stage`);
+    /// tasks stored before it existed take their phase-mates' or the project's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<crate::lifecycle::Stage>,
 }
 
 /// A task as stored. Documents written before visibility existed have none: their tasks from the
@@ -179,6 +187,10 @@ struct TaskDoc {
     visibility: Option<Visibility>,
     #[serde(default)]
     kind: Option<StepKind>,
+    #[serde(default)]
+    effort_hours: Option<f64>,
+    #[serde(default)]
+    stage: Option<crate::lifecycle::Stage>,
 }
 
 impl From<TaskDoc> for Task {
@@ -208,6 +220,8 @@ impl From<TaskDoc> for Task {
             owner_role: d.owner_role,
             visibility,
             kind,
+            effort_hours: d.effort_hours,
+            stage: d.stage,
         }
     }
 }
@@ -362,6 +376,8 @@ mod tests {
             owner_role: None,
             visibility: Visibility::Shared,
             kind: StepKind::Build,
+            effort_hours: None,
+            stage: None,
         }
     }
 

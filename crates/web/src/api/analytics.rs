@@ -35,3 +35,25 @@ pub async fn get(
     )
         .into_response())
 }
+
+/// Hours planned (allocations) against hours logged, by lifecycle stage, over the projects the
+/// filter selects: where the team's time goes. Vendor-internal.
+#[utoipa::path(get, path = "/api/v1/analytics/hours", operation_id = "hours_by_stage", tag = "time", params(FilterQuery),
+    responses((status = 200, body = [finishline_app::time::StageLine])))]
+pub async fn hours(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<FilterQuery>,
+) -> Result<axum::Json<Vec<finishline_app::time::StageLine>>, ApiError> {
+    let filter = q.filter()?;
+    Ok(axum::Json(
+        finishline_app::time::hours_by_stage(
+            &state.app.store,
+            &state.app.analytics,
+            member.workspace(),
+            &filter,
+            state.now(),
+        )
+        .await?,
+    ))
+}

@@ -73,16 +73,7 @@ pub async fn trail(
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
     member.require_admin()?;
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::bad(
-                "format",
-                format!("{other:?} is neither json nor csv"),
-            ))
-        }
-    };
+    let csv = wants_csv(q.format.as_deref())?;
     let filter = filter_of(&q)?;
     let events = state
         .app
@@ -104,17 +95,34 @@ pub async fn trail(
             serde_json::json!({"what": "audit trail", "rows": events.len()}),
         )
         .await?;
-    Ok((
+    Ok(csv_download("audit-trail.csv", body))
+}
+
+/// `format=json` (or none) or `format=csv`: whether a list is asked for as a CSV download.
+pub(crate) fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(other) => Err(ApiError::bad(
+            "format",
+            format!("{other:?} is neither json nor csv"),
+        )),
+    }
+}
+
+/// A CSV body as a download named `filename`.
+pub(crate) fn csv_download(filename: &str, body: String) -> Response {
+    (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit-trail.csv\"",
+                format!("attachment; filename=\"{filename}\""),
             ),
         ],
         body,
     )
-        .into_response())
+        .into_response()
 }
 
 /// The query as the store's filter, each field checked.
@@ -196,7 +204,7 @@ pub fn to_csv(events: &[AuditEvent]) -> String {
     out
 }
 
-fn csv_cell(v: &str) -> String {
+pub(crate) fn csv_cell(v: &str) -> String {
     let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{v}")
     } else {

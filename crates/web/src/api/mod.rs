@@ -15,6 +15,7 @@ pub mod salesforce_outbound;
 pub mod session;
 pub mod settings_sso;
 pub mod surveys;
+pub mod time;
 pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
@@ -45,6 +46,8 @@ use crate::state::AppState;
         notify::unsubscribe_page, notify::unsubscribe,
         process::map, process::ocel, process::xes,
         analytics::get, surveys::list,
+        time::list, time::create, time::change, time::remove, time::set_capacity,
+        time::allocations, time::set_allocation, time::team, analytics::hours,
     ),
     components(schemas(finishline_core::Command)),
     modifiers(&BearerAuth),
@@ -131,6 +134,23 @@ fn process_routes() -> Router<AppState> {
         .route("/export/xes", get(process::xes))
 }
 
+/// Time tracking and capacity (issue 17).
+fn time_routes() -> Router<AppState> {
+    use axum::routing::put;
+    Router::new()
+        .route("/time", get(time::list).post(time::create))
+        .route(
+            "/time/{entry_id}",
+            axum::routing::patch(time::change).delete(time::remove),
+        )
+        .route("/members/{user_id}/capacity", put(time::set_capacity))
+        .route(
+            "/projects/{id}/allocations",
+            get(time::allocations).put(time::set_allocation),
+        )
+        .route("/team", get(time::team))
+}
+
 pub fn router(state: &AppState) -> Router<AppState> {
     finishline_app::notify::install_tls_provider();
     let json_limit = state.config.max_json_bytes;
@@ -183,7 +203,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/analytics", get(analytics::get))
         .route("/surveys", get(surveys::list))
+        .route("/analytics/hours", get(analytics::hours))
         .merge(notify_routes(state))
         .merge(process_routes())
+        .merge(time_routes())
         .layer(DefaultBodyLimit::max(json_limit))
 }

@@ -78,9 +78,22 @@ pub async fn page(
                     .rendered
                     .get_or_init(|| sections(&r.analytics).into_string().into())
                     .clone();
+                // Hours follow time entries, which change without a project changing: per request.
+                let hours = match finishline_app::time::hours_by_stage(
+                    &state.app.store,
+                    cache,
+                    ws,
+                    &filter,
+                    now,
+                )
+                .await
+                {
+                    Ok(h) => h,
+                    Err(e) => return layout::internal(&e.to_string()),
+                };
                 (
                     StatusCode::OK,
-                    html! { (head(&form, &all.analytics, None)) (PreEscaped(&*below)) },
+                    html! { (head(&form, &all.analytics, None)) (PreEscaped(&*below)) (hours_section(&hours)) },
                 )
             }
             Err(e) => return layout::internal(&e.to_string()),
@@ -205,6 +218,35 @@ fn head(form: &FilterForm, all: &Analytics, error: Option<&FilterError>) -> Mark
             }))
             button type="submit" { "Apply" }
             a href="/analytics" { "Clear" }
+        }
+    }
+}
+
+/// Hours planned against logged by stage (issue 17), from allocations and time entries.
+fn hours_section(lines: &[finishline_app::time::StageLine]) -> Markup {
+    html! {
+        section id="hours" aria-labelledby="hours-h" {
+            h2 id="hours-h" { "Hours by stage" }
+            @if lines.is_empty() {
+                p { "No time is planned or logged on these projects yet (see the Team page and the timesheet)." }
+            } @else {
+                p class="small muted" { "Hours planned (allocations from the plans, or set by hand) and logged (timesheets), by the stage the work belongs to." }
+                div class="table-wrap" {
+                    table {
+                        caption class="sr-only" { "Hours planned and logged by stage" }
+                        thead { tr { th scope="col" { "Stage" } th scope="col" { "Planned" } th scope="col" { "Logged" } } }
+                        tbody {
+                            @for l in lines {
+                                tr {
+                                    td data-label="Stage" { (l.stage.label()) }
+                                    td data-label="Planned" { (format!("{:.1}", l.planned_hours)) " h" }
+                                    td data-label="Logged" { (format!("{:.1}", l.logged_hours)) " h" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

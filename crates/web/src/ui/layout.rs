@@ -48,6 +48,8 @@ pub enum Nav {
     Handoff,
     Playbooks,
     Calendar,
+    Time,
+    Team,
     Settings,
 }
 
@@ -72,6 +74,8 @@ pub fn page(title: &str, nav: Nav, user: &str, csrf: &str, body: impl Render) ->
                         (item(Nav::Handoff, "/handoff", "New handoff"))
                         (item(Nav::Playbooks, "/playbooks", "Playbooks"))
                         (item(Nav::Calendar, "/calendar", "Calendar"))
+                        (item(Nav::Time, "/time", "Timesheet"))
+                        (item(Nav::Team, "/team", "Team"))
                         (item(Nav::Settings, "/settings", "Settings"))
                     }
                     form method="post" action="/logout" class="logout" {

@@ -39,6 +39,7 @@ pub mod session;
 pub mod settings;
 pub mod sso;
 pub mod svg;
+pub mod time;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
@@ -151,6 +152,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/calendar/new", post(calendar::replace))
         .route("/calendar/{file}", get(calendar::feed))
         .route("/calendar/{token}/{file}", get(calendar::project_feed))
+        .route("/time", get(time::sheet_page).post(time::save_sheet))
+        .route("/time/{id}/delete", post(time::delete_entry))
+        .route("/team", get(time::team_page))
+        .route("/team/capacity", post(time::set_capacity))
+        .route("/projects/{id}/tasks/{task}/time", post(time::log_on_task))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

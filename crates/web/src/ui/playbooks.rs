@@ -572,6 +572,7 @@ fn edit_step(pb: &mut Playbook, form: &FormData, st: &mut FormState) {
                 needs_proof,
                 visibility: Default::default(),
                 kind: finishline_core::playbook::StepKind::from_phase_name(&ph.name),
+                effort_hours: None,
             });
         }
     } else if let Some(step) = pb

@@ -54,6 +54,10 @@ pub async fn render_task(
     };
     let today = now.date_naive();
     let csrf = vendor.csrf.as_str();
+    let (entries, names) = match task_time_data(state, vendor, id, task).await {
+        Ok(d) => d,
+        Err(e) => return layout::internal(&e.to_string()),
+    };
     let fb = format!("/projects/{}/files/", p.id);
     let subject = format!("task:{}", t.id);
     let back = format!("/projects/{}#task-{}", p.id, t.id);
@@ -85,6 +89,7 @@ pub async fn render_task(
             }
         }
         (task_forms(p, t, &st, csrf))
+        (crate::ui::time::task_time(&p.id, t.id, &entries, &names, &st, csrf, today))
         @if !t.rebaselines.is_empty() {
             h2 { "Due date moves" }
             ul { @for r in &t.rebaselines { li { (r.at.date_naive()) ": " (r.from) " → " (r.to) " — " (r.reason) } } }
@@ -107,6 +112,39 @@ pub async fn render_task(
             body,
         ),
     )
+}
+
+/// The time logged on a task, and the members' names.
+async fn task_time_data(
+    state: &AppState,
+    vendor: &Vendor,
+    project: &str,
+    task: u32,
+) -> Result<
+    (
+        Vec<finishline_store::TimeEntry>,
+        std::collections::HashMap<String, String>,
+    ),
+    finishline_app::AppError,
+> {
+    let filter = finishline_store::EntryFilter {
+        project_id: Some(project.to_string()),
+        ..Default::default()
+    };
+    let entries = finishline_app::time::entries(&state.app.store, vendor.workspace(), &filter)
+        .await?
+        .into_iter()
+        .filter(|e| e.task_id == Some(task))
+        .collect();
+    let names = state
+        .app
+        .store
+        .users(vendor.workspace())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok((entries, names))
 }
 
 /// The forms that act on a task: while it is open, complete, block or unblock, move, reassign;
