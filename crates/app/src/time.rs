@@ -48,6 +48,7 @@ pub struct NewEntry {
     /// The day the time was spent, at most a week ahead.
     pub day: NaiveDate,
     /// More than 0, at most 24; a member's day holds at most 24 in all.
+    #[schema(exclusive_minimum = 0, maximum = 24)]
     pub hours: f64,
     /// Whether the customer is billed for it (default yes).
     #[serde(default = "yes")]
@@ -66,7 +67,9 @@ fn yes() -> bool {
 pub struct EntryChange {
     #[serde(default)]
     pub day: Option<NaiveDate>,
+    /// More than 0, at most 24.
     #[serde(default)]
+    #[schema(exclusive_minimum = 0, maximum = 24)]
     pub hours: Option<f64>,
     #[serde(default)]
     pub billable: Option<bool>,
@@ -315,6 +318,7 @@ pub struct AllocationEdit {
     /// Any day of the week; the week starting that Monday is set.
     pub week: NaiveDate,
     /// 0 up to 168; the plan no longer changes this week of this member on this project.
+    #[schema(minimum = 0, maximum = 168)]
     pub hours: f64,
 }
 

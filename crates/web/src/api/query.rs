@@ -98,12 +98,26 @@ pub fn strict_one_of(field: &str, v: Option<&str>, allowed: &[&str]) -> Result<(
     }
 }
 
+/// At most `max` characters, as the document's `maxLength` says.
+pub fn strict_len(field: &str, v: Option<&str>, max: usize) -> Result<(), ApiError> {
+    match v {
+        Some(v) if v.chars().count() > max => Err(ApiError::bad(
+            field,
+            format!(
+                "is {} characters long; at most {max} are taken",
+                v.chars().count()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The segments a filter takes, as the document lists them.
 pub const SEGMENTS: &[&str] = &["smb", "mid_market", "enterprise"];
 
 #[cfg(test)]
 mod tests {
-    use super::strict_day;
+    use super::{strict_day, strict_len};
 
     #[test]
     fn only_a_full_date_passes() {
@@ -120,5 +134,15 @@ mod tests {
         ] {
             assert!(strict_day("from", Some(bad)).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_parameter_longer_than_the_document_says_is_refused() {
+        assert!(strict_len("user", None, 3).is_ok());
+        assert!(
+            strict_len("user", Some("éèê"), 3).is_ok(),
+            "characters, not bytes"
+        );
+        assert!(strict_len("user", Some("abcd"), 3).is_err());
     }
 }

@@ -18,11 +18,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::audit::csv_cell;
-use super::query::strict_day;
+use super::query::{strict_day, strict_len};
 use crate::auth::Member;
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
 use crate::state::AppState;
+
+/// The longest id a filter takes (the document's `maxLength`).
+const MAX_ID_PARAM: usize = 200;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -66,6 +69,8 @@ pub async fn list(
     Query(q): Query<TimeQuery>,
 ) -> Result<Response, ApiError> {
     let csv = super::audit::wants_csv(q.format.as_deref())?;
+    strict_len("user", q.user.as_deref(), MAX_ID_PARAM)?;
+    strict_len("project", q.project.as_deref(), MAX_ID_PARAM)?;
     let filter = EntryFilter {
         user_id: text_of(q.user.as_deref()),
         project_id: text_of(q.project.as_deref()),
