@@ -8,7 +8,7 @@
 //! raises `workspaces.time_revision` in its transaction: a reader keeps what it computed until
 //! that or `projects_revision` moves.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use finishline_core::capacity::{plan_allocations, DEFAULT_WEEKLY_MINUTES, MINUTES_PER_DAY};
@@ -181,12 +181,42 @@ async fn day_total(
 /// Rewrites the allocations the project's plan implies, inside the transaction that saves it:
 /// the plan's rows are replaced, weeks someone edited are left as they are. Each vendor person
 /// is found among the workspace's members by their member id, else by email; work of a person
-/// who is not a member is not allocated to anyone.
+/// who is not a member is not allocated to anyone. Most saves change nothing the plan reads
+/// (a status update, a note), so the rows are compared first and written only when they differ.
 pub(crate) async fn replace_plan_allocations_in(
     tx: &mut Transaction<'static, Any>,
     workspace: &str,
     p: &Project,
 ) -> Result<()> {
+    let mut stored = BTreeMap::new();
+    let mut edited = HashSet::new();
+    let rows = sqlx::query(
+        "SELECT user_id, week, stage, minutes, source FROM allocations \
+         WHERE workspace_id = $1 AND project_id = $2",
+    )
+    .bind(workspace)
+    .bind(&p.id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in &rows {
+        let user: String = r.try_get("user_id")?;
+        let week: String = r.try_get("week")?;
+        let source: String = r.try_get("source")?;
+        if source == "edited" {
+            edited.insert((user, week));
+        } else {
+            let stage: String = r.try_get("stage")?;
+            stored.insert((user, week, stage), i64::from(minutes_of(r, "minutes")?));
+        }
+    }
+    let wanted: BTreeMap<_, _> = planned_rows(tx, workspace, p)
+        .await?
+        .into_iter()
+        .filter(|((user, week, _), _)| !edited.contains(&(user.clone(), week.clone())))
+        .collect();
+    if wanted == stored {
+        return Ok(());
+    }
     sqlx::query(
         "DELETE FROM allocations WHERE workspace_id = $1 AND project_id = $2 AND source = 'playbook'",
     )
@@ -194,16 +224,41 @@ pub(crate) async fn replace_plan_allocations_in(
     .bind(&p.id)
     .execute(&mut **tx)
     .await?;
+    for ((user, week, stage), minutes) in wanted {
+        sqlx::query(
+            "INSERT INTO allocations (workspace_id, project_id, user_id, week, stage, minutes, source) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'playbook')",
+        )
+        .bind(workspace)
+        .bind(&p.id)
+        .bind(&user)
+        .bind(week)
+        .bind(stage)
+        .bind(minutes)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The plan's allocation rows, keyed as stored (member, week, stage), minutes summed: two
+/// people of the project who are the same member add up.
+async fn planned_rows(
+    tx: &mut Transaction<'static, Any>,
+    workspace: &str,
+    p: &Project,
+) -> Result<BTreeMap<(String, String, String), i64>> {
+    let mut out = BTreeMap::new();
     let planned = plan_allocations(p);
     if planned.is_empty() {
-        return Ok(());
+        return Ok(out);
     }
     let rows = sqlx::query("SELECT id, email FROM users WHERE workspace_id = $1")
         .bind(workspace)
         .fetch_all(&mut **tx)
         .await?;
     let mut by_email = HashMap::new();
-    let mut ids = std::collections::HashSet::new();
+    let mut ids = HashSet::new();
     for r in &rows {
         let id: String = r.try_get("id")?;
         let email: String = r.try_get("email")?;
@@ -226,23 +281,10 @@ pub(crate) async fn replace_plan_allocations_in(
         let Some(user) = member_of(work.person) else {
             continue;
         };
-        sqlx::query(
-            "INSERT INTO allocations (workspace_id, project_id, user_id, week, stage, minutes, source) \
-             SELECT $1, $2, $3, $4, $5, $6, 'playbook' WHERE NOT EXISTS (SELECT 1 FROM allocations \
-             WHERE workspace_id = $1 AND project_id = $2 AND user_id = $3 AND week = $4 AND source = 'edited') \
-             ON CONFLICT (workspace_id, project_id, user_id, week, stage) \
-             DO UPDATE SET minutes = allocations.minutes + excluded.minutes",
-        )
-        .bind(workspace)
-        .bind(&p.id)
-        .bind(&user)
-        .bind(work.week.to_string())
-        .bind(stage_text(work.stage))
-        .bind(i64::from(work.minutes))
-        .execute(&mut **tx)
-        .await?;
+        *out.entry((user, work.week.to_string(), stage_text(work.stage)))
+            .or_default() += i64::from(work.minutes);
     }
-    Ok(())
+    Ok(out)
 }
 
 /// The conditions and values of the filters given (only those: a condition that passes on a
